@@ -1,0 +1,1 @@
+"""The SQLite catalog: images, files, regions, failures; short-session repository functions."""

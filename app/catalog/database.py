@@ -1,0 +1,70 @@
+"""Opening the catalog: engine settings (WAL, foreign keys) and step-by-step migrations.
+
+The schema version lives in SQLite's `user_version`; each migration moves it up by one inside
+a transaction, so an interrupted upgrade is simply redone on the next open.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+
+from app.catalog.schema import Base
+from app.core.errors import UserError
+
+log = logging.getLogger(__name__)
+
+
+def _migrate_0_to_1(conn: Connection) -> None:
+    Base.metadata.create_all(conn)
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_migrate_0_to_1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    # NORMAL in WAL mode never corrupts the database on a crash; it may lose the last commit
+    # on power loss, which the pipeline simply redoes.
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def open_engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}")
+    event.listen(engine, "connect", _on_connect)
+    try:
+        migrate(engine)
+    except sqlite3.DatabaseError as exc:  # pragma: no cover - raw driver error
+        raise UserError(f"the catalog {path} is not a valid database: {exc}") from exc
+    except Exception as exc:
+        if "file is not a database" in str(exc) or "malformed" in str(exc):
+            raise UserError(f"the catalog {path} is damaged: {exc.__cause__ or exc}") from exc
+        raise
+    return engine
+
+
+def schema_version(conn: Connection) -> int:
+    return int(conn.execute(text("PRAGMA user_version")).scalar_one())
+
+
+def migrate(engine: Engine) -> None:
+    with engine.begin() as conn:
+        version = schema_version(conn)
+        if version > SCHEMA_VERSION:
+            raise UserError(
+                f"this library was written by a newer Photo Organizer (schema {version}, "
+                f"this version reads up to {SCHEMA_VERSION}); please upgrade the app"
+            )
+        for step in range(version, SCHEMA_VERSION):
+            log.info("migrating catalog schema %d -> %d", step, step + 1)
+            MIGRATIONS[step](conn)
+            conn.execute(text(f"PRAGMA user_version={step + 1}"))

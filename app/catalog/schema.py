@@ -1,0 +1,74 @@
+"""SQLAlchemy models of the catalog.
+
+An image is distinct content (the hash of its bytes); a file is a path holding an image; a
+region is a part of an image (the whole image, an object crop, a line of text) with a vector.
+Vectors are kept here as float32 blobs too: SQLite is the source of truth and the FAISS file
+is a fast index rebuilt from it, which is what lets a kill at any moment leave both in
+agreement after the next open.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Float, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Meta(Base):
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String, primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class ImageRow(Base):
+    __tablename__ = "images"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    byte_size: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    format: Mapped[str] = mapped_column(String(16))
+    taken_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    camera: Mapped[str | None] = mapped_column(String, nullable=True)
+    added_at: Mapped[float] = mapped_column(Float)
+
+
+class FileRow(Base):
+    __tablename__ = "files"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    path: Mapped[str] = mapped_column(Text, unique=True)
+    folder: Mapped[str] = mapped_column(Text, index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    mtime_ns: Mapped[int] = mapped_column(Integer)
+    image_id: Mapped[int] = mapped_column(ForeignKey("images.id", ondelete="CASCADE"), index=True)
+
+
+class RegionRow(Base):
+    __tablename__ = "regions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    image_id: Mapped[int] = mapped_column(ForeignKey("images.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str | None] = mapped_column(String, nullable=True)
+    x0: Mapped[float] = mapped_column(Float, default=0.0)
+    y0: Mapped[float] = mapped_column(Float, default=0.0)
+    x1: Mapped[float] = mapped_column(Float, default=1.0)
+    y1: Mapped[float] = mapped_column(Float, default=1.0)
+    confidence: Mapped[float] = mapped_column(Float, default=1.0)
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    vector: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+    __table_args__ = (Index("ix_regions_image_kind", "image_id", "kind"),)
+
+
+class FailureRow(Base):
+    __tablename__ = "failures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    path: Mapped[str] = mapped_column(Text, unique=True)
+    folder: Mapped[str] = mapped_column(Text, index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    mtime_ns: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[float] = mapped_column(Float)

@@ -1,0 +1,255 @@
+"""The headless command line over the same `Library` the GUI uses (contract: DESIGN.md).
+
+Heavy modules (torch, open_clip, faiss, Qt) are imported inside the commands, so `--help`
+is instant. A `UserError` becomes one line on stderr and exit status 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from app import __version__
+
+EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+def _add_common(parser: argparse.ArgumentParser, model: bool = False) -> None:
+    parser.add_argument("--library", type=Path, default=None, help="library folder (default: $PHOTO_ORGANIZER_LIBRARY or the user data folder)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    if model:
+        parser.add_argument("--model", default=None, help="open_clip model: architecture, hf-hub:org/repo or local-dir:/path (default: the library's, else $PHOTO_ORGANIZER_MODEL, else ViT-B-32)")
+        parser.add_argument("--pretrained", default=None, help="pretrained tag, or 'random' (default: $PHOTO_ORGANIZER_PRETRAINED, else laion2b_s34b_b79k)")
+        parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="where the model runs")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="photo-organizer", description="Find your photos by describing them, by example, or by the words in them. Runs locally.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    gui = sub.add_parser("gui", help="open the desktop app (the default)")
+    gui.add_argument("--library", type=Path, default=None)
+
+    index = sub.add_parser("index", help="add folders or photos to the library, or refresh them")
+    index.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    _add_common(index, model=True)
+    index.add_argument("--no-detect", action="store_true", help="skip object detection")
+    index.add_argument("--no-ocr", action="store_true", help="skip text recognition")
+    index.add_argument("--batch-size", type=int, default=0, help=argparse.SUPPRESS)
+    index.add_argument("--workers", type=int, default=0, help=argparse.SUPPRESS)
+
+    status = sub.add_parser("status", help="what the library holds, and whether it is consistent")
+    _add_common(status)
+
+    search = sub.add_parser("search", help="search by text, by an image file, or both")
+    search.add_argument("text", nargs="?", default=None, metavar="TEXT")
+    search.add_argument("--image", type=Path, default=None, help="an image file to search by")
+    search.add_argument("--top-k", type=int, default=20)
+    search.add_argument("--threshold", type=float, default=None)
+    search.add_argument("--weights", default=None, help="per-region-kind weights, e.g. image=1,text=0.5")
+    _add_common(search, model=True)
+
+    similar = sub.add_parser("similar", help="photos like the one at PATH")
+    similar.add_argument("path", type=Path, metavar="PATH")
+    similar.add_argument("--top-k", type=int, default=20)
+    _add_common(similar, model=True)
+
+    doctor = sub.add_parser("doctor", help="check the device, the model and the library's integrity")
+    _add_common(doctor, model=True)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv:
+        argv = ["gui"]
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    from app.core.errors import UserError
+    from app.core.logging import configure_logging
+
+    configure_logging(getattr(args, "verbose", False))
+    try:
+        return COMMANDS[args.command](args)
+    except UserError as exc:
+        print(f"photo-organizer: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("photo-organizer: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return 0
+
+
+def _emit(args: argparse.Namespace, payload: dict, human: str) -> None:
+    if args.json:
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(human.rstrip("\n") + "\n")
+    sys.stdout.flush()
+
+
+def _open_library(args: argparse.Namespace, create: bool = True):  # type: ignore[no-untyped-def]
+    from app.library import Library
+    from app.ml.spec import requested_spec
+
+    spec = requested_spec(getattr(args, "model", None), getattr(args, "pretrained", None))
+    return Library(args.library, model=spec, device=getattr(args, "device", "auto"), create=create)
+
+
+# --- commands -----------------------------------------------------------------------------------
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from app.ui.application import run_gui
+
+    return run_gui(args.library)
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from app.indexing.pipeline import IndexOptions
+
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+    progress = _ProgressLine(enabled=not args.json and sys.stderr.isatty())
+    try:
+        with _open_library(args) as library:
+            options = IndexOptions(batch_size=args.batch_size, decode_workers=args.workers)
+            report = library.index(args.paths, options, progress=progress, should_stop=stop.is_set)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        progress.close()
+    payload = report.to_json()
+    lines = [
+        f"scanned {report.scanned}: {report.new} new, {report.moved} moved, {report.unchanged} unchanged, "
+        f"{report.removed} removed, {report.failed} failed",
+        f"embedded {report.embedded} in {report.seconds:.1f} s ({report.images_per_second:.1f} images/s)",
+    ]
+    lines += [f"  skipped {f['path']}: {f['error']}" for f in report.failures[:50]]
+    if len(report.failures) > 50:
+        lines.append(f"  … and {len(report.failures) - 50} more (see --json)")
+    if report.cancelled:
+        lines.append("interrupted: what was done is saved; run the same command again to finish")
+    _emit(args, payload, "\n".join(lines))
+    return EXIT_INTERRUPTED if report.cancelled else 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    with _open_library(args) as library:
+        payload = library.status()
+    human = "\n".join(f"{k}: {v}" for k, v in payload.items())
+    _emit(args, payload, human)
+    return 0
+
+
+def _hits_out(args: argparse.Namespace, hits: list, started: float) -> int:
+    payload = {"results": [h.to_json() for h in hits], "seconds": round(time.perf_counter() - started, 4)}
+    if not hits:
+        human = "no matching photos (try a lower --threshold or other words)"
+    else:
+        human = "\n".join(f"{h.score:.3f}  {h.path}  ({h.why})" for h in hits)
+    _emit(args, payload, human)
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from app.core.errors import UserError
+
+    if args.top_k < 1:
+        raise UserError("--top-k must be at least 1")
+    if args.weights is not None:
+        _parse_weights(args.weights)
+    if (args.text is None or not args.text.strip()) and args.image is None:
+        raise UserError("give a text query, --image FILE, or both")
+    started = time.perf_counter()
+    with _open_library(args) as library:
+        hits = library.search(args.text, args.image, args.top_k, args.threshold)
+    return _hits_out(args, hits, started)
+
+
+def cmd_similar(args: argparse.Namespace) -> int:
+    from app.core.errors import UserError
+
+    if args.top_k < 1:
+        raise UserError("--top-k must be at least 1")
+    started = time.perf_counter()
+    with _open_library(args) as library:
+        hits = library.similar(args.path, args.top_k)
+    return _hits_out(args, hits, started)
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from app.doctor import diagnose
+
+    with _open_library(args) as library:
+        payload = diagnose(library)
+    lines = [f"{section}: {json.dumps(value, ensure_ascii=False)}" for section, value in payload.items()]
+    _emit(args, payload, "\n".join(lines))
+    return 0 if payload.get("ok") else 1
+
+
+def _parse_weights(text: str) -> dict[str, float]:
+    from app.core.errors import UserError
+
+    weights: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        kind, sep, value = part.partition("=")
+        try:
+            if not sep or not kind.strip():
+                raise ValueError
+            weights[kind.strip()] = float(value)
+        except ValueError:
+            raise UserError(f"cannot read weight {part!r}: write kind=number, e.g. image=1,text=0.5") from None
+    if not weights:
+        raise UserError("--weights is empty: write kind=number, e.g. image=1,text=0.5")
+    return weights
+
+
+class _ProgressLine:
+    """A single self-rewriting progress line on a terminal's stderr."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._last = 0.0
+
+    def __call__(self, p: Any) -> None:
+        if not self.enabled or time.monotonic() - self._last < 0.2:
+            return
+        self._last = time.monotonic()
+        if p.phase == "scanning":
+            text = f"scanning… {p.done} photos found"
+        else:
+            eta = f", {p.eta_seconds / 60:.0f} min left" if p.eta_seconds and p.eta_seconds > 90 else (
+                f", {p.eta_seconds:.0f} s left" if p.eta_seconds else "")
+            text = f"indexing {p.done}/{p.total} · {p.rate:.1f} img/s{eta}"
+        sys.stderr.write("\r" + text[: os.get_terminal_size(2).columns - 1].ljust(60))
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r" + " " * 70 + "\r")
+            sys.stderr.flush()
+
+
+COMMANDS = {
+    "gui": cmd_gui,
+    "index": cmd_index,
+    "status": cmd_status,
+    "search": cmd_search,
+    "similar": cmd_similar,
+    "doctor": cmd_doctor,
+}

@@ -1,0 +1,80 @@
+"""`doctor`: is the device usable, are the model's weights at hand, is the library sound?"""
+
+from __future__ import annotations
+
+import platform
+from typing import TYPE_CHECKING, Any
+
+from app.catalog import repository
+from app.core.errors import UserError
+from app.ml.spec import HF_HUB, LOCAL_DIR
+
+if TYPE_CHECKING:
+    from app.library import Library
+
+
+def device_report() -> dict[str, Any]:
+    import torch
+
+    cuda = torch.cuda.is_available()
+    return {
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "cuda_available": cuda,
+        "gpus": [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())] if cuda else [],
+        "cpu_threads": torch.get_num_threads(),
+        "selected": "cuda" if cuda else "cpu",
+    }
+
+
+def model_report(library: Library) -> dict[str, Any]:
+    from app.ml import weights
+    from app.ml.embedder import register_builtin_models
+
+    spec = library.spec
+    report: dict[str, Any] = {"spec": spec.key, "available": False, "detail": ""}
+    try:
+        register_builtin_models()
+        if spec.name.startswith(LOCAL_DIR):
+            weights.check_local_dir(spec)
+            report.update(available=True, detail="local folder")
+        elif spec.name.startswith(HF_HUB):
+            weights.check_hub_spec(spec)
+            report.update(available=True, detail="hugging face hub (cached or reachable)")
+        elif spec.is_random:
+            report.update(available=True, detail="random weights (tests and benchmarks only)")
+        else:
+            cached = weights.cached_checkpoint(spec)
+            if cached:
+                report.update(available=True, detail=f"cached at {cached}")
+            elif weights.hub_reachable():
+                report.update(available=True, detail="not downloaded yet; will download on first use")
+            else:
+                report["detail"] = (
+                    "not downloaded and the network is unreachable: connect once, or use "
+                    "--model local-dir:/path/to/open_clip_folder"
+                )
+    except UserError as exc:
+        report["detail"] = str(exc)
+    return report
+
+
+def library_report(library: Library) -> dict[str, Any]:
+    status = library.status()
+    return {
+        "path": str(library.root),
+        "sqlite_ok": repository.integrity_ok(library.engine),
+        "consistent": status["consistent"],
+        "images": status["images"],
+        "vectors": status["vectors"],
+        "index_vectors": status["index_vectors"],
+        "failures": status["failures"],
+    }
+
+
+def diagnose(library: Library) -> dict[str, Any]:
+    device = device_report()
+    model = model_report(library)
+    lib = library_report(library)
+    ok = bool(model["available"] and lib["sqlite_ok"] and lib["consistent"])
+    return {"ok": ok, "device": device, "model": model, "library": lib}

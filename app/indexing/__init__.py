@@ -1,0 +1,1 @@
+"""Indexing: scanning folders, decoding images and the embedding pipeline."""

@@ -1,0 +1,228 @@
+"""Turning a file into what the catalog and the model need, reading it exactly once.
+
+One read gives the bytes; the bytes give the content hash and, only when the content is new,
+the decoded picture: JPEG draft mode straight down to the size the model and the thumbnail
+need, EXIF orientation applied, any mode (CMYK, 16-bit, palette with alpha, animated) made
+RGB. Decompression bombs are refused before any pixel is decoded. Nothing is ever written to
+the source file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+import os
+import struct
+import time
+import warnings
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from app.ml.preprocess import InputSpec, to_model_input
+
+try:  # HEIC/HEIF support when the optional plugin is installed
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+except ImportError:  # pragma: no cover - optional dependency
+    pass
+
+MAX_PIXELS = 200_000_000  # refuse anything larger: 200 MP is beyond every real camera
+MAX_FILE_BYTES = 1 << 30
+THUMBNAIL_SHORT_SIDE = 256
+THUMBNAIL_MAX_LONG_SIDE = 2048
+
+# Pillow's own bomb check would warn at ~89 MP; ours runs first and is explicit.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+_EXIF_IFD = 0x8769
+_DATETIME_ORIGINAL = 36867
+_DATETIME = 306
+_MAKE, _MODEL = 271, 272
+
+
+class DecodeError(Exception):
+    """A file that cannot be indexed; the message is the reason shown to the user."""
+
+
+@dataclass
+class FileContent:
+    path: str
+    size: int
+    mtime_ns: int
+    data: bytes
+    content_hash: str
+
+
+@dataclass
+class DecodedImage:
+    content_hash: str
+    byte_size: int
+    width: int
+    height: int
+    format: str
+    taken_at: float | None
+    camera: str | None
+    model_input: np.ndarray
+
+
+def read_file(path: str) -> FileContent:
+    """Read a file once and hash it; raises DecodeError with a readable reason."""
+    try:
+        with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if st.st_size > MAX_FILE_BYTES:
+                raise DecodeError(f"file too large to be a photo ({st.st_size // (1 << 20)} MB)")
+            data = fh.read()
+    except DecodeError:
+        raise
+    except IsADirectoryError:
+        raise DecodeError("is a directory, not an image") from None
+    except PermissionError:
+        raise DecodeError("permission denied") from None
+    except OSError as exc:
+        raise DecodeError(f"cannot read: {exc.strerror or exc}") from None
+    if not data:
+        raise DecodeError("empty file")
+    digest = hashlib.blake2b(data, digest_size=20).hexdigest()
+    return FileContent(path, st.st_size, st.st_mtime_ns, data, digest)
+
+
+def decode(content: FileContent, input_spec: InputSpec, thumbnail_path: Path | None) -> DecodedImage:
+    """Decode new content: model input array, metadata and (optionally) the thumbnail."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            return _decode(content, input_spec, thumbnail_path)
+    except DecodeError:
+        raise
+    except UnidentifiedImageError:
+        raise DecodeError("not a recognised image format (unknown type or corrupt header)") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise DecodeError(f"refused as a possible decompression bomb: {exc}") from None
+    except (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, struct.error) as exc:
+        message = str(exc) or type(exc).__name__
+        if "truncated" in message:
+            raise DecodeError("truncated image data") from None
+        raise DecodeError(f"corrupt image data: {message}") from None
+    except MemoryError:
+        raise DecodeError("too large to decode in memory") from None
+
+
+def _decode(content: FileContent, input_spec: InputSpec, thumbnail_path: Path | None) -> DecodedImage:
+    image = Image.open(io.BytesIO(content.data))
+    width, height = image.size
+    if width < 1 or height < 1:
+        raise DecodeError("image has no pixels")
+    if width * height > MAX_PIXELS:
+        raise DecodeError(
+            f"refused as a possible decompression bomb: {width}x{height} pixels is over the "
+            f"{MAX_PIXELS // 1_000_000} MP limit"
+        )
+    fmt = image.format or "unknown"
+    taken_at, camera = _exif_facts(image)
+    orientation = _orientation(image)
+    if orientation in (5, 6, 7, 8):
+        width, height = height, width  # report the size a person sees
+
+    need = max(THUMBNAIL_SHORT_SIDE, input_spec.size)
+    if fmt == "JPEG":
+        w, h = image.size
+        scale = need / min(w, h)
+        if scale < 1:
+            image.draft("RGB", (math.ceil(w * scale), math.ceil(h * scale)))
+    if getattr(image, "is_animated", False):
+        image.seek(0)
+    image.load()
+    image = ImageOps.exif_transpose(image) if orientation not in (None, 1) else image
+    rgb = to_rgb(image)
+    if min(rgb.size) > need * 2:
+        rgb = _shrink(rgb, need)
+    if thumbnail_path is not None:
+        write_thumbnail(rgb, thumbnail_path)
+    return DecodedImage(
+        content_hash=content.content_hash,
+        byte_size=content.size,
+        width=width,
+        height=height,
+        format=fmt,
+        taken_at=taken_at,
+        camera=camera,
+        model_input=to_model_input(rgb, input_spec),
+    )
+
+
+def _shrink(image: Image.Image, short_side: int) -> Image.Image:
+    scale = short_side / min(image.size)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
+
+
+def to_rgb(image: Image.Image) -> Image.Image:
+    """Any Pillow mode -> 8-bit RGB, compositing transparency onto white."""
+    mode = image.mode
+    if mode == "RGB":
+        return image
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        array = np.asarray(image, dtype=np.float32)
+        low, high = float(array.min()), float(array.max())
+        span = high - low if high > low else 1.0
+        scaled = ((array - low) * (255.0 / span)).clip(0, 255).astype(np.uint8)
+        return Image.fromarray(scaled, "L").convert("RGB")
+    if mode == "P":
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+        mode = image.mode
+    if mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    return image.convert("RGB")
+
+
+def write_thumbnail(image: Image.Image, path: Path) -> None:
+    """Save a JPEG thumbnail (256 px short side) atomically; an existing one is kept."""
+    if path.exists():
+        return
+    scale = THUMBNAIL_SHORT_SIDE / min(image.size)
+    scale = min(scale, THUMBNAIL_MAX_LONG_SIDE / max(image.size), 1.0)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    thumb = image if size == image.size else image.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{id(thumb)}.tmp")
+    thumb.save(tmp, "JPEG", quality=85)
+    os.replace(tmp, path)
+
+
+def _orientation(image: Image.Image) -> int | None:
+    try:
+        value = image.getexif().get(0x0112)
+    except Exception:  # malformed EXIF must not fail the image
+        return None
+    return int(value) if isinstance(value, int) else None
+
+
+def _exif_facts(image: Image.Image) -> tuple[float | None, str | None]:
+    try:
+        exif = image.getexif()
+        sub = exif.get_ifd(_EXIF_IFD)
+        raw = sub.get(_DATETIME_ORIGINAL) or exif.get(_DATETIME)
+        make = str(exif.get(_MAKE) or "").strip("\x00 ").strip()
+        model = str(exif.get(_MODEL) or "").strip("\x00 ").strip()
+    except Exception:
+        return None, None
+    camera = model if make and model.lower().startswith(make.lower()) else " ".join(p for p in (make, model) if p)
+    return _parse_exif_date(raw), camera or None
+
+
+def _parse_exif_date(raw: object) -> float | None:
+    if not isinstance(raw, str):
+        return None
+    try:
+        return time.mktime(datetime.strptime(raw.strip("\x00 ")[:19], "%Y:%m:%d %H:%M:%S").timetuple())
+    except (ValueError, OverflowError):
+        return None

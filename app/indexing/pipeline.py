@@ -1,0 +1,320 @@
+"""The indexing pipeline: scan, classify against the catalog, decode on a pool, embed, commit.
+
+Decoding runs on a thread pool with a bounded look-ahead of a few batches; the calling thread
+is the one model consumer, so the model never waits for pixels and memory stays bounded.
+Every batch is one SQLite transaction (images, files, regions and vectors together); the
+FAISS file is saved atomically now and then and at the end, and reconciled on open, so a kill
+at any moment costs only the work in flight.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import Engine
+
+from app.catalog import repository
+from app.catalog.records import FileLink, KnownFailure, NewImage
+from app.core.paths import LibraryPaths
+from app.indexing.decoding import DecodedImage, DecodeError, FileContent, decode, read_file
+from app.indexing.report import IndexProgress, IndexReport
+from app.indexing.scanner import ScannedFile, scan
+from app.ml.embedder import ClipEmbedder
+from app.vectors.store import VectorStore
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[IndexProgress], None]
+StopCheck = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class IndexOptions:
+    batch_size: int = 0  # 0: chosen from the device
+    decode_workers: int = 0  # 0: one per core
+    save_interval_seconds: float = 20.0
+    link_flush: int = 256
+
+    def resolved_batch_size(self, device: str) -> int:
+        if self.batch_size > 0:
+            return self.batch_size
+        return 256 if device.startswith("cuda") else 32
+
+    def resolved_workers(self) -> int:
+        return self.decode_workers if self.decode_workers > 0 else max(1, os.cpu_count() or 1)
+
+
+@dataclass
+class _Link:
+    scanned: ScannedFile
+    image_id: int
+
+
+@dataclass
+class _Decoded:
+    scanned: ScannedFile
+    image: DecodedImage
+
+
+@dataclass
+class _Failed:
+    scanned: ScannedFile
+    reason: str
+
+
+_Outcome = _Link | _Decoded | _Failed
+
+
+class IndexRun:
+    """One indexing run over some roots; create, then call `run` once."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        paths: LibraryPaths,
+        embedder: ClipEmbedder,
+        open_store: Callable[[int], VectorStore | None],
+        options: IndexOptions | None = None,
+        progress: ProgressCallback | None = None,
+        should_stop: StopCheck | None = None,
+    ) -> None:
+        self.engine = engine
+        self.paths = paths
+        self.embedder = embedder
+        self._open_store = open_store
+        self.options = options or IndexOptions()
+        self._progress = progress or (lambda _p: None)
+        self._should_stop = should_stop or (lambda: False)
+        self.report = IndexReport()
+        self._store: VectorStore | None = None
+        self._known_hashes: dict[str, int] = {}
+        self._removable_by_image: dict[int, list[str]] = {}
+        self._last_save = time.monotonic()
+        self._rate_marks: deque[tuple[float, int]] = deque(maxlen=20)
+
+    # --- the run ----------------------------------------------------------------------------
+
+    def run(self, roots: Sequence[Path]) -> IndexReport:
+        started = time.perf_counter()
+        self._emit("scanning", 0, 0)
+        scanned = scan(
+            roots,
+            on_progress=lambda n: self._emit("scanning", n, 0),
+            should_stop=self._should_stop,
+            exclude=[self.paths.root],
+        )
+        root_strs = [str(r) for r in roots]
+        known = repository.files_under(self.engine, root_strs)
+        known_failures = repository.failures_under(self.engine, root_strs)
+        self._known_hashes = repository.all_image_hashes(self.engine)
+
+        self.report.scanned = len(scanned.files) + len(scanned.failures)
+        work: list[ScannedFile] = []
+        seen = set()
+        for item in scanned.files:
+            seen.add(item.path)
+            old = known.get(item.path)
+            if old is not None and old.size == item.size and old.mtime_ns == item.mtime_ns:
+                self.report.unchanged += 1
+                continue
+            failed = known_failures.get(item.path)
+            if failed is not None and failed.size == item.size and failed.mtime_ns == item.mtime_ns:
+                self.report.fail(item.path, failed.reason)
+                continue
+            work.append(item)
+        scan_failures = [KnownFailure(p, 0, 0, reason) for p, reason in scanned.failures]
+        for failure in scan_failures:
+            seen.add(failure.path)
+            self.report.fail(failure.path, failure.reason)
+        removable = [p for p in known if p not in seen]
+        for path in removable:
+            self._removable_by_image.setdefault(known[path].image_id, []).append(path)
+        removable_failures = [p for p in known_failures if p not in seen]
+
+        if scan_failures:
+            self._apply_removed(repository.record_failures(self.engine, scan_failures))
+        if work and not self._should_stop():
+            self._process(work)
+        if not self.report.cancelled and not self._should_stop():
+            left = [p for paths in self._removable_by_image.values() for p in paths]
+            self.report.removed = len(left)
+            self._apply_removed(repository.remove_paths(self.engine, left + removable_failures))
+        else:
+            self.report.cancelled = True
+        self._emit("finishing", len(work), len(work))
+        if self._store is not None:
+            self._store.save()
+        self.report.seconds = round(time.perf_counter() - started, 3)
+        if self.report.seconds > 0:
+            self.report.images_per_second = round(self.report.embedded / self.report.seconds, 2)
+        return self.report
+
+    def _process(self, work: list[ScannedFile]) -> None:
+        self.embedder.load()  # only now: an unchanged folder never pays for the model
+        workers = self.options.resolved_workers()
+        batch_size = self.options.resolved_batch_size(self.embedder.device)
+        lookahead = 2 * batch_size + 2 * workers
+        pending: deque[Future[_Outcome]] = deque()
+        items = iter(work)
+        batch: list[_Decoded] = []
+        links: list[_Link] = []
+        failures: list[_Failed] = []
+        done = 0
+
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="decode") as pool:
+
+            def top_up() -> None:
+                while len(pending) < lookahead:
+                    item = next(items, None)
+                    if item is None:
+                        return
+                    pending.append(pool.submit(self._prepare, item))
+
+            top_up()
+            try:
+                while pending:
+                    if self._should_stop():
+                        self.report.cancelled = True
+                        break
+                    outcome = pending.popleft().result()
+                    top_up()
+                    done += 1
+                    if isinstance(outcome, _Decoded):
+                        batch.append(outcome)
+                        if len(batch) >= batch_size:
+                            self._embed_and_commit(batch)
+                            batch = []
+                    elif isinstance(outcome, _Link):
+                        links.append(outcome)
+                        if len(links) >= self.options.link_flush:
+                            self._commit_links(links)
+                            links = []
+                    else:
+                        failures.append(outcome)
+                    self._emit("embedding", done, len(work), outcome.scanned.path)
+                if not self.report.cancelled:
+                    self._embed_and_commit(batch)
+                self._commit_links(links)
+                self._commit_failures(failures)
+            finally:
+                for future in pending:
+                    future.cancel()
+
+    # --- worker side (decode pool) --------------------------------------------------------------
+
+    def _prepare(self, item: ScannedFile) -> _Outcome:
+        """Read once, hash, and decode only content the catalog does not have yet."""
+        try:
+            content = read_file(item.path)
+            scanned = ScannedFile(item.path, content.size, _mtime(item, content))
+            image_id = self._known_hashes.get(content.content_hash)
+            if image_id is not None:
+                return _Link(scanned, image_id)
+            return _Decoded(scanned, self._decode(content))
+        except DecodeError as exc:
+            return _Failed(item, str(exc))
+        except Exception as exc:  # a bug in one file's path must not stop the run
+            log.exception("unexpected error indexing %s", item.path)
+            return _Failed(item, f"unexpected error: {type(exc).__name__}: {exc}")
+
+    def _decode(self, content: FileContent) -> DecodedImage:
+        assert self.embedder.input_spec is not None
+        return decode(content, self.embedder.input_spec, self.paths.thumbnail(content.content_hash))
+
+    # --- consumer side (this thread) ------------------------------------------------------------
+
+    def _embed_and_commit(self, batch: list[_Decoded]) -> None:
+        if not batch:
+            return
+        vectors = self.embedder.embed_arrays([d.image.model_input for d in batch])
+        rows = [
+            NewImage(
+                content_hash=d.image.content_hash,
+                byte_size=d.image.byte_size,
+                width=d.image.width,
+                height=d.image.height,
+                format=d.image.format,
+                taken_at=d.image.taken_at,
+                camera=d.image.camera,
+                path=d.scanned.path,
+                size=d.scanned.size,
+                mtime_ns=d.scanned.mtime_ns,
+                vector=vectors[i].tobytes(),
+            )
+            for i, d in enumerate(batch)
+        ]
+        written, removed = repository.add_embedded_images(self.engine, rows)
+        store = self._get_store(vectors.shape[1])
+        if written:
+            region_ids = np.array([rid for rid, _ in written], dtype=np.int64)
+            store.add(region_ids, vectors[[pos for _, pos in written]])
+        self._apply_removed(removed)
+        self.report.new += len(batch)
+        self.report.embedded += len(written)
+        self.report.regions += len(written)
+        new_ids = repository.images_by_hash(self.engine, [d.image.content_hash for d in batch])
+        self._known_hashes.update(new_ids)
+        self._maybe_save()
+
+    def _commit_links(self, links: list[_Link]) -> None:
+        if not links:
+            return
+        rows = []
+        for link in links:
+            old_paths = self._removable_by_image.get(link.image_id)
+            replaces = old_paths.pop() if old_paths else None
+            if replaces is not None:
+                self.report.moved += 1
+            else:
+                self.report.new += 1
+            rows.append(FileLink(link.scanned.path, link.scanned.size, link.scanned.mtime_ns, link.image_id, replaces))
+        self._apply_removed(repository.link_files(self.engine, rows))
+
+    def _commit_failures(self, failures: list[_Failed]) -> None:
+        if not failures:
+            return
+        for f in failures:
+            self.report.fail(f.scanned.path, f.reason)
+        rows = [KnownFailure(f.scanned.path, f.scanned.size, f.scanned.mtime_ns, f.reason) for f in failures]
+        self._apply_removed(repository.record_failures(self.engine, rows))
+
+    def _apply_removed(self, region_ids: list[int]) -> None:
+        if not region_ids:
+            return
+        if self._store is None:
+            self._store = self._open_store(0)  # the existing store, if the library has one
+        if self._store is not None:
+            self._store.remove(region_ids)
+
+    def _get_store(self, dim: int) -> VectorStore:
+        if self._store is None:
+            self._store = self._open_store(dim)
+        assert self._store is not None
+        return self._store
+
+    def _maybe_save(self) -> None:
+        if self._store is not None and time.monotonic() - self._last_save >= self.options.save_interval_seconds:
+            self._store.save()
+            self._last_save = time.monotonic()
+
+    def _emit(self, phase: str, done: int, total: int, current: str | None = None) -> None:
+        now = time.monotonic()
+        self._rate_marks.append((now, self.report.embedded + self.report.new + self.report.moved))
+        rate = 0.0
+        if len(self._rate_marks) >= 2:
+            (t0, n0), (t1, n1) = self._rate_marks[0], self._rate_marks[-1]
+            rate = (n1 - n0) / (t1 - t0) if t1 > t0 else 0.0
+        eta = (total - done) / rate if rate > 0 and total else None
+        self._progress(IndexProgress(phase, done, total, self.report.embedded, round(rate, 2), eta, current))
+
+
+def _mtime(item: ScannedFile, content: FileContent) -> int:
+    return content.mtime_ns or item.mtime_ns

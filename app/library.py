@@ -1,0 +1,241 @@
+"""The one facade the CLI and the UI both use: open a library, index, search, report.
+
+A library folder holds the catalog (SQLite), one FAISS file per model and the thumbnail cache.
+Opening it reconciles the FAISS file with the catalog (DESIGN.md invariant 2) when no other
+process is writing; only one process writes at a time (`WriterLock`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+
+import numpy as np
+
+from app.catalog import repository
+from app.catalog.database import open_engine
+from app.core.errors import LibraryBusyError, UserError
+from app.core.lock import WriterLock
+from app.core.paths import LibraryPaths, default_library_dir
+from app.indexing.pipeline import IndexOptions, IndexRun, ProgressCallback, StopCheck
+from app.indexing.report import IndexReport
+from app.ml.embedder import ClipEmbedder
+from app.ml.spec import ModelSpec, default_spec
+from app.vectors import reconcile as reconciling
+from app.search.results import SearchHit
+from app.vectors.store import VectorStore
+
+log = logging.getLogger(__name__)
+
+MODEL_KEY = "model"
+DIM_KEY = "dim"
+
+
+class Library:
+    """An open library folder. Use as a context manager, or call `close()`."""
+
+    def __init__(
+        self,
+        root: Path | None = None,
+        model: ModelSpec | None = None,
+        device: str = "auto",
+        create: bool = True,
+    ) -> None:
+        root = (root or default_library_dir()).expanduser().resolve()
+        if not root.exists():
+            if not create:
+                raise UserError(f"no library at {root} (index a folder first)")
+            root.mkdir(parents=True)
+        elif not root.is_dir():
+            raise UserError(f"library path {root} is not a folder")
+        self.paths = LibraryPaths(root)
+        self.engine = open_engine(self.paths.catalog)
+        self._lock = WriterLock(self.paths.lock)
+        self.spec = self._choose_model(model)
+        self.device = device
+        self._embedder: ClipEmbedder | None = None
+        self._store: VectorStore | None = None
+        self._open_existing_store()
+
+    # --- lifecycle ------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._lock.release()
+        self.engine.dispose()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    @property
+    def root(self) -> Path:
+        return self.paths.root
+
+    # --- model and vectors ------------------------------------------------------------------------
+
+    @property
+    def stored_model(self) -> str | None:
+        return repository.get_meta(self.engine, MODEL_KEY)
+
+    def _choose_model(self, requested: ModelSpec | None) -> ModelSpec:
+        stored = self.stored_model
+        if stored is None:
+            return requested or default_spec()
+        if requested is not None and requested.key != stored:
+            raise UserError(
+                f"this library's vectors were made with {stored}, not {requested.key}; "
+                f"use the same model, or a new --library for another model"
+            )
+        return ModelSpec.from_key(stored)
+
+    @property
+    def embedder(self) -> ClipEmbedder:
+        if self._embedder is None:
+            self._embedder = ClipEmbedder(self.spec, self.device)
+        return self._embedder
+
+    def _open_existing_store(self) -> None:
+        dim = repository.get_meta(self.engine, DIM_KEY)
+        if dim is None:
+            return
+        self._store = VectorStore(self.paths.vectors_file(self.spec.key), int(dim))
+        # Fix the file on disk only when no other process is writing; else just in memory.
+        if self._lock.try_acquire():
+            try:
+                reconciling.reconcile(self.engine, self._store, save=True)
+            finally:
+                self._lock.release()
+        else:
+            reconciling.reconcile(self.engine, self._store, save=False)
+
+    def _store_for(self, dim: int) -> VectorStore | None:
+        if self._store is None and dim > 0:
+            repository.set_meta(self.engine, MODEL_KEY, self.spec.key)
+            repository.set_meta(self.engine, DIM_KEY, str(dim))
+            self._store = VectorStore(self.paths.vectors_file(self.spec.key), dim)
+        return self._store
+
+    @property
+    def store(self) -> VectorStore | None:
+        return self._store
+
+    # --- indexing -----------------------------------------------------------------------------
+
+    def index(
+        self,
+        roots: Sequence[Path | str],
+        options: IndexOptions | None = None,
+        progress: ProgressCallback | None = None,
+        should_stop: StopCheck | None = None,
+    ) -> IndexReport:
+        resolved = []
+        for root in roots:
+            path = Path(os.path.abspath(Path(root).expanduser()))
+            if not path.exists() and not path.is_symlink():
+                raise UserError(f"no such file or folder: {root}")
+            resolved.append(path)
+        if not self._lock.try_acquire():
+            raise LibraryBusyError(f"another Photo Organizer process is indexing into {self.root}; try again when it finishes")
+        try:
+            run = IndexRun(self.engine, self.paths, self.embedder, self._store_for, options, progress, should_stop)
+            return run.run(resolved)
+        finally:
+            self._lock.release()
+
+    # --- reports --------------------------------------------------------------------------------
+
+    def status(self) -> dict:
+        counts = repository.counts(self.engine)
+        store = self._store
+        index_vectors = store.ntotal if store is not None else 0
+        consistent = (
+            reconciling.consistent(self.engine, store) if store is not None else counts.vectors == 0
+        )
+        return {
+            "images": counts.images,
+            "files": counts.files,
+            "regions": counts.regions,
+            "vectors": counts.vectors,
+            "index_vectors": index_vectors,
+            "model": self.stored_model or self.spec.key,
+            "library": str(self.root),
+            "consistent": consistent,
+            "failures": counts.failures,
+            "index": "flat",
+        }
+
+    def failures(self) -> list[dict[str, str]]:
+        return [{"path": f.path, "error": f.reason} for f in repository.failures(self.engine)]
+
+    # --- search (first cut; the search issue completes it) ------------------------------------
+
+    def _require_vectors(self) -> VectorStore:
+        if self._store is None or self._store.ntotal == 0:
+            raise UserError(f"the library at {self.root} has no indexed photos yet; run 'photo-organizer index FOLDER' first")
+        return self._store
+
+    def text_vector(self, text: str) -> np.ndarray:
+        from app.ml.embedder import TEXT_TEMPLATE
+
+        return self.embedder.embed_texts([TEXT_TEMPLATE.format(text)])[0]
+
+    def image_vector(self, path: Path | str) -> np.ndarray:
+        """Embed an image file (inside the library or not)."""
+        from app.indexing.decoding import DecodeError, decode, read_file
+
+        path = Path(path).expanduser()
+        if not path.is_file():
+            raise UserError(f"no such image file: {path}")
+        embedder = self.embedder.load()
+        assert embedder.input_spec is not None
+        try:
+            decoded = decode(read_file(str(path)), embedder.input_spec, None)
+        except DecodeError as exc:
+            raise UserError(f"cannot use {path} as a query image: {exc}") from None
+        return embedder.embed_arrays([decoded.model_input])[0]
+
+    def search(
+        self,
+        text: str | None = None,
+        image: Path | str | None = None,
+        top_k: int = 20,
+        threshold: float | None = None,
+    ) -> list[SearchHit]:
+        from app.search.results import nearest_images
+
+        store = self._require_vectors()
+        parts: list[np.ndarray] = []
+        how = []
+        if text is not None and text.strip():
+            parts.append(self.text_vector(text.strip()))
+            how.append(f'text: "{text.strip()}"')
+        if image is not None:
+            parts.append(self.image_vector(image))
+            how.append("similar image")
+        if not parts:
+            raise UserError("give a text query, --image FILE, or both")
+        query = np.sum(parts, axis=0)
+        return nearest_images(self.engine, store, query, top_k, threshold, how=" + ".join(how))
+
+    def similar(self, path: Path | str, top_k: int = 20) -> list[SearchHit]:
+        """Images like the one at `path`: its stored vector if indexed, else the file's pixels."""
+        from app.search.results import nearest_images
+
+        store = self._require_vectors()
+        resolved = os.path.abspath(Path(path).expanduser())
+        image_id = repository.image_id_for_path(self.engine, resolved)
+        if image_id is None:
+            query = self.image_vector(resolved)
+            exclude: set[int] = set()
+        else:
+            region_ids = repository.image_region_ids(self.engine, image_id)
+            if not region_ids:
+                raise UserError(f"{path} is in the library but has no vector yet; index it first")
+            query = store.reconstruct(region_ids[0])
+            exclude = {image_id}
+        return nearest_images(self.engine, store, query, top_k, exclude_images=exclude, how="similar image")

@@ -1,0 +1,1 @@
+"""Models: the CLIP embedder (open_clip). torch is imported lazily, only when a model loads."""

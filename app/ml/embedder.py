@@ -1,0 +1,161 @@
+"""The CLIP embedder over open_clip: image and text vectors, L2-normalised float32.
+
+Loads once under a lock (immich's `InferenceModel` habit); CUDA with fp16 autocast when
+available, else CPU. Any open_clip spec works: architecture + pretrained tag, `hf-hub:`,
+`local-dir:`, or `random` weights for tests and benchmarks.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from app.core.errors import ModelUnavailableError, UserError
+from app.ml.preprocess import InputSpec
+from app.ml.spec import HF_HUB, LOCAL_DIR, ModelSpec
+
+log = logging.getLogger(__name__)
+
+TEXT_TEMPLATE = "a photo of {}"
+_CONFIG_DIR = Path(__file__).parent / "model_configs"
+_registered = False
+RANDOM_SEED = 1234
+
+
+def register_builtin_models() -> None:
+    """Make the tiny test architecture known to open_clip (idempotent)."""
+    global _registered
+    if _registered:
+        return
+    import open_clip
+
+    open_clip.add_model_config(_CONFIG_DIR)
+    _registered = True
+
+
+def resolve_device(device: str) -> str:
+    if device not in ("auto", "cpu", "cuda") and not device.startswith("cuda:"):
+        raise UserError(f"unknown device {device!r}: use auto, cpu or cuda")
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise UserError("--device cuda was asked for but no CUDA GPU is available (try --device auto)")
+    return device
+
+
+class ClipEmbedder:
+    """One open_clip model, loaded lazily; thread-safe for one inference thread at a time."""
+
+    def __init__(self, spec: ModelSpec, device: str = "auto") -> None:
+        self.spec = spec
+        self.requested_device = device
+        self.device = "cpu"
+        self._lock = threading.Lock()
+        self._model: Any = None
+        self._tokenizer: Any = None
+        self.input_spec: InputSpec | None = None
+        self.dim = 0
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    def load(self) -> ClipEmbedder:
+        with self._lock:
+            if self._model is None:
+                self._load()
+        return self
+
+    def _load(self) -> None:
+        import open_clip
+        import torch
+        from open_clip.model import get_model_preprocess_cfg
+
+        from app.ml import weights
+
+        register_builtin_models()
+        self.device = resolve_device(self.requested_device)
+        spec = self.spec
+        pretrained: str | None = None
+        if spec.name.startswith(LOCAL_DIR):
+            weights.check_local_dir(spec)
+        elif spec.name.startswith(HF_HUB):
+            weights.check_hub_spec(spec)
+        else:
+            if spec.name not in open_clip.list_models():
+                raise UserError(f"unknown model architecture {spec.name!r} (see open_clip.list_models())")
+            if not spec.is_random:
+                pretrained = weights.resolve_checkpoint(spec)
+        log.info("loading %s on %s", spec.key, self.device)
+        try:
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(RANDOM_SEED)
+                model = open_clip.create_model(spec.name, pretrained=pretrained, device=self.device)
+        except (FileNotFoundError, ValueError, RuntimeError) as exc:
+            raise ModelUnavailableError(f"could not load model {spec.key}: {exc}") from exc
+        model.eval()
+        self._tokenizer = open_clip.get_tokenizer(spec.name)
+        self.input_spec = InputSpec.from_cfg(get_model_preprocess_cfg(model))
+        self._model = model
+        self.dim = int(self.embed_texts(["probe"]).shape[1])
+        if self.device == "cpu":
+            torch.set_num_threads(max(1, os.cpu_count() or 1))
+
+    def _autocast(self):  # type: ignore[no-untyped-def]
+        import contextlib
+
+        import torch
+
+        if self.device.startswith("cuda"):
+            return torch.autocast("cuda", dtype=torch.float16)
+        return contextlib.nullcontext()
+
+    def batch_from_arrays(self, arrays: Sequence[np.ndarray]) -> Any:
+        """uint8 (n, s, s, 3) arrays -> a normalised float tensor on the model's device."""
+        import torch
+
+        assert self.input_spec is not None
+        stacked = torch.from_numpy(np.stack(arrays)).to(self.device, non_blocking=True)
+        batch = stacked.permute(0, 3, 1, 2).float().div_(255.0)
+        mean = torch.tensor(self.input_spec.mean, device=self.device).view(1, 3, 1, 1)
+        std = torch.tensor(self.input_spec.std, device=self.device).view(1, 3, 1, 1)
+        return batch.sub_(mean).div_(std)
+
+    def embed_batch(self, batch: Any) -> np.ndarray:
+        import torch
+
+        self.load()
+        with torch.inference_mode(), self._autocast():
+            features = self._model.encode_image(batch)
+        return _normalised(features)
+
+    def embed_arrays(self, arrays: Sequence[np.ndarray]) -> np.ndarray:
+        self.load()
+        if not arrays:
+            return np.empty((0, self.dim), dtype=np.float32)
+        return self.embed_batch(self.batch_from_arrays(arrays))
+
+    def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
+        import torch
+
+        if self._model is None:
+            self.load()
+        tokens = self._tokenizer(list(texts)).to(self.device)
+        with torch.inference_mode(), self._autocast():
+            features = self._model.encode_text(tokens)
+        return _normalised(features)
+
+
+def _normalised(features: Any) -> np.ndarray:
+    array = features.float().cpu().numpy().astype(np.float32, copy=False)
+    norms = np.linalg.norm(array, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return array / norms

@@ -1,0 +1,114 @@
+"""Finding model weights: the local cache first, a download with progress when online, and a
+clear way out (a `local-dir:` folder) when neither works.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from pathlib import Path
+
+from app.core.errors import ModelUnavailableError
+from app.ml.spec import LOCAL_DIR, ModelSpec
+
+log = logging.getLogger(__name__)
+
+HUB_HOST = "huggingface.co"
+
+
+def hub_reachable(timeout: float = 3.0) -> bool:
+    if os.environ.get("HF_HUB_OFFLINE") == "1":
+        return False
+    try:
+        with socket.create_connection((HUB_HOST, 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _offline_message(spec: ModelSpec, why: str) -> str:
+    return (
+        f"model weights for {spec.key} are not available: {why}. Connect to the internet once "
+        f"so they can download (they are cached afterwards), or download an open_clip model "
+        f"folder (open_clip_config.json + weights) on another machine and use "
+        f"--model {LOCAL_DIR}/path/to/folder"
+    )
+
+
+def cached_checkpoint(spec: ModelSpec) -> str | None:
+    """The local path of a pretrained tag's weights when already downloaded, else None."""
+    import open_clip
+    from huggingface_hub import try_to_load_from_cache
+
+    cfg = open_clip.get_pretrained_cfg(spec.name, spec.pretrained or "")
+    if not cfg:
+        return None
+    hub = cfg.get("hf_hub", "")
+    if hub:
+        parts = hub.rstrip("/").split("/")
+        repo = "/".join(parts[:2])
+        names = [parts[2]] if len(parts) > 2 and parts[2] else [
+            "open_clip_model.safetensors", "open_clip_pytorch_model.bin"
+        ]
+        for filename in names:
+            found = try_to_load_from_cache(repo, filename)
+            if isinstance(found, str):
+                return found
+    url = cfg.get("url", "")
+    if url:
+        target = Path(os.path.expanduser("~/.cache/clip")) / os.path.basename(url)
+        if target.is_file():
+            return str(target)
+    return None
+
+
+def resolve_checkpoint(spec: ModelSpec) -> str:
+    """A local checkpoint path for an architecture + pretrained tag, downloading if needed."""
+    import open_clip
+
+    cfg = open_clip.get_pretrained_cfg(spec.name, spec.pretrained or "")
+    if not cfg:
+        tags = open_clip.list_pretrained_tags_by_model(spec.name)
+        known = ", ".join(tags) if tags else "none"
+        raise ModelUnavailableError(
+            f"unknown pretrained tag {spec.pretrained!r} for {spec.name} (known: {known}; or 'random')"
+        )
+    cached = cached_checkpoint(spec)
+    if cached:
+        return cached
+    if not hub_reachable():
+        raise ModelUnavailableError(_offline_message(spec, "they are not downloaded yet and the network is unreachable"))
+    log.warning("downloading weights for %s (first use; cached afterwards)", spec.key)
+    try:
+        path = open_clip.download_pretrained(cfg)
+    except Exception as exc:  # network errors come in many types
+        raise ModelUnavailableError(_offline_message(spec, f"the download failed ({exc})")) from exc
+    if not path:
+        raise ModelUnavailableError(_offline_message(spec, "the download returned nothing"))
+    return path
+
+
+def check_hub_spec(spec: ModelSpec) -> None:
+    """Fail fast for an `hf-hub:` spec that is neither cached nor reachable."""
+    from huggingface_hub import try_to_load_from_cache
+
+    repo = spec.name.split(":", 1)[1]
+    if isinstance(try_to_load_from_cache(repo, "open_clip_config.json"), str):
+        if not hub_reachable():
+            import huggingface_hub.constants as hf_constants
+
+            hf_constants.HF_HUB_OFFLINE = True  # use the cache without 40 s of retries
+        return
+    if not hub_reachable():
+        raise ModelUnavailableError(_offline_message(spec, "they are not downloaded yet and the network is unreachable"))
+
+
+def check_local_dir(spec: ModelSpec) -> None:
+    folder = Path(spec.name[len(LOCAL_DIR) :])
+    if not folder.is_dir():
+        raise ModelUnavailableError(f"model folder not found: {folder}")
+    if not (folder / "open_clip_config.json").is_file():
+        raise ModelUnavailableError(f"model folder {folder} has no open_clip_config.json")
+    if not any(any(folder.glob(pattern)) for pattern in ("*.safetensors", "*.bin", "*.pth", "*.pt")):
+        raise ModelUnavailableError(f"model folder {folder} holds no weights (.safetensors, .bin or .pth)")

@@ -1,0 +1,1 @@
+"""Search: queries to vectors, nearest regions, grouping per image, explanations."""

@@ -1,0 +1,67 @@
+"""Bring the FAISS file in line with the catalog (invariant 2 of DESIGN.md).
+
+The catalog commits every vector with its region, so it is the truth: vectors the index lacks
+are added from the catalog's blobs and ids the catalog no longer has are removed.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import Engine
+
+from app.catalog import repository
+from app.vectors.store import VectorStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReconcileReport:
+    added: int
+    removed: int
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.removed)
+
+
+def difference(engine: Engine, store: VectorStore) -> tuple[np.ndarray, np.ndarray]:
+    """(ids the index lacks, ids the index has but the catalog does not)."""
+    catalog_ids = repository.vector_region_ids(engine)
+    index_ids = store.ids()
+    missing = np.setdiff1d(catalog_ids, index_ids, assume_unique=True)
+    orphaned = np.setdiff1d(index_ids, catalog_ids, assume_unique=False)
+    return missing, orphaned
+
+
+def reconcile(engine: Engine, store: VectorStore, save: bool = True) -> ReconcileReport:
+    """Fix the index in memory, and on disk too when `save` (the caller holds the writer lock)."""
+    missing, orphaned = difference(engine, store)
+    if len(orphaned):
+        store.remove(orphaned)
+    if len(missing):
+        store.add(missing, repository.region_vectors(engine, missing.tolist(), store.dim))
+    # Duplicated ids (possible only in a hand-edited file) would break "exactly one vector".
+    ids = store.ids()
+    if len(ids) != len(np.unique(ids)):
+        uniq, counts = np.unique(ids, return_counts=True)
+        dup = uniq[counts > 1]
+        store.remove(dup)
+        store.add(dup, repository.region_vectors(engine, dup.tolist(), store.dim))
+    report = ReconcileReport(added=len(missing), removed=len(orphaned))
+    if report.changed and save:
+        log.info("reconciled vectors: +%d -%d", report.added, report.removed)
+        store.save()
+    return report
+
+
+def consistent(engine: Engine, store: VectorStore) -> bool:
+    """Every catalog vector is in the index exactly once and the index holds nothing else."""
+    catalog_ids = repository.vector_region_ids(engine)
+    index_ids = store.ids()
+    if len(catalog_ids) != len(index_ids):
+        return False
+    return bool(np.array_equal(np.sort(catalog_ids), np.sort(index_ids)))
