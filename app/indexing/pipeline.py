@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -42,6 +43,7 @@ class IndexOptions:
     decode_workers: int = 0  # 0: one per core
     save_interval_seconds: float = 20.0
     link_flush: int = 256
+    decode_niceness: int = int(os.environ.get("PHOTO_ORGANIZER_DECODE_NICE", "10"))
 
     def resolved_batch_size(self, device: str) -> int:
         if self.batch_size > 0:
@@ -169,7 +171,9 @@ class IndexRun:
         failures: list[_Failed] = []
         done = 0
 
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="decode") as pool:
+        with ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="decode", initializer=_lower_priority, initargs=(self.options.decode_niceness,)
+        ) as pool:
 
             def top_up() -> None:
                 while len(pending) < lookahead:
@@ -314,6 +318,17 @@ class IndexRun:
             rate = (n1 - n0) / (t1 - t0) if t1 > t0 else 0.0
         eta = (total - done) / rate if rate > 0 and total else None
         self._progress(IndexProgress(phase, done, total, self.report.embedded, round(rate, 2), eta, current))
+
+
+def _lower_priority(niceness: int) -> None:
+    """Decoding yields the cores to inference and fills its idle moments; the look-ahead
+    buffer absorbs the difference. Linux sets niceness per thread; elsewhere this is a no-op."""
+    if niceness <= 0 or not hasattr(os, "setpriority"):
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
+    except OSError:
+        pass
 
 
 def _mtime(item: ScannedFile, content: FileContent) -> int:

@@ -1,0 +1,105 @@
+"""Indexing throughput: the model alone vs the whole pipeline, in one run, as JSON.
+
+    python benchmarks/index_bench.py [--count 96] [--device cpu|cuda] [--batch-size N]
+
+Model-only feeds ready-made input arrays to the same embedder at the pipeline's batch size;
+the pipeline indexes camera-size JPEGs (4000x3000, EXIF) into a fresh library with the model
+already loaded. ratio = pipeline images/s / model-only images/s (target >= 0.85 on the CPU).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app.indexing.pipeline import IndexOptions  # noqa: E402
+from app.library import Library  # noqa: E402
+from app.ml.spec import ModelSpec  # noqa: E402
+from benchmarks.synthetic_photos import make_camera_jpegs  # noqa: E402
+
+
+def model_only(library: Library, batch_size: int, batches: int) -> float:
+    embedder = library.embedder.load()
+    assert embedder.input_spec is not None
+    s = embedder.input_spec.size
+    rng = np.random.default_rng(0)
+    arrays = [rng.integers(0, 255, (s, s, 3), dtype=np.uint8) for _ in range(batch_size)]
+    embedder.embed_arrays(arrays)  # warm-up
+    started = time.perf_counter()
+    for _ in range(batches):
+        embedder.embed_arrays(arrays)
+    if embedder.device.startswith("cuda"):
+        import torch
+
+        torch.cuda.synchronize()
+    return batch_size * batches / (time.perf_counter() - started)
+
+
+def decode_cost_ms(library: Library, photos: list[Path], sample: int = 12) -> float:
+    """Single-thread read + hash + draft decode + thumbnail + model input, per image."""
+    from app.indexing.decoding import decode, read_file
+
+    spec = library.embedder.load().input_spec
+    assert spec is not None
+    with tempfile.TemporaryDirectory() as thumbs:
+        started = time.perf_counter()
+        for i, path in enumerate(photos[:sample]):
+            decode(read_file(str(path)), spec, Path(thumbs) / f"{i}.jpg")
+        return (time.perf_counter() - started) / min(sample, len(photos)) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=96)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--batch-size", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=0)
+    parser.add_argument("--model", default="ViT-B-32")
+    parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "photo-organizer-bench-jpegs")
+    args = parser.parse_args()
+
+    t0 = time.perf_counter()
+    photos = make_camera_jpegs(args.data, args.count)
+    generate_s = time.perf_counter() - t0
+    with tempfile.TemporaryDirectory() as lib_dir:
+        with Library(Path(lib_dir), ModelSpec(args.model, "random"), device=args.device) as library:
+            library.embedder.load()
+            options = IndexOptions(batch_size=args.batch_size, decode_workers=args.workers)
+            batch_size = options.resolved_batch_size(library.embedder.device)
+            model_ips = model_only(library, batch_size, max(2, args.count // batch_size))
+            report = library.index([args.data], options)
+            pipeline_ips = report.embedded / report.seconds
+            model_ips_after = model_only(library, batch_size, max(2, args.count // batch_size))
+            decode_ms = decode_cost_ms(library, photos)
+    model_ips_mean = (model_ips + model_ips_after) / 2
+    print(json.dumps({
+        "model": f"{args.model} (random weights)",
+        "device": library.embedder.device,
+        "cores": os.cpu_count(),
+        "images": report.embedded,
+        "image_size": "4000x3000 JPEG q90 with EXIF",
+        "batch_size": batch_size,
+        "decode_workers": options.resolved_workers(),
+        "model_only_images_per_second": round(model_ips_mean, 2),
+        "model_only_before_after": [round(model_ips, 2), round(model_ips_after, 2)],
+        "pipeline_images_per_second": round(pipeline_ips, 2),
+        "ratio": round(pipeline_ips / model_ips_mean, 3),
+        "pipeline_seconds": report.seconds,
+        "mean_file_mb": round(sum(p.stat().st_size for p in photos) / len(photos) / 1e6, 2),
+        "decode_ms_per_image_one_core": round(decode_ms, 1),
+        "failed": report.failed,
+        "generate_seconds": round(generate_s, 1),
+    }, indent=2))
+
+
+if __name__ == "__main__":
+    main()

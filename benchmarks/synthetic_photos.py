@@ -1,0 +1,55 @@
+"""Camera-size JPEGs with photographic texture and EXIF, for benchmarks.
+
+A few expensive base textures (smooth gradients, mid-frequency structure, sensor-like noise)
+are shifted, tinted and re-noised per file, so every file has distinct content at the cost of
+one JPEG encode.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+
+def _base_texture(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
+    small = rng.uniform(0, 255, (h // 64 + 2, w // 64 + 2, 3)).astype(np.uint8)
+    coarse = np.asarray(Image.fromarray(small).resize((w, h), Image.Resampling.BICUBIC), dtype=np.float32)
+    mid = rng.uniform(-40, 40, (h // 8, w // 8, 3)).astype(np.float32)
+    mid_up = np.asarray(
+        Image.fromarray(np.clip(mid + 128, 0, 255).astype(np.uint8)).resize((w, h), Image.Resampling.BILINEAR),
+        dtype=np.float32,
+    ) - 128
+    return coarse + mid_up
+
+
+def make_camera_jpegs(folder: Path, count: int, size: tuple[int, int] = (4000, 3000), seed: int = 0) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    existing = sorted(folder.glob("IMG_*.jpg"))
+    marker = folder / ".generator-v2"
+    if existing and not marker.exists():
+        for old in existing:
+            old.unlink()
+        existing = []
+    marker.touch()
+    if len(existing) >= count:
+        return existing[:count]
+    rng = np.random.default_rng(seed)
+    w, h = size
+    bases = [_base_texture(rng, w, h) for _ in range(4)]
+    paths = []
+    for i in range(count):
+        path = folder / f"IMG_{i:05d}.jpg"
+        paths.append(path)
+        if path.exists():
+            continue
+        base = np.roll(bases[i % len(bases)], shift=(int(rng.integers(0, h)), int(rng.integers(0, w))), axis=(0, 1))
+        tint = rng.uniform(0.7, 1.3, 3).astype(np.float32)
+        noise = rng.normal(0, 1.0, (h, w, 1)).astype(np.float32)  # light sensor noise: ~2.3 MB files
+        pixels = np.clip(base * tint + noise, 0, 255).astype(np.uint8)
+        exif = Image.Exif()
+        exif[271], exif[272] = "Canon", "Canon EOS 80D"
+        exif.get_ifd(0x8769)[36867] = f"2023:0{1 + i % 9}:1{i % 10} 12:00:00"
+        Image.fromarray(pixels).save(path, "JPEG", quality=90, exif=exif.tobytes())
+    return paths
