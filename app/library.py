@@ -24,8 +24,8 @@ from app.indexing.pipeline import IndexOptions, IndexRun, ProgressCallback, Stop
 from app.indexing.report import IndexReport
 from app.ml.embedder import ClipEmbedder
 from app.ml.spec import ModelSpec, default_spec
-from app.vectors import reconcile as reconciling
 from app.search.results import SearchHit
+from app.vectors import reconcile as reconciling
 from app.vectors.store import VectorStore
 
 log = logging.getLogger(__name__)

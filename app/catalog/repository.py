@@ -76,7 +76,7 @@ def failures_under(engine: Engine, roots: Sequence[str]) -> dict[str, KnownFailu
 
 def all_image_hashes(engine: Engine) -> dict[str, int]:
     with engine.connect() as conn:
-        return dict(conn.execute(select(ImageRow.content_hash, ImageRow.id)).tuples().all())
+        return {h: i for h, i in conn.execute(select(ImageRow.content_hash, ImageRow.id))}
 
 
 def images_by_hash(engine: Engine, hashes: Sequence[str]) -> dict[str, int]:
@@ -310,7 +310,11 @@ def images(engine: Engine, image_ids: Sequence[int]) -> dict[int, ImageInfo]:
                 select(FileRow.image_id, FileRow.path).where(FileRow.image_id.in_(chunk)).order_by(FileRow.path)
             ):
                 paths.setdefault(image_id, []).append(path)
-            for r in conn.execute(select(ImageRow).where(ImageRow.id.in_(chunk))).scalars():
+            columns = select(
+                ImageRow.id, ImageRow.content_hash, ImageRow.width, ImageRow.height, ImageRow.byte_size,
+                ImageRow.format, ImageRow.taken_at, ImageRow.camera,
+            )
+            for r in conn.execute(columns.where(ImageRow.id.in_(chunk))):
                 found[r.id] = ImageInfo(
                     r.id, r.content_hash, r.width, r.height, r.byte_size, r.format, r.taken_at,
                     r.camera, paths.get(r.id, []),

@@ -1,0 +1,54 @@
+"""Shared fixtures: every test runs against the tiny random-weight model in a temp library."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ["PHOTO_ORGANIZER_MODEL"] = "PO-Tiny"
+os.environ["PHOTO_ORGANIZER_PRETRAINED"] = "random"
+os.environ["HF_HUB_OFFLINE"] = "1"
+
+
+@pytest.fixture
+def library_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    lib = tmp_path / "library"
+    monkeypatch.setenv("PHOTO_ORGANIZER_LIBRARY", str(lib))
+    return lib
+
+
+class CliResult:
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code, self.out, self.err = code, out, err
+
+    @property
+    def json(self) -> dict:
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], library_dir: Path):
+    """Run the CLI in-process (same code path as the console script) and capture its output."""
+    from app.cli import main
+
+    def run(*args: str) -> CliResult:
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
+
+
+def snapshot(folder: Path) -> dict[str, tuple[str, int]]:
+    """Content hash and mtime of every file below `folder` (links not followed)."""
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink() or not path.is_file():
+            continue
+        out[str(path)] = (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns)
+    return out

@@ -1,0 +1,71 @@
+"""Decoding odd, broken and hostile files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from app.indexing.decoding import DecodeError, decode, read_file, to_rgb
+from app.ml.preprocess import InputSpec
+from tests.helpers.images import make_broken_set, make_valid_set
+
+SPEC = InputSpec(64, (0.5, 0.5, 0.5), (0.5, 0.5, 0.5))
+
+
+@pytest.fixture(scope="module")
+def valid(tmp_path_factory) -> dict[str, Path]:
+    return make_valid_set(tmp_path_factory.mktemp("valid"))
+
+
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory) -> dict[str, Path]:
+    return make_broken_set(tmp_path_factory.mktemp("broken"))
+
+
+def test_every_odd_but_valid_image_decodes(valid, tmp_path):
+    for name, path in valid.items():
+        thumb = tmp_path / f"{name}.jpg"
+        decoded = decode(read_file(str(path)), SPEC, thumb)
+        assert decoded.model_input.shape == (64, 64, 3), name
+        assert decoded.model_input.dtype == np.uint8
+        with Image.open(thumb) as t:
+            assert min(t.size) <= 256 and t.mode == "RGB", name
+
+
+def test_rotation_16bit_alpha_and_exif(valid):
+    rotated = decode(read_file(str(valid["rotated"])), SPEC, None)
+    assert (rotated.width, rotated.height) == (200, 300)
+    sixteen = decode(read_file(str(valid["16bit"])), SPEC, None)
+    assert 20 < sixteen.model_input.mean() < 235, "16-bit must be scaled, not clipped to white"
+    exif = decode(read_file(str(valid["exif"])), SPEC, None)
+    assert exif.camera == "Canon EOS 80D" and exif.taken_at is not None
+    assert decode(read_file(str(valid["panorama"])), SPEC, None).width == 12000
+
+
+def test_transparency_is_composited_on_white():
+    rgba = Image.new("RGBA", (4, 4), (0, 0, 0, 0))
+    assert to_rgb(rgba).getpixel((0, 0)) == (255, 255, 255)
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("empty", "empty file"),
+        ("truncated", "truncated"),
+        ("text", "not a recognised image"),
+        ("random", "not a recognised image"),
+        ("bomb", "decompression bomb"),
+    ],
+)
+def test_broken_files_raise_readable_reasons(broken, name, reason):
+    with pytest.raises(DecodeError, match=reason):
+        decode(read_file(str(broken[name])), SPEC, None)
+
+
+def test_same_bytes_same_hash(valid, tmp_path):
+    copy = tmp_path / "copy.jpg"
+    copy.write_bytes(valid["plain"].read_bytes())
+    assert read_file(str(copy)).content_hash == read_file(str(valid["plain"])).content_hash
