@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
@@ -31,6 +32,16 @@ from app.vectors.store import VectorStore
 log = logging.getLogger(__name__)
 
 MODEL_KEY = "model"
+
+
+@dataclass(frozen=True)
+class GalleryEntry:
+    image_id: int
+    path: str
+    thumbnail: Path
+    when: float  # EXIF date taken, else file time (seconds since the epoch)
+
+
 DIM_KEY = "dim"
 
 
@@ -239,3 +250,28 @@ class Library:
             query = store.reconstruct(region_ids[0])
             exclude = {image_id}
         return nearest_images(self.engine, store, query, top_k, exclude_images=exclude, how="similar image")
+
+    # --- browsing and editing ---------------------------------------------------------------
+
+    def gallery(self, order: str = "date") -> list[GalleryEntry]:
+        return [
+            GalleryEntry(image_id, path, self.paths.thumbnail(content_hash), when)
+            for image_id, path, content_hash, when in repository.gallery_rows(self.engine, order)
+        ]
+
+    def thumbnail_for(self, image_id: int) -> Path | None:
+        info = repository.images(self.engine, [image_id]).get(image_id)
+        return self.paths.thumbnail(info.content_hash) if info else None
+
+    def remove_images(self, image_ids: Sequence[int]) -> int:
+        """Forget images (their files stay untouched on disk); returns how many went."""
+        if not self._lock.try_acquire():
+            raise LibraryBusyError("the library is busy indexing; try again when it finishes")
+        try:
+            region_ids = repository.remove_images(self.engine, list(image_ids))
+            if self._store is not None:
+                self._store.remove(region_ids)
+                self._store.save()
+            return len(image_ids)
+        finally:
+            self._lock.release()

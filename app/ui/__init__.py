@@ -1,0 +1,1 @@
+"""The PySide6 desktop app. Qt (and pyqtgraph) are imported here and nowhere else."""

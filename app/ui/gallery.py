@@ -1,0 +1,159 @@
+"""The gallery: a list model of image ids (plus a score when showing search results) and a
+delegate that paints the thumbnail, the matched region and the score."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from app.ui.thumbnails import ThumbnailCache
+
+ImageIdRole = Qt.ItemDataRole.UserRole + 1
+PathRole = Qt.ItemDataRole.UserRole + 2
+ScoreRole = Qt.ItemDataRole.UserRole + 3
+BoxRole = Qt.ItemDataRole.UserRole + 4
+
+
+@dataclass(frozen=True)
+class GalleryItem:
+    image_id: int
+    path: str
+    thumbnail: Path
+    score: float | None = None
+    box: tuple[float, float, float, float] | None = None  # matched region, relative
+    why: str | None = None
+
+
+class GalleryModel(QAbstractListModel):
+    """Rows are images; thumbnails come from the shared cache and never block `data()`."""
+
+    def __init__(self, cache: ThumbnailCache, parent=None) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(parent)
+        self._items: list[GalleryItem] = []
+        self._row_of: dict[int, int] = {}
+        self._cache = cache
+        cache.thumbnail_ready.connect(self._on_thumbnail_ready)
+
+    def set_items(self, items: list[GalleryItem]) -> None:
+        self.beginResetModel()
+        self._items = list(items)
+        self._row_of = {item.image_id: row for row, item in enumerate(self._items)}
+        self.endResetModel()
+
+    def item(self, row: int) -> GalleryItem | None:
+        return self._items[row] if 0 <= row < len(self._items) else None
+
+    def row_of(self, image_id: int) -> int | None:
+        return self._row_of.get(image_id)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._items)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+        item = self.item(index.row()) if index.isValid() else None
+        if item is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return os.path.basename(item.path)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return item.path if item.why is None else f"{item.path}\n{item.why} · score {item.score:.3f}"
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._cache.get(item.image_id, item.thumbnail)
+        if role == ImageIdRole:
+            return item.image_id
+        if role == PathRole:
+            return item.path
+        if role == ScoreRole:
+            return item.score
+        if role == BoxRole:
+            return item.box
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def _on_thumbnail_ready(self, image_id: int) -> None:
+        row = self._row_of.get(image_id)
+        if row is not None:
+            index = self.index(row)
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+
+class GalleryDelegate(QStyledItemDelegate):
+    """Thumbnail centred in its cell, the matched region outlined, name or score beneath."""
+
+    def __init__(self, view: QListView) -> None:
+        super().__init__(view)
+        self._view = view
+
+    def cell(self) -> QSize:
+        size = self._view.iconSize()
+        return QSize(size.width() + 12, size.height() + 28)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        return self.cell()
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+        painter.save()
+        rect = option.rect  # type: ignore[attr-defined]
+        palette = option.palette  # type: ignore[attr-defined]
+        if option.state & QStyle.StateFlag.State_Selected:  # type: ignore[attr-defined]
+            painter.fillRect(rect, palette.highlight())
+        icon = self._view.iconSize()
+        frame = QRect(rect.x() + 6, rect.y() + 6, icon.width(), icon.height())
+        pixmap = index.data(Qt.ItemDataRole.DecorationRole)
+        if pixmap is None:
+            painter.fillRect(frame, QColor(128, 128, 128, 40))
+        else:
+            scaled = pixmap.size().scaled(frame.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            target = QRect(0, 0, scaled.width(), scaled.height())
+            target.moveCenter(frame.center())
+            painter.drawPixmap(target, pixmap)
+            box = index.data(BoxRole)
+            if box is not None and tuple(box) != (0.0, 0.0, 1.0, 1.0):
+                x0, y0, x1, y1 = box
+                painter.setPen(QPen(QColor(255, 200, 0), 2))
+                painter.drawRect(
+                    QRect(
+                        target.x() + round(x0 * target.width()),
+                        target.y() + round(y0 * target.height()),
+                        round((x1 - x0) * target.width()),
+                        round((y1 - y0) * target.height()),
+                    )
+                )
+        score = index.data(ScoreRole)
+        caption = f"{score:.3f}" if score is not None else str(index.data(Qt.ItemDataRole.DisplayRole))
+        text_rect = QRect(rect.x() + 4, frame.bottom() + 4, rect.width() - 8, 18)
+        painter.setPen(palette.highlightedText().color() if option.state & QStyle.StateFlag.State_Selected else palette.text().color())  # type: ignore[attr-defined]
+        painter.drawText(
+            text_rect,
+            Qt.AlignmentFlag.AlignCenter,
+            painter.fontMetrics().elidedText(caption, Qt.TextElideMode.ElideMiddle, text_rect.width()),
+        )
+        painter.restore()
+
+
+def make_gallery_view(model: GalleryModel, parent=None) -> QListView:  # type: ignore[no-untyped-def]
+    view = QListView(parent)
+    view.setViewMode(QListView.ViewMode.IconMode)
+    view.setResizeMode(QListView.ResizeMode.Adjust)
+    view.setMovement(QListView.Movement.Static)
+    view.setUniformItemSizes(True)
+    view.setLayoutMode(QListView.LayoutMode.Batched)
+    view.setBatchSize(500)
+    view.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
+    view.setIconSize(QSize(160, 160))
+    view.setSpacing(4)
+    view.setModel(model)
+    delegate = GalleryDelegate(view)
+    view.setItemDelegate(delegate)
+    view.setGridSize(delegate.cell())
+    view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+    return view

@@ -1,0 +1,394 @@
+"""The main window: search bar, gallery, status bar with indexing progress; drop to index."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.errors import UserError
+from app.ui.gallery import GalleryItem, GalleryModel, make_gallery_view
+from app.ui.task_manager import TaskManager
+from app.ui.thumbnails import ThumbnailCache
+
+log = logging.getLogger(__name__)
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".heic", ".heif"}
+
+
+class _ProgressRelay(QObject):
+    """Carries progress from the indexing thread to the GUI thread (queued signal)."""
+
+    progressed = Signal(object)
+
+
+class MainWindow(QMainWindow):
+    library_opened = Signal()
+    gallery_refreshed = Signal()
+    indexing_finished = Signal(object)
+    search_finished = Signal()
+
+    def __init__(self, library_dir: Path | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle("Photo Organizer")
+        self.setAcceptDrops(True)
+        self.library = None
+        self._library_dir = library_dir
+        self.tasks = TaskManager(self)
+        self.cache = ThumbnailCache(parent=self)
+        self.model = GalleryModel(self.cache, self)
+        self._stop_indexing: threading.Event | None = None
+        self._queued_roots: list[Path] = []
+        self._showing_results = False
+        self._relay = _ProgressRelay()
+        self._relay.progressed.connect(self._on_progress)
+        self._refresh_timer = QTimer(self, interval=1500, timeout=self.refresh_gallery)
+        self._search_timer = QTimer(self, singleShot=True, interval=350, timeout=self._run_search)
+        self._build()
+        self._restore_settings()
+        self.tasks.run(self._open_library, self._on_library_opened, self._on_error)
+
+    # --- layout -------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.search_box = QLineEdit(placeholderText="Describe a photo, or drop one here …", clearButtonEnabled=True)
+        self.search_box.textEdited.connect(lambda _t: self._search_timer.start())
+        self.search_box.returnPressed.connect(self._run_search)
+        self.image_button = QToolButton(text="Search by image…", toolTip="Find photos like an image file")
+        self.image_button.clicked.connect(self._choose_query_image)
+        top = QHBoxLayout()
+        top.addWidget(self.search_box, 1)
+        top.addWidget(self.image_button)
+
+        self.gallery = make_gallery_view(self.model, self)
+        self.gallery.customContextMenuRequested.connect(self._on_context_menu)
+        self.gallery.doubleClicked.connect(lambda index: self._open_path(index.data(Qt.ItemDataRole.ToolTipRole).split("\n")[0]))
+
+        empty = QWidget()
+        empty_layout = QVBoxLayout(empty)
+        empty_layout.addStretch()
+        self.empty_label = QLabel("Drop a folder of photos here", alignment=Qt.AlignmentFlag.AlignCenter)
+        font = self.empty_label.font()
+        font.setPointSize(font.pointSize() + 6)
+        self.empty_label.setFont(font)
+        add = QPushButton("Add folder…")
+        add.clicked.connect(self.choose_folder)
+        empty_layout.addWidget(self.empty_label)
+        empty_layout.addWidget(add, alignment=Qt.AlignmentFlag.AlignCenter)
+        empty_layout.addStretch()
+        self.no_results = QLabel("", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(empty)  # 0
+        self.pages.addWidget(self.gallery)  # 1
+        self.pages.addWidget(self.no_results)  # 2
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addLayout(top)
+        layout.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+
+        self.status_label = QLabel("Opening library…")
+        self.progress = QProgressBar(maximumWidth=220, visible=False)
+        self.cancel_button = QPushButton("Cancel", visible=False)
+        self.cancel_button.clicked.connect(self.cancel_indexing)
+        self.skipped_button = QPushButton(flat=True, visible=False)
+        self.skipped_button.clicked.connect(self.show_skipped)
+        bar = self.statusBar()
+        bar.addWidget(self.status_label, 1)
+        bar.addPermanentWidget(self.skipped_button)
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.cancel_button)
+
+        file_menu = self.menuBar().addMenu("&File")
+        add_action = QAction("&Add folder…", self, shortcut=QKeySequence("Ctrl+O"), triggered=self.choose_folder)
+        file_menu.addAction(add_action)
+        file_menu.addSeparator()
+        file_menu.addAction(QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close))
+        edit_menu = self.menuBar().addMenu("&Edit")
+        edit_menu.addAction(QAction("&Find", self, shortcut=QKeySequence("Ctrl+F"), triggered=self._focus_search))
+        edit_menu.addAction(QAction("Select &all", self, shortcut=QKeySequence.StandardKey.SelectAll, triggered=self.gallery.selectAll))
+        library_menu = self.menuBar().addMenu("&Library")
+        library_menu.addAction(QAction("&Skipped files…", self, triggered=self.show_skipped))
+        self.addAction(QAction(self, shortcut=QKeySequence(Qt.Key.Key_Escape), triggered=self.clear_search))
+
+    def _focus_search(self) -> None:
+        self.search_box.setFocus()
+        self.search_box.selectAll()
+
+    # --- library ------------------------------------------------------------------------------
+
+    def _open_library(self):  # type: ignore[no-untyped-def]
+        from app.library import Library
+        from app.ml.spec import requested_spec
+
+        return Library(self._library_dir, model=requested_spec(None, None))
+
+    def _on_library_opened(self, library) -> None:  # type: ignore[no-untyped-def]
+        self.library = library
+        self.status_label.setText(f"Library: {library.root}")
+        self.refresh_gallery()
+        self.library_opened.emit()
+        if self._queued_roots:
+            roots, self._queued_roots = self._queued_roots, []
+            self.index_paths(roots)
+
+    def refresh_gallery(self) -> None:
+        if self.library is None or self._showing_results:
+            return
+        library = self.library
+        self.tasks.run(lambda: (library.gallery(), library.status()["failures"]), self._on_gallery_loaded, self._on_error)
+
+    def _on_gallery_loaded(self, loaded) -> None:  # type: ignore[no-untyped-def]
+        entries, failures = loaded
+        if self._showing_results:
+            return
+        self.cache.clear_missing()
+        self.model.set_items([GalleryItem(e.image_id, e.path, e.thumbnail) for e in entries])
+        self.pages.setCurrentIndex(1 if entries else 0)
+        self.skipped_button.setText(f"{failures} files skipped")
+        self.skipped_button.setVisible(failures > 0)
+        self.gallery_refreshed.emit()
+
+    # --- indexing -----------------------------------------------------------------------------
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a folder of photos")
+        if folder:
+            self.index_paths([Path(folder)])
+
+    def index_paths(self, roots: list[Path]) -> None:
+        if self.library is None:
+            self._queued_roots += roots
+            return
+        if self._stop_indexing is not None:
+            self._queued_roots += roots
+            self.status_label.setText("Queued: indexing will continue with the dropped folders")
+            return
+        library = self.library
+        stop = threading.Event()
+        self._stop_indexing = stop
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self.cancel_button.setVisible(True)
+        self.status_label.setText(f"Indexing {', '.join(str(r) for r in roots)} …")
+        self._refresh_timer.start()
+        self.tasks.run(
+            lambda: library.index(roots, progress=self._relay.progressed.emit, should_stop=stop.is_set),
+            self._on_indexed,
+            self._on_index_error,
+        )
+
+    def cancel_indexing(self) -> None:
+        if self._stop_indexing is not None:
+            self._stop_indexing.set()
+            self.status_label.setText("Stopping… (what is done is kept)")
+
+    def _on_progress(self, p) -> None:  # type: ignore[no-untyped-def]
+        if p.phase == "scanning":
+            self.status_label.setText(f"Looking for photos… {p.done} found")
+            return
+        self.progress.setRange(0, max(1, p.total))
+        self.progress.setValue(p.done)
+        eta = ""
+        if p.eta_seconds:
+            eta = f" · {p.eta_seconds / 60:.0f} min left" if p.eta_seconds > 90 else f" · {p.eta_seconds:.0f} s left"
+        device = self.library.embedder.device.upper() if self.library is not None and self.library.embedder.loaded else ""
+        self.status_label.setText(f"Indexing {p.done:,} / {p.total:,} · {p.rate:.1f} img/s{eta}  {device}")
+
+    def _indexing_done(self) -> None:
+        self._stop_indexing = None
+        self._refresh_timer.stop()
+        self.progress.setVisible(False)
+        self.cancel_button.setVisible(False)
+        self.refresh_gallery()
+        if self._queued_roots:
+            roots, self._queued_roots = self._queued_roots, []
+            self.index_paths(roots)
+
+    def _on_indexed(self, report) -> None:  # type: ignore[no-untyped-def]
+        verb = "Stopped" if report.cancelled else "Done"
+        self.status_label.setText(
+            f"{verb}: {report.new} new, {report.moved} moved, {report.removed} removed, {report.failed} skipped"
+        )
+        self._indexing_done()
+        self.indexing_finished.emit(report)
+
+    def _on_index_error(self, error: BaseException) -> None:
+        self._indexing_done()
+        self._on_error(error)
+        self.indexing_finished.emit(None)
+
+    # --- search -------------------------------------------------------------------------------
+
+    def _run_search(self, image: Path | None = None) -> None:
+        text = self.search_box.text().strip()
+        if self.library is None:
+            return
+        if not text and image is None:
+            self.clear_search()
+            return
+        library = self.library
+        self.status_label.setText("Searching…" if library.embedder.loaded else "Loading the model…")
+        self.tasks.run(lambda: library.search(text or None, image, top_k=200), self._show_results, self._on_search_error)
+
+    def search_by_image(self, path: Path) -> None:
+        self._run_search(image=path)
+
+    def find_similar(self, path: str) -> None:
+        if self.library is None:
+            return
+        library = self.library
+        self.tasks.run(lambda: library.similar(path, top_k=200), self._show_results, self._on_search_error)
+
+    def _show_results(self, hits) -> None:  # type: ignore[no-untyped-def]
+        self._showing_results = True
+        assert self.library is not None
+        paths = self.library.paths
+        items = []
+        for hit in hits:
+            thumb = self.library.thumbnail_for(hit.image_id) or paths.thumbnails
+            items.append(GalleryItem(hit.image_id, hit.path, thumb, hit.score, hit.region.bbox, hit.why))
+        self.model.set_items(items)
+        if items:
+            self.pages.setCurrentIndex(1)
+            self.status_label.setText(f"{len(items)} photos, best first · Esc shows all photos")
+        else:
+            self.no_results.setText("No matching photos. Try other words, or lower the threshold.")
+            self.pages.setCurrentIndex(2)
+        self.search_finished.emit()
+
+    def _on_search_error(self, error: BaseException) -> None:
+        self._on_error(error)
+        self.search_finished.emit()
+
+    def clear_search(self) -> None:
+        self.search_box.clear()
+        if self._showing_results:
+            self._showing_results = False
+            self.refresh_gallery()
+
+    def _choose_query_image(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Search by image", "", "Images (*.jpg *.jpeg *.png *.webp *.bmp *.gif *.tif *.tiff)")
+        if path:
+            self.search_by_image(Path(path))
+
+    # --- context menu -------------------------------------------------------------------------
+
+    def _selected_items(self) -> list[GalleryItem]:
+        rows = sorted(i.row() for i in self.gallery.selectionModel().selectedIndexes())
+        return [item for item in (self.model.item(r) for r in rows) if item is not None]
+
+    def _on_context_menu(self, pos) -> None:  # type: ignore[no-untyped-def]
+        index = self.gallery.indexAt(pos)
+        if not index.isValid():
+            return
+        if not self.gallery.selectionModel().isSelected(index):
+            self.gallery.setCurrentIndex(index)
+        menu = self.context_menu_for(self.model.item(index.row()))
+        menu.exec(self.gallery.viewport().mapToGlobal(pos))
+
+    def context_menu_for(self, item: GalleryItem | None) -> QMenu:
+        menu = QMenu(self)
+        if item is None:
+            return menu
+        menu.addAction("Find similar", lambda: self.find_similar(item.path))
+        menu.addAction("Open", lambda: self._open_path(item.path))
+        menu.addAction("Show in folder", lambda: self._open_path(os.path.dirname(item.path)))
+        menu.addAction("Copy path", lambda: QGuiApplication.clipboard().setText(item.path))
+        menu.addSeparator()
+        menu.addAction("Remove from library", self.remove_selected)
+        return menu
+
+    def _open_path(self, path: str) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+
+    def remove_selected(self) -> None:
+        items = self._selected_items()
+        if not items or self.library is None:
+            return
+        library = self.library
+        ids = [i.image_id for i in items]
+        self.tasks.run(lambda: library.remove_images(ids), lambda n: self._after_remove(n, ids), self._on_error)
+
+    def _after_remove(self, count: int, ids: list[int]) -> None:
+        self.status_label.setText(f"Removed {count} photos from the library (the files are untouched)")
+        if self._showing_results:
+            remaining = [self.model.item(r) for r in range(self.model.rowCount())]
+            self.model.set_items([i for i in remaining if i is not None and i.image_id not in ids])
+        else:
+            self.refresh_gallery()
+
+    def show_skipped(self) -> None:
+        if self.library is None:
+            return
+        failures = self.library.failures()
+        text = "\n".join(f"{f['path']}: {f['error']}" for f in failures[:500]) or "No files were skipped."
+        box = QMessageBox(QMessageBox.Icon.Information, "Skipped files", f"{len(failures)} files could not be read.", parent=self)
+        box.setDetailedText(text)
+        box.open()
+
+    # --- drag and drop ------------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if not paths:
+            return
+        event.acceptProposedAction()
+        on_search_bar = self.search_box.geometry().contains(self.search_box.parentWidget().mapFrom(self, event.position().toPoint()))
+        if on_search_bar and len(paths) == 1 and paths[0].suffix.lower() in IMAGE_SUFFIXES:
+            self.search_by_image(paths[0])
+        else:
+            self.index_paths(paths)
+
+    # --- errors and settings --------------------------------------------------------------------
+
+    def _on_error(self, error: BaseException) -> None:
+        if isinstance(error, UserError):
+            self.status_label.setText(str(error))
+            QMessageBox.warning(self, "Photo Organizer", str(error))
+        else:
+            log.error("unexpected error", exc_info=error)
+            QMessageBox.critical(self, "Photo Organizer", f"Something went wrong: {error}")
+
+    def _restore_settings(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1100, 750)
+
+    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        QSettings().setValue("window/geometry", self.saveGeometry())
+        if self._stop_indexing is not None:
+            self._stop_indexing.set()
+        self.tasks.shutdown()
+        self.cache.wait()
+        if self.library is not None:
+            self.library.close()
+        super().closeEvent(event)

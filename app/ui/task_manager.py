@@ -1,0 +1,61 @@
+"""One place that runs background work and brings results back to the GUI thread.
+
+Anki's habit: `run(op, on_success, on_error)` where `op` runs on a worker and must never touch
+widgets; the callbacks run on the GUI thread through a queued signal.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+
+class TaskManager(QObject):
+    _finished = Signal(object, object, object)  # callback, result, error
+
+    def __init__(self, parent: QObject | None = None, workers: int = 4) -> None:
+        super().__init__(parent)
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ui-task")
+        self._finished.connect(self._on_finished)
+        self._running = 0
+
+    @property
+    def busy(self) -> bool:
+        return self._running > 0
+
+    def run(
+        self,
+        op: Callable[[], Any],
+        on_success: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> Future:
+        self._running += 1
+
+        def done(future: Future) -> None:
+            error = future.exception()
+            self._finished.emit((on_success, on_error), None if error else future.result(), error)
+
+        future = self._pool.submit(op)
+        future.add_done_callback(done)
+        return future
+
+    @Slot(object, object, object)
+    def _on_finished(self, callbacks: tuple, result: Any, error: BaseException | None) -> None:
+        self._running -= 1
+        on_success, on_error = callbacks
+        if error is not None:
+            if on_error is not None:
+                on_error(error)
+            else:
+                log.error("background task failed", exc_info=error)
+        elif on_success is not None:
+            on_success(result)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)

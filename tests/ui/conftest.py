@@ -1,0 +1,18 @@
+"""UI tests run offscreen (OpenGL ones, marked `gl`, under Xvfb with xcb)."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(qapp):  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QStandardPaths
+
+    QStandardPaths.setTestModeEnabled(True)
+    qapp.setOrganizationName("photo-organizer-tests")
+    yield

@@ -1,0 +1,107 @@
+"""The main window with a real library, the tiny model and real image files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from app.ui.gallery import GalleryItem, GalleryModel, ScoreRole
+from app.ui.main_window import MainWindow
+from app.ui.thumbnails import ThumbnailCache
+from tests.helpers.images import photo, save_jpeg
+
+
+@pytest.fixture
+def photos(tmp_path: Path) -> Path:
+    root = tmp_path / "photos"
+    for i in range(6):
+        save_jpeg(root / f"p{i}.jpg", photo(300 + i))
+    photo(302).resize((160, 120)).save(root / "p2-copy.jpg", "JPEG", quality=70)
+    (root / "broken.jpg").write_bytes(b"not an image")
+    return root
+
+
+@pytest.fixture
+def window(qtbot, library_dir):  # type: ignore[no-untyped-def]
+    win = MainWindow(library_dir)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.library_opened, timeout=20000):
+        win.show()
+    yield win
+    win.close()
+
+
+def _drop(window: MainWindow, paths: list[Path]) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    event = QDropEvent(QPointF(window.width() / 2, window.height() / 2), Qt.DropAction.CopyAction, mime,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+
+
+def _index(qtbot, window: MainWindow, photos: Path) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(window.indexing_finished, timeout=60000) as finished:
+        _drop(window, [photos])
+    assert finished.args[0] is not None and finished.args[0].embedded == 7
+    qtbot.waitUntil(lambda: window.model.rowCount() == 7, timeout=10000)
+
+
+def test_empty_library_invites_a_drop(window):
+    assert window.pages.currentIndex() == 0
+    assert "Drop a folder" in window.empty_label.text()
+
+
+def test_dropping_a_folder_indexes_it_and_fills_the_gallery(qtbot, window, photos):
+    _index(qtbot, window, photos)
+    assert window.pages.currentIndex() == 1
+    assert window.skipped_button.isVisible() and window.skipped_button.text() == "1 files skipped"
+    first = window.model.index(0)
+    qtbot.waitUntil(lambda: window.model.data(first, Qt.ItemDataRole.DecorationRole) is not None, timeout=5000)
+
+
+def test_text_search_replaces_the_gallery_and_escape_restores_it(qtbot, window, photos):
+    _index(qtbot, window, photos)
+    with qtbot.waitSignal(window.search_finished, timeout=20000):
+        window.search_box.setText("a photo of a tree")
+        window._run_search()
+    assert window._showing_results
+    scores = [window.model.index(r).data(ScoreRole) for r in range(window.model.rowCount())]
+    assert scores and all(s is not None for s in scores) and scores == sorted(scores, reverse=True)
+    with qtbot.waitSignal(window.gallery_refreshed, timeout=10000):
+        window.clear_search()
+    assert window.model.index(0).data(ScoreRole) is None and window.model.rowCount() == 7
+
+
+def test_find_similar_from_the_context_menu(qtbot, window, photos):
+    _index(qtbot, window, photos)
+    row = next(r for r in range(window.model.rowCount()) if window.model.item(r).path.endswith("p2.jpg"))
+    menu = window.context_menu_for(window.model.item(row))
+    action = next(a for a in menu.actions() if a.text() == "Find similar")
+    with qtbot.waitSignal(window.search_finished, timeout=20000):
+        action.trigger()
+    assert window.model.item(0).path.endswith("p2-copy.jpg")
+    assert [a.text() for a in menu.actions() if a.text()] == [
+        "Find similar", "Open", "Show in folder", "Copy path", "Remove from library"
+    ]
+
+
+def test_remove_from_library_keeps_the_file(qtbot, window, photos):
+    _index(qtbot, window, photos)
+    target = window.model.item(0)
+    window.gallery.setCurrentIndex(window.model.index(0))
+    with qtbot.waitSignal(window.gallery_refreshed, timeout=10000):
+        window.remove_selected()
+    assert window.model.rowCount() == 6
+    assert Path(target.path).exists()
+
+
+def test_gallery_model_passes_the_model_tester(qtmodeltester, tmp_path):
+    cache = ThumbnailCache()
+    model = GalleryModel(cache)
+    model.set_items([GalleryItem(i, f"/x/{i}.jpg", tmp_path / f"{i}.jpg", 0.5 - i / 100) for i in range(20)])
+    qtmodeltester.check(model)
+    assert model.data(model.index(99), Qt.ItemDataRole.DisplayRole) is None
+    cache.wait()
