@@ -1,0 +1,45 @@
+"""status and doctor, and the cost of re-indexing an unchanged folder (invariant 3)."""
+
+from __future__ import annotations
+
+from app.library import Library
+from app.ml.spec import requested_spec
+from tests.helpers.images import photo, save_jpeg
+
+
+def test_status_of_a_new_library(cli):
+    status = cli("status", "--json").json
+    assert (status["images"], status["vectors"], status["index_vectors"]) == (0, 0, 0)
+    assert status["consistent"] is True
+
+
+def test_doctor_reports_device_model_and_library(cli, tmp_path):
+    save_jpeg(tmp_path / "p" / "a.jpg", photo(1))
+    cli("index", tmp_path / "p")
+    result = cli("doctor", "--json")
+    assert result.code == 0, result.err
+    report = result.json
+    assert report["ok"] is True
+    assert report["device"]["selected"] in ("cpu", "cuda")
+    assert report["model"]["available"] is True and report["model"]["spec"] == "PO-Tiny/random"
+    assert report["library"]["sqlite_ok"] and report["library"]["consistent"]
+
+
+def test_doctor_flags_missing_weights(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("PHOTO_ORGANIZER_MODEL", "ViT-B-32")
+    monkeypatch.setenv("PHOTO_ORGANIZER_PRETRAINED", "laion2b_s34b_b79k")
+    result = cli("doctor", "--json")
+    assert result.code == 1
+    assert result.json["model"]["available"] is False
+    assert "local-dir:" in result.json["model"]["detail"]
+
+
+def test_unchanged_folder_never_loads_the_model(library_dir, tmp_path):
+    for i in range(3):
+        save_jpeg(tmp_path / "p" / f"{i}.jpg", photo(i))
+    with Library(library_dir, model=requested_spec(None, None)) as library:
+        library.index([tmp_path / "p"])
+    with Library(library_dir) as library:
+        report = library.index([tmp_path / "p"])
+        assert report.unchanged == 3 and report.embedded == 0
+        assert not library.embedder.loaded
