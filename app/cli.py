@@ -139,6 +139,8 @@ def cmd_index(args: argparse.Namespace) -> int:
         f"{report.removed} removed, {report.failed} failed",
         f"embedded {report.embedded} in {report.seconds:.1f} s ({report.images_per_second:.1f} images/s)",
     ]
+    if report.reembedded:
+        lines.insert(0, f"switched model: re-embedded {report.reembedded} regions from thumbnails")
     lines += [f"  skipped {f['path']}: {f['error']}" for f in report.failures[:50]]
     if len(report.failures) > 50:
         lines.append(f"  … and {len(report.failures) - 50} more (see --json)")
@@ -232,6 +234,8 @@ class _ProgressLine:
         self._last = time.monotonic()
         if p.phase == "scanning":
             text = f"scanning… {p.done} photos found"
+        elif p.phase == "re-embedding":
+            text = f"switching model: re-embedding {p.done}/{p.total} from thumbnails"
         else:
             eta = f", {p.eta_seconds / 60:.0f} min left" if p.eta_seconds and p.eta_seconds > 90 else (
                 f", {p.eta_seconds:.0f} s left" if p.eta_seconds else "")

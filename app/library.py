@@ -43,6 +43,7 @@ class GalleryEntry:
 
 
 DIM_KEY = "dim"
+PENDING_KEY = "pending_model"
 
 
 class Library:
@@ -65,8 +66,9 @@ class Library:
         self.paths = LibraryPaths(root)
         self.engine = open_engine(self.paths.catalog)
         self._lock = WriterLock(self.paths.lock)
-        self.spec = self._choose_model(model)
         self.device = device
+        self._switch_to: ModelSpec | None = None
+        self.spec = self._choose_model(model)
         self._embedder: ClipEmbedder | None = None
         self._store: VectorStore | None = None
         self._open_existing_store()
@@ -98,10 +100,9 @@ class Library:
         if stored is None:
             return requested or default_spec()
         if requested is not None and requested.key != stored:
-            raise UserError(
-                f"this library's vectors were made with {stored}, not {requested.key}; "
-                f"use the same model, or a new --library for another model"
-            )
+            # Indexing switches models (re-embedding from thumbnails); until it completes, the
+            # stored model's vectors keep serving.
+            self._switch_to = requested
         return ModelSpec.from_key(stored)
 
     @property
@@ -153,10 +154,42 @@ class Library:
         if not self._lock.try_acquire():
             raise LibraryBusyError(f"another Photo Organizer process is indexing into {self.root}; try again when it finishes")
         try:
+            reembedded = 0
+            if self._switch_to is not None:
+                made = self._switch_model(options or IndexOptions(), progress or (lambda _p: None), should_stop or (lambda: False))
+                if made is None:
+                    return IndexReport(cancelled=True)
+                reembedded = made
             run = IndexRun(self.engine, self.paths, self.embedder, self._store_for, options, progress, should_stop)
-            return run.run(resolved)
+            report = run.run(resolved)
+            report.reembedded = reembedded
+            return report
         finally:
             self._lock.release()
+
+    def _switch_model(self, options: IndexOptions, progress: ProgressCallback, should_stop: StopCheck) -> int | None:
+        """Re-embed every region with the requested model, then make it the library's."""
+        from app.catalog import switching
+        from app.indexing.reembed import reembed
+
+        target = self._switch_to
+        assert target is not None
+        if repository.get_meta(self.engine, PENDING_KEY) != target.key:
+            switching.clear_pending_vectors(self.engine)
+            repository.set_meta(self.engine, PENDING_KEY, target.key)
+        embedder = ClipEmbedder(target, self.device)
+        made = reembed(self.engine, self.paths, embedder, progress, should_stop, options.batch_size or 64)
+        if made is None:
+            return None
+        switching.complete_model_switch(self.engine, target.key, embedder.dim, MODEL_KEY, DIM_KEY, PENDING_KEY)
+        old_file = self.paths.vectors_file(self.spec.key)
+        self.spec, self._embedder, self._switch_to = target, embedder, None
+        self._store = VectorStore(self.paths.vectors_file(target.key), embedder.dim)
+        reconciling.reconcile(self.engine, self._store, save=True)
+        self._store.save()
+        old_file.unlink(missing_ok=True)
+        log.info("library switched to %s (%d regions re-embedded)", target.key, made)
+        return made
 
     # --- reports --------------------------------------------------------------------------------
 
@@ -178,6 +211,7 @@ class Library:
             "consistent": consistent,
             "failures": counts.failures,
             "index": "flat",
+            "switching_to": repository.get_meta(self.engine, PENDING_KEY),
         }
 
     def failures(self) -> list[dict[str, str]]:
@@ -186,6 +220,12 @@ class Library:
     # --- search (first cut; the search issue completes it) ------------------------------------
 
     def _require_vectors(self) -> VectorStore:
+        if self._switch_to is not None:
+            raise UserError(
+                f"this library's vectors were made with {self.spec.key}, not {self._switch_to.key}; "
+                f"run 'photo-organizer index --model ...' to switch (it re-embeds from thumbnails), "
+                f"or search without --model"
+            )
         if self._store is None or self._store.ntotal == 0:
             raise UserError(f"the library at {self.root} has no indexed photos yet; run 'photo-organizer index FOLDER' first")
         return self._store

@@ -20,10 +20,21 @@ log = logging.getLogger(__name__)
 
 
 def _migrate_0_to_1(conn: Connection) -> None:
-    Base.metadata.create_all(conn)
+    from app.catalog.schema import FailureRow, FileRow, ImageRow, Meta, RegionRow
+
+    Base.metadata.create_all(
+        conn, tables=[t.__table__ for t in (Meta, ImageRow, FileRow, RegionRow, FailureRow)]  # type: ignore[attr-defined]
+    )
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_migrate_0_to_1]
+def _migrate_1_to_2(conn: Connection) -> None:
+    """Vectors of a model being switched to, kept apart until the switch completes."""
+    from app.catalog.schema import PendingVectorRow
+
+    Base.metadata.create_all(conn, tables=[PendingVectorRow.__table__])  # type: ignore[list-item]
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_migrate_0_to_1, _migrate_1_to_2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -72,3 +72,11 @@ class FailureRow(Base):
     mtime_ns: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[float] = mapped_column(Float)
+
+
+class PendingVectorRow(Base):
+    """Vectors made by the model the library is switching to, until the switch completes."""
+
+    __tablename__ = "pending_vectors"
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"), primary_key=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)

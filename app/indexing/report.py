@@ -26,6 +26,7 @@ class IndexReport:
     failed: int = 0
     embedded: int = 0
     regions: int = 0
+    reembedded: int = 0  # regions re-embedded from thumbnails for a model switch
     seconds: float = 0.0
     images_per_second: float = 0.0
     failures: list[dict[str, str]] = field(default_factory=list)

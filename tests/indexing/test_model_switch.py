@@ -1,0 +1,101 @@
+"""Switching a library to another model re-embeds from thumbnails, resumably."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.core.errors import UserError
+from app.library import Library
+from app.ml.spec import ModelSpec
+from tests.helpers.images import photo, save_jpeg
+
+TINY = ModelSpec("PO-Tiny", "random")
+
+
+@pytest.fixture
+def other_model(tmp_path: Path) -> ModelSpec:
+    """The tiny architecture with other weights, as a local-dir model."""
+    import open_clip
+    import torch
+
+    folder = tmp_path / "other-model"
+    folder.mkdir()
+    cfg = open_clip.get_model_config("PO-Tiny")
+    (folder / "open_clip_config.json").write_text(json.dumps({"model_cfg": cfg, "preprocess_cfg": {}}))
+    torch.manual_seed(99)
+    torch.save(open_clip.create_model("PO-Tiny").state_dict(), folder / "open_clip_pytorch_model.bin")
+    return ModelSpec.parse(f"local-dir:{folder}")
+
+
+@pytest.fixture
+def indexed(library_dir: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "photos"
+    for i in range(10):
+        save_jpeg(root / f"p{i}.jpg", photo(700 + i))
+    with Library(library_dir, TINY) as library:
+        assert library.index([root]).embedded == 10
+    return root
+
+
+def test_switch_reembeds_from_thumbnails_without_reading_originals(library_dir, indexed, other_model, monkeypatch):
+    import app.indexing.reembed as reembed_module
+
+    def no_originals(path: str):  # type: ignore[no-untyped-def]
+        raise AssertionError(f"re-embedding read the original {path}")
+
+    monkeypatch.setattr(reembed_module, "read_file", no_originals)
+    old_file = Library(library_dir).paths.vectors_file(TINY.key)
+    assert old_file.exists()
+    with Library(library_dir, other_model) as library:
+        with pytest.raises(UserError, match="switch"):
+            library.search("anything")
+        report = library.index([indexed])
+        assert (report.reembedded, report.embedded, report.unchanged) == (10, 0, 10)
+        status = library.status()
+        assert status["model"] == other_model.key and status["consistent"]
+        assert status["vectors"] == status["index_vectors"] == 10
+        # The stored vector is what the new model makes of the thumbnail.
+        hit = library.similar(indexed / "p3.jpg", top_k=1)
+        assert hit
+    assert not old_file.exists()
+    with Library(library_dir) as library:  # later commands use the new model by themselves
+        assert library.spec == other_model
+        entry = next(e for e in library.gallery() if e.path.endswith("p0.jpg"))
+        from PIL import Image
+
+        from app.ml.preprocess import to_model_input
+
+        embedder = library.embedder.load()
+        with Image.open(entry.thumbnail) as thumb:
+            expected = embedder.embed_arrays([to_model_input(thumb.convert("RGB"), embedder.input_spec)])[0]
+        from app.catalog import repository
+
+        region_id = repository.image_region_ids(library.engine, entry.image_id)[0]
+        stored = library.store.reconstruct(region_id)
+        assert np.allclose(stored, expected, atol=1e-5)
+
+
+def test_a_stopped_switch_resumes_and_old_vectors_serve_meanwhile(library_dir, indexed, other_model):
+    from app.indexing.pipeline import IndexOptions
+
+    stop = {"now": False}
+
+    def on_progress(p) -> None:  # type: ignore[no-untyped-def]
+        if p.phase == "re-embedding":
+            stop["now"] = True  # like a kill (or Cancel) right after the first committed batch
+
+    with Library(library_dir, other_model) as library:
+        report = library.index([indexed], IndexOptions(batch_size=4), progress=on_progress, should_stop=lambda: stop["now"])
+        assert report.cancelled
+    with Library(library_dir) as library:  # without --model: the old model still serves
+        assert library.spec == TINY
+        assert len(library.search("a photo", top_k=3)) == 3
+        assert library.status()["consistent"]
+    with Library(library_dir, other_model) as library:
+        report = library.index([indexed], IndexOptions(batch_size=4))
+        assert report.reembedded == 6, "only what was left is redone"
+        assert library.status()["model"] == other_model.key
