@@ -33,6 +33,24 @@ def _add_common(parser: argparse.ArgumentParser, model: bool = False) -> None:
         parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="where the model runs")
 
 
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--folder", type=Path, default=None, help="only photos below this folder")
+    parser.add_argument("--after", default=None, metavar="DATE", help="only photos taken on or after DATE (YYYY-MM-DD)")
+    parser.add_argument("--before", default=None, metavar="DATE", help="only photos taken on or before DATE")
+    parser.add_argument("--type", default=None, metavar="TYPES", help="only these file types, e.g. jpeg,png")
+
+
+def _filters(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from app.search.query import SearchFilters, parse_date, parse_formats
+
+    return SearchFilters(
+        folder=os.path.abspath(args.folder.expanduser()) if args.folder else None,
+        after=parse_date(args.after) if args.after else None,
+        before=parse_date(args.before, end_of_day=True) if args.before else None,
+        formats=parse_formats(args.type) if args.type else frozenset(),
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="photo-organizer", description="Find your photos by describing them, by example, or by the words in them. Runs locally.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -57,12 +75,17 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--image", type=Path, default=None, help="an image file to search by")
     search.add_argument("--top-k", type=int, default=20)
     search.add_argument("--threshold", type=float, default=None)
-    search.add_argument("--weights", default=None, help="per-region-kind weights, e.g. image=1,text=0.5")
+    search.add_argument("--weights", default=None, help="per-region-kind (or object label) weights, e.g. image=1,text=0.5,animal=2")
+    search.add_argument("--image-weight", type=float, default=0.5, help="with TEXT and --image: the image's share, 0..1 (default 0.5)")
+    search.add_argument("--auto-cut", action="store_true", help="stop at the largest drop in score")
+    _add_filters(search)
     _add_common(search, model=True)
 
     similar = sub.add_parser("similar", help="photos like the one at PATH")
     similar.add_argument("path", type=Path, metavar="PATH")
     similar.add_argument("--top-k", type=int, default=20)
+    similar.add_argument("--threshold", type=float, default=None)
+    _add_filters(similar)
     _add_common(similar, model=True)
 
     doctor = sub.add_parser("doctor", help="check the device, the model and the library's integrity")
@@ -170,16 +193,21 @@ def _hits_out(args: argparse.Namespace, hits: list, started: float) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from app.core.errors import UserError
+    from app.search.query import parse_query, parse_weights
 
     if args.top_k < 1:
         raise UserError("--top-k must be at least 1")
-    if args.weights is not None:
-        _parse_weights(args.weights)
+    weights = parse_weights(args.weights) if args.weights is not None else None
     if (args.text is None or not args.text.strip()) and args.image is None:
         raise UserError("give a text query, --image FILE, or both")
+    if args.text is not None and args.text.strip():
+        parse_query(args.text)  # a bad query fails before any model loads
+    filters = _filters(args)
     started = time.perf_counter()
     with _open_library(args) as library:
-        hits = library.search(args.text, args.image, args.top_k, args.threshold)
+        hits = library.search(
+            args.text, args.image, args.top_k, args.threshold, weights, args.image_weight, filters, args.auto_cut
+        )
     return _hits_out(args, hits, started)
 
 
@@ -188,9 +216,10 @@ def cmd_similar(args: argparse.Namespace) -> int:
 
     if args.top_k < 1:
         raise UserError("--top-k must be at least 1")
+    filters = _filters(args)
     started = time.perf_counter()
     with _open_library(args) as library:
-        hits = library.similar(args.path, args.top_k)
+        hits = library.similar(args.path, args.top_k, filters, args.threshold)
     return _hits_out(args, hits, started)
 
 
@@ -202,23 +231,6 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     lines = [f"{section}: {json.dumps(value, ensure_ascii=False)}" for section, value in payload.items()]
     _emit(args, payload, "\n".join(lines))
     return 0 if payload.get("ok") else 1
-
-
-def _parse_weights(text: str) -> dict[str, float]:
-    from app.core.errors import UserError
-
-    weights: dict[str, float] = {}
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        kind, sep, value = part.partition("=")
-        try:
-            if not sep or not kind.strip():
-                raise ValueError
-            weights[kind.strip()] = float(value)
-        except ValueError:
-            raise UserError(f"cannot read weight {part!r}: write kind=number, e.g. image=1,text=0.5") from None
-    if not weights:
-        raise UserError("--weights is empty: write kind=number, e.g. image=1,text=0.5")
-    return weights
 
 
 class _ProgressLine:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -21,10 +21,13 @@ from app.catalog.database import open_engine
 from app.core.errors import LibraryBusyError, UserError
 from app.core.lock import WriterLock
 from app.core.paths import LibraryPaths, default_library_dir
+from app.core.settings import Settings
 from app.indexing.pipeline import IndexOptions, IndexRun, ProgressCallback, StopCheck
 from app.indexing.report import IndexReport
 from app.ml.embedder import ClipEmbedder
 from app.ml.spec import ModelSpec, default_spec
+from app.search.query import SearchFilters
+from app.search.ranking import DEFAULT_WEIGHTS, RankingOptions
 from app.search.results import SearchHit
 from app.vectors import reconcile as reconciling
 from app.vectors.store import VectorStore
@@ -163,6 +166,8 @@ class Library:
             run = IndexRun(self.engine, self.paths, self.embedder, self._store_for, options, progress, should_stop)
             report = run.run(resolved)
             report.reembedded = reembedded
+            if not report.cancelled:
+                self.update_search_index()
             return report
         finally:
             self._lock.release()
@@ -210,14 +215,14 @@ class Library:
             "library": str(self.root),
             "consistent": consistent,
             "failures": counts.failures,
-            "index": "flat",
+            "index": store.kind if store is not None else "flat",
             "switching_to": repository.get_meta(self.engine, PENDING_KEY),
         }
 
     def failures(self) -> list[dict[str, str]]:
         return [{"path": f.path, "error": f.reason} for f in repository.failures(self.engine)]
 
-    # --- search (first cut; the search issue completes it) ------------------------------------
+    # --- search -------------------------------------------------------------------------------
 
     def _require_vectors(self) -> VectorStore:
         if self._switch_to is not None:
@@ -230,10 +235,10 @@ class Library:
             raise UserError(f"the library at {self.root} has no indexed photos yet; run 'photo-organizer index FOLDER' first")
         return self._store
 
-    def text_vector(self, text: str) -> np.ndarray:
+    def text_vectors(self, texts: Sequence[str]) -> np.ndarray:
         from app.ml.embedder import TEXT_TEMPLATE
 
-        return self.embedder.embed_texts([TEXT_TEMPLATE.format(text)])[0]
+        return self.embedder.embed_texts([TEXT_TEMPLATE.format(t) for t in texts])
 
     def image_vector(self, path: Path | str) -> np.ndarray:
         """Embed an image file (inside the library or not)."""
@@ -256,40 +261,85 @@ class Library:
         image: Path | str | None = None,
         top_k: int = 20,
         threshold: float | None = None,
+        weights: Mapping[str, float] | None = None,
+        image_weight: float = 0.5,
+        filters: SearchFilters | None = None,
+        auto_cut: bool = False,
     ) -> list[SearchHit]:
-        from app.search.results import nearest_images
+        """Text, an example image, or both (`image_weight` is the image's share of the mix)."""
+        from app.search.query import parse_query
+        from app.search.service import QueryVectors, keywords_of, search
 
+        if top_k < 1:
+            raise UserError("the number of results must be at least 1")
+        if not 0.0 <= image_weight <= 1.0:
+            raise UserError("the image weight must be between 0 and 1")
+        has_text = text is not None and bool(text.strip())
+        if not has_text and image is None:
+            raise UserError("give a text query, an image, or both")
+        parsed = parse_query(text) if has_text and text is not None else None
         store = self._require_vectors()
         parts: list[np.ndarray] = []
+        negatives = np.empty((0, store.dim), dtype=np.float32)
+        keywords: tuple[str, ...] = ()
         how = []
-        if text is not None and text.strip():
-            parts.append(self.text_vector(text.strip()))
-            how.append(f'text: "{text.strip()}"')
+        if parsed is not None:
+            positive_terms = [t for t in (parsed.text, *parsed.plus) if t]
+            text_vector = _unit(self.text_vectors(positive_terms).sum(axis=0))
+            if parsed.minus:
+                negatives = self.text_vectors(list(parsed.minus))
+            keywords = keywords_of(*positive_terms)
+            parts.append(text_vector * (1.0 - image_weight if image is not None else 1.0))
+            how.append(f"text: {parsed.describe()}")
         if image is not None:
-            parts.append(self.image_vector(image))
+            parts.append(_unit(self.image_vector(image)) * (image_weight if parsed is not None else 1.0))
             how.append("similar image")
-        if not parts:
-            raise UserError("give a text query, --image FILE, or both")
-        query = np.sum(parts, axis=0)
-        return nearest_images(self.engine, store, query, top_k, threshold, how=" + ".join(how))
+        query = QueryVectors(_unit(np.sum(parts, axis=0)), negatives, keywords, " + ".join(how))
+        options = RankingOptions(top_k, threshold, auto_cut, {**DEFAULT_WEIGHTS, **(weights or {})})
+        return search(self.engine, store, query, options, filters)
 
-    def similar(self, path: Path | str, top_k: int = 20) -> list[SearchHit]:
+    def similar(
+        self, path: Path | str, top_k: int = 20, filters: SearchFilters | None = None, threshold: float | None = None
+    ) -> list[SearchHit]:
         """Images like the one at `path`: its stored vector if indexed, else the file's pixels."""
-        from app.search.results import nearest_images
+        from app.search.service import QueryVectors, search
 
+        if top_k < 1:
+            raise UserError("the number of results must be at least 1")
         store = self._require_vectors()
         resolved = os.path.abspath(Path(path).expanduser())
         image_id = repository.image_id_for_path(self.engine, resolved)
         if image_id is None:
-            query = self.image_vector(resolved)
+            vector = self.image_vector(resolved)
             exclude: set[int] = set()
         else:
             region_ids = repository.image_region_ids(self.engine, image_id)
             if not region_ids:
                 raise UserError(f"{path} is in the library but has no vector yet; index it first")
-            query = store.reconstruct(region_ids[0])
+            vector = store.reconstruct(region_ids[0])
             exclude = {image_id}
-        return nearest_images(self.engine, store, query, top_k, exclude_images=exclude, how="similar image")
+        query = QueryVectors(_unit(vector), how="similar image")
+        options = RankingOptions(top_k, threshold, False, {"image": 1.0, "object": 0.0, "text": 0.0})
+        return search(self.engine, store, query, options, filters, exclude)
+
+    # --- the IVF index --------------------------------------------------------------------------
+
+    def update_search_index(self) -> str:
+        """Choose exact or IVF search by size; IVF is built off-lock and swapped in. Returns the kind."""
+        store = self._store
+        if store is None:
+            return "flat"
+        threshold = Settings.from_env().ivf_threshold
+        if store.kind == "flat" and store.ntotal >= threshold:
+            expected = store.ntotal
+            build = store.build_ivf()
+            if store.swap_in(build.index, expected):
+                repository.set_meta(
+                    self.engine, "ivf", f"nlist={build.nlist} nprobe={build.nprobe} recall@10={build.recall_at_10:.3f}"
+                )
+        elif store.kind == "ivf" and store.ntotal < threshold // 2:
+            store.to_flat()
+        return store.kind
 
     # --- browsing and editing ---------------------------------------------------------------
 
@@ -315,3 +365,9 @@ class Library:
             return len(image_ids)
         finally:
             self._lock.release()
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    vector = np.asarray(vector, dtype=np.float32)
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm > 0 else vector

@@ -34,7 +34,20 @@ def _migrate_1_to_2(conn: Connection) -> None:
     Base.metadata.create_all(conn, tables=[PendingVectorRow.__table__])  # type: ignore[list-item]
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_migrate_0_to_1, _migrate_1_to_2]
+def _migrate_2_to_3(conn: Connection) -> None:
+    """Full-text index of the words found in photos (OCR), for exact keyword search."""
+    conn.execute(
+        text(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS region_text USING fts5("
+            "text, region_id UNINDEXED, tokenize='unicode61 remove_diacritics 2')"
+        )
+    )
+    conn.execute(
+        text("INSERT INTO region_text(text, region_id) SELECT text, id FROM regions WHERE text IS NOT NULL")
+    )
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_migrate_0_to_1, _migrate_1_to_2, _migrate_2_to_3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

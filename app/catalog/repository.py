@@ -240,12 +240,22 @@ def _delete_orphan_images(conn) -> list[int]:  # type: ignore[no-untyped-def]
     orphan_ids = list(conn.execute(orphans).scalars())
     region_ids: list[int] = []
     for chunk in _chunks(orphan_ids):
-        region_ids += list(
-            conn.execute(select(RegionRow.id).where(RegionRow.image_id.in_(chunk))).scalars()
-        )
+        found = list(conn.execute(select(RegionRow.id).where(RegionRow.image_id.in_(chunk))).scalars())
+        region_ids += found
+        _forget_region_text(conn, found)
         conn.execute(delete(RegionRow).where(RegionRow.image_id.in_(chunk)))
         conn.execute(delete(ImageRow).where(ImageRow.id.in_(chunk)))
     return region_ids
+
+
+def _forget_region_text(conn, region_ids: Sequence[int]) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import bindparam, text
+
+    for chunk in _chunks(list(region_ids)):
+        conn.execute(
+            text("DELETE FROM region_text WHERE region_id IN :ids").bindparams(bindparam("ids", expanding=True)),
+            {"ids": list(chunk)},
+        )
 
 
 # --- reading ------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from app.vectors.ivf import IvfBuild, build_ivf
+
 log = logging.getLogger(__name__)
 
 
@@ -56,11 +58,40 @@ class VectorStore:
         with self._lock:
             return int(self._index.ntotal)
 
+    @property
+    def kind(self) -> str:
+        """"flat" (exact) or "ivf" (inverted lists trained on the library)."""
+        return "ivf" if self._ivf is not None else "flat"
+
+    @property
+    def _ivf(self) -> faiss.IndexIVF | None:
+        try:
+            return faiss.extract_index_ivf(self._index)
+        except RuntimeError:
+            return None
+
     def ids(self) -> np.ndarray:
         with self._lock:
             if self._index.ntotal == 0:
                 return np.empty(0, dtype=np.int64)
-            return faiss.vector_to_array(self._index.id_map).astype(np.int64)
+            ivf = self._ivf
+            if ivf is None:
+                return faiss.vector_to_array(self._index.id_map).astype(np.int64)
+            lists = ivf.invlists
+            parts = [
+                faiss.rev_swig_ptr(lists.get_ids(i), lists.list_size(i)).copy()
+                for i in range(ivf.nlist)
+                if lists.list_size(i)
+            ]
+            return np.concatenate(parts).astype(np.int64) if parts else np.empty(0, dtype=np.int64)
+
+    def all_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, vectors) of everything stored."""
+        with self._lock:
+            ids = self.ids()
+            if self._ivf is None and len(ids):
+                return ids, self._index.index.reconstruct_n(0, self._index.ntotal)
+            return ids, np.vstack([self._index.reconstruct(int(i)) for i in ids]) if len(ids) else np.empty((0, self.dim), np.float32)
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         if len(ids) == 0:
@@ -74,19 +105,63 @@ class VectorStore:
         if len(ids) == 0:
             return 0
         with self._lock:
-            removed = int(self._index.remove_ids(faiss.IDSelectorBatch(ids)))
+            # IVF's hashtable direct map only accepts an IDSelectorArray; flat takes both.
+            removed = int(self._index.remove_ids(faiss.IDSelectorArray(ids)))
             self._dirty = self._dirty or removed > 0
             return removed
 
-    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k (scores, ids) per query row; missing hits have id -1."""
+    def search(
+        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k (scores, ids) per query row, only among `allowed` ids if given; missing hits are -1."""
         with self._lock:
             k = max(1, min(k, max(1, int(self._index.ntotal))))
-            return self._index.search(normalise(np.atleast_2d(queries)), k)
+            queries = normalise(np.atleast_2d(queries))
+            ivf = self._ivf
+            if allowed is None:
+                return self._index.search(queries, k)
+            selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
+            if ivf is not None:
+                params = faiss.SearchParametersIVF(sel=selector, nprobe=ivf.nprobe)
+            else:
+                params = faiss.SearchParameters(sel=selector)
+            return self._index.search(queries, k, params=params)
 
     def reconstruct(self, region_id: int) -> np.ndarray:
         with self._lock:
             return self._index.reconstruct(int(region_id))
+
+    def reconstruct_many(self, region_ids: list[int]) -> np.ndarray:
+        with self._lock:
+            if not region_ids:
+                return np.empty((0, self.dim), dtype=np.float32)
+            return np.vstack([self._index.reconstruct(int(i)) for i in region_ids])
+
+    def build_ivf(self) -> IvfBuild:
+        """Train an IVF index on the stored vectors (slow; runs without blocking searches)."""
+        ids, vectors = self.all_vectors()
+        return build_ivf(ids, vectors)
+
+    def swap_in(self, index: faiss.Index, expected_ntotal: int) -> bool:
+        """Replace the live index if nothing changed since its build; saves it."""
+        with self._lock:
+            if self._index.ntotal != expected_ntotal:
+                return False
+            self._index = index
+            self._dirty = True
+            self.save()
+            return True
+
+    def to_flat(self) -> None:
+        """Go back to exact search (for a library that shrank below the IVF size)."""
+        ids, vectors = self.all_vectors()
+        flat = self._new_index()
+        if len(ids):
+            flat.add_with_ids(vectors, ids)
+        with self._lock:
+            self._index = flat
+            self._dirty = True
+            self.save()
 
     def save(self) -> None:
         """Write the index atomically (temp file, fsync, rename) if it changed."""

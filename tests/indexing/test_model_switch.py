@@ -93,7 +93,7 @@ def test_a_stopped_switch_resumes_and_old_vectors_serve_meanwhile(library_dir, i
         assert report.cancelled
     with Library(library_dir) as library:  # without --model: the old model still serves
         assert library.spec == TINY
-        assert len(library.search("a photo", top_k=3)) == 3
+        assert len(library.search("a red square", top_k=3)) == 3
         assert library.status()["consistent"]
     with Library(library_dir, other_model) as library:
         report = library.index([indexed], IndexOptions(batch_size=4))

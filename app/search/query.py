@@ -1,0 +1,123 @@
+"""Reading what a person typed: `beach +sunset -people`, weights, filters.
+
+Everything here is plain parsing; a `UserError` says what could not be read.
+"""
+
+from __future__ import annotations
+
+import shlex
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from app.core.errors import UserError
+
+STOP_WORDS = frozenset(
+    "a an the of and or in on at to for with by from is are was were be been this that these those it its "
+    "as into over under about me my i we our you your he she they them his her their photo photos picture "
+    "pictures image images".split()
+)
+KNOWN_KINDS = ("image", "object", "text")
+FORMAT_ALIASES = {"jpg": "JPEG", "jpeg": "JPEG", "png": "PNG", "webp": "WEBP", "bmp": "BMP", "gif": "GIF",
+                  "tif": "TIFF", "tiff": "TIFF", "heic": "HEIF", "heif": "HEIF"}
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """The main description, plus terms that must also match, minus terms that must not."""
+
+    text: str
+    plus: tuple[str, ...] = ()
+    minus: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.text and not self.plus
+
+    def describe(self) -> str:
+        parts = [f'"{self.text}"'] if self.text else []
+        parts += [f"+{t}" for t in self.plus] + [f"-{t}" for t in self.minus]
+        return " ".join(parts)
+
+
+def parse_query(raw: str) -> ParsedQuery:
+    try:
+        tokens = shlex.split(raw)
+    except ValueError:
+        raise UserError("the query has an unmatched quote") from None
+    base: list[str] = []
+    plus: list[str] = []
+    minus: list[str] = []
+    for token in tokens:
+        if token.startswith("+") and len(token) > 1:
+            plus.append(token[1:])
+        elif token.startswith("-") and len(token) > 1:
+            minus.append(token[1:])
+        elif token not in ("+", "-"):
+            base.append(token)
+    query = ParsedQuery(" ".join(base).strip(), tuple(plus), tuple(minus))
+    if query.empty:
+        if minus:
+            raise UserError("a query needs something to look for, not only -terms")
+        raise UserError("the query is empty")
+    words = [w.lower().strip(".,;:!?'\"") for w in " ".join((query.text, *query.plus)).split()]
+    if words and all(w in STOP_WORDS or not w for w in words):
+        raise UserError("the query has only common words; describe what is in the photo")
+    return query
+
+
+def parse_weights(text: str) -> dict[str, float]:
+    """`image=1,text=0.5,animal=2` -> weights by region kind or object label."""
+    weights: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        kind, sep, value = part.partition("=")
+        try:
+            if not sep or not kind.strip():
+                raise ValueError
+            number = float(value)
+        except ValueError:
+            raise UserError(f"cannot read weight {part!r}: write kind=number, e.g. image=1,text=0.5") from None
+        if number < 0 or number != number or number == float("inf"):
+            raise UserError(f"weight {part!r} must be a finite number >= 0")
+        weights[kind.strip().lower()] = number
+    if not weights:
+        raise UserError("--weights is empty: write kind=number, e.g. image=1,text=0.5")
+    return weights
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Limits on where, when and what: folder prefix, date range (EXIF, else file time), formats."""
+
+    folder: str | None = None
+    after: float | None = None
+    before: float | None = None
+    formats: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.folder or self.after is not None or self.before is not None or self.formats)
+
+
+def parse_date(text: str, end_of_day: bool = False) -> float:
+    for pattern in ("%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m", "%Y"):
+        try:
+            moment = datetime.strptime(text.strip(), pattern)
+            break
+        except ValueError:
+            continue
+    else:
+        raise UserError(f"cannot read the date {text!r}: write YYYY-MM-DD (or YYYY-MM, YYYY)")
+    seconds = time.mktime(moment.timetuple())
+    if end_of_day and len(text.strip()) <= 10:
+        seconds += 86400 - 1e-3  # "--before 2021-07-14" includes that day
+    return seconds
+
+
+def parse_formats(text: str) -> frozenset[str]:
+    formats = set()
+    for name in filter(None, (p.strip().lower().lstrip(".") for p in text.split(","))):
+        if name not in FORMAT_ALIASES:
+            raise UserError(f"unknown file type {name!r} (known: {', '.join(sorted(FORMAT_ALIASES))})")
+        formats.add(FORMAT_ALIASES[name])
+    return frozenset(formats)
