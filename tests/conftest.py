@@ -52,3 +52,12 @@ def snapshot(folder: Path) -> dict[str, tuple[str, int]]:
             continue
         out[str(path)] = (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns)
     return out
+
+
+@pytest.fixture(scope="session")
+def shapes_model(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A tiny CLIP trained in this session on drawn shapes: the `--model` value for it."""
+    from tests.helpers.shapes import train_shapes_model
+
+    folder = train_shapes_model(tmp_path_factory.mktemp("shapes-model") / "model")
+    return f"local-dir:{folder}"

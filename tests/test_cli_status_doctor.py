@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from app.library import Library
-from app.ml.spec import requested_spec
 from tests.helpers.images import photo, save_jpeg
 
 
@@ -37,7 +36,7 @@ def test_doctor_flags_missing_weights(cli, tmp_path, monkeypatch):
 def test_unchanged_folder_never_loads_the_model(library_dir, tmp_path):
     for i in range(3):
         save_jpeg(tmp_path / "p" / f"{i}.jpg", photo(i))
-    with Library(library_dir, model=requested_spec(None, None)) as library:
+    with Library(library_dir) as library:
         library.index([tmp_path / "p"])
     with Library(library_dir) as library:
         report = library.index([tmp_path / "p"])

@@ -61,13 +61,24 @@ class ModelSpec:
 
 
 def requested_spec(model: str | None, pretrained: str | None) -> ModelSpec | None:
-    """The spec asked for by flags or environment, or None when nothing was asked."""
-    model = model or os.environ.get(MODEL_ENV) or None
-    pretrained = pretrained or os.environ.get(PRETRAINED_ENV) or None
-    if model is None and pretrained is None:
+    """The spec asked for by command-line flags, or None when no flag was given.
+
+    Flags are an explicit request (an existing library switches to it); the environment only
+    fills in what the flags leave out, and supplies the default for a new library.
+    """
+    if not model and not pretrained:
         return None
-    return ModelSpec.parse(model or DEFAULT_MODEL, pretrained)
+    env_model = os.environ.get(MODEL_ENV) or None
+    env_pretrained = os.environ.get(PRETRAINED_ENV) or None
+    name = model or env_model or DEFAULT_MODEL
+    if pretrained is None and model is not None and model != env_model:
+        pretrained = None  # a different architecture: its default tag, not the env's
+    else:
+        pretrained = pretrained or env_pretrained
+    return ModelSpec.parse(name, pretrained)
 
 
 def default_spec() -> ModelSpec:
-    return ModelSpec(DEFAULT_MODEL, DEFAULT_PRETRAINED)
+    """The model for a new library: $PHOTO_ORGANIZER_MODEL/$PHOTO_ORGANIZER_PRETRAINED, else ViT-B-32."""
+    name = os.environ.get(MODEL_ENV) or DEFAULT_MODEL
+    return ModelSpec.parse(name, os.environ.get(PRETRAINED_ENV) or None)

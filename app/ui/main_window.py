@@ -140,9 +140,8 @@ class MainWindow(QMainWindow):
 
     def _open_library(self):  # type: ignore[no-untyped-def]
         from app.library import Library
-        from app.ml.spec import requested_spec
 
-        return Library(self._library_dir, model=requested_spec(None, None))
+        return Library(self._library_dir)
 
     def _on_library_opened(self, library) -> None:  # type: ignore[no-untyped-def]
         self.library = library

@@ -9,7 +9,7 @@ import pytest
 
 from app.core.errors import ModelUnavailableError
 from app.ml.embedder import ClipEmbedder
-from app.ml.spec import ModelSpec, requested_spec
+from app.ml.spec import ModelSpec, default_spec, requested_spec
 
 
 def test_tiny_random_model_is_seeded_and_normalised():
@@ -61,5 +61,11 @@ def test_spec_resolution(monkeypatch):
     assert requested_spec(None, None) is None
     assert requested_spec("ViT-B-32", None).key == "ViT-B-32/laion2b_s34b_b79k"
     assert requested_spec(None, "random").key == "ViT-B-32/random"
+    assert default_spec().key == "ViT-B-32/laion2b_s34b_b79k"
+    monkeypatch.setenv("PHOTO_ORGANIZER_MODEL", "PO-Tiny")
+    monkeypatch.setenv("PHOTO_ORGANIZER_PRETRAINED", "random")
+    assert default_spec().key == "PO-Tiny/random"
+    assert requested_spec(None, None) is None, "the environment alone is no request to switch"
+    assert requested_spec("ViT-B-32", None).key == "ViT-B-32/laion2b_s34b_b79k"
     assert ModelSpec.parse("hf-hub:org/repo").key == "hf-hub:org/repo"
     assert ModelSpec.from_key("ViT-B-32/random") == ModelSpec("ViT-B-32", "random")
