@@ -86,7 +86,7 @@ def train_shapes_model(folder: Path, steps: int = 600, seed: int = 0) -> Path:
     optimiser = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=0.01)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=3e-3, total_steps=steps, pct_start=0.1)
     model.train()
-    for step in range(steps):
+    for _step in range(steps):
         batch = torch.from_numpy(rng.choice(len(images), 64, replace=False))
         cap_idx = torch.arange(len(captions))
         img = F.normalize(model.encode_image(pixels[batch]), dim=-1)
