@@ -45,6 +45,11 @@ def test_errors_on_an_empty_library(cli, args):
     [
         ("search",),
         ("search", "   "),
+        ("search", "the of a"),
+        ("search", "--", "-people"),
+        ("search", "beach", "--after", "yesterday"),
+        ("search", "beach", "--type", "psd"),
+        ("search", "beach", "--image-weight", "2"),
         ("search", "beach", "--weights", "image=lots"),
         ("search", "beach", "--weights", "=1"),
         ("search", "beach", "--top-k", "0"),

@@ -36,6 +36,7 @@ class VectorStore:
         self._lock = threading.RLock()
         self._index = self._load_or_create()
         self._dirty = False
+        self._id_cache: np.ndarray | None = None
 
     def _new_index(self) -> faiss.IndexIDMap2:
         return faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
@@ -99,6 +100,7 @@ class VectorStore:
         with self._lock:
             self._index.add_with_ids(normalise(vectors), np.asarray(ids, dtype=np.int64))
             self._dirty = True
+            self._id_cache = None
 
     def remove(self, ids: np.ndarray | list[int]) -> int:
         ids = np.asarray(ids, dtype=np.int64)
@@ -107,6 +109,7 @@ class VectorStore:
         with self._lock:
             # IVF's hashtable direct map only accepts an IDSelectorArray; flat takes both.
             removed = int(self._index.remove_ids(faiss.IDSelectorArray(ids)))
+            self._id_cache = None
             self._dirty = self._dirty or removed > 0
             return removed
 
@@ -118,6 +121,8 @@ class VectorStore:
             k = max(1, min(k, max(1, int(self._index.ntotal))))
             queries = normalise(np.atleast_2d(queries))
             ivf = self._ivf
+            if allowed is None and ivf is None and len(queries) == 1:
+                return self._flat_search_one(queries[0], k)
             if allowed is None:
                 return self._index.search(queries, k)
             selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
@@ -126,6 +131,20 @@ class VectorStore:
             else:
                 params = faiss.SearchParameters(sel=selector)
             return self._index.search(queries, k, params=params)
+
+    def _flat_search_one(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """One query against the flat index through BLAS (both cores): FAISS scans a single
+        query on one thread, 15 ms at 100k x 512 here against 9.6 ms for this. Zero-copy view
+        of FAISS's own storage; the caller holds the lock, so it cannot be reallocated."""
+        n = int(self._index.ntotal)
+        flat = faiss.downcast_index(self._index.index)
+        matrix = faiss.rev_swig_ptr(flat.get_xb(), n * self.dim).reshape(n, self.dim)
+        scores = matrix @ query
+        top = np.argpartition(-scores, k - 1)[:k] if k < n else np.arange(n)
+        top = top[np.argsort(-scores[top], kind="stable")]
+        if self._id_cache is None or len(self._id_cache) != n:
+            self._id_cache = faiss.vector_to_array(self._index.id_map).astype(np.int64)
+        return scores[top][None, :].astype(np.float32), self._id_cache[top][None, :]
 
     def reconstruct(self, region_id: int) -> np.ndarray:
         with self._lock:
@@ -149,6 +168,7 @@ class VectorStore:
                 return False
             self._index = index
             self._dirty = True
+            self._id_cache = None
             self.save()
             return True
 
@@ -161,6 +181,7 @@ class VectorStore:
         with self._lock:
             self._index = flat
             self._dirty = True
+            self._id_cache = None
             self.save()
 
     def save(self) -> None:

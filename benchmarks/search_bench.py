@@ -1,0 +1,154 @@
+"""Search latency and IVF recall on synthetic clustered unit vectors (dimension 512), as JSON.
+
+    python benchmarks/search_bench.py [--sizes 100000,1000000] [--queries 200]
+
+For each size: p50/p95 of one query against the flat index and against the IVF index the app
+would build (same code: VectorStore.build_ivf), recall@10 of IVF against exact search, and the
+IVF build time. At the first size it also times the app's whole search path over a real
+catalog (FAISS + ranking + SQLite lookups, text encoding excluded) and, separately, the text
+encoding of ViT-B-32 (random weights, same compute).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app.vectors.ivf import recall_at_k  # noqa: E402
+from app.vectors.store import VectorStore  # noqa: E402
+
+DIM = 512
+
+
+def clustered(
+    n: int, centres: np.ndarray, offset: np.ndarray, rng: np.random.Generator, spread: float = 0.07
+) -> np.ndarray:
+    """CLIP-like: a common direction shared by everything (`offset`), topic clusters, and
+    per-item noise larger than the cluster signal (cos to the own centre ~0.5)."""
+    out = np.empty((n, DIM), dtype=np.float32)
+    for start in range(0, n, 100_000):
+        m = min(100_000, n - start)
+        chunk = offset + centres[rng.integers(0, len(centres), m)] + rng.normal(scale=spread, size=(m, DIM)).astype(np.float32)
+        out[start : start + m] = chunk / np.linalg.norm(chunk, axis=1, keepdims=True)
+    return out
+
+
+def unit(v: np.ndarray) -> np.ndarray:
+    return (v / np.linalg.norm(v)).astype(np.float32)
+
+
+def latencies(store: VectorStore, queries: np.ndarray, k: int) -> list[float]:
+    times = []
+    for q in queries:
+        started = time.perf_counter()
+        store.search(q, k)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def summary(ms: list[float]) -> dict[str, float]:
+    return {"p50_ms": round(float(np.percentile(ms, 50)), 2), "p95_ms": round(float(np.percentile(ms, 95)), 2)}
+
+
+def whole_path(vectors: np.ndarray, queries: np.ndarray) -> dict:
+    """The app's search service over a real catalog of len(vectors) images."""
+    from sqlalchemy import text
+
+    from app.catalog.database import open_engine
+    from app.search.ranking import RankingOptions
+    from app.search.service import QueryVectors, search
+
+    with tempfile.TemporaryDirectory() as folder:
+        engine = open_engine(Path(folder) / "catalog.sqlite")
+        started = time.perf_counter()
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO images(id, content_hash, byte_size, width, height, format, added_at) "
+                              "VALUES (:i, :h, 1, 1, 1, 'JPEG', 0)"), [{"i": i + 1, "h": f"{i:040x}"} for i in range(len(vectors))])
+            conn.execute(text("INSERT INTO files(path, folder, size, mtime_ns, image_id) VALUES (:p, '/photos', 1, 0, :i)"),
+                         [{"p": f"/photos/{i}.jpg", "i": i + 1} for i in range(len(vectors))])
+            conn.execute(text("INSERT INTO regions(id, image_id, kind, x0, y0, x1, y1, confidence, vector) "
+                              "VALUES (:i, :i, 'image', 0, 0, 1, 1, 1, :v)"),
+                         [{"i": i + 1, "v": vectors[i].tobytes()} for i in range(len(vectors))])
+        catalog_s = time.perf_counter() - started
+        store = VectorStore(Path(folder) / "v.faiss", DIM)
+        store.add(np.arange(1, len(vectors) + 1), vectors)
+        options = RankingOptions(top_k=20)
+        times = []
+        for q in queries:
+            started = time.perf_counter()
+            hits = search(engine, store, QueryVectors(q, keywords=("beach",)), options)
+            times.append((time.perf_counter() - started) * 1000)
+        assert len(hits) == 20
+        engine.dispose()
+    return {"images": len(vectors), "top_k": 20, **summary(times), "catalog_build_seconds": round(catalog_s, 1)}
+
+
+def text_encoding_ms() -> dict:
+    from app.ml.embedder import ClipEmbedder
+    from app.ml.spec import ModelSpec
+
+    embedder = ClipEmbedder(ModelSpec("ViT-B-32", "random"), "cpu").load()
+    embedder.embed_texts(["a photo of a warm-up"])
+    times = []
+    for word in ("beach", "dog in the snow", "birthday cake", "red car", "mountain lake", "receipt"):
+        started = time.perf_counter()
+        embedder.embed_texts([f"a photo of {word}"])
+        times.append((time.perf_counter() - started) * 1000)
+    return {"model": "ViT-B-32 (random weights)", "device": embedder.device, **summary(times)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--clusters", type=int, default=2000)
+    args = parser.parse_args()
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(args.clusters, DIM)).astype(np.float32)
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    # Images share one mean direction and queries another (the modality gap of text queries).
+    image_offset = 0.8 * unit(rng.normal(size=DIM))
+    query_offset = 0.8 * unit(rng.normal(size=DIM))
+    out: dict = {"dimension": DIM, "cores": os.cpu_count(), "clusters": args.clusters, "sizes": []}
+    sizes = [int(s) for s in args.sizes.split(",")]
+    for i, n in enumerate(sizes):
+        vectors = clustered(n, centres, image_offset, rng)
+        queries = clustered(args.queries, centres, query_offset, rng)
+        k = 20 * 8 + 64  # what the search service fetches for top_k = 20
+        with tempfile.TemporaryDirectory() as folder:
+            store = VectorStore(Path(folder) / "v.faiss", DIM)
+            store.add(np.arange(n), vectors)
+            flat = summary(latencies(store, queries, k))
+            _, truth = store.search(queries, 10)
+            started = time.perf_counter()
+            build = store.build_ivf()
+            build_s = time.perf_counter() - started
+            store.swap_in(build.index, n)
+            ivf = summary(latencies(store, queries, k))
+            _, found = store.search(queries, 10)
+        entry = {
+            "vectors": n,
+            "flat": flat,
+            "ivf": {**ivf, "nlist": build.nlist, "nprobe": build.nprobe, "build_seconds": round(build_s, 1),
+                    "recall_at_10": round(recall_at_k(truth, found), 4)},
+        }
+        if i == 0:
+            entry["whole_search_path_flat"] = whole_path(vectors, queries[:100])
+        out["sizes"].append(entry)
+        print(json.dumps(entry), file=sys.stderr)
+        del vectors
+    out["text_encoding"] = text_encoding_ms()
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()
