@@ -88,6 +88,23 @@ def build_parser() -> argparse.ArgumentParser:
     _add_filters(similar)
     _add_common(similar, model=True)
 
+    clusters = sub.add_parser("clusters", help="groups of similar photos, named")
+    clusters.add_argument("--eps", type=float, default=0.2, help="DBSCAN radius in cosine distance (default 0.2)")
+    clusters.add_argument("--min-samples", type=int, default=2, help="DBSCAN/HDBSCAN minimum group size (default 2)")
+    clusters.add_argument("--algorithm", choices=["dbscan", "hdbscan", "kmeans"], default="dbscan")
+    clusters.add_argument("--k", type=int, default=None, help="k-means: number of clusters (default: by silhouette)")
+    clusters.add_argument("--on", choices=["image", "object", "person"], default="image", help="cluster whole photos (default) or regions")
+    _add_common(clusters, model=True)
+
+    project = sub.add_parser("project", help="3D map coordinates per photo (t-SNE)")
+    _add_common(project, model=True)
+
+    evaluate = sub.add_parser("evaluate", help="retrieval and clustering quality on a labelled folder tree")
+    evaluate.add_argument("dataset", type=Path, metavar="DATASET_DIR")
+    evaluate.add_argument("--eps", type=float, default=0.2)
+    evaluate.add_argument("--min-samples", type=int, default=2)
+    _add_common(evaluate, model=True)
+
     doctor = sub.add_parser("doctor", help="check the device, the model and the library's integrity")
     _add_common(doctor, model=True)
     return parser
@@ -223,6 +240,56 @@ def cmd_similar(args: argparse.Namespace) -> int:
     return _hits_out(args, hits, started)
 
 
+def _check_cluster_args(args: argparse.Namespace) -> None:
+    from app.core.errors import UserError
+
+    if not 0 < args.eps <= 2:
+        raise UserError("--eps is a cosine distance between 0 and 2 (default 0.2)")
+    if args.min_samples < 1:
+        raise UserError("--min-samples must be at least 1")
+    if getattr(args, "k", None) is not None and args.k < 2:
+        raise UserError("--k must be at least 2")
+
+
+def cmd_clusters(args: argparse.Namespace) -> int:
+    from app.analysis.clustering import ClusterParams
+    from app.analysis.service import clusters
+
+    _check_cluster_args(args)
+    params = ClusterParams(args.algorithm, args.eps, args.min_samples, args.k)
+    with _open_library(args) as library:
+        library.require_vectors()
+        result = clusters(library, params, args.on)
+    payload = {k: v for k, v in result.items() if k != "cached"}
+    lines = [f"{c['size']:5d}  {c['name']}" for c in result["clusters"]]
+    lines.append(f"{result['noise']:5d}  (not grouped)")
+    _emit(args, payload, "\n".join(lines))
+    return 0
+
+
+def cmd_project(args: argparse.Namespace) -> int:
+    from app.analysis.service import projection
+
+    with _open_library(args) as library:
+        library.require_vectors()
+        result = projection(library)
+    payload = {"points": result["points"], "seconds": result["seconds"]}
+    human = "\n".join(f"{p['x']:+.3f} {p['y']:+.3f} {p['z']:+.3f}  {p['cluster']:3d}  {p['path']}" for p in result["points"])
+    _emit(args, payload, human)
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from app.analysis.dataset import evaluate_dataset
+    from app.ml.spec import requested_spec
+
+    _check_cluster_args(args)
+    metrics = evaluate_dataset(args.dataset, requested_spec(args.model, args.pretrained), args.device, args.eps, args.min_samples)
+    human = "\n".join(f"{k}: {json.dumps(v)}" for k, v in metrics.items())
+    _emit(args, metrics, human)
+    return 0
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from app.doctor import diagnose
 
@@ -268,4 +335,7 @@ COMMANDS = {
     "search": cmd_search,
     "similar": cmd_similar,
     "doctor": cmd_doctor,
+    "clusters": cmd_clusters,
+    "project": cmd_project,
+    "evaluate": cmd_evaluate,
 }

@@ -217,14 +217,21 @@ class Library:
             "failures": counts.failures,
             "index": store.kind if store is not None else "flat",
             "switching_to": repository.get_meta(self.engine, PENDING_KEY),
+            "analysis": self.analysis_freshness(),
         }
+
+    def analysis_freshness(self) -> dict[str, str]:
+        """Whether the clusters and the 3D map match the library as it is now."""
+        from app.analysis.service import freshness
+
+        return freshness(self)
 
     def failures(self) -> list[dict[str, str]]:
         return [{"path": f.path, "error": f.reason} for f in repository.failures(self.engine)]
 
     # --- search -------------------------------------------------------------------------------
 
-    def _require_vectors(self) -> VectorStore:
+    def require_vectors(self) -> VectorStore:
         if self._switch_to is not None:
             raise UserError(
                 f"this library's vectors were made with {self.spec.key}, not {self._switch_to.key}; "
@@ -278,7 +285,7 @@ class Library:
         if not has_text and image is None:
             raise UserError("give a text query, an image, or both")
         parsed = parse_query(text) if has_text and text is not None else None
-        store = self._require_vectors()
+        store = self.require_vectors()
         parts: list[np.ndarray] = []
         negatives = np.empty((0, store.dim), dtype=np.float32)
         keywords: tuple[str, ...] = ()
@@ -306,7 +313,7 @@ class Library:
 
         if top_k < 1:
             raise UserError("the number of results must be at least 1")
-        store = self._require_vectors()
+        store = self.require_vectors()
         resolved = os.path.abspath(Path(path).expanduser())
         image_id = repository.image_id_for_path(self.engine, resolved)
         if image_id is None:

@@ -85,3 +85,35 @@ def keyword_regions(engine: Engine, words: Sequence[str]) -> set[int]:
         return {int(r[0]) for r in rows}
 
 
+
+
+def vectors_for_analysis(engine: Engine, on: str = "image") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(region ids, image ids, vectors) of whole images, object regions, or person regions."""
+    stmt = select(RegionRow.id, RegionRow.image_id, RegionRow.vector).where(RegionRow.vector.is_not(None))
+    if on == "image":
+        stmt = stmt.where(RegionRow.kind == "image")
+    elif on == "object":
+        stmt = stmt.where(RegionRow.kind == "object")
+    elif on == "person":
+        stmt = stmt.where(RegionRow.kind == "object", RegionRow.label == "person")
+    else:
+        raise ValueError(f"unknown region selection {on!r}")
+    with engine.connect() as conn:
+        rows = conn.execute(stmt.order_by(RegionRow.id)).all()
+    if not rows:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty((0, 0), np.float32)
+    vectors = np.vstack([np.frombuffer(r[2], dtype=np.float32) for r in rows])
+    return np.array([r[0] for r in rows], np.int64), np.array([r[1] for r in rows], np.int64), vectors
+
+
+def texts_by_image(engine: Engine, image_ids: Sequence[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    with engine.connect() as conn:
+        for start in range(0, len(image_ids), 500):
+            chunk = list(image_ids[start : start + 500])
+            rows = conn.execute(
+                select(RegionRow.image_id, RegionRow.text).where(RegionRow.image_id.in_(chunk), RegionRow.text.is_not(None))
+            )
+            for image_id, text_value in rows:
+                out.setdefault(image_id, []).append(text_value)
+    return out

@@ -1,0 +1,59 @@
+"""Analysis results cached in the library folder, each tagged with the library version it was
+computed from; a different version means stale (photos added or removed, model switched)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+def library_version(region_ids: np.ndarray, model_key: str) -> str:
+    digest = hashlib.sha1(model_key.encode())
+    digest.update(np.sort(np.asarray(region_ids, dtype=np.int64)).tobytes())
+    return digest.hexdigest()[:16]
+
+
+class AnalysisCache:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _path(self, name: str) -> Path:
+        return self.folder / f"{name}.json"
+
+    def load(self, name: str, version: str) -> Any | None:
+        try:
+            stored = json.loads(self._path(name).read_text())
+        except (OSError, ValueError):
+            return None
+        return stored.get("result") if stored.get("version") == version else None
+
+    def stored_version(self, name: str) -> str | None:
+        try:
+            return json.loads(self._path(name).read_text()).get("version")
+        except (OSError, ValueError):
+            return None
+
+    def save(self, name: str, version: str, result: Any) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self._path(name)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"version": version, "result": result}))
+        os.replace(tmp, path)
+
+    def load_array(self, name: str) -> np.ndarray | None:
+        try:
+            return np.load(self.folder / f"{name}.npy")
+        except (OSError, ValueError):
+            return None
+
+    def save_array(self, name: str, array: np.ndarray) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"{name}.npy"
+        tmp = self.folder / f"{name}.{os.getpid()}.tmp.npy"
+        np.save(tmp, array)
+        os.replace(tmp, path)

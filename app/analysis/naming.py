@@ -1,0 +1,45 @@
+"""Naming clusters: the vocabulary concepts nearest to a cluster's mean vector (zero-shot
+CLIP), plus words that recur in the cluster's photo text."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+MIN_OCR_SHARE = 0.3
+
+
+def concept_names(centroids: np.ndarray, concept_vectors: np.ndarray, concepts: Sequence[str], top: int = 2) -> list[str]:
+    """For each centroid, its `top` nearest concepts joined by " · " (distinct words only)."""
+    if len(centroids) == 0:
+        return []
+    centroids = centroids / np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
+    sims = centroids @ concept_vectors.T
+    names = []
+    for row in sims:
+        chosen: list[str] = []
+        for i in np.argsort(-row):
+            if len(chosen) == top:
+                break
+            if concepts[i] not in chosen:
+                chosen.append(concepts[i])
+        names.append(" · ".join(chosen))
+    return names
+
+
+def frequent_words(texts_per_member: Sequence[Sequence[str]]) -> list[str]:
+    """Words found in the text of at least 30% of a cluster's photos (3 letters or more)."""
+    if not texts_per_member:
+        return []
+    counts: Counter[str] = Counter()
+    for texts in texts_per_member:
+        words = {w.strip(".,:;!?'\"()").upper() for t in texts for w in t.split()}
+        counts.update(w for w in words if len(w) >= 3 and w.isalpha())
+    need = max(2, int(np.ceil(MIN_OCR_SHARE * len(texts_per_member))))
+    return [w for w, c in counts.most_common(3) if c >= need]
+
+
+def cluster_name(concepts: str, ocr_words: Sequence[str]) -> str:
+    return f'{concepts} · "{" ".join(ocr_words)}"' if ocr_words else concepts

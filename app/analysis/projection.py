@@ -1,0 +1,81 @@
+"""The 3D map: t-SNE in three dimensions (PCA to 50 first, PCA initialisation, cosine metric).
+
+Perplexity is 10 on small sets (the thesis' setting) and grows with size. Past `SAMPLE_LIMIT`
+vectors t-SNE runs on a sample and every other point is placed at the similarity-weighted mean
+of its nearest sampled neighbours, which keeps the cost near-linear.
+"""
+
+from __future__ import annotations
+
+import faiss
+import numpy as np
+
+from app.analysis.clustering import reduce
+
+SAMPLE_LIMIT = 5000
+NEIGHBOURS = 5
+
+
+def perplexity_for(n: int) -> float:
+    p = 10.0 if n <= 1000 else min(50.0, n / 100.0)
+    return max(2.0, min(p, (n - 1) / 3.0))
+
+
+def project_3d(vectors: np.ndarray, seed: int = 0, sample_limit: int = SAMPLE_LIMIT) -> np.ndarray:
+    """(n, 3) coordinates scaled into [-1, 1]."""
+    n = len(vectors)
+    if n == 0:
+        return np.empty((0, 3), dtype=np.float32)
+    if n < 5:
+        coords = _pca3(vectors)
+    else:
+        reduced = reduce(np.asarray(vectors, dtype=np.float32), 50, seed)
+        if n <= sample_limit:
+            coords = _tsne(reduced, seed)
+        else:
+            rng = np.random.default_rng(seed)
+            sample = np.sort(rng.choice(n, size=sample_limit, replace=False))
+            sample_coords = _tsne(reduced[sample], seed)
+            coords = _place(reduced, sample, sample_coords)
+    return _scaled(coords)
+
+
+def _tsne(x: np.ndarray, seed: int) -> np.ndarray:
+    from sklearn.manifold import TSNE
+
+    tsne = TSNE(
+        n_components=3, perplexity=perplexity_for(len(x)), init="pca", metric="cosine",
+        random_state=seed, learning_rate="auto", method="barnes_hut",
+    )
+    return tsne.fit_transform(x).astype(np.float32)
+
+
+def _place(reduced: np.ndarray, sample: np.ndarray, sample_coords: np.ndarray) -> np.ndarray:
+    unit = reduced / np.maximum(np.linalg.norm(reduced, axis=1, keepdims=True), 1e-12)
+    index = faiss.IndexFlatIP(unit.shape[1])
+    index.add(np.ascontiguousarray(unit[sample]))
+    coords = np.empty((len(reduced), 3), dtype=np.float32)
+    coords[sample] = sample_coords
+    rest = np.setdiff1d(np.arange(len(reduced)), sample)
+    for start in range(0, len(rest), 50_000):
+        chunk = rest[start : start + 50_000]
+        sims, nearest = index.search(np.ascontiguousarray(unit[chunk]), NEIGHBOURS)
+        weights = np.clip(sims, 1e-3, None) ** 4  # the nearest neighbour dominates
+        weights /= weights.sum(axis=1, keepdims=True)
+        coords[chunk] = np.einsum("nk,nkd->nd", weights, sample_coords[nearest])
+    return coords
+
+
+def _pca3(vectors: np.ndarray) -> np.ndarray:
+    centred = vectors - vectors.mean(axis=0)
+    if len(vectors) < 2:
+        return np.zeros((len(vectors), 3), dtype=np.float32)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    coords = centred @ vt[:3].T
+    return np.pad(coords, ((0, 0), (0, 3 - coords.shape[1]))).astype(np.float32)
+
+
+def _scaled(coords: np.ndarray) -> np.ndarray:
+    coords = coords - coords.mean(axis=0)
+    span = float(np.abs(coords).max()) or 1.0
+    return (coords / span).astype(np.float32)
