@@ -14,11 +14,14 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMainWindow,
     QMenu,
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QSplitter,
     QStackedWidget,
     QToolButton,
     QVBoxLayout,
@@ -41,7 +44,12 @@ class _ProgressRelay(QObject):
     progressed = Signal(object)
 
 
+ALL_PHOTOS = -2
+NOT_GROUPED = -1
+
+
 class MainWindow(QMainWindow):
+    clusters_refreshed = Signal()
     library_opened = Signal()
     gallery_refreshed = Signal()
     indexing_finished = Signal(object)
@@ -59,6 +67,10 @@ class MainWindow(QMainWindow):
         self._stop_indexing: threading.Event | None = None
         self._queued_roots: list[Path] = []
         self._showing_results = False
+        self._entries: dict[int, GalleryItem] = {}
+        self._clusters: dict = {}
+        self._clusters_running = False
+        self._noise_paths: set[str] = set()
         self._relay = _ProgressRelay()
         self._relay.progressed.connect(self._on_progress)
         self._refresh_timer = QTimer(self, interval=1500, timeout=self.refresh_gallery)
@@ -102,10 +114,24 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.gallery)  # 1
         self.pages.addWidget(self.no_results)  # 2
 
+        self.cluster_list = QListWidget()
+        self.cluster_list.setObjectName("clusters")
+        self.cluster_list.currentItemChanged.connect(self._on_cluster_chosen)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(QLabel("CLUSTERS"))
+        side_layout.addWidget(self.cluster_list, 1)
+        self.splitter = QSplitter()
+        self.splitter.addWidget(side)
+        self.splitter.addWidget(self.pages)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([220, 880])
+
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addLayout(top)
-        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
         self.status_label = QLabel("Opening library…")
@@ -147,6 +173,7 @@ class MainWindow(QMainWindow):
         self.library = library
         self.status_label.setText(f"Library: {library.root}")
         self.refresh_gallery()
+        self.refresh_clusters()
         self.library_opened.emit()
         if self._queued_roots:
             roots, self._queued_roots = self._queued_roots, []
@@ -163,7 +190,12 @@ class MainWindow(QMainWindow):
         if self._showing_results:
             return
         self.cache.clear_missing()
-        self.model.set_items([GalleryItem(e.image_id, e.path, e.thumbnail) for e in entries])
+        items = [GalleryItem(e.image_id, e.path, e.thumbnail) for e in entries]
+        self._entries = {item.image_id: item for item in items}
+        chosen = self.cluster_list.currentItem()
+        if chosen is not None and chosen.data(Qt.ItemDataRole.UserRole) != ALL_PHOTOS:
+            items = self._cluster_items(chosen.data(Qt.ItemDataRole.UserRole))
+        self.model.set_items(items)
         self.pages.setCurrentIndex(1 if entries else 0)
         self.skipped_button.setText(f"{failures} files skipped")
         self.skipped_button.setVisible(failures > 0)
@@ -221,6 +253,7 @@ class MainWindow(QMainWindow):
         self.progress.setVisible(False)
         self.cancel_button.setVisible(False)
         self.refresh_gallery()
+        self.refresh_clusters()
         if self._queued_roots:
             roots, self._queued_roots = self._queued_roots, []
             self.index_paths(roots)
@@ -237,6 +270,77 @@ class MainWindow(QMainWindow):
         self._indexing_done()
         self._on_error(error)
         self.indexing_finished.emit(None)
+
+    # --- clusters -----------------------------------------------------------------------------
+
+    def refresh_clusters(self) -> None:
+        """Recompute the clusters in the background when the library changed (cached otherwise)."""
+        if self.library is None or self._clusters_running:
+            return
+        library = self.library
+        if library.store is None or library.store.ntotal == 0:
+            self._show_clusters({})
+            return
+        self._clusters_running = True
+
+        def op() -> dict:
+            from app.analysis.clustering import ClusterParams
+            from app.analysis.service import clusters
+
+            return clusters(library, ClusterParams())
+
+        def done(result: dict) -> None:
+            self._clusters_running = False
+            self._show_clusters(result)
+
+        def failed(error: BaseException) -> None:
+            self._clusters_running = False
+            self._on_error(error)
+
+        self.tasks.run(op, done, failed)
+
+    def _show_clusters(self, result: dict) -> None:
+        self._clusters = {c["id"]: c for c in result.get("clusters", [])}
+        chosen = self.cluster_list.currentItem()
+        keep = chosen.data(Qt.ItemDataRole.UserRole) if chosen is not None else ALL_PHOTOS
+        self.cluster_list.blockSignals(True)
+        self.cluster_list.clear()
+        total = sum(c["size"] for c in self._clusters.values()) + result.get("noise", 0)
+        rows = [(ALL_PHOTOS, f"All photos ({total})")]
+        rows += [(c["id"], f"{c['name']} ({c['size']})") for c in result.get("clusters", [])]
+        if result.get("noise"):
+            rows.append((NOT_GROUPED, f"Not grouped ({result['noise']})"))
+        self._noise_paths = set(result.get("noise_paths", []))
+        for key, text in rows:
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.cluster_list.addItem(item)
+            if key == keep:
+                self.cluster_list.setCurrentItem(item)
+        self.cluster_list.blockSignals(False)
+        self.clusters_refreshed.emit()
+
+    def _cluster_items(self, key: int) -> list[GalleryItem]:
+        if key == NOT_GROUPED:
+            return [item for item in self._entries.values() if item.path in self._noise_paths]
+        cluster = self._clusters.get(key)
+        if cluster is None:
+            return list(self._entries.values())
+        return [self._entries[i] for i in cluster["image_ids"] if i in self._entries]
+
+    def _on_cluster_chosen(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
+        if current is None:
+            return
+        key = current.data(Qt.ItemDataRole.UserRole)
+        if self._showing_results:
+            self._showing_results = False
+            self.search_box.clear()
+        if key == ALL_PHOTOS:
+            self.refresh_gallery()
+            return
+        self.model.set_items(self._cluster_items(key))
+        self.pages.setCurrentIndex(1)
+        self.status_label.setText(current.text())
 
     # --- search -------------------------------------------------------------------------------
 
@@ -381,9 +485,13 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1100, 750)
+        splitter = settings.value("window/splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         QSettings().setValue("window/geometry", self.saveGeometry())
+        QSettings().setValue("window/splitter", self.splitter.saveState())
         if self._stop_indexing is not None:
             self._stop_indexing.set()
         self.tasks.shutdown()

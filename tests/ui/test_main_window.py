@@ -105,3 +105,19 @@ def test_gallery_model_passes_the_model_tester(qtmodeltester, tmp_path):
     qtmodeltester.check(model)
     assert model.data(model.index(99), Qt.ItemDataRole.DisplayRole) is None
     cache.wait()
+
+
+def test_clusters_panel_refreshes_in_the_background_and_filters_the_gallery(qtbot, window, photos):
+    with qtbot.waitSignal(window.clusters_refreshed, timeout=60000):
+        _index(qtbot, window, photos)
+    texts = [window.cluster_list.item(i).text() for i in range(window.cluster_list.count())]
+    assert texts[0] == "All photos (7)"
+    sizes = [c["size"] for c in window._clusters.values()]
+    noise = len(window._noise_paths)
+    assert sum(sizes) + noise == 7
+    assert window.library.status()["analysis"]["clusters"] == "fresh"
+    window.cluster_list.setCurrentRow(1)
+    expected = sizes[0] if sizes else noise
+    assert window.model.rowCount() == expected
+    window.cluster_list.setCurrentRow(0)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 7, timeout=10000)
