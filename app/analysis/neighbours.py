@@ -28,7 +28,7 @@ def _index_for(vectors: np.ndarray) -> faiss.Index:
     index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
     rng = np.random.default_rng(0)
     index.cp.niter = 10
-    index.train(vectors[rng.choice(n, size=min(n, 30 * nlist), replace=False)])
+    index.train(vectors[rng.choice(n, size=min(n, 40 * nlist), replace=False)])
     index.add(vectors)
     index.nprobe = max(8, nlist // 32)
     return index

@@ -76,6 +76,9 @@ def _pca3(vectors: np.ndarray) -> np.ndarray:
 
 
 def _scaled(coords: np.ndarray) -> np.ndarray:
-    coords = coords - coords.mean(axis=0)
-    span = float(np.abs(coords).max()) or 1.0
-    return (coords / span).astype(np.float32)
+    """Centred and scaled into [-1, 1] by the 98th percentile, so a few outliers (pinned to
+    the edge) do not squeeze the whole library into the middle of the map."""
+    coords = coords - np.median(coords, axis=0)
+    span = float(np.percentile(np.abs(coords), 98)) if len(coords) > 1 else 0.0
+    span = span or float(np.abs(coords).max()) or 1.0
+    return np.clip(coords / span, -1.0, 1.0).astype(np.float32)

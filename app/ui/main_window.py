@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -49,6 +50,7 @@ NOT_GROUPED = -1
 
 
 class MainWindow(QMainWindow):
+    map_ready = Signal()
     clusters_refreshed = Signal()
     library_opened = Signal()
     gallery_refreshed = Signal()
@@ -71,6 +73,8 @@ class MainWindow(QMainWindow):
         self._clusters: dict = {}
         self._clusters_running = False
         self._noise_paths: set[str] = set()
+        self.map = None  # the MapView, created on first visit (OpenGL)
+        self._map_running = False
         self._relay = _ProgressRelay()
         self._relay.progressed.connect(self._on_progress)
         self._refresh_timer = QTimer(self, interval=1500, timeout=self.refresh_gallery)
@@ -122,9 +126,15 @@ class MainWindow(QMainWindow):
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(QLabel("CLUSTERS"))
         side_layout.addWidget(self.cluster_list, 1)
+        self.views = QTabWidget()
+        self.views.addTab(self.pages, "Gallery")
+        self._map_holder = QWidget()
+        QVBoxLayout(self._map_holder).setContentsMargins(0, 0, 0, 0)
+        self.views.addTab(self._map_holder, "3D Map")
+        self.views.currentChanged.connect(self._on_view_changed)
         self.splitter = QSplitter()
         self.splitter.addWidget(side)
-        self.splitter.addWidget(self.pages)
+        self.splitter.addWidget(self.views)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([220, 880])
 
@@ -154,6 +164,9 @@ class MainWindow(QMainWindow):
         edit_menu = self.menuBar().addMenu("&Edit")
         edit_menu.addAction(QAction("&Find", self, shortcut=QKeySequence("Ctrl+F"), triggered=self._focus_search))
         edit_menu.addAction(QAction("Select &all", self, shortcut=QKeySequence.StandardKey.SelectAll, triggered=self.gallery.selectAll))
+        view_menu = self.menuBar().addMenu("&View")
+        view_menu.addAction(QAction("&Gallery", self, shortcut=QKeySequence("Ctrl+1"), triggered=lambda: self.views.setCurrentIndex(0)))
+        view_menu.addAction(QAction("3D &Map", self, shortcut=QKeySequence("Ctrl+2"), triggered=lambda: self.views.setCurrentIndex(1)))
         library_menu = self.menuBar().addMenu("&Library")
         library_menu.addAction(QAction("&Skipped files…", self, triggered=self.show_skipped))
         self.addAction(QAction(self, shortcut=QKeySequence(Qt.Key.Key_Escape), triggered=self.clear_search))
@@ -254,6 +267,8 @@ class MainWindow(QMainWindow):
         self.cancel_button.setVisible(False)
         self.refresh_gallery()
         self.refresh_clusters()
+        if self.map is not None:
+            self.refresh_map()
         if self._queued_roots:
             roots, self._queued_roots = self._queued_roots, []
             self.index_paths(roots)
@@ -341,6 +356,65 @@ class MainWindow(QMainWindow):
         self.model.set_items(self._cluster_items(key))
         self.pages.setCurrentIndex(1)
         self.status_label.setText(current.text())
+
+    # --- 3D map -------------------------------------------------------------------------------
+
+    def show_map(self) -> None:
+        self.views.setCurrentIndex(1)
+
+    def _on_view_changed(self, index: int) -> None:
+        if index == 1 and self.map is None:
+            from app.ui.map_view import MapView
+
+            self.map = MapView()
+            self.map.photo_clicked.connect(self._on_map_clicked)
+            self._map_holder.layout().addWidget(self.map)
+            self.refresh_map()
+
+    def refresh_map(self) -> None:
+        """Load (or recompute, when the library changed) the 3D map in the background."""
+        if self.library is None or self.map is None or self._map_running:
+            return
+        library = self.library
+        if library.store is None or library.store.ntotal == 0:
+            return
+        self._map_running = True
+        self.map.status.setText("Computing the 3D map… (the app stays usable)")
+
+        def op() -> tuple[dict, dict[int, str]]:
+            from app.analysis.service import projection
+
+            result = projection(library)
+            thumbs = {e.image_id: str(e.thumbnail) for e in library.gallery()}
+            return result, thumbs
+
+        def done(loaded: tuple[dict, dict[int, str]]) -> None:
+            self._map_running = False
+            result, thumbs = loaded
+            names = {key: c["name"] for key, c in self._clusters.items()}
+            assert self.map is not None
+            self.map.set_points(result["points"], thumbs, names)
+            self.map_ready.emit()
+
+        def failed(error: BaseException) -> None:
+            self._map_running = False
+            self._on_error(error)
+
+        self.tasks.run(op, done, failed)
+
+    def _on_map_clicked(self, image_id: int) -> None:
+        """Select the clicked photo in the gallery (all photos, search cleared)."""
+        self.views.setCurrentIndex(0)
+        if self._showing_results or (self.cluster_list.currentRow() > 0):
+            self._showing_results = False
+            self.search_box.clear()
+            self.cluster_list.setCurrentRow(0)
+            self.model.set_items(list(self._entries.values()))
+        row = self.model.row_of(image_id)
+        if row is not None:
+            index = self.model.index(row)
+            self.gallery.setCurrentIndex(index)
+            self.gallery.scrollTo(index)
 
     # --- search -------------------------------------------------------------------------------
 

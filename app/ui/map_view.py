@@ -1,0 +1,144 @@
+"""The 3D map: every photo a point (t-SNE coordinates), coloured by cluster; drag to orbit,
+wheel to zoom, hover for a thumbnail, click to pick the photo."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pyqtgraph as pg
+import pyqtgraph.opengl as gl
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QMatrix4x4, QMouseEvent, QVector4D
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
+
+NOISE_COLOUR = (0.6, 0.6, 0.6, 0.5)
+PICK_RADIUS_PX = 12
+
+
+def cluster_colours(clusters: np.ndarray) -> np.ndarray:
+    """One RGBA colour per point: a distinct hue per cluster, grey for the unclustered."""
+    colours = np.tile(np.array(NOISE_COLOUR, dtype=np.float32), (len(clusters), 1))
+    ids = sorted({int(c) for c in clusters.tolist() if c >= 0})
+    for rank, cluster in enumerate(ids):
+        colour = pg.intColor(rank, hues=max(9, min(len(ids), 24)), values=1, maxValue=230)
+        colours[clusters == cluster] = (colour.redF(), colour.greenF(), colour.blueF(), 0.95)
+    return colours
+
+
+class _PickingView(gl.GLViewWidget):
+    """A GLViewWidget that reports hovers and clicks (a click is a press and release in place)."""
+
+    hovered = Signal(QPoint)
+    clicked = Signal(QPoint)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setMouseTracking(True)
+        self._press: QPoint | None = None
+
+    def mousePressEvent(self, ev: QMouseEvent) -> None:
+        self._press = ev.position().toPoint()
+        super().mousePressEvent(ev)
+
+    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:
+        super().mouseReleaseEvent(ev)
+        if self._press is not None and (ev.position().toPoint() - self._press).manhattanLength() < 4:
+            self.clicked.emit(ev.position().toPoint())
+        self._press = None
+
+    def mouseMoveEvent(self, ev: QMouseEvent) -> None:
+        super().mouseMoveEvent(ev)
+        if not ev.buttons():
+            self.hovered.emit(ev.position().toPoint())
+
+
+class MapView(QWidget):
+    """Points with ids; `photo_clicked(image_id)` when one is clicked."""
+
+    photo_clicked = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view = _PickingView()
+        self.view.setBackgroundColor(pg.mkColor(24, 24, 28))
+        self.view.setCameraPosition(distance=3.2, elevation=20, azimuth=45)
+        self.scatter = gl.GLScatterPlotItem(pos=np.zeros((0, 3)), size=7, pxMode=True)
+        self.scatter.setGLOptions("translucent")
+        self.view.addItem(self.scatter)
+        self.legend = QLabel()
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.legend.setMinimumWidth(160)
+        self.status = QLabel("The map appears once photos are indexed.")
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        row.addWidget(self.view, 1)
+        row.addWidget(self.legend)
+        layout.addLayout(row, 1)
+        layout.addWidget(self.status)
+        self.positions = np.zeros((0, 3), dtype=np.float32)
+        self.image_ids: list[int] = []
+        self.thumbnails: list[str] = []
+        self.paths: list[str] = []
+        self.view.hovered.connect(self._on_hovered)
+        self.view.clicked.connect(self._on_clicked)
+
+    def set_points(
+        self, points: list[dict], thumbnails: dict[int, str], cluster_names: dict[int, str]
+    ) -> None:
+        self.positions = np.array([[p["x"], p["y"], p["z"]] for p in points], dtype=np.float32).reshape(-1, 3)
+        clusters = np.array([p["cluster"] for p in points], dtype=np.int64)
+        self.image_ids = [int(p["image_id"]) for p in points]
+        self.paths = [p["path"] for p in points]
+        self.thumbnails = [thumbnails.get(i, "") for i in self.image_ids]
+        colours = cluster_colours(clusters)
+        self.scatter.setData(pos=self.positions, color=colours, size=7)
+        self._show_legend(clusters, colours, cluster_names)
+        self.status.setText(f"{len(points):,} photos · drag to orbit, wheel to zoom, click a point to select it")
+
+    def _show_legend(self, clusters: np.ndarray, colours: np.ndarray, names: dict[int, str]) -> None:
+        rows = []
+        for cluster in sorted({int(c) for c in clusters.tolist() if c >= 0})[:12]:
+            r, g, b, _ = (int(v * 255) for v in colours[clusters == cluster][0])
+            label = html.escape(names.get(cluster, f"cluster {cluster}"))
+            rows.append(f'<span style="color:rgb({r},{g},{b})">●</span> {label}')
+        if (clusters < 0).any():
+            rows.append('<span style="color:rgb(150,150,150)">●</span> not grouped')
+        self.legend.setText("<br>".join(rows))
+
+    def screen_positions(self) -> np.ndarray:
+        """Each point's position in widget pixels (x, y), as drawn now."""
+        if len(self.positions) == 0:
+            return np.zeros((0, 2))
+        region = (0, 0, self.view.width(), self.view.height())
+        mvp: QMatrix4x4 = self.view.projectionMatrix(region, region) * self.view.viewMatrix()
+        out = np.empty((len(self.positions), 2))
+        for i, (x, y, z) in enumerate(self.positions):
+            v = mvp.map(QVector4D(float(x), float(y), float(z), 1.0))
+            w = v.w() or 1e-9
+            out[i] = ((v.x() / w + 1) / 2 * self.view.width(), (1 - v.y() / w) / 2 * self.view.height())
+        return out
+
+    def point_at(self, pos: QPoint) -> int | None:
+        screen = self.screen_positions()
+        if len(screen) == 0:
+            return None
+        d = np.hypot(screen[:, 0] - pos.x(), screen[:, 1] - pos.y())
+        best = int(np.argmin(d))
+        return best if d[best] <= PICK_RADIUS_PX else None
+
+    def _on_hovered(self, pos: QPoint) -> None:
+        index = self.point_at(pos)
+        if index is None:
+            QToolTip.hideText()
+            return
+        thumb = self.thumbnails[index]
+        name = html.escape(self.paths[index].rsplit("/", 1)[-1])
+        tip = f'<img src="{html.escape(thumb)}" width="160"><br>{name}' if thumb else name
+        QToolTip.showText(self.view.mapToGlobal(pos), tip, self.view)
+
+    def _on_clicked(self, pos: QPoint) -> None:
+        index = self.point_at(pos)
+        if index is not None:
+            self.photo_clicked.emit(self.image_ids[index])

@@ -1,0 +1,54 @@
+"""The 3D map under a real X server (Xvfb, xcb): it renders points and a click selects a photo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from app.ui.main_window import MainWindow
+from tests.helpers.images import photo, save_jpeg
+from tests.ui.test_main_window import _drop
+
+pytestmark = pytest.mark.gl
+
+
+@pytest.fixture
+def indexed_window(qtbot, library_dir, tmp_path: Path):  # type: ignore[no-untyped-def]
+    root = tmp_path / "photos"
+    for i in range(12):
+        save_jpeg(root / f"p{i}.jpg", photo(900 + i))
+    win = MainWindow(library_dir)
+    win.resize(1200, 800)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.library_opened, timeout=20000):
+        win.show()
+    with qtbot.waitSignal(win.indexing_finished, timeout=60000):
+        _drop(win, [root])
+    qtbot.waitUntil(lambda: win.model.rowCount() == 12, timeout=10000)
+    yield win
+    win.close()
+
+
+def test_map_renders_points_and_a_click_selects_the_photo(qtbot, indexed_window):
+    win = indexed_window
+    with qtbot.waitSignal(win.map_ready, timeout=120000):
+        win.show_map()
+    view = win.map.view
+    assert win.map.positions.shape == (12, 3)
+    qtbot.waitExposed(view)
+    frame = view.grabFramebuffer()
+    pixels = np.array([[frame.pixelColor(x, y).red() for x in range(0, frame.width(), 2)] for y in range(0, frame.height(), 2)])
+    assert (pixels > 60).sum() > 12, "points were drawn over the dark background"
+
+    screen = win.map.screen_positions()
+    inside = [i for i, (x, y) in enumerate(screen) if 5 < x < view.width() - 5 and 5 < y < view.height() - 5]
+    gaps = {i: min(np.hypot(*(screen[i] - screen[j])) for j in range(len(screen)) if j != i) for i in inside}
+    target = max(gaps, key=gaps.get)  # the most isolated point: a click there is unambiguous
+    x, y = screen[target]
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=QPoint(round(x), round(y)))
+    qtbot.waitUntil(lambda: win.views.currentIndex() == 0, timeout=5000)
+    current = win.gallery.currentIndex()
+    assert win.model.item(current.row()).image_id == win.map.image_ids[target]
