@@ -2,8 +2,9 @@
 
     python benchmarks/analysis_bench.py [--sizes 10000,100000]
 
-The vectors look like a photo library: groups of near-duplicates and events (bursts, trips;
-cosine ~0.85 within a group) sharing one mean direction, plus 30% unrelated photos. Each
+The vectors look like a photo library: topics holding groups of near-duplicates and events
+(bursts, trips; cosine ~0.85 within a group) and 30% loose photos that are near nothing in
+particular, all sharing one mean direction. Each
 measurement runs in its own process; peak memory is that process's maximum resident size, and
 `added_mb` what the step added over the vectors already in memory.
 """
@@ -26,19 +27,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 DIM = 512
 
 
-def library_like(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def library_like(n: int, seed: int = 0, topics: int = 300) -> tuple[np.ndarray, np.ndarray]:
+    """Topics (beach, food, documents, ...) hold events and near-duplicate groups (cosine ~0.85
+    inside a group, labelled) and loose photos (labelled -1) that belong to a topic but are
+    near nothing in particular. All share one mean direction, as CLIP vectors do."""
     rng = np.random.default_rng(seed)
-    offset = 0.8 * rng.normal(size=DIM).astype(np.float32) / np.sqrt(DIM)
+    unit = 1 / np.sqrt(DIM)
+    offset = 0.8 * rng.normal(size=DIM).astype(np.float32) * unit
+    topic_centres = rng.normal(size=(topics, DIM)).astype(np.float32) * unit
     grouped = int(n * 0.7)
     sizes = rng.integers(3, 30, size=grouped // 10)
     labels = np.repeat(np.arange(len(sizes)), sizes)[:grouped]
     labels = np.concatenate([labels, np.full(n - len(labels), -1)])
-    centres = rng.normal(size=(len(sizes), DIM)).astype(np.float32) / np.sqrt(DIM)
+    group_topic = rng.integers(0, topics, len(sizes))
+    group_centres = topic_centres[group_topic] + 0.8 * rng.normal(size=(len(sizes), DIM)).astype(np.float32) * unit
     x = np.empty((n, DIM), dtype=np.float32)
     for start in range(0, n, 50_000):
         part = labels[start : start + 50_000]
-        base = np.where(part[:, None] >= 0, centres[np.maximum(part, 0)], rng.normal(size=(len(part), DIM)).astype(np.float32) / np.sqrt(DIM))
-        chunk = offset + base + rng.normal(scale=0.35 / np.sqrt(DIM), size=(len(part), DIM)).astype(np.float32)
+        loose = topic_centres[rng.integers(0, topics, len(part))] + 1.0 * rng.normal(size=(len(part), DIM)).astype(np.float32) * unit
+        base = np.where(part[:, None] >= 0, group_centres[np.maximum(part, 0)], loose)
+        chunk = offset + base + rng.normal(scale=0.35 * unit, size=(len(part), DIM)).astype(np.float32)
         x[start : start + 50_000] = chunk / np.linalg.norm(chunk, axis=1, keepdims=True)
     return x, labels
 
