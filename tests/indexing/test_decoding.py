@@ -69,3 +69,14 @@ def test_same_bytes_same_hash(valid, tmp_path):
     copy = tmp_path / "copy.jpg"
     copy.write_bytes(valid["plain"].read_bytes())
     assert read_file(str(copy)).content_hash == read_file(str(valid["plain"])).content_hash
+
+
+def test_heic_is_indexed_when_pillow_heif_is_installed(tmp_path):
+    pillow_heif = pytest.importorskip("pillow_heif")
+    pillow_heif.register_heif_opener()
+    from tests.helpers.images import photo
+
+    path = tmp_path / "phone.heic"
+    photo(77, (120, 90)).save(path, format="HEIF", quality=80)
+    decoded = decode(read_file(str(path)), SPEC, tmp_path / "thumb.jpg")
+    assert (decoded.width, decoded.height, decoded.format) == (120, 90, "HEIF")
