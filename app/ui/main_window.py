@@ -569,7 +569,7 @@ class MainWindow(QMainWindow):
         if self._stop_indexing is not None:
             self._stop_indexing.set()
         self.tasks.shutdown()
-        self.cache.wait()
+        self.cache.shutdown()
         if self.library is not None:
             self.library.close()
         super().closeEvent(event)

@@ -1,4 +1,9 @@
-"""An LRU cache of thumbnails, filled off the GUI thread from the library's thumbnail files."""
+"""An LRU cache of thumbnails, filled off the GUI thread from the library's thumbnail files.
+
+Only recently requested thumbnails are worth loading: when a person scrolls through 100,000
+photos, a load whose turn comes after its row has scrolled away is skipped, so the pool always
+works on what is on screen.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +11,31 @@ from collections import OrderedDict
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QRunnable, QSize, Qt, QThreadPool, Signal
-from PySide6.QtGui import QColor, QImage, QImageReader, QPixmap
+from PySide6.QtGui import QImage, QImageReader, QPixmap
+
+WANTED = 600  # the most recent requests; a little more than two screens of a large grid
 
 
 class _Loaded(QObject):
-    done = Signal(int, QImage)
+    done = Signal(int, QImage, bool)  # key, image, whether it was loaded at all
 
 
 class _LoadThumbnail(QRunnable):
-    def __init__(self, key: int, path: Path, size: int, signals: _Loaded) -> None:
+    def __init__(self, key: int, path: Path, size: int, cache: ThumbnailCache) -> None:
         super().__init__()
-        self.key, self.path, self.size, self.signals = key, path, size, signals
+        self.key, self.path, self.size, self.cache = key, path, size, cache
+        self.signals = cache._signals
 
     def run(self) -> None:
+        if not self.cache.wants(self.key):
+            self.signals.done.emit(self.key, QImage(), False)
+            return
         reader = QImageReader(str(self.path))
         reader.setAutoTransform(True)
         original = reader.size()
         if original.isValid() and max(original.width(), original.height()) > self.size:
             reader.setScaledSize(original.scaled(QSize(self.size, self.size), Qt.AspectRatioMode.KeepAspectRatio))
-        image = reader.read()
-        self.signals.done.emit(self.key, image)  # a null image marks a missing thumbnail
+        self.signals.done.emit(self.key, reader.read(), True)  # a null image marks a missing file
 
 
 class ThumbnailCache(QObject):
@@ -37,11 +47,12 @@ class ThumbnailCache(QObject):
         super().__init__(parent)
         self.capacity, self.size = capacity, size
         self._pixmaps: OrderedDict[int, QPixmap] = OrderedDict()
+        self._wanted: OrderedDict[int, None] = OrderedDict()
         self._pending: set[int] = set()
         self._missing: set[int] = set()
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(2)
-        self._signals = _Loaded()
+        self._signals = _Loaded(self)  # a child: it goes when the cache goes
         self._signals.done.connect(self._on_loaded)
 
     def get(self, key: int, path: Path) -> QPixmap | None:
@@ -49,16 +60,29 @@ class ThumbnailCache(QObject):
         if pixmap is not None:
             self._pixmaps.move_to_end(key)
             return pixmap
-        if key not in self._pending and key not in self._missing:
+        if key in self._missing:
+            return None
+        self._wanted[key] = None
+        self._wanted.move_to_end(key)
+        while len(self._wanted) > WANTED:
+            self._wanted.popitem(last=False)
+        if key not in self._pending:
             self._pending.add(key)
-            self._pool.start(_LoadThumbnail(key, path, self.size, self._signals))
+            self._pool.start(_LoadThumbnail(key, path, self.size, self))
         return None
+
+    def wants(self, key: int) -> bool:
+        """Called from loader threads: is this thumbnail still among the recent requests?"""
+        return key in self._wanted
 
     def is_missing(self, key: int) -> bool:
         return key in self._missing
 
-    def _on_loaded(self, key: int, image: QImage) -> None:
+    def _on_loaded(self, key: int, image: QImage, loaded: bool) -> None:
         self._pending.discard(key)
+        if not loaded:
+            return  # skipped: asked for again if its row comes back into view
+        self._wanted.pop(key, None)
         if image.isNull():
             self._missing.add(key)
         else:
@@ -73,8 +97,9 @@ class ThumbnailCache(QObject):
     def wait(self) -> None:
         self._pool.waitForDone()
 
-
-def placeholder(size: int) -> QPixmap:
-    pixmap = QPixmap(size, size)
-    pixmap.fill(QColor(128, 128, 128, 40))
-    return pixmap
+    def shutdown(self) -> None:
+        """Drop queued loads, wait for running ones, and stop delivering results."""
+        self._pool.clear()
+        self._wanted.clear()
+        self._pool.waitForDone()
+        self._signals.done.disconnect(self._on_loaded)
