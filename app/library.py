@@ -18,6 +18,7 @@ import numpy as np
 
 from app.catalog import repository
 from app.catalog.database import open_engine
+from app.catalog.records import ImageInfo, RegionInfo
 from app.core.errors import LibraryBusyError, UserError
 from app.core.lock import WriterLock
 from app.core.paths import LibraryPaths, default_library_dir
@@ -355,6 +356,13 @@ class Library:
             GalleryEntry(image_id, path, self.paths.thumbnail(content_hash), when)
             for image_id, path, content_hash, when in repository.gallery_rows(self.engine, order)
         ]
+
+    def details(self, image_id: int) -> tuple[ImageInfo, list[RegionInfo]] | None:
+        """What the viewer shows: the image's facts and its regions (whole image first)."""
+        info = repository.images(self.engine, [image_id]).get(image_id)
+        if info is None:
+            return None
+        return info, repository.regions_of_image(self.engine, image_id)
 
     def thumbnail_for(self, image_id: int) -> Path | None:
         info = repository.images(self.engine, [image_id]).get(image_id)

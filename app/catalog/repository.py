@@ -382,3 +382,10 @@ def gallery_rows(engine: Engine, order: str = "date") -> list[tuple[int, str, st
     else:
         rows.sort(key=lambda r: -r[3])
     return rows
+
+
+def regions_of_image(engine: Engine, image_id: int) -> list[RegionInfo]:
+    with engine.connect() as conn:
+        ids = list(conn.execute(select(RegionRow.id).where(RegionRow.image_id == image_id).order_by(RegionRow.id)).scalars())
+    found = regions(engine, ids)
+    return [found[i] for i in ids if i in found]

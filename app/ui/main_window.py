@@ -97,7 +97,8 @@ class MainWindow(QMainWindow):
 
         self.gallery = make_gallery_view(self.model, self)
         self.gallery.customContextMenuRequested.connect(self._on_context_menu)
-        self.gallery.doubleClicked.connect(lambda index: self._open_path(index.data(Qt.ItemDataRole.ToolTipRole).split("\n")[0]))
+        self.gallery.doubleClicked.connect(lambda index: self.open_viewer(index.row()))
+        self.gallery.installEventFilter(self)
 
         empty = QWidget()
         empty_layout = QVBoxLayout(empty)
@@ -496,6 +497,28 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         menu.addAction("Remove from library", self.remove_selected)
         return menu
+
+    def open_viewer(self, row: int):  # type: ignore[no-untyped-def]
+        """The large view of a photo, with its regions and details; arrows walk the list."""
+        from app.ui.viewer import PhotoViewer
+
+        if self.library is None or self.model.item(row) is None:
+            return None
+        items = [item for item in (self.model.item(r) for r in range(self.model.rowCount())) if item is not None]
+        viewer = PhotoViewer(self.library, items, row, self)
+        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        viewer.open()
+        return viewer
+
+    def eventFilter(self, watched, event) -> bool:  # type: ignore[no-untyped-def]
+        from PySide6.QtCore import QEvent
+
+        if watched is self.gallery and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Space:
+            current = self.gallery.currentIndex()
+            if current.isValid():
+                self.open_viewer(current.row())
+                return True
+        return super().eventFilter(watched, event)
 
     def _open_path(self, path: str) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(path))

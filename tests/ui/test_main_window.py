@@ -57,7 +57,9 @@ def test_empty_library_invites_a_drop(window):
 def test_dropping_a_folder_indexes_it_and_fills_the_gallery(qtbot, window, photos):
     _index(qtbot, window, photos)
     assert window.pages.currentIndex() == 1
-    assert window.skipped_button.isVisible() and window.skipped_button.text() == "1 files skipped"
+    # A refresh started during indexing may land first; the post-indexing one carries the failure.
+    qtbot.waitUntil(lambda: window.skipped_button.isVisible(), timeout=10000)
+    assert window.skipped_button.text() == "1 files skipped"
     first = window.model.index(0)
     qtbot.waitUntil(lambda: window.model.data(first, Qt.ItemDataRole.DecorationRole) is not None, timeout=5000)
 
@@ -121,3 +123,35 @@ def test_clusters_panel_refreshes_in_the_background_and_filters_the_gallery(qtbo
     assert window.model.rowCount() == expected
     window.cluster_list.setCurrentRow(0)
     qtbot.waitUntil(lambda: window.model.rowCount() == 7, timeout=10000)
+
+
+def test_viewer_shows_details_regions_and_walks_the_list(qtbot, window, photos, tmp_path):
+    import numpy as np
+
+    from app.catalog.regions import NewRegion, add_regions
+    from tests.helpers.images import exif_with
+
+    save_jpeg(photos / "camera.jpg", photo(333), exif=exif_with(date="2020:01:02 03:04:05", camera=("Canon", "Canon EOS 80D")).tobytes())
+    with qtbot.waitSignal(window.indexing_finished, timeout=60000):
+        _drop(window, [photos])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 8, timeout=10000)
+    row = next(r for r in range(8) if window.model.item(r).path.endswith("camera.jpg"))
+    item = window.model.item(row)
+    vector = np.zeros(64, dtype=np.float32)
+    add_regions(window.library.engine, [NewRegion(item.image_id, "text", None, (0.1, 0.1, 0.5, 0.3), 0.9, "BAKERY", vector.tobytes())])
+
+    viewer = window.open_viewer(row)
+    qtbot.addWidget(viewer)
+    text = viewer.details.text()
+    assert "camera.jpg" in text and "Canon EOS 80D" in text and "2020-01-02 03:04" in text and "BAKERY" in text
+    assert viewer.drawn_regions == ['"BAKERY"']
+    assert not viewer.picture.pixmap().isNull()
+    qtbot.keyClick(viewer, Qt.Key.Key_Right if row < 7 else Qt.Key.Key_Left)
+    assert viewer.current.path != item.path
+    viewer.close()
+
+    window.gallery.setCurrentIndex(window.model.index(0))
+    qtbot.keyClick(window.gallery, Qt.Key.Key_Space)
+    opened = [w for w in window.findChildren(type(viewer)) if w.isVisible()]
+    assert opened and opened[0].current.path == window.model.item(0).path
+    opened[0].close()
