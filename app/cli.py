@@ -57,7 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     gui = sub.add_parser("gui", help="open the desktop app (the default)")
+    gui.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="folders or photos to add right away")
     gui.add_argument("--library", type=Path, default=None)
+
+    launcher = sub.add_parser("install-launcher", help="add Photo Organizer to the desktop's app menu (current user)")
+    launcher.add_argument("--uninstall", action="store_true", help="remove the launcher and icon again")
 
     index = sub.add_parser("index", help="add folders or photos to the library, or refresh them")
     index.add_argument("paths", nargs="+", type=Path, metavar="PATH")
@@ -157,7 +161,19 @@ def _open_library(args: argparse.Namespace, create: bool = True):  # type: ignor
 def cmd_gui(args: argparse.Namespace) -> int:
     from app.ui.application import run_gui
 
-    return run_gui(args.library)
+    return run_gui(args.library, [p.expanduser() for p in args.paths])
+
+
+def cmd_install_launcher(args: argparse.Namespace) -> int:
+    from app.desktop import install_launcher, uninstall_launcher
+
+    if args.uninstall:
+        removed = uninstall_launcher()
+        print("removed " + ", ".join(map(str, removed)) if removed else "no launcher was installed")
+    else:
+        for path in install_launcher():
+            print(f"installed {path}")
+    return 0
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -330,6 +346,7 @@ class _ProgressLine:
 
 COMMANDS = {
     "gui": cmd_gui,
+    "install-launcher": cmd_install_launcher,
     "index": cmd_index,
     "status": cmd_status,
     "search": cmd_search,

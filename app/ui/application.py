@@ -6,10 +6,12 @@ import sys
 from pathlib import Path
 
 
-def run_gui(library_dir: Path | None = None) -> int:
+def run_gui(library_dir: Path | None = None, paths: list[Path] | None = None) -> int:
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     from app.core.logging import configure_logging
+    from app.desktop import ICON_NAME, RESOURCES
     from app.ui.main_window import MainWindow
 
     configure_logging()
@@ -17,8 +19,11 @@ def run_gui(library_dir: Path | None = None) -> int:
     app.setApplicationName("Photo Organizer")
     app.setOrganizationName("photo-organizer")
     app.setDesktopFileName("photo-organizer")
+    app.setWindowIcon(QIcon(str(RESOURCES / ICON_NAME)))
     window = MainWindow(library_dir)
     window.show()
+    if paths:
+        window.index_paths(paths)  # queued until the library has opened
     return app.exec()
 
 
