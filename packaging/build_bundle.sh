@@ -9,7 +9,6 @@ bash scripts/setup.sh
 .venv/bin/python -m pip install -q "pyinstaller>=6.3"
 .venv/bin/pyinstaller --noconfirm --clean --onedir --windowed \
   --name photo-organizer \
-  --icon resources/photo-organizer.svg \
   --add-data "resources:resources" \
   --add-data "app/ml/model_configs:app/ml/model_configs" \
   --collect-data open_clip \
