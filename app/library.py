@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,6 +149,7 @@ class Library:
         options: IndexOptions | None = None,
         progress: ProgressCallback | None = None,
         should_stop: StopCheck | None = None,
+        pause: threading.Event | None = None,
     ) -> IndexReport:
         resolved = []
         for root in roots:
@@ -165,6 +167,8 @@ class Library:
                     return IndexReport(cancelled=True)
                 reembedded = made
             run = IndexRun(self.engine, self.paths, self.embedder, self._store_for, options, progress, should_stop)
+            if pause is not None:
+                run.paused = pause
             report = run.run(resolved)
             report.reembedded = reembedded
             if not report.cancelled:

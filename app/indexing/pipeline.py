@@ -95,6 +95,7 @@ class IndexRun:
         self.options = options or IndexOptions()
         self._progress = progress or (lambda _p: None)
         self._should_stop = should_stop or (lambda: False)
+        self.paused = threading.Event()  # set by the caller to pause between photos
         self.report = IndexReport()
         self._store: VectorStore | None = None
         self._known_hashes: dict[str, int] = {}
@@ -185,6 +186,8 @@ class IndexRun:
             top_up()
             try:
                 while pending:
+                    while self.paused.is_set() and not self._should_stop():
+                        time.sleep(0.1)
                     if self._should_stop():
                         self.report.cancelled = True
                         break

@@ -7,20 +7,21 @@ import os
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QMenu,
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QSlider,
     QSplitter,
     QStackedWidget,
     QTabWidget,
@@ -33,10 +34,11 @@ from app.core.errors import UserError
 from app.ui.gallery import GalleryItem, GalleryModel, make_gallery_view
 from app.ui.task_manager import TaskManager
 from app.ui.thumbnails import ThumbnailCache
+from app.ui.window_analysis import ALL_PHOTOS, AnalysisMixin
+from app.ui.window_search import IMAGE_SUFFIXES, SearchMixin
 
 log = logging.getLogger(__name__)
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".heic", ".heif"}
 
 
 class _ProgressRelay(QObject):
@@ -45,11 +47,7 @@ class _ProgressRelay(QObject):
     progressed = Signal(object)
 
 
-ALL_PHOTOS = -2
-NOT_GROUPED = -1
-
-
-class MainWindow(QMainWindow):
+class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
     map_ready = Signal()
     clusters_refreshed = Signal()
     library_opened = Signal()
@@ -67,6 +65,10 @@ class MainWindow(QMainWindow):
         self.cache = ThumbnailCache(parent=self)
         self.model = GalleryModel(self.cache, self)
         self._stop_indexing: threading.Event | None = None
+        self._pause_indexing = threading.Event()
+        self._last_image: Path | None = None
+        self.threshold: float | None = None
+        self.weights: dict[str, float] = {"image": 1.0, "object": 1.0, "text": 1.0}
         self._queued_roots: list[Path] = []
         self._showing_results = False
         self._entries: dict[int, GalleryItem] = {}
@@ -91,14 +93,34 @@ class MainWindow(QMainWindow):
         self.search_box.returnPressed.connect(self._run_search)
         self.image_button = QToolButton(text="Search by image…", toolTip="Find photos like an image file")
         self.image_button.clicked.connect(self._choose_query_image)
+        self.threshold_slider = QSlider(Qt.Orientation.Horizontal, minimum=0, maximum=50, maximumWidth=120,
+                                        toolTip="Hide results scoring below this (0 shows everything)")
+        self.threshold_slider.valueChanged.connect(self._on_threshold_changed)
+        self.threshold_label = QLabel("threshold: off")
+        self.weights_button = QToolButton(text="⚙", toolTip="How much whole photos, objects and text count")
+        self.weights_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.weights_button.setMenu(self._weights_menu())
+        self.sort_box = QComboBox(toolTip="Order of the gallery")
+        self.sort_box.addItems(["Newest first", "By name"])
+        self.sort_box.currentIndexChanged.connect(lambda _i: self.refresh_gallery())
+        self.size_slider = QSlider(Qt.Orientation.Horizontal, minimum=64, maximum=256, value=160, maximumWidth=100,
+                                   toolTip="Thumbnail size (Ctrl+wheel)")
+        self.size_slider.valueChanged.connect(self._on_size_changed)
         top = QHBoxLayout()
         top.addWidget(self.search_box, 1)
         top.addWidget(self.image_button)
+        top.addWidget(self.threshold_label)
+        top.addWidget(self.threshold_slider)
+        top.addWidget(self.weights_button)
+        top.addWidget(self.sort_box)
+        top.addWidget(self.size_slider)
 
         self.gallery = make_gallery_view(self.model, self)
         self.gallery.customContextMenuRequested.connect(self._on_context_menu)
         self.gallery.doubleClicked.connect(lambda index: self.open_viewer(index.row()))
         self.gallery.installEventFilter(self)
+        self.gallery.viewport().installEventFilter(self)
+        self.search_box.installEventFilter(self)
 
         empty = QWidget()
         empty_layout = QVBoxLayout(empty)
@@ -149,12 +171,15 @@ class MainWindow(QMainWindow):
         self.progress = QProgressBar(maximumWidth=220, visible=False)
         self.cancel_button = QPushButton("Cancel", visible=False)
         self.cancel_button.clicked.connect(self.cancel_indexing)
+        self.pause_button = QPushButton("Pause", visible=False, checkable=True)
+        self.pause_button.toggled.connect(self._on_pause_toggled)
         self.skipped_button = QPushButton(flat=True, visible=False)
         self.skipped_button.clicked.connect(self.show_skipped)
         bar = self.statusBar()
         bar.addWidget(self.status_label, 1)
         bar.addPermanentWidget(self.skipped_button)
         bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.pause_button)
         bar.addPermanentWidget(self.cancel_button)
 
         file_menu = self.menuBar().addMenu("&File")
@@ -164,6 +189,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close))
         edit_menu = self.menuBar().addMenu("&Edit")
         edit_menu.addAction(QAction("&Find", self, shortcut=QKeySequence("Ctrl+F"), triggered=self._focus_search))
+        edit_menu.addAction(QAction("&Paste image to search", self, shortcut=QKeySequence.StandardKey.Paste,
+                                    triggered=self.paste_to_search))
         edit_menu.addAction(QAction("Select &all", self, shortcut=QKeySequence.StandardKey.SelectAll, triggered=self.gallery.selectAll))
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(QAction("&Gallery", self, shortcut=QKeySequence("Ctrl+1"), triggered=lambda: self.views.setCurrentIndex(0)))
@@ -188,6 +215,8 @@ class MainWindow(QMainWindow):
         self.status_label.setText(f"Library: {library.root}")
         self.refresh_gallery()
         self.refresh_clusters()
+        if getattr(self, "_restored_view", 0) == 1:
+            self.views.setCurrentIndex(1)
         self.library_opened.emit()
         if self._queued_roots:
             roots, self._queued_roots = self._queued_roots, []
@@ -197,7 +226,8 @@ class MainWindow(QMainWindow):
         if self.library is None or self._showing_results:
             return
         library = self.library
-        self.tasks.run(lambda: (library.gallery(), library.status()["failures"]), self._on_gallery_loaded, self._on_error)
+        order = "name" if self.sort_box.currentIndex() == 1 else "date"
+        self.tasks.run(lambda: (library.gallery(order), library.status()["failures"]), self._on_gallery_loaded, self._on_error)
 
     def _on_gallery_loaded(self, loaded) -> None:  # type: ignore[no-untyped-def]
         entries, failures = loaded
@@ -236,15 +266,26 @@ class MainWindow(QMainWindow):
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
         self.cancel_button.setVisible(True)
+        self.pause_button.setVisible(True)
         self.status_label.setText(f"Indexing {', '.join(str(r) for r in roots)} …")
         self._refresh_timer.start()
         self.tasks.run(
-            lambda: library.index(roots, progress=self._relay.progressed.emit, should_stop=stop.is_set),
+            lambda: library.index(roots, progress=self._relay.progressed.emit, should_stop=stop.is_set, pause=self._pause_indexing),
             self._on_indexed,
             self._on_index_error,
         )
 
+    def _on_pause_toggled(self, paused: bool) -> None:
+        if paused:
+            self._pause_indexing.set()
+            self.pause_button.setText("Resume")
+            self.status_label.setText("Paused: Resume continues where it stopped")
+        else:
+            self._pause_indexing.clear()
+            self.pause_button.setText("Pause")
+
     def cancel_indexing(self) -> None:
+        self._pause_indexing.clear()
         if self._stop_indexing is not None:
             self._stop_indexing.set()
             self.status_label.setText("Stopping… (what is done is kept)")
@@ -266,6 +307,8 @@ class MainWindow(QMainWindow):
         self._refresh_timer.stop()
         self.progress.setVisible(False)
         self.cancel_button.setVisible(False)
+        self.pause_button.setChecked(False)
+        self.pause_button.setVisible(False)
         self.refresh_gallery()
         self.refresh_clusters()
         if self.map is not None:
@@ -286,190 +329,6 @@ class MainWindow(QMainWindow):
         self._indexing_done()
         self._on_error(error)
         self.indexing_finished.emit(None)
-
-    # --- clusters -----------------------------------------------------------------------------
-
-    def refresh_clusters(self) -> None:
-        """Recompute the clusters in the background when the library changed (cached otherwise)."""
-        if self.library is None or self._clusters_running:
-            return
-        library = self.library
-        if library.store is None or library.store.ntotal == 0:
-            self._show_clusters({})
-            return
-        self._clusters_running = True
-
-        def op() -> dict:
-            from app.analysis.clustering import ClusterParams
-            from app.analysis.service import clusters
-
-            return clusters(library, ClusterParams())
-
-        def done(result: dict) -> None:
-            self._clusters_running = False
-            self._show_clusters(result)
-
-        def failed(error: BaseException) -> None:
-            self._clusters_running = False
-            self._on_error(error)
-
-        self.tasks.run(op, done, failed)
-
-    def _show_clusters(self, result: dict) -> None:
-        self._clusters = {c["id"]: c for c in result.get("clusters", [])}
-        chosen = self.cluster_list.currentItem()
-        keep = chosen.data(Qt.ItemDataRole.UserRole) if chosen is not None else ALL_PHOTOS
-        self.cluster_list.blockSignals(True)
-        self.cluster_list.clear()
-        total = sum(c["size"] for c in self._clusters.values()) + result.get("noise", 0)
-        rows = [(ALL_PHOTOS, f"All photos ({total})")]
-        rows += [(c["id"], f"{c['name']} ({c['size']})") for c in result.get("clusters", [])]
-        if result.get("noise"):
-            rows.append((NOT_GROUPED, f"Not grouped ({result['noise']})"))
-        self._noise_paths = set(result.get("noise_paths", []))
-        for key, text in rows:
-            item = QListWidgetItem(text)
-            item.setData(Qt.ItemDataRole.UserRole, key)
-            self.cluster_list.addItem(item)
-            if key == keep:
-                self.cluster_list.setCurrentItem(item)
-        self.cluster_list.blockSignals(False)
-        self.clusters_refreshed.emit()
-
-    def _cluster_items(self, key: int) -> list[GalleryItem]:
-        if key == NOT_GROUPED:
-            return [item for item in self._entries.values() if item.path in self._noise_paths]
-        cluster = self._clusters.get(key)
-        if cluster is None:
-            return list(self._entries.values())
-        return [self._entries[i] for i in cluster["image_ids"] if i in self._entries]
-
-    def _on_cluster_chosen(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
-        if current is None:
-            return
-        key = current.data(Qt.ItemDataRole.UserRole)
-        if self._showing_results:
-            self._showing_results = False
-            self.search_box.clear()
-        if key == ALL_PHOTOS:
-            self.refresh_gallery()
-            return
-        self.model.set_items(self._cluster_items(key))
-        self.pages.setCurrentIndex(1)
-        self.status_label.setText(current.text())
-
-    # --- 3D map -------------------------------------------------------------------------------
-
-    def show_map(self) -> None:
-        self.views.setCurrentIndex(1)
-
-    def _on_view_changed(self, index: int) -> None:
-        if index == 1 and self.map is None:
-            from app.ui.map_view import MapView
-
-            self.map = MapView()
-            self.map.photo_clicked.connect(self._on_map_clicked)
-            self._map_holder.layout().addWidget(self.map)
-            self.refresh_map()
-
-    def refresh_map(self) -> None:
-        """Load (or recompute, when the library changed) the 3D map in the background."""
-        if self.library is None or self.map is None or self._map_running:
-            return
-        library = self.library
-        if library.store is None or library.store.ntotal == 0:
-            return
-        self._map_running = True
-        self.map.status.setText("Computing the 3D map… (the app stays usable)")
-
-        def op() -> tuple[dict, dict[int, str]]:
-            from app.analysis.service import projection
-
-            result = projection(library)
-            thumbs = {e.image_id: str(e.thumbnail) for e in library.gallery()}
-            return result, thumbs
-
-        def done(loaded: tuple[dict, dict[int, str]]) -> None:
-            self._map_running = False
-            result, thumbs = loaded
-            names = {key: c["name"] for key, c in self._clusters.items()}
-            assert self.map is not None
-            self.map.set_points(result["points"], thumbs, names)
-            self.map_ready.emit()
-
-        def failed(error: BaseException) -> None:
-            self._map_running = False
-            self._on_error(error)
-
-        self.tasks.run(op, done, failed)
-
-    def _on_map_clicked(self, image_id: int) -> None:
-        """Select the clicked photo in the gallery (all photos, search cleared)."""
-        self.views.setCurrentIndex(0)
-        if self._showing_results or (self.cluster_list.currentRow() > 0):
-            self._showing_results = False
-            self.search_box.clear()
-            self.cluster_list.setCurrentRow(0)
-            self.model.set_items(list(self._entries.values()))
-        row = self.model.row_of(image_id)
-        if row is not None:
-            index = self.model.index(row)
-            self.gallery.setCurrentIndex(index)
-            self.gallery.scrollTo(index)
-
-    # --- search -------------------------------------------------------------------------------
-
-    def _run_search(self, image: Path | None = None) -> None:
-        text = self.search_box.text().strip()
-        if self.library is None:
-            return
-        if not text and image is None:
-            self.clear_search()
-            return
-        library = self.library
-        self.status_label.setText("Searching…" if library.embedder.loaded else "Loading the model…")
-        self.tasks.run(lambda: library.search(text or None, image, top_k=200), self._show_results, self._on_search_error)
-
-    def search_by_image(self, path: Path) -> None:
-        self._run_search(image=path)
-
-    def find_similar(self, path: str) -> None:
-        if self.library is None:
-            return
-        library = self.library
-        self.tasks.run(lambda: library.similar(path, top_k=200), self._show_results, self._on_search_error)
-
-    def _show_results(self, hits) -> None:  # type: ignore[no-untyped-def]
-        self._showing_results = True
-        assert self.library is not None
-        paths = self.library.paths
-        items = []
-        for hit in hits:
-            thumb = self.library.thumbnail_for(hit.image_id) or paths.thumbnails
-            items.append(GalleryItem(hit.image_id, hit.path, thumb, hit.score, hit.region.bbox, hit.why))
-        self.model.set_items(items)
-        if items:
-            self.pages.setCurrentIndex(1)
-            self.status_label.setText(f"{len(items)} photos, best first · Esc shows all photos")
-        else:
-            self.no_results.setText("No matching photos. Try other words, or lower the threshold.")
-            self.pages.setCurrentIndex(2)
-        self.search_finished.emit()
-
-    def _on_search_error(self, error: BaseException) -> None:
-        self._on_error(error)
-        self.search_finished.emit()
-
-    def clear_search(self) -> None:
-        self.search_box.clear()
-        if self._showing_results:
-            self._showing_results = False
-            self.refresh_gallery()
-
-    def _choose_query_image(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Search by image", "", "Images (*.jpg *.jpeg *.png *.webp *.bmp *.gif *.tif *.tiff)")
-        if path:
-            self.search_by_image(Path(path))
 
     # --- context menu -------------------------------------------------------------------------
 
@@ -511,8 +370,18 @@ class MainWindow(QMainWindow):
         return viewer
 
     def eventFilter(self, watched, event) -> bool:  # type: ignore[no-untyped-def]
-        from PySide6.QtCore import QEvent
-
+        if watched is self.search_box and event.type() == QEvent.Type.KeyPress and event.matches(QKeySequence.StandardKey.Paste):
+            mime = QGuiApplication.clipboard().mimeData()
+            if mime is not None and (mime.hasImage() or mime.hasUrls()) and self.paste_to_search():
+                return True
+        if (
+            watched is self.gallery.viewport()
+            and event.type() == QEvent.Type.Wheel
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            step = 16 if event.angleDelta().y() > 0 else -16
+            self.size_slider.setValue(self.size_slider.value() + step)
+            return True
         if watched is self.gallery and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Space:
             current = self.gallery.currentIndex()
             if current.isValid():
@@ -585,10 +454,14 @@ class MainWindow(QMainWindow):
         splitter = settings.value("window/splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)
+        self._restored_view = int(settings.value("window/view", 0) or 0)
+        self.size_slider.setValue(int(settings.value("gallery/size", 160) or 160))
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         QSettings().setValue("window/geometry", self.saveGeometry())
         QSettings().setValue("window/splitter", self.splitter.saveState())
+        QSettings().setValue("window/view", self.views.currentIndex())
+        QSettings().setValue("gallery/size", self.size_slider.value())
         if self._stop_indexing is not None:
             self._stop_indexing.set()
         self.tasks.shutdown()

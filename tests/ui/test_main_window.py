@@ -155,3 +155,57 @@ def test_viewer_shows_details_regions_and_walks_the_list(qtbot, window, photos, 
     opened = [w for w in window.findChildren(type(viewer)) if w.isVisible()]
     assert opened and opened[0].current.path == window.model.item(0).path
     opened[0].close()
+
+
+def test_threshold_weights_paste_sort_and_size_controls(qtbot, window, photos):
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QGuiApplication, QImage, QWheelEvent
+
+    _index(qtbot, window, photos)
+    with qtbot.waitSignal(window.search_finished, timeout=20000):
+        window.search_box.setText("a tree in a field")
+        window._run_search()
+    scores = [window.model.item(r).score for r in range(window.model.rowCount())]
+    cut = (scores[0] + scores[-1]) / 2
+    with qtbot.waitSignal(window.search_finished, timeout=20000):
+        window.threshold_slider.setValue(int(cut * 100) + 1)
+    assert 0 < window.model.rowCount() < len(scores)
+    assert all(window.model.item(r).score >= window.threshold for r in range(window.model.rowCount()))
+    with qtbot.waitSignal(window.search_finished, timeout=20000):
+        window.threshold_slider.setValue(0)
+        window.weight_sliders["image"].setValue(50)
+    assert abs(window.model.item(0).score - scores[0] / 2) < 1e-3
+
+    QGuiApplication.clipboard().setImage(QImage(str(photos / "p2.jpg")))
+    window.search_box.clear()
+    with qtbot.waitSignal(window.search_finished, timeout=20000):
+        assert window.paste_to_search()
+    assert window.model.item(0).path.endswith(("p2.jpg", "p2-copy.jpg"))
+
+    before = window.size_slider.value()
+    wheel = QWheelEvent(QPointF(10, 10), QPointF(10, 10), QPoint(0, 0), QPoint(0, 120), Qt.MouseButton.NoButton,
+                        Qt.KeyboardModifier.ControlModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QGuiApplication.sendEvent(window.gallery.viewport(), wheel)
+    assert window.size_slider.value() == before + 16 and window.gallery.iconSize().width() == before + 16
+
+    with qtbot.waitSignal(window.gallery_refreshed, timeout=10000):
+        window.clear_search()
+    with qtbot.waitSignal(window.gallery_refreshed, timeout=10000):
+        window.sort_box.setCurrentIndex(1)
+    names = [Path(window.model.item(r).path).name for r in range(window.model.rowCount())]
+    assert names == sorted(names, key=str.lower)
+
+
+def test_pause_holds_indexing_until_resumed(qtbot, window, photos, tmp_path):
+    more = tmp_path / "more"
+    for i in range(24):
+        save_jpeg(more / f"m{i}.jpg", photo(600 + i))
+    window._pause_indexing.set()  # paused before it starts: nothing may be embedded
+    window.index_paths([more])
+    window.pause_button.setChecked(True)
+    qtbot.wait(1500)
+    assert window._stop_indexing is not None, "still running, paused"
+    assert window.library.status()["images"] == 0
+    with qtbot.waitSignal(window.indexing_finished, timeout=60000) as finished:
+        window.pause_button.setChecked(False)
+    assert finished.args[0].embedded == 24
