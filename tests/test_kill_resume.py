@@ -22,9 +22,25 @@ def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[st
     return subprocess.run([sys.executable, "-m", "app", *args], env=env, capture_output=True, text=True, timeout=300)
 
 
+def _images_in(library: Path) -> int:
+    import sqlite3
+
+    catalog = library / "catalog.sqlite"
+    if not catalog.exists():
+        return 0
+    try:
+        db = sqlite3.connect(f"file:{catalog}?mode=ro", uri=True, timeout=1)
+        try:
+            return int(db.execute("SELECT COUNT(*) FROM images").fetchone()[0])
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return 0  # the schema is still being created
+
+
 def test_kill_at_random_moments_then_resume(tmp_path: Path):
     photos = tmp_path / "photos"
-    count = 160
+    count = 240
     for i in range(count):
         save_jpeg(photos / f"d{i % 4}" / f"img{i:03d}.jpg", photo(1000 + i, (480, 360)))
     env = {**os.environ, "PHOTO_ORGANIZER_LIBRARY": str(tmp_path / "lib")}
@@ -32,11 +48,16 @@ def test_kill_at_random_moments_then_resume(tmp_path: Path):
     rng = random.Random(seed)
     kills = 0
     for _ in range(4):
+        before = _images_in(tmp_path / "lib")
         proc = subprocess.Popen(
             [sys.executable, "-m", "app", "index", str(photos), "--json", "--batch-size", "8"],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )
-        time.sleep(rng.uniform(2.0, 9.0))
+        # Kill while it is really indexing: once it has committed new work, after a random delay.
+        deadline = time.monotonic() + 120
+        while proc.poll() is None and _images_in(tmp_path / "lib") <= before and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(rng.uniform(0.0, 0.8))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from app.library import Library
 
 PROJECTION = "projection"
+CUSTOM_NAMES = "cluster-names"
+KEEP_NAME_OVERLAP = 0.5
 
 
 def _cache(library: Library) -> AnalysisCache:
@@ -52,10 +54,42 @@ def clusters(library: Library, params: ClusterParams, on: str = "image", use_cac
     if use_cache:
         cached = cache.load(name, version)
         if cached is not None:
-            return {**cached, "seconds": round(time.perf_counter() - started, 3), "cached": True}
+            return {**_with_custom_names(cache, cached), "seconds": round(time.perf_counter() - started, 3), "cached": True}
     result = _compute_clusters(library, params, image_ids, vectors)
     cache.save(name, version, result)
-    return {**result, "seconds": round(time.perf_counter() - started, 3), "cached": False}
+    return {**_with_custom_names(cache, result), "seconds": round(time.perf_counter() - started, 3), "cached": False}
+
+
+def rename_cluster(library: Library, image_ids: list[int], name: str) -> None:
+    """Remember a person's name for the cluster made of `image_ids`.
+
+    Cluster ids change whenever clusters are recomputed, so the name is kept with the members:
+    a later cluster that shares at least half its members (Jaccard) with a renamed one keeps it.
+    """
+    name = " ".join(name.split())
+    cache = _cache(library)
+    custom = [c for c in (cache.load(CUSTOM_NAMES, "v1") or []) if _overlap(set(c["image_ids"]), set(image_ids)) < KEEP_NAME_OVERLAP]
+    if name:
+        custom.append({"image_ids": sorted(set(image_ids)), "name": name})
+    cache.save(CUSTOM_NAMES, "v1", custom)
+
+
+def _overlap(a: set[int], b: set[int]) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
+
+
+def _with_custom_names(cache: AnalysisCache, result: dict) -> dict:
+    custom = cache.load(CUSTOM_NAMES, "v1") or []
+    if not custom:
+        return result
+    clusters_out = []
+    for c in result["clusters"]:
+        members = set(c["image_ids"])
+        best = max(custom, key=lambda named: _overlap(members, set(named["image_ids"])))
+        if _overlap(members, set(best["image_ids"])) >= KEEP_NAME_OVERLAP:
+            c = {**c, "name": best["name"], "renamed": True}
+        clusters_out.append(c)
+    return {**result, "clusters": clusters_out}
 
 
 def _compute_clusters(library: Library, params: ClusterParams, image_ids: np.ndarray, vectors: np.ndarray) -> dict:

@@ -33,8 +33,10 @@ def _chunks(items: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
 
 def _under(column: ColumnElement, roots: Sequence[str]) -> ColumnElement:
     """Paths equal to or below any of `roots` (no LIKE, so '%' and '_' in names are safe)."""
-    from sqlalchemy import or_
+    from sqlalchemy import false, or_
 
+    if not roots:
+        return false()
     clauses = []
     for root in roots:
         prefix = root.rstrip("/") + "/"

@@ -20,7 +20,9 @@ def run_gui(library_dir: Path | None = None, paths: list[Path] | None = None) ->
     app.setOrganizationName("photo-organizer")
     app.setDesktopFileName("photo-organizer")
     app.setWindowIcon(QIcon(str(RESOURCES / ICON_NAME)))
-    window = MainWindow(library_dir)
+    from app.ui.settings_dialog import saved_library_dir
+
+    window = MainWindow(library_dir or saved_library_dir())
     window.show()
     if paths:
         window.index_paths(paths)  # queued until the library has opened

@@ -144,6 +144,8 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
         self.cluster_list = QListWidget()
         self.cluster_list.setObjectName("clusters")
         self.cluster_list.currentItemChanged.connect(self._on_cluster_chosen)
+        self.cluster_list.itemDoubleClicked.connect(self._on_cluster_double_clicked)
+        self.cluster_list.setToolTip("Double-click a cluster to rename it")
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
@@ -185,6 +187,7 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         add_action = QAction("&Add folder…", self, shortcut=QKeySequence("Ctrl+O"), triggered=self.choose_folder)
         file_menu.addAction(add_action)
+        file_menu.addAction(QAction("&Settings…", self, shortcut=QKeySequence("Ctrl+,"), triggered=self.open_settings))
         file_menu.addSeparator()
         file_menu.addAction(QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close))
         edit_menu = self.menuBar().addMenu("&Edit")
@@ -209,6 +212,71 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
         from app.library import Library
 
         return Library(self._library_dir)
+
+    def open_settings(self):  # type: ignore[no-untyped-def]
+        from app.ui.settings_dialog import SettingsDialog
+
+        if self.library is None:
+            return None
+        spec = self.library.spec
+        dialog = SettingsDialog(spec.name, spec.pretrained or "", self.library.device, self.library.root, self.cache.capacity, self)
+        dialog.accepted.connect(lambda: self.apply_settings(dialog.choice()))
+        dialog.open()
+        return dialog
+
+    def apply_settings(self, choice) -> None:  # type: ignore[no-untyped-def]
+        from app.ml.spec import ModelSpec
+
+        self.cache.capacity = choice.cache_size
+        if choice.library and Path(choice.library) != (self.library.root if self.library else None):
+            QSettings().setValue("library/path", choice.library)
+            self.status_label.setText(f"The library at {choice.library} opens from the next start")
+        if self.library is None or not choice.model:
+            return
+        wanted = ModelSpec.parse(choice.model, choice.pretrained or None)
+        if wanted.key == self.library.spec.key and choice.device == self.library.device:
+            return
+        self.switch_model(wanted, choice.device)
+
+    def switch_model(self, spec, device: str) -> None:  # type: ignore[no-untyped-def]
+        """Re-embed the library with another model in the background; search keeps working on
+        the old vectors until the switch completes (it resumes if the app is closed)."""
+        from app.library import Library
+
+        if self._stop_indexing is not None:
+            QMessageBox.information(self, "Photo Organizer", "Finish or cancel indexing before switching models.")
+            return
+        old = self.library
+        assert old is not None
+        root = old.root
+        stop = threading.Event()
+        self._stop_indexing = stop
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self.cancel_button.setVisible(True)
+        self.status_label.setText(f"Switching to {spec.key}: re-embedding from thumbnails…")
+
+        def op():  # type: ignore[no-untyped-def]
+            switched = Library(root, model=spec, device=device)
+            try:  # no folders: only the switch (re-embedding from thumbnails)
+                return switched, switched.index([], progress=self._relay.progressed.emit, should_stop=stop.is_set)
+            except BaseException:
+                switched.close()
+                raise
+
+        def done(result) -> None:  # type: ignore[no-untyped-def]
+            switched, report = result
+            if report.cancelled:
+                switched.close()
+                self.status_label.setText("Model switch stopped; it resumes when you choose the model again")
+            else:
+                old.close()
+                self.library = switched
+                self.status_label.setText(f"Now using {spec.key} ({report.reembedded} regions re-embedded)")
+            self._indexing_done()
+            self.indexing_finished.emit(report)
+
+        self.tasks.run(op, done, self._on_index_error)
 
     def _on_library_opened(self, library) -> None:  # type: ignore[no-untyped-def]
         self.library = library
@@ -456,12 +524,14 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
             self.splitter.restoreState(splitter)
         self._restored_view = int(settings.value("window/view", 0) or 0)
         self.size_slider.setValue(int(settings.value("gallery/size", 160) or 160))
+        self.cache.capacity = int(settings.value("gallery/cache", self.cache.capacity) or self.cache.capacity)
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         QSettings().setValue("window/geometry", self.saveGeometry())
         QSettings().setValue("window/splitter", self.splitter.saveState())
         QSettings().setValue("window/view", self.views.currentIndex())
         QSettings().setValue("gallery/size", self.size_slider.value())
+        QSettings().setValue("gallery/cache", self.cache.capacity)
         if self._stop_indexing is not None:
             self._stop_indexing.set()
         self.tasks.shutdown()

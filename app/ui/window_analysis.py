@@ -64,6 +64,31 @@ class AnalysisMixin:
         self.cluster_list.blockSignals(False)
         self.clusters_refreshed.emit()
 
+    def rename_cluster(self, key: int, name: str) -> None:
+        """Give a cluster a person's name; it survives recomputation (kept with its members)."""
+        cluster = self._clusters.get(key)
+        if cluster is None or self.library is None:
+            return
+        from app.analysis.service import rename_cluster
+
+        rename_cluster(self.library, cluster["image_ids"], name)
+        cluster["name"] = " ".join(name.split()) or cluster["name"]
+        for row in range(self.cluster_list.count()):
+            item = self.cluster_list.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == key:
+                item.setText(f"{cluster['name']} ({cluster['size']})")
+
+    def _on_cluster_double_clicked(self, item: QListWidgetItem) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        key = item.data(Qt.ItemDataRole.UserRole)
+        cluster = self._clusters.get(key)
+        if cluster is None:
+            return
+        name, ok = QInputDialog.getText(self, "Rename cluster", "Name:", text=cluster["name"])
+        if ok and name.strip():
+            self.rename_cluster(key, name)
+
     def _cluster_items(self, key: int) -> list[GalleryItem]:
         if key == NOT_GROUPED:
             return [item for item in self._entries.values() if item.path in self._noise_paths]

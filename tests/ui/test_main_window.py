@@ -209,3 +209,51 @@ def test_pause_holds_indexing_until_resumed(qtbot, window, photos, tmp_path):
     with qtbot.waitSignal(window.indexing_finished, timeout=60000) as finished:
         window.pause_button.setChecked(False)
     assert finished.args[0].embedded == 24
+
+
+def test_renaming_a_cluster_in_the_panel(qtbot, window, photos):
+    with qtbot.waitSignal(window.clusters_refreshed, timeout=60000):
+        _index(qtbot, window, photos)
+    if not window._clusters:
+        pytest.skip("the random test model grouped nothing")
+    key = next(iter(window._clusters))
+    window.rename_cluster(key, "Holiday")
+    texts = [window.cluster_list.item(i).text() for i in range(window.cluster_list.count())]
+    assert any(t.startswith("Holiday (") for t in texts)
+    with qtbot.waitSignal(window.clusters_refreshed, timeout=60000):
+        window._clusters_running = False
+        window.refresh_clusters()
+    assert "Holiday" in [c["name"] for c in window._clusters.values()]
+
+
+def test_settings_switch_the_model_in_the_background(qtbot, window, photos, tmp_path):
+    import json
+
+    import open_clip
+    import torch
+    from PySide6.QtCore import QSettings
+
+    from app.ui.settings_dialog import SettingsChoice
+
+    folder = tmp_path / "other-model"
+    folder.mkdir()
+    (folder / "open_clip_config.json").write_text(json.dumps({"model_cfg": open_clip.get_model_config("PO-Tiny"), "preprocess_cfg": {}}))
+    torch.manual_seed(5)
+    torch.save(open_clip.create_model("PO-Tiny").state_dict(), folder / "open_clip_pytorch_model.bin")
+    _index(qtbot, window, photos)
+    dialog = window.open_settings()
+    qtbot.addWidget(dialog)
+    assert dialog.model.text() == "PO-Tiny" and dialog.pretrained.text() == "random"
+    dialog.close()
+
+    choice = SettingsChoice(f"local-dir:{folder}", "", "cpu", str(tmp_path / "elsewhere"), 600)
+    with qtbot.waitSignal(window.indexing_finished, timeout=60000) as finished:
+        window.apply_settings(choice)
+    assert finished.args[0].reembedded == 7
+    assert window.library.spec.key == f"local-dir:{folder.resolve()}"
+    assert window.library.status()["consistent"]
+    assert window.cache.capacity == 600
+    assert QSettings().value("library/path") == str(tmp_path / "elsewhere")
+    with qtbot.waitSignal(window.search_finished, timeout=20000):
+        window.find_similar(str(photos / "p2.jpg"))
+    assert window.model.item(0).path.endswith("p2-copy.jpg")
