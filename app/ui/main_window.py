@@ -249,12 +249,7 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
         old = self.library
         assert old is not None
         root = old.root
-        stop = threading.Event()
-        self._stop_indexing = stop
-        self.progress.setRange(0, 0)
-        self.progress.setVisible(True)
-        self.cancel_button.setVisible(True)
-        self.status_label.setText(f"Switching to {spec.key}: re-embedding from thumbnails…")
+        stop = self._begin_background_work(f"Switching to {spec.key}: re-embedding from thumbnails…", pausable=False)
 
         def op():  # type: ignore[no-untyped-def]
             switched = Library(root, model=spec, device=device)
@@ -329,13 +324,7 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
             self.status_label.setText("Queued: indexing will continue with the dropped folders")
             return
         library = self.library
-        stop = threading.Event()
-        self._stop_indexing = stop
-        self.progress.setRange(0, 0)
-        self.progress.setVisible(True)
-        self.cancel_button.setVisible(True)
-        self.pause_button.setVisible(True)
-        self.status_label.setText(f"Indexing {', '.join(str(r) for r in roots)} …")
+        stop = self._begin_background_work(f"Indexing {', '.join(str(r) for r in roots)} …", pausable=True)
         self._refresh_timer.start()
         self.tasks.run(
             lambda: library.index(roots, progress=self._relay.progressed.emit, should_stop=stop.is_set, pause=self._pause_indexing),
@@ -351,6 +340,17 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
         else:
             self._pause_indexing.clear()
             self.pause_button.setText("Pause")
+
+    def _begin_background_work(self, message: str, pausable: bool) -> threading.Event:
+        """Show progress, Cancel (and Pause) for a long library task; returns its stop flag."""
+        stop = threading.Event()
+        self._stop_indexing = stop
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self.cancel_button.setVisible(True)
+        self.pause_button.setVisible(pausable)
+        self.status_label.setText(message)
+        return stop
 
     def cancel_indexing(self) -> None:
         self._pause_indexing.clear()
