@@ -13,6 +13,9 @@ import pytest  # noqa: E402
 def _isolated_settings(qapp):  # type: ignore[no-untyped-def]
     from PySide6.QtCore import QStandardPaths
 
+    from PySide6.QtCore import QSettings
+
     QStandardPaths.setTestModeEnabled(True)
     qapp.setOrganizationName("photo-organizer-tests")
+    QSettings().clear()  # what one test's window remembers must not steer the next
     yield

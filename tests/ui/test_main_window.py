@@ -182,6 +182,7 @@ def test_threshold_weights_paste_sort_and_size_controls(qtbot, window, photos):
         assert window.paste_to_search()
     assert window.model.item(0).path.endswith(("p2.jpg", "p2-copy.jpg"))
 
+    window.size_slider.setValue(160)
     before = window.size_slider.value()
     wheel = QWheelEvent(QPointF(10, 10), QPointF(10, 10), QPoint(0, 0), QPoint(0, 120), Qt.MouseButton.NoButton,
                         Qt.KeyboardModifier.ControlModifier, Qt.ScrollPhase.NoScrollPhase, False)
