@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.errors import UserError
+from app.core.errors import ModelUnavailableError, UserError
 from app.ui.gallery import GalleryItem, GalleryModel, make_gallery_view
 from app.ui.task_manager import TaskManager
 from app.ui.thumbnails import ThumbnailCache
@@ -66,6 +66,7 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
         self.model = GalleryModel(self.cache, self)
         self._stop_indexing: threading.Event | None = None
         self._pause_indexing = threading.Event()
+        self._last_roots: list[Path] = []
         self._last_image: Path | None = None
         self.threshold: float | None = None
         self.weights: dict[str, float] = {"image": 1.0, "object": 1.0, "text": 1.0}
@@ -324,6 +325,7 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
             self.status_label.setText("Queued: indexing will continue with the dropped folders")
             return
         library = self.library
+        self._last_roots = list(roots)
         stop = self._begin_background_work(f"Indexing {', '.join(str(r) for r in roots)} …", pausable=True)
         self._refresh_timer.start()
         self.tasks.run(
@@ -395,8 +397,54 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
 
     def _on_index_error(self, error: BaseException) -> None:
         self._indexing_done()
-        self._on_error(error)
+        if isinstance(error, ModelUnavailableError):
+            self.show_model_missing(str(error))
+        else:
+            self._on_error(error)
         self.indexing_finished.emit(None)
+
+    def show_model_missing(self, message: str) -> QMessageBox:
+        """Weights are missing and cannot be downloaded: offer a model folder instead."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Model weights needed", message, QMessageBox.StandardButton.Close, self)
+        choose = box.addButton("Choose model folder…", QMessageBox.ButtonRole.ActionRole)
+
+        def clicked(button) -> None:  # type: ignore[no-untyped-def]
+            if button is choose:
+                folder = QFileDialog.getExistingDirectory(self, "An open_clip model folder (open_clip_config.json + weights)")
+                if folder:
+                    self.use_model_folder(Path(folder))
+
+        box.buttonClicked.connect(clicked)
+        box.open()
+        self.model_box = box
+        return box
+
+    def use_model_folder(self, folder: Path) -> None:
+        """Use a local open_clip model folder, then index the folders that were waiting."""
+        from app.ml.spec import LOCAL_DIR, ModelSpec
+
+        spec = ModelSpec.parse(f"{LOCAL_DIR}{folder}")
+        library = self.library
+        if library is None:
+            return
+        if library.stored_model is not None:
+            self.switch_model(spec, library.device)
+            return
+        roots, root = list(self._last_roots), library.root
+
+        def reopen():  # type: ignore[no-untyped-def]
+            from app.library import Library
+
+            library.close()
+            return Library(root, model=spec, device=library.device)
+
+        def reopened(new_library) -> None:  # type: ignore[no-untyped-def]
+            self.library = new_library
+            if roots:
+                self.index_paths(roots)
+
+        self.library = None
+        self.tasks.run(reopen, reopened, self._on_error)
 
     # --- context menu -------------------------------------------------------------------------
 
@@ -505,12 +553,16 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
     # --- errors and settings --------------------------------------------------------------------
 
     def _on_error(self, error: BaseException) -> None:
+        """Errors from background work: a message that does not block the app."""
         if isinstance(error, UserError):
             self.status_label.setText(str(error))
-            QMessageBox.warning(self, "Photo Organizer", str(error))
+            box = QMessageBox(QMessageBox.Icon.Warning, "Photo Organizer", str(error), QMessageBox.StandardButton.Ok, self)
         else:
             log.error("unexpected error", exc_info=error)
-            QMessageBox.critical(self, "Photo Organizer", f"Something went wrong: {error}")
+            box = QMessageBox(QMessageBox.Icon.Critical, "Photo Organizer", f"Something went wrong: {error}",
+                              QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
 
     def _restore_settings(self) -> None:
         settings = QSettings()

@@ -258,3 +258,39 @@ def test_settings_switch_the_model_in_the_background(qtbot, window, photos, tmp_
     with qtbot.waitSignal(window.search_finished, timeout=20000):
         window.find_similar(str(photos / "p2.jpg"))
     assert window.model.item(0).path.endswith("p2-copy.jpg")
+
+
+def test_missing_weights_offer_a_model_folder_and_then_index(qtbot, library_dir, photos, tmp_path, monkeypatch):
+    import json
+
+    import open_clip
+    import torch
+    from PySide6.QtWidgets import QMessageBox
+
+    # A user's first run, offline: the default model's weights are not there.
+    monkeypatch.setenv("PHOTO_ORGANIZER_MODEL", "ViT-B-32")
+    monkeypatch.setenv("PHOTO_ORGANIZER_PRETRAINED", "laion2b_s34b_b79k")
+    win = MainWindow(library_dir)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.library_opened, timeout=20000):
+        win.show()
+    with qtbot.waitSignal(win.indexing_finished, timeout=60000) as finished:
+        _drop(win, [photos])
+    assert finished.args[0] is None
+    box = win.model_box  # reaching this line proves the message did not block the event loop
+    assert box.isVisible()
+    assert "local-dir:" in box.text()
+    assert "Choose model folder…" in [b.text() for b in box.buttons()]
+    assert isinstance(box, QMessageBox)
+    box.close()
+
+    folder = tmp_path / "downloaded-model"
+    folder.mkdir()
+    (folder / "open_clip_config.json").write_text(json.dumps({"model_cfg": open_clip.get_model_config("PO-Tiny"), "preprocess_cfg": {}}))
+    torch.manual_seed(3)
+    torch.save(open_clip.create_model("PO-Tiny").state_dict(), folder / "open_clip_pytorch_model.bin")
+    with qtbot.waitSignal(win.indexing_finished, timeout=60000) as finished:
+        win.use_model_folder(folder)
+    assert finished.args[0] is not None and finished.args[0].embedded == 7
+    assert win.library.stored_model == f"local-dir:{folder.resolve()}"
+    win.close()
