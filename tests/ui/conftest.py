@@ -11,9 +11,7 @@ import pytest  # noqa: E402
 
 @pytest.fixture(autouse=True)
 def _isolated_settings(qapp):  # type: ignore[no-untyped-def]
-    from PySide6.QtCore import QStandardPaths
-
-    from PySide6.QtCore import QSettings
+    from PySide6.QtCore import QSettings, QStandardPaths
 
     QStandardPaths.setTestModeEnabled(True)
     qapp.setOrganizationName("photo-organizer-tests")
