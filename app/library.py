@@ -231,6 +231,9 @@ class Library:
 
         return freshness(self)
 
+    def failure_count(self) -> int:
+        return repository.counts(self.engine).failures
+
     def failures(self) -> list[dict[str, str]]:
         return [{"path": f.path, "error": f.reason} for f in repository.failures(self.engine)]
 

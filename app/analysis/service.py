@@ -29,8 +29,7 @@ def _cache(library: Library) -> AnalysisCache:
 
 
 def current_version(library: Library, on: str = "image") -> str:
-    region_ids, _, _ = region_catalog.vectors_for_analysis(library.engine, on)
-    return library_version(region_ids, library.spec.key)
+    return library_version(region_catalog.analysis_region_ids(library.engine, on), library.spec.key)
 
 
 def concept_vectors(library: Library) -> np.ndarray:

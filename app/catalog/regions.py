@@ -87,9 +87,8 @@ def keyword_regions(engine: Engine, words: Sequence[str]) -> set[int]:
 
 
 
-def vectors_for_analysis(engine: Engine, on: str = "image") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(region ids, image ids, vectors) of whole images, object regions, or person regions."""
-    stmt = select(RegionRow.id, RegionRow.image_id, RegionRow.vector).where(RegionRow.vector.is_not(None))
+def _analysis_selection(stmt, on: str):  # type: ignore[no-untyped-def]
+    stmt = stmt.where(RegionRow.vector.is_not(None))
     if on == "image":
         stmt = stmt.where(RegionRow.kind == "image")
     elif on == "object":
@@ -98,8 +97,20 @@ def vectors_for_analysis(engine: Engine, on: str = "image") -> tuple[np.ndarray,
         stmt = stmt.where(RegionRow.kind == "object", RegionRow.label == "person")
     else:
         raise ValueError(f"unknown region selection {on!r}")
+    return stmt.order_by(RegionRow.id)
+
+
+def analysis_region_ids(engine: Engine, on: str = "image") -> np.ndarray:
+    """The ids `vectors_for_analysis` would return, without reading any vector."""
     with engine.connect() as conn:
-        rows = conn.execute(stmt.order_by(RegionRow.id)).all()
+        return np.asarray(conn.execute(_analysis_selection(select(RegionRow.id), on)).scalars().all(), dtype=np.int64)
+
+
+def vectors_for_analysis(engine: Engine, on: str = "image") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(region ids, image ids, vectors) of whole images, object regions, or person regions."""
+    stmt = _analysis_selection(select(RegionRow.id, RegionRow.image_id, RegionRow.vector), on)
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
     if not rows:
         return np.empty(0, np.int64), np.empty(0, np.int64), np.empty((0, 0), np.float32)
     vectors = np.vstack([np.frombuffer(r[2], dtype=np.float32) for r in rows])

@@ -291,7 +291,7 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
             return
         library = self.library
         order = "name" if self.sort_box.currentIndex() == 1 else "date"
-        self.tasks.run(lambda: (library.gallery(order), library.status()["failures"]), self._on_gallery_loaded, self._on_error)
+        self.tasks.run(lambda: (library.gallery(order), library.failure_count()), self._on_gallery_loaded, self._on_error)
 
     def _on_gallery_loaded(self, loaded) -> None:  # type: ignore[no-untyped-def]
         entries, failures = loaded

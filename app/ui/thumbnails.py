@@ -75,9 +75,6 @@ class ThumbnailCache(QObject):
         """Called from loader threads: is this thumbnail still among the recent requests?"""
         return key in self._wanted
 
-    def is_missing(self, key: int) -> bool:
-        return key in self._missing
-
     def _on_loaded(self, key: int, image: QImage, loaded: bool) -> None:
         self._pending.discard(key)
         if not loaded:
