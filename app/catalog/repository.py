@@ -81,17 +81,6 @@ def all_image_hashes(engine: Engine) -> dict[str, int]:
         return {h: i for h, i in conn.execute(select(ImageRow.content_hash, ImageRow.id))}
 
 
-def images_by_hash(engine: Engine, hashes: Sequence[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    with engine.connect() as conn:
-        for chunk in _chunks(list(hashes)):
-            rows = conn.execute(
-                select(ImageRow.content_hash, ImageRow.id).where(ImageRow.content_hash.in_(chunk))
-            )
-            found.update({h: i for h, i in rows})
-    return found
-
-
 # --- writing ------------------------------------------------------------------------------
 
 
@@ -101,12 +90,13 @@ def _folder(path: str) -> str:
 
 def add_embedded_images(
     engine: Engine, images: Sequence[NewImage]
-) -> tuple[list[tuple[int, int]], list[int]]:
+) -> tuple[list[tuple[int, int]], list[int], dict[str, int]]:
     """Insert images, their files and whole-image regions with vectors in one transaction.
 
-    Returns (region_id, position in `images`) for each vector written, and the region ids of
-    images left with no file (a path whose content changed). An image whose hash arrived twice
-    in the batch (two copies) is stored once, with both files.
+    Returns (region_id, position in `images`) for each vector written, the region ids of
+    images left with no file (a path whose content changed), and the image id of every hash in
+    the batch. An image whose hash arrived twice in the batch (two copies) is stored once, with
+    both files.
     """
     now = time.time()
     written: list[tuple[int, int]] = []
@@ -143,7 +133,7 @@ def add_embedded_images(
             _upsert_file(conn, img.path, img.size, img.mtime_ns, image_id)
         _forget_failures(conn, [img.path for img in images])
         removed = _delete_orphan_images(conn)
-    return written, removed
+    return written, removed, by_hash
 
 
 def _upsert_file(conn, path: str, size: int, mtime_ns: int, image_id: int) -> None:  # type: ignore[no-untyped-def]

@@ -258,7 +258,7 @@ class IndexRun:
             )
             for i, d in enumerate(batch)
         ]
-        written, removed = repository.add_embedded_images(self.engine, rows)
+        written, removed, image_ids = repository.add_embedded_images(self.engine, rows)
         store = self._get_store(vectors.shape[1])
         if written:
             region_ids = np.array([rid for rid, _ in written], dtype=np.int64)
@@ -267,8 +267,7 @@ class IndexRun:
         self.report.new += len(batch)
         self.report.embedded += len(written)
         self.report.regions += len(written)
-        new_ids = repository.images_by_hash(self.engine, [d.image.content_hash for d in batch])
-        self._known_hashes.update(new_ids)
+        self._known_hashes.update(image_ids)
         self._maybe_save()
 
     def _commit_links(self, links: list[_Link]) -> None:

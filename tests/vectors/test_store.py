@@ -44,7 +44,7 @@ def test_reconcile_adds_missing_and_removes_orphans(tmp_path):
     rows = [
         NewImage(f"h{i}", 1, 1, 1, "JPEG", None, None, f"/p/{i}.jpg", 1, 1, vecs[i].tobytes()) for i in range(3)
     ]
-    written, _ = repository.add_embedded_images(engine, rows)
+    written, _, _ = repository.add_embedded_images(engine, rows)
     store = VectorStore(tmp_path / "v.faiss", 8)
     store.add(np.array([written[0][0], 999]), vecs[[0, 1]])  # one right, one orphan, two missing
     assert not consistent(engine, store)
