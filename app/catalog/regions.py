@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import Engine, and_, func, insert, select, text
 
+from app.catalog.repository import path_under
 from app.catalog.schema import FileRow, ImageRow, RegionRow
 
 
@@ -57,12 +58,7 @@ def region_ids_matching(
     when = func.coalesce(ImageRow.taken_at, file_time)
     conditions = [RegionRow.vector.is_not(None)]
     if folder:
-        prefix = folder.rstrip("/") + "/"
-        conditions.append(
-            select(FileRow.id)
-            .where(FileRow.image_id == ImageRow.id, func.substr(FileRow.path, 1, len(prefix)) == prefix)
-            .exists()
-        )
+        conditions.append(select(FileRow.id).where(FileRow.image_id == ImageRow.id, path_under(FileRow.path, [folder])).exists())
     if after is not None:
         conditions.append(when >= after)
     if before is not None:

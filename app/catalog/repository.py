@@ -31,7 +31,7 @@ def _chunks(items: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
         yield items[start : start + size]
 
 
-def _under(column: ColumnElement, roots: Sequence[str]) -> ColumnElement:
+def path_under(column: ColumnElement, roots: Sequence[str]) -> ColumnElement:
     """Paths equal to or below any of `roots` (no LIKE, so '%' and '_' in names are safe)."""
     from sqlalchemy import false, or_
 
@@ -65,14 +65,14 @@ def set_meta(engine: Engine, key: str, value: str) -> None:
 def files_under(engine: Engine, roots: Sequence[str]) -> dict[str, KnownFile]:
     stmt = select(FileRow.id, FileRow.path, FileRow.size, FileRow.mtime_ns, FileRow.image_id)
     with engine.connect() as conn:
-        rows = conn.execute(stmt.where(_under(FileRow.path, roots))).all()
+        rows = conn.execute(stmt.where(path_under(FileRow.path, roots))).all()
     return {r.path: KnownFile(r.id, r.path, r.size, r.mtime_ns, r.image_id) for r in rows}
 
 
 def failures_under(engine: Engine, roots: Sequence[str]) -> dict[str, KnownFailure]:
     stmt = select(FailureRow.path, FailureRow.size, FailureRow.mtime_ns, FailureRow.reason)
     with engine.connect() as conn:
-        rows = conn.execute(stmt.where(_under(FailureRow.path, roots))).all()
+        rows = conn.execute(stmt.where(path_under(FailureRow.path, roots))).all()
     return {r.path: KnownFailure(r.path, r.size, r.mtime_ns, r.reason) for r in rows}
 
 
