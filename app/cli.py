@@ -66,8 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     index = sub.add_parser("index", help="add folders or photos to the library, or refresh them")
     index.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     _add_common(index, model=True)
-    index.add_argument("--no-detect", action="store_true", help="skip object detection")
-    index.add_argument("--no-ocr", action="store_true", help="skip text recognition")
+    index.add_argument("--no-detect", action="store_true", help="skip object detection (also: PHOTO_ORGANIZER_DETECT=0)")
+    index.add_argument("--no-ocr", action="store_true", help="skip text recognition (also: PHOTO_ORGANIZER_OCR=0)")
     index.add_argument("--batch-size", type=int, default=0, help=argparse.SUPPRESS)
     index.add_argument("--workers", type=int, default=0, help=argparse.SUPPRESS)
 
@@ -177,14 +177,21 @@ def cmd_install_launcher(args: argparse.Namespace) -> int:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
+    from app.core.settings import Settings
     from app.indexing.pipeline import IndexOptions
 
+    settings = Settings.from_env()
     stop = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
     progress = _ProgressLine(enabled=not args.json and sys.stderr.isatty())
     try:
         with _open_library(args) as library:
-            options = IndexOptions(batch_size=args.batch_size, decode_workers=args.workers)
+            options = IndexOptions(
+                batch_size=args.batch_size,
+                decode_workers=args.workers,
+                detect=settings.detect_objects and not args.no_detect,
+                ocr=settings.read_text and not args.no_ocr,
+            )
             report = library.index(args.paths, options, progress=progress, should_stop=stop.is_set)
     finally:
         signal.signal(signal.SIGINT, previous)
@@ -195,6 +202,10 @@ def cmd_index(args: argparse.Namespace) -> int:
         f"{report.removed} removed, {report.failed} failed",
         f"embedded {report.embedded} in {report.seconds:.1f} s ({report.images_per_second:.1f} images/s)",
     ]
+    if report.region_images:
+        lines.append(f"regions: {report.objects} objects and {report.texts} lines of text in {report.region_images} photos")
+    for warning in report.warnings:
+        print(f"photo-organizer: warning: {warning}", file=sys.stderr)
     if report.reembedded:
         lines.insert(0, f"switched model: re-embedded {report.reembedded} regions from thumbnails")
     lines += [f"  skipped {f['path']}: {f['error']}" for f in report.failures[:50]]
@@ -331,6 +342,8 @@ class _ProgressLine:
             text = f"scanning… {p.done} photos found"
         elif p.phase == "re-embedding":
             text = f"switching model: re-embedding {p.done}/{p.total} from thumbnails"
+        elif p.phase == "regions":
+            text = f"objects and text in photos: {p.done}/{p.total} ({p.embedded} regions)"
         else:
             eta = f", {p.eta_seconds / 60:.0f} min left" if p.eta_seconds and p.eta_seconds > 90 else (
                 f", {p.eta_seconds:.0f} s left" if p.eta_seconds else "")

@@ -25,8 +25,10 @@ from app.core.lock import WriterLock
 from app.core.paths import LibraryPaths, default_library_dir
 from app.core.settings import Settings
 from app.indexing.pipeline import IndexOptions, IndexRun, ProgressCallback, StopCheck
+from app.indexing.region_pass import RegionReport, RegionRun
 from app.indexing.report import IndexReport
 from app.ml.embedder import ClipEmbedder
+from app.ml.region_models import RegionModels
 from app.ml.spec import ModelSpec, default_spec
 from app.search.query import SearchFilters
 from app.search.ranking import DEFAULT_WEIGHTS, RankingOptions
@@ -76,6 +78,7 @@ class Library:
         self.spec = self._choose_model(model)
         self._embedder: ClipEmbedder | None = None
         self._store: VectorStore | None = None
+        self.region_models = RegionModels(Settings.from_env(), self._compute_device)
         self._open_existing_store()
 
     # --- lifecycle ------------------------------------------------------------------------------
@@ -109,6 +112,11 @@ class Library:
             # stored model's vectors keep serving.
             self._switch_to = requested
         return ModelSpec.from_key(stored)
+
+    def _compute_device(self) -> str:
+        from app.ml.embedder import resolve_device
+
+        return self._embedder.device if self._embedder is not None and self._embedder.loaded else resolve_device(self.device)
 
     @property
     def embedder(self) -> ClipEmbedder:
@@ -171,11 +179,37 @@ class Library:
                 run.paused = pause
             report = run.run(resolved)
             report.reembedded = reembedded
+            opts = options or IndexOptions()
+            if not report.cancelled and (opts.detect or opts.ocr):
+                found = self._find_regions(opts, progress, should_stop, pause)
+                report.add_regions(found)
             if not report.cancelled:
                 self.update_search_index()
             return report
         finally:
             self._lock.release()
+
+    def _find_regions(
+        self,
+        options: IndexOptions,
+        progress: ProgressCallback | None,
+        should_stop: StopCheck | None,
+        pause: threading.Event | None,
+    ) -> RegionReport:
+        """The second pass: objects and text inside the photos the first pass made searchable."""
+        run = RegionRun(
+            self.engine,
+            self.embedder,
+            self.region_models,
+            self._store_for,
+            detect=options.detect,
+            ocr=options.ocr,
+            progress=progress,
+            should_stop=should_stop,
+            paused=pause,
+            workers=options.resolved_workers(),
+        )
+        return run.run()
 
     def _switch_model(self, options: IndexOptions, progress: ProgressCallback, should_stop: StopCheck) -> int | None:
         """Re-embed every region with the requested model, then make it the library's."""

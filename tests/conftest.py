@@ -12,6 +12,11 @@ import pytest
 os.environ["PHOTO_ORGANIZER_MODEL"] = "PO-Tiny"
 os.environ["PHOTO_ORGANIZER_PRETRAINED"] = "random"
 os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["PHOTO_ORGANIZER_OFFLINE"] = "1"
+# The region pass (detector + OCR) costs about a second per photo: tests that are about it
+# switch it on; all others index whole images only.
+os.environ["PHOTO_ORGANIZER_DETECT"] = "0"
+os.environ["PHOTO_ORGANIZER_OCR"] = "0"
 
 
 @pytest.fixture

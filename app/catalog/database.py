@@ -47,7 +47,16 @@ def _migrate_2_to_3(conn: Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_migrate_0_to_1, _migrate_1_to_2, _migrate_2_to_3]
+def _migrate_3_to_4(conn: Connection) -> None:
+    """Per image, which detector and OCR versions made its regions (the region pass resumes
+    from these and skips what the same versions already did)."""
+    have = {row[1] for row in conn.execute(text("PRAGMA table_info(images)"))}
+    for column in ("objects_by", "text_by"):
+        if column not in have:  # a catalog created by this version has them from step 1
+            conn.execute(text(f"ALTER TABLE images ADD COLUMN {column} VARCHAR"))
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_migrate_0_to_1, _migrate_1_to_2, _migrate_2_to_3, _migrate_3_to_4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

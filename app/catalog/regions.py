@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import Engine, and_, func, insert, select, text
+from sqlalchemy import Engine, and_, delete, func, insert, or_, select, text, update
 
-from app.catalog.repository import path_under
+from app.catalog.repository import _chunks, _forget_region_text, path_under
 from app.catalog.schema import FileRow, ImageRow, RegionRow
 
 
@@ -26,20 +26,114 @@ class NewRegion:
 
 def add_regions(engine: Engine, regions: Sequence[NewRegion]) -> list[int]:
     """Insert regions with their vectors (and their text into the keyword index); returns ids."""
-    ids: list[int] = []
     with engine.begin() as conn:
-        for r in regions:
-            x0, y0, x1, y1 = r.bbox
-            region_id = conn.execute(
-                insert(RegionRow)
-                .values(image_id=r.image_id, kind=r.kind, label=r.label, x0=x0, y0=y0, x1=x1, y1=y1,
-                        confidence=r.confidence, text=r.text, vector=r.vector)
-                .returning(RegionRow.id)
-            ).scalar_one()
-            if r.text:
-                conn.execute(text("INSERT INTO region_text(text, region_id) VALUES (:t, :r)"), {"t": r.text, "r": region_id})
-            ids.append(region_id)
+        return _insert_regions(conn, regions)
+
+
+def _insert_regions(conn, regions: Sequence[NewRegion]) -> list[int]:  # type: ignore[no-untyped-def]
+    ids: list[int] = []
+    for r in regions:
+        x0, y0, x1, y1 = r.bbox
+        region_id = conn.execute(
+            insert(RegionRow)
+            .values(image_id=r.image_id, kind=r.kind, label=r.label, x0=x0, y0=y0, x1=x1, y1=y1,
+                    confidence=r.confidence, text=r.text, vector=r.vector)
+            .returning(RegionRow.id)
+        ).scalar_one()
+        if r.kind == "text" and r.text:
+            conn.execute(text("INSERT INTO region_text(text, region_id) VALUES (:t, :r)"), {"t": r.text, "r": region_id})
+        ids.append(region_id)
     return ids
+
+
+# --- the region pass ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegionWork:
+    """An image whose object and/or text regions are missing or made by another version."""
+
+    image_id: int
+    content_hash: str
+    path: str
+    objects: bool
+    text: bool
+
+
+def images_needing_regions(engine: Engine, objects_by: str | None, text_by: str | None) -> list[RegionWork]:
+    """Images (with one of their files) not yet done by these detector / OCR versions; a None
+    version means that kind is switched off."""
+    wanted = []
+    if objects_by is not None:
+        wanted.append(or_(ImageRow.objects_by.is_(None), ImageRow.objects_by != objects_by))
+    if text_by is not None:
+        wanted.append(or_(ImageRow.text_by.is_(None), ImageRow.text_by != text_by))
+    if not wanted:
+        return []
+    stmt = (
+        select(ImageRow.id, ImageRow.content_hash, ImageRow.objects_by, ImageRow.text_by, func.min(FileRow.path))
+        .join(FileRow, FileRow.image_id == ImageRow.id)
+        .where(or_(*wanted))
+        .group_by(ImageRow.id)
+        .order_by(ImageRow.id)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    return [
+        RegionWork(
+            image_id=r[0],
+            content_hash=r[1],
+            path=r[4],
+            objects=objects_by is not None and r[2] != objects_by,
+            text=text_by is not None and r[3] != text_by,
+        )
+        for r in rows
+    ]
+
+
+def count_region_state(engine: Engine) -> dict[str, int]:
+    """How many images have object / text regions made by any version (for status and the UI)."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(func.count(ImageRow.objects_by), func.count(ImageRow.text_by), func.count(ImageRow.id))
+        ).one()
+    return {"objects_done": int(row[0]), "text_done": int(row[1]), "images": int(row[2])}
+
+
+@dataclass(frozen=True)
+class RegionsDone:
+    """One image's finished region work: which kinds were redone, by which versions."""
+
+    image_id: int
+    objects_by: str | None  # None: objects were not part of this work
+    text_by: str | None
+
+
+def replace_regions(
+    engine: Engine, done: Sequence[RegionsDone], regions: Sequence[NewRegion]
+) -> tuple[list[int], list[tuple[int, int]]]:
+    """In one transaction: drop the redone kinds' old regions, insert the new ones and mark the
+    images done. Returns (removed region ids, (position in `regions`, new id) pairs)."""
+    with engine.begin() as conn:
+        removed: list[int] = []
+        for kind, column in (("object", "objects_by"), ("text", "text_by")):
+            image_ids = [d.image_id for d in done if getattr(d, column) is not None]
+            for chunk in _chunks(image_ids):
+                found = conn.execute(
+                    select(RegionRow.id).where(RegionRow.image_id.in_(chunk), RegionRow.kind == kind)
+                ).scalars().all()
+                if found:
+                    _forget_region_text(conn, found)
+                    conn.execute(delete(RegionRow).where(RegionRow.id.in_(found)))
+                    removed += found
+        alive = set(conn.execute(select(ImageRow.id).where(ImageRow.id.in_([d.image_id for d in done]))).scalars())
+        keep = [i for i, r in enumerate(regions) if r.image_id in alive]  # an image may have gone meanwhile
+        added = list(zip(keep, _insert_regions(conn, [regions[i] for i in keep]), strict=True))
+        for d in done:
+            values = {k: v for k, v in (("objects_by", d.objects_by), ("text_by", d.text_by)) if v is not None}
+            if values and d.image_id in alive:
+                conn.execute(update(ImageRow).where(ImageRow.id == d.image_id).values(**values))
+    return removed, added
 
 
 def region_ids_matching(

@@ -34,6 +34,9 @@ class ImageRow(Base):
     taken_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     camera: Mapped[str | None] = mapped_column(String, nullable=True)
     added_at: Mapped[float] = mapped_column(Float)
+    # Which detector / OCR version last made this image's object / text regions (None: not yet).
+    objects_by: Mapped[str | None] = mapped_column(String, nullable=True, default=None)
+    text_by: Mapped[str | None] = mapped_column(String, nullable=True, default=None)
 
 
 class FileRow(Base):

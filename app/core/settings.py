@@ -13,12 +13,43 @@ def _int_env(name: str, default: int) -> int:
         return default
 
 
+def _float_env(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+def _bool_env(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() not in ("0", "false", "no", "off")
+
+
 @dataclass(frozen=True)
 class Settings:
     # Past this many vectors, search switches from exact (flat) to an IVF index trained on the
     # library: flat answers 100k vectors in ~15 ms on 2 cores, but grows linearly.
     ivf_threshold: int = 200_000
+    # The region pass: objects (torchvision detector) and text (EasyOCR) inside photos.
+    detect_objects: bool = True
+    read_text: bool = True
+    detector: str = ""  # empty: chosen by device (see app.ml.detector)
+    detector_weights: str = ""  # a weights file instead of torch's download cache
+    detector_min_score: float = 0.5
+    object_min_area: float = 0.25
+    object_max_area: float = 0.9
 
     @classmethod
     def from_env(cls) -> Settings:
-        return cls(ivf_threshold=_int_env("PHOTO_ORGANIZER_IVF_THRESHOLD", cls.ivf_threshold))
+        return cls(
+            ivf_threshold=_int_env("PHOTO_ORGANIZER_IVF_THRESHOLD", cls.ivf_threshold),
+            detect_objects=_bool_env("PHOTO_ORGANIZER_DETECT", cls.detect_objects),
+            read_text=_bool_env("PHOTO_ORGANIZER_OCR", cls.read_text),
+            detector=os.environ.get("PHOTO_ORGANIZER_DETECTOR", cls.detector).strip(),
+            detector_weights=os.environ.get("PHOTO_ORGANIZER_DETECTOR_WEIGHTS", cls.detector_weights).strip(),
+            detector_min_score=_float_env("PHOTO_ORGANIZER_DETECTOR_MIN_SCORE", cls.detector_min_score),
+            object_min_area=_float_env("PHOTO_ORGANIZER_OBJECT_MIN_AREA", cls.object_min_area),
+            object_max_area=_float_env("PHOTO_ORGANIZER_OBJECT_MAX_AREA", cls.object_max_area),
+        )

@@ -9,6 +9,7 @@ the source file.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import math
@@ -16,6 +17,7 @@ import os
 import struct
 import time
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -95,10 +97,40 @@ def read_file(path: str) -> FileContent:
 
 def decode(content: FileContent, input_spec: InputSpec, thumbnail_path: Path | None) -> DecodedImage:
     """Decode new content: model input array, metadata and (optionally) the thumbnail."""
+    with _readable_errors():
+        return _decode(content, input_spec, thumbnail_path)
+
+
+def decode_for_regions(content: FileContent, max_side: int) -> np.ndarray:
+    """The photo as an RGB array, upright, at most `max_side` on its long side (JPEG draft mode
+    does most of the shrinking), for the object detector and OCR."""
+    with _readable_errors():
+        image = _open_checked(content)
+        if image.format == "JPEG":
+            w, h = image.size
+            scale = max_side / max(w, h)
+            if scale < 1:
+                image.draft("RGB", (math.ceil(w * scale), math.ceil(h * scale)))
+        if getattr(image, "is_animated", False):
+            image.seek(0)
+        image.load()
+        orientation = _orientation(image)
+        image = ImageOps.exif_transpose(image) if orientation not in (None, 1) else image
+        rgb = to_rgb(image)
+        if max(rgb.size) > max_side:
+            scale = max_side / max(rgb.size)
+            size = (max(1, round(rgb.width * scale)), max(1, round(rgb.height * scale)))
+            rgb = rgb.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
+        return np.asarray(rgb, dtype=np.uint8)
+
+
+@contextlib.contextmanager
+def _readable_errors() -> Iterator[None]:
+    """Every way Pillow can fail on a bad file, as a DecodeError with a reason a person reads."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            return _decode(content, input_spec, thumbnail_path)
+            yield
     except DecodeError:
         raise
     except UnidentifiedImageError:
@@ -114,7 +146,7 @@ def decode(content: FileContent, input_spec: InputSpec, thumbnail_path: Path | N
         raise DecodeError("too large to decode in memory") from None
 
 
-def _decode(content: FileContent, input_spec: InputSpec, thumbnail_path: Path | None) -> DecodedImage:
+def _open_checked(content: FileContent) -> Image.Image:
     image = Image.open(io.BytesIO(content.data))
     width, height = image.size
     if width < 1 or height < 1:
@@ -124,6 +156,12 @@ def _decode(content: FileContent, input_spec: InputSpec, thumbnail_path: Path | 
             f"refused as a possible decompression bomb: {width}x{height} pixels is over the "
             f"{MAX_PIXELS // 1_000_000} MP limit"
         )
+    return image
+
+
+def _decode(content: FileContent, input_spec: InputSpec, thumbnail_path: Path | None) -> DecodedImage:
+    image = _open_checked(content)
+    width, height = image.size
     fmt = image.format or "unknown"
     taken_at, camera = _exif_facts(image)
     orientation = _orientation(image)

@@ -44,6 +44,8 @@ class IndexOptions:
     save_interval_seconds: float = 20.0
     link_flush: int = 256
     decode_niceness: int = int(os.environ.get("PHOTO_ORGANIZER_DECODE_NICE", "10"))
+    detect: bool = True  # the region pass: objects inside photos
+    ocr: bool = True  # the region pass: text inside photos
 
     def resolved_batch_size(self, device: str) -> int:
         if self.batch_size > 0:

@@ -56,7 +56,7 @@ def reembed(
                 vectors = embedder.embed_arrays([a for _, a in kept])
                 rows += [(r.region_id, v.tobytes()) for (r, _), v in zip(kept, vectors, strict=True)]
             if texts:
-                vectors = embedder.embed_texts([r.text or "" for r in texts])
+                vectors = embedder.embed_region_texts([r.text or "" for r in texts])
                 rows += [(r.region_id, v.tobytes()) for r, v in zip(texts, vectors, strict=True)]
             # A region whose pixels are gone for good keeps a zero vector rather than blocking
             # the switch forever; it simply never ranks.

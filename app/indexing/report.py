@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.indexing.region_pass import RegionReport
 
 
 @dataclass(frozen=True)
 class IndexProgress:
-    phase: str  # "scanning", "embedding", "finishing"
+    phase: str  # "scanning", "embedding", "finishing", "regions", "re-embedding"
     done: int
     total: int
     embedded: int = 0
@@ -31,10 +35,23 @@ class IndexReport:
     images_per_second: float = 0.0
     failures: list[dict[str, str]] = field(default_factory=list)
     cancelled: bool = False
+    objects: int = 0  # object regions made by the region pass
+    texts: int = 0  # lines of text made by the region pass
+    region_images: int = 0  # images the region pass went through
+    warnings: list[str] = field(default_factory=list)  # e.g. detector weights missing
 
     def fail(self, path: str, error: str) -> None:
         self.failed += 1
         self.failures.append({"path": path, "error": error})
+
+    def add_regions(self, found: RegionReport) -> None:
+        self.regions += found.regions
+        self.objects += found.objects
+        self.texts += found.texts
+        self.region_images += found.images
+        self.warnings += found.warnings
+        self.cancelled = self.cancelled or found.cancelled
+        self.seconds = round(self.seconds + found.seconds, 3)
 
     def to_json(self) -> dict:
         return asdict(self)

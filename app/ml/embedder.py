@@ -153,6 +153,10 @@ class ClipEmbedder:
             features = self._model.encode_text(tokens)
         return _normalised(features)
 
+    def embed_region_texts(self, texts: Sequence[str]) -> np.ndarray:
+        """Text found in photos, embedded the way queries are, so "bakery" meets "BAKERY"."""
+        return self.embed_texts([TEXT_TEMPLATE.format(t) for t in texts])
+
 
 def _normalised(features: Any) -> np.ndarray:
     array = features.float().cpu().numpy().astype(np.float32, copy=False)

@@ -17,14 +17,21 @@ log = logging.getLogger(__name__)
 HUB_HOST = "huggingface.co"
 
 
-def hub_reachable(timeout: float = 3.0) -> bool:
-    if os.environ.get("HF_HUB_OFFLINE") == "1":
+def host_reachable(host: str, timeout: float = 3.0) -> bool:
+    """Whether a download server answers (no request is sent); False when told to stay offline."""
+    if os.environ.get("PHOTO_ORGANIZER_OFFLINE") == "1":
         return False
     try:
-        with socket.create_connection((HUB_HOST, 443), timeout=timeout):
+        with socket.create_connection((host, 443), timeout=timeout):
             return True
     except OSError:
         return False
+
+
+def hub_reachable(timeout: float = 3.0) -> bool:
+    if os.environ.get("HF_HUB_OFFLINE") == "1":
+        return False
+    return host_reachable(HUB_HOST, timeout)
 
 
 def _offline_message(spec: ModelSpec, why: str) -> str:

@@ -1,0 +1,58 @@
+"""The object detector and the text reader of a library, chosen from the settings and loaded
+on first need; each says why when it cannot be had, so the region pass can go on without it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from app.core.settings import Settings
+from app.ml.detector import DetectionFilter, ObjectDetector, default_detector_name, load_detector, planned_version
+from app.ml.ocr import TextReader
+
+
+class RegionModels:
+    def __init__(self, settings: Settings, device: Callable[[], str]) -> None:
+        self.settings = settings
+        self._device = device
+        self._lock = threading.Lock()
+        self._detector: ObjectDetector | None = None
+        self._reader: TextReader | None = None
+
+    @property
+    def rules(self) -> DetectionFilter:
+        s = self.settings
+        return DetectionFilter(s.detector_min_score, s.object_min_area, s.object_max_area)
+
+    @property
+    def detector_name(self) -> str:
+        return self.settings.detector or default_detector_name(self._device())
+
+    def use_detector(self, detector: ObjectDetector) -> None:
+        """Use this detector instead of the configured torchvision one (custom models, tests)."""
+        self._detector = detector
+
+    def detector_version(self) -> str:
+        if self._detector is not None:
+            return self._detector.version
+        return planned_version(self.detector_name, self.rules, self.settings.detector_weights or None)
+
+    def reader_version(self) -> str:
+        if self._reader is not None:
+            return self._reader.version
+        return TextReader(self._device()).version
+
+    def detector(self) -> ObjectDetector:
+        with self._lock:
+            if self._detector is None:
+                self._detector = load_detector(
+                    self.detector_name, self._device(), self.rules, self.settings.detector_weights or None
+                )
+            return self._detector
+
+    def reader(self) -> TextReader:
+        with self._lock:
+            if self._reader is None:
+                self._reader = TextReader(self._device()).load()
+            return self._reader
+
