@@ -83,3 +83,68 @@ def test_kill_at_random_moments_then_resume(tmp_path: Path):
     db.close()
     assert per_image == 1
     assert kills >= 1, f"seed {seed}: indexing finished before any kill; the test proved nothing"
+
+
+def _text_pass_state(library: Path) -> tuple[int, int]:
+    """(images the text pass has finished, all images), read without disturbing the writer."""
+    import sqlite3
+
+    try:
+        db = sqlite3.connect(f"file:{library / 'catalog.sqlite'}?mode=ro", uri=True, timeout=1)
+        try:
+            done, total = db.execute("SELECT COUNT(text_by), COUNT(*) FROM images").fetchone()
+            return int(done), int(total)
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return 0, 0
+
+
+def test_kill_during_the_region_pass_then_finish(tmp_path: Path):
+    from tests.helpers.images import word_photo
+
+    photos = tmp_path / "photos"
+    count = 16
+    for i in range(count):
+        image, _ = word_photo(("OPEN", "CAFE", "HOTEL", "TAXI")[i % 4], seed=300 + i, size=(800, 600))
+        save_jpeg(photos / f"sign{i:02d}.jpg", image)
+    library = tmp_path / "lib"
+    env = {**os.environ, "PHOTO_ORGANIZER_LIBRARY": str(library), "PHOTO_ORGANIZER_OCR": "1"}
+    rng = random.Random(int(os.environ.get("KILL_TEST_SEED", random.randrange(1 << 30))))
+    kills = 0
+    for _ in range(3):
+        before, _total = _text_pass_state(library)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "app", "index", str(photos), "--no-detect", "--json"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 180
+        while proc.poll() is None and _text_pass_state(library)[0] <= before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(rng.uniform(0.0, 1.5))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            kills += 1
+        proc.communicate(timeout=60)
+    assert kills >= 1, "the region pass finished before any kill: make the test's pass longer"
+
+    final = _run(["index", str(photos), "--no-detect", "--json"], env)
+    assert final.returncode == 0, final.stderr
+    status = json.loads(_run(["status", "--json"], env).stdout)
+    assert status["consistent"] and status["vectors"] == status["index_vectors"] == status["regions"]
+    assert _text_pass_state(library) == (count, count)
+    import sqlite3
+
+    db = sqlite3.connect(library / "catalog.sqlite")
+    try:
+        duplicated = db.execute(
+            "SELECT COUNT(*) FROM (SELECT image_id, text, x0, y0 FROM regions WHERE kind = 'text' "
+            "GROUP BY image_id, text, x0, y0 HAVING COUNT(*) > 1)"
+        ).fetchone()[0]
+        keyword_rows = db.execute("SELECT COUNT(*) FROM region_text").fetchone()[0]
+        text_regions = db.execute("SELECT COUNT(*) FROM regions WHERE kind = 'text'").fetchone()[0]
+        whole = db.execute("SELECT COUNT(*) FROM regions WHERE kind = 'image'").fetchone()[0]
+    finally:
+        db.close()
+    assert duplicated == 0 and whole == count
+    assert keyword_rows == text_regions >= count // 2

@@ -16,7 +16,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +25,7 @@ from sqlalchemy import Engine
 from app.catalog import repository
 from app.catalog.records import FileLink, KnownFailure, NewImage
 from app.core.paths import LibraryPaths
+from app.core.settings import Settings
 from app.indexing.decoding import DecodedImage, DecodeError, FileContent, decode, read_file
 from app.indexing.report import IndexProgress, IndexReport
 from app.indexing.scanner import ScannedFile, scan
@@ -44,8 +45,9 @@ class IndexOptions:
     save_interval_seconds: float = 20.0
     link_flush: int = 256
     decode_niceness: int = int(os.environ.get("PHOTO_ORGANIZER_DECODE_NICE", "10"))
-    detect: bool = True  # the region pass: objects inside photos
-    ocr: bool = True  # the region pass: text inside photos
+    # The region pass (objects and text inside photos); on unless the settings say otherwise.
+    detect: bool = field(default_factory=lambda: Settings.from_env().detect_objects)
+    ocr: bool = field(default_factory=lambda: Settings.from_env().read_text)
 
     def resolved_batch_size(self, device: str) -> int:
         if self.batch_size > 0:

@@ -108,7 +108,10 @@ class ObjectDetector:
 
         if not images:
             return []
-        tensors = [torch.from_numpy(np.ascontiguousarray(a)).to(self.device).permute(2, 0, 1).float().div_(255.0) for a in images]
+        tensors = [
+            torch.from_numpy(np.require(a, np.uint8, ["C", "W"])).to(self.device).permute(2, 0, 1).float().div_(255.0)
+            for a in images
+        ]
         with torch.inference_mode():
             outputs = self.model(tensors)
         results = []

@@ -45,8 +45,8 @@ def region_weight(region: RegionInfo, weights: Mapping[str, float]) -> float:
 def explain(region: RegionInfo, how: str) -> str:
     if region.kind == "text" and region.text:
         return f'ocr: "{region.text}"'
-    if region.kind == "object" and region.label:
-        return f"object: {region.label}"
+    if region.kind == "object" and (region.text or region.label):
+        return f"object: {region.text or region.label}"  # the detector's class: dog, car, ...
     return how
 
 

