@@ -73,7 +73,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as lib_dir:
         with Library(Path(lib_dir), ModelSpec(args.model, "random"), device=args.device) as library:
             library.embedder.load()
-            options = IndexOptions(batch_size=args.batch_size, decode_workers=args.workers)
+            options = IndexOptions(batch_size=args.batch_size, decode_workers=args.workers, detect=False, ocr=False)
             batch_size = options.resolved_batch_size(library.embedder.device)
             model_ips = model_only(library, batch_size, max(2, args.count // batch_size))
             report = library.index([args.data], options)

@@ -39,6 +39,7 @@ class IndexReport:
     texts: int = 0  # lines of text made by the region pass
     region_images: int = 0  # images the region pass went through
     warnings: list[str] = field(default_factory=list)  # e.g. detector weights missing
+    region_seconds: dict[str, float] = field(default_factory=dict)  # the region pass by stage
 
     def fail(self, path: str, error: str) -> None:
         self.failed += 1
@@ -52,6 +53,12 @@ class IndexReport:
         self.warnings += found.warnings
         self.cancelled = self.cancelled or found.cancelled
         self.seconds = round(self.seconds + found.seconds, 3)
+        self.region_seconds = {
+            "detect": round(found.detect_seconds, 3),
+            "ocr": round(found.ocr_seconds, 3),
+            "embed": round(found.embed_seconds, 3),
+            "total": round(found.seconds, 3),
+        }
 
     def to_json(self) -> dict:
         return asdict(self)
