@@ -7,6 +7,8 @@ one JPEG encode.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +29,7 @@ def _base_texture(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
 def make_camera_jpegs(folder: Path, count: int, size: tuple[int, int] = (4000, 3000), seed: int = 0) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     existing = sorted(folder.glob("IMG_*.jpg"))
-    marker = folder / ".generator-v2"
+    marker = folder / ".generator-v3"
     if existing and not marker.exists():
         for old in existing:
             old.unlink()
@@ -38,18 +40,22 @@ def make_camera_jpegs(folder: Path, count: int, size: tuple[int, int] = (4000, 3
     rng = np.random.default_rng(seed)
     w, h = size
     bases = [_base_texture(rng, w, h) for _ in range(4)]
-    paths = []
-    for i in range(count):
-        path = folder / f"IMG_{i:05d}.jpg"
-        paths.append(path)
+    paths = [folder / f"IMG_{i:05d}.jpg" for i in range(count)]
+
+    def write(i: int) -> None:
+        path = paths[i]
         if path.exists():
-            continue
-        base = np.roll(bases[i % len(bases)], shift=(int(rng.integers(0, h)), int(rng.integers(0, w))), axis=(0, 1))
-        tint = rng.uniform(0.7, 1.3, 3).astype(np.float32)
-        noise = rng.normal(0, 1.0, (h, w, 1)).astype(np.float32)  # light sensor noise: ~2.3 MB files
+            return
+        own = np.random.default_rng((seed, i))  # the same file whatever the thread order
+        base = np.roll(bases[i % len(bases)], shift=(int(own.integers(0, h)), int(own.integers(0, w))), axis=(0, 1))
+        tint = own.uniform(0.7, 1.3, 3).astype(np.float32)
+        noise = own.normal(0, 1.0, (h, w, 1)).astype(np.float32)  # light sensor noise: ~2.3 MB files
         pixels = np.clip(base * tint + noise, 0, 255).astype(np.uint8)
         exif = Image.Exif()
         exif[271], exif[272] = "Canon", "Canon EOS 80D"
         exif.get_ifd(0x8769)[36867] = f"2023:0{1 + i % 9}:1{i % 10} 12:00:00"
         Image.fromarray(pixels).save(path, "JPEG", quality=90, exif=exif.tobytes())
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        list(pool.map(write, range(count)))
     return paths
