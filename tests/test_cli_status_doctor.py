@@ -24,6 +24,16 @@ def test_doctor_reports_device_model_and_library(cli, tmp_path):
     assert report["library"]["sqlite_ok"] and report["library"]["consistent"]
 
 
+def test_doctor_reports_the_detector_and_the_text_reader(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch-home"))
+    monkeypatch.setenv("PHOTO_ORGANIZER_DETECT", "1")
+    report = cli("doctor", "--json").json
+    objects, text = report["regions"]["objects"], report["regions"]["text"]
+    assert objects["on"] is True and objects["available"] is False and "download.pytorch.org" in objects["detail"]
+    assert text["on"] is False and text["available"] is True and "easyocr_en_models" in text["detail"]
+    assert report["ok"] is True  # objects and text are optional: the library still works
+
+
 def test_doctor_flags_missing_weights(cli, tmp_path, monkeypatch):
     monkeypatch.setenv("PHOTO_ORGANIZER_MODEL", "ViT-B-32")
     monkeypatch.setenv("PHOTO_ORGANIZER_PRETRAINED", "laion2b_s34b_b79k")

@@ -97,6 +97,7 @@ class RegionRun:
         self._reader: TextReader | None = None
         self._objects_by: str | None = None
         self._text_by: str | None = None
+        self._started = time.perf_counter()
 
     def run(self) -> RegionReport:
         started = time.perf_counter()
@@ -131,6 +132,7 @@ class RegionRun:
         pending: deque[Future[_Loaded]] = deque()
         batch: list[_Loaded] = []
         last_save = time.monotonic()
+        self._started = time.perf_counter()
         self._emit(0, len(work))
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="regions") as pool:
             try:
@@ -227,7 +229,10 @@ class RegionRun:
             store.save()
 
     def _emit(self, done: int, total: int) -> None:
-        self._progress(IndexProgress("regions", done, total, self.report.regions))
+        elapsed = time.perf_counter() - self._started
+        rate = done / elapsed if done and elapsed > 0 else 0.0
+        eta = (total - done) / rate if rate > 0 else None
+        self._progress(IndexProgress("regions", done, total, self.report.regions, round(rate, 2), eta))
 
 
 def _load(work: RegionWork) -> _Loaded:

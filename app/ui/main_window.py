@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import ModelUnavailableError, UserError
+from app.core.settings import Settings
 from app.ui.gallery import GalleryItem, GalleryModel, make_gallery_view
 from app.ui.task_manager import TaskManager
 from app.ui.thumbnails import ThumbnailCache
@@ -178,8 +179,12 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
         self.pause_button.toggled.connect(self._on_pause_toggled)
         self.skipped_button = QPushButton(flat=True, visible=False)
         self.skipped_button.clicked.connect(self.show_skipped)
+        self.notice_button = QPushButton(flat=True, visible=False)  # e.g. detector weights missing
+        self.notice_button.clicked.connect(self.show_notices)
+        self._notices: list[str] = []
         bar = self.statusBar()
         bar.addWidget(self.status_label, 1)
+        bar.addPermanentWidget(self.notice_button)
         bar.addPermanentWidget(self.skipped_button)
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.pause_button)
@@ -221,6 +226,8 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
             return None
         spec = self.library.spec
         dialog = SettingsDialog(spec.name, spec.pretrained or "", self.library.device, self.library.root, self.cache.capacity, self)
+        current = Settings.from_env()
+        dialog.set_regions(current.detect_objects, current.read_text)
         dialog.accepted.connect(lambda: self.apply_settings(dialog.choice()))
         dialog.open()
         return dialog
@@ -229,6 +236,10 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
         from app.ml.spec import ModelSpec
 
         self.cache.capacity = choice.cache_size
+        from app.ui.settings_dialog import save_region_choice
+
+        if save_region_choice(choice.detect_objects, choice.read_text) and self.library is not None:
+            self.find_regions()
         if choice.library and Path(choice.library) != (self.library.root if self.library else None):
             QSettings().setValue("library/path", choice.library)
             self.status_label.setText(f"The library at {choice.library} opens from the next start")
@@ -364,13 +375,15 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
         if p.phase == "scanning":
             self.status_label.setText(f"Looking for photos… {p.done} found")
             return
+        if p.phase == "regions":
+            self.progress.setRange(0, max(1, p.total))
+            self.progress.setValue(p.done)
+            self.status_label.setText(f"Finding objects and text · {p.done:,} / {p.total:,} photos{_eta(p.eta_seconds)}")
+            return
         self.progress.setRange(0, max(1, p.total))
         self.progress.setValue(p.done)
-        eta = ""
-        if p.eta_seconds:
-            eta = f" · {p.eta_seconds / 60:.0f} min left" if p.eta_seconds > 90 else f" · {p.eta_seconds:.0f} s left"
         device = self.library.embedder.device.upper() if self.library is not None and self.library.embedder.loaded else ""
-        self.status_label.setText(f"Indexing {p.done:,} / {p.total:,} · {p.rate:.1f} img/s{eta}  {device}")
+        self.status_label.setText(f"Indexing {p.done:,} / {p.total:,} · {p.rate:.1f} img/s{_eta(p.eta_seconds)}  {device}")
 
     def _indexing_done(self) -> None:
         self._stop_indexing = None
@@ -389,9 +402,11 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
 
     def _on_indexed(self, report) -> None:  # type: ignore[no-untyped-def]
         verb = "Stopped" if report.cancelled else "Done"
+        found = f" · {report.objects} objects, {report.texts} lines of text" if report.region_images else ""
         self.status_label.setText(
-            f"{verb}: {report.new} new, {report.moved} moved, {report.removed} removed, {report.failed} skipped"
+            f"{verb}: {report.new} new, {report.moved} moved, {report.removed} removed, {report.failed} skipped{found}"
         )
+        self.set_notices(report.warnings)
         self._indexing_done()
         self.indexing_finished.emit(report)
 
@@ -524,6 +539,33 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
         else:
             self.refresh_gallery()
 
+    def set_notices(self, notices: list[str]) -> None:
+        """Things the person should know but that stopped nothing (a model part unavailable)."""
+        self._notices = list(notices)
+        self.notice_button.setText("⚠ Objects or text off" if notices else "")
+        self.notice_button.setToolTip("\n\n".join(notices))
+        self.notice_button.setVisible(bool(notices))
+
+    def show_notices(self) -> QMessageBox:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Part of indexing was skipped", "\n\n".join(self._notices), parent=self)
+        box.open()
+        return box
+
+    def find_regions(self) -> None:
+        """Run only the region pass (after objects or text were switched on in the settings)."""
+        if self.library is None:
+            return
+        if self._stop_indexing is not None:
+            self.status_label.setText("Objects and text will be found after the current indexing")
+            return
+        library = self.library
+        stop = self._begin_background_work("Finding objects and text in your photos…", pausable=True)
+        self.tasks.run(
+            lambda: library.index([], progress=self._relay.progressed.emit, should_stop=stop.is_set, pause=self._pause_indexing),
+            self._on_indexed,
+            self._on_index_error,
+        )
+
     def show_skipped(self) -> None:
         if self.library is None:
             return
@@ -591,3 +633,9 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
         if self.library is not None:
             self.library.close()
         super().closeEvent(event)
+
+
+def _eta(seconds: float | None) -> str:
+    if not seconds:
+        return ""
+    return f" · {seconds / 60:.0f} min left" if seconds > 90 else f" · {seconds:.0f} s left"

@@ -1,4 +1,5 @@
-"""Settings: the model (and where it runs), the library's location, the thumbnail cache.
+"""Settings: the model (and where it runs), objects and text on or off, the library's
+location, the thumbnail cache.
 
 A model change re-embeds the library from its thumbnails in the background (the old vectors
 serve searches until the switch completes); the library location applies from the next start.
@@ -6,11 +7,13 @@ serve searches until the switch completes); the library location applies from th
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -21,6 +24,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -34,6 +38,38 @@ class SettingsChoice:
     device: str
     library: str
     cache_size: int
+    detect_objects: bool | None = None  # None: leave as it is
+    read_text: bool | None = None
+
+
+# QSettings key -> the environment variable app.core.settings reads
+REGION_KEYS = {"regions/objects": "PHOTO_ORGANIZER_DETECT", "regions/text": "PHOTO_ORGANIZER_OCR"}
+
+
+def apply_saved_region_settings() -> None:
+    """At startup: what the person chose last time, unless the environment says otherwise."""
+    settings = QSettings()
+    for key, variable in REGION_KEYS.items():
+        if settings.contains(key) and variable not in os.environ:
+            os.environ[variable] = "1" if _truthy(settings.value(key)) else "0"
+
+
+def save_region_choice(detect_objects: bool | None, read_text: bool | None) -> bool:
+    """Remember and apply the objects/text choice; True when something was switched on (the
+    photos already indexed then need a region pass)."""
+    switched_on = False
+    for (key, variable), wanted in zip(REGION_KEYS.items(), (detect_objects, read_text), strict=True):
+        if wanted is None:
+            continue
+        was_on = _truthy(os.environ.get(variable, "1"))
+        QSettings().setValue(key, wanted)
+        os.environ[variable] = "1" if wanted else "0"
+        switched_on = switched_on or (wanted and not was_on)
+    return switched_on
+
+
+def _truthy(value: object) -> bool:
+    return str(value).strip().lower() not in ("0", "false", "no", "off", "")
 
 
 def saved_library_dir() -> Path | None:
@@ -63,11 +99,17 @@ class SettingsDialog(QDialog):
         library_row.addWidget(self.library, 1)
         library_row.addWidget(choose_library)
         self.cache_size = QSpinBox(minimum=200, maximum=20000, singleStep=200, value=cache_size, suffix=" thumbnails")
+        self.detect_objects = QCheckBox("Find objects (people, animals, vehicles, food, …)")
+        self.read_text = QCheckBox("Read text (signs, documents, screenshots)")
+        regions = QVBoxLayout()
+        regions.addWidget(self.detect_objects)
+        regions.addWidget(self.read_text)
         form = QFormLayout(self)
         form.addRow("Model", _wrap(model_row))
         form.addRow("Pretrained weights", self.pretrained)
         form.addRow("Run the model on", self.device)
         form.addRow("Library folder", _wrap(library_row))
+        form.addRow("Inside photos", _wrap(regions))
         form.addRow("Thumbnail memory", self.cache_size)
         form.addRow(QLabel("Changing the model re-embeds every photo from its thumbnail in the background;\n"
                            "a new library folder is used from the next start."))
@@ -75,6 +117,10 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+
+    def set_regions(self, detect_objects: bool, read_text: bool) -> None:
+        self.detect_objects.setChecked(detect_objects)
+        self.read_text.setChecked(read_text)
 
     def _choose_model_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "An open_clip model folder (open_clip_config.json + weights)")
@@ -91,10 +137,11 @@ class SettingsDialog(QDialog):
         return SettingsChoice(
             self.model.text().strip(), self.pretrained.text().strip(), self.device.currentText(),
             self.library.text().strip(), self.cache_size.value(),
+            self.detect_objects.isChecked(), self.read_text.isChecked(),
         )
 
 
-def _wrap(layout: QHBoxLayout) -> QWidget:
+def _wrap(layout: QHBoxLayout | QVBoxLayout) -> QWidget:
     widget = QWidget()
     layout.setContentsMargins(0, 0, 0, 0)
     widget.setLayout(layout)

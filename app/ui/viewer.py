@@ -82,7 +82,12 @@ class PhotoViewer(QDialog):
             colour = QColor(255, 200, 0) if region.kind == "text" else QColor(0, 200, 255)
             painter.setPen(QPen(colour, max(2, width // 400)))
             painter.drawRect(box)
-            label = f'"{region.text}"' if region.kind == "text" and region.text else (region.label or region.kind)
+            if region.kind == "text" and region.text:
+                label = f'"{region.text}"'
+            elif region.kind == "object" and region.text:
+                label = f"{region.text} {region.confidence:.0%}"  # the detector's class: dog 87%
+            else:
+                label = region.label or region.kind
             painter.drawText(box.adjusted(4, 2, 0, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, label)
             self.drawn_regions.append(label)
         painter.end()
@@ -106,7 +111,7 @@ class PhotoViewer(QDialog):
             if info.camera:
                 rows.append(("Camera", info.camera))
             texts = [r.text for r in regions if r.kind == "text" and r.text]
-            objects = sorted({r.label for r in regions if r.kind == "object" and r.label})
+            objects = sorted({f"{r.text} ({r.label})" if r.text else r.label for r in regions if r.kind == "object" and r.label})
             if objects:
                 rows.append(("Objects", ", ".join(objects)))
             if texts:

@@ -1,0 +1,70 @@
+"""Objects and text in the app: switching text on reads the photos already there, the result
+carries the word's box, and a detector without weights says so without stopping anything."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from tests.helpers.images import photo, save_jpeg, word_photo
+from tests.ui.test_main_window import _drop
+
+
+@pytest.fixture
+def window(qtbot, library_dir, monkeypatch):  # type: ignore[no-untyped-def]
+    from app.ui.main_window import MainWindow
+
+    # Registered with monkeypatch so the settings dialog's changes are undone after the test.
+    monkeypatch.setenv("PHOTO_ORGANIZER_OCR", "0")
+    monkeypatch.setenv("PHOTO_ORGANIZER_DETECT", "0")
+    win = MainWindow(library_dir)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.library_opened, timeout=20000):
+        win.show()
+    yield win
+    win.close()
+
+
+def test_switching_text_on_reads_the_photos_already_indexed(qtbot, window, tmp_path: Path):
+    folder = tmp_path / "street"
+    sign, box = word_photo("BAKERY", 3, (800, 600))
+    save_jpeg(folder / "shop.jpg", sign)
+    save_jpeg(folder / "plain.jpg", photo(9, (800, 600)))
+    with qtbot.waitSignal(window.indexing_finished, timeout=60000) as first:
+        _drop(window, [folder])
+    assert first.args[0].region_images == 0
+
+    dialog = window.open_settings()
+    qtbot.addWidget(dialog)
+    assert not dialog.read_text.isChecked() and not dialog.detect_objects.isChecked()
+    dialog.read_text.setChecked(True)
+    phases: list[str] = []
+    window._relay.progressed.connect(lambda p: phases.append(p.phase))
+    with qtbot.waitSignal(window.indexing_finished, timeout=120000) as finished:
+        dialog.accept()
+    report = finished.args[0]
+    assert report.region_images == 2 and report.texts >= 1
+    assert "regions" in phases and "lines of text" in window.status_label.text()
+    assert QSettings().value("regions/text", type=bool) is True
+
+    with qtbot.waitSignal(window.search_finished, timeout=20000):
+        window.search_box.setText("bakery")
+        window._run_search()
+    top = window.model.item(0)
+    assert top.path.endswith("shop.jpg") and top.why.startswith("ocr")
+    assert top.box is not None and top.box[0] < box[2] and box[0] < top.box[2]  # the word's box is drawn
+
+
+def test_missing_detector_weights_show_a_notice_and_indexing_finishes(qtbot, window, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("PHOTO_ORGANIZER_DETECT", "1")
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch-home"))
+    save_jpeg(tmp_path / "p" / "a.jpg", photo(1))
+    with qtbot.waitSignal(window.indexing_finished, timeout=60000) as finished:
+        _drop(window, [tmp_path / "p"])
+    assert finished.args[0].embedded == 1
+    assert window.notice_button.isVisible()
+    box = window.show_notices()
+    qtbot.addWidget(box)
+    assert "object detection is off" in box.text() and "--no-detect" in box.text()
