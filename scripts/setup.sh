@@ -31,5 +31,5 @@ echo "installing dependencies into .venv (first time: a few minutes)" >&2
 pip install -q --upgrade pip
 # torch first and pinned, so no resolver ever swaps in another multi-GB build.
 pip install -q -c constraints.txt torch torchvision
-pip install -q -c constraints.txt -e ".[test,heic]"
+pip install -q -c constraints.txt -e ".[test,heic,offline-ocr]"
 echo "$want" > "$stamp"

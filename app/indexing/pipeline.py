@@ -10,12 +10,14 @@ at any moment costs only the work in flight.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
+import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +32,7 @@ from app.indexing.decoding import DecodedImage, DecodeError, FileContent, decode
 from app.indexing.report import IndexProgress, IndexReport
 from app.indexing.scanner import ScannedFile, scan
 from app.ml.embedder import ClipEmbedder
+from app.ml.preprocess import InputSpec
 from app.vectors.store import VectorStore
 
 log = logging.getLogger(__name__)
@@ -53,6 +56,12 @@ class IndexOptions:
         if self.batch_size > 0:
             return self.batch_size
         return 256 if device.startswith("cuda") else 32
+
+    def use_processes(self, device: str) -> bool:
+        forced = os.environ.get("PHOTO_ORGANIZER_DECODE_PROCESSES", "").strip()
+        if forced:
+            return forced not in ("0", "false", "no", "off")
+        return device.startswith("cuda") and (os.cpu_count() or 1) >= 4
 
     def resolved_workers(self) -> int:
         return self.decode_workers if self.decode_workers > 0 else max(1, os.cpu_count() or 1)
@@ -176,16 +185,20 @@ class IndexRun:
         failures: list[_Failed] = []
         done = 0
 
-        with ThreadPoolExecutor(
-            max_workers=workers, thread_name_prefix="decode", initializer=_lower_priority, initargs=(self.options.decode_niceness,)
-        ) as pool:
+        with self._decode_pool(workers) as pool:
+            assert self.embedder.input_spec is not None
+            spec, paths = self.embedder.input_spec, self.paths
+            in_processes = isinstance(pool, ProcessPoolExecutor)
 
             def top_up() -> None:
                 while len(pending) < lookahead:
                     item = next(items, None)
                     if item is None:
                         return
-                    pending.append(pool.submit(self._prepare, item))
+                    if in_processes:
+                        pending.append(pool.submit(_prepare_in_process, item, spec, paths))
+                    else:
+                        pending.append(pool.submit(self._prepare, item))
 
             top_up()
             try:
@@ -222,25 +235,26 @@ class IndexRun:
     # --- worker side (decode pool) --------------------------------------------------------------
 
     def _prepare(self, item: ScannedFile) -> _Outcome:
-        """Read once, hash, and decode only content the catalog does not have yet."""
-        try:
-            content = read_file(item.path)
-            scanned = ScannedFile(item.path, content.size, _mtime(item, content))
-            image_id = self._known_hashes.get(content.content_hash)
-            if image_id is not None:
-                return _Link(scanned, image_id)
-            return _Decoded(scanned, self._decode(content))
-        except DecodeError as exc:
-            return _Failed(item, str(exc))
-        except Exception as exc:  # a bug in one file's path must not stop the run
-            log.exception("unexpected error indexing %s", item.path)
-            return _Failed(item, f"unexpected error: {type(exc).__name__}: {exc}")
-
-    def _decode(self, content: FileContent) -> DecodedImage:
         assert self.embedder.input_spec is not None
-        return decode(content, self.embedder.input_spec, self.paths.thumbnail(content.content_hash))
+        return prepare(item, self._known_hashes, self.embedder.input_spec, self.paths)
 
     # --- consumer side (this thread) ------------------------------------------------------------
+
+    def _decode_pool(self, workers: int) -> Executor:
+        """Threads by default: decoding releases the GIL for most of its work, and on a laptop
+        the model needs the cores anyway. A GPU is fed faster than the GIL allows, so there
+        (or when asked) decoding runs in processes."""
+        if not self.options.use_processes(self.embedder.device):
+            return ThreadPoolExecutor(
+                max_workers=workers, thread_name_prefix="decode", initializer=_lower_priority, initargs=(self.options.decode_niceness,)
+            )
+        context = multiprocessing.get_context("forkserver" if sys.platform.startswith("linux") else "spawn")
+        return ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=_init_decode_process,
+            initargs=(self.options.decode_niceness, dict(self._known_hashes)),
+        )
 
     def _embed_and_commit(self, batch: list[_Decoded]) -> None:
         if not batch:
@@ -324,6 +338,37 @@ class IndexRun:
             rate = (n1 - n0) / (t1 - t0) if t1 > t0 else 0.0
         eta = (total - done) / rate if rate > 0 and total else None
         self._progress(IndexProgress(phase, done, total, self.report.embedded, round(rate, 2), eta, current))
+
+
+def prepare(item: ScannedFile, known_hashes: dict[str, int], input_spec: InputSpec, paths: LibraryPaths) -> _Outcome:
+    """Read once, hash, and decode only content the catalog does not have yet."""
+    try:
+        content = read_file(item.path)
+        scanned = ScannedFile(item.path, content.size, _mtime(item, content))
+        image_id = known_hashes.get(content.content_hash)
+        if image_id is not None:
+            return _Link(scanned, image_id)
+        return _Decoded(scanned, decode(content, input_spec, paths.thumbnail(content.content_hash)))
+    except DecodeError as exc:
+        return _Failed(item, str(exc))
+    except Exception as exc:  # a bug in one file's path must not stop the run
+        log.exception("unexpected error indexing %s", item.path)
+        return _Failed(item, f"unexpected error: {type(exc).__name__}: {exc}")
+
+
+_process_known_hashes: dict[str, int] = {}
+
+
+def _init_decode_process(niceness: int, known_hashes: dict[str, int]) -> None:
+    global _process_known_hashes
+    _process_known_hashes = known_hashes
+    _lower_priority(niceness)
+
+
+def _prepare_in_process(item: ScannedFile, input_spec: InputSpec, paths: LibraryPaths) -> _Outcome:
+    # Content first seen earlier in this run is decoded again here rather than linked; the
+    # catalog still stores it once (add_embedded_images matches it by hash).
+    return prepare(item, _process_known_hashes, input_spec, paths)
 
 
 def _lower_priority(niceness: int) -> None:
