@@ -152,7 +152,9 @@ def _open_library(args: argparse.Namespace, create: bool = True):  # type: ignor
     from app.ml.spec import requested_spec
 
     spec = requested_spec(getattr(args, "model", None), getattr(args, "pretrained", None))
-    return Library(args.library, model=spec, device=getattr(args, "device", "auto"), create=create)
+    library = Library(args.library, model=spec, device=getattr(args, "device", "auto"), create=create)
+    library.on_download = _DownloadLine()
+    return library
 
 
 # --- commands -----------------------------------------------------------------------------------
@@ -177,6 +179,7 @@ def cmd_install_launcher(args: argparse.Namespace) -> int:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
+    from app.core.errors import CancelledError
     from app.core.settings import Settings
     from app.indexing.pipeline import IndexOptions
 
@@ -186,6 +189,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     progress = _ProgressLine(enabled=not args.json and sys.stderr.isatty())
     try:
         with _open_library(args) as library:
+            library.on_download = _DownloadLine(stop)
             options = IndexOptions(
                 batch_size=args.batch_size,
                 decode_workers=args.workers,
@@ -193,6 +197,10 @@ def cmd_index(args: argparse.Namespace) -> int:
                 ocr=settings.read_text and not args.no_ocr,
             )
             report = library.index(args.paths, options, progress=progress, should_stop=stop.is_set)
+    except CancelledError:
+        progress.close()
+        print("photo-organizer: interrupted during the model download; run the command again to restart it", file=sys.stderr)
+        return EXIT_INTERRUPTED
     finally:
         signal.signal(signal.SIGINT, previous)
         progress.close()
@@ -325,6 +333,30 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     lines = [f"{section}: {json.dumps(value, ensure_ascii=False)}" for section, value in payload.items()]
     _emit(args, payload, "\n".join(lines))
     return 0 if payload.get("ok") else 1
+
+
+class _DownloadLine:
+    """First-use weight download progress on stderr (a line now and then when not a terminal);
+    Ctrl+C stops the download."""
+
+    def __init__(self, stop: threading.Event | None = None) -> None:
+        self._last = 0.0
+        self._tty = sys.stderr.isatty()
+        self._stop = stop
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._stop is not None and self._stop.is_set():
+            from app.core.errors import CancelledError
+
+            raise CancelledError("the model download was interrupted")
+        finished = bool(total) and done >= total
+        if not finished and time.monotonic() - self._last < (0.2 if self._tty else 10.0):
+            return
+        self._last = time.monotonic()
+        amount = f"{done / 1e6:.0f} / {total / 1e6:.0f} MB" if total else f"{done / 1e6:.0f} MB"
+        end = "\n" if finished or not self._tty else ""
+        sys.stderr.write(f"\rdownloading model weights (first use only): {amount}".ljust(70) + end)
+        sys.stderr.flush()
 
 
 class _ProgressLine:

@@ -27,6 +27,7 @@ from app.core.settings import Settings
 from app.indexing.pipeline import IndexOptions, IndexRun, ProgressCallback, StopCheck
 from app.indexing.region_pass import RegionReport, RegionRun
 from app.indexing.report import IndexReport
+from app.ml.download import DownloadProgress
 from app.ml.embedder import ClipEmbedder
 from app.ml.region_models import RegionModels
 from app.ml.spec import ModelSpec, default_spec
@@ -79,6 +80,9 @@ class Library:
         self._embedder: ClipEmbedder | None = None
         self._store: VectorStore | None = None
         self.region_models = RegionModels(Settings.from_env(), self._compute_device)
+        # Called with (bytes so far, total) while model weights download on first use; may
+        # raise CancelledError to stop the download.
+        self.on_download: DownloadProgress | None = None
         self._open_existing_store()
 
     # --- lifecycle ------------------------------------------------------------------------------
@@ -113,6 +117,10 @@ class Library:
             self._switch_to = requested
         return ModelSpec.from_key(stored)
 
+    def _download_progress(self, done: int, total: int) -> None:
+        if self.on_download is not None:
+            self.on_download(done, total)
+
     def _compute_device(self) -> str:
         from app.ml.embedder import resolve_device
 
@@ -121,7 +129,7 @@ class Library:
     @property
     def embedder(self) -> ClipEmbedder:
         if self._embedder is None:
-            self._embedder = ClipEmbedder(self.spec, self.device)
+            self._embedder = ClipEmbedder(self.spec, self.device, self._download_progress)
         return self._embedder
 
     def _open_existing_store(self) -> None:
@@ -221,7 +229,7 @@ class Library:
         if repository.get_meta(self.engine, PENDING_KEY) != target.key:
             switching.clear_pending_vectors(self.engine)
             repository.set_meta(self.engine, PENDING_KEY, target.key)
-        embedder = ClipEmbedder(target, self.device)
+        embedder = ClipEmbedder(target, self.device, self._download_progress)
         made = reembed(self.engine, self.paths, embedder, progress, should_stop, options.batch_size or 64)
         if made is None:
             return None

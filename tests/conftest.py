@@ -66,3 +66,24 @@ def shapes_model(tmp_path_factory: pytest.TempPathFactory) -> str:
 
     folder = train_shapes_model(tmp_path_factory.mktemp("shapes-model") / "model")
     return f"local-dir:{folder}"
+
+
+@pytest.fixture
+def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """PO-Tiny with a pretrained tag 'served' whose weights live on a local hub."""
+    import open_clip
+
+    from app.ml.embedder import register_builtin_models
+    from tests.helpers.weights_server import REPO, publish_tiny_model, serving
+
+    register_builtin_models()
+    served = publish_tiny_model(tmp_path / "hub")
+    monkeypatch.setitem(open_clip.pretrained._PRETRAINED, "PO-Tiny", {"served": {"hf_hub": f"{REPO}/", "url": ""}})
+    monkeypatch.setenv("PHOTO_ORGANIZER_MODEL", "PO-Tiny")
+    monkeypatch.setenv("PHOTO_ORGANIZER_PRETRAINED", "served")
+    monkeypatch.setenv("PHOTO_ORGANIZER_WEIGHTS_DIR", str(tmp_path / "weights"))
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("PHOTO_ORGANIZER_OFFLINE", raising=False)
+    with serving(tmp_path / "hub") as url:
+        monkeypatch.setenv("HF_ENDPOINT", url)
+        yield served

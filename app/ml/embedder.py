@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from app.core.errors import ModelUnavailableError, UserError
+from app.ml.download import DownloadProgress
 from app.ml.preprocess import InputSpec
 from app.ml.spec import HF_HUB, LOCAL_DIR, ModelSpec
 
@@ -54,8 +55,9 @@ def resolve_device(device: str) -> str:
 class ClipEmbedder:
     """One open_clip model, loaded lazily; thread-safe for one inference thread at a time."""
 
-    def __init__(self, spec: ModelSpec, device: str = "auto") -> None:
+    def __init__(self, spec: ModelSpec, device: str = "auto", on_download: DownloadProgress | None = None) -> None:
         self.spec = spec
+        self.on_download = on_download  # first-use weight download progress
         self.requested_device = device
         self.device = "cpu"
         self._lock = threading.Lock()
@@ -93,7 +95,7 @@ class ClipEmbedder:
             if spec.name not in open_clip.list_models():
                 raise UserError(f"unknown model architecture {spec.name!r} (see open_clip.list_models())")
             if not spec.is_random:
-                pretrained = weights.resolve_checkpoint(spec)
+                pretrained = weights.resolve_checkpoint(spec, self.on_download)
         log.info("loading %s on %s", spec.key, self.device)
         try:
             with torch.random.fork_rng(devices=[]):

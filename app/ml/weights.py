@@ -8,8 +8,10 @@ import logging
 import os
 import socket
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from app.core.errors import ModelUnavailableError
+from app.ml.download import DownloadFailed, DownloadProgress, download_file
 from app.ml.spec import LOCAL_DIR, ModelSpec
 
 log = logging.getLogger(__name__)
@@ -28,10 +30,37 @@ def host_reachable(host: str, timeout: float = 3.0) -> bool:
         return False
 
 
+def hub_endpoint() -> str:
+    """The Hugging Face server (a mirror when HF_ENDPOINT names one)."""
+    return os.environ.get("HF_ENDPOINT", f"https://{HUB_HOST}").rstrip("/")
+
+
 def hub_reachable(timeout: float = 3.0) -> bool:
     if os.environ.get("HF_HUB_OFFLINE") == "1":
         return False
-    return host_reachable(HUB_HOST, timeout)
+    parts = urlsplit(hub_endpoint())
+    if os.environ.get("PHOTO_ORGANIZER_OFFLINE") == "1" or not parts.hostname:
+        return False
+    try:
+        with socket.create_connection((parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def weights_cache_dir() -> Path:
+    """Where downloaded CLIP weights are kept (PHOTO_ORGANIZER_WEIGHTS_DIR, else the user cache)."""
+    from platformdirs import user_cache_dir
+
+    configured = os.environ.get("PHOTO_ORGANIZER_WEIGHTS_DIR")
+    return Path(configured) if configured else Path(user_cache_dir("photo-organizer")) / "weights"
+
+
+def _hub_files(cfg: dict) -> tuple[str, list[str]]:
+    parts = cfg.get("hf_hub", "").rstrip("/").split("/")
+    repo = "/".join(parts[:2])
+    names = [parts[2]] if len(parts) > 2 and parts[2] else ["open_clip_model.safetensors", "open_clip_pytorch_model.bin"]
+    return repo, names
 
 
 def _offline_message(spec: ModelSpec, why: str) -> str:
@@ -51,26 +80,24 @@ def cached_checkpoint(spec: ModelSpec) -> str | None:
     cfg = open_clip.get_pretrained_cfg(spec.name, spec.pretrained or "")
     if not cfg:
         return None
-    hub = cfg.get("hf_hub", "")
-    if hub:
-        parts = hub.rstrip("/").split("/")
-        repo = "/".join(parts[:2])
-        names = [parts[2]] if len(parts) > 2 and parts[2] else [
-            "open_clip_model.safetensors", "open_clip_pytorch_model.bin"
-        ]
+    ours = weights_cache_dir()
+    if cfg.get("hf_hub"):
+        repo, names = _hub_files(cfg)
         for filename in names:
-            found = try_to_load_from_cache(repo, filename)
+            if (ours / repo / filename).is_file():
+                return str(ours / repo / filename)
+            found = try_to_load_from_cache(repo, filename)  # fetched earlier by open_clip itself
             if isinstance(found, str):
                 return found
     url = cfg.get("url", "")
     if url:
-        target = Path(os.path.expanduser("~/.cache/clip")) / os.path.basename(url)
-        if target.is_file():
-            return str(target)
+        for target in (ours / "url" / os.path.basename(url), Path(os.path.expanduser("~/.cache/clip")) / os.path.basename(url)):
+            if target.is_file():
+                return str(target)
     return None
 
 
-def resolve_checkpoint(spec: ModelSpec) -> str:
+def resolve_checkpoint(spec: ModelSpec, progress: DownloadProgress | None = None) -> str:
     """A local checkpoint path for an architecture + pretrained tag, downloading if needed."""
     import open_clip
 
@@ -87,13 +114,26 @@ def resolve_checkpoint(spec: ModelSpec) -> str:
     if not hub_reachable():
         raise ModelUnavailableError(_offline_message(spec, "they are not downloaded yet and the network is unreachable"))
     log.warning("downloading weights for %s (first use; cached afterwards)", spec.key)
-    try:
-        path = open_clip.download_pretrained(cfg)
-    except Exception as exc:  # network errors come in many types
-        raise ModelUnavailableError(_offline_message(spec, f"the download failed ({exc})")) from exc
-    if not path:
-        raise ModelUnavailableError(_offline_message(spec, "the download returned nothing"))
-    return path
+    return str(_download(spec, cfg, progress))
+
+
+def _download(spec: ModelSpec, cfg: dict, progress: DownloadProgress | None) -> Path:
+    """The model's weights from the hub (or its URL) into our cache, trying each file name."""
+    ours = weights_cache_dir()
+    tried: list[str] = []
+    if cfg.get("hf_hub"):
+        repo, names = _hub_files(cfg)
+        for filename in names:
+            try:
+                return download_file(f"{hub_endpoint()}/{repo}/resolve/main/{filename}", ours / repo / filename, progress)
+            except DownloadFailed as exc:
+                tried.append(str(exc))
+    if cfg.get("url"):
+        try:
+            return download_file(cfg["url"], ours / "url" / os.path.basename(cfg["url"]), progress)
+        except DownloadFailed as exc:
+            tried.append(str(exc))
+    raise ModelUnavailableError(_offline_message(spec, f"the download failed ({'; '.join(tried) or 'no source'})"))
 
 
 def check_hub_spec(spec: ModelSpec) -> None:

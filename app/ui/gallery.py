@@ -87,15 +87,22 @@ class GalleryModel(QAbstractListModel):
 
 
 class GalleryDelegate(QStyledItemDelegate):
-    """Thumbnail centred in its cell, the matched region outlined, name or score beneath."""
+    """Grid: thumbnail centred in its cell, the matched region outlined, name or score beneath.
+    List: a smaller thumbnail on the left, then the name, the folder and why it matched."""
 
     def __init__(self, view: QListView) -> None:
         super().__init__(view)
         self._view = view
+        self.list_mode = False
 
     def cell(self) -> QSize:
         size = self._view.iconSize()
+        if self.list_mode:
+            return QSize(max(200, self._view.viewport().width() - 8), self._list_thumb() + 8)
         return QSize(size.width() + 12, size.height() + 28)
+
+    def _list_thumb(self) -> int:
+        return max(40, self._view.iconSize().height() // 2)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         return self.cell()
@@ -104,10 +111,47 @@ class GalleryDelegate(QStyledItemDelegate):
         painter.save()
         rect = option.rect  # type: ignore[attr-defined]
         palette = option.palette  # type: ignore[attr-defined]
-        if option.state & QStyle.StateFlag.State_Selected:  # type: ignore[attr-defined]
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        if selected:
             painter.fillRect(rect, palette.highlight())
-        icon = self._view.iconSize()
-        frame = QRect(rect.x() + 6, rect.y() + 6, icon.width(), icon.height())
+        if self.list_mode:
+            side = self._list_thumb()
+            frame = QRect(rect.x() + 4, rect.y() + 4, side, side)
+        else:
+            icon = self._view.iconSize()
+            frame = QRect(rect.x() + 6, rect.y() + 6, icon.width(), icon.height())
+        self._paint_thumbnail(painter, frame, index)
+        painter.setPen(palette.highlightedText().color() if selected else palette.text().color())
+        if self.list_mode:
+            self._paint_row_text(painter, QRect(frame.right() + 10, rect.y() + 4, rect.right() - frame.right() - 14, frame.height()), index)
+        else:
+            score = index.data(ScoreRole)
+            caption = f"{score:.3f}" if score is not None else str(index.data(Qt.ItemDataRole.DisplayRole))
+            text_rect = QRect(rect.x() + 4, frame.bottom() + 4, rect.width() - 8, 18)
+            painter.drawText(
+                text_rect,
+                Qt.AlignmentFlag.AlignCenter,
+                painter.fontMetrics().elidedText(caption, Qt.TextElideMode.ElideMiddle, text_rect.width()),
+            )
+        painter.restore()
+
+    def _paint_row_text(self, painter: QPainter, area: QRect, index: QModelIndex | QPersistentModelIndex) -> None:
+        path = str(index.data(PathRole))
+        score = index.data(ScoreRole)
+        lines = [os.path.basename(path), os.path.dirname(path)]
+        if score is not None:
+            tooltip = str(index.data(Qt.ItemDataRole.ToolTipRole) or "")
+            lines.append(tooltip.split("\n", 1)[1] if "\n" in tooltip else f"score {score:.3f}")
+        metrics = painter.fontMetrics()
+        y = area.y()
+        for line in lines:
+            if y + metrics.height() > area.bottom() + 2:
+                break
+            painter.drawText(QRect(area.x(), y, area.width(), metrics.height()), Qt.AlignmentFlag.AlignLeft,
+                             metrics.elidedText(line, Qt.TextElideMode.ElideMiddle, area.width()))
+            y += metrics.height() + 2
+
+    def _paint_thumbnail(self, painter: QPainter, frame: QRect, index: QModelIndex | QPersistentModelIndex) -> None:
         pixmap = index.data(Qt.ItemDataRole.DecorationRole)
         if pixmap is None:
             painter.fillRect(frame, QColor(128, 128, 128, 40))
@@ -128,16 +172,18 @@ class GalleryDelegate(QStyledItemDelegate):
                         round((y1 - y0) * target.height()),
                     )
                 )
-        score = index.data(ScoreRole)
-        caption = f"{score:.3f}" if score is not None else str(index.data(Qt.ItemDataRole.DisplayRole))
-        text_rect = QRect(rect.x() + 4, frame.bottom() + 4, rect.width() - 8, 18)
-        painter.setPen(palette.highlightedText().color() if option.state & QStyle.StateFlag.State_Selected else palette.text().color())  # type: ignore[attr-defined]
-        painter.drawText(
-            text_rect,
-            Qt.AlignmentFlag.AlignCenter,
-            painter.fontMetrics().elidedText(caption, Qt.TextElideMode.ElideMiddle, text_rect.width()),
-        )
-        painter.restore()
+
+
+def set_list_layout(view: QListView, list_mode: bool) -> None:
+    """Switch the gallery between the thumbnail grid and a list of rows with details."""
+    delegate = view.itemDelegate()
+    assert isinstance(delegate, GalleryDelegate)
+    delegate.list_mode = list_mode
+    view.setViewMode(QListView.ViewMode.ListMode if list_mode else QListView.ViewMode.IconMode)
+    view.setResizeMode(QListView.ResizeMode.Adjust)
+    view.setGridSize(QSize() if list_mode else delegate.cell())
+    view.setSpacing(1 if list_mode else 4)
+    view.doItemsLayout()
 
 
 def make_gallery_view(model: GalleryModel, parent=None) -> QListView:  # type: ignore[no-untyped-def]

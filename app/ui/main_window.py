@@ -30,12 +30,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.errors import ModelUnavailableError, UserError
+from app.core.errors import CancelledError, ModelUnavailableError, UserError
 from app.core.settings import Settings
-from app.ui.gallery import GalleryItem, GalleryModel, make_gallery_view
+from app.ui.cluster_view import ClusterKeyRole, ClusterModel, make_cluster_view
+from app.ui.download_dialog import DownloadWatcher
+from app.ui.gallery import GalleryItem, GalleryModel, make_gallery_view, set_list_layout
 from app.ui.task_manager import TaskManager
 from app.ui.thumbnails import ThumbnailCache
-from app.ui.window_analysis import ALL_PHOTOS, AnalysisMixin
+from app.ui.window_analysis import ALL_PHOTOS, CLUSTERS_TAB, MAP_TAB, AnalysisMixin
 from app.ui.window_search import IMAGE_SUFFIXES, SearchMixin
 
 log = logging.getLogger(__name__)
@@ -75,10 +77,12 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
         self._showing_results = False
         self._entries: dict[int, GalleryItem] = {}
         self._clusters: dict = {}
+        self._cluster_result: dict = {}
         self._clusters_running = False
         self._noise_paths: set[str] = set()
         self.map = None  # the MapView, created on first visit (OpenGL)
         self._map_running = False
+        self.downloads = DownloadWatcher(self)
         self._relay = _ProgressRelay()
         self._relay.progressed.connect(self._on_progress)
         self._refresh_timer = QTimer(self, interval=1500, timeout=self.refresh_gallery)
@@ -116,6 +120,9 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
         top.addWidget(self.weights_button)
         top.addWidget(self.sort_box)
         top.addWidget(self.size_slider)
+        self.list_button = QToolButton(text="▤", checkable=True, toolTip="List with details (Ctrl+L); off: thumbnail grid")
+        self.list_button.toggled.connect(lambda on: set_list_layout(self.gallery, on))
+        top.addWidget(self.list_button)
 
         self.gallery = make_gallery_view(self.model, self)
         self.gallery.customContextMenuRequested.connect(self._on_context_menu)
@@ -153,8 +160,17 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(QLabel("CLUSTERS"))
         side_layout.addWidget(self.cluster_list, 1)
+        self.cluster_model = ClusterModel(self.cache, self)
+        self.cluster_view = make_cluster_view(self.cluster_model, self)
+        self.cluster_view.activated.connect(lambda index: self.open_cluster(index.data(ClusterKeyRole)))
+        self.cluster_view.doubleClicked.connect(lambda index: self.open_cluster(index.data(ClusterKeyRole)))
+        self.cluster_pages = QStackedWidget()
+        self.cluster_pages.addWidget(QLabel("Groups of similar photos appear here once a few photos are indexed.",
+                                            alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True))  # 0
+        self.cluster_pages.addWidget(self.cluster_view)  # 1
         self.views = QTabWidget()
         self.views.addTab(self.pages, "Gallery")
+        self.views.addTab(self.cluster_pages, "Clusters")
         self._map_holder = QWidget()
         QVBoxLayout(self._map_holder).setContentsMargins(0, 0, 0, 0)
         self.views.addTab(self._map_holder, "3D Map")
@@ -203,7 +219,9 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
         edit_menu.addAction(QAction("Select &all", self, shortcut=QKeySequence.StandardKey.SelectAll, triggered=self.gallery.selectAll))
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(QAction("&Gallery", self, shortcut=QKeySequence("Ctrl+1"), triggered=lambda: self.views.setCurrentIndex(0)))
-        view_menu.addAction(QAction("3D &Map", self, shortcut=QKeySequence("Ctrl+2"), triggered=lambda: self.views.setCurrentIndex(1)))
+        view_menu.addAction(QAction("&List with details", self, shortcut=QKeySequence("Ctrl+L"), triggered=self.list_button.toggle))
+        view_menu.addAction(QAction("&Clusters", self, shortcut=QKeySequence("Ctrl+2"), triggered=lambda: self.views.setCurrentIndex(CLUSTERS_TAB)))
+        view_menu.addAction(QAction("3D &Map", self, shortcut=QKeySequence("Ctrl+3"), triggered=lambda: self.views.setCurrentIndex(MAP_TAB)))
         library_menu = self.menuBar().addMenu("&Library")
         library_menu.addAction(QAction("&Skipped files…", self, triggered=self.show_skipped))
         self.addAction(QAction(self, shortcut=QKeySequence(Qt.Key.Key_Escape), triggered=self.clear_search))
@@ -217,7 +235,7 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
     def _open_library(self):  # type: ignore[no-untyped-def]
         from app.library import Library
 
-        return Library(self._library_dir)
+        return self.downloads.attach(Library(self._library_dir))
 
     def open_settings(self):  # type: ignore[no-untyped-def]
         from app.ui.settings_dialog import SettingsDialog
@@ -264,7 +282,7 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
         stop = self._begin_background_work(f"Switching to {spec.key}: re-embedding from thumbnails…", pausable=False)
 
         def op():  # type: ignore[no-untyped-def]
-            switched = Library(root, model=spec, device=device)
+            switched = self.downloads.attach(Library(root, model=spec, device=device))
             try:  # no folders: only the switch (re-embedding from thumbnails)
                 return switched, switched.index([], progress=self._relay.progressed.emit, should_stop=stop.is_set)
             except BaseException:
@@ -290,8 +308,8 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
         self.status_label.setText(f"Library: {library.root}")
         self.refresh_gallery()
         self.refresh_clusters()
-        if getattr(self, "_restored_view", 0) == 1:
-            self.views.setCurrentIndex(1)
+        if 0 < getattr(self, "_restored_view", 0) < self.views.count():
+            self.views.setCurrentIndex(self._restored_view)
         self.library_opened.emit()
         if self._queued_roots:
             roots, self._queued_roots = self._queued_roots, []
@@ -311,6 +329,8 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
         self.cache.clear_missing()
         items = [GalleryItem(e.image_id, e.path, e.thumbnail) for e in entries]
         self._entries = {item.image_id: item for item in items}
+        if self._cluster_result:
+            self._show_cluster_cards(self._cluster_result)  # covers come from the gallery's entries
         chosen = self.cluster_list.currentItem()
         if chosen is not None and chosen.data(Qt.ItemDataRole.UserRole) != ALL_PHOTOS:
             items = self._cluster_items(chosen.data(Qt.ItemDataRole.UserRole))
@@ -386,6 +406,7 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
         self.status_label.setText(f"Indexing {p.done:,} / {p.total:,} · {p.rate:.1f} img/s{_eta(p.eta_seconds)}  {device}")
 
     def _indexing_done(self) -> None:
+        self.downloads.finish()
         self._stop_indexing = None
         self._refresh_timer.stop()
         self.progress.setVisible(False)
@@ -414,6 +435,8 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
         self._indexing_done()
         if isinstance(error, ModelUnavailableError):
             self.show_model_missing(str(error))
+        elif isinstance(error, CancelledError):
+            self.status_label.setText("Download cancelled: indexing needs the search model; add the folder again to resume")
         else:
             self._on_error(error)
         self.indexing_finished.emit(None)
@@ -451,7 +474,7 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
             from app.library import Library
 
             library.close()
-            return Library(root, model=spec, device=library.device)
+            return self.downloads.attach(Library(root, model=spec, device=library.device))
 
         def reopened(new_library) -> None:  # type: ignore[no-untyped-def]
             self.library = new_library
@@ -618,6 +641,7 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
             self.splitter.restoreState(splitter)
         self._restored_view = int(settings.value("window/view", 0) or 0)
         self.size_slider.setValue(int(settings.value("gallery/size", 160) or 160))
+        self.list_button.setChecked(settings.value("gallery/list", False, type=bool))
         self.cache.capacity = int(settings.value("gallery/cache", self.cache.capacity) or self.cache.capacity)
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
@@ -625,6 +649,7 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
         QSettings().setValue("window/splitter", self.splitter.saveState())
         QSettings().setValue("window/view", self.views.currentIndex())
         QSettings().setValue("gallery/size", self.size_slider.value())
+        QSettings().setValue("gallery/list", self.list_button.isChecked())
         QSettings().setValue("gallery/cache", self.cache.capacity)
         if self._stop_indexing is not None:
             self._stop_indexing.set()

@@ -6,10 +6,12 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidgetItem
 
+from app.ui.cluster_view import ClusterCard
 from app.ui.gallery import GalleryItem
 
 ALL_PHOTOS = -2
 NOT_GROUPED = -1
+GALLERY_TAB, CLUSTERS_TAB, MAP_TAB = 0, 1, 2
 
 
 class AnalysisMixin:
@@ -44,6 +46,7 @@ class AnalysisMixin:
         self.tasks.run(op, done, failed)
 
     def _show_clusters(self, result: dict) -> None:
+        self._cluster_result = result
         self._clusters = {c["id"]: c for c in result.get("clusters", [])}
         chosen = self.cluster_list.currentItem()
         keep = chosen.data(Qt.ItemDataRole.UserRole) if chosen is not None else ALL_PHOTOS
@@ -62,7 +65,27 @@ class AnalysisMixin:
             if key == keep:
                 self.cluster_list.setCurrentItem(item)
         self.cluster_list.blockSignals(False)
+        self._show_cluster_cards(result)
         self.clusters_refreshed.emit()
+
+    def _show_cluster_cards(self, result: dict) -> None:
+        cards = []
+        for c in result.get("clusters", []):
+            cover = next((self._entries[i] for i in c["image_ids"] if i in self._entries), None)
+            cards.append(ClusterCard(c["id"], c["name"], c["size"], cover.image_id if cover else None, cover.thumbnail if cover else None))
+        if result.get("noise"):
+            cover = next((e for e in self._entries.values() if e.path in self._noise_paths), None)
+            cards.append(ClusterCard(NOT_GROUPED, "Not grouped", result["noise"], cover.image_id if cover else None, cover.thumbnail if cover else None))
+        self.cluster_model.set_cards(cards)
+        self.cluster_pages.setCurrentIndex(1 if cards else 0)
+
+    def open_cluster(self, key: int) -> None:
+        """Show a cluster's photos in the gallery (as choosing it in the side panel does)."""
+        for row in range(self.cluster_list.count()):
+            if self.cluster_list.item(row).data(Qt.ItemDataRole.UserRole) == key:
+                self.cluster_list.setCurrentRow(row)
+                break
+        self.views.setCurrentIndex(GALLERY_TAB)
 
     def rename_cluster(self, key: int, name: str) -> None:
         """Give a cluster a person's name; it survives recomputation (kept with its members)."""
@@ -114,10 +137,10 @@ class AnalysisMixin:
     # --- 3D map -------------------------------------------------------------------------------
 
     def show_map(self) -> None:
-        self.views.setCurrentIndex(1)
+        self.views.setCurrentIndex(MAP_TAB)
 
     def _on_view_changed(self, index: int) -> None:
-        if index == 1 and self.map is None:
+        if index == MAP_TAB and self.map is None:
             from app.ui.map_view import MapView
 
             self.map = MapView()
@@ -158,7 +181,7 @@ class AnalysisMixin:
 
     def _on_map_clicked(self, image_id: int) -> None:
         """Select the clicked photo in the gallery (all photos, search cleared)."""
-        self.views.setCurrentIndex(0)
+        self.views.setCurrentIndex(GALLERY_TAB)
         if self._showing_results or (self.cluster_list.currentRow() > 0):
             self._showing_results = False
             self.search_box.clear()

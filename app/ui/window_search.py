@@ -9,7 +9,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QLabel, QMenu, QSlider, QVBoxLayout, QWidget, QWidgetAction
 
-from app.ui.gallery import GalleryItem
+from app.ui.gallery import GalleryItem, set_list_layout
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".heic", ".heif"}
 
@@ -89,7 +89,7 @@ class SearchMixin:
 
     def _on_size_changed(self, size: int) -> None:
         self.gallery.setIconSize(QSize(size, size))
-        self.gallery.setGridSize(self.gallery.itemDelegate().cell())
+        set_list_layout(self.gallery, self.list_button.isChecked())
 
     def search_by_image(self, path: Path) -> None:
         self._run_search(image=path)

@@ -125,6 +125,44 @@ def test_clusters_panel_refreshes_in_the_background_and_filters_the_gallery(qtbo
     qtbot.waitUntil(lambda: window.model.rowCount() == 7, timeout=10000)
 
 
+def test_clusters_view_shows_a_card_per_group_and_opens_it(qtbot, window, photos, qtmodeltester):
+    from app.ui.cluster_view import ClusterKeyRole
+
+    with qtbot.waitSignal(window.clusters_refreshed, timeout=60000):
+        _index(qtbot, window, photos)
+    qtbot.waitUntil(lambda: window.cluster_model.rowCount() > 0, timeout=10000)
+    qtmodeltester.check(window.cluster_model)
+    cards = [window.cluster_model.card(r) for r in range(window.cluster_model.rowCount())]
+    assert sum(c.size for c in cards) == 7
+    assert all(c.cover is not None for c in cards)  # every card shows one of its photos
+    window.views.setCurrentIndex(1)
+    assert window.cluster_pages.currentIndex() == 1
+    first = window.cluster_model.index(0)
+    window.open_cluster(first.data(ClusterKeyRole))
+    assert window.views.currentIndex() == 0
+    assert window.model.rowCount() == cards[0].size
+
+
+def test_list_layout_shows_rows_with_details_and_is_remembered(qtbot, window, photos):
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QListView
+
+    _index(qtbot, window, photos)
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.list_button.isChecked()
+    assert window.gallery.viewMode() == QListView.ViewMode.ListMode
+    row = window.gallery.visualRect(window.model.index(1))
+    assert row.width() > 3 * row.height()  # a row across the view, not a grid cell
+    with qtbot.waitSignal(window.search_finished, timeout=20000):
+        window.search_box.setText("a photo of a tree")
+        window._run_search()
+    assert not window.gallery.grab().isNull()  # rows paint name, folder and why it matched
+    window.close()
+    assert QSettings().value("gallery/list", type=bool) is True
+    window.list_button.setChecked(False)
+    assert window.gallery.viewMode() == QListView.ViewMode.IconMode
+
+
 def test_viewer_shows_details_regions_and_walks_the_list(qtbot, window, photos, tmp_path):
     import numpy as np
 

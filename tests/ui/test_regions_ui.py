@@ -68,3 +68,20 @@ def test_missing_detector_weights_show_a_notice_and_indexing_finishes(qtbot, win
     box = window.show_notices()
     qtbot.addWidget(box)
     assert "object detection is off" in box.text() and "--no-detect" in box.text()
+
+
+def test_first_use_download_shows_progress_then_indexes(qtbot, library_dir, hub, tmp_path: Path):
+    from app.ui.main_window import MainWindow
+
+    win = MainWindow(library_dir)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.library_opened, timeout=20000):
+        win.show()
+    save_jpeg(tmp_path / "p" / "a.jpg", photo(4))
+    with qtbot.waitSignal(win.indexing_finished, timeout=60000) as finished:
+        _drop(win, [tmp_path / "p"])
+    assert finished.args[0] is not None and finished.args[0].embedded == 1
+    seen = win.downloads.seen
+    assert seen and seen[-1][0] == seen[-1][1] == hub.stat().st_size  # it got to the end
+    assert win.downloads.dialog is None  # and the dialog went away
+    win.close()

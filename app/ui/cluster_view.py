@@ -1,0 +1,121 @@
+"""The Clusters view: every group the library formed on its own as a card (a cover photo, its
+name and size); opening a card shows its photos in the gallery."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from app.ui.thumbnails import ThumbnailCache
+
+ClusterKeyRole = Qt.ItemDataRole.UserRole + 1
+SizeRole = Qt.ItemDataRole.UserRole + 2
+
+
+@dataclass(frozen=True)
+class ClusterCard:
+    key: int  # the cluster id, or NOT_GROUPED
+    name: str
+    size: int
+    cover_id: int | None
+    cover: Path | None
+
+
+class ClusterModel(QAbstractListModel):
+    def __init__(self, cache: ThumbnailCache, parent=None) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(parent)
+        self._cards: list[ClusterCard] = []
+        self._cache = cache
+        cache.thumbnail_ready.connect(self._on_thumbnail_ready)
+
+    def set_cards(self, cards: list[ClusterCard]) -> None:
+        self.beginResetModel()
+        self._cards = list(cards)
+        self.endResetModel()
+
+    def card(self, row: int) -> ClusterCard | None:
+        return self._cards[row] if 0 <= row < len(self._cards) else None
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._cards)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+        card = self.card(index.row()) if index.isValid() else None
+        if card is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return card.name
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{card.name}: {card.size} photos (open to see them; rename from the side panel)"
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._cache.get(card.cover_id, card.cover) if card.cover_id is not None and card.cover else None
+        if role == ClusterKeyRole:
+            return card.key
+        if role == SizeRole:
+            return card.size
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def _on_thumbnail_ready(self, image_id: int) -> None:
+        for row, card in enumerate(self._cards):
+            if card.cover_id == image_id:
+                index = self.index(row)
+                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+
+class ClusterDelegate(QStyledItemDelegate):
+    """A cover photo filling the card, the name and the count beneath."""
+
+    COVER = QSize(200, 150)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        return QSize(self.COVER.width() + 16, self.COVER.height() + 48)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+        painter.save()
+        rect = option.rect  # type: ignore[attr-defined]
+        palette = option.palette  # type: ignore[attr-defined]
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        if selected:
+            painter.fillRect(rect, palette.highlight())
+        frame = QRect(rect.x() + 8, rect.y() + 8, self.COVER.width(), self.COVER.height())
+        painter.fillRect(frame, QColor(128, 128, 128, 40))
+        pixmap = index.data(Qt.ItemDataRole.DecorationRole)
+        if pixmap is not None:
+            # Fill the frame (cropping the overflow), like a photo album's cover.
+            scaled = pixmap.scaled(frame.size(), Qt.AspectRatioMode.KeepAspectRatioByExpanding, Qt.TransformationMode.SmoothTransformation)
+            source = QRect(0, 0, frame.width(), frame.height())
+            source.moveCenter(scaled.rect().center())
+            painter.drawPixmap(frame, scaled, source)
+        painter.setPen(palette.highlightedText().color() if selected else palette.text().color())
+        name_rect = QRect(rect.x() + 8, frame.bottom() + 6, rect.width() - 16, 18)
+        bold = QFont(painter.font())
+        bold.setBold(True)
+        painter.setFont(bold)
+        name = str(index.data(Qt.ItemDataRole.DisplayRole))
+        painter.drawText(name_rect, Qt.AlignmentFlag.AlignLeft, painter.fontMetrics().elidedText(name, Qt.TextElideMode.ElideRight, name_rect.width()))
+        painter.setFont(option.font)  # type: ignore[attr-defined]
+        painter.drawText(name_rect.translated(0, 18), Qt.AlignmentFlag.AlignLeft, f"{index.data(SizeRole)} photos")
+        painter.restore()
+
+
+def make_cluster_view(model: ClusterModel, parent=None) -> QListView:  # type: ignore[no-untyped-def]
+    view = QListView(parent)
+    view.setViewMode(QListView.ViewMode.IconMode)
+    view.setResizeMode(QListView.ResizeMode.Adjust)
+    view.setMovement(QListView.Movement.Static)
+    view.setUniformItemSizes(True)
+    view.setSpacing(6)
+    view.setModel(model)
+    delegate = ClusterDelegate(view)
+    view.setItemDelegate(delegate)
+    view.setGridSize(delegate.sizeHint(QStyleOptionViewItem(), QModelIndex()) + QSize(8, 8))
+    return view

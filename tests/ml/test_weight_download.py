@@ -1,0 +1,66 @@
+"""First-use download of CLIP weights: from the hub (a local stand-in here), with progress, into
+a cache that is used from then on; a cancelled or broken download leaves nothing behind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.core.errors import CancelledError
+from app.ml.download import DownloadFailed, download_file
+from tests.helpers.images import photo, save_jpeg
+from tests.helpers.weights_server import REPO
+
+
+def test_first_use_downloads_with_progress_then_uses_the_cache(cli, hub: Path, tmp_path: Path):
+    save_jpeg(tmp_path / "a" / "1.jpg", photo(1))
+    out = cli("index", tmp_path / "a", "--json")
+    assert out.code == 0, out.err
+    assert out.json["embedded"] == 1
+    assert "downloading model weights (first use only)" in out.err
+    cached = tmp_path / "weights" / REPO / "open_clip_pytorch_model.bin"
+    assert cached.read_bytes() == hub.read_bytes()
+    hub.unlink()  # from now on the cache alone must do
+    save_jpeg(tmp_path / "b" / "2.jpg", photo(2))
+    again = cli("index", tmp_path / "b", "--json")
+    assert again.code == 0 and again.json["embedded"] == 1 and "downloading" not in again.err
+
+
+def test_a_cancelled_download_leaves_no_file(library_dir: Path, hub: Path, tmp_path: Path):
+    from app.library import Library
+
+    save_jpeg(tmp_path / "a" / "1.jpg", photo(1))
+
+    def cancel(done: int, total: int) -> None:
+        if done:
+            raise CancelledError("cancelled")
+
+    with Library(library_dir) as library:
+        library.on_download = cancel
+        with pytest.raises(CancelledError):
+            library.index([tmp_path / "a"])
+    leftovers = list((tmp_path / "weights").rglob("*")) if (tmp_path / "weights").exists() else []
+    assert [p for p in leftovers if p.is_file()] == []
+
+
+def test_a_broken_transfer_is_refused(tmp_path: Path):
+    import http.server
+    import threading
+
+    class Short(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b"x" * 10)  # then the connection closes
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Short)
+    threading.Thread(target=server.handle_request, daemon=True).start()
+    with pytest.raises(DownloadFailed):
+        download_file(f"http://127.0.0.1:{server.server_address[1]}/w.bin", tmp_path / "w.bin")
+    server.server_close()
+    assert not (tmp_path / "w.bin").exists() and list(tmp_path.iterdir()) == []
