@@ -18,9 +18,10 @@ sys.path.insert(0, str(ROOT))
 
 
 def main() -> int:
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from tests.helpers.images import save_jpeg, word_photo
     from tests.helpers.shapes import train_shapes_model, write_test_set
 
     scratch = Path(tempfile.mkdtemp(prefix="po-shots-"))
@@ -28,59 +29,65 @@ def main() -> int:
     os.environ["PHOTO_ORGANIZER_MODEL"] = f"local-dir:{model}"
     photos = scratch / "Pictures"
     write_test_set(photos, per_class=4, seed=2024, size=256)
+    for i, word in enumerate(("BAKERY", "PHARMACY")):  # shop fronts: found by the word on the sign
+        save_jpeg(photos / "street" / f"shop{i}.jpg", word_photo(word, seed=40 + i, size=(640, 480))[0])
+    os.environ["PHOTO_ORGANIZER_OCR"] = "1"  # EasyOCR's weights ship with the app
+    os.environ["PHOTO_ORGANIZER_DETECT"] = "0"  # detector weights cannot be downloaded here
 
     from app.ui.main_window import MainWindow
 
     app = QApplication(sys.argv)
     app.setOrganizationName("photo-organizer-screenshots")
+    from PySide6.QtCore import QSettings
+
+    QSettings().clear()  # start from the default layout, whatever an earlier run left
     window = MainWindow(scratch / "library")
     window.resize(1200, 780)
-    window.show()
     out = ROOT / "docs"
-    steps: list = []
+
+    def wait(signal=None, ms: int = 1500) -> None:  # type: ignore[no-untyped-def]
+        """Run the event loop until `signal` fires (or `ms` pass, when there is no signal)."""
+        loop = QEventLoop()
+        if signal is not None:
+            signal.connect(loop.quit)
+        QTimer.singleShot(ms if signal is None else 300_000, loop.quit)
+        loop.exec()
+        if signal is not None:
+            signal.disconnect(loop.quit)
 
     def shot(name: str) -> None:
+        wait(ms=1500)  # thumbnails load in the background
         window.grab().save(str(out / f"{name}.png"))
 
-    def next_step() -> None:
-        if steps:
-            steps.pop(0)()
+    window.show()
+    wait(window.library_opened)
+    shot("empty")
+    window.index_paths([photos])
+    wait(window.indexing_finished)
+    window.refresh_clusters()
+    wait(window.clusters_refreshed)
+    shot("gallery")
 
-    def empty_then_index() -> None:
-        shot("empty")
-        window.indexing_finished.connect(lambda _r: QTimer.singleShot(300, wait_clusters))
-        window.index_paths([photos])
+    window.search_box.setText("red circle")
+    window._run_search()
+    wait(window.search_finished)
+    shot("search")
 
-    def wait_clusters() -> None:
-        window.clusters_refreshed.connect(lambda: QTimer.singleShot(1500, gallery))
-        window.refresh_clusters()
+    window.list_button.setChecked(True)
+    window.search_box.setText("bakery")
+    window._run_search()
+    wait(window.search_finished)
+    shot("text-search")
 
-    def gallery() -> None:
-        shot("gallery")
-        window.search_finished.connect(lambda: QTimer.singleShot(1500, searched))
-        window.search_box.setText("red circle")
-        window._run_search()
+    window.list_button.setChecked(False)
+    window.clear_search()
+    window.views.setCurrentIndex(1)
+    shot("clusters")
 
-    def searched() -> None:
-        shot("search")
-        window.clear_search()
-        window.cluster_list.setCurrentRow(2)
-        QTimer.singleShot(1500, clusters)
-
-    def clusters() -> None:
-        shot("clusters")
-        window.cluster_list.setCurrentRow(0)
-        window.map_ready.connect(lambda: QTimer.singleShot(1500, mapped))
-        window.show_map()
-
-    def mapped() -> None:
-        shot("map")
-        app.quit()
-
-    steps.append(empty_then_index)
-    window.library_opened.connect(lambda: QTimer.singleShot(500, next_step))
-    QTimer.singleShot(300_000, app.quit)
-    app.exec()
+    window.show_map()
+    wait(window.map_ready)
+    shot("map")
+    window.close()
     print(f"screenshots written to {out}")
     return 0
 

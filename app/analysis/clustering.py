@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from app.analysis import load_sklearn
 from app.analysis.neighbours import radius_graph
 
 NOISE = -1
@@ -50,6 +51,7 @@ def cluster(vectors: np.ndarray, params: ClusterParams) -> Clustering:
 
 
 def dbscan(vectors: np.ndarray, eps: float = 0.2, min_samples: int = 2) -> np.ndarray:
+    load_sklearn()
     from sklearn.cluster import DBSCAN
 
     graph = radius_graph(vectors, eps)
@@ -59,6 +61,7 @@ def dbscan(vectors: np.ndarray, eps: float = 0.2, min_samples: int = 2) -> np.nd
 
 
 def reduce(vectors: np.ndarray, dims: int = 50, seed: int = 0) -> np.ndarray:
+    load_sklearn()
     from sklearn.decomposition import PCA
 
     n, d = vectors.shape
@@ -69,6 +72,7 @@ def reduce(vectors: np.ndarray, dims: int = 50, seed: int = 0) -> np.ndarray:
 
 
 def hdbscan(vectors: np.ndarray, min_samples: int = 2) -> np.ndarray:
+    load_sklearn()
     from sklearn.cluster import HDBSCAN
 
     if len(vectors) < 3:
@@ -80,6 +84,7 @@ def hdbscan(vectors: np.ndarray, min_samples: int = 2) -> np.ndarray:
 
 
 def kmeans_pca(vectors: np.ndarray, k: int | None = None, max_k: int = 30, seed: int = 0) -> Clustering:
+    load_sklearn()
     from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from app.analysis import load_sklearn
 from app.analysis.clustering import NOISE, dbscan, kmeans_pca
 
 KS = (5, 10, 20, 50)
@@ -64,6 +65,7 @@ def purity(cluster_labels: np.ndarray, labels: np.ndarray) -> dict[str, float]:
 
 def kmeans_report(vectors: np.ndarray, labels: np.ndarray, names: Sequence[str]) -> dict:
     """k-means with k = number of classes; each cluster predicts its majority class."""
+    load_sklearn()
     from sklearn.metrics import classification_report, silhouette_score
 
     k = len(set(labels.tolist()))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import faiss
 import numpy as np
 
+from app.analysis import load_sklearn
 from app.analysis.clustering import reduce
 
 SAMPLE_LIMIT = 5000
@@ -41,6 +42,7 @@ def project_3d(vectors: np.ndarray, seed: int = 0, sample_limit: int = SAMPLE_LI
 
 
 def _tsne(x: np.ndarray, seed: int) -> np.ndarray:
+    load_sklearn()
     from sklearn.manifold import TSNE
 
     tsne = TSNE(

@@ -106,17 +106,7 @@ def decode_for_regions(content: FileContent, max_side: int) -> np.ndarray:
     does most of the shrinking), for the object detector and OCR."""
     with _readable_errors():
         image = _open_checked(content)
-        if image.format == "JPEG":
-            w, h = image.size
-            scale = max_side / max(w, h)
-            if scale < 1:
-                image.draft("RGB", (math.ceil(w * scale), math.ceil(h * scale)))
-        if getattr(image, "is_animated", False):
-            image.seek(0)
-        image.load()
-        orientation = _orientation(image)
-        image = ImageOps.exif_transpose(image) if orientation not in (None, 1) else image
-        rgb = to_rgb(image)
+        rgb = _upright_rgb(image, max_side / max(image.size), _orientation(image))
         if max(rgb.size) > max_side:
             scale = max_side / max(rgb.size)
             size = (max(1, round(rgb.width * scale)), max(1, round(rgb.height * scale)))
@@ -169,16 +159,7 @@ def _decode(content: FileContent, input_spec: InputSpec, thumbnail_path: Path | 
         width, height = height, width  # report the size a person sees
 
     need = max(THUMBNAIL_SHORT_SIDE, input_spec.size)
-    if fmt == "JPEG":
-        w, h = image.size
-        scale = need / min(w, h)
-        if scale < 1:
-            image.draft("RGB", (math.ceil(w * scale), math.ceil(h * scale)))
-    if getattr(image, "is_animated", False):
-        image.seek(0)
-    image.load()
-    image = ImageOps.exif_transpose(image) if orientation not in (None, 1) else image
-    rgb = to_rgb(image)
+    rgb = _upright_rgb(image, need / min(image.size), orientation)
     if min(rgb.size) > need * 2:
         rgb = _shrink(rgb, need)
     thumb = thumbnail_of(rgb)
@@ -197,6 +178,19 @@ def _decode(content: FileContent, input_spec: InputSpec, thumbnail_path: Path | 
         camera=camera,
         model_input=to_model_input(source, input_spec),
     )
+
+
+def _upright_rgb(image: Image.Image, scale: float, orientation: int | None) -> Image.Image:
+    """Decode (a JPEG in draft mode, at no less than `scale` of its size; an animation's first
+    frame), turn it upright as EXIF says, and make it RGB."""
+    if image.format == "JPEG" and scale < 1:
+        w, h = image.size
+        image.draft("RGB", (math.ceil(w * scale), math.ceil(h * scale)))
+    if getattr(image, "is_animated", False):
+        image.seek(0)
+    image.load()
+    image = ImageOps.exif_transpose(image) if orientation not in (None, 1) else image
+    return to_rgb(image)
 
 
 def _shrink(image: Image.Image, short_side: int) -> Image.Image:

@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from app.ui.gallery import ThumbnailListModel
 from app.ui.thumbnails import ThumbnailCache
 
 ClusterKeyRole = Qt.ItemDataRole.UserRole + 1
@@ -25,12 +26,10 @@ class ClusterCard:
     cover: Path | None
 
 
-class ClusterModel(QAbstractListModel):
+class ClusterModel(ThumbnailListModel):
     def __init__(self, cache: ThumbnailCache, parent=None) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(parent)
+        super().__init__(cache, parent)
         self._cards: list[ClusterCard] = []
-        self._cache = cache
-        cache.thumbnail_ready.connect(self._on_thumbnail_ready)
 
     def set_cards(self, cards: list[ClusterCard]) -> None:
         self.beginResetModel()
@@ -59,16 +58,8 @@ class ClusterModel(QAbstractListModel):
             return card.size
         return None
 
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def _on_thumbnail_ready(self, image_id: int) -> None:
-        for row, card in enumerate(self._cards):
-            if card.cover_id == image_id:
-                index = self.index(row)
-                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+    def rows_showing(self, image_id: int) -> list[int]:
+        return [row for row, card in enumerate(self._cards) if card.cover_id == image_id]
 
 
 class ClusterDelegate(QStyledItemDelegate):

@@ -29,15 +29,36 @@ class GalleryItem:
     why: str | None = None
 
 
-class GalleryModel(QAbstractListModel):
-    """Rows are images; thumbnails come from the shared cache and never block `data()`."""
+class ThumbnailListModel(QAbstractListModel):
+    """A flat list whose pictures come from the shared thumbnail cache (never blocking `data()`);
+    a row repaints when its thumbnail arrives."""
 
     def __init__(self, cache: ThumbnailCache, parent=None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(parent)
-        self._items: list[GalleryItem] = []
-        self._row_of: dict[int, int] = {}
         self._cache = cache
         cache.thumbnail_ready.connect(self._on_thumbnail_ready)
+
+    def rows_showing(self, image_id: int) -> list[int]:
+        raise NotImplementedError
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def _on_thumbnail_ready(self, image_id: int) -> None:
+        for row in self.rows_showing(image_id):
+            index = self.index(row)
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+
+class GalleryModel(ThumbnailListModel):
+    """Rows are images."""
+
+    def __init__(self, cache: ThumbnailCache, parent=None) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(cache, parent)
+        self._items: list[GalleryItem] = []
+        self._row_of: dict[int, int] = {}
 
     def set_items(self, items: list[GalleryItem]) -> None:
         self.beginResetModel()
@@ -74,16 +95,9 @@ class GalleryModel(QAbstractListModel):
             return item.box
         return None
 
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def _on_thumbnail_ready(self, image_id: int) -> None:
+    def rows_showing(self, image_id: int) -> list[int]:
         row = self._row_of.get(image_id)
-        if row is not None:
-            index = self.index(row)
-            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+        return [] if row is None else [row]
 
 
 class GalleryDelegate(QStyledItemDelegate):
