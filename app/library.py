@@ -79,7 +79,7 @@ class Library:
         self.spec = self._choose_model(model)
         self._embedder: ClipEmbedder | None = None
         self._store: VectorStore | None = None
-        self.region_models = RegionModels(Settings.from_env(), self._compute_device)
+        self.region_models = RegionModels(Settings.from_env(), self._compute_device, self._download_progress)
         # Called with (bytes so far, total) while model weights download on first use; may
         # raise CancelledError to stop the download.
         self.on_download: DownloadProgress | None = None

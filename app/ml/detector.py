@@ -21,7 +21,8 @@ import numpy as np
 
 from app.core.errors import ModelUnavailableError, UserError
 from app.ml.coco import super_category
-from app.ml.weights import host_reachable
+from app.ml.download import DownloadFailed, DownloadProgress, download_file
+from app.ml.weights import url_reachable
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +171,7 @@ def _megabytes(entry: Any) -> int:
     return round(size) if size else 20
 
 
-def resolve_weights(name: str, weights_file: str | None = None) -> Path:
+def resolve_weights(name: str, weights_file: str | None = None, progress: DownloadProgress | None = None) -> Path:
     """A local weights file for `name`: the user's file, torch's cache, or a fresh download."""
     if weights_file:
         path = Path(weights_file).expanduser()
@@ -180,18 +181,14 @@ def resolve_weights(name: str, weights_file: str | None = None) -> Path:
     cached = cached_weights_file(name)
     if cached.is_file():
         return cached
-    if not host_reachable(WEIGHTS_HOST):
-        raise ModelUnavailableError(missing_weights_message(name, f"are not downloaded yet and {WEIGHTS_HOST} cannot be reached"))
-    import torch.hub
-
     url = weights_of(name).url
+    if not url_reachable(url):
+        raise ModelUnavailableError(missing_weights_message(name, f"are not downloaded yet and {WEIGHTS_HOST} cannot be reached"))
     log.warning("downloading object detector weights %s (first use; cached afterwards)", url)
-    cached.parent.mkdir(parents=True, exist_ok=True)
     try:
-        torch.hub.download_url_to_file(url, str(cached), progress=True)
-    except Exception as exc:  # network errors come in many types
+        return download_file(url, cached, progress)
+    except DownloadFailed as exc:
         raise ModelUnavailableError(missing_weights_message(name, f"could not be downloaded ({exc})")) from exc
-    return cached
 
 
 def planned_version(name: str, rules: DetectionFilter, weights_file: str | None = None) -> str:
@@ -205,13 +202,14 @@ def load_detector(
     device: str = "cpu",
     rules: DetectionFilter | None = None,
     weights_file: str | None = None,
+    progress: DownloadProgress | None = None,
 ) -> ObjectDetector:
     """Build a torchvision detector and load its weights (never from the network silently)."""
     import torch
     import torchvision
 
     categories = weights_of(name).meta["categories"]
-    path = resolve_weights(name, weights_file)
+    path = resolve_weights(name, weights_file, progress)
     model = torchvision.models.get_model(name, weights=None, weights_backbone=None, num_classes=len(categories))
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)

@@ -8,13 +8,15 @@ from collections.abc import Callable
 
 from app.core.settings import Settings
 from app.ml.detector import DetectionFilter, ObjectDetector, default_detector_name, load_detector, planned_version
+from app.ml.download import DownloadProgress
 from app.ml.ocr import TextReader
 
 
 class RegionModels:
-    def __init__(self, settings: Settings, device: Callable[[], str]) -> None:
+    def __init__(self, settings: Settings, device: Callable[[], str], on_download: DownloadProgress | None = None) -> None:
         self.settings = settings
         self._device = device
+        self._on_download = on_download  # detector weights download on first use
         self._lock = threading.Lock()
         self._detector: ObjectDetector | None = None
         self._reader: TextReader | None = None
@@ -46,7 +48,7 @@ class RegionModels:
         with self._lock:
             if self._detector is None:
                 self._detector = load_detector(
-                    self.detector_name, self._device(), self.rules, self.settings.detector_weights or None
+                    self.detector_name, self._device(), self.rules, self.settings.detector_weights or None, self._on_download
                 )
             return self._detector
 

@@ -19,12 +19,12 @@ log = logging.getLogger(__name__)
 HUB_HOST = "huggingface.co"
 
 
-def host_reachable(host: str, timeout: float = 3.0) -> bool:
+def host_reachable(host: str, timeout: float = 3.0, port: int = 443) -> bool:
     """Whether a download server answers (no request is sent); False when told to stay offline."""
     if os.environ.get("PHOTO_ORGANIZER_OFFLINE") == "1":
         return False
     try:
-        with socket.create_connection((host, 443), timeout=timeout):
+        with socket.create_connection((host, port), timeout=timeout):
             return True
     except OSError:
         return False
@@ -38,14 +38,15 @@ def hub_endpoint() -> str:
 def hub_reachable(timeout: float = 3.0) -> bool:
     if os.environ.get("HF_HUB_OFFLINE") == "1":
         return False
-    parts = urlsplit(hub_endpoint())
-    if os.environ.get("PHOTO_ORGANIZER_OFFLINE") == "1" or not parts.hostname:
+    return url_reachable(hub_endpoint(), timeout)
+
+
+def url_reachable(url: str, timeout: float = 3.0) -> bool:
+    """Whether the server of `url` answers a connection (nothing is requested)."""
+    parts = urlsplit(url)
+    if not parts.hostname:
         return False
-    try:
-        with socket.create_connection((parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)), timeout=timeout):
-            return True
-    except OSError:
-        return False
+    return host_reachable(parts.hostname, timeout, parts.port or (443 if parts.scheme == "https" else 80))
 
 
 def weights_cache_dir() -> Path:

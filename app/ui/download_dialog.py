@@ -35,7 +35,7 @@ class DownloadWatcher(QObject):
     def _show(self, done: int, total: int) -> None:
         self.seen.append((done, total))
         if self.dialog is None:
-            self.dialog = QProgressDialog("Downloading the search model (first use only)…", "Cancel", 0, 0, self._parent)
+            self.dialog = QProgressDialog("Downloading model weights (first use only)…", "Cancel", 0, 0, self._parent)
             self.dialog.setWindowTitle("Photo Organizer")
             self.dialog.setWindowModality(Qt.WindowModality.NonModal)  # the app stays usable
             self.dialog.setMinimumDuration(0)
@@ -47,7 +47,7 @@ class DownloadWatcher(QObject):
         self.dialog.setMaximum(max(1, total_mb) if total else 0)
         self.dialog.setValue(min(megabytes, total_mb) if total else 0)
         amount = f"{megabytes} of {total_mb} MB" if total else f"{megabytes} MB"
-        self.dialog.setLabelText(f"Downloading the search model (first use only; cached afterwards)\n{amount}")
+        self.dialog.setLabelText(f"Downloading model weights (first use only; cached afterwards)\n{amount}")
         if total and done >= total:
             self.finish()
 

@@ -94,3 +94,24 @@ def test_unknown_detector_names_are_refused(cli, monkeypatch: pytest.MonkeyPatch
     save_jpeg(tmp_path / "p" / "a.jpg", photo(1))
     out = cli("index", tmp_path / "p", "--json")
     assert out.code == 2 and "unknown object detector 'yolo'" in out.err and "Traceback" not in out.err
+
+
+def test_first_use_downloads_the_weights_with_progress(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, random_weights: Path):
+    import os
+    from types import SimpleNamespace
+
+    from tests.helpers.weights_server import serving
+
+    real = det.weights_of(NAME)
+    filename = os.path.basename(real.url)
+    (tmp_path / "served").mkdir()
+    (tmp_path / "served" / filename).write_bytes(random_weights.read_bytes())
+    monkeypatch.delenv("PHOTO_ORGANIZER_OFFLINE")
+    seen: list[tuple[int, int]] = []
+    with serving(tmp_path / "served") as url:  # stands in for download.pytorch.org
+        monkeypatch.setattr(det, "weights_of", lambda _name: SimpleNamespace(url=f"{url}/{filename}", meta=real.meta))
+        loaded = det.load_detector(NAME, "cpu", progress=lambda done, total: seen.append((done, total)))
+    size = random_weights.stat().st_size
+    assert seen[-1] == (size, size) and len(seen) > 2
+    assert det.cached_weights_file(NAME).stat().st_size == size
+    assert loaded.version.startswith(f"{NAME}:{filename}|")
