@@ -17,7 +17,7 @@ from types import TracebackType
 
 import numpy as np
 
-from app.catalog import repository
+from app.catalog import folders, repository
 from app.catalog.database import open_engine
 from app.catalog.records import ImageInfo, RegionInfo
 from app.core.errors import LibraryBusyError, UserError
@@ -176,6 +176,8 @@ class Library:
         if not self._lock.try_acquire():
             raise LibraryBusyError(f"another Photo Organizer process is indexing into {self.root}; try again when it finishes")
         try:
+            if resolved:
+                folders.remember_roots(self.engine, [str(p) for p in resolved])
             reembedded = 0
             if self._switch_to is not None:
                 made = self._switch_model(options or IndexOptions(), progress or (lambda _p: None), should_stop or (lambda: False))
@@ -416,6 +418,29 @@ class Library:
     def thumbnail_for(self, image_id: int) -> Path | None:
         info = repository.images(self.engine, [image_id]).get(image_id)
         return self.paths.thumbnail(info.content_hash) if info else None
+
+    def folders(self) -> list[dict]:
+        """The folders added to the library, with how many photos each holds."""
+        return [
+            {"path": root, "photos": folders.photos_under(self.engine, root), "exists": os.path.exists(root)}
+            for root in folders.indexed_roots(self.engine)
+        ]
+
+    def remove_folder(self, root: str) -> int:
+        """Forget a folder and everything indexed below it (the files stay untouched on disk);
+        returns how many files went."""
+        if not self._lock.try_acquire():
+            raise LibraryBusyError("the library is busy indexing; try again when it finishes")
+        try:
+            paths = folders.paths_under(self.engine, root) + list(repository.failures_under(self.engine, [root]))
+            region_ids = repository.remove_paths(self.engine, paths)
+            if self._store is not None and region_ids:
+                self._store.remove(region_ids)
+                self._store.save()
+            folders.forget_root(self.engine, root)
+            return len(paths)
+        finally:
+            self._lock.release()
 
     def remove_images(self, image_ids: Sequence[int]) -> int:
         """Forget images (their files stay untouched on disk); returns how many went."""

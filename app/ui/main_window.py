@@ -38,6 +38,7 @@ from app.ui.gallery import GalleryItem, GalleryModel, make_gallery_view, set_lis
 from app.ui.task_manager import TaskManager
 from app.ui.thumbnails import ThumbnailCache
 from app.ui.window_analysis import ALL_PHOTOS, CLUSTERS_TAB, MAP_TAB, AnalysisMixin
+from app.ui.window_folders import FoldersMixin
 from app.ui.window_search import IMAGE_SUFFIXES, SearchMixin
 
 log = logging.getLogger(__name__)
@@ -50,8 +51,9 @@ class _ProgressRelay(QObject):
     progressed = Signal(object)
 
 
-class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
+class MainWindow(SearchMixin, AnalysisMixin, FoldersMixin, QMainWindow):
     map_ready = Signal()
+    folders_refreshed = Signal()
     clusters_refreshed = Signal()
     library_opened = Signal()
     gallery_refreshed = Signal()
@@ -158,6 +160,12 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
+        self.folder_list = self._make_folder_list()
+        add_folder = QPushButton("+ Add folder…", flat=True)
+        add_folder.clicked.connect(self.choose_folder)
+        side_layout.addWidget(QLabel("LIBRARY"))
+        side_layout.addWidget(self.folder_list)
+        side_layout.addWidget(add_folder, alignment=Qt.AlignmentFlag.AlignLeft)
         side_layout.addWidget(QLabel("CLUSTERS"))
         side_layout.addWidget(self.cluster_list, 1)
         self.cluster_model = ClusterModel(self.cache, self)
@@ -308,6 +316,7 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
         self.status_label.setText(f"Library: {library.root}")
         self.refresh_gallery()
         self.refresh_clusters()
+        self.refresh_folders()
         if 0 < getattr(self, "_restored_view", 0) < self.views.count():
             self.views.setCurrentIndex(self._restored_view)
         self.library_opened.emit()
@@ -415,6 +424,7 @@ class MainWindow(SearchMixin, AnalysisMixin, QMainWindow):
         self.pause_button.setVisible(False)
         self.refresh_gallery()
         self.refresh_clusters()
+        self.refresh_folders()
         if self.map is not None:
             self.refresh_map()
         if self._queued_roots:

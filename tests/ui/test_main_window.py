@@ -163,6 +163,28 @@ def test_list_layout_shows_rows_with_details_and_is_remembered(qtbot, window, ph
     assert window.gallery.viewMode() == QListView.ViewMode.IconMode
 
 
+def test_library_folders_list_filter_and_remove_without_touching_files(qtbot, window, photos):
+    from tests.conftest import snapshot
+
+    before = snapshot(photos)
+    with qtbot.waitSignal(window.folders_refreshed, timeout=60000):
+        _index(qtbot, window, photos)
+    qtbot.waitUntil(lambda: window.folder_list.count() == 1 and "(7)" in window.folder_list.item(0).text(), timeout=10000)
+    item = window.folder_list.item(0)
+    assert item.data(Qt.ItemDataRole.UserRole) == str(photos)
+    window._on_folder_chosen(item)
+    assert window.model.rowCount() == 7
+    menu = window.folder_menu(str(photos))
+    assert [a.text() for a in menu.actions() if a.text()] == [
+        "Refresh (look for new and changed photos)", "Show in file manager", "Remove from library…"
+    ]
+    with qtbot.waitSignal(window.gallery_refreshed, timeout=20000):
+        window.remove_folder(str(photos), confirm=False)
+    qtbot.waitUntil(lambda: window.folder_list.count() == 0 and window.model.rowCount() == 0, timeout=10000)
+    assert window.library.status()["images"] == 0
+    assert snapshot(photos) == before
+
+
 def test_viewer_shows_details_regions_and_walks_the_list(qtbot, window, photos, tmp_path):
     import numpy as np
 

@@ -1,0 +1,58 @@
+"""The folders a person added to the library (its roots), as the side panel lists them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from sqlalchemy import Engine, func, select
+
+from app.catalog.repository import get_meta, path_under, set_meta
+from app.catalog.schema import FileRow
+
+ROOTS_KEY = "roots"
+
+
+def is_under(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip("/") + "/")
+
+
+def merge_roots(existing: Sequence[str], added: Sequence[str]) -> list[str]:
+    """Add roots, keeping only the outermost: a folder inside a root adds nothing, a folder
+    holding roots replaces them."""
+    roots = list(existing)
+    for root in added:
+        if any(is_under(root, r) for r in roots):
+            continue
+        roots = [r for r in roots if not is_under(r, root)] + [root]
+    return sorted(roots)
+
+
+def indexed_roots(engine: Engine) -> list[str]:
+    """The remembered roots; for a library from before they were remembered, the outermost
+    folders holding its files."""
+    stored = get_meta(engine, ROOTS_KEY)
+    if stored is not None:
+        return list(json.loads(stored))
+    with engine.connect() as conn:
+        folders = sorted(conn.execute(select(FileRow.folder).distinct()).scalars())
+    return merge_roots([], folders)
+
+
+def remember_roots(engine: Engine, added: Sequence[str]) -> None:
+    set_meta(engine, ROOTS_KEY, json.dumps(merge_roots(indexed_roots(engine), added)))
+
+
+def forget_root(engine: Engine, root: str) -> None:
+    set_meta(engine, ROOTS_KEY, json.dumps([r for r in indexed_roots(engine) if r != root]))
+
+
+def photos_under(engine: Engine, root: str) -> int:
+    """How many distinct images have a file at or below `root`."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count(func.distinct(FileRow.image_id))).where(path_under(FileRow.path, [root]))).scalar_one())
+
+
+def paths_under(engine: Engine, root: str) -> list[str]:
+    with engine.connect() as conn:
+        return list(conn.execute(select(FileRow.path).where(path_under(FileRow.path, [root]))).scalars())

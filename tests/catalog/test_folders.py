@@ -1,0 +1,36 @@
+"""The library's folders: remembered as added (outermost only), counted, and removable without
+touching a file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.catalog.folders import merge_roots
+from app.library import Library
+from tests.conftest import snapshot
+from tests.helpers.images import photo, save_jpeg
+
+
+def test_only_the_outermost_folders_are_kept():
+    assert merge_roots(["/p/a"], ["/p/a/b"]) == ["/p/a"]
+    assert merge_roots(["/p/a/b", "/p/a/c", "/q"], ["/p/a"]) == ["/p/a", "/q"]
+    assert merge_roots(["/p/ab"], ["/p/a"]) == ["/p/a", "/p/ab"]  # a name prefix is not a parent
+
+
+def test_folders_are_listed_with_counts_and_removed_without_touching_files(library_dir: Path, tmp_path: Path):
+    for i in range(3):
+        save_jpeg(tmp_path / "trip" / f"{i}.jpg", photo(i))
+    save_jpeg(tmp_path / "home" / "h.jpg", photo(9))
+    (tmp_path / "home" / "broken.jpg").write_bytes(b"nope")
+    before = {name: snapshot(tmp_path / name) for name in ("trip", "home")}
+    with Library(library_dir) as lib:
+        lib.index([tmp_path / "trip", tmp_path / "home"])
+        lib.index([tmp_path / "trip"])  # again: still one entry
+        listed = {Path(f["path"]).name: f["photos"] for f in lib.folders()}
+        assert listed == {"trip": 3, "home": 1}
+        assert lib.remove_folder(str(tmp_path / "home")) == 2  # the photo and the unreadable file
+        assert [Path(f["path"]).name for f in lib.folders()] == ["trip"]
+        status = lib.status()
+        assert status["images"] == 3 and status["failures"] == 0
+        assert status["consistent"] and status["vectors"] == status["index_vectors"] == 3
+    assert {name: snapshot(tmp_path / name) for name in ("trip", "home")} == before
