@@ -19,7 +19,7 @@ class FoldersMixin:
     def _make_folder_list(self) -> QListWidget:
         folder_list = QListWidget()
         folder_list.setObjectName("folders")
-        folder_list.setMaximumHeight(160)
+        folder_list.setFixedHeight(28)  # grows with the folders (up to 160 px), see _show_folders
         folder_list.itemClicked.connect(self._on_folder_chosen)
         folder_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         folder_list.customContextMenuRequested.connect(self._on_folder_menu)
@@ -40,6 +40,9 @@ class FoldersMixin:
             item.setToolTip(path if folder["exists"] else f"{path}\nnot found: unplugged drive, or moved?")
             item.setData(Qt.ItemDataRole.UserRole, path)
             self.folder_list.addItem(item)
+        row = max(18, self.folder_list.sizeHintForRow(0))
+        frame = 2 * self.folder_list.frameWidth()
+        self.folder_list.setFixedHeight(min(160, max(1, self.folder_list.count()) * row + frame + 4))
         self.folders_refreshed.emit()
 
     def _on_folder_chosen(self, item: QListWidgetItem) -> None:
