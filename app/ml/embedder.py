@@ -87,6 +87,7 @@ class ClipEmbedder:
         self.device = resolve_device(self.requested_device)
         spec = self.spec
         pretrained: str | None = None
+        tag_cfg: dict = {}  # the pretrained tag's own settings (quick GELU, mean/std, ...)
         if spec.name.startswith(LOCAL_DIR):
             weights.check_local_dir(spec)
         elif spec.name.startswith(HF_HUB):
@@ -96,16 +97,22 @@ class ClipEmbedder:
                 raise UserError(f"unknown model architecture {spec.name!r} (see open_clip.list_models())")
             if not spec.is_random:
                 pretrained = weights.resolve_checkpoint(spec, self.on_download)
+                tag_cfg = open_clip.get_pretrained_cfg(spec.name, spec.pretrained or "")
         log.info("loading %s on %s", spec.key, self.device)
         try:
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(RANDOM_SEED)
-                model = open_clip.create_model(spec.name, pretrained=pretrained, device=self.device)
+                # Weights come as a file path, so open_clip cannot apply the tag's settings itself.
+                model = open_clip.create_model(
+                    spec.name, pretrained=pretrained, device=self.device, force_quick_gelu=bool(tag_cfg.get("quick_gelu", False))
+                )
         except (FileNotFoundError, ValueError, RuntimeError) as exc:
             raise ModelUnavailableError(f"could not load model {spec.key}: {exc}") from exc
         model.eval()
         self._tokenizer = open_clip.get_tokenizer(spec.name)
-        self.input_spec = InputSpec.from_cfg(get_model_preprocess_cfg(model))
+        preprocess = dict(get_model_preprocess_cfg(model))
+        preprocess.update({k: tag_cfg[k] for k in ("mean", "std", "interpolation", "resize_mode") if k in tag_cfg})
+        self.input_spec = InputSpec.from_cfg(preprocess)
         self._model = model
         self.dim = int(self.embed_texts(["probe"]).shape[1])
         if self.device == "cpu":

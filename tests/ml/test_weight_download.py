@@ -64,3 +64,16 @@ def test_a_broken_transfer_is_refused(tmp_path: Path):
         download_file(f"http://127.0.0.1:{server.server_address[1]}/w.bin", tmp_path / "w.bin")
     server.server_close()
     assert not (tmp_path / "w.bin").exists() and list(tmp_path.iterdir()) == []
+
+
+def test_the_tags_own_settings_apply_to_downloaded_weights(library_dir: Path, hub: Path, monkeypatch: pytest.MonkeyPatch):
+    import open_clip
+
+    from app.library import Library
+
+    tag = {"hf_hub": f"{REPO}/", "url": "", "quick_gelu": True, "mean": (0.5, 0.5, 0.5), "std": (0.25, 0.25, 0.25)}
+    monkeypatch.setitem(open_clip.pretrained._PRETRAINED, "PO-Tiny", {"served": tag})
+    with Library(library_dir) as library:
+        embedder = library.embedder.load()
+        assert embedder.input_spec.mean == (0.5, 0.5, 0.5) and embedder.input_spec.std == (0.25, 0.25, 0.25)
+        assert any(type(m).__name__ == "QuickGELU" for m in embedder._model.modules())
