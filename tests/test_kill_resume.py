@@ -38,12 +38,15 @@ def _images_in(library: Path) -> int:
         return 0  # the schema is still being created
 
 
-def test_kill_at_random_moments_then_resume(tmp_path: Path):
+@pytest.mark.parametrize("decode_in", ["threads", "processes"])
+def test_kill_at_random_moments_then_resume(tmp_path: Path, decode_in: str):
     photos = tmp_path / "photos"
     count = 240
     for i in range(count):
         save_jpeg(photos / f"d{i % 4}" / f"img{i:03d}.jpg", photo(1000 + i, (480, 360)))
-    env = {**os.environ, "PHOTO_ORGANIZER_LIBRARY": str(tmp_path / "lib")}
+    # Processes decode when feeding a GPU; after a kill they must go too (else they hold pipes).
+    env = {**os.environ, "PHOTO_ORGANIZER_LIBRARY": str(tmp_path / "lib"),
+           "PHOTO_ORGANIZER_DECODE_PROCESSES": "1" if decode_in == "processes" else "0"}
     seed = int(os.environ.get("KILL_TEST_SEED", random.randrange(1 << 30)))
     rng = random.Random(seed)
     kills = 0

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import sys
 import threading
 import time
 from collections import deque
@@ -248,7 +247,8 @@ class IndexRun:
             return ThreadPoolExecutor(
                 max_workers=workers, thread_name_prefix="decode", initializer=_lower_priority, initargs=(self.options.decode_niceness,)
             )
-        context = multiprocessing.get_context("forkserver" if sys.platform.startswith("linux") else "spawn")
+        # spawn, not forkserver: a forkserver outlives a killed run and keeps its pipes open.
+        context = multiprocessing.get_context("spawn")
         return ProcessPoolExecutor(
             max_workers=workers,
             mp_context=context,
@@ -363,6 +363,15 @@ def _init_decode_process(niceness: int, known_hashes: dict[str, int]) -> None:
     global _process_known_hashes
     _process_known_hashes = known_hashes
     _lower_priority(niceness)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True, name="orphan-watch").start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A decode process must not outlive an indexing run that was killed: when its parent goes
+    (it is then re-parented), it exits too, releasing the pipes and files it holds."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
 
 
 def _prepare_in_process(item: ScannedFile, input_spec: InputSpec, paths: LibraryPaths) -> _Outcome:
