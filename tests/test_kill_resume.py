@@ -53,10 +53,11 @@ def test_kill_at_random_moments_then_resume(tmp_path: Path, decode_in: str):
     for _ in range(4):
         before = _images_in(tmp_path / "lib")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "app", "index", str(photos), "--json", "--batch-size", "8"],
+            [sys.executable, "-m", "app", "index", str(photos), "--json", "--batch-size", "8", "--workers", "2"],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )
-        # Kill while it is really indexing: once it has committed new work, after a random delay.
+        # Kill while it is really indexing: once it has committed new work, after a random delay
+        # (two decode workers keep a run long enough to be caught even on a many-core machine).
         deadline = time.monotonic() + 120
         while proc.poll() is None and _images_in(tmp_path / "lib") <= before and time.monotonic() < deadline:
             time.sleep(0.02)
