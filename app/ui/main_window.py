@@ -580,7 +580,8 @@ class MainWindow(SearchMixin, AnalysisMixin, FoldersMixin, QMainWindow):
         self.notice_button.setVisible(bool(notices))
 
     def show_notices(self) -> QMessageBox:
-        box = QMessageBox(QMessageBox.Icon.Warning, "Part of indexing was skipped", "\n\n".join(self._notices), parent=self)
+        text = "\n\n".join(self._notices) + "\n\nTo stop looking for objects or text, switch them off in Settings (Ctrl+,)."
+        box = QMessageBox(QMessageBox.Icon.Warning, "Part of indexing was skipped", text, parent=self)
         box.open()
         return box
 

@@ -67,7 +67,7 @@ def test_missing_detector_weights_show_a_notice_and_indexing_finishes(qtbot, win
     assert window.notice_button.isVisible()
     box = window.show_notices()
     qtbot.addWidget(box)
-    assert "object detection is off" in box.text() and "--no-detect" in box.text()
+    assert "object detection is off" in box.text() and "Settings" in box.text()
 
 
 def test_first_use_download_shows_progress_then_indexes(qtbot, library_dir, hub, tmp_path: Path):
