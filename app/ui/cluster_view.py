@@ -10,7 +10,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from app.ui.gallery import ThumbnailListModel
+from app.ui.gallery import ThumbnailListModel, icon_grid_view
 from app.ui.thumbnails import ThumbnailCache
 
 ClusterKeyRole = Qt.ItemDataRole.UserRole + 1
@@ -99,11 +99,7 @@ class ClusterDelegate(QStyledItemDelegate):
 
 
 def make_cluster_view(model: ClusterModel, parent=None) -> QListView:  # type: ignore[no-untyped-def]
-    view = QListView(parent)
-    view.setViewMode(QListView.ViewMode.IconMode)
-    view.setResizeMode(QListView.ResizeMode.Adjust)
-    view.setMovement(QListView.Movement.Static)
-    view.setUniformItemSizes(True)
+    view = icon_grid_view(parent)
     view.setSpacing(6)
     view.setModel(model)
     delegate = ClusterDelegate(view)

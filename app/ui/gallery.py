@@ -200,12 +200,18 @@ def set_list_layout(view: QListView, list_mode: bool) -> None:
     view.doItemsLayout()
 
 
-def make_gallery_view(model: GalleryModel, parent=None) -> QListView:  # type: ignore[no-untyped-def]
+def icon_grid_view(parent=None) -> QListView:  # type: ignore[no-untyped-def]
+    """A list view laid out as a static grid of equal cells that reflows with the width."""
     view = QListView(parent)
     view.setViewMode(QListView.ViewMode.IconMode)
     view.setResizeMode(QListView.ResizeMode.Adjust)
     view.setMovement(QListView.Movement.Static)
     view.setUniformItemSizes(True)
+    return view
+
+
+def make_gallery_view(model: GalleryModel, parent=None) -> QListView:  # type: ignore[no-untyped-def]
+    view = icon_grid_view(parent)
     view.setLayoutMode(QListView.LayoutMode.Batched)
     view.setBatchSize(500)
     view.setSelectionMode(QListView.SelectionMode.ExtendedSelection)

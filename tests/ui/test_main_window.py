@@ -12,6 +12,7 @@ from app.ui.gallery import GalleryItem, GalleryModel, ScoreRole
 from app.ui.main_window import MainWindow
 from app.ui.thumbnails import ThumbnailCache
 from tests.helpers.images import photo, save_jpeg
+from tests.ui.conftest import open_window
 
 
 @pytest.fixture
@@ -26,10 +27,7 @@ def photos(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def window(qtbot, library_dir):  # type: ignore[no-untyped-def]
-    win = MainWindow(library_dir)
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(win.library_opened, timeout=20000):
-        win.show()
+    win = open_window(qtbot, library_dir)
     yield win
     win.close()
 

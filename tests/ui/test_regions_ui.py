@@ -9,20 +9,16 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from tests.helpers.images import photo, save_jpeg, word_photo
+from tests.ui.conftest import open_window
 from tests.ui.test_main_window import _drop
 
 
 @pytest.fixture
 def window(qtbot, library_dir, monkeypatch):  # type: ignore[no-untyped-def]
-    from app.ui.main_window import MainWindow
-
     # Registered with monkeypatch so the settings dialog's changes are undone after the test.
     monkeypatch.setenv("PHOTO_ORGANIZER_OCR", "0")
     monkeypatch.setenv("PHOTO_ORGANIZER_DETECT", "0")
-    win = MainWindow(library_dir)
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(win.library_opened, timeout=20000):
-        win.show()
+    win = open_window(qtbot, library_dir)
     yield win
     win.close()
 
@@ -71,12 +67,7 @@ def test_missing_detector_weights_show_a_notice_and_indexing_finishes(qtbot, win
 
 
 def test_first_use_download_shows_progress_then_indexes(qtbot, library_dir, hub, tmp_path: Path):
-    from app.ui.main_window import MainWindow
-
-    win = MainWindow(library_dir)
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(win.library_opened, timeout=20000):
-        win.show()
+    win = open_window(qtbot, library_dir)
     save_jpeg(tmp_path / "p" / "a.jpg", photo(4))
     with qtbot.waitSignal(win.indexing_finished, timeout=60000) as finished:
         _drop(win, [tmp_path / "p"])
