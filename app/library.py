@@ -20,6 +20,7 @@ import numpy as np
 from app.catalog import folders, repository
 from app.catalog.database import open_engine
 from app.catalog.records import ImageInfo, RegionInfo
+from app.catalog.regions import count_region_state
 from app.core.errors import LibraryBusyError, UserError
 from app.core.lock import WriterLock
 from app.core.paths import LibraryPaths, default_library_dir
@@ -267,6 +268,8 @@ class Library:
             "index": store.kind if store is not None else "flat",
             "switching_to": repository.get_meta(self.engine, PENDING_KEY),
             "analysis": self.analysis_freshness(),
+            # How far the region pass got: images whose objects / text have been looked for.
+            "region_pass": count_region_state(self.engine),
         }
 
     def analysis_freshness(self) -> dict[str, str]:
