@@ -78,6 +78,14 @@ def nvjpeg_rate(photos: list[Path], device: str, batch: int = 32) -> float | Non
     return 4 * len(datas) / (time.perf_counter() - started)
 
 
+def decode_path(options: IndexOptions, device: str) -> str:
+    from app.indexing import gpu_decode
+
+    if gpu_decode.wanted(device):
+        return "gpu (nvjpeg; threads read, hash and parse headers)"
+    return "processes" if options.use_processes(device) else "threads"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=96)
@@ -112,6 +120,7 @@ def main() -> None:
         "image_size": "4000x3000 JPEG q90 with EXIF",
         "batch_size": batch_size,
         "decode_workers": options.resolved_workers(),
+        "decode_path": decode_path(options, library.embedder.device),
         "model_only_images_per_second": round(model_ips_mean, 2),
         "model_only_before_after": [round(model_ips, 2), round(model_ips_after, 2)],
         "pipeline_images_per_second": round(pipeline_ips, 2),
