@@ -220,15 +220,11 @@ def to_rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-def thumbnail_size(width: int, height: int) -> tuple[int, int]:
-    """256 px on the short side (long side capped), never enlarged."""
-    scale = min(THUMBNAIL_SHORT_SIDE / min(width, height), THUMBNAIL_MAX_LONG_SIDE / max(width, height), 1.0)
-    return max(1, round(width * scale)), max(1, round(height * scale))
-
-
 def thumbnail_of(image: Image.Image) -> Image.Image:
     """256 px on the short side (long side capped), never enlarged."""
-    size = thumbnail_size(image.width, image.height)
+    scale = THUMBNAIL_SHORT_SIDE / min(image.size)
+    scale = min(scale, THUMBNAIL_MAX_LONG_SIDE / max(image.size), 1.0)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
     # Bilinear (antialiased when shrinking) looks the same as bicubic at these ~1.5x
     # reductions and costs 2 ms less per photo on the decode threads.
     return image if size == image.size else image.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)

@@ -27,9 +27,7 @@ from app.catalog import repository
 from app.catalog.records import FileLink, KnownFailure, NewImage
 from app.core.paths import LibraryPaths
 from app.core.settings import Settings
-from app.indexing import gpu_decode
 from app.indexing.decoding import DecodedImage, DecodeError, FileContent, decode, read_file
-from app.indexing.gpu_decode import GpuDecoder, JpegHeader, read_header
 from app.indexing.report import IndexProgress, IndexReport
 from app.indexing.scanner import ScannedFile, scan
 from app.ml.embedder import ClipEmbedder
@@ -86,15 +84,7 @@ class _Failed:
     reason: str
 
 
-@dataclass
-class _Raw:
-    """A JPEG read and parsed, to be decoded on the GPU with its batch."""
-
-    scanned: ScannedFile
-    header: JpegHeader
-
-
-_Outcome = _Link | _Decoded | _Failed | _Raw
+_Outcome = _Link | _Decoded | _Failed
 
 
 class IndexRun:
@@ -124,8 +114,6 @@ class IndexRun:
         self._removable_by_image: dict[int, list[str]] = {}
         self._last_save = time.monotonic()
         self._rate_marks: deque[tuple[float, int]] = deque(maxlen=20)
-        self._pool: Executor | None = None
-        self._gpu: GpuDecoder | None = None
 
     # --- the run ----------------------------------------------------------------------------
 
@@ -191,7 +179,7 @@ class IndexRun:
         lookahead = 2 * batch_size + 2 * workers
         pending: deque[Future[_Outcome]] = deque()
         items = iter(work)
-        batch: list[_Decoded | _Raw] = []
+        batch: list[_Decoded] = []
         links: list[_Link] = []
         failures: list[_Failed] = []
         done = 0
@@ -200,7 +188,6 @@ class IndexRun:
             assert self.embedder.input_spec is not None
             spec, paths = self.embedder.input_spec, self.paths
             in_processes = isinstance(pool, ProcessPoolExecutor)
-            self._pool = pool
 
             def top_up() -> None:
                 while len(pending) < lookahead:
@@ -209,8 +196,6 @@ class IndexRun:
                         return
                     if in_processes:
                         pending.append(pool.submit(_prepare_in_process, item, spec, paths))
-                    elif self._gpu is not None:
-                        pending.append(pool.submit(self._prepare_for_gpu, item))
                     else:
                         pending.append(pool.submit(self._prepare, item))
 
@@ -225,7 +210,7 @@ class IndexRun:
                     outcome = pending.popleft().result()
                     top_up()
                     done += 1
-                    if isinstance(outcome, (_Decoded, _Raw)):
+                    if isinstance(outcome, _Decoded):
                         batch.append(outcome)
                         if len(batch) >= batch_size:
                             self._embed_and_commit(batch)
@@ -252,36 +237,13 @@ class IndexRun:
         assert self.embedder.input_spec is not None
         return prepare(item, self._known_hashes, self.embedder.input_spec, self.paths)
 
-    def _prepare_for_gpu(self, item: ScannedFile) -> _Outcome:
-        """Read, hash and parse the header; JPEGs wait for the GPU, the rest decode here."""
-        assert self.embedder.input_spec is not None
-        try:
-            content = read_file(item.path)
-            scanned = ScannedFile(item.path, content.size, _mtime(item, content))
-            image_id = self._known_hashes.get(content.content_hash)
-            if image_id is not None:
-                return _Link(scanned, image_id)
-            header = read_header(content)
-            if header is not None:
-                return _Raw(scanned, header)
-            return _Decoded(scanned, decode(content, self.embedder.input_spec, self.paths.thumbnail(content.content_hash)))
-        except DecodeError as exc:
-            return _Failed(item, str(exc))
-        except Exception as exc:  # a bug in one file's path must not stop the run
-            log.exception("unexpected error indexing %s", item.path)
-            return _Failed(item, f"unexpected error: {type(exc).__name__}: {exc}")
-
     # --- consumer side (this thread) ------------------------------------------------------------
 
     def _decode_pool(self, workers: int) -> Executor:
         """Threads by default: decoding releases the GIL for most of its work, and on a laptop
         the model needs the cores anyway. A GPU is fed faster than the GIL allows, so there
         (or when asked) decoding runs in processes."""
-        self._gpu = None
-        if gpu_decode.wanted(self.embedder.device):
-            assert self.embedder.input_spec is not None
-            self._gpu = GpuDecoder(self.embedder.device, self.embedder.input_spec, self.paths.thumbnail)
-        if self._gpu is not None or not self.options.use_processes(self.embedder.device):
+        if not self.options.use_processes(self.embedder.device):
             return ThreadPoolExecutor(
                 max_workers=workers, thread_name_prefix="decode", initializer=_lower_priority, initargs=(self.options.decode_niceness,)
             )
@@ -294,8 +256,7 @@ class IndexRun:
             initargs=(self.options.decode_niceness, dict(self._known_hashes)),
         )
 
-    def _embed_and_commit(self, items: list[_Decoded | _Raw]) -> None:
-        batch = self._decode_raws(items)
+    def _embed_and_commit(self, batch: list[_Decoded]) -> None:
         if not batch:
             return
         vectors = self.embedder.embed_arrays([d.image.model_input for d in batch])
@@ -326,27 +287,6 @@ class IndexRun:
         self.report.regions += len(written)
         self._known_hashes.update(image_ids)
         self._maybe_save()
-
-    def _decode_raws(self, items: list[_Decoded | _Raw]) -> list[_Decoded]:
-        """Decode the batch's JPEGs on the GPU; what fails is recorded with its reason."""
-        raws = [i for i in items if isinstance(i, _Raw)]
-        if not raws:
-            return [i for i in items if isinstance(i, _Decoded)]
-        assert self._gpu is not None and self._pool is not None
-        results = dict(zip((id(r) for r in raws), self._gpu.decode_all([r.header for r in raws], self._pool), strict=True))
-        out: list[_Decoded] = []
-        failed: list[_Failed] = []
-        for item in items:
-            if isinstance(item, _Decoded):
-                out.append(item)
-                continue
-            result = results[id(item)]
-            if isinstance(result, DecodeError):
-                failed.append(_Failed(item.scanned, str(result)))
-            else:
-                out.append(_Decoded(item.scanned, result))
-        self._commit_failures(failed)
-        return out
 
     def _commit_links(self, links: list[_Link]) -> None:
         if not links:
