@@ -79,10 +79,6 @@ def nvjpeg_rate(photos: list[Path], device: str, batch: int = 32) -> float | Non
 
 
 def decode_path(options: IndexOptions, device: str) -> str:
-    from app.indexing import gpu_decode
-
-    if gpu_decode.wanted(device):
-        return "gpu (nvjpeg; threads read, hash and parse headers)"
     return "processes" if options.use_processes(device) else "threads"
 
 
