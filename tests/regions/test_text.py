@@ -58,3 +58,14 @@ def test_words_on_signs_are_found_by_search(cli, monkeypatch: pytest.MonkeyPatch
     assert status["region_pass"] == {"objects_done": 0, "text_done": 5, "images": 5}
     again = cli("index", folder, "--no-detect", "--json").json
     assert again["region_images"] == 0 and again["regions"] == 0
+
+
+def test_no_ocr_flag_wins_over_the_setting(cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.setenv("PHOTO_ORGANIZER_OCR", "1")
+    monkeypatch.setenv("PHOTO_ORGANIZER_DETECT", "1")
+    image, _ = word_photo("HOTEL", seed=5, size=(800, 600))
+    save_jpeg(tmp_path / "p" / "hotel.jpg", image)
+    out = cli("index", tmp_path / "p", "--no-ocr", "--no-detect", "--json")
+    assert out.code == 0, out.err
+    assert out.json["region_images"] == 0 and out.json["texts"] == 0 and out.json["warnings"] == []
+    assert cli("status", "--json").json["region_pass"]["text_done"] == 0
