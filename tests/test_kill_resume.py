@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,22 @@ def _images_in(library: Path) -> int:
         return 0  # the schema is still being created
 
 
+def _index_and_kill(args: list[str], env: dict[str, str], working: Callable[[], bool], delay: float) -> int:
+    """Start the CLI, wait until `working()` shows committed work, wait `delay` more, then
+    SIGKILL it; returns 1 if it was killed (0 if it finished first)."""
+    proc = subprocess.Popen([sys.executable, "-m", "app", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 180
+    while proc.poll() is None and not working() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(delay)
+    killed = 0
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGKILL)
+        killed = 1
+    proc.communicate(timeout=60)  # returns only once no process holds the run's pipes
+    return killed
+
+
 @pytest.mark.parametrize("decode_in", ["threads", "processes"])
 def test_kill_at_random_moments_then_resume(tmp_path: Path, decode_in: str):
     photos = tmp_path / "photos"
@@ -52,20 +69,11 @@ def test_kill_at_random_moments_then_resume(tmp_path: Path, decode_in: str):
     kills = 0
     for _ in range(4):
         before = _images_in(tmp_path / "lib")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "app", "index", str(photos), "--json", "--batch-size", "8", "--workers", "2"],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        # Two decode workers keep a run long enough to be caught even on a many-core machine.
+        kills += _index_and_kill(
+            ["index", str(photos), "--json", "--batch-size", "8", "--workers", "2"], env,
+            lambda b=before: _images_in(tmp_path / "lib") > b, rng.uniform(0.0, 0.8),
         )
-        # Kill while it is really indexing: once it has committed new work, after a random delay
-        # (two decode workers keep a run long enough to be caught even on a many-core machine).
-        deadline = time.monotonic() + 120
-        while proc.poll() is None and _images_in(tmp_path / "lib") <= before and time.monotonic() < deadline:
-            time.sleep(0.02)
-        time.sleep(rng.uniform(0.0, 0.8))
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            kills += 1
-        proc.communicate(timeout=60)
         status = _run(["status", "--json"], env)
         assert status.returncode == 0, f"seed {seed}: {status.stderr}"
         report = json.loads(status.stdout)
@@ -118,18 +126,10 @@ def test_kill_during_the_region_pass_then_finish(tmp_path: Path):
     kills = 0
     for _ in range(3):
         before, _total = _text_pass_state(library)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "app", "index", str(photos), "--no-detect", "--json"],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        kills += _index_and_kill(
+            ["index", str(photos), "--no-detect", "--json"], env,
+            lambda b=before: _text_pass_state(library)[0] > b, rng.uniform(0.0, 1.5),
         )
-        deadline = time.monotonic() + 180
-        while proc.poll() is None and _text_pass_state(library)[0] <= before and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(rng.uniform(0.0, 1.5))
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            kills += 1
-        proc.communicate(timeout=60)
     assert kills >= 1, "the region pass finished before any kill: make the test's pass longer"
 
     final = _run(["index", str(photos), "--no-detect", "--json"], env)

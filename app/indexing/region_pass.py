@@ -16,7 +16,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image
@@ -53,9 +53,6 @@ class RegionReport:
     @property
     def regions(self) -> int:
         return self.objects + self.texts
-
-    def to_json(self) -> dict:
-        return {**asdict(self), "regions": self.regions}
 
 
 @dataclass

@@ -10,9 +10,8 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from app.core.errors import CancelledError
-
-# (bytes so far, total bytes or 0 when the server does not say); may raise CancelledError
+# (bytes so far, total bytes or 0 when the server does not say); may raise
+# app.core.errors.CancelledError to stop the download
 DownloadProgress = Callable[[int, int], None]
 
 CHUNK = 1 << 20
@@ -48,5 +47,3 @@ def download_file(url: str, dest: Path, progress: DownloadProgress | None = None
     finally:
         partial.unlink(missing_ok=True)
 
-
-__all__ = ["CancelledError", "DownloadFailed", "DownloadProgress", "download_file"]
