@@ -5,6 +5,12 @@
 Model-only feeds ready-made input arrays to the same embedder at the pipeline's batch size;
 the pipeline indexes camera-size JPEGs (4000x3000, EXIF) into a fresh library with the model
 already loaded. ratio = pipeline images/s / model-only images/s (target >= 0.85 on the CPU).
+
+ratio_ceiling is the most any overlap can give on the CPU when inference alone keeps every
+core busy (parallel efficiency near 1): each photo then costs its inference core-time
+(cores / model-only images/s) plus its decode core-time, so
+ceiling = inference / (inference + decode). model_only_one_thread shows how busy the cores
+are: parallel_efficiency = model-only / (cores x one-thread rate).
 """
 
 from __future__ import annotations
@@ -42,6 +48,20 @@ def model_only(library: Library, batch_size: int, batches: int) -> float:
 
         torch.cuda.synchronize()
     return batch_size * batches / (time.perf_counter() - started)
+
+
+def one_thread_rate(library: Library, batch_size: int, batches: int) -> float | None:
+    """Model-only images/s on one core, to show how well inference alone uses the cores."""
+    if library.embedder.device.startswith("cuda"):
+        return None
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return model_only(library, batch_size, batches)
+    finally:
+        torch.set_num_threads(threads)
 
 
 def decode_cost_ms(library: Library, photos: list[Path], sample: int = 12) -> float:
@@ -106,28 +126,42 @@ def main() -> None:
             pipeline_ips = report.embedded / report.seconds
             model_ips_after = model_only(library, batch_size, batches)
             decode_ms = decode_cost_ms(library, photos)
+            one_thread_ips = one_thread_rate(library, batch_size, 2)
             gpu_decode = nvjpeg_rate(photos, library.embedder.device)
     model_ips_mean = (model_ips + model_ips_after) / 2
-    print(json.dumps({
-        "model": f"{args.model} (random weights)",
-        "device": library.embedder.device,
-        "cores": os.cpu_count(),
-        "images": report.embedded,
-        "image_size": "4000x3000 JPEG q90 with EXIF",
-        "batch_size": batch_size,
-        "decode_workers": options.resolved_workers(),
-        "decode_path": decode_path(options, library.embedder.device),
-        "model_only_images_per_second": round(model_ips_mean, 2),
-        "model_only_before_after": [round(model_ips, 2), round(model_ips_after, 2)],
-        "pipeline_images_per_second": round(pipeline_ips, 2),
-        "ratio": round(pipeline_ips / model_ips_mean, 3),
-        "pipeline_seconds": report.seconds,
-        "mean_file_mb": round(sum(p.stat().st_size for p in photos) / len(photos) / 1e6, 2),
-        "decode_ms_per_image_one_core": round(decode_ms, 1),
-        "nvjpeg_decode_resize_images_per_second": round(gpu_decode, 1) if gpu_decode else None,
-        "failed": report.failed,
-        "generate_seconds": round(generate_s, 1),
-    }, indent=2))
+    cores = os.cpu_count() or 1
+    inference_core_ms = cores * 1000 / model_ips_mean
+    print(
+        json.dumps(
+            {
+                "model": f"{args.model} (random weights)",
+                "device": library.embedder.device,
+                "cores": cores,
+                "images": report.embedded,
+                "image_size": "4000x3000 JPEG q90 with EXIF",
+                "batch_size": batch_size,
+                "decode_workers": options.resolved_workers(),
+                "decode_path": decode_path(options, library.embedder.device),
+                "model_only_images_per_second": round(model_ips_mean, 2),
+                "model_only_before_after": [round(model_ips, 2), round(model_ips_after, 2)],
+                "pipeline_images_per_second": round(pipeline_ips, 2),
+                "ratio": round(pipeline_ips / model_ips_mean, 3),
+                "pipeline_seconds": report.seconds,
+                "mean_file_mb": round(sum(p.stat().st_size for p in photos) / len(photos) / 1e6, 2),
+                "decode_ms_per_image_one_core": round(decode_ms, 1),
+                "inference_core_ms_per_image": round(inference_core_ms, 1),
+                "ratio_ceiling": round(inference_core_ms / (inference_core_ms + decode_ms), 3)
+                if one_thread_ips
+                else None,
+                "model_only_one_thread_images_per_second": round(one_thread_ips, 2) if one_thread_ips else None,
+                "parallel_efficiency": round(model_ips_mean / (cores * one_thread_ips), 3) if one_thread_ips else None,
+                "nvjpeg_decode_resize_images_per_second": round(gpu_decode, 1) if gpu_decode else None,
+                "failed": report.failed,
+                "generate_seconds": round(generate_s, 1),
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":
