@@ -36,6 +36,7 @@ from app.search.query import SearchFilters
 from app.search.ranking import DEFAULT_WEIGHTS, RankingOptions
 from app.search.results import SearchHit
 from app.vectors import reconcile as reconciling
+from app.vectors.ivf import needs_retraining
 from app.vectors.store import VectorStore
 
 log = logging.getLogger(__name__)
@@ -266,6 +267,7 @@ class Library:
             "consistent": consistent,
             "failures": counts.failures,
             "index": store.kind if store is not None else "flat",
+            "index_lists": store.nlist if store is not None else 0,
             "switching_to": repository.get_meta(self.engine, PENDING_KEY),
             "analysis": self.analysis_freshness(),
             # How far the region pass got: images whose objects / text have been looked for.
@@ -387,21 +389,30 @@ class Library:
     # --- the IVF index --------------------------------------------------------------------------
 
     def update_search_index(self) -> str:
-        """Choose exact or IVF search by size; IVF is built off-lock and swapped in. Returns the kind."""
+        """Choose exact or IVF search by size, and retrain IVF once the library has outgrown it;
+        IVF is built off-lock and swapped in. Returns the kind."""
         store = self._store
         if store is None:
             return "flat"
         threshold = Settings.from_env().ivf_threshold
         if store.kind == "flat" and store.ntotal >= threshold:
-            expected = store.ntotal
-            build = store.build_ivf()
-            if store.swap_in(build.index, expected):
-                repository.set_meta(
-                    self.engine, "ivf", f"nlist={build.nlist} nprobe={build.nprobe} recall@10={build.recall_at_10:.3f}"
-                )
+            self._train_ivf(store)
         elif store.kind == "ivf" and store.ntotal < threshold // 2:
             store.to_flat()
+        elif store.kind == "ivf" and needs_retraining(store.nlist, store.ntotal):
+            log.info("retraining IVF: %d vectors outgrew %d lists", store.ntotal, store.nlist)
+            self._train_ivf(store)
         return store.kind
+
+    def _train_ivf(self, store: VectorStore) -> None:
+        expected = store.ntotal
+        build = store.build_ivf()
+        if store.swap_in(build.index, expected):
+            repository.set_meta(
+                self.engine,
+                "ivf",
+                f"nlist={build.nlist} nprobe={build.nprobe} recall@10={build.recall_at_10:.3f} trained_on={expected}",
+            )
 
     # --- browsing and editing ---------------------------------------------------------------
 

@@ -4,7 +4,9 @@
 
 For each size: p50/p95 of one query against the flat index and against the IVF index the app
 would build (same code: VectorStore.build_ivf), recall@10 of IVF against exact search, and the
-IVF build time. At the first size it also times the app's whole search path over a real
+IVF build time. With --grown-from N, the largest size is also searched through lists trained
+on its first N vectors only and then filled up (what a library that crossed the IVF threshold
+at N would have without retraining), to show what retraining buys. At the first size it also times the app's whole search path over a real
 catalog (FAISS + ranking + SQLite lookups, text encoding excluded) and, separately, the text
 encoding of ViT-B-32 (random weights, same compute).
 """
@@ -23,7 +25,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.vectors.ivf import recall_at_k  # noqa: E402
+from app.vectors.ivf import build_ivf, recall_at_k  # noqa: E402
 from app.vectors.store import VectorStore  # noqa: E402
 
 DIM = 512
@@ -57,6 +59,23 @@ def latencies(store: VectorStore, queries: np.ndarray, k: int) -> list[float]:
 
 def summary(ms: list[float]) -> dict[str, float]:
     return {"p50_ms": round(float(np.percentile(ms, 50)), 2), "p95_ms": round(float(np.percentile(ms, 95)), 2)}
+
+
+def grown_without_retraining(
+    vectors: np.ndarray, trained_on: int, queries: np.ndarray, truth: np.ndarray, k: int
+) -> dict:
+    """IVF lists trained (and nprobe calibrated) on the first `trained_on` vectors, then the
+    rest added to them: the index a library would keep if it never retrained."""
+    n = len(vectors)
+    build = build_ivf(np.arange(trained_on), vectors[:trained_on])
+    build.index.add_with_ids(vectors[trained_on:], np.arange(trained_on, n))
+    with tempfile.TemporaryDirectory() as folder:
+        store = VectorStore(Path(folder) / "v.faiss", DIM)
+        store.swap_in(build.index, 0)
+        timing = summary(latencies(store, queries, k))
+        _, found = store.search(queries, 10)
+    return {"trained_on": trained_on, "nlist": build.nlist, "nprobe": build.nprobe, **timing,
+            "recall_at_10": round(recall_at_k(truth, found), 4)}
 
 
 def whole_path(vectors: np.ndarray, queries: np.ndarray) -> dict:
@@ -111,6 +130,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--clusters", type=int, default=2000)
+    parser.add_argument("--grown-from", type=int, default=0, help="also time lists trained on this many, never retrained")
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     centres = rng.normal(size=(args.clusters, DIM)).astype(np.float32)
@@ -141,6 +161,8 @@ def main() -> None:
             "ivf": {**ivf, "nlist": build.nlist, "nprobe": build.nprobe, "build_seconds": round(build_s, 1),
                     "recall_at_10": round(recall_at_k(truth, found), 4)},
         }
+        if args.grown_from and i == len(sizes) - 1 and args.grown_from < n:
+            entry["ivf_not_retrained"] = grown_without_retraining(vectors, args.grown_from, queries, truth, k)
         if i == 0:
             entry["whole_search_path_flat"] = whole_path(vectors, queries[:100])
         out["sizes"].append(entry)

@@ -17,6 +17,9 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 RECALL_TARGET = 0.97
+# Retrain once the library holds about twice the vectors the lists were trained for: lists
+# grow with the library (slower searches) and new folders sit on centroids fitted to old ones.
+RETRAIN_GROWTH = 1.4  # nlist grows with sqrt(n): 1.4x the nlist is ~2x the vectors
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,11 @@ class IvfBuild:
 
 def choose_nlist(n: int) -> int:
     return int(min(4096, max(16, 2 * math.sqrt(n))))
+
+
+def needs_retraining(nlist: int, ntotal: int) -> bool:
+    """Whether an IVF index with `nlist` lists has outgrown its training at `ntotal` vectors."""
+    return choose_nlist(ntotal) >= RETRAIN_GROWTH * nlist
 
 
 def build_ivf(ids: np.ndarray, vectors: np.ndarray, seed: int = 0) -> IvfBuild:

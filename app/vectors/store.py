@@ -65,6 +65,12 @@ class VectorStore:
         return "ivf" if self._ivf is not None else "flat"
 
     @property
+    def nlist(self) -> int:
+        """The IVF index's number of lists (0 for exact search)."""
+        ivf = self._ivf
+        return int(ivf.nlist) if ivf is not None else 0
+
+    @property
     def _ivf(self) -> faiss.IndexIVF | None:
         try:
             return faiss.extract_index_ivf(self._index)

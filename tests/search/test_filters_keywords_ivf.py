@@ -10,6 +10,7 @@ import numpy as np
 from app.catalog import repository
 from app.catalog.regions import NewRegion, add_regions
 from app.library import Library
+from app.vectors.ivf import choose_nlist
 from tests.helpers.images import exif_with, photo, save_jpeg
 
 
@@ -75,6 +76,18 @@ def test_ivf_takes_over_past_the_threshold_and_search_still_finds(cli, tmp_path,
     cli("index", root)
     hits = cli("similar", root / "p10.jpg", "--top-k", "1", "--json").json["results"]
     assert Path(hits[0]["path"]).name == "near.jpg"
+    assert cli("status", "--json").json["index_lists"] == 16
+    # The library grows past twice what the lists were trained on: they are trained again.
+    for i in range(48, 140):
+        save_jpeg(root / f"p{i:03d}.jpg", photo(400 + i, (160, 120)))
+    cli("index", root)
+    status = cli("status", "--json").json
+    assert status["index"] == "ivf" and status["consistent"] and status["index_vectors"] == 141
+    assert status["index_lists"] == choose_nlist(141) > 16
+    hits = cli("similar", root / "p10.jpg", "--top-k", "1", "--json").json["results"]
+    assert Path(hits[0]["path"]).name == "near.jpg"
+    for i in range(48, 140):
+        (root / f"p{i:03d}.jpg").unlink()
     for i in range(30):
         (root / f"p{i:02d}.jpg").unlink()
     cli("index", root)
