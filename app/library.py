@@ -168,7 +168,10 @@ class Library:
         progress: ProgressCallback | None = None,
         should_stop: StopCheck | None = None,
         pause: threading.Event | None = None,
+        defer_regions: StopCheck | None = None,
     ) -> IndexReport:
+        """Index `roots` (none: only finish the region pass). `defer_regions` returning True
+        makes the region pass step aside at its next batch, for newer work waiting its turn."""
         resolved = []
         for root in roots:
             path = Path(os.path.abspath(Path(root).expanduser()))
@@ -193,13 +196,32 @@ class Library:
             report.reembedded = reembedded
             opts = options or IndexOptions()
             if not report.cancelled and (opts.detect or opts.ocr):
-                found = self._find_regions(opts, progress, should_stop, pause)
-                report.add_regions(found)
+                self._find_regions_unless_deferred(report, opts, progress, should_stop, pause, defer_regions)
             if not report.cancelled:
                 self.update_search_index()
             return report
         finally:
             self._lock.release()
+
+    def _find_regions_unless_deferred(
+        self,
+        report: IndexReport,
+        options: IndexOptions,
+        progress: ProgressCallback | None,
+        should_stop: StopCheck | None,
+        pause: threading.Event | None,
+        defer_regions: StopCheck | None,
+    ) -> None:
+        stop = should_stop or (lambda: False)
+        defer = defer_regions or (lambda: False)
+        if defer():
+            report.regions_deferred = True
+            return
+        found = self._find_regions(options, progress, lambda: stop() or defer(), pause)
+        if found.cancelled and defer() and not stop():
+            found.cancelled = False  # stepped aside, not cancelled: what it did is kept and counted
+            report.regions_deferred = True
+        report.add_regions(found)
 
     def _find_regions(
         self,

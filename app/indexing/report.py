@@ -40,6 +40,9 @@ class IndexReport:
     region_images: int = 0  # images the region pass went through
     warnings: list[str] = field(default_factory=list)  # e.g. detector weights missing
     region_seconds: dict[str, float] = field(default_factory=dict)  # the region pass by stage
+    # The region pass stepped aside for newer work (a folder added meanwhile); the next run
+    # continues it where it stopped.
+    regions_deferred: bool = False
 
     def fail(self, path: str, error: str) -> None:
         self.failed += 1

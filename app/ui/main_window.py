@@ -71,6 +71,7 @@ class MainWindow(SearchMixin, AnalysisMixin, FoldersMixin, IndexingMixin, QMainW
         self.model = GalleryModel(self.cache, self)
         self._stop_indexing: threading.Event | None = None
         self._pause_indexing = threading.Event()
+        self._defer_regions = threading.Event()  # set when a folder waits behind the region pass
         self._last_roots: list[Path] = []
         self._last_image: Path | None = None
         self.threshold: float | None = None

@@ -28,14 +28,23 @@ class IndexingMixin:
             return
         if self._stop_indexing is not None:
             self._queued_roots += roots
-            self.status_label.setText("Queued: indexing will continue with the dropped folders")
+            # New photos go first: finding objects and text (slow) steps aside at its next
+            # batch and continues after them.
+            self._defer_regions.set()
+            self.status_label.setText("Queued: the dropped folders are indexed next, then objects and text continue")
             return
         library = self.library
         self._last_roots = list(roots)
         stop = self._begin_background_work(f"Indexing {', '.join(str(r) for r in roots)} …", pausable=True)
         self._refresh_timer.start()
+        self._run_index(library, roots, stop)
+
+    def _run_index(self, library, roots: list[Path], stop: threading.Event) -> None:  # type: ignore[no-untyped-def]
+        defer = self._defer_regions
         self.tasks.run(
-            lambda: library.index(roots, progress=self._relay.progressed.emit, should_stop=stop.is_set, pause=self._pause_indexing),
+            lambda: library.index(
+                roots, progress=self._relay.progressed.emit, should_stop=stop.is_set, pause=self._pause_indexing, defer_regions=defer.is_set
+            ),
             self._on_indexed,
             self._on_index_error,
         )
@@ -83,6 +92,7 @@ class IndexingMixin:
     def _indexing_done(self) -> None:
         self.downloads.finish()
         self._stop_indexing = None
+        self._defer_regions.clear()
         self._refresh_timer.stop()
         self.progress.setVisible(False)
         self.cancel_button.setVisible(False)
@@ -100,6 +110,8 @@ class IndexingMixin:
     def _on_indexed(self, report) -> None:  # type: ignore[no-untyped-def]
         verb = "Stopped" if report.cancelled else "Done"
         found = f" · {report.objects} objects, {report.texts} lines of text" if report.region_images else ""
+        if report.regions_deferred:
+            found += " · objects and text continue after the next folder"
         self.status_label.setText(
             f"{verb}: {report.new} new, {report.moved} moved, {report.removed} removed, {report.failed} skipped{found}"
         )
@@ -180,13 +192,8 @@ class IndexingMixin:
         if self._stop_indexing is not None:
             self.status_label.setText("Objects and text will be found after the current indexing")
             return
-        library = self.library
         stop = self._begin_background_work("Finding objects and text in your photos…", pausable=True)
-        self.tasks.run(
-            lambda: library.index([], progress=self._relay.progressed.emit, should_stop=stop.is_set, pause=self._pause_indexing),
-            self._on_indexed,
-            self._on_index_error,
-        )
+        self._run_index(self.library, [], stop)
 
     def show_skipped(self) -> None:
         if self.library is None:

@@ -122,3 +122,16 @@ def test_done_images_are_skipped_and_a_new_version_replaces_without_duplicates(l
     found = object_regions(library_dir)
     assert set(found) == {"dog"} and len(found["dog"]) == 1
     assert status["consistent"] and status["vectors"] == status["index_vectors"] == 5 + 1
+
+
+def test_the_region_pass_steps_aside_for_newer_work_and_continues_later(library_dir: Path, photos: dict[str, Path]):
+    folder = photos["dog"].parent
+    with Library(library_dir) as lib:
+        lib.region_models.use_detector(colour_detector())
+        waiting = lib.index([folder], IndexOptions(detect=True, ocr=False), defer_regions=lambda: True)
+        assert waiting.regions_deferred and not waiting.cancelled and waiting.region_images == 0
+        assert waiting.embedded == 5 and lib.status()["region_pass"]["objects_done"] == 0
+        later = lib.index([folder], IndexOptions(detect=True, ocr=False))
+        assert not later.regions_deferred and later.embedded == 0
+        assert later.region_images == 5 and later.objects == 2
+        assert lib.status()["region_pass"]["objects_done"] == 5

@@ -3,11 +3,14 @@ carries the word's box, and a detector without weights says so without stopping 
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
 
+from app.ml.detector import ObjectDetector
+from tests.helpers.detector import ColourBlockDetector, coco_categories
 from tests.helpers.images import photo, save_jpeg, word_photo
 from tests.ui.conftest import open_window
 from tests.ui.test_main_window import _drop
@@ -76,3 +79,39 @@ def test_first_use_download_shows_progress_then_indexes(qtbot, library_dir, hub,
     assert seen and seen[-1][0] == seen[-1][1] == hub.stat().st_size  # it got to the end
     assert win.downloads.dialog is None  # and the dialog went away
     win.close()
+
+
+class SlowColourBlocks(ColourBlockDetector):
+    """Slow enough per photo that a folder can be dropped while the region pass runs."""
+
+    def forward(self, images):  # type: ignore[no-untyped-def]
+        time.sleep(0.3 * len(images))
+        return super().forward(images)
+
+
+def test_a_folder_dropped_during_the_region_pass_is_indexed_first(qtbot, window, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("PHOTO_ORGANIZER_DETECT", "1")
+    window.library.region_models.use_detector(ObjectDetector(SlowColourBlocks(), coco_categories(), "slow-blocks-1"))
+    first, second = tmp_path / "first", tmp_path / "second"
+    for i in range(12):
+        save_jpeg(first / f"a{i:02d}.jpg", photo(i))
+    save_jpeg(second / "new.jpg", photo(50))
+    phases: list[str] = []
+    window._relay.progressed.connect(lambda p: phases.append(p.phase))
+    reports: list = []
+    window.indexing_finished.connect(reports.append)
+
+    _drop(window, [first])
+    qtbot.waitUntil(lambda: "regions" in phases, timeout=60000)
+    _drop(window, [second])
+    assert "indexed next" in window.status_label.text()
+    qtbot.waitUntil(lambda: len(reports) == 2, timeout=120000)
+
+    stepped_aside, after = reports
+    assert stepped_aside.regions_deferred and not stepped_aside.cancelled
+    assert stepped_aside.region_images < 12  # it did not finish the first folder first
+    assert after.embedded == 1 and not after.regions_deferred and not after.cancelled
+    # The second run finished the first folder's objects as well as the new photo's.
+    assert stepped_aside.region_images + after.region_images == 13
+    state = window.library.status()["region_pass"]
+    assert state["objects_done"] == state["images"] == 13
