@@ -27,6 +27,11 @@ def device_report() -> dict[str, Any]:
     }
 
 
+_OFFLINE_DETAIL = (
+    "not downloaded and the network is unreachable: connect once, or use --model local-dir:/path/to/open_clip_folder"
+)
+
+
 def model_report(library: Library) -> dict[str, Any]:
     from app.ml import weights
     from app.ml.embedder import register_builtin_models
@@ -39,8 +44,13 @@ def model_report(library: Library) -> dict[str, Any]:
             weights.check_local_dir(spec)
             report.update(available=True, detail="local folder")
         elif spec.name.startswith(HF_HUB):
-            weights.check_hub_spec(spec)
-            report.update(available=True, detail="hugging face hub (cached or reachable)")
+            folder = weights.cached_hub_folder(spec)
+            if folder is not None:
+                report.update(available=True, detail=f"cached at {folder}")
+            elif weights.hub_reachable():
+                report.update(available=True, detail="not downloaded yet; will download on first use")
+            else:
+                report["detail"] = _OFFLINE_DETAIL
         elif spec.is_random:
             report.update(available=True, detail="random weights (tests and benchmarks only)")
         else:
@@ -50,10 +60,7 @@ def model_report(library: Library) -> dict[str, Any]:
             elif weights.hub_reachable():
                 report.update(available=True, detail="not downloaded yet; will download on first use")
             else:
-                report["detail"] = (
-                    "not downloaded and the network is unreachable: connect once, or use "
-                    "--model local-dir:/path/to/open_clip_folder"
-                )
+                report["detail"] = _OFFLINE_DETAIL
     except UserError as exc:
         report["detail"] = str(exc)
     return report

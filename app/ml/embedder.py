@@ -86,12 +86,14 @@ class ClipEmbedder:
         register_builtin_models()
         self.device = resolve_device(self.requested_device)
         spec = self.spec
+        model_name = spec.name
         pretrained: str | None = None
         tag_cfg: dict = {}  # the pretrained tag's own settings (quick GELU, mean/std, ...)
         if spec.name.startswith(LOCAL_DIR):
             weights.check_local_dir(spec)
         elif spec.name.startswith(HF_HUB):
-            weights.check_hub_spec(spec)
+            # Fetched by our downloader (progress, cancel, offline message), then loaded as a folder.
+            model_name = f"{LOCAL_DIR}{weights.resolve_hub_folder(spec, self.on_download)}"
         else:
             if spec.name not in open_clip.list_models():
                 raise UserError(f"unknown model architecture {spec.name!r} (see open_clip.list_models())")
@@ -104,12 +106,12 @@ class ClipEmbedder:
                 torch.manual_seed(RANDOM_SEED)
                 # Weights come as a file path, so open_clip cannot apply the tag's settings itself.
                 model = open_clip.create_model(
-                    spec.name, pretrained=pretrained, device=self.device, force_quick_gelu=bool(tag_cfg.get("quick_gelu", False))
+                    model_name, pretrained=pretrained, device=self.device, force_quick_gelu=bool(tag_cfg.get("quick_gelu", False))
                 )
         except (FileNotFoundError, ValueError, RuntimeError) as exc:
             raise ModelUnavailableError(f"could not load model {spec.key}: {exc}") from exc
         model.eval()
-        self._tokenizer = open_clip.get_tokenizer(spec.name)
+        self._tokenizer = open_clip.get_tokenizer(model_name)
         preprocess = dict(get_model_preprocess_cfg(model))
         preprocess.update({k: tag_cfg[k] for k in ("mean", "std", "interpolation", "resize_mode") if k in tag_cfg})
         self.input_spec = InputSpec.from_cfg(preprocess)

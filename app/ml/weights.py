@@ -10,9 +10,9 @@ import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from app.core.errors import ModelUnavailableError
+from app.core.errors import ModelUnavailableError, UserError
 from app.ml.download import DownloadFailed, DownloadProgress, download_file
-from app.ml.spec import LOCAL_DIR, ModelSpec
+from app.ml.spec import HF_HUB, LOCAL_DIR, ModelSpec
 
 log = logging.getLogger(__name__)
 
@@ -137,19 +137,60 @@ def _download(spec: ModelSpec, cfg: dict, progress: DownloadProgress | None) -> 
     raise ModelUnavailableError(_offline_message(spec, f"the download failed ({'; '.join(tried) or 'no source'})"))
 
 
-def check_hub_spec(spec: ModelSpec) -> None:
-    """Fail fast for an `hf-hub:` spec that is neither cached nor reachable."""
+HUB_CONFIG = "open_clip_config.json"
+HUB_WEIGHTS = ("open_clip_model.safetensors", "open_clip_pytorch_model.bin")
+
+
+def hub_repo(spec: ModelSpec) -> str:
+    """The `org/name` of an `hf-hub:` spec; refuses anything that is not a repository name."""
+    repo = spec.name[len(HF_HUB) :].strip().strip("/")
+    parts = repo.split("/")
+    if len(parts) != 2 or any(p in ("", ".", "..") or not all(c.isalnum() or c in "-_." for c in p) for p in parts):
+        raise UserError(f"not a Hugging Face repository: {spec.name!r} (expected hf-hub:org/name)")
+    return repo
+
+
+def cached_hub_folder(spec: ModelSpec) -> Path | None:
+    """A complete local copy (config + weights) of an `hf-hub:` model: ours, or one that
+    huggingface_hub fetched earlier."""
     from huggingface_hub import try_to_load_from_cache
 
-    repo = spec.name.split(":", 1)[1]
-    if isinstance(try_to_load_from_cache(repo, "open_clip_config.json"), str):
-        if not hub_reachable():
-            import huggingface_hub.constants as hf_constants
+    repo = hub_repo(spec)
+    ours = weights_cache_dir() / "hf-hub" / repo
+    if (ours / HUB_CONFIG).is_file() and any((ours / name).is_file() for name in HUB_WEIGHTS):
+        return ours
+    config = try_to_load_from_cache(repo, HUB_CONFIG)
+    if isinstance(config, str):
+        folder = Path(config).parent
+        if any(try_to_load_from_cache(repo, name) == str(folder / name) for name in HUB_WEIGHTS):
+            return folder
+    return None
 
-            hf_constants.HF_HUB_OFFLINE = True  # use the cache without 40 s of retries
-        return
+
+def resolve_hub_folder(spec: ModelSpec, progress: DownloadProgress | None = None) -> Path:
+    """An `hf-hub:` model as a local open_clip folder, downloading it with progress (through
+    our own downloader, so the app shows it and Cancel stops it) when it is not cached."""
+    cached = cached_hub_folder(spec)
+    if cached is not None:
+        return cached
     if not hub_reachable():
         raise ModelUnavailableError(_offline_message(spec, "they are not downloaded yet and the network is unreachable"))
+    repo = hub_repo(spec)
+    folder = weights_cache_dir() / "hf-hub" / repo
+    base = f"{hub_endpoint()}/{repo}/resolve/main"
+    log.warning("downloading %s (first use; cached afterwards)", spec.key)
+    tried: list[str] = []
+    try:
+        download_file(f"{base}/{HUB_CONFIG}", folder / HUB_CONFIG)
+    except DownloadFailed as exc:
+        raise ModelUnavailableError(_offline_message(spec, f"the download failed ({exc})")) from None
+    for name in HUB_WEIGHTS:
+        try:
+            download_file(f"{base}/{name}", folder / name, progress)
+            return folder
+        except DownloadFailed as exc:
+            tried.append(str(exc))
+    raise ModelUnavailableError(_offline_message(spec, f"the download failed ({'; '.join(tried)})"))
 
 
 def check_local_dir(spec: ModelSpec) -> None:

@@ -31,7 +31,10 @@ def serving(folder: Path) -> Iterator[str]:
 
 
 def publish_tiny_model(folder: Path, repo: str = REPO) -> Path:
-    """PO-Tiny weights laid out as the hub serves them (only the .bin: the .safetensors 404s)."""
+    """PO-Tiny laid out as the hub serves an open_clip repository: open_clip_config.json and
+    the weights (only the .bin: the .safetensors 404s). Returns the weights file."""
+    import json
+
     import open_clip
     import torch
 
@@ -39,4 +42,6 @@ def publish_tiny_model(folder: Path, repo: str = REPO) -> Path:
     target.parent.mkdir(parents=True)
     torch.manual_seed(7)
     torch.save(open_clip.create_model("PO-Tiny").state_dict(), target)
+    config = {"model_cfg": open_clip.get_model_config("PO-Tiny"), "preprocess_cfg": {"mean": [0.5] * 3, "std": [0.5] * 3}}
+    (target.parent / "open_clip_config.json").write_text(json.dumps(config))
     return target

@@ -77,3 +77,51 @@ def test_the_tags_own_settings_apply_to_downloaded_weights(library_dir: Path, hu
         embedder = library.embedder.load()
         assert embedder.input_spec.mean == (0.5, 0.5, 0.5) and embedder.input_spec.std == (0.25, 0.25, 0.25)
         assert any(type(m).__name__ == "QuickGELU" for m in embedder._model.modules())
+
+
+HUB_SPEC = f"hf-hub:{REPO}"
+
+
+def test_an_hf_hub_model_downloads_with_progress_and_loads_the_served_weights(cli, hub: Path, tmp_path: Path):
+    from app.library import Library
+    from app.ml.spec import ModelSpec
+
+    save_jpeg(tmp_path / "a" / "1.jpg", photo(1))
+    out = cli("index", tmp_path / "a", "--model", HUB_SPEC, "--json")
+    assert out.code == 0, out.err
+    assert out.json["embedded"] == 1 and "downloading model weights (first use only)" in out.err
+    folder = tmp_path / "weights" / "hf-hub" / REPO
+    assert (folder / "open_clip_pytorch_model.bin").read_bytes() == hub.read_bytes()
+    assert sorted(p.name for p in folder.iterdir()) == ["open_clip_config.json", "open_clip_pytorch_model.bin"]
+    doctor = cli("doctor", "--json").json["model"]
+    assert doctor["spec"] == HUB_SPEC and doctor["available"] and doctor["detail"] == f"cached at {folder}"
+
+    with Library(tmp_path / "lib-tag") as from_tag:  # PO-Tiny/served: the same weights by tag
+        same_weights = from_tag.embedder.load()._model.state_dict()
+    for served in hub.parent.iterdir():
+        served.unlink()  # from now on the cache alone must do
+    with Library(tmp_path / "lib-hub", ModelSpec.parse(HUB_SPEC)) as from_hub:
+        assert from_hub.embedder.load().input_spec.mean == (0.5, 0.5, 0.5)  # the repository's own preprocessing
+        vector = from_hub.image_vector(tmp_path / "a" / "1.jpg")
+    with Library(tmp_path / "lib-random", ModelSpec("PO-Tiny", "random")) as random_init:
+        other = random_init.image_vector(tmp_path / "a" / "1.jpg")
+    loaded = from_hub.embedder._model.state_dict()
+    assert all((loaded[k] == same_weights[k]).all() for k in same_weights)  # not a random init
+    assert float(vector @ other) < 0.99
+
+
+def test_an_hf_hub_model_offline_and_not_cached_says_what_to_do(cli, hub: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("PHOTO_ORGANIZER_OFFLINE", "1")
+    save_jpeg(tmp_path / "a" / "1.jpg", photo(1))
+    out = cli("index", tmp_path / "a", "--model", HUB_SPEC)
+    assert out.code != 0 and "Traceback" not in out.err
+    assert "network is unreachable" in out.err and "local-dir:" in out.err
+    assert not (tmp_path / "weights" / "hf-hub").exists()
+
+
+@pytest.mark.parametrize("spec", ["hf-hub:../../etc", "hf-hub:org", "hf-hub:org/name/extra", "hf-hub:org/na me"])
+def test_a_malformed_hf_hub_name_is_refused(cli, tmp_path: Path, spec: str):
+    save_jpeg(tmp_path / "a" / "1.jpg", photo(1))
+    out = cli("index", tmp_path / "a", "--model", spec)
+    assert out.code != 0 and "Traceback" not in out.err
+    assert "not a Hugging Face repository" in out.err
