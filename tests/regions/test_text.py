@@ -69,3 +69,25 @@ def test_no_ocr_flag_wins_over_the_setting(cli, monkeypatch: pytest.MonkeyPatch,
     assert out.code == 0, out.err
     assert out.json["region_images"] == 0 and out.json["texts"] == 0 and out.json["warnings"] == []
     assert cli("status", "--json").json["region_pass"]["text_done"] == 0
+
+
+
+def test_the_text_detector_folds_its_batch_norms_without_changing_what_it_sees(signs, monkeypatch: pytest.MonkeyPatch):
+    import numpy as np
+    import torch
+    from PIL import Image
+
+    from app.ml import ocr
+
+    _, boxes = signs
+    fold = ocr._fold_batch_norms
+    monkeypatch.setattr(ocr, "_fold_batch_norms", lambda net: net)
+    reader = ocr.TextReader("cpu").load()
+    assert any(isinstance(m, torch.nn.BatchNorm2d) for m in reader._net.modules())
+    batch = np.asarray(Image.open(boxes["BAKERY"][0]).convert("RGB").resize((640, 480)))[None]
+    as_trained = reader._heatmaps(batch)
+    reader._net = fold(reader._net)
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in reader._net.modules())
+    folded = reader._heatmaps(batch)
+    assert as_trained.max() > 0.5  # the word is there to be seen
+    assert np.abs(folded - as_trained).max() < 0.02
