@@ -111,7 +111,15 @@ class ClipEmbedder:
         except (FileNotFoundError, ValueError, RuntimeError) as exc:
             raise ModelUnavailableError(f"could not load model {spec.key}: {exc}") from exc
         model.eval()
-        self._tokenizer = open_clip.get_tokenizer(model_name)
+        try:
+            # Some models name a Hugging Face tokenizer, which transformers fetches on first use.
+            self._tokenizer = open_clip.get_tokenizer(model_name)
+        except ImportError as exc:
+            raise ModelUnavailableError(
+                f"could not load the tokenizer of {spec.key}: it needs the {exc.name} package (pip install {exc.name})"
+            ) from exc
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise ModelUnavailableError(f"could not load the tokenizer of {spec.key}: {exc}") from exc
         preprocess = dict(get_model_preprocess_cfg(model))
         preprocess.update({k: tag_cfg[k] for k in ("mean", "std", "interpolation", "resize_mode") if k in tag_cfg})
         self.input_spec = InputSpec.from_cfg(preprocess)

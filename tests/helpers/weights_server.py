@@ -38,6 +38,9 @@ def publish_tiny_model(folder: Path, repo: str = REPO) -> Path:
     import open_clip
     import torch
 
+    from app.ml.embedder import register_builtin_models
+
+    register_builtin_models()
     target = folder / repo / "resolve" / "main" / "open_clip_pytorch_model.bin"
     target.parent.mkdir(parents=True)
     torch.manual_seed(7)

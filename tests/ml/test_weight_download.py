@@ -125,3 +125,19 @@ def test_a_malformed_hf_hub_name_is_refused(cli, tmp_path: Path, spec: str):
     out = cli("index", tmp_path / "a", "--model", spec)
     assert out.code != 0 and "Traceback" not in out.err
     assert "not a Hugging Face repository" in out.err
+
+
+def test_a_model_whose_tokenizer_cannot_load_says_so(cli, tmp_path: Path):
+    import json
+
+    from tests.helpers.weights_server import publish_tiny_model
+
+    weights = publish_tiny_model(tmp_path / "hub")
+    config_path = weights.parent / "open_clip_config.json"
+    config = json.loads(config_path.read_text())
+    config["model_cfg"]["text_cfg"]["hf_tokenizer_name"] = "no-such-org/no-such-tokenizer"
+    config_path.write_text(json.dumps(config))
+    save_jpeg(tmp_path / "a" / "1.jpg", photo(1))
+    out = cli("index", tmp_path / "a", "--model", f"local-dir:{weights.parent}")
+    assert out.code != 0 and "Traceback" not in out.err
+    assert "could not load the tokenizer" in out.err and "pip install transformers" in out.err
