@@ -115,9 +115,8 @@ class ClipEmbedder:
             # Some models name a Hugging Face tokenizer, which transformers fetches on first use.
             self._tokenizer = open_clip.get_tokenizer(model_name)
         except ImportError as exc:
-            raise ModelUnavailableError(
-                f"could not load the tokenizer of {spec.key}: it needs the {exc.name} package (pip install {exc.name})"
-            ) from exc
+            needs = f"it needs the {exc.name} package (pip install {exc.name})" if exc.name else str(exc)
+            raise ModelUnavailableError(f"could not load the tokenizer of {spec.key}: {needs}") from exc
         except (OSError, ValueError, RuntimeError) as exc:
             raise ModelUnavailableError(f"could not load the tokenizer of {spec.key}: {exc}") from exc
         preprocess = dict(get_model_preprocess_cfg(model))
