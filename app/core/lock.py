@@ -1,4 +1,5 @@
-"""A single-writer lock on the library folder (an advisory file lock).
+"""A single-writer lock on the library folder (an advisory file lock: flock on Linux and macOS,
+a locked byte range on Windows).
 
 The operating system releases it when the process dies, so a killed indexer never leaves the
 library locked.
@@ -14,6 +15,31 @@ try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
+try:
+    import msvcrt
+except ImportError:  # not Windows
+    msvcrt = None  # type: ignore[assignment]
+
+
+def _lock(fd: int) -> bool:
+    """Take the lock without waiting; False when another process (or open file) holds it."""
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        elif msvcrt is not None:
+            os.lseek(fd, 0, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+    except OSError:
+        return False
+    return True
+
+
+def _unlock(fd: int) -> None:
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    elif msvcrt is not None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
 
 
 class WriterLock:
@@ -25,13 +51,11 @@ class WriterLock:
         if self._fd is not None:
             return True
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        if fcntl is not None:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                os.close(fd)
-                return False
+        if not _lock(fd):
+            os.close(fd)
+            return False
         os.ftruncate(fd, 0)
+        os.lseek(fd, 0, os.SEEK_SET)
         os.write(fd, str(os.getpid()).encode())
         self._fd = fd
         return True
@@ -43,8 +67,7 @@ class WriterLock:
     def release(self) -> None:
         if self._fd is None:
             return
-        if fcntl is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        _unlock(self._fd)
         os.close(self._fd)
         self._fd = None
 

@@ -1,0 +1,98 @@
+"""The single-writer lock: one writer at a time, released by the OS when its process dies, and
+the Windows path (a locked byte range) taken through the same steps."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.core import lock as lock_module
+from app.core.lock import WriterLock
+from tests.helpers.images import photo, save_jpeg
+
+HOLD = """
+import sys, time
+from pathlib import Path
+from app.core.lock import WriterLock
+held = WriterLock(Path(sys.argv[1]))
+assert held.try_acquire()
+print("held", flush=True)
+time.sleep(60)
+"""
+
+
+def _holder(path: Path) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(path)], stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[2])
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
+    return proc
+
+
+def test_one_writer_at_a_time_within_a_process(tmp_path: Path):
+    first, second = WriterLock(tmp_path / "writer.lock"), WriterLock(tmp_path / "writer.lock")
+    assert first.try_acquire() and first.try_acquire()  # taking it again is fine
+    assert not second.try_acquire()
+    first.release()
+    assert second.try_acquire()
+    assert (tmp_path / "writer.lock").read_text() == str(os.getpid())
+    second.release()
+
+
+def test_a_killed_writer_leaves_the_library_free(tmp_path: Path):
+    proc = _holder(tmp_path / "writer.lock")
+    try:
+        assert not WriterLock(tmp_path / "writer.lock").try_acquire()
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert WriterLock(tmp_path / "writer.lock").try_acquire()
+
+
+def test_indexing_while_another_process_writes_is_refused_clearly(cli, library_dir: Path, tmp_path: Path):
+    save_jpeg(tmp_path / "p" / "a.jpg", photo(1))
+    assert cli("index", tmp_path / "p").code == 0
+    proc = _holder(library_dir / "writer.lock")
+    try:
+        out = cli("index", tmp_path / "p")
+        assert out.code != 0 and "Traceback" not in out.err
+        assert "another Photo Organizer process is indexing" in out.err
+        assert cli("search", "red", "--json").code == 0  # reading goes on meanwhile
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert cli("index", tmp_path / "p").code == 0
+
+
+class FakeMsvcrt:
+    """msvcrt.locking's contract: a byte range locked through one file is refused to others."""
+
+    LK_NBLCK, LK_UNLCK = 2, 0
+
+    def __init__(self) -> None:
+        self.holders: dict[int, int] = {}  # inode -> fd
+
+    def locking(self, fd: int, mode: int, nbytes: int) -> None:
+        assert nbytes == 1 and os.lseek(fd, 0, os.SEEK_CUR) == 0  # always byte 0
+        inode = os.fstat(fd).st_ino
+        if mode == self.LK_NBLCK:
+            if self.holders.get(inode, fd) != fd:
+                raise PermissionError(13, "Permission denied")
+            self.holders[inode] = fd
+        else:
+            assert self.holders.pop(inode) == fd
+
+
+def test_the_windows_path_takes_and_gives_back_the_byte_range(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    fake = FakeMsvcrt()
+    monkeypatch.setattr(lock_module, "fcntl", None)
+    monkeypatch.setattr(lock_module, "msvcrt", fake)
+    first, second = WriterLock(tmp_path / "writer.lock"), WriterLock(tmp_path / "writer.lock")
+    assert first.try_acquire() and not second.try_acquire()
+    assert (tmp_path / "writer.lock").read_text() == str(os.getpid())
+    first.release()
+    assert fake.holders == {} and second.try_acquire()
+    second.release()
