@@ -5,17 +5,18 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-ensure_test_display() {
+ensure_test_packages() {
   # The 3D map needs OpenGL on a real X server: Xvfb with the xcb platform plugin.
+  # libheif-examples gives heif-enc, which writes camera-like HEIC files for the tests.
   local missing=()
   command -v Xvfb >/dev/null 2>&1 || missing+=(xvfb)
-  for pkg in libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1; do
+  for pkg in libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1 libheif-examples; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   local sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  echo "installing ${missing[*]} (Debian packages for the display tests)" >&2
+  echo "installing ${missing[*]} (Debian packages the tests need)" >&2
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
@@ -29,7 +30,7 @@ case "${1:-app}" in
   test)
     shift || true
     bash scripts/setup.sh
-    ensure_test_display
+    ensure_test_packages
     exec bash scripts/test.sh "$@"
     ;;
   *)

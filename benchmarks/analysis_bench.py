@@ -44,7 +44,10 @@ def library_like(n: int, seed: int = 0, topics: int = 300) -> tuple[np.ndarray, 
     x = np.empty((n, DIM), dtype=np.float32)
     for start in range(0, n, 50_000):
         part = labels[start : start + 50_000]
-        loose = topic_centres[rng.integers(0, topics, len(part))] + 1.0 * rng.normal(size=(len(part), DIM)).astype(np.float32) * unit
+        loose = (
+            topic_centres[rng.integers(0, topics, len(part))]
+            + 1.0 * rng.normal(size=(len(part), DIM)).astype(np.float32) * unit
+        )
         base = np.where(part[:, None] >= 0, group_centres[np.maximum(part, 0)], loose)
         chunk = offset + base + rng.normal(scale=0.35 * unit, size=(len(part), DIM)).astype(np.float32)
         x[start : start + 50_000] = chunk / np.linalg.norm(chunk, axis=1, keepdims=True)
@@ -71,7 +74,14 @@ def _measure(task: str, n: int, queue: mp.Queue) -> None:
         coords = project_3d(x)
         extra = {"points": len(coords)}
     seconds = time.perf_counter() - started
-    queue.put({"seconds": round(seconds, 1), "peak_mb": round(_rss_mb(), 0), "added_mb": round(_rss_mb() - before, 0), **extra})
+    queue.put(
+        {
+            "seconds": round(seconds, 1),
+            "peak_mb": round(_rss_mb(), 0),
+            "added_mb": round(_rss_mb() - before, 0),
+            **extra,
+        }
+    )
 
 
 def measure(task: str, n: int) -> dict:

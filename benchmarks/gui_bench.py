@@ -48,11 +48,17 @@ def build_library(folder: Path, count: int) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.link(bases[i % len(bases)], target)
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO images(id, content_hash, byte_size, width, height, format, taken_at, added_at) "
-                          "VALUES (:i, :h, 1, 4000, 3000, 'JPEG', :t, 0)"),
-                     [{"i": i + 1, "h": h, "t": 1.6e9 + i * 60} for i, h in enumerate(hashes)])
-        conn.execute(text("INSERT INTO files(path, folder, size, mtime_ns, image_id) VALUES (:p, '/photos', 1, 0, :i)"),
-                     [{"p": f"/photos/IMG_{i:06d}.jpg", "i": i + 1} for i in range(count)])
+        conn.execute(
+            text(
+                "INSERT INTO images(id, content_hash, byte_size, width, height, format, taken_at, added_at) "
+                "VALUES (:i, :h, 1, 4000, 3000, 'JPEG', :t, 0)"
+            ),
+            [{"i": i + 1, "h": h, "t": 1.6e9 + i * 60} for i, h in enumerate(hashes)],
+        )
+        conn.execute(
+            text("INSERT INTO files(path, folder, size, mtime_ns, image_id) VALUES (:p, '/photos', 1, 0, :i)"),
+            [{"p": f"/photos/IMG_{i:06d}.jpg", "i": i + 1} for i in range(count)],
+        )
     engine.dispose()
 
 
@@ -72,8 +78,11 @@ def first_window_seconds(library: Path) -> dict:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ, check=True)
     total = time.perf_counter() - started
     shown, torch_loaded = out.stdout.split()
-    return {"process_to_window_seconds": round(total, 2), "imports_to_window_seconds": round(float(shown), 2),
-            "torch_imported_before_window": torch_loaded == "True"}
+    return {
+        "process_to_window_seconds": round(total, 2),
+        "imports_to_window_seconds": round(float(shown), 2),
+        "torch_imported_before_window": torch_loaded == "True",
+    }
 
 
 def scroll_stalls(library: Path, count: int) -> dict:
@@ -127,9 +136,16 @@ def scroll_stalls(library: Path, count: int) -> dict:
     window.deleteLater()
     app.processEvents()
     gaps_arr = np.array(gaps[1:] or [0])
-    return {"images": count, "gallery_loaded_ms": loaded["ms"], "scroll_seconds": round(scrolled_s, 1),
-            "scroll_steps": int(bar.maximum() / max(1, step)), "scroll_range_px": bar.maximum(), "max_stall_ms": int(gaps_arr.max()),
-            "p99_gap_ms": float(np.percentile(gaps_arr, 99)), "heartbeats": len(gaps)}
+    return {
+        "images": count,
+        "gallery_loaded_ms": loaded["ms"],
+        "scroll_seconds": round(scrolled_s, 1),
+        "scroll_steps": int(bar.maximum() / max(1, step)),
+        "scroll_range_px": bar.maximum(),
+        "max_stall_ms": int(gaps_arr.max()),
+        "p99_gap_ms": float(np.percentile(gaps_arr, 99)),
+        "heartbeats": len(gaps),
+    }
 
 
 def main() -> None:

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app.indexing.pipeline import IndexOptions  # noqa: E402
 from app.library import Library  # noqa: E402
 from app.ml.spec import ModelSpec  # noqa: E402
-from benchmarks.synthetic_photos import make_camera_jpegs  # noqa: E402
+from benchmarks.synthetic_photos import make_camera_heics, make_camera_jpegs  # noqa: E402
 
 
 def model_only(library: Library, batch_size: int, batches: int) -> tuple[float, float]:
@@ -158,6 +158,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=0)
     parser.add_argument("--model", default="ViT-B-32")
     parser.add_argument("--repeat", type=int, default=3, help="rounds (fresh library each); medians are reported")
+    parser.add_argument(
+        "--heic",
+        type=int,
+        default=0,
+        help="also time decoding this many HEIC photos, with and without an embedded thumbnail",
+    )
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "photo-organizer-bench-jpegs")
     args = parser.parse_args()
 
@@ -173,6 +179,18 @@ def main() -> None:
         decode_ms = decode_cost_ms(probe, photos)
         one_thread_ips = one_thread_rate(probe, last["batch_size"], 2)
         gpu_decode = nvjpeg_rate(photos, device)
+        heic = None
+        if args.heic:
+            some = photos[: args.heic]
+            heic = {
+                "photos": len(some),
+                "with_320px_thumbnail": round(
+                    decode_cost_ms(probe, make_camera_heics(some, args.data / "heic", True), len(some)), 1
+                ),
+                "without_thumbnail": round(
+                    decode_cost_ms(probe, make_camera_heics(some, args.data / "heic", False), len(some)), 1
+                ),
+            }
 
     def median(key: str) -> float:
         return float(np.median([r[key] for r in rounds]))
@@ -208,6 +226,7 @@ def main() -> None:
                 "packing": None if device.startswith("cuda") else round(median("ratio") / ceiling, 3),
                 "model_only_one_thread_images_per_second": round(one_thread_ips, 2) if one_thread_ips else None,
                 "parallel_efficiency": round(model_ips / (cores * one_thread_ips), 3) if one_thread_ips else None,
+                "heic_decode_ms_per_image_one_core": heic,
                 "nvjpeg_decode_resize_images_per_second": round(gpu_decode, 1) if gpu_decode else None,
                 "failed": report.failed,
                 "generate_seconds": round(generate_s, 1),

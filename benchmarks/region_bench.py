@@ -92,35 +92,51 @@ def main() -> None:
             library.region_models.detector()
             load_s = time.perf_counter() - t0
             report = library.index([folder], IndexOptions(detect=True, ocr=True))
-            texts = library.engine.connect().exec_driver_sql(
-                "SELECT f.path, r.text FROM regions r JOIN files f ON f.image_id = r.image_id WHERE r.kind = 'text'"
-            ).all()
+            texts = (
+                library.engine.connect()
+                .exec_driver_sql(
+                    "SELECT f.path, r.text FROM regions r JOIN files f ON f.image_id = r.image_id WHERE r.kind = 'text'"
+                )
+                .all()
+            )
     read = {path: " ".join(t for p, t in texts if p == path).upper() for path in signs}
     n = max(1, report.region_images)
     stage = report.region_seconds
-    print(json.dumps({
-        "device": device,
-        "cores": os.cpu_count(),
-        "detector": f"{detector} (random weights)",
-        "clip_model": f"{args.model} (random weights)",
-        "photos": report.region_images,
-        "photo_size": "4000x3000 JPEG q90; half with a word 8% of the height",
-        "whole_image_pass_seconds": first.seconds,
-        "model_load_seconds": round(load_s, 2),
-        "region_pass_seconds": stage.get("total"),
-        "seconds_per_photo": round(stage.get("total", 0.0) / n, 3),
-        "detect_seconds_per_photo": round(stage.get("detect", 0.0) / n, 3),
-        "ocr_seconds_per_photo": round(stage.get("ocr", 0.0) / n, 3),
-        "embed_seconds_per_photo": round(stage.get("embed", 0.0) / n, 3),
-        "decode_and_other_seconds_per_photo": round(
-            (stage.get("total", 0.0) - stage.get("detect", 0.0) - stage.get("ocr", 0.0) - stage.get("embed", 0.0)) / n, 3
-        ),
-        "objects_per_photo": round(report.objects / n, 2),
-        "text_lines_per_photo": round(report.texts / n, 2),
-        "words_read": sum(1 for path, word in signs.items() if word in read[path]),
-        "words_placed": len(signs),
-        "warnings": report.warnings,
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "device": device,
+                "cores": os.cpu_count(),
+                "detector": f"{detector} (random weights)",
+                "clip_model": f"{args.model} (random weights)",
+                "photos": report.region_images,
+                "photo_size": "4000x3000 JPEG q90; half with a word 8% of the height",
+                "whole_image_pass_seconds": first.seconds,
+                "model_load_seconds": round(load_s, 2),
+                "region_pass_seconds": stage.get("total"),
+                "seconds_per_photo": round(stage.get("total", 0.0) / n, 3),
+                "detect_seconds_per_photo": round(stage.get("detect", 0.0) / n, 3),
+                "ocr_seconds_per_photo": round(stage.get("ocr", 0.0) / n, 3),
+                "embed_seconds_per_photo": round(stage.get("embed", 0.0) / n, 3),
+                "decode_and_other_seconds_per_photo": round(
+                    (
+                        stage.get("total", 0.0)
+                        - stage.get("detect", 0.0)
+                        - stage.get("ocr", 0.0)
+                        - stage.get("embed", 0.0)
+                    )
+                    / n,
+                    3,
+                ),
+                "objects_per_photo": round(report.objects / n, 2),
+                "text_lines_per_photo": round(report.texts / n, 2),
+                "words_read": sum(1 for path, word in signs.items() if word in read[path]),
+                "words_placed": len(signs),
+                "warnings": report.warnings,
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

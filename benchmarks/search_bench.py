@@ -39,7 +39,11 @@ def clustered(
     out = np.empty((n, DIM), dtype=np.float32)
     for start in range(0, n, 100_000):
         m = min(100_000, n - start)
-        chunk = offset + centres[rng.integers(0, len(centres), m)] + rng.normal(scale=spread, size=(m, DIM)).astype(np.float32)
+        chunk = (
+            offset
+            + centres[rng.integers(0, len(centres), m)]
+            + rng.normal(scale=spread, size=(m, DIM)).astype(np.float32)
+        )
         out[start : start + m] = chunk / np.linalg.norm(chunk, axis=1, keepdims=True)
     return out
 
@@ -74,8 +78,13 @@ def grown_without_retraining(
         store.swap_in(build.index, 0)
         timing = summary(latencies(store, queries, k))
         _, found = store.search(queries, 10)
-    return {"trained_on": trained_on, "nlist": build.nlist, "nprobe": build.nprobe, **timing,
-            "recall_at_10": round(recall_at_k(truth, found), 4)}
+    return {
+        "trained_on": trained_on,
+        "nlist": build.nlist,
+        "nprobe": build.nprobe,
+        **timing,
+        "recall_at_10": round(recall_at_k(truth, found), 4),
+    }
 
 
 def whole_path(vectors: np.ndarray, queries: np.ndarray) -> dict:
@@ -90,13 +99,24 @@ def whole_path(vectors: np.ndarray, queries: np.ndarray) -> dict:
         engine = open_engine(Path(folder) / "catalog.sqlite")
         started = time.perf_counter()
         with engine.begin() as conn:
-            conn.execute(text("INSERT INTO images(id, content_hash, byte_size, width, height, format, added_at) "
-                              "VALUES (:i, :h, 1, 1, 1, 'JPEG', 0)"), [{"i": i + 1, "h": f"{i:040x}"} for i in range(len(vectors))])
-            conn.execute(text("INSERT INTO files(path, folder, size, mtime_ns, image_id) VALUES (:p, '/photos', 1, 0, :i)"),
-                         [{"p": f"/photos/{i}.jpg", "i": i + 1} for i in range(len(vectors))])
-            conn.execute(text("INSERT INTO regions(id, image_id, kind, x0, y0, x1, y1, confidence, vector) "
-                              "VALUES (:i, :i, 'image', 0, 0, 1, 1, 1, :v)"),
-                         [{"i": i + 1, "v": vectors[i].tobytes()} for i in range(len(vectors))])
+            conn.execute(
+                text(
+                    "INSERT INTO images(id, content_hash, byte_size, width, height, format, added_at) "
+                    "VALUES (:i, :h, 1, 1, 1, 'JPEG', 0)"
+                ),
+                [{"i": i + 1, "h": f"{i:040x}"} for i in range(len(vectors))],
+            )
+            conn.execute(
+                text("INSERT INTO files(path, folder, size, mtime_ns, image_id) VALUES (:p, '/photos', 1, 0, :i)"),
+                [{"p": f"/photos/{i}.jpg", "i": i + 1} for i in range(len(vectors))],
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO regions(id, image_id, kind, x0, y0, x1, y1, confidence, vector) "
+                    "VALUES (:i, :i, 'image', 0, 0, 1, 1, 1, :v)"
+                ),
+                [{"i": i + 1, "v": vectors[i].tobytes()} for i in range(len(vectors))],
+            )
         catalog_s = time.perf_counter() - started
         store = VectorStore(Path(folder) / "v.faiss", DIM)
         store.add(np.arange(1, len(vectors) + 1), vectors)
@@ -130,7 +150,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--clusters", type=int, default=2000)
-    parser.add_argument("--grown-from", type=int, default=0, help="also time lists trained on this many, never retrained")
+    parser.add_argument(
+        "--grown-from", type=int, default=0, help="also time lists trained on this many, never retrained"
+    )
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     centres = rng.normal(size=(args.clusters, DIM)).astype(np.float32)
@@ -158,8 +180,13 @@ def main() -> None:
         entry = {
             "vectors": n,
             "flat": flat,
-            "ivf": {**ivf, "nlist": build.nlist, "nprobe": build.nprobe, "build_seconds": round(build_s, 1),
-                    "recall_at_10": round(recall_at_k(truth, found), 4)},
+            "ivf": {
+                **ivf,
+                "nlist": build.nlist,
+                "nprobe": build.nprobe,
+                "build_seconds": round(build_s, 1),
+                "recall_at_10": round(recall_at_k(truth, found), 4),
+            },
         }
         if args.grown_from and i == len(sizes) - 1 and args.grown_from < n:
             entry["ivf_not_retrained"] = grown_without_retraining(vectors, args.grown_from, queries, truth, k)

@@ -19,10 +19,13 @@ def _base_texture(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
     small = rng.uniform(0, 255, (h // 64 + 2, w // 64 + 2, 3)).astype(np.uint8)
     coarse = np.asarray(Image.fromarray(small).resize((w, h), Image.Resampling.BICUBIC), dtype=np.float32)
     mid = rng.uniform(-40, 40, (h // 8, w // 8, 3)).astype(np.float32)
-    mid_up = np.asarray(
-        Image.fromarray(np.clip(mid + 128, 0, 255).astype(np.uint8)).resize((w, h), Image.Resampling.BILINEAR),
-        dtype=np.float32,
-    ) - 128
+    mid_up = (
+        np.asarray(
+            Image.fromarray(np.clip(mid + 128, 0, 255).astype(np.uint8)).resize((w, h), Image.Resampling.BILINEAR),
+            dtype=np.float32,
+        )
+        - 128
+    )
     return coarse + mid_up
 
 
@@ -59,3 +62,24 @@ def make_camera_jpegs(folder: Path, count: int, size: tuple[int, int] = (4000, 3
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         list(pool.map(write, range(count)))
     return paths
+
+
+def make_camera_heics(jpegs: list[Path], folder: Path, thumbnail: bool) -> list[Path]:
+    """HEIC copies of camera JPEGs through libheif's encoder (heif-enc, Debian package
+    libheif-examples), with or without the 320 px embedded thumbnail phones write."""
+    import shutil
+    import subprocess
+
+    if shutil.which("heif-enc") is None:
+        raise SystemExit("heif-enc is missing: apt-get install libheif-examples")
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for jpeg in jpegs:
+        target = folder / f"{jpeg.stem}{'-t320' if thumbnail else ''}.heic"
+        if not target.exists():
+            partial = target.with_suffix(".part.heic")
+            args = ["heif-enc", "-q", "60", *(["-t", "320"] if thumbnail else []), "-o", str(partial), str(jpeg)]
+            subprocess.run(args, check=True, capture_output=True)
+            partial.rename(target)
+        out.append(target)
+    return out

@@ -80,3 +80,34 @@ def test_heic_is_indexed_when_pillow_heif_is_installed(tmp_path):
     photo(77, (120, 90)).save(path, format="HEIF", quality=80)
     decoded = decode(read_file(str(path)), SPEC, tmp_path / "thumb.jpg")
     assert (decoded.width, decoded.height, decoded.format) == (120, 90, "HEIF")
+
+
+def _heic_from(tmp_path: Path, name: str, thumbnail: bool) -> Path:
+    """A camera-like HEIC made by libheif's own encoder (heif-enc, from libheif-examples),
+    with or without the embedded 320 px thumbnail phones write."""
+    import shutil
+    import subprocess
+
+    from tests.helpers.images import photo
+
+    if shutil.which("heif-enc") is None:
+        pytest.skip("heif-enc (Debian package libheif-examples) is not installed; ./run.sh test installs it")
+    source = tmp_path / f"{name}.png"
+    photo(31, (1600, 1200)).save(source)
+    target = tmp_path / f"{name}.heic"
+    subprocess.run(["heif-enc", "-q", "80", *(["-t", "320"] if thumbnail else []), "-o", str(target), str(source)], check=True, capture_output=True)
+    return target
+
+
+def test_a_heic_with_an_embedded_thumbnail_is_read_from_it(tmp_path):
+    pytest.importorskip("pillow_heif")
+    spec = InputSpec(224, (0.5, 0.5, 0.5), (0.5, 0.5, 0.5))
+    with_thumb = decode(read_file(str(_heic_from(tmp_path, "thumb", True))), spec, tmp_path / "a.jpg")
+    without = decode(read_file(str(_heic_from(tmp_path, "plain", False))), spec, tmp_path / "b.jpg")
+    # Both report the photo's own size; only the one without a thumbnail decodes all of it.
+    assert (with_thumb.width, with_thumb.height) == (without.width, without.height) == (1600, 1200)
+    assert Image.open(tmp_path / "a.jpg").size == (320, 240)  # the embedded thumbnail, as it is
+    assert Image.open(tmp_path / "b.jpg").size == (341, 256)  # the full photo, shrunk
+    # The model sees the same scene either way.
+    a, b = (d.model_input.astype(np.float32) for d in (with_thumb, without))
+    assert a.shape == b.shape == (224, 224, 3) and np.abs(a - b).mean() < 6
