@@ -40,7 +40,8 @@ def model_only(library: Library, batch_size: int, batches: int) -> tuple[float, 
     s = embedder.input_spec.size
     rng = np.random.default_rng(0)
     arrays = [rng.integers(0, 255, (s, s, 3), dtype=np.uint8) for _ in range(batch_size)]
-    embedder.embed_arrays(arrays)  # warm-up
+    for _ in range(3):  # warm-up: the first batches after loading run slower (allocations, kernel caches)
+        embedder.embed_arrays(arrays)
     cpu0 = cpu_seconds()
     started = time.perf_counter()
     for _ in range(batches):
