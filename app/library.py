@@ -180,9 +180,13 @@ class Library:
             resolved.append(path)
         if not self._lock.try_acquire():
             raise LibraryBusyError(f"another Photo Organizer process is indexing into {self.root}; try again when it finishes")
+        roots_str = [str(p) for p in resolved]
+        interrupted_before: list[str] | None = None
+        report: IndexReport | None = None
         try:
+            interrupted_before = folders.mark_run_started(self.engine, roots_str)
             if resolved:
-                folders.remember_roots(self.engine, [str(p) for p in resolved])
+                folders.remember_roots(self.engine, roots_str)
             reembedded = 0
             if self._switch_to is not None:
                 made = self._switch_model(options or IndexOptions(), progress or (lambda _p: None), should_stop or (lambda: False))
@@ -201,7 +205,12 @@ class Library:
                 self.update_search_index()
             return report
         finally:
-            self._lock.release()
+            try:
+                if interrupted_before is not None:
+                    regions_left = report is not None and report.regions_deferred
+                    folders.mark_run_ended(self.engine, roots_str, interrupted_before, regions_left)
+            finally:
+                self._lock.release()
 
     def _find_regions_unless_deferred(
         self,
@@ -294,6 +303,8 @@ class Library:
             "analysis": self.analysis_freshness(),
             # How far the region pass got: images whose objects / text have been looked for.
             "region_pass": count_region_state(self.engine),
+            # Roots of indexing that a crash or kill cut short (re-running index resumes it).
+            "interrupted": folders.interrupted_roots(self.engine),
         }
 
     def analysis_freshness(self) -> dict[str, str]:
@@ -454,6 +465,17 @@ class Library:
     def thumbnail_for(self, image_id: int) -> Path | None:
         info = repository.images(self.engine, [image_id]).get(image_id)
         return self.paths.thumbnail(info.content_hash) if info else None
+
+    def interrupted_roots(self) -> list[Path] | None:
+        """Indexing a crash or kill cut short (its roots; [] for the region pass alone), or None.
+        A run under way, here or in another process, is not interrupted."""
+        if self._lock.held or not self._lock.try_acquire():
+            return None
+        try:
+            roots = folders.interrupted_roots(self.engine)
+        finally:
+            self._lock.release()
+        return None if roots is None else [Path(r) for r in roots]
 
     def folders(self) -> list[dict]:
         """The folders added to the library, with how many photos each holds."""

@@ -70,14 +70,19 @@ def test_kill_at_random_moments_then_resume(tmp_path: Path, decode_in: str):
     for _ in range(4):
         before = _images_in(tmp_path / "lib")
         # Two decode workers keep a run long enough to be caught even on a many-core machine.
-        kills += _index_and_kill(
+        killed = _index_and_kill(
             ["index", str(photos), "--json", "--batch-size", "8", "--workers", "2"], env,
             lambda b=before: _images_in(tmp_path / "lib") > b, rng.uniform(0.0, 0.8),
         )
+        kills += killed
         status = _run(["status", "--json"], env)
         assert status.returncode == 0, f"seed {seed}: {status.stderr}"
         report = json.loads(status.stdout)
         assert report["consistent"] is True, f"seed {seed}: {report}"
+        # A run killed before it ended is remembered as interrupted (the app resumes it).
+        if killed and report["images"] < count:
+            assert report["interrupted"] == [str(photos)], f"seed {seed}: {report}"
+        assert report["interrupted"] in (None, [str(photos)]), f"seed {seed}: {report}"
         assert report["vectors"] == report["index_vectors"] == report["images"], f"seed {seed}: {report}"
 
     final = _run(["index", str(photos), "--json"], env)
@@ -85,7 +90,7 @@ def test_kill_at_random_moments_then_resume(tmp_path: Path, decode_in: str):
     status = json.loads(_run(["status", "--json"], env).stdout)
     assert status["images"] == status["files"] == count, f"seed {seed}: {status}"
     assert status["vectors"] == status["index_vectors"] == count
-    assert status["consistent"] is True
+    assert status["consistent"] is True and status["interrupted"] is None
 
     # Every image has exactly one whole-image region, so nothing was embedded twice.
     import sqlite3

@@ -7,10 +7,11 @@ from collections.abc import Sequence
 
 from sqlalchemy import Engine, func, select
 
-from app.catalog.repository import get_meta, path_under, set_meta
+from app.catalog.repository import delete_meta, get_meta, path_under, set_meta
 from app.catalog.schema import FileRow
 
 ROOTS_KEY = "roots"
+RUNNING_KEY = "indexing"  # the roots of a run under way; still there after a crash or kill
 
 
 def is_under(path: str, root: str) -> bool:
@@ -56,3 +57,28 @@ def photos_under(engine: Engine, root: str) -> int:
 def paths_under(engine: Engine, root: str) -> list[str]:
     with engine.connect() as conn:
         return list(conn.execute(select(FileRow.path).where(path_under(FileRow.path, [root]))).scalars())
+
+
+def interrupted_roots(engine: Engine) -> list[str] | None:
+    """The roots of indexing that a crash or kill cut short ([]: only the region pass), or
+    None when every run finished."""
+    stored = get_meta(engine, RUNNING_KEY)
+    return None if stored is None else list(json.loads(stored))
+
+
+def mark_run_started(engine: Engine, roots: Sequence[str]) -> list[str]:
+    """Record a run's roots (with any still interrupted) until it ends; returns those that were
+    interrupted before it."""
+    before = interrupted_roots(engine) or []
+    set_meta(engine, RUNNING_KEY, json.dumps(merge_roots(before, roots)))
+    return before
+
+
+def mark_run_ended(engine: Engine, roots: Sequence[str], interrupted_before: Sequence[str], regions_left: bool = False) -> None:
+    """The run ended (done, cancelled or failed, but not killed): what it covered is no longer
+    interrupted, and neither is the region pass unless it stepped aside (`regions_left`)."""
+    left = [r for r in interrupted_before if not any(is_under(r, root) for root in roots)]
+    if left or regions_left:
+        set_meta(engine, RUNNING_KEY, json.dumps(left))
+    else:
+        delete_meta(engine, RUNNING_KEY)

@@ -59,6 +59,11 @@ def set_meta(engine: Engine, key: str, value: str) -> None:
         conn.execute(insert(Meta).values(key=key, value=value))
 
 
+def delete_meta(engine: Engine, key: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(delete(Meta).where(Meta.key == key))
+
+
 # --- what is known under some folders ---------------------------------------------------------
 
 

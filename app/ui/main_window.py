@@ -321,9 +321,22 @@ class MainWindow(SearchMixin, AnalysisMixin, FoldersMixin, IndexingMixin, QMainW
         if 0 < getattr(self, "_restored_view", 0) < self.views.count():
             self.views.setCurrentIndex(self._restored_view)
         self.library_opened.emit()
+        self._resume_interrupted(library)
         if self._queued_roots:
             roots, self._queued_roots = self._queued_roots, []
             self.index_paths(roots)
+
+    def _resume_interrupted(self, library) -> None:  # type: ignore[no-untyped-def]
+        """Indexing that a crash or kill cut short continues by itself when the library opens."""
+        interrupted = library.interrupted_roots()
+        if interrupted is None:
+            return
+        present = [root for root in interrupted if root.exists()]
+        if present:
+            self._queued_roots = present + self._queued_roots
+            self.status_label.setText("Resuming the indexing that was interrupted…")
+        elif not interrupted and not self._queued_roots:
+            self.find_regions()
 
     def refresh_gallery(self) -> None:
         if self.library is None or self._showing_results:

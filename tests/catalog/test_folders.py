@@ -34,3 +34,27 @@ def test_folders_are_listed_with_counts_and_removed_without_touching_files(libra
         assert status["images"] == 3 and status["failures"] == 0
         assert status["consistent"] and status["vectors"] == status["index_vectors"] == 3
     assert {name: snapshot(tmp_path / name) for name in ("trip", "home")} == before
+
+
+def test_a_run_is_marked_until_it_ends_and_earlier_interruptions_are_kept(tmp_path: Path):
+    from app.catalog import folders
+    from app.catalog.database import open_engine
+
+    engine = open_engine(tmp_path / "catalog.sqlite")
+    assert folders.interrupted_roots(engine) is None
+    before = folders.mark_run_started(engine, ["/a"])
+    assert before == [] and folders.interrupted_roots(engine) == ["/a"]  # a kill now leaves this
+    # The next run (of another folder) carries the interrupted one along, and keeps it after
+    # ending, since it did not cover it.
+    before = folders.mark_run_started(engine, ["/b"])
+    assert before == ["/a"] and folders.interrupted_roots(engine) == ["/a", "/b"]
+    folders.mark_run_ended(engine, ["/b"], before)
+    assert folders.interrupted_roots(engine) == ["/a"]
+    # A run of a folder holding it clears it; a region pass that stepped aside stays pending.
+    before = folders.mark_run_started(engine, ["/"])
+    folders.mark_run_ended(engine, ["/"], before, regions_left=True)
+    assert folders.interrupted_roots(engine) == []
+    before = folders.mark_run_started(engine, [])
+    folders.mark_run_ended(engine, [], before)
+    assert folders.interrupted_roots(engine) is None
+    engine.dispose()

@@ -131,7 +131,8 @@ def test_the_region_pass_steps_aside_for_newer_work_and_continues_later(library_
         waiting = lib.index([folder], IndexOptions(detect=True, ocr=False), defer_regions=lambda: True)
         assert waiting.regions_deferred and not waiting.cancelled and waiting.region_images == 0
         assert waiting.embedded == 5 and lib.status()["region_pass"]["objects_done"] == 0
+        assert lib.interrupted_roots() == []  # if the app closes now, its next start finishes the regions
         later = lib.index([folder], IndexOptions(detect=True, ocr=False))
         assert not later.regions_deferred and later.embedded == 0
         assert later.region_images == 5 and later.objects == 2
-        assert lib.status()["region_pass"]["objects_done"] == 5
+        assert lib.status()["region_pass"]["objects_done"] == 5 and lib.interrupted_roots() is None

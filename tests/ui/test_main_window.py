@@ -352,3 +352,30 @@ def test_missing_weights_offer_a_model_folder_and_then_index(qtbot, library_dir,
     assert finished.args[0] is not None and finished.args[0].embedded == 7
     assert win.library.stored_model == f"local-dir:{folder.resolve()}"
     win.close()
+
+
+def test_indexing_cut_short_by_a_crash_resumes_when_the_app_opens(qtbot, library_dir, photos):
+    from app.catalog import folders
+    from app.library import Library
+
+    with Library(library_dir) as library:
+        # What a killed run leaves behind (test_kill_resume checks that it does).
+        folders.mark_run_started(library.engine, [str(photos)])
+    win = open_window(qtbot, library_dir)
+    assert win._stop_indexing is not None  # started by itself
+    qtbot.waitUntil(lambda: win._stop_indexing is None, timeout=60000)
+    status = win.library.status()
+    assert status["images"] == 7 and status["interrupted"] is None
+    qtbot.waitUntil(lambda: win.model.rowCount() == 7, timeout=10000)
+    win.close()
+
+
+def test_nothing_resumes_after_a_run_that_ended(qtbot, library_dir, photos):
+    from app.library import Library
+
+    with Library(library_dir) as library:
+        library.index([photos])
+        assert library.interrupted_roots() is None
+    win = open_window(qtbot, library_dir)
+    assert win._stop_indexing is None
+    win.close()
