@@ -282,6 +282,7 @@ class Library:
 
     def status(self) -> dict:
         counts = repository.counts(self.engine)
+        interrupted = self.interrupted_roots()
         store = self._store
         index_vectors = store.ntotal if store is not None else 0
         consistent = (
@@ -304,7 +305,7 @@ class Library:
             # How far the region pass got: images whose objects / text have been looked for.
             "region_pass": count_region_state(self.engine),
             # Roots of indexing that a crash or kill cut short (re-running index resumes it).
-            "interrupted": folders.interrupted_roots(self.engine),
+            "interrupted": None if interrupted is None else [str(p) for p in interrupted],
         }
 
     def analysis_freshness(self) -> dict[str, str]:

@@ -96,3 +96,20 @@ def test_the_windows_path_takes_and_gives_back_the_byte_range(tmp_path: Path, mo
     first.release()
     assert fake.holders == {} and second.try_acquire()
     second.release()
+
+
+def test_a_run_under_way_elsewhere_is_not_reported_as_interrupted(cli, library_dir: Path, tmp_path: Path):
+    from app.catalog import folders
+    from app.library import Library
+
+    save_jpeg(tmp_path / "p" / "a.jpg", photo(1))
+    assert cli("index", tmp_path / "p").code == 0
+    with Library(library_dir) as library:
+        folders.mark_run_started(library.engine, [str(tmp_path / "p")])  # as a run under way writes it
+    proc = _holder(library_dir / "writer.lock")  # ... while its process holds the lock
+    try:
+        assert cli("status", "--json").json["interrupted"] is None
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert cli("status", "--json").json["interrupted"] == [str(tmp_path / "p")]  # its process is gone
