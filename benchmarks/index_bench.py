@@ -176,7 +176,10 @@ def main() -> None:
     last = rounds[-1]
     library, report = last["library"], last["report"]
     device = library.embedder.device
-    with Library(Path(tempfile.mkdtemp()), ModelSpec(args.model, "random"), device=args.device) as probe:
+    with (
+        tempfile.TemporaryDirectory() as probe_dir,
+        Library(Path(probe_dir), ModelSpec(args.model, "random"), device=args.device) as probe,
+    ):
         decode_ms = decode_cost_ms(probe, photos)
         one_thread_ips = one_thread_rate(probe, last["batch_size"], 2)
         gpu_decode = nvjpeg_rate(photos, device)

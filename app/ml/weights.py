@@ -17,6 +17,8 @@ from app.ml.spec import HF_HUB, LOCAL_DIR, ModelSpec
 log = logging.getLogger(__name__)
 
 HUB_HOST = "huggingface.co"
+HUB_CONFIG = "open_clip_config.json"
+HUB_WEIGHTS = ("open_clip_model.safetensors", "open_clip_pytorch_model.bin")
 
 
 def host_reachable(host: str, timeout: float = 3.0, port: int = 443) -> bool:
@@ -60,7 +62,7 @@ def weights_cache_dir() -> Path:
 def _hub_files(cfg: dict) -> tuple[str, list[str]]:
     parts = cfg.get("hf_hub", "").rstrip("/").split("/")
     repo = "/".join(parts[:2])
-    names = [parts[2]] if len(parts) > 2 and parts[2] else ["open_clip_model.safetensors", "open_clip_pytorch_model.bin"]
+    names = [parts[2]] if len(parts) > 2 and parts[2] else list(HUB_WEIGHTS)
     return repo, names
 
 
@@ -137,10 +139,6 @@ def _download(spec: ModelSpec, cfg: dict, progress: DownloadProgress | None) -> 
     raise ModelUnavailableError(_offline_message(spec, f"the download failed ({'; '.join(tried) or 'no source'})"))
 
 
-HUB_CONFIG = "open_clip_config.json"
-HUB_WEIGHTS = ("open_clip_model.safetensors", "open_clip_pytorch_model.bin")
-
-
 def hub_repo(spec: ModelSpec) -> str:
     """The `org/name` of an `hf-hub:` spec; refuses anything that is not a repository name."""
     repo = spec.name[len(HF_HUB) :].strip().strip("/")
@@ -150,13 +148,17 @@ def hub_repo(spec: ModelSpec) -> str:
     return repo
 
 
+def _our_hub_folder(repo: str) -> Path:
+    return weights_cache_dir() / "hf-hub" / repo
+
+
 def cached_hub_folder(spec: ModelSpec) -> Path | None:
     """A complete local copy (config + weights) of an `hf-hub:` model: ours, or one that
     huggingface_hub fetched earlier."""
     from huggingface_hub import try_to_load_from_cache
 
     repo = hub_repo(spec)
-    ours = weights_cache_dir() / "hf-hub" / repo
+    ours = _our_hub_folder(repo)
     if (ours / HUB_CONFIG).is_file() and any((ours / name).is_file() for name in HUB_WEIGHTS):
         return ours
     config = try_to_load_from_cache(repo, HUB_CONFIG)
@@ -176,7 +178,7 @@ def resolve_hub_folder(spec: ModelSpec, progress: DownloadProgress | None = None
     if not hub_reachable():
         raise ModelUnavailableError(_offline_message(spec, "they are not downloaded yet and the network is unreachable"))
     repo = hub_repo(spec)
-    folder = weights_cache_dir() / "hf-hub" / repo
+    folder = _our_hub_folder(repo)
     base = f"{hub_endpoint()}/{repo}/resolve/main"
     log.warning("downloading %s (first use; cached afterwards)", spec.key)
     tried: list[str] = []
