@@ -11,7 +11,6 @@ from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from app.ui.gallery import ThumbnailListModel, icon_grid_view
-from app.ui.thumbnails import ThumbnailCache
 
 ClusterKeyRole = Qt.ItemDataRole.UserRole + 1
 SizeRole = Qt.ItemDataRole.UserRole + 2
@@ -27,20 +26,11 @@ class ClusterCard:
 
 
 class ClusterModel(ThumbnailListModel):
-    def __init__(self, cache: ThumbnailCache, parent=None) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(cache, parent)
-        self._cards: list[ClusterCard] = []
-
     def set_cards(self, cards: list[ClusterCard]) -> None:
-        self.beginResetModel()
-        self._cards = list(cards)
-        self.endResetModel()
+        self._set_rows(cards)
 
     def card(self, row: int) -> ClusterCard | None:
-        return self._cards[row] if 0 <= row < len(self._cards) else None
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._cards)
+        return self._row(row)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
         card = self.card(index.row()) if index.isValid() else None
@@ -59,7 +49,7 @@ class ClusterModel(ThumbnailListModel):
         return None
 
     def rows_showing(self, image_id: int) -> list[int]:
-        return [row for row, card in enumerate(self._cards) if card.cover_id == image_id]
+        return [row for row, card in enumerate(self._rows) if card.cover_id == image_id]
 
 
 class ClusterDelegate(QStyledItemDelegate):

@@ -36,10 +36,22 @@ class ThumbnailListModel(QAbstractListModel):
     def __init__(self, cache: ThumbnailCache, parent=None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(parent)
         self._cache = cache
+        self._rows: list = []
         cache.thumbnail_ready.connect(self._on_thumbnail_ready)
 
     def rows_showing(self, image_id: int) -> list[int]:
         raise NotImplementedError
+
+    def _set_rows(self, rows: list) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def _row(self, row: int):  # type: ignore[no-untyped-def]
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
@@ -57,23 +69,17 @@ class GalleryModel(ThumbnailListModel):
 
     def __init__(self, cache: ThumbnailCache, parent=None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(cache, parent)
-        self._items: list[GalleryItem] = []
         self._row_of: dict[int, int] = {}
 
     def set_items(self, items: list[GalleryItem]) -> None:
-        self.beginResetModel()
-        self._items = list(items)
-        self._row_of = {item.image_id: row for row, item in enumerate(self._items)}
-        self.endResetModel()
+        self._row_of = {item.image_id: row for row, item in enumerate(items)}
+        self._set_rows(items)
 
     def item(self, row: int) -> GalleryItem | None:
-        return self._items[row] if 0 <= row < len(self._items) else None
+        return self._row(row)
 
     def row_of(self, image_id: int) -> int | None:
         return self._row_of.get(image_id)
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._items)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
         item = self.item(index.row()) if index.isValid() else None
