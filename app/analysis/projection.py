@@ -22,6 +22,14 @@ def perplexity_for(n: int) -> float:
     return max(2.0, min(p, (n - 1) / 3.0))
 
 
+def learning_rate_for(n: int) -> float:
+    """n / (early exaggeration x 4), Belkina et al.'s rule in scikit-learn's units, without the
+    floor of 50 that 'auto' adds: on a few hundred photos that floor is several times too large,
+    the optimisation stalls at twice the KL divergence, and about 5% of points end up among
+    another group (how many depends on the CPU's BLAS kernels)."""
+    return max(1.0, n / 48.0)
+
+
 def project_3d(vectors: np.ndarray, seed: int = 0, sample_limit: int = SAMPLE_LIMIT) -> np.ndarray:
     """(n, 3) coordinates scaled into [-1, 1]."""
     n = len(vectors)
@@ -47,7 +55,7 @@ def _tsne(x: np.ndarray, seed: int) -> np.ndarray:
 
     tsne = TSNE(
         n_components=3, perplexity=perplexity_for(len(x)), init="pca", metric="cosine",
-        random_state=seed, learning_rate="auto", method="barnes_hut",
+        random_state=seed, learning_rate=learning_rate_for(len(x)), method="barnes_hut",
     )
     return tsne.fit_transform(x).astype(np.float32)
 

@@ -62,7 +62,9 @@ def test_projection_keeps_groups_apart_and_is_deterministic():
     coords = project_3d(x)
     assert coords.shape == (120, 3) and np.abs(coords).max() <= 1.0 + 1e-6
     assert np.allclose(coords, project_3d(x))
-    assert _neighbour_agreement(coords, truth) >= 0.95
+    # Four clean blobs separate completely on any CPU (the learning rate once left ~5% mixed,
+    # more or less by BLAS kernel); one stray point in 120 is the margin.
+    assert _neighbour_agreement(coords, truth) >= 0.99
 
 
 def test_large_sets_use_a_sample_and_place_the_rest(monkeypatch):
