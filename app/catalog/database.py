@@ -6,15 +6,20 @@ a transaction, so an interrupted upgrade is simply redone on the next open.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import exc as sqlalchemy_exc
 
 from app.catalog.schema import Base
-from app.core.errors import UserError
+from app.core.errors import CatalogDamagedError, LibraryBusyError, UserError
+from app.core.storage import storage_error
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +61,37 @@ def _migrate_3_to_4(conn: Connection) -> None:
             conn.execute(text(f"ALTER TABLE images ADD COLUMN {column} VARCHAR"))
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_migrate_0_to_1, _migrate_1_to_2, _migrate_2_to_3, _migrate_3_to_4]
+def _migrate_4_to_5(conn: Connection) -> None:
+    """Files keep their change time (a rewrite with the old mtime is noticed); failures say
+    whether the file or the environment failed (the latter is retried); paths holding U+0001
+    take the escaped form of `path_text`; the catalog gets an identity that its vector files
+    carry, so a vector file never serves another catalog."""
+    import uuid
+
+    for table, column, kind in (("files", "ctime_ns", "INTEGER"), ("failures", "kind", "VARCHAR(16) DEFAULT 'file'")):
+        have = {row[1] for row in conn.execute(text(f"PRAGMA table_info({table})"))}
+        if column not in have:
+            conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {kind}"))
+    conn.execute(text("UPDATE failures SET kind = 'file' WHERE kind IS NULL"))
+    for table in ("files", "failures"):
+        for column in ("path", "folder"):
+            conn.execute(
+                text(f"UPDATE {table} SET {column} = replace({column}, char(1), char(1) || char(1)) WHERE instr({column}, char(1)) > 0")
+            )
+    conn.execute(text("INSERT OR IGNORE INTO meta(key, value) VALUES ('catalog_id', :v)"), {"v": uuid.uuid4().hex})
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [
+    _migrate_0_to_1,
+    _migrate_1_to_2,
+    _migrate_2_to_3,
+    _migrate_3_to_4,
+    _migrate_4_to_5,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+CATALOG_ID_KEY = "catalog_id"
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
@@ -71,18 +105,82 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     cur.close()
 
 
-def open_engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}")
-    event.listen(engine, "connect", _on_connect)
-    try:
-        migrate(engine)
-    except sqlite3.DatabaseError as exc:  # pragma: no cover - raw driver error
-        raise UserError(f"the catalog {path} is not a valid database: {exc}") from exc
-    except Exception as exc:
-        if "file is not a database" in str(exc) or "malformed" in str(exc):
-            raise UserError(f"the catalog {path} is damaged: {exc.__cause__ or exc}") from exc
-        raise
+def open_catalog(path: Path, read_only: bool = False) -> Engine:
+    """The catalog's engine, migrated to this version's schema. A read-only catalog (read-only
+    media, someone else's folder) opens without writing a byte: no WAL switch, no migration."""
+    with catalog_errors(path):
+        if read_only:
+            return _open_read_only(path)
+        engine = create_engine(f"sqlite:///{path}")
+        event.listen(engine, "connect", _on_connect)
+        try:
+            migrate(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        return engine
+
+
+
+def _open_read_only(path: Path) -> Engine:
+    uri = f"file:{quote(str(path))}?mode=ro"
+
+    def connect() -> sqlite3.Connection:
+        conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            # WAL needs its -shm file, which a read-only folder cannot hold: read the file as
+            # it stands (a cleanly closed catalog has everything in it).
+            conn.close()
+            conn = sqlite3.connect(uri + "&immutable=1", uri=True, check_same_thread=False)
+        conn.execute("PRAGMA query_only=ON")
+        return conn
+
+    engine = create_engine("sqlite://", creator=connect)
+    with engine.connect() as conn:
+        version = schema_version(conn)
+    if version != SCHEMA_VERSION:
+        engine.dispose()
+        newer = version > SCHEMA_VERSION
+        raise UserError(
+            f"this library was written by {'a newer' if newer else 'an older'} Photo Organizer (schema {version}, "
+            f"this version uses {SCHEMA_VERSION}) and is read-only, so it cannot be "
+            f"{'read; please upgrade the app' if newer else 'upgraded here; open it once where it can be written'}"
+        )
     return engine
+
+
+@contextlib.contextmanager
+def catalog_errors(path: Path) -> Iterator[None]:
+    """SQLite's failures as one line a person can act on: a damaged catalog, full or unwritable
+    storage, a catalog that cannot be opened. Anything else passes through."""
+    try:
+        yield
+    except sqlalchemy_exc.DBAPIError as exc:
+        raise describe_catalog_error(exc.orig if exc.orig is not None else exc, path) from None
+    except sqlite3.Error as exc:
+        raise describe_catalog_error(exc, path) from None
+
+
+def describe_catalog_error(exc: BaseException, path: Path) -> UserError:
+    message = str(exc)
+    lowered = message.lower()
+    if "malformed" in lowered or "not a database" in lowered or "corrupt" in lowered:
+        return CatalogDamagedError(
+            f"the catalog {path} is damaged ({message}); run 'photo-organizer doctor' to see what can be recovered"
+        )
+    if "disk is full" in lowered or "no space" in lowered:
+        return storage_error(path.parent, OSError(errno.ENOSPC, message))
+    if "readonly" in lowered or "read-only" in lowered:
+        return storage_error(path.parent, OSError(errno.EROFS, message))
+    if "disk i/o error" in lowered:
+        return storage_error(path.parent, OSError(errno.EIO, message))
+    if "unable to open" in lowered:
+        return UserError(f"cannot open the catalog {path}: {message} (is the folder readable and writable?)")
+    if "locked" in lowered or "busy" in lowered:
+        return LibraryBusyError(f"the catalog {path} is busy ({message}); try again in a moment")
+    return UserError(f"the catalog {path} could not be used: {message}")
 
 
 def schema_version(conn: Connection) -> int:

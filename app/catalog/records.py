@@ -12,6 +12,7 @@ class KnownFile:
     size: int
     mtime_ns: int
     image_id: int
+    ctime_ns: int | None = None  # None: recorded before change times were kept
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,13 @@ class KnownFailure:
     size: int
     mtime_ns: int
     reason: str
+    # "file": the file is bad (skipped until it changes); "environment": it could not be read
+    # right now (retried on the next run, and the photo it held is kept meanwhile).
+    kind: str = "file"
+
+    @property
+    def retry(self) -> bool:
+        return self.kind == "environment"
 
 
 @dataclass
@@ -36,6 +44,7 @@ class NewImage:
     path: str
     size: int
     mtime_ns: int
+    ctime_ns: int | None
     vector: bytes
 
 
@@ -46,6 +55,7 @@ class FileLink:
     path: str
     size: int
     mtime_ns: int
+    ctime_ns: int | None
     image_id: int
     replaces_path: str | None = None
 

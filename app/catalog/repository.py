@@ -9,9 +9,10 @@ import time
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, Text, bindparam, delete, func, insert, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.catalog.path_text import encode_path
 from app.catalog.records import (
     CatalogCounts,
     FileLink,
@@ -32,15 +33,16 @@ def _chunks(items: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
 
 
 def path_under(column: ColumnElement, roots: Sequence[str]) -> ColumnElement:
-    """Paths equal to or below any of `roots` (no LIKE, so '%' and '_' in names are safe)."""
-    from sqlalchemy import false, or_
+    """Paths equal to or below any of `roots` (no LIKE, so '%' and '_' in names are safe).
+    `column` is a `PathText` column: the prefix is compared in its stored (encoded) form."""
+    from sqlalchemy import false, literal, or_
 
     if not roots:
         return false()
     clauses = []
     for root in roots:
-        prefix = root.rstrip("/") + "/"
-        clauses.append(func.substr(column, 1, len(prefix)) == prefix)
+        prefix = encode_path(root.rstrip("/") + "/")
+        clauses.append(func.substr(column, 1, len(prefix)) == literal(prefix, Text))
         clauses.append(column == root)
     return or_(*clauses)
 
@@ -68,17 +70,19 @@ def delete_meta(engine: Engine, key: str) -> None:
 
 
 def files_under(engine: Engine, roots: Sequence[str]) -> dict[str, KnownFile]:
-    stmt = select(FileRow.id, FileRow.path, FileRow.size, FileRow.mtime_ns, FileRow.image_id)
+    stmt = select(FileRow.id, FileRow.path, FileRow.size, FileRow.mtime_ns, FileRow.image_id, FileRow.ctime_ns)
     with engine.connect() as conn:
         rows = conn.execute(stmt.where(path_under(FileRow.path, roots))).all()
-    return {r.path: KnownFile(r.id, r.path, r.size, r.mtime_ns, r.image_id) for r in rows}
+    return {r.path: KnownFile(r.id, r.path, r.size, r.mtime_ns, r.image_id, r.ctime_ns) for r in rows}
+
+
+_FAILURE_COLUMNS = (FailureRow.path, FailureRow.size, FailureRow.mtime_ns, FailureRow.reason, FailureRow.kind)
 
 
 def failures_under(engine: Engine, roots: Sequence[str]) -> dict[str, KnownFailure]:
-    stmt = select(FailureRow.path, FailureRow.size, FailureRow.mtime_ns, FailureRow.reason)
     with engine.connect() as conn:
-        rows = conn.execute(stmt.where(path_under(FailureRow.path, roots))).all()
-    return {r.path: KnownFailure(r.path, r.size, r.mtime_ns, r.reason) for r in rows}
+        rows = conn.execute(select(*_FAILURE_COLUMNS).where(path_under(FailureRow.path, roots))).all()
+    return {r.path: KnownFailure(r.path, r.size, r.mtime_ns, r.reason, r.kind or "file") for r in rows}
 
 
 def all_image_hashes(engine: Engine) -> dict[str, int]:
@@ -93,15 +97,14 @@ def _folder(path: str) -> str:
     return path.rsplit("/", 1)[0] or "/"
 
 
-def add_embedded_images(
-    engine: Engine, images: Sequence[NewImage]
-) -> tuple[list[tuple[int, int]], list[int], dict[str, int]]:
+def add_embedded_images(engine: Engine, images: Sequence[NewImage]) -> tuple[list[tuple[int, int]], dict[str, int]]:
     """Insert images, their files and whole-image regions with vectors in one transaction.
 
-    Returns (region_id, position in `images`) for each vector written, the region ids of
-    images left with no file (a path whose content changed), and the image id of every hash in
-    the batch. An image whose hash arrived twice in the batch (two copies) is stored once, with
-    both files.
+    Returns (region_id, position in `images`) for each vector written and the image id of
+    every hash in the batch. An image whose hash arrived twice in the batch (two copies) is
+    stored once, with both files. An image a path held before keeps its row and regions even
+    when it has no file left: a move may still link it later in the run (`drop_orphan_images`
+    ends a run).
     """
     now = time.time()
     written: list[tuple[int, int]] = []
@@ -135,24 +138,16 @@ def add_embedded_images(
                 ).scalar_one()
                 written.append((region_id, position))
             by_hash[img.content_hash] = image_id
-            _upsert_file(conn, img.path, img.size, img.mtime_ns, image_id)
+            _upsert_file(conn, img.path, img.size, img.mtime_ns, img.ctime_ns, image_id)
         _forget_failures(conn, [img.path for img in images])
-        removed = _delete_orphan_images(conn)
-    return written, removed, by_hash
+    return written, by_hash
 
 
-def _upsert_file(conn, path: str, size: int, mtime_ns: int, image_id: int) -> None:  # type: ignore[no-untyped-def]
-    updated = conn.execute(
-        update(FileRow)
-        .where(FileRow.path == path)
-        .values(size=size, mtime_ns=mtime_ns, image_id=image_id)
-    ).rowcount
+def _upsert_file(conn, path: str, size: int, mtime_ns: int, ctime_ns: int | None, image_id: int) -> None:  # type: ignore[no-untyped-def]
+    values = dict(size=size, mtime_ns=mtime_ns, ctime_ns=ctime_ns, image_id=image_id)
+    updated = conn.execute(update(FileRow).where(FileRow.path == path).values(**values)).rowcount
     if not updated:
-        conn.execute(
-            insert(FileRow).values(
-                path=path, folder=_folder(path), size=size, mtime_ns=mtime_ns, image_id=image_id
-            )
-        )
+        conn.execute(insert(FileRow).values(path=path, folder=_folder(path), **values))
 
 
 def _forget_failures(conn, paths: Sequence[str]) -> None:  # type: ignore[no-untyped-def]
@@ -160,11 +155,14 @@ def _forget_failures(conn, paths: Sequence[str]) -> None:  # type: ignore[no-unt
         conn.execute(delete(FailureRow).where(FailureRow.path.in_(chunk)))
 
 
-def link_files(engine: Engine, links: Sequence[FileLink]) -> list[int]:
-    """Point paths at images already in the catalog; a move renames the old file row.
+def forget_failures(engine: Engine, paths: Sequence[str]) -> None:
+    with engine.begin() as conn:
+        _forget_failures(conn, paths)
 
-    Returns the region ids of images left with no file.
-    """
+
+def link_files(engine: Engine, links: Sequence[FileLink]) -> None:
+    """Point paths at images already in the catalog; a move renames the old file row. Images
+    left with no file stay until `drop_orphan_images` (a later link may be their move)."""
     with engine.begin() as conn:
         for link in links:
             if link.replaces_path is not None:
@@ -177,17 +175,29 @@ def link_files(engine: Engine, links: Sequence[FileLink]) -> list[int]:
                         folder=_folder(link.path),
                         size=link.size,
                         mtime_ns=link.mtime_ns,
+                        ctime_ns=link.ctime_ns,
                         image_id=link.image_id,
                     )
                 )
             else:
-                _upsert_file(conn, link.path, link.size, link.mtime_ns, link.image_id)
+                _upsert_file(conn, link.path, link.size, link.mtime_ns, link.ctime_ns, link.image_id)
         _forget_failures(conn, [link.path for link in links])
-        return _delete_orphan_images(conn)
 
 
-def record_failures(engine: Engine, failures: Sequence[KnownFailure]) -> list[int]:
-    """Record why paths could not be indexed; returns region ids of images they orphaned."""
+def set_change_times(engine: Engine, times: Sequence[tuple[int, int]]) -> None:
+    """Record (file id, ctime_ns) for files recorded before change times were kept."""
+    if times:
+        with engine.begin() as conn:
+            conn.execute(
+                update(FileRow).where(FileRow.id == bindparam("fid")).values(ctime_ns=bindparam("ct")),
+                [{"fid": fid, "ct": ct} for fid, ct in times],
+            )
+
+
+def record_failures(engine: Engine, failures: Sequence[KnownFailure]) -> None:
+    """Record why paths could not be indexed. A bad file no longer holds the image it used to
+    (its row goes; the image waits for `drop_orphan_images`); one the environment kept us from
+    reading keeps its row and photo until a run can read it."""
     now = time.time()
     with engine.begin() as conn:
         for chunk in _chunks(list(failures)):
@@ -201,15 +211,14 @@ def record_failures(engine: Engine, failures: Sequence[KnownFailure]) -> list[in
                         size=f.size,
                         mtime_ns=f.mtime_ns,
                         reason=f.reason,
+                        kind=f.kind,
                         at=now,
                     )
                     for f in chunk
                 ],
             )
-        # A path that now fails no longer holds the image it used to.
-        for chunk in _chunks([f.path for f in failures]):
+        for chunk in _chunks([f.path for f in failures if not f.retry]):
             conn.execute(delete(FileRow).where(FileRow.path.in_(chunk)))
-        return _delete_orphan_images(conn)
 
 
 def remove_paths(engine: Engine, paths: Sequence[str]) -> list[int]:
@@ -232,6 +241,12 @@ def remove_images(engine: Engine, image_ids: Sequence[int]) -> list[int]:
         return _delete_orphan_images(conn)
 
 
+def drop_orphan_images(engine: Engine) -> list[int]:
+    """Remove images no file holds any more (the end of a finished run); returns their region ids."""
+    with engine.begin() as conn:
+        return _delete_orphan_images(conn)
+
+
 def _delete_orphan_images(conn) -> list[int]:  # type: ignore[no-untyped-def]
     orphans = select(ImageRow.id).where(~select(FileRow.id).where(FileRow.image_id == ImageRow.id).exists())
     orphan_ids = list(conn.execute(orphans).scalars())
@@ -246,7 +261,7 @@ def _delete_orphan_images(conn) -> list[int]:  # type: ignore[no-untyped-def]
 
 
 def _forget_region_text(conn, region_ids: Sequence[int]) -> None:  # type: ignore[no-untyped-def]
-    from sqlalchemy import bindparam, text
+    from sqlalchemy import text
 
     for chunk in _chunks(list(region_ids)):
         conn.execute(
@@ -345,10 +360,8 @@ def image_region_ids(engine: Engine, image_id: int, kind: str = "image") -> list
 
 def failures(engine: Engine) -> list[KnownFailure]:
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(FailureRow.path, FailureRow.size, FailureRow.mtime_ns, FailureRow.reason).order_by(FailureRow.path)
-        ).all()
-    return [KnownFailure(r.path, r.size, r.mtime_ns, r.reason) for r in rows]
+        rows = conn.execute(select(*_FAILURE_COLUMNS).order_by(FailureRow.path)).all()
+    return [KnownFailure(r.path, r.size, r.mtime_ns, r.reason, r.kind or "file") for r in rows]
 
 
 def integrity_ok(engine: Engine) -> bool:

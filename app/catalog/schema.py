@@ -12,6 +12,8 @@ from __future__ import annotations
 from sqlalchemy import Float, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from app.catalog.path_text import PathText
+
 
 class Base(DeclarativeBase):
     pass
@@ -42,10 +44,13 @@ class ImageRow(Base):
 class FileRow(Base):
     __tablename__ = "files"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    path: Mapped[str] = mapped_column(Text, unique=True)
-    folder: Mapped[str] = mapped_column(Text, index=True)
+    path: Mapped[str] = mapped_column(PathText, unique=True)
+    folder: Mapped[str] = mapped_column(PathText, index=True)
     size: Mapped[int] = mapped_column(Integer)
     mtime_ns: Mapped[int] = mapped_column(Integer)
+    # The inode's change time: a file rewritten with its old size and mtime (`touch -r`) still
+    # gets a new one. None in rows from before it was recorded.
+    ctime_ns: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
     image_id: Mapped[int] = mapped_column(ForeignKey("images.id", ondelete="CASCADE"), index=True)
 
 
@@ -69,12 +74,15 @@ class RegionRow(Base):
 class FailureRow(Base):
     __tablename__ = "failures"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    path: Mapped[str] = mapped_column(Text, unique=True)
-    folder: Mapped[str] = mapped_column(Text, index=True)
+    path: Mapped[str] = mapped_column(PathText, unique=True)
+    folder: Mapped[str] = mapped_column(PathText, index=True)
     size: Mapped[int] = mapped_column(Integer)
     mtime_ns: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[float] = mapped_column(Float)
+    # "file": the file itself is bad (skipped until it changes); "environment": it could not be
+    # read just now (permissions, I/O, a vanished mount), tried again on every run.
+    kind: Mapped[str] = mapped_column(String(16), default="file")
 
 
 class PendingVectorRow(Base):

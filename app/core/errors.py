@@ -19,3 +19,24 @@ class ModelUnavailableError(UserError):
 
 class CancelledError(Exception):
     """Raised inside long work when the caller asked it to stop."""
+
+
+class LibraryStorageError(UserError):
+    """The library's own folder cannot be written (full disk, no free inodes, permissions,
+    read-only media): never a fault of a photo. What was committed stays consistent."""
+
+
+class ReadOnlyLibraryError(UserError):
+    """A change was asked of a library opened read-only (read-only media, a shared folder)."""
+
+
+class CatalogDamagedError(UserError):
+    """The catalog's SQLite file is damaged; `doctor` says what can be recovered."""
+
+
+class UntrustedModelError(UserError):
+    """The library names a model to download or load that the user has not chosen."""
+
+
+class UntrustedDataError(UserError):
+    """Something read from a library folder is malformed or hostile and was refused."""

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from app.core.errors import UntrustedDataError
+
 LIBRARY_ENV = "PHOTO_ORGANIZER_LIBRARY"
 
 
@@ -46,4 +48,37 @@ class LibraryPaths:
         return self.root / f"vectors-{safe}.faiss"
 
     def thumbnail(self, content_hash: str) -> Path:
+        """Where the thumbnail of this content lives. The hash comes from the catalog, which
+        may be someone else's: anything but 64 hex digits is refused, so no catalog can make
+        the app read or write outside the library (`../../x`)."""
+        if not is_content_hash(content_hash):
+            raise UntrustedDataError(f"the catalog holds a malformed content hash {content_hash[:80]!r}")
         return self.thumbnails / content_hash[:2] / f"{content_hash}.jpg"
+
+
+_CONTENT_HASH = re.compile(r"[0-9a-f]{64}")
+
+
+def is_content_hash(value: object) -> bool:
+    """A SHA-256 in lower-case hex, as the indexer writes them."""
+    return isinstance(value, str) and _CONTENT_HASH.fullmatch(value) is not None
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def display_path(path: str) -> str:
+    """A path as one readable line: control characters (a newline in a name) and bytes that
+    are not UTF-8 appear as escapes (\\n, \\xff), everything else as it is."""
+    if not _UNPRINTABLE.search(path):
+        return path
+
+    def escape(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        if 0xDC80 <= code <= 0xDCFF:
+            return f"\\x{code - 0xDC00:02x}"
+        return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(match.group()) or (
+            f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+        )
+
+    return _UNPRINTABLE.sub(escape, path)

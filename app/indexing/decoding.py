@@ -14,7 +14,10 @@ import hashlib
 import io
 import math
 import os
+import re
+import stat
 import struct
+import threading
 import time
 import warnings
 from collections.abc import Iterator
@@ -25,6 +28,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from app.core.errors import LibraryStorageError
+from app.core.storage import storage_error
+from app.indexing.pixel_budget import decode_budget
 from app.ml.preprocess import InputSpec, to_model_input
 
 try:  # HEIC/HEIF support when the optional plugin is installed
@@ -52,6 +58,11 @@ class DecodeError(Exception):
     """A file that cannot be indexed; the message is the reason shown to the user."""
 
 
+class UnreadableError(Exception):
+    """A file that could not be read just now (permissions, I/O, a vanished mount): not a fault
+    of the photo, so it is kept and tried again on the next run."""
+
+
 @dataclass
 class FileContent:
     path: str
@@ -59,6 +70,7 @@ class FileContent:
     mtime_ns: int
     data: bytes
     content_hash: str
+    ctime_ns: int | None = None
 
 
 @dataclass
@@ -74,25 +86,32 @@ class DecodedImage:
 
 
 def read_file(path: str) -> FileContent:
-    """Read a file once and hash it; raises DecodeError with a readable reason."""
+    """Read a file once and hash it; raises DecodeError (a bad file) or UnreadableError (it
+    could not be read now) with a readable reason."""
     try:
         with open(path, "rb") as fh:
             st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise DecodeError("not a regular file")
             if st.st_size > MAX_FILE_BYTES:
                 raise DecodeError(f"file too large to be a photo ({st.st_size // (1 << 20)} MB)")
-            data = fh.read()
+            data = fh.read(MAX_FILE_BYTES + 1)
     except DecodeError:
         raise
     except IsADirectoryError:
         raise DecodeError("is a directory, not an image") from None
     except PermissionError:
-        raise DecodeError("permission denied") from None
+        raise UnreadableError("permission denied") from None
+    except FileNotFoundError:
+        raise UnreadableError("it disappeared while being read") from None
     except OSError as exc:
-        raise DecodeError(f"cannot read: {exc.strerror or exc}") from None
+        raise UnreadableError(f"cannot read: {exc.strerror or exc}") from None
     if not data:
         raise DecodeError("empty file")
+    if len(data) > MAX_FILE_BYTES:
+        raise DecodeError(f"file too large to be a photo (over {MAX_FILE_BYTES >> 20} MB)")
     digest = hashlib.sha256(data).hexdigest()  # SHA-NI makes this the fastest here
-    return FileContent(path, st.st_size, st.st_mtime_ns, data, digest)
+    return FileContent(path, st.st_size, st.st_mtime_ns, data, digest, st.st_ctime_ns)
 
 
 def decode(content: FileContent, input_spec: InputSpec, thumbnail_path: Path | None) -> DecodedImage:
@@ -121,12 +140,12 @@ def _readable_errors() -> Iterator[None]:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             yield
-    except DecodeError:
+    except (DecodeError, LibraryStorageError):
         raise
     except UnidentifiedImageError:
         raise DecodeError("not a recognised image format (unknown type or corrupt header)") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise DecodeError(f"refused as a possible decompression bomb: {exc}") from None
+        raise DecodeError(_bomb_message(str(exc))) from None
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, struct.error) as exc:
         message = str(exc) or type(exc).__name__
         if "truncated" in message:
@@ -136,16 +155,23 @@ def _readable_errors() -> Iterator[None]:
         raise DecodeError("too large to decode in memory") from None
 
 
+def _bomb_message(pillows: str, size: tuple[int, int] | None = None) -> str:
+    """Our limit in our words (Pillow's message quotes its own, doubled, limit)."""
+    if size is not None:
+        what = f"{size[0]}x{size[1]} pixels is"
+    else:
+        found = re.search(r"\((\d+) pixels\)", pillows)
+        what = f"{int(found.group(1)) / 1e6:.0f} MP is" if found else "it is"
+    return f"refused as a possible decompression bomb: {what} over the {MAX_PIXELS // 1_000_000} MP limit"
+
+
 def _open_checked(content: FileContent) -> Image.Image:
     image = Image.open(io.BytesIO(content.data))
     width, height = image.size
     if width < 1 or height < 1:
         raise DecodeError("image has no pixels")
     if width * height > MAX_PIXELS:
-        raise DecodeError(
-            f"refused as a possible decompression bomb: {width}x{height} pixels is over the "
-            f"{MAX_PIXELS // 1_000_000} MP limit"
-        )
+        raise DecodeError(_bomb_message("", (width, height)))
     return image
 
 
@@ -192,9 +218,12 @@ def _upright_rgb(image: Image.Image, scale: float, orientation: int | None) -> I
         image.draft("RGB", (math.ceil(w * scale), math.ceil(h * scale)))
     if getattr(image, "is_animated", False):
         image.seek(0)
-    image.load()
-    image = ImageOps.exif_transpose(image) if orientation not in (None, 1) else image
-    return to_rgb(image)
+    # A 570 KB PNG can hold 196 MP and need 2 GB to decode: decodes share a pixel budget, so
+    # a handful of those on many workers cannot exhaust memory (small photos never wait).
+    with decode_budget().held(image.width * image.height):
+        image.load()
+        image = ImageOps.exif_transpose(image) if orientation not in (None, 1) else image
+        return to_rgb(image)
 
 
 def _shrink(image: Image.Image, short_side: int) -> Image.Image:
@@ -235,13 +264,20 @@ def thumbnail_of(image: Image.Image) -> Image.Image:
 
 
 def save_thumbnail(thumb: Image.Image, path: Path) -> None:
-    """Save atomically (temp file + rename); an existing thumbnail is kept."""
+    """Save atomically (temp file + rename); an existing thumbnail is kept. The library's
+    storage failing (full, read-only, permissions) raises LibraryStorageError: never the photo's fault."""
     if path.exists():
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.{id(thumb)}.tmp")
-    thumb.save(tmp, "JPEG", quality=85)
-    os.replace(tmp, path)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as fh:
+            thumb.save(fh, "JPEG", quality=85)
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise storage_error(path.parent.parent, exc) from None
 
 
 def _orientation(image: Image.Image) -> int | None:

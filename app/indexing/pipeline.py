@@ -19,15 +19,19 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Engine
 
 from app.catalog import repository
-from app.catalog.records import FileLink, KnownFailure, NewImage
-from app.core.paths import LibraryPaths
+from app.catalog.folders import is_under
+from app.catalog.records import FileLink, KnownFailure, KnownFile, NewImage
+from app.core.errors import LibraryStorageError
+from app.core.paths import LibraryPaths, display_path
 from app.core.settings import Settings
-from app.indexing.decoding import DecodedImage, DecodeError, FileContent, decode, read_file
+from app.indexing.decoding import DecodedImage, DecodeError, FileContent, UnreadableError, decode, read_file
+from app.indexing.pixel_budget import PixelBudget, use_budget
 from app.indexing.report import IndexProgress, IndexReport
 from app.indexing.scanner import ScannedFile, scan
 from app.ml.embedder import ClipEmbedder
@@ -82,9 +86,18 @@ class _Decoded:
 class _Failed:
     scanned: ScannedFile
     reason: str
+    retry: bool = False  # the environment failed, not the file: kept, and tried again next run
 
 
-_Outcome = _Link | _Decoded | _Failed
+@dataclass
+class _StorageFailed:
+    """The library's own storage failed (a thumbnail could not be written): the run stops."""
+
+    scanned: ScannedFile
+    error: LibraryStorageError
+
+
+_Outcome = _Link | _Decoded | _Failed | _StorageFailed
 
 
 class IndexRun:
@@ -111,7 +124,12 @@ class IndexRun:
         self.report = IndexReport()
         self._store: VectorStore | None = None
         self._known_hashes: dict[str, int] = {}
+        self._known: dict[str, KnownFile] = {}
         self._removable_by_image: dict[int, list[str]] = {}
+        # Images that lost a path during this run (its content changed, or it went); a link to
+        # one of them is a move, not a copy. Decided when the run ends, whatever the order.
+        self._displaced: set[int] = set()
+        self._linked_images: list[int] = []
         self._last_save = time.monotonic()
         self._rate_marks: deque[tuple[float, int]] = deque(maxlen=20)
 
@@ -127,43 +145,70 @@ class IndexRun:
             exclude=[self.paths.root],
         )
         root_strs = [str(r) for r in roots]
-        known = repository.files_under(self.engine, root_strs)
+        known = self._known = repository.files_under(self.engine, root_strs)
         known_failures = repository.failures_under(self.engine, root_strs)
         self._known_hashes = repository.all_image_hashes(self.engine)
 
         self.report.scanned = len(scanned.files) + len(scanned.failures)
         work: list[ScannedFile] = []
         seen = set()
+        change_times: list[tuple[int, int]] = []
         for item in scanned.files:
             seen.add(item.path)
             old = known.get(item.path)
-            if old is not None and old.size == item.size and old.mtime_ns == item.mtime_ns:
+            if old is not None and _unchanged(old, item):
                 self.report.unchanged += 1
+                if old.ctime_ns is None and item.ctime_ns is not None:
+                    change_times.append((old.file_id, item.ctime_ns))
                 continue
             failed = known_failures.get(item.path)
-            if failed is not None and failed.size == item.size and failed.mtime_ns == item.mtime_ns:
+            if failed is not None and not failed.retry and failed.size == item.size and failed.mtime_ns == item.mtime_ns:
                 self.report.fail(item.path, failed.reason)
                 continue
             work.append(item)
-        scan_failures = [KnownFailure(p, 0, 0, reason) for p, reason in scanned.failures]
+        repository.set_change_times(self.engine, change_times)
+        scan_failures = [
+            KnownFailure(f.path, 0, 0, f.reason, "file" if f.confirmed else "environment") for f in scanned.failures
+        ]
         for failure in scan_failures:
             seen.add(failure.path)
-            self.report.fail(failure.path, failure.reason)
-        removable = [p for p in known if p not in seen]
+            self.report.fail(failure.path, failure.reason, failure.retry)
+        # Below a folder that could not be listed nothing is known to be gone: it all stays.
+        out_of_reach = [folder for folder, _ in scanned.unreadable]
+        for folder, reason in scanned.unreadable:
+            kept = sum(1 for p in known if is_under(p, folder))
+            self.report.unreadable_folders.append({"path": folder, "error": reason, "kept": kept})
+            self.report.warnings.append(
+                f"cannot read the folder {display_path(folder)} ({reason}); the {kept} photos known there are kept"
+            )
+        for folder in scanned.excluded:
+            self.report.warnings.append(
+                f"{display_path(folder)} is the library's own folder: photos inside it are not indexed"
+            )
+        removable = [p for p in known if p not in seen and not any(is_under(p, f) for f in out_of_reach)]
         for path in removable:
             self._removable_by_image.setdefault(known[path].image_id, []).append(path)
-        removable_failures = [p for p in known_failures if p not in seen]
+        removable_failures = [
+            p for p in known_failures if p not in seen and not any(is_under(p, f) for f in out_of_reach)
+        ]
+        # A failure recorded before for a file that is unchanged since it last indexed well.
+        stale_failures = [p for p in known_failures if p in known and p in seen and p not in {w.path for w in work}]
 
         if scan_failures:
-            self._apply_removed(repository.record_failures(self.engine, scan_failures))
+            repository.record_failures(self.engine, scan_failures)
+            self._displaced.update(known[f.path].image_id for f in scan_failures if not f.retry and f.path in known)
         if work and not self._should_stop():
             self._process(work)
         if not self.report.cancelled and not self._should_stop():
             left = [p for paths in self._removable_by_image.values() for p in paths]
             self.report.removed = len(left)
             self._apply_removed(repository.remove_paths(self.engine, left + removable_failures))
+            repository.forget_failures(self.engine, stale_failures)
+            # Only now, with every move of the run linked, is an image without files gone.
+            self._apply_removed(repository.drop_orphan_images(self.engine))
         else:
             self.report.cancelled = True
+        self._count_links()
         self._emit("finishing", len(work), len(work))
         if self._store is not None:
             self._store.save()
@@ -210,6 +255,13 @@ class IndexRun:
                     outcome = pending.popleft().result()
                     top_up()
                     done += 1
+                    if isinstance(outcome, _StorageFailed):
+                        # Every later photo would fail the same way: keep what is done, stop.
+                        self._embed_and_commit(batch)
+                        self._commit_links(links)
+                        self._commit_failures(failures)
+                        batch, links, failures = [], [], []
+                        raise outcome.error
                     if isinstance(outcome, _Decoded):
                         batch.append(outcome)
                         if len(batch) >= batch_size:
@@ -249,11 +301,12 @@ class IndexRun:
             )
         # spawn, not forkserver: a forkserver outlives a killed run and keeps its pipes open.
         context = multiprocessing.get_context("spawn")
+        budget = PixelBudget.for_processes(context)
         return ProcessPoolExecutor(
             max_workers=workers,
             mp_context=context,
             initializer=_init_decode_process,
-            initargs=(self.options.decode_niceness, dict(self._known_hashes)),
+            initargs=(self.options.decode_niceness, dict(self._known_hashes), budget.shared_state()),
         )
 
     def _embed_and_commit(self, batch: list[_Decoded]) -> None:
@@ -272,16 +325,18 @@ class IndexRun:
                 path=d.scanned.path,
                 size=d.scanned.size,
                 mtime_ns=d.scanned.mtime_ns,
+                ctime_ns=d.scanned.ctime_ns,
                 vector=vectors[i].tobytes(),
             )
             for i, d in enumerate(batch)
         ]
-        written, removed, image_ids = repository.add_embedded_images(self.engine, rows)
+        written, image_ids = repository.add_embedded_images(self.engine, rows)
         store = self._get_store(vectors.shape[1])
         if written:
             region_ids = np.array([rid for rid, _ in written], dtype=np.int64)
             store.add(region_ids, vectors[[pos for _, pos in written]])
-        self._apply_removed(removed)
+        for d in batch:
+            self._note_new_content(d.scanned.path, image_ids[d.image.content_hash])
         self.report.new += len(batch)
         self.report.embedded += len(written)
         self.report.regions += len(written)
@@ -293,22 +348,51 @@ class IndexRun:
             return
         rows = []
         for link in links:
-            old_paths = self._removable_by_image.get(link.image_id)
-            replaces = old_paths.pop() if old_paths else None
-            if replaces is not None:
+            old = self._known.get(link.scanned.path)
+            if old is not None and old.image_id == link.image_id:
+                self.report.unchanged += 1  # the same content, touched
+                replaces = None
+            else:
+                old_paths = self._removable_by_image.get(link.image_id)
+                replaces = old_paths.pop() if old_paths else None
+                if replaces is not None:
+                    self.report.moved += 1
+                    self._displaced.add(link.image_id)
+                else:
+                    self._linked_images.append(link.image_id)  # a copy or a move: `_count_links`
+                self._note_new_content(link.scanned.path, link.image_id)
+            scanned = link.scanned
+            rows.append(FileLink(scanned.path, scanned.size, scanned.mtime_ns, scanned.ctime_ns, link.image_id, replaces))
+        repository.link_files(self.engine, rows)
+
+    def _note_new_content(self, path: str, image_id: int) -> None:
+        """`path` now holds `image_id`: the image it held before (if another) lost a file."""
+        old = self._known.get(path)
+        if old is not None and old.image_id != image_id:
+            self._displaced.add(old.image_id)
+
+    def _count_links(self) -> None:
+        """Links to images that lost a path in this run are moves; the others are copies."""
+        for image_id in self._linked_images:
+            if image_id in self._displaced or self._removable_by_image.get(image_id):
                 self.report.moved += 1
             else:
                 self.report.new += 1
-            rows.append(FileLink(link.scanned.path, link.scanned.size, link.scanned.mtime_ns, link.image_id, replaces))
-        self._apply_removed(repository.link_files(self.engine, rows))
+        self._linked_images = []
 
     def _commit_failures(self, failures: list[_Failed]) -> None:
         if not failures:
             return
         for f in failures:
-            self.report.fail(f.scanned.path, f.reason)
-        rows = [KnownFailure(f.scanned.path, f.scanned.size, f.scanned.mtime_ns, f.reason) for f in failures]
-        self._apply_removed(repository.record_failures(self.engine, rows))
+            self.report.fail(f.scanned.path, f.reason, f.retry)
+            old = self._known.get(f.scanned.path)
+            if old is not None and not f.retry:
+                self._displaced.add(old.image_id)
+        rows = [
+            KnownFailure(f.scanned.path, f.scanned.size, f.scanned.mtime_ns, f.reason, "environment" if f.retry else "file")
+            for f in failures
+        ]
+        repository.record_failures(self.engine, rows)
 
     def _apply_removed(self, region_ids: list[int]) -> None:
         if not region_ids:
@@ -344,13 +428,17 @@ def prepare(item: ScannedFile, known_hashes: dict[str, int], input_spec: InputSp
     """Read once, hash, and decode only content the catalog does not have yet."""
     try:
         content = read_file(item.path)
-        scanned = ScannedFile(item.path, content.size, _mtime(item, content))
+        scanned = ScannedFile(item.path, content.size, _mtime(item, content), content.ctime_ns)
         image_id = known_hashes.get(content.content_hash)
         if image_id is not None:
             return _Link(scanned, image_id)
         return _Decoded(scanned, decode(content, input_spec, paths.thumbnail(content.content_hash)))
     except DecodeError as exc:
         return _Failed(item, str(exc))
+    except UnreadableError as exc:
+        return _Failed(item, str(exc), retry=True)
+    except LibraryStorageError as exc:
+        return _StorageFailed(item, exc)
     except Exception as exc:  # a bug in one file's path must not stop the run
         log.exception("unexpected error indexing %s", item.path)
         return _Failed(item, f"unexpected error: {type(exc).__name__}: {exc}")
@@ -359,9 +447,10 @@ def prepare(item: ScannedFile, known_hashes: dict[str, int], input_spec: InputSp
 _process_known_hashes: dict[str, int] = {}
 
 
-def _init_decode_process(niceness: int, known_hashes: dict[str, int]) -> None:
+def _init_decode_process(niceness: int, known_hashes: dict[str, int], budget: tuple[int, Any, Any]) -> None:
     global _process_known_hashes
     _process_known_hashes = known_hashes
+    use_budget(PixelBudget(*budget))
     _lower_priority(niceness)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True, name="orphan-watch").start()
 
@@ -393,3 +482,11 @@ def _lower_priority(niceness: int) -> None:
 
 def _mtime(item: ScannedFile, content: FileContent) -> int:
     return content.mtime_ns or item.mtime_ns
+
+
+def _unchanged(old: KnownFile, now: ScannedFile) -> bool:
+    """Same size and mtime, and the same change time where both are known: rewriting a file
+    with its old size and mtime (`touch -r`) still moves its ctime, which nothing can set back."""
+    if old.size != now.size or old.mtime_ns != now.mtime_ns:
+        return False
+    return old.ctime_ns is None or now.ctime_ns is None or old.ctime_ns == now.ctime_ns

@@ -33,7 +33,7 @@ class IndexReport:
     reembedded: int = 0  # regions re-embedded from thumbnails for a model switch
     seconds: float = 0.0
     images_per_second: float = 0.0
-    failures: list[dict[str, str]] = field(default_factory=list)
+    failures: list[dict] = field(default_factory=list)  # {path, error, retry}
     cancelled: bool = False
     objects: int = 0  # object regions made by the region pass
     texts: int = 0  # lines of text made by the region pass
@@ -43,10 +43,14 @@ class IndexReport:
     # The region pass stepped aside for newer work (a folder added meanwhile); the next run
     # continues it where it stopped.
     regions_deferred: bool = False
+    # Folders that could not be listed this time: {path, error, kept}; what the library knows
+    # below them is kept, since nothing confirmed it gone.
+    unreadable_folders: list[dict] = field(default_factory=list)
 
-    def fail(self, path: str, error: str) -> None:
+    def fail(self, path: str, error: str, retry: bool = False) -> None:
+        """A file skipped; `retry`: it could not be read now (not its fault), tried again next run."""
         self.failed += 1
-        self.failures.append({"path": path, "error": error})
+        self.failures.append({"path": path, "error": error, "retry": retry})
 
     def add_regions(self, found: RegionReport) -> None:
         self.regions += found.regions

@@ -2,11 +2,14 @@
 
 Directory symlinks are followed once each (by device and inode), so a link back to a parent
 cannot loop; a dangling or self-referencing link with a photo extension is reported as a
-failure rather than silently dropped.
+failure rather than silently dropped. A folder that cannot be listed right now (permissions,
+I/O errors, privacy rules) is reported apart: what the library knows below it is not absent,
+only out of reach, and is kept.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import stat
@@ -29,12 +32,22 @@ class ScannedFile:
     path: str
     size: int
     mtime_ns: int
+    ctime_ns: int | None = None
+
+
+@dataclass(frozen=True)
+class ScanFailure:
+    path: str
+    reason: str
+    confirmed: bool  # True: the file is bad (a broken link); False: it could not be read now
 
 
 @dataclass
 class ScanResult:
     files: list[ScannedFile] = field(default_factory=list)
-    failures: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    failures: list[ScanFailure] = field(default_factory=list)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (folder, reason): contents unknown
+    excluded: list[str] = field(default_factory=list)  # folders met and left out (the library's own)
 
 
 def is_image_name(name: str) -> bool:
@@ -55,12 +68,18 @@ def scan(
     result = ScanResult()
     seen_dirs: set[tuple[int, int]] = set()
     seen_files: set[str] = set()
-    excluded = {str(p) for p in exclude}
+    # Left out by identity, not by name: a library reached through a symbolic link (or
+    # macOS's /tmp) is still the library.
+    excluded = {key for key in map(_identity, exclude) if key is not None}
 
     def add_file(path: str, st: os.stat_result) -> None:
         if path not in seen_files:
             seen_files.add(path)
-            result.files.append(ScannedFile(path, st.st_size, st.st_mtime_ns))
+            result.files.append(ScannedFile(path, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+
+    def fail(path: str, exc: OSError) -> None:
+        reason, confirmed = failure_reason(path, exc)
+        result.failures.append(ScanFailure(path, reason, confirmed))
 
     stack: list[str] = []
     for root in roots:
@@ -68,7 +87,7 @@ def scan(
         try:
             st = os.stat(root_str)
         except OSError as exc:
-            result.failures.append((root_str, _link_reason(root_str, exc)))
+            fail(root_str, exc)
             continue
         if stat.S_ISDIR(st.st_mode):
             stack.append(root_str)
@@ -79,17 +98,19 @@ def scan(
         if should_stop is not None and should_stop():
             break
         folder = stack.pop()
-        if folder in excluded:
-            continue
         try:
             st = os.stat(folder)
             key = (st.st_dev, st.st_ino)
+            if key in excluded:
+                result.excluded.append(folder)
+                continue
             if key in seen_dirs:
                 continue
             seen_dirs.add(key)
             entries = list(os.scandir(folder))
         except OSError as exc:
             log.warning("cannot list %s: %s", folder, exc)
+            result.unreadable.append((folder, failure_reason(folder, exc)[0]))
             continue
         subfolders = []
         for entry in entries:
@@ -105,7 +126,10 @@ def scan(
                     add_file(entry.path, st)
             except OSError as exc:
                 if is_image_name(entry.name):
-                    result.failures.append((entry.path, _link_reason(entry.path, exc)))
+                    fail(entry.path, exc)
+                elif not _skip_folder(entry.name) and not _confirmed_absent(entry.path, exc):
+                    # Maybe a folder we cannot look at now: whatever is known below it stays.
+                    result.unreadable.append((entry.path, failure_reason(entry.path, exc)[0]))
         # Depth-first in name order, so progress and results follow the folder tree.
         stack.extend(sorted(subfolders, reverse=True))
         if on_progress is not None:
@@ -113,13 +137,31 @@ def scan(
     return result
 
 
-def _link_reason(path: str, exc: OSError) -> str:
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def _confirmed_absent(path: str, exc: OSError) -> bool:
+    """The error says the thing is not there (or is a link to nothing), not that it is out of reach."""
+    return exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP) and (
+        exc.errno != errno.ENOENT or os.path.islink(path) or not os.path.lexists(path)
+    )
+
+
+def failure_reason(path: str, exc: OSError) -> tuple[str, bool]:
+    """A readable reason, and whether it is a fact about the file (True) rather than something
+    that kept us from reading it just now (False: tried again next time)."""
     if os.path.islink(path):
-        if exc.errno is not None and exc.errno == 40:  # ELOOP
-            return "symbolic link loop"
-        return "broken symbolic link"
-    if isinstance(exc, FileNotFoundError):
-        return "no such file or folder"
-    if isinstance(exc, PermissionError):
-        return "permission denied"
-    return f"cannot read: {exc.strerror or exc}"
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop", True
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return "broken symbolic link", True
+    if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+        return "no such file or folder", True
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied", False
+    return f"cannot read: {exc.strerror or exc}", False

@@ -65,6 +65,33 @@ def test_broken_files_raise_readable_reasons(broken, name, reason):
         decode(read_file(str(broken[name])), SPEC, None)
 
 
+def test_the_bomb_message_quotes_our_limit_not_pillows(tmp_path):
+    from tests.helpers.images import png_header_only
+
+    for size, shown in ((15_000, "225 MP"), (30_000, "900 MP")):  # Pillow warns past 200 MP, refuses past 400
+        path = png_header_only(tmp_path / f"{size}.png", size, size)
+        with pytest.raises(DecodeError) as caught:
+            decode(read_file(str(path)), SPEC, None)
+        assert str(caught.value) == f"refused as a possible decompression bomb: {shown} is over the 200 MP limit"
+
+
+def test_an_unreadable_file_is_not_called_bad(tmp_path, monkeypatch):
+    from app.indexing.decoding import UnreadableError
+    from tests.helpers.images import photo, save_jpeg
+
+    path = save_jpeg(tmp_path / "a.jpg", photo(1))
+    real_open = open
+
+    def eio(file, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if str(file) == str(path):
+            raise OSError(5, "Input/output error")
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", eio)
+    with pytest.raises(UnreadableError, match="Input/output error"):
+        read_file(str(path))
+
+
 def test_same_bytes_same_hash(valid, tmp_path):
     copy = tmp_path / "copy.jpg"
     copy.write_bytes(valid["plain"].read_bytes())

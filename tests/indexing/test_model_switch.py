@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +11,7 @@ from app.core.errors import UserError
 from app.library import Library
 from app.ml.spec import ModelSpec
 from tests.helpers.images import photo, save_jpeg
+from tests.helpers.models import save_tiny_model
 
 TINY = ModelSpec("PO-Tiny", "random")
 
@@ -19,16 +19,7 @@ TINY = ModelSpec("PO-Tiny", "random")
 @pytest.fixture
 def other_model(tmp_path: Path) -> ModelSpec:
     """The tiny architecture with other weights, as a local-dir model."""
-    import open_clip
-    import torch
-
-    folder = tmp_path / "other-model"
-    folder.mkdir()
-    cfg = open_clip.get_model_config("PO-Tiny")
-    (folder / "open_clip_config.json").write_text(json.dumps({"model_cfg": cfg, "preprocess_cfg": {}}))
-    torch.manual_seed(99)
-    torch.save(open_clip.create_model("PO-Tiny").state_dict(), folder / "open_clip_pytorch_model.bin")
-    return ModelSpec.parse(f"local-dir:{folder}")
+    return ModelSpec.parse(f"local-dir:{save_tiny_model(tmp_path / 'other-model')}")
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ def test_symlink_loops_terminate_and_are_reported(tmp_path):
     os.symlink("missing.jpg", tmp_path / "dangling.jpg")
     found = scan([tmp_path])
     assert len(found.files) == 1
-    reasons = dict((os.path.basename(p), r) for p, r in found.failures)
+    reasons = {os.path.basename(f.path): f.reason for f in found.failures}
     assert reasons == {"self.jpg": "symbolic link loop", "dangling.jpg": "broken symbolic link"}
 
 
@@ -39,3 +39,16 @@ def test_excluded_folder_and_stop(tmp_path):
     save_jpeg(tmp_path / "a.jpg", photo(2))
     assert len(scan([tmp_path], exclude=[tmp_path / "lib"]).files) == 1
     assert scan([tmp_path], should_stop=lambda: True).files == []
+
+
+def test_a_link_to_something_unreadable_is_not_called_broken(tmp_path):
+    import errno
+
+    from app.indexing.scanner import failure_reason
+
+    os.symlink("/proc/kcore", tmp_path / "kcore.jpg")
+    denied = PermissionError(errno.EACCES, "Permission denied")
+    assert failure_reason(str(tmp_path / "kcore.jpg"), denied) == ("permission denied", False)
+    os.symlink("missing.jpg", tmp_path / "dangling.jpg")
+    gone = FileNotFoundError(errno.ENOENT, "No such file")
+    assert failure_reason(str(tmp_path / "dangling.jpg"), gone) == ("broken symbolic link", True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.catalog import repository
-from app.catalog.database import open_engine
+from app.catalog.database import open_catalog
 from app.catalog.records import NewImage
 from app.vectors.reconcile import consistent, reconcile
 from app.vectors.store import VectorStore
@@ -39,12 +39,12 @@ def test_unreadable_or_wrong_dimension_file_is_rebuilt(tmp_path):
 
 
 def test_reconcile_adds_missing_and_removes_orphans(tmp_path):
-    engine = open_engine(tmp_path / "c.sqlite")
+    engine = open_catalog(tmp_path / "c.sqlite")
     vecs = _vectors(3)
     rows = [
-        NewImage(f"h{i}", 1, 1, 1, "JPEG", None, None, f"/p/{i}.jpg", 1, 1, vecs[i].tobytes()) for i in range(3)
+        NewImage(f"h{i}", 1, 1, 1, "JPEG", None, None, f"/p/{i}.jpg", 1, 1, None, vecs[i].tobytes()) for i in range(3)
     ]
-    written, _, _ = repository.add_embedded_images(engine, rows)
+    written, _ = repository.add_embedded_images(engine, rows)
     store = VectorStore(tmp_path / "v.faiss", 8)
     store.add(np.array([written[0][0], 999]), vecs[[0, 1]])  # one right, one orphan, two missing
     assert not consistent(engine, store)
