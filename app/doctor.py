@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.catalog import repository
@@ -103,15 +104,63 @@ def regions_report(library: Library) -> dict[str, Any]:
 
 def library_report(library: Library) -> dict[str, Any]:
     status = library.status()
+    store = library.store
     return {
         "path": str(library.root),
+        "read_only": library.read_only,
         "sqlite_ok": repository.integrity_ok(library.engine),
         "consistent": status["consistent"],
         "images": status["images"],
         "vectors": status["vectors"],
         "index_vectors": status["index_vectors"],
         "failures": status["failures"],
+        # The vector file was not usable as found (damaged, from an older version, or another
+        # catalog's) and was rebuilt from the catalog.
+        "vector_file_rebuilt": store.rebuilt_because if store is not None else None,
     }
+
+
+def diagnose_damaged_catalog(library_dir: Path, message: str) -> dict[str, Any]:
+    """What is wrong with a catalog that cannot be opened or read, and what can be recovered."""
+    from app.catalog.recovery import check
+    from app.core.paths import LibraryPaths
+
+    found = check(LibraryPaths(library_dir).catalog)
+    readable = found.readable
+    return {
+        "ok": False,
+        "library": {"path": str(library_dir), "error": message, **found.to_json()},
+        "recovery": (
+            f"'photo-organizer doctor --repair' rebuilds the catalog from what can be read "
+            f"({readable.get('images', 0)} photos, {readable.get('files', 0)} files, {readable.get('regions', 0)} regions "
+            f"with their vectors); the damaged file is kept beside it, and the next index run "
+            f"adds back whatever was lost"
+        ),
+    }
+
+
+def repair_catalog(library_dir: Path) -> dict[str, Any]:
+    """Rebuild a damaged catalog (under the writer lock); the damaged file is kept."""
+    from app.catalog.recovery import check, repair
+    from app.core.errors import LibraryBusyError
+    from app.core.lock import WriterLock
+    from app.core.paths import LibraryPaths
+
+    paths = LibraryPaths(library_dir)
+    if not paths.catalog.exists():
+        raise UserError(f"no catalog at {paths.catalog}")
+    before = check(paths.catalog)
+    if before.ok:
+        return {"ok": True, "repair": "nothing to repair: SQLite finds the catalog sound", "library": before.to_json()}
+    lock = WriterLock(paths.lock)
+    if not lock.try_acquire("repairing the catalog"):
+        raise LibraryBusyError(f"another Photo Organizer process is writing to {library_dir}; try again when it finishes")
+    try:
+        report = repair(paths.catalog)
+    finally:
+        lock.release()
+    after = check(paths.catalog)
+    return {"ok": after.ok, "repair": report.to_json(), "library": after.to_json()}
 
 
 def diagnose(library: Library) -> dict[str, Any]:

@@ -3,18 +3,28 @@
 The file on disk is replaced with a temporary file and a rename, so a kill leaves either the
 old or the new index, never half of one. The catalog holds every vector too; `reconcile`
 brings a stale file back in line with it on open.
+
+Each file ends with a footer naming the catalog it belongs to and a CRC-32 of the index
+bytes. A file that is damaged (a fuzzed header, random bytes among the vectors), that has no
+footer (written by an older version), or that belongs to another catalog (a stale file beside
+a new or emptied catalog) is never parsed: the index is rebuilt from the catalog instead.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import logging
 import os
+import struct
 import threading
+import zlib
 from pathlib import Path
 
 import faiss
 import numpy as np
 
+from app.core.storage import storage_error
 from app.vectors.ivf import IvfBuild, build_ivf
 
 log = logging.getLogger(__name__)
@@ -27,15 +37,23 @@ def normalise(vectors: np.ndarray) -> np.ndarray:
     return vectors / norms
 
 
+_FOOTER = struct.Struct("<12s32sIQ")  # magic, catalog id (hex), CRC-32 of the index bytes, their length
+_MAGIC = b"PO-VECTORS\x00\x01"
+_CHUNK = 1 << 24
+
+
 class VectorStore:
     """Vectors by id with inner-product search; thread-safe for one writer and many readers."""
 
-    def __init__(self, path: Path, dim: int) -> None:
+    def __init__(self, path: Path, dim: int, catalog_id: str = "") -> None:
         self.path = path
         self.dim = dim
+        self.catalog_id = catalog_id
         self._lock = threading.RLock()
+        # Why the file on disk was not used (None: it was, or there was none): doctor says it.
+        self.rebuilt_because: str | None = None
         self._index = self._load_or_create()
-        self._dirty = False
+        self._dirty = self.rebuilt_because is not None
         self._id_cache: np.ndarray | None = None
 
     def _new_index(self) -> faiss.IndexIDMap2:
@@ -44,15 +62,47 @@ class VectorStore:
     def _load_or_create(self) -> faiss.Index:
         if not self.path.exists():
             return self._new_index()
-        try:
-            index = faiss.read_index(str(self.path))
-        except RuntimeError as exc:
-            log.warning("vector file %s unreadable (%s); rebuilding from the catalog", self.path, exc)
-            return self._new_index()
-        if index.d != self.dim:
-            log.warning("vector file %s has dimension %d, expected %d; rebuilding", self.path, index.d, self.dim)
+        problem = self._check_file()
+        index = None
+        if problem is None:
+            try:
+                index = faiss.read_index(str(self.path))
+            except Exception as exc:  # RuntimeError, MemoryError: whatever a damaged file raises
+                problem = f"unreadable ({type(exc).__name__}: {str(exc)[:200]})"
+        if index is not None and index.d != self.dim:
+            problem = f"dimension {index.d}, expected {self.dim}"
+        if problem is not None:
+            log.warning("vector file %s %s; rebuilding it from the catalog", self.path, problem)
+            self.rebuilt_because = problem
             return self._new_index()
         return index
+
+    def _check_file(self) -> str | None:
+        """What is wrong with the file on disk, before FAISS parses a byte of it (None: nothing)."""
+        try:
+            with open(self.path, "rb") as fh:
+                size = os.fstat(fh.fileno()).st_size
+                if size < _FOOTER.size:
+                    return "too short to be a vector file"
+                fh.seek(size - _FOOTER.size)
+                magic, catalog_id, crc, length = _FOOTER.unpack(fh.read(_FOOTER.size))
+                if magic != _MAGIC:
+                    return "has no checksum (written by an older version, or damaged)"
+                if catalog_id.rstrip(b"\x00").decode("ascii", "replace") != self.catalog_id:
+                    return "belongs to another catalog"
+                if length != size - _FOOTER.size:
+                    return "is truncated or padded"
+                fh.seek(0)
+                actual, left = 0, length
+                while left:
+                    chunk = fh.read(min(_CHUNK, left))
+                    if not chunk:
+                        return "is truncated"
+                    actual = zlib.crc32(chunk, actual)
+                    left -= len(chunk)
+                return None if actual == crc else "is damaged (checksum mismatch)"
+        except OSError as exc:
+            return f"unreadable ({exc.strerror or exc})"
 
     @property
     def ntotal(self) -> int:
@@ -191,17 +241,40 @@ class VectorStore:
             self.save()
 
     def save(self) -> None:
-        """Write the index atomically (temp file, fsync, rename) if it changed."""
+        """Write the index atomically (temp file with its footer, fsync, rename) if it changed.
+        The library's storage failing raises LibraryStorageError; the old file stays."""
         with self._lock:
             if not self._dirty and self.path.exists():
                 return
             tmp = self.path.with_name(self.path.name + f".tmp{os.getpid()}")
-            faiss.write_index(self._index, str(tmp))
-            with open(tmp, "rb") as fh:
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
+            try:
+                faiss.write_index(self._index, str(tmp))
+                with open(tmp, "r+b") as fh:
+                    crc, length = 0, 0
+                    for chunk in iter(lambda: fh.read(_CHUNK), b""):
+                        crc = zlib.crc32(chunk, crc)
+                        length += len(chunk)
+                    fh.write(_FOOTER.pack(_MAGIC, self.catalog_id.encode("ascii"), crc, length))
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, self.path)
+            except (OSError, RuntimeError) as exc:  # FAISS reports a failed write as RuntimeError
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+                error = exc if isinstance(exc, OSError) else OSError(errno.EIO, str(exc).strip().splitlines()[-1][:200])
+                if isinstance(exc, RuntimeError) and _disk_full(self.path.parent):
+                    error = OSError(errno.ENOSPC, "no space left on device")
+                raise storage_error(self.path.parent, error) from None
             _fsync_dir(self.path.parent)
             self._dirty = False
+
+
+def _disk_full(folder: Path) -> bool:
+    try:
+        st = os.statvfs(folder)
+    except (OSError, AttributeError):
+        return False
+    return st.f_bavail * st.f_frsize < (1 << 20) or (st.f_files > 0 and st.f_favail == 0)
 
 
 def _fsync_dir(folder: Path) -> None:
