@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     launcher.add_argument("--uninstall", action="store_true", help="remove the launcher and icon again")
 
     index = sub.add_parser("index", help="add folders or photos to the library, or refresh them")
-    index.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    index.add_argument("paths", nargs="+", metavar="PATH")
     _add_common(index, model=True)
     index.add_argument("--no-detect", action="store_true", help="skip object detection (also: PHOTO_ORGANIZER_DETECT=0)")
     index.add_argument("--no-ocr", action="store_true", help="skip text recognition (also: PHOTO_ORGANIZER_OCR=0)")
@@ -111,6 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     doctor = sub.add_parser("doctor", help="check the device, the model and the library's integrity")
     _add_common(doctor, model=True)
+    doctor.add_argument("--repair", action="store_true", help="rebuild a damaged catalog from what can still be read (the damaged file is kept beside it)")
+
+    remove = sub.add_parser("remove", help="forget folders or photos (the files themselves are never touched)")
+    remove.add_argument("paths", nargs="+", metavar="PATH")
+    _add_common(remove)
     return parser
 
 
@@ -130,7 +135,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except UserError as exc:
-        print(f"photo-organizer: error: {exc}", file=sys.stderr)
+        print(f"photo-organizer: error: {_one_line(str(exc))}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except Exception as exc:
+        # The catalog failing mid-command (a damaged page, a full disk): one line, no traceback.
+        error = _catalog_failure(exc, args)
+        if error is None:
+            raise
+        print(f"photo-organizer: error: {_one_line(str(error))}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("photo-organizer: interrupted", file=sys.stderr)
@@ -141,10 +153,32 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _emit(args: argparse.Namespace, payload: dict, human: str) -> None:
     if args.json:
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        text = json.dumps(payload, ensure_ascii=False)
+        # A file name that is not UTF-8 holds lone surrogates (one per bad byte): written as JSON
+        # escapes (\udcff), which json.loads and os.fsencode turn back into the same bytes.
+        sys.stdout.write(text.encode("utf-8", "backslashreplace").decode("utf-8") + "\n")
     else:
-        sys.stdout.write(human.rstrip("\n") + "\n")
+        sys.stdout.write(human.rstrip("\n").encode("utf-8", "backslashreplace").decode("utf-8") + "\n")
     sys.stdout.flush()
+
+
+def _catalog_failure(exc: Exception, args: argparse.Namespace) -> Exception | None:
+    import sqlite3
+
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(exc, DBAPIError | sqlite3.Error):
+        return None
+    from app.catalog.database import describe_catalog_error
+    from app.core.paths import LibraryPaths
+
+    root = (getattr(args, "library", None) or _default_library()).expanduser().resolve()
+    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    return describe_catalog_error(cause, LibraryPaths(root).catalog)
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split("\n")).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _open_library(args: argparse.Namespace, create: bool = True):  # type: ignore[no-untyped-def]
@@ -178,8 +212,17 @@ def cmd_install_launcher(args: argparse.Namespace) -> int:
     return 0
 
 
+def _paths(raw: Sequence[str]) -> list[Path]:
+    from app.core.errors import UserError
+
+    if any(not p.strip() for p in raw):
+        raise UserError("an empty path was given; name a folder or a photo")
+    return [Path(p).expanduser() for p in raw]
+
+
 def cmd_index(args: argparse.Namespace) -> int:
     from app.core.errors import CancelledError
+    from app.core.paths import display_path
     from app.core.settings import Settings
     from app.indexing.pipeline import IndexOptions
 
@@ -196,7 +239,7 @@ def cmd_index(args: argparse.Namespace) -> int:
                 detect=settings.detect_objects and not args.no_detect,
                 ocr=settings.read_text and not args.no_ocr,
             )
-            report = library.index(args.paths, options, progress=progress, should_stop=stop.is_set)
+            report = library.index(_paths(args.paths), options, progress=progress, should_stop=stop.is_set)
     except CancelledError:
         progress.close()
         print("photo-organizer: interrupted during the model download; run the command again to restart it", file=sys.stderr)
@@ -216,7 +259,10 @@ def cmd_index(args: argparse.Namespace) -> int:
         print(f"photo-organizer: warning: {warning}", file=sys.stderr)
     if report.reembedded:
         lines.insert(0, f"switched model: re-embedded {report.reembedded} regions from thumbnails")
-    lines += [f"  skipped {f['path']}: {f['error']}" for f in report.failures[:50]]
+    lines += [
+        f"  skipped {display_path(f['path'])}: {f['error']}" + (" (tried again next run)" if f.get("retry") else "")
+        for f in report.failures[:50]
+    ]
     if len(report.failures) > 50:
         lines.append(f"  … and {len(report.failures) - 50} more (see --json)")
     if report.cancelled:
@@ -234,13 +280,24 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def _hits_out(args: argparse.Namespace, hits: list, started: float) -> int:
+    from app.core.paths import display_path
+
     payload = {"results": [h.to_json() for h in hits], "seconds": round(time.perf_counter() - started, 4)}
     if not hits:
         human = "no matching photos (try a lower --threshold or other words)"
     else:
-        human = "\n".join(f"{h.score:.3f}  {h.path}  ({h.why})" for h in hits)
+        human = "\n".join(f"{h.score:.3f}  {display_path(h.path)}  ({_one_line(h.why)})" for h in hits)
     _emit(args, payload, human)
     return 0
+
+
+def _check_threshold(args: argparse.Namespace) -> None:
+    import math
+
+    from app.core.errors import UserError
+
+    if args.threshold is not None and not math.isfinite(args.threshold):
+        raise UserError("--threshold must be a number (a similarity, e.g. 0.25)")
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -249,6 +306,9 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     if args.top_k < 1:
         raise UserError("--top-k must be at least 1")
+    _check_threshold(args)
+    if not 0.0 <= args.image_weight <= 1.0:
+        raise UserError("--image-weight must be between 0 and 1")
     weights = parse_weights(args.weights) if args.weights is not None else None
     if (args.text is None or not args.text.strip()) and args.image is None:
         raise UserError("give a text query, --image FILE, or both")
@@ -268,6 +328,7 @@ def cmd_similar(args: argparse.Namespace) -> int:
 
     if args.top_k < 1:
         raise UserError("--top-k must be at least 1")
+    _check_threshold(args)
     filters = _filters(args)
     started = time.perf_counter()
     with _open_library(args) as library:
@@ -309,7 +370,11 @@ def cmd_project(args: argparse.Namespace) -> int:
         library.require_vectors()
         result = projection(library)
     payload = {"points": result["points"], "seconds": result["seconds"]}
-    human = "\n".join(f"{p['x']:+.3f} {p['y']:+.3f} {p['z']:+.3f}  {p['cluster']:3d}  {p['path']}" for p in result["points"])
+    from app.core.paths import display_path
+
+    human = "\n".join(
+        f"{p['x']:+.3f} {p['y']:+.3f} {p['z']:+.3f}  {p['cluster']:3d}  {display_path(p['path'])}" for p in result["points"]
+    )
     _emit(args, payload, human)
     return 0
 
@@ -326,13 +391,44 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from app.doctor import diagnose
+    from app.core.errors import CatalogDamagedError
+    from app.doctor import diagnose, diagnose_damaged_catalog, repair_catalog
 
-    with _open_library(args) as library:
-        payload = diagnose(library)
+    library_dir = (args.library or _default_library()).expanduser().resolve()
+    if args.repair:
+        payload = repair_catalog(library_dir)
+    else:
+        try:
+            with _open_library(args) as library:
+                payload = diagnose(library)
+        except Exception as exc:
+            damage = exc if isinstance(exc, CatalogDamagedError) else _catalog_failure(exc, args)
+            if not isinstance(damage, CatalogDamagedError):
+                raise
+            payload = diagnose_damaged_catalog(library_dir, str(damage))
     lines = [f"{section}: {json.dumps(value, ensure_ascii=False)}" for section, value in payload.items()]
     _emit(args, payload, "\n".join(lines))
     return 0 if payload.get("ok") else 1
+
+
+def _default_library() -> Path:
+    from app.core.paths import default_library_dir
+
+    return default_library_dir()
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from app.core.paths import display_path
+
+    with _open_library(args, create=False) as library:
+        removed = library.remove(_paths(args.paths))
+    human = f"forgot {removed.files} file{'s' if removed.files != 1 else ''} ({removed.images} photos left the library)"
+    if removed.failures:
+        human += f" and {removed.failures} skipped file{'s' if removed.failures != 1 else ''}"
+    if removed.roots:
+        human += "; folders no longer in the library: " + ", ".join(display_path(r) for r in removed.roots)
+    _emit(args, removed.to_json(), human + "\nthe files themselves were not touched")
+    return 0
 
 
 class _DownloadLine:
@@ -400,4 +496,5 @@ COMMANDS = {
     "clusters": cmd_clusters,
     "project": cmd_project,
     "evaluate": cmd_evaluate,
+    "remove": cmd_remove,
 }

@@ -8,6 +8,7 @@ process is writing; only one process writes at a time (`WriterLock`).
 from __future__ import annotations
 
 import logging
+import math
 import os
 import threading
 from collections.abc import Mapping, Sequence
@@ -18,18 +19,25 @@ from types import TracebackType
 import numpy as np
 
 from app.catalog import folders, repository
-from app.catalog.database import open_engine
+from app.catalog.database import CATALOG_ID_KEY, catalog_errors, open_catalog
 from app.catalog.records import ImageInfo, RegionInfo
 from app.catalog.regions import count_region_state
-from app.core.errors import LibraryBusyError, UserError
+from app.core.errors import (
+    LibraryBusyError,
+    LibraryStorageError,
+    ReadOnlyLibraryError,
+    UntrustedModelError,
+    UserError,
+)
 from app.core.lock import WriterLock
-from app.core.paths import LibraryPaths, default_library_dir
+from app.core.paths import LibraryPaths, default_library_dir, display_path, is_content_hash
 from app.core.settings import Settings
 from app.indexing.pipeline import IndexOptions, IndexRun, ProgressCallback, StopCheck
 from app.indexing.region_pass import RegionReport, RegionRun
 from app.indexing.report import IndexReport
 from app.ml.download import DownloadProgress
 from app.ml.embedder import ClipEmbedder
+from app.ml.model_choice import is_chosen, remember_choice, unchosen_message
 from app.ml.region_models import RegionModels
 from app.ml.spec import ModelSpec, default_spec
 from app.search.query import SearchFilters
@@ -67,25 +75,32 @@ class Library:
         create: bool = True,
     ) -> None:
         root = (root or default_library_dir()).expanduser().resolve()
-        if not root.exists():
-            if not create:
-                raise UserError(f"no library at {root} (index a folder first)")
-            root.mkdir(parents=True)
-        elif not root.is_dir():
-            raise UserError(f"library path {root} is not a folder")
+        _make_library_folder(root, create)
         self.paths = LibraryPaths(root)
-        self.engine = open_engine(self.paths.catalog)
-        self._lock = WriterLock(self.paths.lock)
-        self.device = device
-        self._switch_to: ModelSpec | None = None
-        self.spec = self._choose_model(model)
-        self._embedder: ClipEmbedder | None = None
-        self._store: VectorStore | None = None
-        self.region_models = RegionModels(Settings.from_env(), self._compute_device, self._download_progress)
-        # Called with (bytes so far, total) while model weights download on first use; may
-        # raise CancelledError to stop the download.
-        self.on_download: DownloadProgress | None = None
-        self._open_existing_store()
+        # Read-only media, a friend's shared folder: status, search, similar and computed
+        # clusters work; anything that would write says why it cannot.
+        self.read_only = not _writable(root, self.paths.catalog)
+        if self.read_only and not self.paths.catalog.exists():
+            raise UserError(f"no library at {root}, and that folder cannot be written to create one")
+        self.engine = open_catalog(self.paths.catalog, self.read_only)
+        try:
+            self._lock = WriterLock(self.paths.lock, read_only=self.read_only)
+            self.device = device
+            self._switch_to: ModelSpec | None = None
+            self.spec = self._choose_model(model)
+            if model is not None:
+                remember_choice(model)  # named on the command line or in the settings: chosen
+            self._embedder: ClipEmbedder | None = None
+            self._store: VectorStore | None = None
+            self.region_models = RegionModels(Settings.from_env(), self._compute_device, self._download_progress)
+            # Called with (bytes so far, total) while model weights download on first use; may
+            # raise CancelledError to stop the download.
+            self.on_download: DownloadProgress | None = None
+            with catalog_errors(self.paths.catalog):
+                self._open_existing_store()
+        except BaseException:
+            self.engine.dispose()
+            raise
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -130,19 +145,31 @@ class Library:
 
     @property
     def embedder(self) -> ClipEmbedder:
+        """The library's model. One named by the catalog as a hub repository or a folder is
+        loaded only once this user chose it (invariant 10): a library folder cannot."""
         if self._embedder is None:
+            if not is_chosen(self.spec):
+                raise UntrustedModelError(unchosen_message(self.spec))
             self._embedder = ClipEmbedder(self.spec, self.device, self._download_progress)
         return self._embedder
+
+    def _new_store(self, key: str, dim: int) -> VectorStore:
+        return VectorStore(self.paths.vectors_file(key), dim, repository.get_meta(self.engine, CATALOG_ID_KEY) or "")
 
     def _open_existing_store(self) -> None:
         dim = repository.get_meta(self.engine, DIM_KEY)
         if dim is None:
             return
-        self._store = VectorStore(self.paths.vectors_file(self.spec.key), int(dim))
+        self._store = self._new_store(self.spec.key, int(dim))
         # Fix the file on disk only when no other process is writing; else just in memory.
         if self._lock.try_acquire():
             try:
-                reconciling.reconcile(self.engine, self._store, save=True)
+                reconciling.reconcile(self.engine, self._store, save=False)
+                self._store.save()
+            except LibraryStorageError as exc:
+                # Full or unwritable: this command still works from memory; the file is
+                # fixed by the next one that can write.
+                log.warning("%s", exc)
             finally:
                 self._lock.release()
         else:
@@ -152,7 +179,9 @@ class Library:
         if self._store is None and dim > 0:
             repository.set_meta(self.engine, MODEL_KEY, self.spec.key)
             repository.set_meta(self.engine, DIM_KEY, str(dim))
-            self._store = VectorStore(self.paths.vectors_file(self.spec.key), dim)
+            # A file left from another catalog (this one emptied or recreated) carries that
+            # catalog's id and is not loaded (app.vectors.store).
+            self._store = self._new_store(self.spec.key, dim)
         return self._store
 
     @property
@@ -172,17 +201,13 @@ class Library:
     ) -> IndexReport:
         """Index `roots` (none: only finish the region pass). `defer_regions` returning True
         makes the region pass step aside at its next batch, for newer work waiting its turn."""
-        resolved = []
-        for root in roots:
-            path = Path(os.path.abspath(Path(root).expanduser()))
-            if not path.exists() and not path.is_symlink():
-                raise UserError(f"no such file or folder: {root}")
-            resolved.append(path)
-        if not self._lock.try_acquire():
-            raise LibraryBusyError(f"another Photo Organizer process is indexing into {self.root}; try again when it finishes")
+        self._refuse_if_read_only("index into it")
+        resolved = [self._root_to_index(root) for root in roots]
+        self._acquire_writer("indexing")
         roots_str = [str(p) for p in resolved]
         interrupted_before: list[str] | None = None
         report: IndexReport | None = None
+        finished = False
         try:
             interrupted_before = folders.mark_run_started(self.engine, roots_str)
             if resolved:
@@ -203,14 +228,43 @@ class Library:
                 self._find_regions_unless_deferred(report, opts, progress, should_stop, pause, defer_regions)
             if not report.cancelled:
                 self.update_search_index()
+            finished = True
             return report
         finally:
             try:
-                if interrupted_before is not None:
+                # Done or cancelled, the run ended; one that crashed stays "interrupted", so the
+                # app resumes it (a kill leaves it so too).
+                if interrupted_before is not None and (finished or (report is not None and report.cancelled)):
                     regions_left = report is not None and report.regions_deferred
                     folders.mark_run_ended(self.engine, roots_str, interrupted_before, regions_left)
             finally:
                 self._lock.release()
+
+    def _root_to_index(self, root: Path | str) -> Path:
+        if not str(root).strip():
+            raise UserError("an empty path was given; name a folder or a photo")
+        path = Path(os.path.abspath(Path(root).expanduser()))
+        if path.exists() or path.is_symlink():
+            return path
+        known = folders.photos_under(self.engine, str(path))
+        if known:
+            raise UserError(
+                f"{display_path(str(path))} is gone (or not mounted right now); the library still holds its "
+                f"{known} photo{'s' if known != 1 else ''}: to forget them, run 'photo-organizer remove {display_path(str(path))}'"
+            )
+        raise UserError(f"no such file or folder: {display_path(str(root))}")
+
+    def _refuse_if_read_only(self, what: str) -> None:
+        if self.read_only:
+            raise ReadOnlyLibraryError(f"the library at {self.root} is read-only (read-only media or a shared folder); cannot {what}")
+
+    def _acquire_writer(self, what: str) -> None:
+        """The writer lock, or a clear reason why not: another process or this one is writing."""
+        if self._lock.try_acquire(what):
+            return
+        if self._lock.held_here:
+            raise LibraryBusyError(f"the library is busy {self._lock.holder or 'with other work'}; try again when it finishes")
+        raise LibraryBusyError(f"another Photo Organizer process is indexing into {self.root} (or otherwise writing to it); try again when it finishes")
 
     def _find_regions_unless_deferred(
         self,
@@ -271,7 +325,7 @@ class Library:
         switching.complete_model_switch(self.engine, target.key, embedder.dim, MODEL_KEY, DIM_KEY, PENDING_KEY)
         old_file = self.paths.vectors_file(self.spec.key)
         self.spec, self._embedder, self._switch_to = target, embedder, None
-        self._store = VectorStore(self.paths.vectors_file(target.key), embedder.dim)
+        self._store = self._new_store(target.key, embedder.dim)
         reconciling.reconcile(self.engine, self._store, save=True)
         self._store.save()
         old_file.unlink(missing_ok=True)
@@ -296,6 +350,7 @@ class Library:
             "index_vectors": index_vectors,
             "model": self.stored_model or self.spec.key,
             "library": str(self.root),
+            "read_only": self.read_only,
             "consistent": consistent,
             "failures": counts.failures,
             "index": store.kind if store is not None else "flat",
@@ -370,8 +425,9 @@ class Library:
 
         if top_k < 1:
             raise UserError("the number of results must be at least 1")
-        if not 0.0 <= image_weight <= 1.0:
+        if not 0.0 <= image_weight <= 1.0:  # false for NaN too
             raise UserError("the image weight must be between 0 and 1")
+        _check_threshold(threshold)
         has_text = text is not None and bool(text.strip())
         if not has_text and image is None:
             raise UserError("give a text query, an image, or both")
@@ -404,6 +460,7 @@ class Library:
 
         if top_k < 1:
             raise UserError("the number of results must be at least 1")
+        _check_threshold(threshold)
         store = self.require_vectors()
         resolved = os.path.abspath(Path(path).expanduser())
         image_id = repository.image_id_for_path(self.engine, resolved)
@@ -454,6 +511,7 @@ class Library:
         return [
             GalleryEntry(image_id, path, self.paths.thumbnail(content_hash), when)
             for image_id, path, content_hash, when in repository.gallery_rows(self.engine, order)
+            if is_content_hash(content_hash)  # a hostile catalog's rows never name files outside
         ]
 
     def details(self, image_id: int) -> tuple[ImageInfo, list[RegionInfo]] | None:
@@ -465,12 +523,12 @@ class Library:
 
     def thumbnail_for(self, image_id: int) -> Path | None:
         info = repository.images(self.engine, [image_id]).get(image_id)
-        return self.paths.thumbnail(info.content_hash) if info else None
+        return self.paths.thumbnail(info.content_hash) if info and is_content_hash(info.content_hash) else None
 
     def interrupted_roots(self) -> list[Path] | None:
         """Indexing a crash or kill cut short (its roots; [] for the region pass alone), or None.
         A run under way, here or in another process, is not interrupted."""
-        if self._lock.held or not self._lock.try_acquire():
+        if self.read_only or self._lock.held_here or not self._lock.try_acquire():
             return None
         try:
             roots = folders.interrupted_roots(self.engine)
@@ -485,26 +543,45 @@ class Library:
             for root in folders.indexed_roots(self.engine)
         ]
 
-    def remove_folder(self, root: str) -> int:
-        """Forget a folder and everything indexed below it (the files stay untouched on disk);
-        returns how many files went."""
-        if not self._lock.try_acquire():
-            raise LibraryBusyError("the library is busy indexing; try again when it finishes")
+    def remove(self, paths: Sequence[Path | str]) -> RemoveReport:
+        """Forget folders or files and everything indexed below them; the files themselves are
+        never touched (they may be gone already, or on a drive that is not mounted)."""
+        self._refuse_if_read_only("remove anything from it")
+        targets = []
+        for path in paths:
+            if not str(path).strip():
+                raise UserError("an empty path was given; name a folder or a photo")
+            targets.append(os.path.abspath(Path(path).expanduser()))
+        self._acquire_writer("removing photos")
         try:
-            paths = folders.paths_under(self.engine, root) + list(repository.failures_under(self.engine, [root]))
-            region_ids = repository.remove_paths(self.engine, paths)
+            files = sorted({p for t in targets for p in folders.paths_under(self.engine, t)})
+            failures = sorted(set(repository.failures_under(self.engine, targets)))
+            roots = [r for r in folders.indexed_roots(self.engine) if any(folders.is_under(r, t) for t in targets)]
+            if not files and not failures and not roots:
+                shown = ", ".join(display_path(t) for t in targets)
+                raise UserError(f"the library holds nothing at or below {shown}")
+            images_before = repository.counts(self.engine).images
+            region_ids = repository.remove_paths(self.engine, files + failures)
             if self._store is not None and region_ids:
                 self._store.remove(region_ids)
                 self._store.save()
-            folders.forget_root(self.engine, root)
-            return len(paths)
+            for root in roots:
+                folders.forget_root(self.engine, root)
+            images = images_before - repository.counts(self.engine).images
+            return RemoveReport(files=len(files), images=images, failures=len(failures), roots=roots)
         finally:
             self._lock.release()
 
+    def remove_folder(self, root: str) -> int:
+        """Forget a folder and everything indexed below it (the files stay untouched on disk);
+        returns how many files (and recorded failures) went."""
+        removed = self.remove([root])
+        return removed.files + removed.failures
+
     def remove_images(self, image_ids: Sequence[int]) -> int:
         """Forget images (their files stay untouched on disk); returns how many went."""
-        if not self._lock.try_acquire():
-            raise LibraryBusyError("the library is busy indexing; try again when it finishes")
+        self._refuse_if_read_only("remove anything from it")
+        self._acquire_writer("removing photos")
         try:
             region_ids = repository.remove_images(self.engine, list(image_ids))
             if self._store is not None:
@@ -513,6 +590,45 @@ class Library:
             return len(image_ids)
         finally:
             self._lock.release()
+
+
+@dataclass(frozen=True)
+class RemoveReport:
+    """What `Library.remove` forgot: file paths, images left with no file, recorded failures,
+    and the added folders that went with them."""
+
+    files: int
+    images: int
+    failures: int
+    roots: list[str]
+
+    def to_json(self) -> dict:
+        return {"removed_files": self.files, "removed_images": self.images, "removed_failures": self.failures, "forgotten_folders": self.roots}
+
+
+def _check_threshold(threshold: float | None) -> None:
+    if threshold is not None and not math.isfinite(threshold):
+        raise UserError("the threshold must be a number (a similarity, e.g. 0.25)")
+
+
+def _make_library_folder(root: Path, create: bool) -> None:
+    try:
+        if root.is_dir():
+            return
+        if root.exists():
+            raise UserError(f"library path {root} is not a folder")
+        if not create:
+            raise UserError(f"no library at {root} (index a folder first)")
+        root.mkdir(parents=True)
+    except OSError as exc:
+        raise UserError(f"cannot create the library folder {root}: {exc.strerror or exc}") from None
+
+
+def _writable(root: Path, catalog: Path) -> bool:
+    """Whether this user may write the library (a root user may, except on read-only media)."""
+    if not os.access(root, os.W_OK | os.X_OK):
+        return False
+    return not catalog.exists() or os.access(catalog, os.W_OK)
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:

@@ -28,12 +28,12 @@ def build_library(folder: Path, count: int) -> None:
     from PIL import Image
     from sqlalchemy import text
 
-    from app.catalog.database import open_engine
+    from app.catalog.database import open_catalog
     from app.core.paths import LibraryPaths
 
     paths = LibraryPaths(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    engine = open_engine(paths.catalog)
+    engine = open_catalog(paths.catalog)
     rng = np.random.default_rng(0)
     bases = []
     for i in range(256):

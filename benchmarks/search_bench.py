@@ -91,12 +91,12 @@ def whole_path(vectors: np.ndarray, queries: np.ndarray) -> dict:
     """The app's search service over a real catalog of len(vectors) images."""
     from sqlalchemy import text
 
-    from app.catalog.database import open_engine
+    from app.catalog.database import open_catalog
     from app.search.ranking import RankingOptions
     from app.search.service import QueryVectors, search
 
     with tempfile.TemporaryDirectory() as folder:
-        engine = open_engine(Path(folder) / "catalog.sqlite")
+        engine = open_catalog(Path(folder) / "catalog.sqlite")
         started = time.perf_counter()
         with engine.begin() as conn:
             conn.execute(

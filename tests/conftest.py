@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ os.environ["PHOTO_ORGANIZER_OFFLINE"] = "1"
 # switch it on; all others index whole images only.
 os.environ["PHOTO_ORGANIZER_DETECT"] = "0"
 os.environ["PHOTO_ORGANIZER_OCR"] = "0"
+# Models the user chose (app.ml.model_choice) are remembered here, never in the real home.
+os.environ["PHOTO_ORGANIZER_CONFIG_DIR"] = tempfile.mkdtemp(prefix="po-test-config-")
 
 
 @pytest.fixture

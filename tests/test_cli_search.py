@@ -34,3 +34,25 @@ def test_image_query_from_outside_the_library_and_text_query(cli, tmp_path):
     text = cli("search", "a red circle", "--json", "--top-k", "2")
     assert text.code == 0 and len(text.json["results"]) == 2
     assert "seconds" in text.json
+
+
+def test_an_apostrophe_is_part_of_a_word(cli, tmp_path):
+    from app.catalog.regions import keyword_regions  # noqa: F401 - the keyword path runs too
+
+    root = tmp_path / "photos"
+    for i in range(3):
+        save_jpeg(root / f"p{i}.jpg", photo(250 + i))
+    cli("index", root)
+    for query in ("dog's", "mom's birthday", "beach +\"mom's party\" -people"):
+        result = cli("search", query, "--json")
+        assert result.code == 0, (query, result.err)
+        assert len(result.json["results"]) == 3
+
+
+def test_a_library_inside_the_indexed_folder_says_so(cli, tmp_path):
+    root = tmp_path / "photos"
+    save_jpeg(root / "a.jpg", photo(1))
+    save_jpeg(root / "lib" / "kept-here.jpg", photo(2))  # inside the library folder: not indexed
+    result = cli("index", root, "--library", root / "lib", "--json")
+    assert result.code == 0 and result.json["new"] == 1
+    assert "library's own folder" in result.err and "not indexed" in result.err

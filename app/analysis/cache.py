@@ -3,13 +3,17 @@ computed from; a different version means stale (photos added or removed, model s
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 
 def library_version(region_ids: np.ndarray, model_key: str) -> str:
@@ -39,11 +43,17 @@ class AnalysisCache:
             return None
 
     def save(self, name: str, version: str, result: Any) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        """Best effort: a read-only or full library still answers, it only computes again."""
         path = self._path(name)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"version": version, "result": result}))
-        os.replace(tmp, path)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps({"version": version, "result": result}))
+            os.replace(tmp, path)
+        except OSError as exc:
+            log.warning("cannot cache %s in %s: %s", name, self.folder, exc.strerror or exc)
+            with contextlib.suppress(OSError):
+                tmp.unlink()
 
     def load_array(self, name: str) -> np.ndarray | None:
         try:
@@ -52,8 +62,11 @@ class AnalysisCache:
             return None
 
     def save_array(self, name: str, array: np.ndarray) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{name}.npy"
         tmp = self.folder / f"{name}.{os.getpid()}.tmp.npy"
-        np.save(tmp, array)
-        os.replace(tmp, path)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            np.save(tmp, array)
+            os.replace(tmp, path)
+        except OSError as exc:
+            log.warning("cannot cache %s in %s: %s", name, self.folder, exc.strerror or exc)

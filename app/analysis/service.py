@@ -65,6 +65,10 @@ def rename_cluster(library: Library, image_ids: list[int], name: str) -> None:
     Cluster ids change whenever clusters are recomputed, so the name is kept with the members:
     a later cluster that shares at least half its members (Jaccard) with a renamed one keeps it.
     """
+    from app.core.errors import ReadOnlyLibraryError
+
+    if library.read_only:
+        raise ReadOnlyLibraryError(f"the library at {library.root} is read-only; cluster names cannot be saved there")
     name = " ".join(name.split())
     cache = _cache(library)
     custom = [c for c in (cache.load(CUSTOM_NAMES, "v1") or []) if _overlap(set(c["image_ids"]), set(image_ids)) < KEEP_NAME_OVERLAP]

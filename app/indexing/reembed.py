@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from app.catalog import switching
 from app.catalog.switching import RegionToReembed
+from app.core.errors import UntrustedDataError
 from app.core.paths import LibraryPaths
 from app.indexing.decoding import DecodeError, decode, read_file, to_rgb
 from app.indexing.report import IndexProgress
@@ -70,7 +71,11 @@ def reembed(
 def _region_pixels(region: RegionToReembed, paths: LibraryPaths, embedder: ClipEmbedder) -> np.ndarray | None:
     spec = embedder.input_spec
     assert spec is not None
-    thumb_path = paths.thumbnail(region.content_hash)
+    try:
+        thumb_path = paths.thumbnail(region.content_hash)
+    except UntrustedDataError as exc:
+        log.warning("not re-embedding region %d: %s", region.region_id, exc)
+        return None
     image: Image.Image | None = None
     try:
         with Image.open(thumb_path) as opened:

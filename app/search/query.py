@@ -5,7 +5,6 @@ Everything here is plain parsing; a `UserError` says what could not be read.
 
 from __future__ import annotations
 
-import shlex
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,11 +39,31 @@ class ParsedQuery:
         return " ".join(parts)
 
 
+def split_terms(raw: str) -> list[str]:
+    """Words split at white space; double quotes keep words together (`+"golden hour"`).
+    Apostrophes are letters ("dog's", "mom's birthday"), never quotes."""
+    tokens: list[str] = []
+    current: list[str] = []
+    quoted = started = False
+    for char in raw:
+        if char == '"':
+            quoted, started = not quoted, True
+        elif char.isspace() and not quoted:
+            if started:
+                tokens.append("".join(current))
+            current, started = [], False
+        else:
+            current.append(char)
+            started = True
+    if quoted:
+        raise UserError('the query has an unmatched double quote (")')
+    if started:
+        tokens.append("".join(current))
+    return tokens
+
+
 def parse_query(raw: str) -> ParsedQuery:
-    try:
-        tokens = shlex.split(raw)
-    except ValueError:
-        raise UserError("the query has an unmatched quote") from None
+    tokens = split_terms(raw)
     base: list[str] = []
     plus: list[str] = []
     minus: list[str] = []

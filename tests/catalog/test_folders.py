@@ -38,9 +38,9 @@ def test_folders_are_listed_with_counts_and_removed_without_touching_files(libra
 
 def test_a_run_is_marked_until_it_ends_and_earlier_interruptions_are_kept(tmp_path: Path):
     from app.catalog import folders
-    from app.catalog.database import open_engine
+    from app.catalog.database import open_catalog
 
-    engine = open_engine(tmp_path / "catalog.sqlite")
+    engine = open_catalog(tmp_path / "catalog.sqlite")
     assert folders.interrupted_roots(engine) is None
     before = folders.mark_run_started(engine, ["/a"])
     assert before == [] and folders.interrupted_roots(engine) == ["/a"]  # a kill now leaves this
@@ -58,3 +58,23 @@ def test_a_run_is_marked_until_it_ends_and_earlier_interruptions_are_kept(tmp_pa
     folders.mark_run_ended(engine, [], before)
     assert folders.interrupted_roots(engine) is None
     engine.dispose()
+
+
+def test_a_run_that_crashes_stays_interrupted_so_the_app_resumes_it(library_dir: Path, tmp_path: Path, monkeypatch):
+    import pytest
+
+    from app.indexing import pipeline
+
+    save_jpeg(tmp_path / "p" / "a.jpg", photo(1))
+
+    def crash(self, work):  # type: ignore[no-untyped-def]
+        raise RuntimeError("a bug in the middle of a run")
+
+    with Library(library_dir) as lib:
+        monkeypatch.setattr(pipeline.IndexRun, "_process", crash)
+        with pytest.raises(RuntimeError):
+            lib.index([tmp_path / "p"])
+        assert lib.status()["interrupted"] == [str(tmp_path / "p")]
+        monkeypatch.undo()
+        lib.index([tmp_path / "p"])
+        assert lib.status()["interrupted"] is None

@@ -34,7 +34,7 @@ def _holder(path: Path) -> subprocess.Popen:
 
 def test_one_writer_at_a_time_within_a_process(tmp_path: Path):
     first, second = WriterLock(tmp_path / "writer.lock"), WriterLock(tmp_path / "writer.lock")
-    assert first.try_acquire() and first.try_acquire()  # taking it again is fine
+    assert first.try_acquire() and not first.try_acquire()  # not re-entrant: one writer, even in-process
     assert not second.try_acquire()
     first.release()
     assert second.try_acquire()
@@ -113,3 +113,47 @@ def test_a_run_under_way_elsewhere_is_not_reported_as_interrupted(cli, library_d
         proc.send_signal(signal.SIGKILL)
         proc.wait()
     assert cli("status", "--json").json["interrupted"] == [str(tmp_path / "p")]  # its process is gone
+
+
+def test_writers_in_one_process_exclude_each_other_and_keep_the_indexers_lock(library_dir: Path, tmp_path: Path):
+    """Remove from library while indexing runs is refused; it used to go ahead and then release
+    the indexer's lock, letting another process write."""
+    import threading
+
+    from app.core.errors import LibraryBusyError
+    from app.library import Library
+
+    for i in range(6):
+        save_jpeg(tmp_path / "p" / f"{i}.jpg", photo(i))
+    with Library(library_dir) as library:
+        library.index([tmp_path / "p" / "0.jpg"])
+        started, go_on = threading.Event(), threading.Event()
+
+        def slow_progress(_progress: object) -> None:
+            started.set()
+            go_on.wait(30)
+
+        indexing = threading.Thread(target=library.index, args=([tmp_path / "p"],), kwargs={"progress": slow_progress})
+        indexing.start()
+        try:
+            assert started.wait(30)
+            for attempt in (lambda: library.remove_images([1]), lambda: library.remove([tmp_path / "p"])):
+                with pytest.raises(LibraryBusyError, match="busy indexing"):
+                    attempt()
+            assert not WriterLock(library_dir / "writer.lock").try_acquire(), "the indexer still holds the library"
+        finally:
+            go_on.set()
+            indexing.join(60)
+        assert library.status()["images"] == 6
+        assert library.remove_images([1]) == 1, "free again once indexing ended"
+
+
+def test_a_file_system_without_locks_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import errno
+
+    def no_locks(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(lock_module.fcntl, "flock", no_locks)
+    with pytest.raises(lock_module.LockUnsupportedError, match="does not support file locks"):
+        WriterLock(tmp_path / "writer.lock").try_acquire()

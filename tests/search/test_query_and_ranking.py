@@ -16,7 +16,7 @@ def test_plus_minus_and_quotes():
     assert q.describe() == '"beach" +sunset sky -people -dogs'
 
 
-@pytest.mark.parametrize("raw", ["", "   ", "-people", "the a of", "'unclosed", "+ -"])
+@pytest.mark.parametrize("raw", ["", "   ", "-people", "the a of", '"unclosed', "+ -"])
 def test_bad_queries(raw):
     with pytest.raises(UserError):
         parse_query(raw)
