@@ -153,6 +153,11 @@ class Library:
             self._embedder = ClipEmbedder(self.spec, self.device, self._download_progress)
         return self._embedder
 
+    @property
+    def model_loaded(self) -> bool:
+        """Whether the model is in memory already (a search answers without loading it)."""
+        return self._embedder is not None and self._embedder.loaded
+
     def _new_store(self, key: str, dim: int) -> VectorStore:
         return VectorStore(self.paths.vectors_file(key), dim, repository.get_meta(self.engine, CATALOG_ID_KEY) or "")
 
@@ -373,7 +378,7 @@ class Library:
         return repository.counts(self.engine).failures
 
     def failures(self) -> list[dict[str, str]]:
-        return [{"path": f.path, "error": f.reason} for f in repository.failures(self.engine)]
+        return [{"path": f.path, "error": f.reason, "retry": f.retry} for f in repository.failures(self.engine)]
 
     # --- search -------------------------------------------------------------------------------
 

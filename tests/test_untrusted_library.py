@@ -32,8 +32,11 @@ def _catalog(library_dir: Path, sql: str, *params: object) -> None:
 
 
 def test_a_hostile_content_hash_cannot_make_the_app_write_outside_the_library(indexed: Path, library_dir: Path, tmp_path: Path):
-    _catalog(library_dir, "UPDATE images SET content_hash = '../../../x' WHERE id = 1")
-    outside = (library_dir / "thumbnails" / ".." / "../../../x.jpg").resolve()
+    import uuid
+
+    name = f"escaped-{uuid.uuid4().hex}"
+    _catalog(library_dir, f"UPDATE images SET content_hash = '../../../{name}' WHERE id = 1")
+    outside = (library_dir / "thumbnails" / ".." / f"../../../{name}.jpg").resolve()
     for thumb in (library_dir / "thumbnails").rglob("*.jpg"):
         thumb.unlink()  # the switch would rebuild thumbnails from the originals
     other = ModelSpec.parse(f"local-dir:{save_tiny_model(tmp_path / 'other')}")

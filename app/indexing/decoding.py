@@ -89,10 +89,13 @@ def read_file(path: str) -> FileContent:
     """Read a file once and hash it; raises DecodeError (a bad file) or UnreadableError (it
     could not be read now) with a readable reason."""
     try:
-        with open(path, "rb") as fh:
+        # Non-blocking open: a FIFO or device put in a photo's place must not hang the run.
+        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)), "rb") as fh:
             st = os.fstat(fh.fileno())
             if not stat.S_ISREG(st.st_mode):
                 raise DecodeError("not a regular file")
+            if hasattr(os, "set_blocking"):
+                os.set_blocking(fh.fileno(), True)
             if st.st_size > MAX_FILE_BYTES:
                 raise DecodeError(f"file too large to be a photo ({st.st_size // (1 << 20)} MB)")
             data = fh.read(MAX_FILE_BYTES + 1)

@@ -192,7 +192,8 @@ class IndexRun:
             p for p in known_failures if p not in seen and not any(is_under(p, f) for f in out_of_reach)
         ]
         # A failure recorded before for a file that is unchanged since it last indexed well.
-        stale_failures = [p for p in known_failures if p in known and p in seen and p not in {w.path for w in work}]
+        retried = {w.path for w in work}
+        stale_failures = [p for p in known_failures if p in known and p in seen and p not in retried]
 
         if scan_failures:
             repository.record_failures(self.engine, scan_failures)

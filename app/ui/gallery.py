@@ -11,6 +11,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from app.core.paths import display_path
 from app.ui.thumbnails import ThumbnailCache
 
 ImageIdRole = Qt.ItemDataRole.UserRole + 1
@@ -86,9 +87,10 @@ class GalleryModel(ThumbnailListModel):
         if item is None:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return os.path.basename(item.path)
+            return display_path(os.path.basename(item.path))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return item.path if item.why is None else f"{item.path}\n{item.why} · score {item.score:.3f}"
+            shown = display_path(item.path)
+            return shown if item.why is None else f"{shown}\n{item.why} · score {item.score:.3f}"
         if role == Qt.ItemDataRole.DecorationRole:
             return self._cache.get(item.image_id, item.thumbnail)
         if role == ImageIdRole:
@@ -158,7 +160,7 @@ class GalleryDelegate(QStyledItemDelegate):
     def _paint_row_text(self, painter: QPainter, area: QRect, index: QModelIndex | QPersistentModelIndex) -> None:
         path = str(index.data(PathRole))
         score = index.data(ScoreRole)
-        lines = [os.path.basename(path), os.path.dirname(path)]
+        lines = [display_path(os.path.basename(path)), display_path(os.path.dirname(path))]
         if score is not None:
             tooltip = str(index.data(Qt.ItemDataRole.ToolTipRole) or "")
             lines.append(tooltip.split("\n", 1)[1] if "\n" in tooltip else f"score {score:.3f}")

@@ -6,6 +6,7 @@ import logging
 import os
 import threading
 from pathlib import Path
+from urllib.parse import quote_from_bytes
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
@@ -29,7 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.errors import UserError
+from app.core.errors import UntrustedModelError, UserError
+from app.core.paths import display_path
 from app.core.settings import Settings
 from app.ui.cluster_view import ClusterKeyRole, ClusterModel, make_cluster_view
 from app.ui.download_dialog import DownloadWatcher
@@ -43,6 +45,11 @@ from app.ui.window_search import IMAGE_SUFFIXES, SearchMixin
 
 log = logging.getLogger(__name__)
 
+
+
+def local_file_url(path: str) -> QUrl:
+    """A file URL for any path, bytes that are not UTF-8 included (percent-encoded as bytes)."""
+    return QUrl.fromEncoded(b"file://" + quote_from_bytes(os.fsencode(path)).encode("ascii"))
 
 
 class _ProgressRelay(QObject):
@@ -207,8 +214,12 @@ class MainWindow(SearchMixin, AnalysisMixin, FoldersMixin, IndexingMixin, QMainW
         self.notice_button = QPushButton(flat=True, visible=False)  # e.g. detector weights missing
         self.notice_button.clicked.connect(self.show_notices)
         self._notices: list[str] = []
+        self._model_question: QMessageBox | None = None
+        self.read_only_label = QLabel(visible=False)  # a library on read-only media or someone else's folder
+        self.read_only_label.setObjectName("readOnly")
         bar = self.statusBar()
         bar.addWidget(self.status_label, 1)
+        bar.addPermanentWidget(self.read_only_label)
         bar.addPermanentWidget(self.notice_button)
         bar.addPermanentWidget(self.skipped_button)
         bar.addPermanentWidget(self.progress)
@@ -218,6 +229,7 @@ class MainWindow(SearchMixin, AnalysisMixin, FoldersMixin, IndexingMixin, QMainW
         file_menu = self.menuBar().addMenu("&File")
         add_action = QAction("&Add folder…", self, shortcut=QKeySequence("Ctrl+O"), triggered=self.choose_folder)
         file_menu.addAction(add_action)
+        self._writing_actions = [add_action]
         file_menu.addAction(QAction("&Settings…", self, shortcut=QKeySequence("Ctrl+,"), triggered=self.open_settings))
         file_menu.addSeparator()
         file_menu.addAction(QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close))
@@ -315,6 +327,12 @@ class MainWindow(SearchMixin, AnalysisMixin, FoldersMixin, IndexingMixin, QMainW
     def _on_library_opened(self, library) -> None:  # type: ignore[no-untyped-def]
         self.library = library
         self.status_label.setText(f"Library: {library.root}")
+        if library.read_only:
+            self.setWindowTitle("Photo Organizer — read-only library")
+            self.read_only_label.setText("Read-only library: search and browse; nothing can be added or changed")
+            self.read_only_label.setVisible(True)
+            for action in self._writing_actions:
+                action.setEnabled(False)
         self.refresh_gallery()
         self.refresh_clusters()
         self.refresh_folders()
@@ -385,7 +403,7 @@ class MainWindow(SearchMixin, AnalysisMixin, FoldersMixin, IndexingMixin, QMainW
         menu.addAction("Find similar", lambda: self.find_similar(item.path))
         menu.addAction("Open", lambda: self._open_path(item.path))
         menu.addAction("Show in folder", lambda: self._open_path(os.path.dirname(item.path)))
-        menu.addAction("Copy path", lambda: QGuiApplication.clipboard().setText(item.path))
+        menu.addAction("Copy path", lambda: QGuiApplication.clipboard().setText(display_path(item.path)))
         menu.addSeparator()
         menu.addAction("Remove from library", self.remove_selected)
         return menu
@@ -423,11 +441,28 @@ class MainWindow(SearchMixin, AnalysisMixin, FoldersMixin, IndexingMixin, QMainW
         return super().eventFilter(watched, event)
 
     def _open_path(self, path: str) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+        QDesktopServices.openUrl(local_file_url(path))
+
+    def say_read_only(self, what: str) -> None:
+        self.status_label.setText(f"{what}: this library is read-only (read-only media or a shared folder)")
+
+    def refuse_while_indexing(self, what: str) -> bool:
+        """Writers exclude each other: while indexing runs, removing waits for it (said so)."""
+        if self.library is not None and self.library.read_only:
+            self.say_read_only(what)
+            return True
+        if self._stop_indexing is None:
+            return False
+        message = f"{what} once indexing finishes (or cancel it first): only one change to the library at a time."
+        self.status_label.setText(message)
+        box = QMessageBox(QMessageBox.Icon.Information, "Photo Organizer", message, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return True
 
     def remove_selected(self) -> None:
         items = self._selected_items()
-        if not items or self.library is None:
+        if not items or self.library is None or self.refuse_while_indexing("Photos can be removed"):
             return
         library = self.library
         ids = [i.image_id for i in items]
@@ -462,6 +497,9 @@ class MainWindow(SearchMixin, AnalysisMixin, FoldersMixin, IndexingMixin, QMainW
 
     def _on_error(self, error: BaseException) -> None:
         """Errors from background work: a message that does not block the app."""
+        if isinstance(error, UntrustedModelError):
+            self.ask_model_choice(str(error))
+            return
         if isinstance(error, UserError):
             self.status_label.setText(str(error))
             box = QMessageBox(QMessageBox.Icon.Warning, "Photo Organizer", str(error), QMessageBox.StandardButton.Ok, self)
@@ -471,6 +509,36 @@ class MainWindow(SearchMixin, AnalysisMixin, FoldersMixin, IndexingMixin, QMainW
                               QMessageBox.StandardButton.Ok, self)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
+
+    def ask_model_choice(self, message: str) -> QMessageBox:
+        """The library names a hub repository or a folder as its model: used only if the person
+        says so (remembered for next time). Asked once, however many tasks needed the model."""
+        if self._model_question is not None and self._model_question.isVisible():
+            return self._model_question
+        box = QMessageBox(QMessageBox.Icon.Question, "Use this library's model?",
+                          message.replace("; to use it, pass --model", ".\n\nUse it? (on the command line: --model") + ")",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(button) -> None:  # type: ignore[no-untyped-def]
+            if box.standardButton(button) != QMessageBox.StandardButton.Yes or self.library is None:
+                self.status_label.setText("Search by words needs the library's model; photos can still be browsed")
+                return
+            from app.ml.model_choice import remember_choice
+
+            spec = self.library.spec
+            self.tasks.run(lambda: remember_choice(spec), lambda _r: self._on_model_chosen(spec.key), self._on_error)
+
+        box.buttonClicked.connect(answered)
+        box.open()
+        self._model_question = box
+        return box
+
+    def _on_model_chosen(self, key: str) -> None:
+        self.status_label.setText(f"Using {key}, as you chose")
+        self.refresh_clusters()  # their names come from the model too
+        if self.search_box.text().strip():
+            self._run_search()
 
     def _restore_settings(self) -> None:
         settings = QSettings()

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QMenu, QMessageBox
 
 from app.catalog.folders import is_under
@@ -62,7 +61,7 @@ class FoldersMixin:
     def folder_menu(self, root: str) -> QMenu:
         menu = QMenu(self)
         menu.addAction("Refresh (look for new and changed photos)", lambda: self.index_paths([Path(root)]))
-        menu.addAction("Show in file manager", lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(root)))
+        menu.addAction("Show in file manager", lambda: self._open_path(root))
         menu.addSeparator()
         menu.addAction("Remove from library…", lambda: self.remove_folder(root))
         return menu
@@ -74,7 +73,7 @@ class FoldersMixin:
 
     def remove_folder(self, root: str, confirm: bool = True) -> None:
         """Forget a folder's photos (never the files themselves)."""
-        if self.library is None:
+        if self.library is None or self.refuse_while_indexing("Folders can be removed"):
             return
         if confirm:
             answer = QMessageBox.question(

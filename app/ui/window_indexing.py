@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from app.core.errors import CancelledError, ModelUnavailableError
+from app.core.paths import display_path
 
 
 class IndexingMixin:
@@ -25,6 +26,9 @@ class IndexingMixin:
     def index_paths(self, roots: list[Path]) -> None:
         if self.library is None:
             self._queued_roots += roots
+            return
+        if self.library.read_only:
+            self.say_read_only("Photos cannot be added")
             return
         if self._stop_indexing is not None:
             self._queued_roots += roots
@@ -86,7 +90,7 @@ class IndexingMixin:
             return
         self.progress.setRange(0, max(1, p.total))
         self.progress.setValue(p.done)
-        device = self.library.embedder.device.upper() if self.library is not None and self.library.embedder.loaded else ""
+        device = self.library.embedder.device.upper() if self.library is not None and self.library.model_loaded else ""
         self.status_label.setText(f"Indexing {p.done:,} / {p.total:,} · {p.rate:.1f} img/s{_eta(p.eta_seconds)}  {device}")
 
     def _indexing_done(self) -> None:
@@ -199,7 +203,10 @@ class IndexingMixin:
         if self.library is None:
             return
         failures = self.library.failures()
-        text = "\n".join(f"{f['path']}: {f['error']}" for f in failures[:500]) or "No files were skipped."
+        text = "\n".join(
+            f"{display_path(f['path'])}: {f['error']}" + (" (could not be read just now; tried again next time)" if f["retry"] else "")
+            for f in failures[:500]
+        ) or "No files were skipped."
         box = QMessageBox(QMessageBox.Icon.Information, "Skipped files", f"{len(failures)} files could not be read.", parent=self)
         box.setDetailedText(text)
         box.open()

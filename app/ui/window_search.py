@@ -30,7 +30,7 @@ class SearchMixin:
         self._last_image = image
         library = self.library
         threshold, weights = self.threshold, dict(self.weights)
-        self.status_label.setText("Searching…" if library.embedder.loaded else "Loading the model…")
+        self.status_label.setText("Searching…" if library.model_loaded else "Loading the model…")
         self.tasks.run(
             lambda: library.search(text or None, image, top_k=200, threshold=threshold, weights=weights),
             self._show_results,

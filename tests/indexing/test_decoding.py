@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -80,14 +81,14 @@ def test_an_unreadable_file_is_not_called_bad(tmp_path, monkeypatch):
     from tests.helpers.images import photo, save_jpeg
 
     path = save_jpeg(tmp_path / "a.jpg", photo(1))
-    real_open = open
+    real_open = os.open
 
     def eio(file, *args, **kwargs):  # type: ignore[no-untyped-def]
         if str(file) == str(path):
             raise OSError(5, "Input/output error")
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr("builtins.open", eio)
+    monkeypatch.setattr(os, "open", eio)
     with pytest.raises(UnreadableError, match="Input/output error"):
         read_file(str(path))
 
@@ -138,3 +139,10 @@ def test_a_heic_with_an_embedded_thumbnail_is_read_from_it(tmp_path):
     # The model sees the same scene either way.
     a, b = (d.model_input.astype(np.float32) for d in (with_thumb, without))
     assert a.shape == b.shape == (224, 224, 3) and np.abs(a - b).mean() < 6
+
+
+def test_a_fifo_in_a_photos_place_never_hangs(tmp_path):
+    fifo = tmp_path / "pipe.jpg"
+    os.mkfifo(fifo)
+    with pytest.raises(DecodeError, match="not a regular file"):
+        read_file(str(fifo))

@@ -54,3 +54,27 @@ def test_reconcile_adds_missing_and_removes_orphans(tmp_path):
     assert VectorStore(tmp_path / "v.faiss", 8).ntotal == 3, "the fixed index was saved"
     _, ids = store.search(vecs[2], 1)
     assert ids[0][0] == written[2][0]
+
+
+def test_whatever_faiss_raises_on_a_file_means_a_rebuild(tmp_path, monkeypatch):
+    import faiss
+
+    store = VectorStore(tmp_path / "v.faiss", 8, "c1")
+    store.add(np.arange(3), _vectors(3))
+    store.save()
+    assert VectorStore(tmp_path / "v.faiss", 8, "c1").ntotal == 3, "its own catalog's file loads"
+
+    def out_of_memory(path: str) -> None:
+        raise MemoryError  # what a fuzzed size field makes FAISS raise
+
+    monkeypatch.setattr(faiss, "read_index", out_of_memory)
+    again = VectorStore(tmp_path / "v.faiss", 8, "c1")
+    assert again.ntotal == 0 and again.rebuilt_because is not None and "MemoryError" in again.rebuilt_because
+
+
+def test_a_vector_file_of_another_catalog_is_not_loaded(tmp_path):
+    store = VectorStore(tmp_path / "v.faiss", 8, "c1")
+    store.add(np.arange(3), _vectors(3))
+    store.save()
+    other = VectorStore(tmp_path / "v.faiss", 8, "c2")
+    assert other.ntotal == 0 and other.rebuilt_because == "belongs to another catalog"
