@@ -1,8 +1,10 @@
-"""GUI responsiveness, as JSON: time to the first window, and event-loop stalls while scrolling
-a gallery of 100,000 photos from top to bottom.
+"""GUI responsiveness, as JSON, at 100,000 photos: time to the first window; event-loop stalls
+while scrolling the gallery from top to bottom; GUI-thread time from search results (200 hits)
+to the painted gallery; the worst event-loop stall while indexing adds photos; and the time
+the 3D map spends per mouse move (hover picking) at 100,000 points.
 
     xvfb-run -a env QT_QPA_PLATFORM=xcb .venv/bin/python benchmarks/gui_bench.py [--images 100000]
-    (QT_QPA_PLATFORM=offscreen works too)
+    (QT_QPA_PLATFORM=offscreen works for all but the map, which needs OpenGL)
 
 The library is synthetic: catalog rows for every image and thumbnails hard-linked from a
 few hundred real JPEGs (the gallery reads them exactly as it reads real ones).
@@ -114,7 +116,7 @@ def scroll_stalls(library: Path, count: int) -> dict:
     heartbeat.start()
     bar = window.gallery.verticalScrollBar()
     started = clock.elapsed()
-    step = max(1, window.gallery.viewport().height() // 2)
+    step = max(1, window.gallery.viewport().height())  # a page at a time
 
     last_index = window.model.index(window.model.rowCount() - 1)
 
@@ -148,18 +150,193 @@ def scroll_stalls(library: Path, count: int) -> dict:
     }
 
 
+def _open_window(library: Path):  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    window = MainWindow(library)
+    window.resize(1200, 800)
+    window.show()
+    loaded: dict = {}
+    window.gallery_refreshed.connect(lambda: loaded.setdefault("done", True))
+    while "done" not in loaded:
+        app.processEvents()
+        time.sleep(0.001)
+    return app, window
+
+
+def results_to_painted(library: Path, hits_count: int = 200, repeat: int = 15) -> dict:
+    """GUI-thread milliseconds from a search's hits arriving to the gallery painted with them."""
+    from dataclasses import fields
+
+    from app.catalog.records import RegionInfo
+    from app.search.results import SearchHit
+
+    carries_hash = "content_hash" in {f.name for f in fields(SearchHit)}
+    app, window = _open_window(library)
+    rng = np.random.default_rng(1)
+    times = []
+    for _ in range(repeat):
+        ids = rng.choice(np.arange(1, window.model.rowCount() + 1), size=hits_count, replace=False)
+        hits = [
+            SearchHit(int(i), f"/photos/IMG_{int(i) - 1:06d}.jpg", 0.3 - k * 1e-4,
+                      RegionInfo(int(i), int(i), "image", None, (0.0, 0.0, 1.0, 1.0), 1.0, None), "text: \"bench\"",
+                      *([f"{int(i) - 1:064x}"] if carries_hash else []))
+            for k, i in enumerate(ids)
+        ]
+        started = time.perf_counter()
+        window._show_results(hits)
+        window.gallery.viewport().repaint()
+        times.append((time.perf_counter() - started) * 1000)
+        window.clear_search()
+        while window._showing_results or window.model.rowCount() < 10:
+            app.processEvents()
+    window.close()
+    window.deleteLater()
+    app.processEvents()
+    return {"hits": hits_count, "median_ms": round(float(np.median(times)), 1), "max_ms": round(max(times), 1)}
+
+
+def stalls_while_indexing(library: Path, seconds: float = 12.0, per_second: int = 50) -> dict:
+    """The worst event-loop stall while another thread adds photos to the catalog (as indexing
+    does) and the window keeps its gallery up to date."""
+    import threading
+
+    from PySide6.QtCore import QElapsedTimer, QTimer
+    from sqlalchemy import text
+
+    from app.catalog.database import open_catalog
+    from app.core.paths import LibraryPaths
+
+    app, window = _open_window(library)
+    start_rows = window.model.rowCount()
+    window.gallery.setCurrentIndex(window.model.index(5))
+    engine = open_catalog(LibraryPaths(library).catalog)
+    with engine.connect() as conn:
+        first = int(conn.execute(text("SELECT max(id) FROM images")).scalar_one()) + 1
+    stop = threading.Event()
+    bases = sorted((library / "thumbnails").rglob("*.jpg"))[:64]
+
+    def add_photos() -> None:
+        n = first
+        while not stop.is_set():
+            rows = []
+            for _ in range(per_second // 10):
+                h = f"{n:064x}"
+                target = LibraryPaths(library).thumbnail(h)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if not target.exists():
+                    os.link(bases[n % len(bases)], target)
+                rows.append({"i": n, "h": h, "t": 1.6e9 + n * 60, "p": f"/photos/new/IMG_{n:06d}.jpg"})
+                n += 1
+            with engine.begin() as conn:
+                conn.execute(text("INSERT INTO images(id, content_hash, byte_size, width, height, format, taken_at, added_at) "
+                                  "VALUES (:i, :h, 1, 4000, 3000, 'JPEG', :t, 0)"), rows)
+                conn.execute(text("INSERT INTO files(path, folder, size, mtime_ns, image_id) VALUES (:p, '/photos/new', 1, 0, :i)"), rows)
+            time.sleep(0.1)
+
+    clock = QElapsedTimer()
+    clock.start()
+    gaps: list[int] = []
+    last = [clock.elapsed()]
+
+    def tick() -> None:
+        now = clock.elapsed()
+        gaps.append(now - last[0])
+        if os.environ.get("GUI_BENCH_DEBUG") and now - last[0] > 100:
+            print(f"stall {now - last[0]} ms ending at {time.perf_counter()}", file=sys.stderr, flush=True)
+        last[0] = now
+
+    heartbeat = QTimer(interval=5, timeout=tick)
+    heartbeat.start()
+    writer = threading.Thread(target=add_photos, daemon=True)
+    writer.start()
+    window._refresh_timer.start()  # as while indexing: the gallery follows the catalog
+    QTimer.singleShot(int(seconds * 1000), app.quit)
+    app.exec()
+    stop.set()
+    writer.join()
+    window._refresh_timer.stop()
+    heartbeat.stop()
+    selected = window.gallery.currentIndex()
+    kept = selected.isValid() and window.model.item(selected.row()) is not None
+    rows = window.model.rowCount()
+    window.close()
+    window.deleteLater()
+    app.processEvents()
+    engine.dispose()
+    gaps_arr = np.array(gaps[1:] or [0])
+    return {
+        "rows_before": start_rows,
+        "rows_after": rows,
+        "max_stall_ms": int(gaps_arr.max()),
+        "p99_gap_ms": float(np.percentile(gaps_arr, 99)),
+        "selection_kept": bool(kept),
+    }
+
+
+def map_hover(points: int = 100_000, moves: int = 60) -> dict:
+    """Milliseconds of GUI-thread work per mouse move over the 3D map (picking the point under
+    the cursor), at `points` points. Needs OpenGL (xcb under Xvfb)."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.map_view import MapView
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    view = MapView()
+    view.resize(1000, 700)
+    view.show()
+    app.processEvents()
+    rng = np.random.default_rng(2)
+    xyz = rng.uniform(-1, 1, (points, 3))
+    data = [{"x": float(a), "y": float(b), "z": float(c), "cluster": int(k % 7), "image_id": k, "path": f"/p/{k}.jpg"}
+            for k, (a, b, c) in enumerate(xyz)]
+    view.set_points(data, {}, {})
+    app.processEvents()
+    times = []
+    for k in range(moves):
+        pos = QPoint(int(rng.uniform(50, 950)), int(rng.uniform(50, 650)))
+        if k % 10 == 0:
+            view.view.orbit(5, 0)  # the camera moves now and then, as people drag
+        started = time.perf_counter()
+        view._on_hovered(pos)
+        times.append((time.perf_counter() - started) * 1000)
+    view.close()
+    app.processEvents()
+    return {
+        "points": points,
+        "median_ms": round(float(np.median(times)), 2),
+        "p95_ms": round(float(np.percentile(times, 95)), 2),
+        "max_ms": round(max(times), 2),
+        "first_move_ms": round(times[0], 2),  # creates the tooltip window
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--images", type=int, default=100_000)
+    parser.add_argument("--only", default="", help="comma-separated parts: window,scroll,results,indexing,map (default: all)")
     args = parser.parse_args()
+    parts = set(filter(None, args.only.split(","))) or {"window", "scroll", "results", "indexing", "map"}
     with tempfile.TemporaryDirectory() as scratch:
         library = Path(scratch) / "library"
         started = time.perf_counter()
         build_library(library, args.images)
         built = time.perf_counter() - started
         result = {"platform": os.environ.get("QT_QPA_PLATFORM", ""), "library_build_seconds": round(built, 1)}
-        result["first_window"] = first_window_seconds(library)
-        result["scroll"] = scroll_stalls(library, args.images)
+        if "window" in parts:
+            result["first_window"] = first_window_seconds(library)
+        if "scroll" in parts:
+            result["scroll"] = scroll_stalls(library, args.images)
+        if "results" in parts:
+            result["search_results_to_painted"] = results_to_painted(library)
+        if "indexing" in parts:
+            result["while_indexing"] = stalls_while_indexing(library)
+        if "map" in parts and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+            result["map_hover"] = map_hover(args.images)
     print(json.dumps(result, indent=2), flush=True)
 
 

@@ -14,6 +14,7 @@ class SearchHit:
     score: float
     region: RegionInfo
     why: str
+    content_hash: str = ""  # names the thumbnail, so showing a hit needs no catalog query
 
     def to_json(self) -> dict:
         r = self.region

@@ -76,7 +76,7 @@ def search(
         info = images.get(c.region.image_id)
         if info is not None and info.paths:
             path = _path_within(info.paths, filters)
-            hits.append(SearchHit(c.region.image_id, path, c.score, c.region, c.why))
+            hits.append(SearchHit(c.region.image_id, path, c.score, c.region, c.why, info.content_hash))
     return hits
 
 

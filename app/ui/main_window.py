@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import quote_from_bytes
 
@@ -35,7 +36,7 @@ from app.core.paths import display_path
 from app.core.settings import Settings
 from app.ui.cluster_view import ClusterKeyRole, ClusterModel, make_cluster_view
 from app.ui.download_dialog import DownloadWatcher
-from app.ui.gallery import GalleryItem, GalleryModel, make_gallery_view, set_list_layout
+from app.ui.gallery import GalleryItem, GalleryModel, GalleryRows, make_gallery_view, plan_update, set_list_layout
 from app.ui.task_manager import TaskManager
 from app.ui.thumbnails import ThumbnailCache
 from app.ui.window_analysis import ALL_PHOTOS, CLUSTERS_TAB, MAP_TAB, AnalysisMixin
@@ -85,7 +86,9 @@ class MainWindow(SearchMixin, AnalysisMixin, FoldersMixin, IndexingMixin, QMainW
         self.weights: dict[str, float] = {"image": 1.0, "object": 1.0, "text": 1.0}
         self._queued_roots: list[Path] = []
         self._showing_results = False
-        self._entries: dict[int, GalleryItem] = {}
+        self._search_sequence = 0  # only the newest search's results are shown
+        self._gallery_loading = self._gallery_stale = False  # one gallery load at a time
+        self._entries: Mapping[int, GalleryItem] = {}
         self._clusters: dict = {}
         self._cluster_result: dict = {}
         self._clusters_running = False
@@ -359,24 +362,47 @@ class MainWindow(SearchMixin, AnalysisMixin, FoldersMixin, IndexingMixin, QMainW
     def refresh_gallery(self) -> None:
         if self.library is None or self._showing_results:
             return
+        if self._gallery_loading:
+            self._gallery_stale = True  # one more load once this one is shown, planned against it
+            return
+        self._gallery_loading, self._gallery_stale = True, False
         library = self.library
         order = "name" if self.sort_box.currentIndex() == 1 else "date"
-        self.tasks.run(lambda: (library.gallery(order), library.failure_count()), self._on_gallery_loaded, self._on_error)
+        chosen = self.cluster_list.currentItem()
+        whole = chosen is None or chosen.data(Qt.ItemDataRole.UserRole) == ALL_PHOTOS
+        base = self.model.snapshot()
+
+        def load():  # type: ignore[no-untyped-def]
+            # Rows, lookups and the insertions to make are all built here, off the GUI thread.
+            rows = [(image_id, path, thumb, None, None, None) for image_id, path, thumb, _when in library.gallery(order)]
+            update = plan_update(base, rows) if whole else None
+            return rows, GalleryRows(rows), update, library.failure_count()
+
+        self.tasks.run(load, self._on_gallery_loaded, self._on_gallery_error)
+
+    def _on_gallery_error(self, error: BaseException) -> None:
+        self._gallery_loading = False
+        self._on_error(error)
 
     def _on_gallery_loaded(self, loaded) -> None:  # type: ignore[no-untyped-def]
-        entries, failures = loaded
+        self._gallery_loading = False
+        if self._gallery_stale:
+            QTimer.singleShot(0, self.refresh_gallery)
+        items, entries, update, failures = loaded
         if self._showing_results:
             return
         self.cache.clear_missing()
-        items = [GalleryItem(e.image_id, e.path, e.thumbnail) for e in entries]
-        self._entries = {item.image_id: item for item in items}
+        self._entries = entries
         if self._cluster_result:
             self._show_cluster_cards(self._cluster_result)  # covers come from the gallery's entries
         chosen = self.cluster_list.currentItem()
         if chosen is not None and chosen.data(Qt.ItemDataRole.UserRole) != ALL_PHOTOS:
-            items = self._cluster_items(chosen.data(Qt.ItemDataRole.UserRole))
-        self.model.set_items(items)
-        self.pages.setCurrentIndex(1 if entries else 0)
+            self.model.set_items(self._cluster_items(chosen.data(Qt.ItemDataRole.UserRole)))
+        elif update is not None:
+            self.model.apply_update(update)
+        else:
+            self.model.set_items(items)
+        self.pages.setCurrentIndex(1 if items else 0)
         self.skipped_button.setText(f"{failures} files skipped")
         self.skipped_button.setVisible(failures > 0)
         self.gallery_refreshed.emit()

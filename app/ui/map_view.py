@@ -9,7 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.opengl as gl
 from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QMatrix4x4, QMouseEvent, QVector4D
+from PySide6.QtGui import QMatrix4x4, QMouseEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
 
 NOISE_COLOUR = (0.6, 0.6, 0.6, 0.5)
@@ -78,6 +78,8 @@ class MapView(QWidget):
         layout.addLayout(row, 1)
         layout.addWidget(self.status)
         self.positions = np.zeros((0, 3), dtype=np.float32)
+        self._screen = np.zeros((0, 2))
+        self._screen_key: tuple | None = None
         self.image_ids: list[int] = []
         self.thumbnails: list[str] = []
         self.paths: list[str] = []
@@ -108,17 +110,23 @@ class MapView(QWidget):
         self.legend.setText("<br>".join(rows))
 
     def screen_positions(self) -> np.ndarray:
-        """Each point's position in widget pixels (x, y), as drawn now."""
+        """Each point's position in widget pixels (x, y), as drawn now: one matrix product for
+        all points, kept until the camera, the window size or the points change (hovering
+        with a still camera costs only the nearest-point search)."""
         if len(self.positions) == 0:
             return np.zeros((0, 2))
-        region = (0, 0, self.view.width(), self.view.height())
+        width, height = self.view.width(), self.view.height()
+        region = (0, 0, width, height)
         mvp: QMatrix4x4 = self.view.projectionMatrix(region, region) * self.view.viewMatrix()
-        out = np.empty((len(self.positions), 2))
-        for i, (x, y, z) in enumerate(self.positions):
-            v = mvp.map(QVector4D(float(x), float(y), float(z), 1.0))
-            w = v.w() or 1e-9
-            out[i] = ((v.x() / w + 1) / 2 * self.view.width(), (1 - v.y() / w) / 2 * self.view.height())
-        return out
+        key = (tuple(mvp.data()), width, height, id(self.positions))
+        if self._screen_key != key:
+            matrix = np.array(mvp.data(), dtype=np.float32).reshape(4, 4).T  # Qt stores columns first
+            clip = self.positions @ matrix[:, :3].T + matrix[:, 3]
+            w = clip[:, 3]
+            w[w == 0] = 1e-9
+            self._screen = np.column_stack(((clip[:, 0] / w + 1) / 2 * width, (1 - clip[:, 1] / w) / 2 * height))
+            self._screen_key = key
+        return self._screen
 
     def point_at(self, pos: QPoint) -> int | None:
         screen = self.screen_positions()

@@ -24,6 +24,7 @@ class TaskManager(QObject):
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ui-task")
         self._finished.connect(self._on_finished)
         self._running = 0
+        self._closed = False
 
     @property
     def busy(self) -> bool:
@@ -35,9 +36,15 @@ class TaskManager(QObject):
         on_success: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
     ) -> Future:
+        if self._closed:  # the window is closing: late work (a timer's refresh) is dropped
+            dropped: Future = Future()
+            dropped.cancel()
+            return dropped
         self._running += 1
 
         def done(future: Future) -> None:
+            if future.cancelled():  # cancelled at shutdown: nobody waits for it
+                return
             error = future.exception()
             self._finished.emit((on_success, on_error), None if error else future.result(), error)
 
@@ -58,4 +65,5 @@ class TaskManager(QObject):
             on_success(result)
 
     def shutdown(self) -> None:
+        self._closed = True
         self._pool.shutdown(wait=True, cancel_futures=True)

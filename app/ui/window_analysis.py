@@ -162,7 +162,7 @@ class AnalysisMixin:
             from app.analysis.service import projection
 
             result = projection(library)
-            thumbs = {e.image_id: str(e.thumbnail) for e in library.gallery()}
+            thumbs = {image_id: thumb for image_id, _path, thumb, _when in library.gallery()}
             return result, thumbs
 
         def done(loaded: tuple[dict, dict[int, str]]) -> None:

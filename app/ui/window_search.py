@@ -9,9 +9,12 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QLabel, QMenu, QSlider, QVBoxLayout, QWidget, QWidgetAction
 
+from app.core.paths import is_content_hash
+from app.indexing.scanner import IMAGE_EXTENSIONS
 from app.ui.gallery import GalleryItem, set_list_layout
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".heic", ".heif"}
+IMAGE_SUFFIXES = IMAGE_EXTENSIONS  # one list: what the indexer reads is what the window offers
+IMAGE_FILTER = "Images (" + " ".join(f"*{suffix}" for suffix in sorted(IMAGE_EXTENSIONS)) + ")"
 
 
 class SearchMixin:
@@ -31,11 +34,23 @@ class SearchMixin:
         library = self.library
         threshold, weights = self.threshold, dict(self.weights)
         self.status_label.setText("Searching…" if library.model_loaded else "Loading the model…")
-        self.tasks.run(
-            lambda: library.search(text or None, image, top_k=200, threshold=threshold, weights=weights),
-            self._show_results,
-            self._on_search_error,
-        )
+        self._run_latest(lambda: library.search(text or None, image, top_k=200, threshold=threshold, weights=weights))
+
+    def _run_latest(self, op) -> None:  # type: ignore[no-untyped-def]
+        """Run a search in the background; only the newest one's results are shown (an older,
+        slower search finishing later never overwrites them)."""
+        self._search_sequence += 1
+        mine = self._search_sequence
+
+        def shown(hits) -> None:  # type: ignore[no-untyped-def]
+            if mine == self._search_sequence:
+                self._show_results(hits)
+
+        def failed(error: BaseException) -> None:
+            if mine == self._search_sequence:
+                self._on_search_error(error)
+
+        self.tasks.run(op, shown, failed)
 
     def _on_threshold_changed(self, value: int) -> None:
         self.threshold = value / 100 if value > 0 else None
@@ -98,16 +113,18 @@ class SearchMixin:
         if self.library is None:
             return
         library = self.library
-        self.tasks.run(lambda: library.similar(path, top_k=200), self._show_results, self._on_search_error)
+        self._run_latest(lambda: library.similar(path, top_k=200))
 
     def _show_results(self, hits) -> None:  # type: ignore[no-untyped-def]
         self._showing_results = True
         assert self.library is not None
         paths = self.library.paths
-        items = []
-        for hit in hits:
-            thumb = self.library.thumbnail_for(hit.image_id) or paths.thumbnails
-            items.append(GalleryItem(hit.image_id, hit.path, thumb, hit.score, hit.region.bbox, hit.why))
+        # Hits carry their content hash: the thumbnail's path needs no catalog query here.
+        items = [
+            GalleryItem(hit.image_id, hit.path, paths.thumbnail(hit.content_hash) if is_content_hash(hit.content_hash)
+                        else paths.thumbnails, hit.score, hit.region.bbox, hit.why)
+            for hit in hits
+        ]
         self.model.set_items(items)
         if items:
             self.pages.setCurrentIndex(1)
@@ -122,6 +139,7 @@ class SearchMixin:
         self.search_finished.emit()
 
     def clear_search(self) -> None:
+        self._search_sequence += 1  # a search still running is no longer wanted
         self.search_box.clear()
         self._last_image = None
         if self._showing_results:
@@ -129,6 +147,6 @@ class SearchMixin:
             self.refresh_gallery()
 
     def _choose_query_image(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Search by image", "", "Images (*.jpg *.jpeg *.png *.webp *.bmp *.gif *.tif *.tiff)")
+        path, _ = QFileDialog.getOpenFileName(self, "Search by image", "", IMAGE_FILTER)
         if path:
             self.search_by_image(Path(path))

@@ -55,17 +55,17 @@ def test_switch_reembeds_from_thumbnails_without_reading_originals(library_dir, 
     assert not old_file.exists()
     with Library(library_dir) as library:  # later commands use the new model by themselves
         assert library.spec == other_model
-        entry = next(e for e in library.gallery() if e.path.endswith("p0.jpg"))
+        image_id, _path, thumbnail, _when = next(e for e in library.gallery() if e[1].endswith("p0.jpg"))
         from PIL import Image
 
         from app.ml.preprocess import to_model_input
 
         embedder = library.embedder.load()
-        with Image.open(entry.thumbnail) as thumb:
+        with Image.open(thumbnail) as thumb:
             expected = embedder.embed_arrays([to_model_input(thumb.convert("RGB"), embedder.input_spec)])[0]
         from app.catalog import repository
 
-        region_id = repository.image_region_ids(library.engine, entry.image_id)[0]
+        region_id = repository.image_region_ids(library.engine, image_id)[0]
         stored = library.store.reconstruct(region_id)
         assert np.allclose(stored, expected, atol=1e-5)
 

@@ -148,7 +148,7 @@ def test_list_layout_shows_rows_with_details_and_is_remembered(qtbot, window, ph
     _index(qtbot, window, photos)
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert window.list_button.isChecked()
-    assert window.gallery.viewMode() == QListView.ViewMode.ListMode
+    assert window.gallery.flow() == QListView.Flow.TopToBottom and not window.gallery.isWrapping()
     row = window.gallery.visualRect(window.model.index(1))
     assert row.width() > 3 * row.height()  # a row across the view, not a grid cell
     with qtbot.waitSignal(window.search_finished, timeout=20000):
@@ -158,7 +158,9 @@ def test_list_layout_shows_rows_with_details_and_is_remembered(qtbot, window, ph
     window.close()
     assert QSettings().value("gallery/list", type=bool) is True
     window.list_button.setChecked(False)
-    assert window.gallery.viewMode() == QListView.ViewMode.IconMode
+    assert window.gallery.isWrapping() and window.gallery.flow() == QListView.Flow.LeftToRight  # the grid again
+    cell = window.gallery.visualRect(window.model.index(1))
+    assert cell.width() < 2 * cell.height(), "a grid cell, not a row"
 
 
 def test_library_folders_list_filter_and_remove_without_touching_files(qtbot, window, photos):

@@ -44,6 +44,15 @@ def test_map_renders_points_and_a_click_selects_the_photo(qtbot, indexed_window)
     assert (pixels > 60).sum() > 12, "points were drawn over the dark background"
 
     screen = win.map.screen_positions()
+    # The one matrix product for all points agrees with Qt's own mapping, point by point.
+    from PySide6.QtGui import QVector4D
+
+    region = (0, 0, view.width(), view.height())
+    mvp = view.projectionMatrix(region, region) * view.viewMatrix()
+    for i, (px, py, pz) in enumerate(win.map.positions):
+        v = mvp.map(QVector4D(float(px), float(py), float(pz), 1.0))
+        expected = ((v.x() / v.w() + 1) / 2 * view.width(), (1 - v.y() / v.w()) / 2 * view.height())
+        assert np.allclose(screen[i], expected, atol=1e-3)
     inside = [i for i, (x, y) in enumerate(screen) if 5 < x < view.width() - 5 and 5 < y < view.height() - 5]
     gaps = {i: min(np.hypot(*(screen[i] - screen[j])) for j in range(len(screen)) if j != i) for i in inside}
     target = max(gaps, key=gaps.get)  # the most isolated point: a click there is unambiguous
