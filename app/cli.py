@@ -473,8 +473,9 @@ class _ProgressLine:
         elif p.phase == "regions":
             text = f"objects and text in photos: {p.done}/{p.total} ({p.embedded} regions)"
         else:
-            eta = f", {p.eta_seconds / 60:.0f} min left" if p.eta_seconds and p.eta_seconds > 90 else (
-                f", {p.eta_seconds:.0f} s left" if p.eta_seconds else "")
+            from app.indexing.report import time_left
+
+            eta = f", {time_left(p.eta_seconds)}" if p.eta_seconds else ""
             text = f"indexing {p.done}/{p.total} · {p.rate:.1f} img/s{eta}"
         sys.stderr.write("\r" + text[: os.get_terminal_size(2).columns - 1].ljust(60))
         sys.stderr.flush()

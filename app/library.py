@@ -32,6 +32,7 @@ from app.core.errors import (
 from app.core.lock import WriterLock
 from app.core.paths import LibraryPaths, default_library_dir, display_path, is_content_hash
 from app.core.settings import Settings
+from app.core.unit_vectors import unit
 from app.indexing.pipeline import IndexOptions, IndexRun, ProgressCallback, StopCheck
 from app.indexing.region_pass import RegionReport, RegionRun
 from app.indexing.report import IndexReport
@@ -443,16 +444,16 @@ class Library:
         how = []
         if parsed is not None:
             positive_terms = [t for t in (parsed.text, *parsed.plus) if t]
-            text_vector = _unit(self.text_vectors(positive_terms).sum(axis=0))
+            text_vector = unit(self.text_vectors(positive_terms).sum(axis=0))
             if parsed.minus:
                 negatives = self.text_vectors(list(parsed.minus))
             keywords = keywords_of(*positive_terms)
             parts.append(text_vector * (1.0 - image_weight if image is not None else 1.0))
             how.append(f"text: {parsed.describe()}")
         if image is not None:
-            parts.append(_unit(self.image_vector(image)) * (image_weight if parsed is not None else 1.0))
+            parts.append(unit(self.image_vector(image)) * (image_weight if parsed is not None else 1.0))
             how.append("similar image")
-        query = QueryVectors(_unit(np.sum(parts, axis=0)), negatives, keywords, " + ".join(how))
+        query = QueryVectors(unit(np.sum(parts, axis=0)), negatives, keywords, " + ".join(how))
         options = RankingOptions(top_k, threshold, auto_cut, {**DEFAULT_WEIGHTS, **(weights or {})})
         return search(self.engine, store, query, options, filters)
 
@@ -477,7 +478,7 @@ class Library:
                 raise UserError(f"{path} is in the library but has no vector yet; index it first")
             vector = store.reconstruct(region_ids[0])
             exclude = {image_id}
-        query = QueryVectors(_unit(vector), how="similar image")
+        query = QueryVectors(unit(vector), how="similar image")
         options = RankingOptions(top_k, threshold, False, {"image": 1.0, "object": 0.0, "text": 0.0})
         return search(self.engine, store, query, options, filters, exclude)
 
@@ -635,8 +636,3 @@ def _writable(root: Path, catalog: Path) -> bool:
         return False
     return not catalog.exists() or os.access(catalog, os.W_OK)
 
-
-def _unit(vector: np.ndarray) -> np.ndarray:
-    vector = np.asarray(vector, dtype=np.float32)
-    norm = float(np.linalg.norm(vector))
-    return vector / norm if norm > 0 else vector

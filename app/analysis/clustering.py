@@ -11,6 +11,7 @@ import numpy as np
 
 from app.analysis import load_sklearn
 from app.analysis.neighbours import radius_graph
+from app.core.unit_vectors import unit_rows
 
 NOISE = -1
 
@@ -78,7 +79,7 @@ def hdbscan(vectors: np.ndarray, min_samples: int = 2) -> np.ndarray:
     if len(vectors) < 3:
         return np.full(len(vectors), NOISE, dtype=np.int64)
     reduced = reduce(vectors)
-    reduced = reduced / np.maximum(np.linalg.norm(reduced, axis=1, keepdims=True), 1e-12)
+    reduced = unit_rows(reduced)
     model = HDBSCAN(min_cluster_size=max(2, min_samples), min_samples=min_samples, copy=True)
     return model.fit_predict(reduced).astype(np.int64)
 

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from app.core.unit_vectors import unit_rows
+
 MIN_OCR_SHARE = 0.3
 
 
@@ -15,7 +17,7 @@ def concept_names(centroids: np.ndarray, concept_vectors: np.ndarray, concepts: 
     """For each centroid, its `top` nearest concepts joined by " · " (distinct words only)."""
     if len(centroids) == 0:
         return []
-    centroids = centroids / np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
+    centroids = unit_rows(centroids)
     sims = centroids @ concept_vectors.T
     names = []
     for row in sims:

@@ -12,6 +12,7 @@ import numpy as np
 
 from app.analysis import load_sklearn
 from app.analysis.clustering import reduce
+from app.core.unit_vectors import unit_rows
 
 SAMPLE_LIMIT = 5000
 NEIGHBOURS = 5
@@ -61,7 +62,7 @@ def _tsne(x: np.ndarray, seed: int) -> np.ndarray:
 
 
 def _place(reduced: np.ndarray, sample: np.ndarray, sample_coords: np.ndarray) -> np.ndarray:
-    unit = reduced / np.maximum(np.linalg.norm(reduced, axis=1, keepdims=True), 1e-12)
+    unit = unit_rows(reduced)
     index = faiss.IndexFlatIP(unit.shape[1])
     index.add(np.ascontiguousarray(unit[sample]))
     coords = np.empty((len(reduced), 3), dtype=np.float32)

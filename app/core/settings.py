@@ -20,11 +20,15 @@ def _float_env(name: str, default: float) -> float:
         return default
 
 
-def _bool_env(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or not value.strip():
+def parse_bool(value: object, default: bool = False) -> bool:
+    """A setting's yes or no: 0, false, no and off (any case) are no; empty is the default."""
+    if value is None or not str(value).strip():
         return default
-    return value.strip().lower() not in ("0", "false", "no", "off")
+    return str(value).strip().lower() not in ("0", "false", "no", "off")
+
+
+def _bool_env(name: str, default: bool) -> bool:
+    return parse_bool(os.environ.get(name), default)
 
 
 @dataclass(frozen=True)

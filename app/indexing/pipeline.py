@@ -29,7 +29,7 @@ from app.catalog.folders import is_under
 from app.catalog.records import FileLink, KnownFailure, KnownFile, NewImage
 from app.core.errors import LibraryStorageError
 from app.core.paths import LibraryPaths, display_path
-from app.core.settings import Settings
+from app.core.settings import Settings, parse_bool
 from app.indexing.decoding import DecodedImage, DecodeError, FileContent, UnreadableError, decode, read_file
 from app.indexing.pixel_budget import PixelBudget, use_budget
 from app.indexing.report import IndexProgress, IndexReport
@@ -63,7 +63,7 @@ class IndexOptions:
     def use_processes(self, device: str) -> bool:
         forced = os.environ.get("PHOTO_ORGANIZER_DECODE_PROCESSES", "").strip()
         if forced:
-            return forced not in ("0", "false", "no", "off")
+            return parse_bool(forced)
         return device.startswith("cuda") and (os.cpu_count() or 1) >= 4
 
     def resolved_workers(self) -> int:

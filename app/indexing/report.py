@@ -9,6 +9,13 @@ if TYPE_CHECKING:
     from app.indexing.region_pass import RegionReport
 
 
+def time_left(seconds: float | None) -> str:
+    """'12 min left', '40 s left', or '' when unknown (the CLI's progress line and the window's)."""
+    if not seconds:
+        return ""
+    return f"{seconds / 60:.0f} min left" if seconds > 90 else f"{seconds:.0f} s left"
+
+
 @dataclass(frozen=True)
 class IndexProgress:
     phase: str  # "scanning", "embedding", "finishing", "regions", "re-embedding"

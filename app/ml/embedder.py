@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from app.core.errors import ModelUnavailableError, UserError
+from app.core.unit_vectors import unit_rows
 from app.ml.download import DownloadProgress
 from app.ml.preprocess import InputSpec
 from app.ml.spec import HF_HUB, LOCAL_DIR, ModelSpec
@@ -177,7 +178,4 @@ class ClipEmbedder:
 
 
 def _normalised(features: Any) -> np.ndarray:
-    array = features.float().cpu().numpy().astype(np.float32, copy=False)
-    norms = np.linalg.norm(array, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return array / norms
+    return unit_rows(features.float().cpu().numpy())

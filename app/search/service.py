@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from app.catalog import regions as region_catalog
 from app.catalog import repository
+from app.core.unit_vectors import unit
 from app.search.query import STOP_WORDS, SearchFilters
 from app.search.ranking import Candidate, RankingOptions, rank, score_candidates
 from app.search.results import SearchHit
@@ -58,7 +59,7 @@ def search(
     if missing:  # blend exact keyword hits in even when the vector search missed them
         vectors = store.reconstruct_many(missing)
         for region_id, vector in zip(missing, vectors, strict=True):
-            similarity[region_id] = float(vector @ query.positive / (np.linalg.norm(query.positive) or 1.0))
+            similarity[region_id] = float(vector @ unit(query.positive))
 
     infos = repository.regions(engine, list(similarity))
     candidates = [

@@ -67,6 +67,7 @@ class MainWindow(SearchMixin, AnalysisMixin, FoldersMixin, IndexingMixin, QMainW
     gallery_refreshed = Signal()
     indexing_finished = Signal(object)
     search_finished = Signal()
+    skipped_shown = Signal(object)  # the skipped-files box, once its list is loaded
 
     def __init__(self, library_dir: Path | None = None) -> None:
         super().__init__()
@@ -257,9 +258,19 @@ class MainWindow(SearchMixin, AnalysisMixin, FoldersMixin, IndexingMixin, QMainW
     # --- library ------------------------------------------------------------------------------
 
     def _open_library(self):  # type: ignore[no-untyped-def]
+        """Runs on a worker: opening reconciles vectors, and whether a run was interrupted takes
+        the writer lock and reads the catalog."""
         from app.library import Library
 
-        return self.downloads.attach(Library(self._library_dir))
+        library = self.downloads.attach(Library(self._library_dir))
+        try:
+            interrupted = library.interrupted_roots()
+            # A root on a drive that is not mounted stays interrupted; looking costs a stat each.
+            present = [root for root in interrupted if root.exists()] if interrupted else []
+            return library, interrupted, present
+        except BaseException:
+            library.close()
+            raise
 
     def open_settings(self):  # type: ignore[no-untyped-def]
         from app.ui.settings_dialog import SettingsDialog
@@ -327,7 +338,8 @@ class MainWindow(SearchMixin, AnalysisMixin, FoldersMixin, IndexingMixin, QMainW
 
         self.tasks.run(op, done, self._on_index_error)
 
-    def _on_library_opened(self, library) -> None:  # type: ignore[no-untyped-def]
+    def _on_library_opened(self, opened) -> None:  # type: ignore[no-untyped-def]
+        library, interrupted, present = opened
         self.library = library
         self.status_label.setText(f"Library: {library.root}")
         if library.read_only:
@@ -342,17 +354,15 @@ class MainWindow(SearchMixin, AnalysisMixin, FoldersMixin, IndexingMixin, QMainW
         if 0 < getattr(self, "_restored_view", 0) < self.views.count():
             self.views.setCurrentIndex(self._restored_view)
         self.library_opened.emit()
-        self._resume_interrupted(library)
+        self._resume_interrupted(interrupted, present)
         if self._queued_roots:
             roots, self._queued_roots = self._queued_roots, []
             self.index_paths(roots)
 
-    def _resume_interrupted(self, library) -> None:  # type: ignore[no-untyped-def]
+    def _resume_interrupted(self, interrupted: list[Path] | None, present: list[Path]) -> None:
         """Indexing that a crash or kill cut short continues by itself when the library opens."""
-        interrupted = library.interrupted_roots()
         if interrupted is None:
             return
-        present = [root for root in interrupted if root.exists()]
         if present:
             self._queued_roots = present + self._queued_roots
             self.status_label.setText("Resuming the indexing that was interrupted…")
@@ -441,7 +451,7 @@ class MainWindow(SearchMixin, AnalysisMixin, FoldersMixin, IndexingMixin, QMainW
         if self.library is None or self.model.item(row) is None:
             return None
         items = [item for item in (self.model.item(r) for r in range(self.model.rowCount())) if item is not None]
-        viewer = PhotoViewer(self.library, items, row, self)
+        viewer = PhotoViewer(self.library, items, row, self.tasks, self)
         viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         viewer.open()
         return viewer

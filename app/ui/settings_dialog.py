@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.settings import parse_bool
 from app.ml.spec import LOCAL_DIR
 
 
@@ -51,7 +52,7 @@ def apply_saved_region_settings() -> None:
     settings = QSettings()
     for key, variable in REGION_KEYS.items():
         if settings.contains(key) and variable not in os.environ:
-            os.environ[variable] = "1" if _truthy(settings.value(key)) else "0"
+            os.environ[variable] = "1" if parse_bool(settings.value(key)) else "0"
 
 
 def save_region_choice(detect_objects: bool | None, read_text: bool | None) -> bool:
@@ -61,15 +62,11 @@ def save_region_choice(detect_objects: bool | None, read_text: bool | None) -> b
     for (key, variable), wanted in zip(REGION_KEYS.items(), (detect_objects, read_text), strict=True):
         if wanted is None:
             continue
-        was_on = _truthy(os.environ.get(variable, "1"))
+        was_on = parse_bool(os.environ.get(variable), default=True)
         QSettings().setValue(key, wanted)
         os.environ[variable] = "1" if wanted else "0"
         switched_on = switched_on or (wanted and not was_on)
     return switched_on
-
-
-def _truthy(value: object) -> bool:
-    return str(value).strip().lower() not in ("0", "false", "no", "off", "")
 
 
 def saved_library_dir() -> Path | None:

@@ -1,5 +1,9 @@
 """The photo viewer: the photo large, its regions as labelled boxes (OCR text shown), the
-file's details, and the left/right arrows through the current list."""
+file's details, and the left/right arrows through the current list.
+
+The catalog query, the file's details and the decoding (up to 1600 px) run on the window's
+task manager; the GUI thread only turns the decoded image into a pixmap and paints. Walking
+the list quickly shows the photo the person stopped on: an older load is dropped."""
 
 from __future__ import annotations
 
@@ -7,19 +11,26 @@ import html
 import os
 from datetime import datetime
 
-from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QImageReader, QKeyEvent, QPainter, QPen, QPixmap
+from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QImageReader, QKeyEvent, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout
 
+from app.core.paths import display_path
 from app.ui.gallery import GalleryItem
+from app.ui.task_manager import TaskManager
 
 MAX_SIDE = 1600
 
 
 class PhotoViewer(QDialog):
-    def __init__(self, library, items: list[GalleryItem], index: int, parent=None) -> None:  # type: ignore[no-untyped-def]
+    shown = Signal()  # the current photo and its details are on screen
+
+    def __init__(self, library, items: list[GalleryItem], index: int, tasks: TaskManager, parent=None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(parent)
         self.library = library
+        self.tasks = tasks
+        self._showing = 0  # which load is wanted; older ones are dropped
+        self.finished.connect(self._forget_loads)  # closed: a load still running shows nothing
         self.items = items
         self.index = index
         self.drawn_regions: list[str] = []
@@ -47,26 +58,33 @@ class PhotoViewer(QDialog):
 
     def show_current(self) -> None:
         item = self.current
-        self.setWindowTitle(os.path.basename(item.path))
-        found = self.library.details(item.image_id)
+        self.setWindowTitle(display_path(os.path.basename(item.path)))
+        self._showing += 1
+        wanted, library = self._showing, self.library
+
+        def load():  # type: ignore[no-untyped-def]
+            return library.details(item.image_id), _read_image(item.path), _file_facts(item.path)
+
+        def done(loaded) -> None:  # type: ignore[no-untyped-def]
+            if wanted == self._showing:
+                self._show(item, *loaded)
+
+        self.tasks.run(load, done)
+
+    def _forget_loads(self) -> None:
+        self._showing = -1
+
+    def _show(self, item: GalleryItem, found, image: QImage, facts: tuple[float | None, float | None]) -> None:  # type: ignore[no-untyped-def]
         regions = found[1] if found else []
-        self._pixmap = self._load(item.path)
+        self._pixmap = QPixmap.fromImage(image) if not image.isNull() else QPixmap()
         self.drawn_regions = []
         if not self._pixmap.isNull():
             self._draw_regions(regions)
         else:
             self.picture.setText("The photo could not be opened (moved or deleted?).")
         self._fit()
-        self.details.setText(self._details_html(item, found))
-
-    def _load(self, path: str) -> QPixmap:
-        reader = QImageReader(path)
-        reader.setAutoTransform(True)
-        size = reader.size()
-        if size.isValid() and max(size.width(), size.height()) > MAX_SIDE:
-            reader.setScaledSize(size.scaled(QSize(MAX_SIDE, MAX_SIDE), Qt.AspectRatioMode.KeepAspectRatio))
-        image = reader.read()
-        return QPixmap.fromImage(image) if not image.isNull() else QPixmap()
+        self.details.setText(self._details_html(item, found, facts))
+        self.shown.emit()
 
     def _draw_regions(self, regions) -> None:  # type: ignore[no-untyped-def]
         painter = QPainter(self._pixmap)
@@ -92,14 +110,11 @@ class PhotoViewer(QDialog):
             self.drawn_regions.append(label)
         painter.end()
 
-    def _details_html(self, item: GalleryItem, found) -> str:  # type: ignore[no-untyped-def]
-        rows = [("File", item.path)]
-        try:
-            stat = os.stat(item.path)
-            rows.append(("Size", f"{stat.st_size / 1e6:.1f} MB"))
-            file_time = stat.st_mtime
-        except OSError:
-            file_time = None
+    def _details_html(self, item: GalleryItem, found, facts: tuple[float | None, float | None]) -> str:  # type: ignore[no-untyped-def]
+        rows = [("File", display_path(item.path))]
+        size, file_time = facts
+        if size is not None:
+            rows.append(("Size", f"{size / 1e6:.1f} MB"))
         if found is not None:
             info, regions = found
             rows.append(("Pixels", f"{info.width} × {info.height} ({info.format})"))
@@ -117,7 +132,7 @@ class PhotoViewer(QDialog):
             if texts:
                 rows.append(("Text", " · ".join(texts)))
             if len(info.paths) > 1:
-                rows.append(("Copies", "<br>".join(html.escape(p) for p in info.paths[1:])))
+                rows.append(("Copies", "<br>".join(html.escape(display_path(p)) for p in info.paths[1:])))
         if item.why:
             rows.append(("Matched", f"{item.why} (score {item.score:.3f})"))
         return "".join(f"<p><b>{k}</b><br>{v if k == 'Copies' else html.escape(str(v))}</p>" for k, v in rows)
@@ -141,3 +156,22 @@ class PhotoViewer(QDialog):
             self.show_current()
         else:
             super().keyPressEvent(event)
+
+
+def _read_image(path: str) -> QImage:
+    """The photo upright, at most MAX_SIDE on its long side (QImage: safe off the GUI thread)."""
+    reader = QImageReader(path)
+    reader.setAutoTransform(True)
+    size = reader.size()
+    if size.isValid() and max(size.width(), size.height()) > MAX_SIDE:
+        reader.setScaledSize(size.scaled(QSize(MAX_SIDE, MAX_SIDE), Qt.AspectRatioMode.KeepAspectRatio))
+    return reader.read()
+
+
+def _file_facts(path: str) -> tuple[float | None, float | None]:
+    """(size in bytes, modification time), or Nones when the file is out of reach."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None, None
+    return float(st.st_size), st.st_mtime

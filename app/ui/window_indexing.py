@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from app.core.errors import CancelledError, ModelUnavailableError
 from app.core.paths import display_path
+from app.indexing.report import time_left
 
 
 class IndexingMixin:
@@ -200,9 +201,12 @@ class IndexingMixin:
         self._run_index(self.library, [], stop)
 
     def show_skipped(self) -> None:
+        """The files that were skipped, with reasons (read from the catalog off the GUI thread)."""
         if self.library is None:
             return
-        failures = self.library.failures()
+        self.tasks.run(self.library.failures, self._show_skipped, self._on_error)
+
+    def _show_skipped(self, failures: list[dict]) -> None:
         text = "\n".join(
             f"{display_path(f['path'])}: {f['error']}" + (" (could not be read just now; tried again next time)" if f["retry"] else "")
             for f in failures[:500]
@@ -210,9 +214,8 @@ class IndexingMixin:
         box = QMessageBox(QMessageBox.Icon.Information, "Skipped files", f"{len(failures)} files could not be read.", parent=self)
         box.setDetailedText(text)
         box.open()
+        self.skipped_shown.emit(box)
 
 
 def _eta(seconds: float | None) -> str:
-    if not seconds:
-        return ""
-    return f" · {seconds / 60:.0f} min left" if seconds > 90 else f" · {seconds:.0f} s left"
+    return f" · {time_left(seconds)}" if seconds else ""

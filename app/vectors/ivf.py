@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import faiss
 import numpy as np
 
+from app.core.unit_vectors import unit_rows
+
 log = logging.getLogger(__name__)
 
 RECALL_TARGET = 0.97
@@ -66,7 +68,7 @@ def calibrate_nprobe(
     # Queries as far from their source as a text query is from the photos it finds
     # (cosine ~0.45), so the calibration is not flattered by near-duplicates.
     queries = sample + rng.normal(scale=2.0 / np.sqrt(dim), size=sample.shape).astype(np.float32)
-    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    queries = unit_rows(queries)
     exact = faiss.IndexFlatIP(dim)
     exact.add(vectors)
     _, rows = exact.search(queries, 10)

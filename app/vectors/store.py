@@ -25,16 +25,10 @@ import faiss
 import numpy as np
 
 from app.core.storage import storage_error
+from app.core.unit_vectors import unit_rows
 from app.vectors.ivf import IvfBuild, build_ivf
 
 log = logging.getLogger(__name__)
-
-
-def normalise(vectors: np.ndarray) -> np.ndarray:
-    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return vectors / norms
 
 
 _FOOTER = struct.Struct("<12s32sIQ")  # magic, catalog id (hex), CRC-32 of the index bytes, their length
@@ -154,7 +148,7 @@ class VectorStore:
         if len(ids) == 0:
             return
         with self._lock:
-            self._index.add_with_ids(normalise(vectors), np.asarray(ids, dtype=np.int64))
+            self._index.add_with_ids(unit_rows(vectors), np.asarray(ids, dtype=np.int64))
             self._dirty = True
             self._id_cache = None
 
@@ -175,7 +169,7 @@ class VectorStore:
         """Top-k (scores, ids) per query row, only among `allowed` ids if given; missing hits are -1."""
         with self._lock:
             k = max(1, min(k, max(1, int(self._index.ntotal))))
-            queries = normalise(np.atleast_2d(queries))
+            queries = unit_rows(np.atleast_2d(queries))
             ivf = self._ivf
             if allowed is None and ivf is None and len(queries) == 1:
                 return self._flat_search_one(queries[0], k)

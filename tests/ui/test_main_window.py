@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -202,12 +203,15 @@ def test_viewer_shows_details_regions_and_walks_the_list(qtbot, window, photos, 
 
     viewer = window.open_viewer(row)
     qtbot.addWidget(viewer)
+    qtbot.waitUntil(lambda: "camera.jpg" in viewer.details.text(), timeout=10000)  # loaded off the GUI thread
     text = viewer.details.text()
     assert "camera.jpg" in text and "Canon EOS 80D" in text and "2020-01-02 03:04" in text and "BAKERY" in text
     assert viewer.drawn_regions == ['"BAKERY"']
     assert not viewer.picture.pixmap().isNull()
-    qtbot.keyClick(viewer, Qt.Key.Key_Right if row < 7 else Qt.Key.Key_Left)
+    with qtbot.waitSignal(viewer.shown, timeout=10000):
+        qtbot.keyClick(viewer, Qt.Key.Key_Right if row < 7 else Qt.Key.Key_Left)
     assert viewer.current.path != item.path
+    assert os.path.basename(viewer.current.path) in viewer.details.text()
     viewer.close()
 
     window.gallery.setCurrentIndex(window.model.index(0))
