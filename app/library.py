@@ -377,7 +377,8 @@ class Library:
     def failure_count(self) -> int:
         return repository.counts(self.engine).failures
 
-    def failures(self) -> list[dict[str, str]]:
+    def failures(self) -> list[dict]:
+        """Skipped files: {path, error, retry} (retry: it could not be read just now)."""
         return [{"path": f.path, "error": f.reason, "retry": f.retry} for f in repository.failures(self.engine)]
 
     # --- search -------------------------------------------------------------------------------

@@ -4,6 +4,10 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONDONTWRITEBYTECODE=1
 
+# House rules a tool keeps: lint and types (pyproject.toml says what mypy checks).
+.venv/bin/ruff check app tests benchmarks || exit 1
+.venv/bin/mypy || exit 1
+
 gl=0
 if .venv/bin/python -m pytest -m gl --collect-only -q -p no:cacheprovider "$@" >/dev/null 2>&1; then
   xvfb-run -a -s "-screen 0 1280x1024x24" env QT_QPA_PLATFORM=xcb \

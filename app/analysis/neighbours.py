@@ -13,6 +13,8 @@ import faiss
 import numpy as np
 from scipy.sparse import csr_matrix
 
+from app.vectors.ivf import trained_ivf
+
 EXACT_LIMIT = 20_000
 QUERY_CHUNK = 20_000
 
@@ -20,15 +22,11 @@ QUERY_CHUNK = 20_000
 def _index_for(vectors: np.ndarray) -> faiss.Index:
     n, dim = vectors.shape
     if n <= EXACT_LIMIT:
-        index = faiss.IndexFlatIP(dim)
-        index.add(vectors)
-        return index
+        flat = faiss.IndexFlatIP(dim)
+        flat.add(vectors)
+        return flat
     nlist = int(2 * math.sqrt(n))
-    quantizer = faiss.IndexFlatIP(dim)
-    index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
-    rng = np.random.default_rng(0)
-    index.cp.niter = 10
-    index.train(vectors[rng.choice(n, size=min(n, 40 * nlist), replace=False)])
+    index = trained_ivf(vectors, nlist, 10, np.random.default_rng(0), seed=1234)  # FAISS's default seed, as before
     index.add(vectors)
     index.nprobe = max(8, nlist // 32)
     return index

@@ -28,7 +28,7 @@ def _migrate_0_to_1(conn: Connection) -> None:
     from app.catalog.schema import FailureRow, FileRow, ImageRow, Meta, RegionRow
 
     Base.metadata.create_all(
-        conn, tables=[t.__table__ for t in (Meta, ImageRow, FileRow, RegionRow, FailureRow)]  # type: ignore[attr-defined]
+        conn, tables=[t.__table__ for t in (Meta, ImageRow, FileRow, RegionRow, FailureRow)]  # type: ignore[attr-defined, misc]
     )
 
 

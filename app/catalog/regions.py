@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import Engine, and_, delete, func, insert, or_, select, text, update
+from sqlalchemy.sql.elements import ColumnElement
 
 from app.catalog.repository import _chunks, _forget_region_text, path_under
 from app.catalog.schema import FileRow, ImageRow, RegionRow
@@ -150,7 +151,7 @@ def region_ids_matching(
     """
     file_time = select(func.max(FileRow.mtime_ns)).where(FileRow.image_id == ImageRow.id).scalar_subquery() / 1e9
     when = func.coalesce(ImageRow.taken_at, file_time)
-    conditions = [RegionRow.vector.is_not(None)]
+    conditions: list[ColumnElement[bool]] = [RegionRow.vector.is_not(None)]
     if folder:
         conditions.append(select(FileRow.id).where(FileRow.image_id == ImageRow.id, path_under(FileRow.path, [folder])).exists())
     if after is not None:
@@ -216,5 +217,6 @@ def texts_by_image(engine: Engine, image_ids: Sequence[int]) -> dict[int, list[s
                 select(RegionRow.image_id, RegionRow.text).where(RegionRow.image_id.in_(chunk), RegionRow.text.is_not(None))
             )
             for image_id, text_value in rows:
-                out.setdefault(image_id, []).append(text_value)
+                if text_value is not None:
+                    out.setdefault(image_id, []).append(text_value)
     return out

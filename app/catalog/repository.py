@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 from sqlalchemy import Engine, Text, bindparam, delete, func, insert, select, update
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.catalog.path_text import encode_path
@@ -32,7 +33,7 @@ def _chunks(items: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
         yield items[start : start + size]
 
 
-def path_under(column: ColumnElement, roots: Sequence[str]) -> ColumnElement:
+def path_under(column: ColumnElement[str] | QueryableAttribute[str], roots: Sequence[str]) -> ColumnElement[bool]:
     """Paths equal to or below any of `roots` (no LIKE, so '%' and '_' in names are safe).
     `column` is a `PathText` column: the prefix is compared in its stored (encoded) form."""
     from sqlalchemy import false, literal, or_
@@ -302,7 +303,8 @@ def region_vectors(engine: Engine, region_ids: Sequence[int], dim: int) -> np.nd
         for chunk in _chunks(list(region_ids)):
             rows = conn.execute(select(RegionRow.id, RegionRow.vector).where(RegionRow.id.in_(chunk)))
             for rid, blob in rows:
-                out[position[rid]] = np.frombuffer(blob, dtype=np.float32)
+                if blob is not None:
+                    out[position[rid]] = np.frombuffer(blob, dtype=np.float32)
     return out
 
 

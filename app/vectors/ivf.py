@@ -41,17 +41,24 @@ def needs_retraining(nlist: int, ntotal: int) -> bool:
     return choose_nlist(ntotal) >= RETRAIN_GROWTH * nlist
 
 
-def build_ivf(ids: np.ndarray, vectors: np.ndarray, seed: int = 0) -> IvfBuild:
+def trained_ivf(vectors: np.ndarray, nlist: int, niter: int, rng: np.random.Generator, seed: int = 0) -> faiss.IndexIVFFlat:
+    """An empty inner-product IVF index whose `nlist` lists are trained (k-means, `niter`
+    rounds) on a sample of 40 vectors per list: search's index and clustering's radius graph."""
     n, dim = vectors.shape
-    nlist = choose_nlist(n)
-    rng = np.random.default_rng(seed)
     train = vectors[rng.choice(n, size=min(n, 40 * nlist), replace=False)]
-    quantizer = faiss.IndexFlatIP(dim)
-    index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
-    index.cp.niter = 12
+    index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
+    index.cp.niter = niter
     index.cp.seed = seed
     index.train(train)
-    index.set_direct_map_type(faiss.DirectMap.Hashtable)
+    return index
+
+
+def build_ivf(ids: np.ndarray, vectors: np.ndarray, seed: int = 0) -> IvfBuild:
+    n = len(vectors)
+    nlist = choose_nlist(n)
+    rng = np.random.default_rng(seed)
+    index = trained_ivf(vectors, nlist, 12, rng, seed)
+    index.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
     index.add_with_ids(vectors, ids)
     nprobe, recall = calibrate_nprobe(index, ids, vectors, rng)
     index.nprobe = nprobe
