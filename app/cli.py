@@ -201,7 +201,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def cmd_install_launcher(args: argparse.Namespace) -> int:
-    from app.desktop import install_launcher, uninstall_launcher
+    from app.launcher import install_launcher, uninstall_launcher
 
     if args.uninstall:
         removed = uninstall_launcher()
@@ -349,7 +349,7 @@ def _check_cluster_args(args: argparse.Namespace) -> None:
 
 def cmd_clusters(args: argparse.Namespace) -> int:
     from app.analysis.clustering import ClusterParams
-    from app.analysis.service import clusters
+    from app.analysis.library_analysis import clusters
 
     _check_cluster_args(args)
     params = ClusterParams(args.algorithm, args.eps, args.min_samples, args.k)
@@ -364,7 +364,7 @@ def cmd_clusters(args: argparse.Namespace) -> int:
 
 
 def cmd_project(args: argparse.Namespace) -> int:
-    from app.analysis.service import projection
+    from app.analysis.library_analysis import projection
 
     with _open_library(args) as library:
         library.require_vectors()
@@ -380,7 +380,7 @@ def cmd_project(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from app.analysis.dataset import evaluate_dataset
+    from app.analysis.evaluate_folder import evaluate_dataset
     from app.ml.spec import requested_spec
 
     _check_cluster_args(args)

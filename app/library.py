@@ -315,19 +315,19 @@ class Library:
 
     def _switch_model(self, options: IndexOptions, progress: ProgressCallback, should_stop: StopCheck) -> int | None:
         """Re-embed every region with the requested model, then make it the library's."""
-        from app.catalog import switching
+        from app.catalog import model_switch
         from app.indexing.reembed import reembed
 
         target = self._switch_to
         assert target is not None
         if repository.get_meta(self.engine, PENDING_KEY) != target.key:
-            switching.clear_pending_vectors(self.engine)
+            model_switch.clear_pending_vectors(self.engine)
             repository.set_meta(self.engine, PENDING_KEY, target.key)
         embedder = ClipEmbedder(target, self.device, self._download_progress)
         made = reembed(self.engine, self.paths, embedder, progress, should_stop, options.batch_size or 64)
         if made is None:
             return None
-        switching.complete_model_switch(self.engine, target.key, embedder.dim, MODEL_KEY, DIM_KEY, PENDING_KEY)
+        model_switch.complete_model_switch(self.engine, target.key, embedder.dim, MODEL_KEY, DIM_KEY, PENDING_KEY)
         old_file = self.paths.vectors_file(self.spec.key)
         self.spec, self._embedder, self._switch_to = target, embedder, None
         self._store = self._new_store(target.key, embedder.dim)
@@ -370,7 +370,7 @@ class Library:
 
     def analysis_freshness(self) -> dict[str, str]:
         """Whether the clusters and the 3D map match the library as it is now."""
-        from app.analysis.service import freshness
+        from app.analysis.library_analysis import freshness
 
         return freshness(self)
 
@@ -427,7 +427,7 @@ class Library:
     ) -> list[SearchHit]:
         """Text, an example image, or both (`image_weight` is the image's share of the mix)."""
         from app.search.query import parse_query
-        from app.search.service import QueryVectors, keywords_of, search
+        from app.search.vector_search import QueryVectors, keywords_of, search
 
         if top_k < 1:
             raise UserError("the number of results must be at least 1")
@@ -462,7 +462,7 @@ class Library:
         self, path: Path | str, top_k: int = 20, filters: SearchFilters | None = None, threshold: float | None = None
     ) -> list[SearchHit]:
         """Images like the one at `path`: its stored vector if indexed, else the file's pixels."""
-        from app.search.service import QueryVectors, search
+        from app.search.vector_search import QueryVectors, search
 
         if top_k < 1:
             raise UserError("the number of results must be at least 1")

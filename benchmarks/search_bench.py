@@ -93,7 +93,7 @@ def whole_path(vectors: np.ndarray, queries: np.ndarray) -> dict:
 
     from app.catalog.database import open_catalog
     from app.search.ranking import RankingOptions
-    from app.search.service import QueryVectors, search
+    from app.search.vector_search import QueryVectors, search
 
     with tempfile.TemporaryDirectory() as folder:
         engine = open_catalog(Path(folder) / "catalog.sqlite")

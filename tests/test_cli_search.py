@@ -37,7 +37,7 @@ def test_image_query_from_outside_the_library_and_text_query(cli, tmp_path):
 
 
 def test_an_apostrophe_is_part_of_a_word(cli, tmp_path):
-    from app.catalog.regions import keyword_regions  # noqa: F401 - the keyword path runs too
+    from app.catalog.search_lookups import keyword_regions  # noqa: F401 - the keyword path runs too
 
     root = tmp_path / "photos"
     for i in range(3):

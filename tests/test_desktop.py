@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from app.desktop import launcher_paths
+from app.launcher import launcher_paths
 
 
 def test_install_and_uninstall_launcher(cli, tmp_path, monkeypatch):

@@ -1,16 +1,14 @@
-"""Catalog functions for regions beyond the whole image, and the lookups search needs:
-filters as region ids, and exact keyword hits in photo text (SQLite FTS5)."""
+"""Catalog functions for regions beyond the whole image: object and text regions as the
+region pass writes them, and which images it still has to look at."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-from sqlalchemy import Engine, and_, delete, func, insert, or_, select, text, update
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import Engine, delete, func, insert, or_, select, text, update
 
-from app.catalog.repository import _chunks, _forget_region_text, path_under
+from app.catalog.repository import _chunks, _forget_region_text
 from app.catalog.schema import FileRow, ImageRow, RegionRow
 
 
@@ -135,88 +133,3 @@ def replace_regions(
             if values and d.image_id in alive:
                 conn.execute(update(ImageRow).where(ImageRow.id == d.image_id).values(**values))
     return removed, added
-
-
-def region_ids_matching(
-    engine: Engine,
-    folder: str | None = None,
-    after: float | None = None,
-    before: float | None = None,
-    formats: frozenset[str] = frozenset(),
-) -> np.ndarray:
-    """Ids of vector-bearing regions of images that pass the filters.
-
-    An image passes the folder filter when any of its files is below the folder; its date is
-    EXIF date taken, else the newest file time.
-    """
-    file_time = select(func.max(FileRow.mtime_ns)).where(FileRow.image_id == ImageRow.id).scalar_subquery() / 1e9
-    when = func.coalesce(ImageRow.taken_at, file_time)
-    conditions: list[ColumnElement[bool]] = [RegionRow.vector.is_not(None)]
-    if folder:
-        conditions.append(select(FileRow.id).where(FileRow.image_id == ImageRow.id, path_under(FileRow.path, [folder])).exists())
-    if after is not None:
-        conditions.append(when >= after)
-    if before is not None:
-        conditions.append(when <= before)
-    if formats:
-        conditions.append(ImageRow.format.in_(sorted(formats)))
-    stmt = select(RegionRow.id).join(ImageRow, ImageRow.id == RegionRow.image_id).where(and_(*conditions))
-    with engine.connect() as conn:
-        return np.asarray(conn.execute(stmt).scalars().all(), dtype=np.int64)
-
-
-def keyword_regions(engine: Engine, words: Sequence[str]) -> set[int]:
-    """Text regions containing every one of `words` (case- and accent-insensitive)."""
-    terms = [w.replace('"', "") for w in words if w.replace('"', "").strip()]
-    if not terms:
-        return set()
-    match = " AND ".join(f'"{t}"' for t in terms)
-    with engine.connect() as conn:
-        rows = conn.execute(text("SELECT region_id FROM region_text WHERE region_text MATCH :m"), {"m": match})
-        return {int(r[0]) for r in rows}
-
-
-
-
-def _analysis_selection(stmt, on: str):  # type: ignore[no-untyped-def]
-    stmt = stmt.where(RegionRow.vector.is_not(None))
-    if on == "image":
-        stmt = stmt.where(RegionRow.kind == "image")
-    elif on == "object":
-        stmt = stmt.where(RegionRow.kind == "object")
-    elif on == "person":
-        stmt = stmt.where(RegionRow.kind == "object", RegionRow.label == "person")
-    else:
-        raise ValueError(f"unknown region selection {on!r}")
-    return stmt.order_by(RegionRow.id)
-
-
-def analysis_region_ids(engine: Engine, on: str = "image") -> np.ndarray:
-    """The ids `vectors_for_analysis` would return, without reading any vector."""
-    with engine.connect() as conn:
-        return np.asarray(conn.execute(_analysis_selection(select(RegionRow.id), on)).scalars().all(), dtype=np.int64)
-
-
-def vectors_for_analysis(engine: Engine, on: str = "image") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(region ids, image ids, vectors) of whole images, object regions, or person regions."""
-    stmt = _analysis_selection(select(RegionRow.id, RegionRow.image_id, RegionRow.vector), on)
-    with engine.connect() as conn:
-        rows = conn.execute(stmt).all()
-    if not rows:
-        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty((0, 0), np.float32)
-    vectors = np.vstack([np.frombuffer(r[2], dtype=np.float32) for r in rows])
-    return np.array([r[0] for r in rows], np.int64), np.array([r[1] for r in rows], np.int64), vectors
-
-
-def texts_by_image(engine: Engine, image_ids: Sequence[int]) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = {}
-    with engine.connect() as conn:
-        for start in range(0, len(image_ids), 500):
-            chunk = list(image_ids[start : start + 500])
-            rows = conn.execute(
-                select(RegionRow.image_id, RegionRow.text).where(RegionRow.image_id.in_(chunk), RegionRow.text.is_not(None))
-            )
-            for image_id, text_value in rows:
-                if text_value is not None:
-                    out.setdefault(image_id, []).append(text_value)
-    return out

@@ -16,8 +16,8 @@ import numpy as np
 from PIL import Image
 from sqlalchemy import Engine
 
-from app.catalog import switching
-from app.catalog.switching import RegionToReembed
+from app.catalog import model_switch
+from app.catalog.model_switch import RegionToReembed
 from app.core.errors import UntrustedDataError
 from app.core.paths import LibraryPaths
 from app.indexing.decoding import DecodeError, decode, read_file, to_rgb
@@ -38,14 +38,14 @@ def reembed(
 ) -> int | None:
     """Embed every region with `embedder` into pending vectors; returns how many, or None if stopped."""
     embedder.load()
-    left, total = switching.count_reembed_left(engine)
+    left, total = model_switch.count_reembed_left(engine)
     done_before = total - left
     made = 0
     with ThreadPoolExecutor(thread_name_prefix="reembed") as pool:
         while True:
             if should_stop():
                 return None
-            todo = switching.regions_to_reembed(engine, batch_size)
+            todo = model_switch.regions_to_reembed(engine, batch_size)
             if not todo:
                 return made
             images = [r for r in todo if r.kind != "text" or not r.text]
@@ -63,7 +63,7 @@ def reembed(
             # the switch forever; it simply never ranks.
             lost = [r for r, a in zip(images, arrays, strict=True) if a is None]
             rows += [(r.region_id, np.zeros(embedder.dim, dtype=np.float32).tobytes()) for r in lost]
-            switching.add_pending_vectors(engine, rows)
+            model_switch.add_pending_vectors(engine, rows)
             made += len(rows)
             progress(IndexProgress("re-embedding", done_before + made, total, made))
 

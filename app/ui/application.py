@@ -11,7 +11,7 @@ def run_gui(library_dir: Path | None = None, paths: list[Path] | None = None) ->
     from PySide6.QtWidgets import QApplication
 
     from app.core.logging import configure_logging
-    from app.desktop import ICON_NAME, RESOURCES
+    from app.launcher import ICON_NAME, RESOURCES
     from app.ui.main_window import MainWindow
 
     configure_logging()

@@ -31,7 +31,7 @@ class AnalysisMixin:
 
         def op() -> dict:
             from app.analysis.clustering import ClusterParams
-            from app.analysis.service import clusters
+            from app.analysis.library_analysis import clusters
 
             return clusters(library, ClusterParams())
 
@@ -92,7 +92,7 @@ class AnalysisMixin:
         cluster = self._clusters.get(key)
         if cluster is None or self.library is None:
             return
-        from app.analysis.service import rename_cluster
+        from app.analysis.library_analysis import rename_cluster
 
         rename_cluster(self.library, cluster["image_ids"], name)
         cluster["name"] = " ".join(name.split()) or cluster["name"]
@@ -159,7 +159,7 @@ class AnalysisMixin:
         self.map.status.setText("Computing the 3D map… (the app stays usable)")
 
         def op() -> tuple[dict, dict[int, str]]:
-            from app.analysis.service import projection
+            from app.analysis.library_analysis import projection
 
             result = projection(library)
             thumbs = {image_id: thumb for image_id, _path, thumb, _when in library.gallery()}

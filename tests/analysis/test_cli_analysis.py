@@ -103,7 +103,7 @@ def test_analysis_errors_are_one_line(cli, tmp_path):
 
 def test_a_renamed_cluster_keeps_its_name_through_recomputation(cli, shapes_indexed, library_dir):
     from app.analysis.clustering import ClusterParams
-    from app.analysis.service import clusters, rename_cluster
+    from app.analysis.library_analysis import clusters, rename_cluster
     from app.library import Library
 
     with Library(library_dir) as library:

@@ -11,8 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from app.analysis.evaluation import evaluate_vectors
-from app.catalog import regions as region_catalog
-from app.catalog import repository
+from app.catalog import analysis_vectors, repository
 from app.core.errors import UserError
 from app.indexing.scanner import scan
 from app.ml.spec import ModelSpec
@@ -41,7 +40,7 @@ def evaluate_dataset(dataset: Path, spec: ModelSpec | None, device: str = "auto"
     names = [class_name(f) for f in folders]
     with tempfile.TemporaryDirectory(prefix="photo-organizer-eval-") as scratch, Library(Path(scratch), spec, device) as library:
         report = library.index(folders)
-        _, image_ids, vectors = region_catalog.vectors_for_analysis(library.engine, "image")
+        _, image_ids, vectors = analysis_vectors.vectors_for_analysis(library.engine, "image")
         if len(image_ids) < 4:
             raise UserError(f"only {len(image_ids)} readable photos in {dataset}; evaluation needs more")
         infos = repository.images(library.engine, [int(i) for i in image_ids.tolist()])

@@ -13,8 +13,7 @@ from app.analysis.clustering import NOISE, ClusterParams, cluster
 from app.analysis.naming import cluster_name, concept_names, frequent_words
 from app.analysis.projection import project_3d
 from app.analysis.vocabulary import CONCEPTS
-from app.catalog import regions as region_catalog
-from app.catalog import repository
+from app.catalog import analysis_vectors, repository
 
 if TYPE_CHECKING:
     from app.library import Library
@@ -29,7 +28,7 @@ def _cache(library: Library) -> AnalysisCache:
 
 
 def current_version(library: Library, on: str = "image") -> str:
-    return library_version(region_catalog.analysis_region_ids(library.engine, on), library.spec.key)
+    return library_version(analysis_vectors.analysis_region_ids(library.engine, on), library.spec.key)
 
 
 def concept_vectors(library: Library) -> np.ndarray:
@@ -46,7 +45,7 @@ def concept_vectors(library: Library) -> np.ndarray:
 
 def clusters(library: Library, params: ClusterParams, on: str = "image", use_cache: bool = True) -> dict:
     started = time.perf_counter()
-    region_ids, image_ids, vectors = region_catalog.vectors_for_analysis(library.engine, on)
+    region_ids, image_ids, vectors = analysis_vectors.vectors_for_analysis(library.engine, on)
     version = library_version(region_ids, library.spec.key)
     cache = _cache(library)
     name = f"clusters-{on}-{params.key()}"
@@ -108,7 +107,7 @@ def _compute_clusters(library: Library, params: ClusterParams, image_ids: np.nda
     if ordered:
         centroids = np.vstack([vectors[rows].mean(axis=0) for rows in ordered])
         names = concept_names(centroids, concept_vectors(library), CONCEPTS)
-        texts = region_catalog.texts_by_image(library.engine, [int(i) for i in image_ids.tolist()])
+        texts = analysis_vectors.texts_by_image(library.engine, [int(i) for i in image_ids.tolist()])
         names = [
             cluster_name(n, frequent_words([texts.get(int(image_ids[r]), []) for r in rows]))
             for n, rows in zip(names, ordered, strict=True)
@@ -141,7 +140,7 @@ def _compute_clusters(library: Library, params: ClusterParams, image_ids: np.nda
 def projection(library: Library, use_cache: bool = True) -> dict:
     """3D coordinates per image, with each image's cluster id (default DBSCAN) or -1."""
     started = time.perf_counter()
-    region_ids, image_ids, vectors = region_catalog.vectors_for_analysis(library.engine, "image")
+    region_ids, image_ids, vectors = analysis_vectors.vectors_for_analysis(library.engine, "image")
     version = library_version(region_ids, library.spec.key)
     cache = _cache(library)
     result = cache.load(PROJECTION, version) if use_cache else None

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlalchemy import Engine
 
-from app.catalog import regions as region_catalog
-from app.catalog import repository
+from app.catalog import repository, search_lookups
 from app.core.unit_vectors import unit
 from app.search.query import STOP_WORDS, SearchFilters
 from app.search.ranking import Candidate, RankingOptions, rank, score_candidates
@@ -44,7 +43,7 @@ def search(
         return []
     allowed: np.ndarray | None = None
     if filters is not None and filters.active:
-        allowed = region_catalog.region_ids_matching(engine, filters.folder, filters.after, filters.before, filters.formats)
+        allowed = search_lookups.region_ids_matching(engine, filters.folder, filters.after, filters.before, filters.formats)
         if len(allowed) == 0:
             return []
     # Over-fetch: several regions may belong to one image, and some images are excluded.
@@ -52,7 +51,7 @@ def search(
     scores, ids = store.search(query.positive, fetch, allowed)
     similarity = {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
 
-    keyword_hits = region_catalog.keyword_regions(engine, query.keywords) if query.keywords else set()
+    keyword_hits = search_lookups.keyword_regions(engine, query.keywords) if query.keywords else set()
     if allowed is not None:
         keyword_hits &= set(allowed.tolist())
     missing = [r for r in keyword_hits if r not in similarity]

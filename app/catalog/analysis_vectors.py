@@ -1,0 +1,56 @@
+"""Reading vectors for analysis: whole photos, object crops or person crops, with their image
+ids, and the words found in photos for naming clusters."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Engine, select
+
+from app.catalog.schema import RegionRow
+
+
+def _analysis_selection(stmt: Any, on: str) -> Any:
+    stmt = stmt.where(RegionRow.vector.is_not(None))
+    if on == "image":
+        stmt = stmt.where(RegionRow.kind == "image")
+    elif on == "object":
+        stmt = stmt.where(RegionRow.kind == "object")
+    elif on == "person":
+        stmt = stmt.where(RegionRow.kind == "object", RegionRow.label == "person")
+    else:
+        raise ValueError(f"unknown region selection {on!r}")
+    return stmt.order_by(RegionRow.id)
+
+
+def analysis_region_ids(engine: Engine, on: str = "image") -> np.ndarray:
+    """The ids `vectors_for_analysis` would return, without reading any vector."""
+    with engine.connect() as conn:
+        return np.asarray(conn.execute(_analysis_selection(select(RegionRow.id), on)).scalars().all(), dtype=np.int64)
+
+
+def vectors_for_analysis(engine: Engine, on: str = "image") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(region ids, image ids, vectors) of whole images, object regions, or person regions."""
+    stmt = _analysis_selection(select(RegionRow.id, RegionRow.image_id, RegionRow.vector), on)
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    if not rows:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty((0, 0), np.float32)
+    vectors = np.vstack([np.frombuffer(r[2], dtype=np.float32) for r in rows])
+    return np.array([r[0] for r in rows], np.int64), np.array([r[1] for r in rows], np.int64), vectors
+
+
+def texts_by_image(engine: Engine, image_ids: Sequence[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    with engine.connect() as conn:
+        for start in range(0, len(image_ids), 500):
+            chunk = list(image_ids[start : start + 500])
+            rows = conn.execute(
+                select(RegionRow.image_id, RegionRow.text).where(RegionRow.image_id.in_(chunk), RegionRow.text.is_not(None))
+            )
+            for image_id, text_value in rows:
+                if text_value is not None:
+                    out.setdefault(image_id, []).append(text_value)
+    return out
