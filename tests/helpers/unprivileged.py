@@ -1,8 +1,11 @@
-"""Running the CLI the way a user's machine would: as an ordinary user, in its own process.
+"""Running the CLI the way a user's machine would: subject to permission bits, in its own process.
 
 The suite runs as root in CI, and root reads and writes through any permission bits. Tests
-about permissions run the command through `setpriv` as `nobody` (with no capabilities), in a
-folder that user can reach; run as an ordinary user already, they run it unchanged.
+about permissions run the command through `setpriv` with every capability dropped (no
+CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER): still uid 0, so the checkout and its
+virtual environment stay reachable wherever CI puts them (even below a 700 home), but a folder
+or file whose owner bits say no is refused, as it would be to its owner on a user's machine.
+Run as an ordinary user already, the command runs unchanged.
 """
 
 from __future__ import annotations
@@ -17,8 +20,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-NOBODY = 65534
-
 
 def is_root() -> bool:
     return os.geteuid() == 0
@@ -29,17 +30,15 @@ def as_user_prefix() -> list[str]:
         return []
     setpriv = shutil.which("setpriv")
     if setpriv is None:
-        raise RuntimeError("setpriv (util-linux) is needed to drop root privileges in tests")
-    return [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all"]
+        raise RuntimeError("setpriv (util-linux) is needed to drop root's capabilities in tests")
+    return [setpriv, "--inh-caps=-all", "--ambient-caps=-all", "--bounding-set=-all"]
 
 
 @contextmanager
 def user_folder() -> Iterator[Path]:
-    """A folder the unprivileged user owns (pytest's own tmp folders are root's, mode 700)."""
+    """A scratch folder for a test's photos and libraries (removed afterwards, whatever its modes)."""
     folder = Path(tempfile.mkdtemp(prefix="po-user-", dir="/tmp"))
     folder.chmod(0o755)
-    if is_root():
-        os.chown(folder, NOBODY, NOBODY)
     try:
         yield folder
     finally:
@@ -50,15 +49,6 @@ def user_folder() -> Iterator[Path]:
             except OSError:
                 pass
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def give_to_user(*paths: Path) -> None:
-    """Hand files the test made (as root) to the unprivileged user."""
-    if not is_root():
-        return
-    for top in paths:
-        for path in [top, *top.rglob("*")] if top.is_dir() else [top]:
-            os.chown(path, NOBODY, NOBODY, follow_symlinks=False)
 
 
 class Run:
@@ -74,7 +64,7 @@ class Run:
 
 
 def run_cli(args: Sequence[object], home: Path, as_user: bool = True, prefix: Sequence[str] = (), timeout: float = 300) -> Run:
-    """`photo-organizer ARGS` in a child process (as the unprivileged user unless told not to)."""
+    """`photo-organizer ARGS` in a child process (without root's capabilities unless told not to)."""
     env = {**os.environ, "HOME": str(home), "PHOTO_ORGANIZER_CONFIG_DIR": str(home / ".config-po")}
     env.pop("PHOTO_ORGANIZER_LIBRARY", None)
     command = [*prefix, *(as_user_prefix() if as_user else []), sys.executable, "-m", "app", *map(str, args)]
