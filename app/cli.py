@@ -292,12 +292,9 @@ def _hits_out(args: argparse.Namespace, hits: list, started: float) -> int:
 
 
 def _check_threshold(args: argparse.Namespace) -> None:
-    import math
+    from app.search.query import check_threshold
 
-    from app.core.errors import UserError
-
-    if args.threshold is not None and not math.isfinite(args.threshold):
-        raise UserError("--threshold must be a number (a similarity, e.g. 0.25)")
+    check_threshold(args.threshold)
 
 
 def cmd_search(args: argparse.Namespace) -> int:

@@ -8,11 +8,9 @@ process is writing; only one process writes at a time (`WriterLock`).
 from __future__ import annotations
 
 import logging
-import math
 import os
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
@@ -20,7 +18,7 @@ import numpy as np
 
 from app.catalog import folders, repository
 from app.catalog.database import CATALOG_ID_KEY, catalog_errors, open_catalog
-from app.catalog.records import ImageInfo, RegionInfo
+from app.catalog.records import ImageInfo, RegionInfo, RemoveReport
 from app.catalog.regions import count_region_state
 from app.core.errors import (
     LibraryBusyError,
@@ -29,6 +27,7 @@ from app.core.errors import (
     UntrustedModelError,
     UserError,
 )
+from app.core.library_folder import library_writable, make_library_folder
 from app.core.lock import WriterLock
 from app.core.paths import LibraryPaths, default_library_dir, display_path, is_content_hash
 from app.core.settings import Settings
@@ -41,7 +40,7 @@ from app.ml.embedder import ClipEmbedder
 from app.ml.model_choice import is_chosen, remember_choice, unchosen_message
 from app.ml.region_models import RegionModels
 from app.ml.spec import ModelSpec, default_spec
-from app.search.query import SearchFilters
+from app.search.query import SearchFilters, check_threshold
 from app.search.ranking import DEFAULT_WEIGHTS, RankingOptions
 from app.search.results import SearchHit
 from app.vectors import reconcile as reconciling
@@ -75,11 +74,11 @@ class Library:
         create: bool = True,
     ) -> None:
         root = (root or default_library_dir()).expanduser().resolve()
-        _make_library_folder(root, create)
+        make_library_folder(root, create)
         self.paths = LibraryPaths(root)
         # Read-only media, a friend's shared folder: status, search, similar and computed
         # clusters work; anything that would write says why it cannot.
-        self.read_only = not _writable(root, self.paths.catalog)
+        self.read_only = not library_writable(root, self.paths.catalog)
         if self.read_only and not self.paths.catalog.exists():
             raise UserError(f"no library at {root}, and that folder cannot be written to create one")
         self.engine = open_catalog(self.paths.catalog, self.read_only)
@@ -433,7 +432,7 @@ class Library:
             raise UserError("the number of results must be at least 1")
         if not 0.0 <= image_weight <= 1.0:  # false for NaN too
             raise UserError("the image weight must be between 0 and 1")
-        _check_threshold(threshold)
+        check_threshold(threshold)
         has_text = text is not None and bool(text.strip())
         if not has_text and image is None:
             raise UserError("give a text query, an image, or both")
@@ -466,7 +465,7 @@ class Library:
 
         if top_k < 1:
             raise UserError("the number of results must be at least 1")
-        _check_threshold(threshold)
+        check_threshold(threshold)
         store = self.require_vectors()
         resolved = os.path.abspath(Path(path).expanduser())
         image_id = repository.image_id_for_path(self.engine, resolved)
@@ -597,43 +596,4 @@ class Library:
             return len(image_ids)
         finally:
             self._lock.release()
-
-
-@dataclass(frozen=True)
-class RemoveReport:
-    """What `Library.remove` forgot: file paths, images left with no file, recorded failures,
-    and the added folders that went with them."""
-
-    files: int
-    images: int
-    failures: int
-    roots: list[str]
-
-    def to_json(self) -> dict:
-        return {"removed_files": self.files, "removed_images": self.images, "removed_failures": self.failures, "forgotten_folders": self.roots}
-
-
-def _check_threshold(threshold: float | None) -> None:
-    if threshold is not None and not math.isfinite(threshold):
-        raise UserError("the threshold must be a number (a similarity, e.g. 0.25)")
-
-
-def _make_library_folder(root: Path, create: bool) -> None:
-    try:
-        if root.is_dir():
-            return
-        if root.exists():
-            raise UserError(f"library path {root} is not a folder")
-        if not create:
-            raise UserError(f"no library at {root} (index a folder first)")
-        root.mkdir(parents=True)
-    except OSError as exc:
-        raise UserError(f"cannot create the library folder {root}: {exc.strerror or exc}") from None
-
-
-def _writable(root: Path, catalog: Path) -> bool:
-    """Whether this user may write the library (a root user may, except on read-only media)."""
-    if not os.access(root, os.W_OK | os.X_OK):
-        return False
-    return not catalog.exists() or os.access(catalog, os.W_OK)
 

@@ -91,3 +91,17 @@ class CatalogCounts:
     regions: int
     vectors: int
     failures: int
+
+
+@dataclass(frozen=True)
+class RemoveReport:
+    """What `Library.remove` forgot: file paths, images left with no file, recorded failures,
+    and the added folders that went with them."""
+
+    files: int
+    images: int
+    failures: int
+    roots: list[str]
+
+    def to_json(self) -> dict:
+        return {"removed_files": self.files, "removed_images": self.images, "removed_failures": self.failures, "forgotten_folders": self.roots}

@@ -5,6 +5,7 @@ Everything here is plain parsing; a `UserError` says what could not be read.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -83,6 +84,12 @@ def parse_query(raw: str) -> ParsedQuery:
     if words and all(w in STOP_WORDS or not w for w in words):
         raise UserError("the query has only common words; describe what is in the photo")
     return query
+
+
+def check_threshold(threshold: float | None) -> None:
+    """A similarity threshold is a number (NaN would silently match nothing)."""
+    if threshold is not None and not math.isfinite(threshold):
+        raise UserError("the threshold must be a number (a similarity, e.g. 0.25)")
 
 
 def parse_weights(text: str) -> dict[str, float]:

@@ -7,9 +7,8 @@ import os
 import threading
 from collections.abc import Mapping
 from pathlib import Path
-from urllib.parse import quote_from_bytes
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -36,7 +35,9 @@ from app.core.paths import display_path
 from app.core.settings import Settings
 from app.ui.cluster_view import ClusterKeyRole, ClusterModel, make_cluster_view
 from app.ui.download_dialog import DownloadWatcher
+from app.ui.file_urls import local_file_url
 from app.ui.gallery import GalleryItem, GalleryModel, GalleryRows, make_gallery_view, plan_update, set_list_layout
+from app.ui.model_question import ask_to_use_model
 from app.ui.task_manager import TaskManager
 from app.ui.thumbnails import ThumbnailCache
 from app.ui.window_analysis import ALL_PHOTOS, CLUSTERS_TAB, MAP_TAB, AnalysisMixin
@@ -46,11 +47,6 @@ from app.ui.window_search import IMAGE_SUFFIXES, SearchMixin
 
 log = logging.getLogger(__name__)
 
-
-
-def local_file_url(path: str) -> QUrl:
-    """A file URL for any path, bytes that are not UTF-8 included (percent-encoded as bytes)."""
-    return QUrl.fromEncoded(b"file://" + quote_from_bytes(os.fsencode(path)).encode("ascii"))
 
 
 class _ProgressRelay(QObject):
@@ -551,13 +547,9 @@ class MainWindow(SearchMixin, AnalysisMixin, FoldersMixin, IndexingMixin, QMainW
         says so (remembered for next time). Asked once, however many tasks needed the model."""
         if self._model_question is not None and self._model_question.isVisible():
             return self._model_question
-        box = QMessageBox(QMessageBox.Icon.Question, "Use this library's model?",
-                          message.replace("; to use it, pass --model", ".\n\nUse it? (on the command line: --model") + ")",
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
-        def answered(button) -> None:  # type: ignore[no-untyped-def]
-            if box.standardButton(button) != QMessageBox.StandardButton.Yes or self.library is None:
+        def answered(yes: bool) -> None:
+            if not yes or self.library is None:
                 self.status_label.setText("Search by words needs the library's model; photos can still be browsed")
                 return
             from app.ml.model_choice import remember_choice
@@ -565,10 +557,8 @@ class MainWindow(SearchMixin, AnalysisMixin, FoldersMixin, IndexingMixin, QMainW
             spec = self.library.spec
             self.tasks.run(lambda: remember_choice(spec), lambda _r: self._on_model_chosen(spec.key), self._on_error)
 
-        box.buttonClicked.connect(answered)
-        box.open()
-        self._model_question = box
-        return box
+        self._model_question = ask_to_use_model(self, message, answered)
+        return self._model_question
 
     def _on_model_chosen(self, key: str) -> None:
         self.status_label.setText(f"Using {key}, as you chose")

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from app.library import Library
-from app.ui.main_window import local_file_url
+from app.ui.file_urls import local_file_url
 from tests.helpers.images import photo, save_jpeg
 from tests.helpers.models import save_tiny_model
 from tests.ui.conftest import open_window
@@ -34,7 +34,7 @@ def _message_boxes(window) -> list[QMessageBox]:  # type: ignore[no-untyped-def]
 def test_a_read_only_library_opens_says_so_and_refuses_changes(qtbot, library_dir: Path, indexed: Path, monkeypatch):
     import app.library as library_module
 
-    monkeypatch.setattr(library_module, "_writable", lambda root, catalog: False)  # as on read-only media
+    monkeypatch.setattr(library_module, "library_writable", lambda root, catalog: False)  # as on read-only media
     window = open_window(qtbot, library_dir)
     try:
         assert window.library.read_only
