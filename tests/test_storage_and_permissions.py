@@ -71,7 +71,7 @@ def test_an_io_error_while_listing_keeps_the_photos_below(library_dir: Path, tmp
 
         monkeypatch.setattr(scanner.os, "scandir", flaky)
         report = lib.index([photos])
-        assert report.removed == 0 and lib.status()["images"] == 2
+        assert report.removed == 0 and lib.status().images == 2
         assert report.unreadable_folders[0]["error"] == "cannot read: Input/output error"
 
 

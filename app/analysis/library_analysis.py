@@ -4,61 +4,85 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+from sqlalchemy import Engine
 
 from app.analysis.cache import AnalysisCache, library_version
 from app.analysis.clustering import NOISE, ClusterParams, cluster
 from app.analysis.naming import cluster_name, concept_names, frequent_words
 from app.analysis.projection import project_3d
+from app.analysis.results import Clustering, MapPoints
 from app.analysis.vocabulary import CONCEPTS
 from app.catalog import analysis_vectors, repository
 
 if TYPE_CHECKING:
     from app.library import Library
 
+
+
+@dataclass(frozen=True)
+class AnalysisInputs:
+    """What the analyses read from a library: its catalog, its model's name, where results
+    are cached, and the model's text side (for naming clusters), loaded only when needed."""
+
+    engine: Engine
+    folder: Path  # the analysis cache
+    model_key: str
+    read_only: bool
+    embed_texts: Callable[[Sequence[str]], np.ndarray]
+
+    @classmethod
+    def of(cls, library: Library) -> AnalysisInputs:
+        return cls(library.engine, library.paths.root / "analysis", library.spec.key, library.read_only, library.text_vectors)
+
+
 PROJECTION = "projection"
 CUSTOM_NAMES = "cluster-names"
 KEEP_NAME_OVERLAP = 0.5
 
 
-def _cache(library: Library) -> AnalysisCache:
-    return AnalysisCache(library.paths.root / "analysis")
+def _cache(inputs: AnalysisInputs) -> AnalysisCache:
+    return AnalysisCache(inputs.folder)
 
 
-def current_version(library: Library, on: str = "image") -> str:
-    return library_version(analysis_vectors.analysis_region_ids(library.engine, on), library.spec.key)
+def current_version(inputs: AnalysisInputs, on: str = "image") -> str:
+    return library_version(analysis_vectors.analysis_region_ids(inputs.engine, on), inputs.model_key)
 
 
-def concept_vectors(library: Library) -> np.ndarray:
+def concept_vectors(inputs: AnalysisInputs) -> np.ndarray:
     """The vocabulary embedded by the library's model (cached per model)."""
-    cache = _cache(library)
-    name = "vocabulary-" + re.sub(r"[^A-Za-z0-9._-]+", "_", library.spec.key)[:100]
+    cache = _cache(inputs)
+    name = "vocabulary-" + re.sub(r"[^A-Za-z0-9._-]+", "_", inputs.model_key)[:100]
     cached = cache.load_array(name)
     if cached is not None and len(cached) == len(CONCEPTS):
         return cached
-    vectors = library.text_vectors(list(CONCEPTS))
+    vectors = inputs.embed_texts(list(CONCEPTS))
     cache.save_array(name, vectors)
     return vectors
 
 
-def clusters(library: Library, params: ClusterParams, on: str = "image", use_cache: bool = True) -> dict:
+def clusters(inputs: AnalysisInputs, params: ClusterParams, on: str = "image", use_cache: bool = True) -> Clustering:
+    """Groups of similar photos, each named (CLIP zero-shot plus frequent OCR words, or the
+    person's own name); cached per library version."""
     started = time.perf_counter()
-    region_ids, image_ids, vectors = analysis_vectors.vectors_for_analysis(library.engine, on)
-    version = library_version(region_ids, library.spec.key)
-    cache = _cache(library)
+    region_ids, image_ids, vectors = analysis_vectors.vectors_for_analysis(inputs.engine, on)
+    version = library_version(region_ids, inputs.model_key)
+    cache = _cache(inputs)
     name = f"clusters-{on}-{params.key()}"
-    if use_cache:
-        cached = cache.load(name, version)
-        if cached is not None:
-            return {**_with_custom_names(cache, cached), "seconds": round(time.perf_counter() - started, 3), "cached": True}
-    result = _compute_clusters(library, params, image_ids, vectors)
-    cache.save(name, version, result)
-    return {**_with_custom_names(cache, result), "seconds": round(time.perf_counter() - started, 3), "cached": False}
+    result = cache.load(name, version) if use_cache else None
+    cached = result is not None
+    if result is None:
+        result = _compute_clusters(inputs, params, image_ids, vectors)
+        cache.save(name, version, result)
+    return Clustering.from_json(_with_custom_names(cache, result), round(time.perf_counter() - started, 3), cached)
 
 
-def rename_cluster(library: Library, image_ids: list[int], name: str) -> None:
+def rename_cluster(inputs: AnalysisInputs, image_ids: list[int], name: str) -> None:
     """Remember a person's name for the cluster made of `image_ids`.
 
     Cluster ids change whenever clusters are recomputed, so the name is kept with the members:
@@ -66,10 +90,10 @@ def rename_cluster(library: Library, image_ids: list[int], name: str) -> None:
     """
     from app.core.errors import ReadOnlyLibraryError
 
-    if library.read_only:
-        raise ReadOnlyLibraryError(f"the library at {library.root} is read-only; cluster names cannot be saved there")
+    if inputs.read_only:
+        raise ReadOnlyLibraryError(f"the library at {inputs.folder.parent} is read-only; cluster names cannot be saved there")
     name = " ".join(name.split())
-    cache = _cache(library)
+    cache = _cache(inputs)
     custom = [c for c in (cache.load(CUSTOM_NAMES, "v1") or []) if _overlap(set(c["image_ids"]), set(image_ids)) < KEEP_NAME_OVERLAP]
     if name:
         custom.append({"image_ids": sorted(set(image_ids)), "name": name})
@@ -94,20 +118,25 @@ def _with_custom_names(cache: AnalysisCache, result: dict) -> dict:
     return {**result, "clusters": clusters_out}
 
 
-def _compute_clusters(library: Library, params: ClusterParams, image_ids: np.ndarray, vectors: np.ndarray) -> dict:
+def _groups(vectors: np.ndarray, params: ClusterParams) -> tuple[list[list[int]], list[int], dict]:
+    """Rows per group, largest first (a group's id is its place here), the rows in no group,
+    and the algorithm's details."""
     outcome = cluster(vectors, params)
-    labels = outcome.labels
     groups: dict[int, list[int]] = {}
-    for row, label in enumerate(labels.tolist()):
+    for row, label in enumerate(outcome.labels.tolist()):
         groups.setdefault(label, []).append(row)
     noise_rows = groups.pop(NOISE, [])
-    ordered = sorted(groups.values(), key=lambda rows: (-len(rows), rows[0]))
-    infos = repository.images(library.engine, sorted({int(i) for i in image_ids.tolist()}))
+    return sorted(groups.values(), key=lambda rows: (-len(rows), rows[0])), noise_rows, outcome.details
+
+
+def _compute_clusters(inputs: AnalysisInputs, params: ClusterParams, image_ids: np.ndarray, vectors: np.ndarray) -> dict:
+    ordered, noise_rows, details = _groups(vectors, params)
+    infos = repository.images(inputs.engine, sorted({int(i) for i in image_ids.tolist()}))
     names: list[str] = []
     if ordered:
         centroids = np.vstack([vectors[rows].mean(axis=0) for rows in ordered])
-        names = concept_names(centroids, concept_vectors(library), CONCEPTS)
-        texts = analysis_vectors.texts_by_image(library.engine, [int(i) for i in image_ids.tolist()])
+        names = concept_names(centroids, concept_vectors(inputs), CONCEPTS)
+        texts = analysis_vectors.texts_by_image(inputs.engine, [int(i) for i in image_ids.tolist()])
         names = [
             cluster_name(n, frequent_words([texts.get(int(image_ids[r]), []) for r in rows]))
             for n, rows in zip(names, ordered, strict=True)
@@ -132,24 +161,25 @@ def _compute_clusters(library: Library, params: ClusterParams, image_ids: np.nda
         "noise": len(noise_rows),
         "noise_paths": paths(noise_rows),
     }
-    if outcome.details:
-        result["details"] = {k: (v if not isinstance(v, dict) else {str(a): b for a, b in v.items()}) for k, v in outcome.details.items()}
+    if details:
+        result["details"] = {k: (v if not isinstance(v, dict) else {str(a): b for a, b in v.items()}) for k, v in details.items()}
     return result
 
 
-def projection(library: Library, use_cache: bool = True) -> dict:
-    """3D coordinates per image, with each image's cluster id (default DBSCAN) or -1."""
+def projection(inputs: AnalysisInputs, use_cache: bool = True) -> MapPoints:
+    """3D coordinates per image, with each image's cluster id (default DBSCAN) or -1. Only the
+    grouping is needed, not the names (which load the model): the map shows without them."""
     started = time.perf_counter()
-    region_ids, image_ids, vectors = analysis_vectors.vectors_for_analysis(library.engine, "image")
-    version = library_version(region_ids, library.spec.key)
-    cache = _cache(library)
+    region_ids, image_ids, vectors = analysis_vectors.vectors_for_analysis(inputs.engine, "image")
+    version = library_version(region_ids, inputs.model_key)
+    cache = _cache(inputs)
     result = cache.load(PROJECTION, version) if use_cache else None
     cached = result is not None
     if result is None:
         coords = project_3d(vectors)
-        groups = clusters(library, ClusterParams(), "image", use_cache)
-        cluster_of = {image_id: c["id"] for c in groups["clusters"] for image_id in c["image_ids"]}
-        infos = repository.images(library.engine, [int(i) for i in image_ids.tolist()])
+        ordered, _noise, _details = _groups(vectors, ClusterParams())
+        cluster_of = {int(image_ids[r]): group for group, rows in enumerate(ordered) for r in rows}
+        infos = repository.images(inputs.engine, [int(i) for i in image_ids.tolist()])
         points = []
         for row, image_id in enumerate(image_ids.tolist()):
             info = infos.get(int(image_id))
@@ -160,13 +190,13 @@ def projection(library: Library, use_cache: bool = True) -> dict:
                            "cluster": cluster_of.get(int(image_id), NOISE)})
         result = {"points": points}
         cache.save(PROJECTION, version, result)
-    return {**result, "seconds": round(time.perf_counter() - started, 3), "cached": cached}
+    return MapPoints.from_json(result, round(time.perf_counter() - started, 3), cached)
 
 
-def freshness(library: Library) -> dict[str, str]:
+def freshness(inputs: AnalysisInputs) -> dict[str, str]:
     """'fresh', 'stale' or 'missing' for the default clusters and the 3D map."""
-    version = current_version(library)
-    cache = _cache(library)
+    version = current_version(inputs)
+    cache = _cache(inputs)
     out = {}
     for label, name in (("clusters", f"clusters-image-{ClusterParams().key()}"), ("map", PROJECTION)):
         stored = cache.stored_version(name)

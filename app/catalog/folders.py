@@ -9,13 +9,10 @@ from sqlalchemy import Engine, func, select
 
 from app.catalog.repository import delete_meta, get_meta, path_under, set_meta
 from app.catalog.schema import FileRow
+from app.core.paths import is_under
 
 ROOTS_KEY = "roots"
 RUNNING_KEY = "indexing"  # the roots of a run under way; still there after a crash or kill
-
-
-def is_under(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip("/") + "/")
 
 
 def merge_roots(existing: Sequence[str], added: Sequence[str]) -> list[str]:

@@ -105,3 +105,54 @@ class RemoveReport:
 
     def to_json(self) -> dict:
         return {"removed_files": self.files, "removed_images": self.images, "removed_failures": self.failures, "forgotten_folders": self.roots}
+
+
+@dataclass(frozen=True)
+class RegionPassState:
+    """How far the region pass got: images whose objects / text have been looked for."""
+
+    objects_done: int
+    text_done: int
+    images: int
+
+    def to_json(self) -> dict[str, int]:
+        return {"objects_done": self.objects_done, "text_done": self.text_done, "images": self.images}
+
+
+@dataclass(frozen=True)
+class FolderSummary:
+    """A folder added to the library: how many photos it holds, and whether it is there now
+    (an unplugged drive keeps its photos)."""
+
+    path: str
+    photos: int
+    exists: bool
+
+
+@dataclass(frozen=True)
+class LibraryStatus:
+    """What `status` reports: counts, the vector index, the model, and work left over."""
+
+    images: int
+    files: int
+    regions: int
+    vectors: int
+    index_vectors: int
+    model: str
+    library: str
+    read_only: bool
+    consistent: bool
+    failures: int
+    index: str  # "flat" (exact) or "ivf"
+    index_lists: int
+    switching_to: str | None  # a model switch under way (it resumes when chosen again)
+    region_pass: RegionPassState
+    # Roots of indexing that a crash or kill cut short ([] for the region pass alone), else None.
+    interrupted: list[str] | None
+    # The vector file was unusable as found (damaged, older, another catalog's) and was rebuilt.
+    vector_file_rebuilt: str | None = None
+
+    def to_json(self) -> dict:
+        out = {k: v for k, v in self.__dict__.items() if k != "vector_file_rebuilt"}
+        out["region_pass"] = self.region_pass.to_json()
+        return out

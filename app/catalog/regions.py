@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete, func, insert, or_, select, text, update
 
+from app.catalog.records import RegionPassState
 from app.catalog.repository import _chunks, _forget_region_text
 from app.catalog.schema import FileRow, ImageRow, RegionRow
 
@@ -90,13 +91,13 @@ def images_needing_regions(engine: Engine, objects_by: str | None, text_by: str 
     ]
 
 
-def count_region_state(engine: Engine) -> dict[str, int]:
+def count_region_state(engine: Engine) -> RegionPassState:
     """How many images have object / text regions made by any version (for status and the UI)."""
     with engine.connect() as conn:
         row = conn.execute(
             select(func.count(ImageRow.objects_by), func.count(ImageRow.text_by), func.count(ImageRow.id))
         ).one()
-    return {"objects_done": int(row[0]), "text_done": int(row[1]), "images": int(row[2])}
+    return RegionPassState(int(row[0]), int(row[1]), int(row[2]))
 
 
 @dataclass(frozen=True)

@@ -82,3 +82,8 @@ def display_path(path: str) -> str:
         )
 
     return _UNPRINTABLE.sub(escape, path)
+
+
+def is_under(path: str, root: str) -> bool:
+    """Whether `path` is `root` or inside it (by the path's text; nothing is resolved)."""
+    return path == root or path.startswith(root.rstrip("/") + "/")

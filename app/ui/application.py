@@ -15,7 +15,8 @@ def run_gui(library_dir: Path | None = None, paths: list[Path] | None = None) ->
     from app.ui.main_window import MainWindow
 
     configure_logging()
-    app = QApplication.instance() or QApplication(sys.argv)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName("Photo Organizer")
     app.setOrganizationName("photo-organizer")
     app.setDesktopFileName("photo-organizer")

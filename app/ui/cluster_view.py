@@ -3,26 +3,15 @@ name and size); opening a card shows its photos in the gallery."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from app.controller.browse_state import ClusterCard
 from app.ui.gallery import ThumbnailListModel, icon_grid_view
 
 ClusterKeyRole = Qt.ItemDataRole.UserRole + 1
 SizeRole = Qt.ItemDataRole.UserRole + 2
-
-
-@dataclass(frozen=True)
-class ClusterCard:
-    key: int  # the cluster id, or NOT_GROUPED
-    name: str
-    size: int
-    cover_id: int | None
-    cover: Path | None
 
 
 class ClusterModel(ThumbnailListModel):

@@ -4,15 +4,12 @@ delegate that paints the thumbnail, the matched region and the score."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from pathlib import Path
-from typing import NamedTuple
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from app.controller.gallery_rows import GalleryItem, GalleryUpdate
 from app.core.paths import display_path
 from app.ui.thumbnails import ThumbnailCache
 
@@ -20,69 +17,6 @@ ImageIdRole = Qt.ItemDataRole.UserRole + 1
 PathRole = Qt.ItemDataRole.UserRole + 2
 ScoreRole = Qt.ItemDataRole.UserRole + 3
 BoxRole = Qt.ItemDataRole.UserRole + 4
-
-
-class GalleryItem(NamedTuple):
-    """A row of the gallery. The model keeps rows as plain tuples of these fields: a gallery
-    holds 100,000 of them, and plain tuples drop out of Python's cyclic garbage collector,
-    whose full collections over object rows stalled the GUI thread for ~100 ms per load."""
-
-    image_id: int
-    path: str
-    thumbnail: str | Path
-    score: float | None = None
-    box: tuple[float, float, float, float] | None = None  # matched region, relative
-    why: str | None = None
-
-
-class GalleryRows(Mapping[int, GalleryItem]):
-    """Gallery rows by image id, stored as plain tuples, handed out as GalleryItems."""
-
-    def __init__(self, rows: list[tuple]) -> None:
-        self._rows = {row[0]: row for row in rows}
-
-    def __getitem__(self, image_id: int) -> GalleryItem:
-        return GalleryItem(*self._rows[image_id])
-
-    def __contains__(self, image_id: object) -> bool:
-        return image_id in self._rows
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(self._rows)
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-
-@dataclass(frozen=True)
-class GalleryUpdate:
-    """New gallery rows, with the insertions that turn `base` (the rows shown when it was
-    planned) into them; `inserts` is None when rows went or moved (a reset then)."""
-
-    rows: list[tuple]
-    base: tuple[tuple, ...]
-    inserts: list[tuple[int, list[tuple]]] | None
-    row_of: dict[int, int]
-
-
-def plan_update(base: tuple[tuple, ...], items: list[GalleryItem] | list[tuple]) -> GalleryUpdate:
-    """Runs of rows to insert (position in the growing list, rows), planned off the GUI thread:
-    while indexing adds photos, the gallery grows in place instead of being rebuilt."""
-    rows = [tuple(item) for item in items]
-    row_of = {row[0]: i for i, row in enumerate(rows)}
-    old_ids = {row[0] for row in base}
-    kept = [row[0] for row in rows if row[0] in old_ids]
-    if kept != [row[0] for row in base]:
-        return GalleryUpdate(rows, base, None, row_of)
-    inserts: list[tuple[int, list[tuple]]] = []
-    for i, row in enumerate(rows):
-        if row[0] in old_ids:
-            continue
-        if inserts and inserts[-1][0] + len(inserts[-1][1]) == i:
-            inserts[-1][1].append(row)
-        else:
-            inserts.append((i, [row]))
-    return GalleryUpdate(rows, base, inserts, row_of)
 
 
 class ThumbnailListModel(QAbstractListModel):

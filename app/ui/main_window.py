@@ -1,52 +1,67 @@
-"""The main window: search bar, gallery, status bar with indexing progress; drop to index."""
+"""The main window: the search bar, the side panel, the Gallery / Clusters / 3D Map tabs and the
+status bar. It lays out the panels, forwards what the person does to the `WindowController`
+(Qt-free, in `app/controller`) and shows what the controller hands back (`WindowView`)."""
 
 from __future__ import annotations
 
 import logging
 import os
-import threading
-from collections.abc import Mapping
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QListWidget,
+    QFileDialog,
+    QInputDialog,
     QMainWindow,
     QMenu,
     QMessageBox,
-    QProgressBar,
-    QPushButton,
-    QSlider,
     QSplitter,
-    QStackedWidget,
     QTabWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from app.analysis.results import MapPoints
+from app.catalog.records import FolderSummary, KnownFailure
+from app.controller.browse_state import ALL_PHOTOS, ClusterCard
+from app.controller.gallery_rows import GalleryItem, GalleryUpdate
+from app.controller.window_controller import WindowController
 from app.core.errors import UntrustedModelError, UserError
 from app.core.paths import display_path
 from app.core.settings import Settings
-from app.ui.cluster_view import ClusterKeyRole, ClusterModel, make_cluster_view
+from app.indexing.report import IndexReport
+from app.ui import window_dialogs
+from app.ui.analysis_panels import ClustersPanel, MapPanel
 from app.ui.download_dialog import DownloadWatcher
 from app.ui.file_urls import local_file_url
-from app.ui.gallery import GalleryItem, GalleryModel, GalleryRows, make_gallery_view, plan_update, set_list_layout
+from app.ui.gallery_panel import GalleryPanel
 from app.ui.model_question import ask_to_use_model
+from app.ui.search_bar import IMAGE_SUFFIXES, SearchBar
+from app.ui.side_panel import SidePanel
+from app.ui.status_panel import StatusPanel
 from app.ui.task_manager import TaskManager
 from app.ui.thumbnails import ThumbnailCache
-from app.ui.window_analysis import ALL_PHOTOS, CLUSTERS_TAB, MAP_TAB, AnalysisMixin
-from app.ui.window_folders import FoldersMixin
-from app.ui.window_indexing import IndexingMixin
-from app.ui.window_search import IMAGE_SUFFIXES, SearchMixin
+
+if TYPE_CHECKING:
+    from app.library import Library
+    from app.ml.spec import ModelSpec
+    from app.ui.settings_dialog import SettingsChoice, SettingsDialog
+    from app.ui.viewer import PhotoViewer
 
 log = logging.getLogger(__name__)
 
+GALLERY_TAB, CLUSTERS_TAB, MAP_TAB = 0, 1, 2
 
 
 class _ProgressRelay(QObject):
@@ -55,7 +70,7 @@ class _ProgressRelay(QObject):
     progressed = Signal(object)
 
 
-class MainWindow(SearchMixin, AnalysisMixin, FoldersMixin, IndexingMixin, QMainWindow):
+class MainWindow(QMainWindow):
     map_ready = Signal()
     folders_refreshed = Signal()
     clusters_refreshed = Signal()
@@ -69,364 +84,336 @@ class MainWindow(SearchMixin, AnalysisMixin, FoldersMixin, IndexingMixin, QMainW
         super().__init__()
         self.setWindowTitle("Photo Organizer")
         self.setAcceptDrops(True)
-        self.library = None
-        self._library_dir = library_dir
         self.tasks = TaskManager(self)
         self.cache = ThumbnailCache(parent=self)
-        self.model = GalleryModel(self.cache, self)
-        self._stop_indexing: threading.Event | None = None
-        self._pause_indexing = threading.Event()
-        self._defer_regions = threading.Event()  # set when a folder waits behind the region pass
-        self._last_roots: list[Path] = []
-        self._last_image: Path | None = None
-        self.threshold: float | None = None
-        self.weights: dict[str, float] = {"image": 1.0, "object": 1.0, "text": 1.0}
-        self._queued_roots: list[Path] = []
-        self._showing_results = False
-        self._search_sequence = 0  # only the newest search's results are shown
-        self._gallery_loading = self._gallery_stale = False  # one gallery load at a time
-        self._entries: Mapping[int, GalleryItem] = {}
-        self._clusters: dict = {}
-        self._cluster_result: dict = {}
-        self._clusters_running = False
-        self._noise_paths: set[str] = set()
-        self.map = None  # the MapView, created on first visit (OpenGL)
-        self._map_running = False
         self.downloads = DownloadWatcher(self)
         self._relay = _ProgressRelay()
-        self._relay.progressed.connect(self._on_progress)
-        self._refresh_timer = QTimer(self, interval=1500, timeout=self.refresh_gallery)
-        self._search_timer = QTimer(self, singleShot=True, interval=350, timeout=self._run_search)
+        self.controller = WindowController(self, self.tasks, self._relay.progressed.emit, self.downloads.attach)
+        self.controller.refresh_gallery_soon = lambda: QTimer.singleShot(0, self.controller.refresh_gallery)  # type: ignore[method-assign]
+        self._relay.progressed.connect(self.controller.on_progress)
+        # While indexing, the gallery follows the catalog as photos arrive.
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setInterval(1500)
+        self._refresh_timer.timeout.connect(self.controller.refresh_gallery)
+        self._model_question: QMessageBox | None = None
+        self.model_box: QMessageBox | None = None
+        self._restored_view = 0
         self._build()
         self._restore_settings()
-        self.tasks.run(self._open_library, self._on_library_opened, self._on_error)
+        self.controller.open_library(library_dir)
+
+    @property
+    def library(self) -> Library | None:
+        return self.controller.library
 
     # --- layout -------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.search_box = QLineEdit(placeholderText="Describe a photo, or drop one here …", clearButtonEnabled=True)
-        self.search_box.textEdited.connect(lambda _t: self._search_timer.start())
-        self.search_box.returnPressed.connect(self._run_search)
-        self.image_button = QToolButton(text="Search by image…", toolTip="Find photos like an image file")
-        self.image_button.clicked.connect(self._choose_query_image)
-        self.threshold_slider = QSlider(Qt.Orientation.Horizontal, minimum=0, maximum=50, maximumWidth=120,
-                                        toolTip="Hide results scoring below this (0 shows everything)")
-        self.threshold_slider.valueChanged.connect(self._on_threshold_changed)
-        self.threshold_label = QLabel("threshold: off")
-        self.weights_button = QToolButton(text="⚙", toolTip="How much whole photos, objects and text count")
-        self.weights_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.weights_button.setMenu(self._weights_menu())
-        self.sort_box = QComboBox(toolTip="Order of the gallery")
-        self.sort_box.addItems(["Newest first", "By name"])
-        self.sort_box.currentIndexChanged.connect(lambda _i: self.refresh_gallery())
-        self.size_slider = QSlider(Qt.Orientation.Horizontal, minimum=64, maximum=256, value=160, maximumWidth=100,
-                                   toolTip="Thumbnail size (Ctrl+wheel)")
-        self.size_slider.valueChanged.connect(self._on_size_changed)
-        top = QHBoxLayout()
-        top.addWidget(self.search_box, 1)
-        top.addWidget(self.image_button)
-        top.addWidget(self.threshold_label)
-        top.addWidget(self.threshold_slider)
-        top.addWidget(self.weights_button)
-        top.addWidget(self.sort_box)
-        top.addWidget(self.size_slider)
-        self.list_button = QToolButton(text="▤", checkable=True, toolTip="List with details (Ctrl+L); off: thumbnail grid")
-        self.list_button.toggled.connect(lambda on: set_list_layout(self.gallery, on))
-        top.addWidget(self.list_button)
+        self.search_bar = SearchBar()
+        self.search_box = self.search_bar.box
+        self.search_bar.search_requested.connect(lambda text: self.controller.search(text))
+        self.search_bar.image_chosen.connect(self.search_by_image)
+        self.search_bar.threshold_changed.connect(self._on_threshold_changed)
+        self.search_bar.weight_changed.connect(self._on_weight_changed)
+        self.search_bar.order_changed.connect(self.controller.refresh_gallery)
+        self.search_bar.thumbnail_size_changed.connect(self._on_size_changed)
+        self.search_bar.list_toggled.connect(self._on_size_changed)
 
-        self.gallery = make_gallery_view(self.model, self)
-        self.gallery.customContextMenuRequested.connect(self._on_context_menu)
-        self.gallery.doubleClicked.connect(lambda index: self.open_viewer(index.row()))
-        self.gallery.installEventFilter(self)
-        self.gallery.viewport().installEventFilter(self)
-        self.search_box.installEventFilter(self)
+        self.gallery_panel = GalleryPanel(self.cache)
+        self.model, self.gallery = self.gallery_panel.model, self.gallery_panel.view
+        self.gallery_panel.add_folder_requested.connect(self.choose_folder)
+        self.gallery_panel.open_requested.connect(self.open_viewer)
+        self.gallery_panel.context_menu_requested.connect(lambda item, at: self.context_menu_for(item).exec(at))
+        self.gallery_panel.zoom_requested.connect(self.search_bar.grow_thumbnails)
 
-        empty = QWidget()
-        empty_layout = QVBoxLayout(empty)
-        empty_layout.addStretch()
-        self.empty_label = QLabel("Drop a folder of photos here", alignment=Qt.AlignmentFlag.AlignCenter)
-        font = self.empty_label.font()
-        font.setPointSize(font.pointSize() + 6)
-        self.empty_label.setFont(font)
-        add = QPushButton("Add folder…")
-        add.clicked.connect(self.choose_folder)
-        empty_layout.addWidget(self.empty_label)
-        empty_layout.addWidget(add, alignment=Qt.AlignmentFlag.AlignCenter)
-        empty_layout.addStretch()
-        self.no_results = QLabel("", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        self.side = SidePanel()
+        self.side.add_folder_requested.connect(self.choose_folder)
+        self.side.folder_chosen.connect(self._on_folder_chosen)
+        self.side.folder_refresh_requested.connect(lambda root: self.index_paths([Path(root)]))
+        self.side.folder_open_requested.connect(self._open_path)
+        self.side.folder_remove_requested.connect(self.remove_folder)
+        self.side.folders_shown.connect(self.folders_refreshed)
+        self.side.cluster_chosen.connect(self._on_cluster_chosen)
+        self.side.cluster_rename_requested.connect(self._ask_cluster_name)
 
-        self.pages = QStackedWidget()
-        self.pages.addWidget(empty)  # 0
-        self.pages.addWidget(self.gallery)  # 1
-        self.pages.addWidget(self.no_results)  # 2
-
-        self.cluster_list = QListWidget()
-        self.cluster_list.setObjectName("clusters")
-        self.cluster_list.currentItemChanged.connect(self._on_cluster_chosen)
-        self.cluster_list.itemDoubleClicked.connect(self._on_cluster_double_clicked)
-        self.cluster_list.setToolTip("Double-click a cluster to rename it")
-        side = QWidget()
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(0, 0, 0, 0)
-        self.folder_list = self._make_folder_list()
-        add_folder = QPushButton("+ Add folder…", flat=True)
-        add_folder.clicked.connect(self.choose_folder)
-        side_layout.addWidget(QLabel("LIBRARY"))
-        side_layout.addWidget(self.folder_list)
-        side_layout.addWidget(add_folder, alignment=Qt.AlignmentFlag.AlignLeft)
-        side_layout.addWidget(QLabel("CLUSTERS"))
-        side_layout.addWidget(self.cluster_list, 1)
-        self.cluster_model = ClusterModel(self.cache, self)
-        self.cluster_view = make_cluster_view(self.cluster_model, self)
-        self.cluster_view.activated.connect(lambda index: self.open_cluster(index.data(ClusterKeyRole)))
-        self.cluster_view.doubleClicked.connect(lambda index: self.open_cluster(index.data(ClusterKeyRole)))
-        self.cluster_pages = QStackedWidget()
-        self.cluster_pages.addWidget(QLabel("Groups of similar photos appear here once a few photos are indexed.",
-                                            alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True))  # 0
-        self.cluster_pages.addWidget(self.cluster_view)  # 1
+        self.clusters_panel = ClustersPanel(self.cache)
+        self.clusters_panel.cluster_opened.connect(self.open_cluster)
+        self.map_panel = MapPanel()
+        self.map_panel.photo_clicked.connect(self._on_map_clicked)
         self.views = QTabWidget()
-        self.views.addTab(self.pages, "Gallery")
-        self.views.addTab(self.cluster_pages, "Clusters")
-        self._map_holder = QWidget()
-        QVBoxLayout(self._map_holder).setContentsMargins(0, 0, 0, 0)
-        self.views.addTab(self._map_holder, "3D Map")
+        self.views.addTab(self.gallery_panel, "Gallery")
+        self.views.addTab(self.clusters_panel, "Clusters")
+        self.views.addTab(self.map_panel, "3D Map")
         self.views.currentChanged.connect(self._on_view_changed)
         self.splitter = QSplitter()
-        self.splitter.addWidget(side)
+        self.splitter.addWidget(self.side)
         self.splitter.addWidget(self.views)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([220, 880])
 
         central = QWidget()
         layout = QVBoxLayout(central)
-        layout.addLayout(top)
+        layout.addWidget(self.search_bar)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
-        self.status_label = QLabel("Opening library…")
-        self.progress = QProgressBar(maximumWidth=220, visible=False)
-        self.cancel_button = QPushButton("Cancel", visible=False)
-        self.cancel_button.clicked.connect(self.cancel_indexing)
-        self.pause_button = QPushButton("Pause", visible=False, checkable=True)
-        self.pause_button.toggled.connect(self._on_pause_toggled)
-        self.skipped_button = QPushButton(flat=True, visible=False)
-        self.skipped_button.clicked.connect(self.show_skipped)
-        self.notice_button = QPushButton(flat=True, visible=False)  # e.g. detector weights missing
-        self.notice_button.clicked.connect(self.show_notices)
-        self._notices: list[str] = []
-        self._model_question: QMessageBox | None = None
-        self.read_only_label = QLabel(visible=False)  # a library on read-only media or someone else's folder
-        self.read_only_label.setObjectName("readOnly")
-        bar = self.statusBar()
-        bar.addWidget(self.status_label, 1)
-        bar.addPermanentWidget(self.read_only_label)
-        bar.addPermanentWidget(self.notice_button)
-        bar.addPermanentWidget(self.skipped_button)
-        bar.addPermanentWidget(self.progress)
-        bar.addPermanentWidget(self.pause_button)
-        bar.addPermanentWidget(self.cancel_button)
+        self.status = StatusPanel(self.statusBar())
+        self.status_label = self.status.label
+        self.status.cancel_requested.connect(self.cancel_indexing)
+        self.status.pause_toggled.connect(self.controller.set_paused)
+        self.status.skipped_requested.connect(self.show_skipped)
+        self.status.notices_requested.connect(self.show_notices)
+        self._build_menus()
+
+    def _build_menus(self) -> None:
+        def action(text: str, triggered: Callable[[], object], shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None) -> QAction:
+            made = QAction(text, self)
+            made.triggered.connect(triggered)
+            if shortcut is not None:
+                made.setShortcut(QKeySequence(shortcut))
+            return made
 
         file_menu = self.menuBar().addMenu("&File")
-        add_action = QAction("&Add folder…", self, shortcut=QKeySequence("Ctrl+O"), triggered=self.choose_folder)
+        add_action = action("&Add folder…", self.choose_folder, "Ctrl+O")
         file_menu.addAction(add_action)
         self._writing_actions = [add_action]
-        file_menu.addAction(QAction("&Settings…", self, shortcut=QKeySequence("Ctrl+,"), triggered=self.open_settings))
+        file_menu.addAction(action("&Settings…", self.open_settings, "Ctrl+,"))
         file_menu.addSeparator()
-        file_menu.addAction(QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close))
+        file_menu.addAction(action("&Quit", self.close, QKeySequence.StandardKey.Quit))
         edit_menu = self.menuBar().addMenu("&Edit")
-        edit_menu.addAction(QAction("&Find", self, shortcut=QKeySequence("Ctrl+F"), triggered=self._focus_search))
-        edit_menu.addAction(QAction("&Paste image to search", self, shortcut=QKeySequence.StandardKey.Paste,
-                                    triggered=self.paste_to_search))
-        edit_menu.addAction(QAction("Select &all", self, shortcut=QKeySequence.StandardKey.SelectAll, triggered=self.gallery.selectAll))
+        edit_menu.addAction(action("&Find", self.search_bar.focus, "Ctrl+F"))
+        edit_menu.addAction(action("&Paste image to search", self.paste_to_search, QKeySequence.StandardKey.Paste))
+        edit_menu.addAction(action("Select &all", self.gallery.selectAll, QKeySequence.StandardKey.SelectAll))
         view_menu = self.menuBar().addMenu("&View")
-        view_menu.addAction(QAction("&Gallery", self, shortcut=QKeySequence("Ctrl+1"), triggered=lambda: self.views.setCurrentIndex(0)))
-        view_menu.addAction(QAction("&List with details", self, shortcut=QKeySequence("Ctrl+L"), triggered=self.list_button.toggle))
-        view_menu.addAction(QAction("&Clusters", self, shortcut=QKeySequence("Ctrl+2"), triggered=lambda: self.views.setCurrentIndex(CLUSTERS_TAB)))
-        view_menu.addAction(QAction("3D &Map", self, shortcut=QKeySequence("Ctrl+3"), triggered=lambda: self.views.setCurrentIndex(MAP_TAB)))
+        view_menu.addAction(action("&Gallery", lambda: self.views.setCurrentIndex(GALLERY_TAB), "Ctrl+1"))
+        view_menu.addAction(action("&List with details", self.search_bar.list_button.toggle, "Ctrl+L"))
+        view_menu.addAction(action("&Clusters", lambda: self.views.setCurrentIndex(CLUSTERS_TAB), "Ctrl+2"))
+        view_menu.addAction(action("3D &Map", self.show_map, "Ctrl+3"))
         library_menu = self.menuBar().addMenu("&Library")
-        library_menu.addAction(QAction("&Skipped files…", self, triggered=self.show_skipped))
-        self.addAction(QAction(self, shortcut=QKeySequence(Qt.Key.Key_Escape), triggered=self.clear_search))
+        library_menu.addAction(action("&Skipped files…", self.show_skipped))
+        self.addAction(action("", self.clear_search, QKeySequence(Qt.Key.Key_Escape)))
 
-    def _focus_search(self) -> None:
-        self.search_box.setFocus()
-        self.search_box.selectAll()
+    # --- WindowView: what the controller shows ---------------------------------------------------
 
-    # --- library ------------------------------------------------------------------------------
+    def say(self, text: str) -> None:
+        self.status.say(text)
 
-    def _open_library(self):  # type: ignore[no-untyped-def]
-        """Runs on a worker: opening reconciles vectors, and whether a run was interrupted takes
-        the writer lock and reads the catalog."""
-        from app.library import Library
-
-        library = self.downloads.attach(Library(self._library_dir))
-        try:
-            interrupted = library.interrupted_roots()
-            # A root on a drive that is not mounted stays interrupted; looking costs a stat each.
-            present = [root for root in interrupted if root.exists()] if interrupted else []
-            return library, interrupted, present
-        except BaseException:
-            library.close()
-            raise
-
-    def open_settings(self):  # type: ignore[no-untyped-def]
-        from app.ui.settings_dialog import SettingsDialog
-
-        if self.library is None:
-            return None
-        spec = self.library.spec
-        dialog = SettingsDialog(spec.name, spec.pretrained or "", self.library.device, self.library.root, self.cache.capacity, self)
-        current = Settings.from_env()
-        dialog.set_regions(current.detect_objects, current.read_text)
-        dialog.accepted.connect(lambda: self.apply_settings(dialog.choice()))
-        dialog.open()
-        return dialog
-
-    def apply_settings(self, choice) -> None:  # type: ignore[no-untyped-def]
-        from app.ml.spec import ModelSpec
-
-        self.cache.capacity = choice.cache_size
-        from app.ui.settings_dialog import save_region_choice
-
-        if save_region_choice(choice.detect_objects, choice.read_text) and self.library is not None:
-            self.find_regions()
-        if choice.library and Path(choice.library) != (self.library.root if self.library else None):
-            QSettings().setValue("library/path", choice.library)
-            self.status_label.setText(f"The library at {choice.library} opens from the next start")
-        if self.library is None or not choice.model:
-            return
-        wanted = ModelSpec.parse(choice.model, choice.pretrained or None)
-        if wanted.key == self.library.spec.key and choice.device == self.library.device:
-            return
-        self.switch_model(wanted, choice.device)
-
-    def switch_model(self, spec, device: str) -> None:  # type: ignore[no-untyped-def]
-        """Re-embed the library with another model in the background; search keeps working on
-        the old vectors until the switch completes (it resumes if the app is closed)."""
-        from app.library import Library
-
-        if self._stop_indexing is not None:
-            QMessageBox.information(self, "Photo Organizer", "Finish or cancel indexing before switching models.")
-            return
-        old = self.library
-        assert old is not None
-        root = old.root
-        stop = self._begin_background_work(f"Switching to {spec.key}: re-embedding from thumbnails…", pausable=False)
-
-        def op():  # type: ignore[no-untyped-def]
-            switched = self.downloads.attach(Library(root, model=spec, device=device))
-            try:  # no folders: only the switch (re-embedding from thumbnails)
-                return switched, switched.index([], progress=self._relay.progressed.emit, should_stop=stop.is_set)
-            except BaseException:
-                switched.close()
-                raise
-
-        def done(result) -> None:  # type: ignore[no-untyped-def]
-            switched, report = result
-            if report.cancelled:
-                switched.close()
-                self.status_label.setText("Model switch stopped; it resumes when you choose the model again")
-            else:
-                old.close()
-                self.library = switched
-                self.status_label.setText(f"Now using {spec.key} ({report.reembedded} regions re-embedded)")
-            self._indexing_done()
-            self.indexing_finished.emit(report)
-
-        self.tasks.run(op, done, self._on_index_error)
-
-    def _on_library_opened(self, opened) -> None:  # type: ignore[no-untyped-def]
-        library, interrupted, present = opened
-        self.library = library
-        self.status_label.setText(f"Library: {library.root}")
-        if library.read_only:
+    def show_library(self, read_only: bool) -> None:
+        if read_only:
             self.setWindowTitle("Photo Organizer — read-only library")
-            self.read_only_label.setText("Read-only library: search and browse; nothing can be added or changed")
-            self.read_only_label.setVisible(True)
-            for action in self._writing_actions:
-                action.setEnabled(False)
-        self.refresh_gallery()
-        self.refresh_clusters()
-        self.refresh_folders()
-        if 0 < getattr(self, "_restored_view", 0) < self.views.count():
+            self.status.set_read_only()
+            for writing in self._writing_actions:
+                writing.setEnabled(False)
+        if 0 < self._restored_view < self.views.count():
             self.views.setCurrentIndex(self._restored_view)
         self.library_opened.emit()
-        self._resume_interrupted(interrupted, present)
-        if self._queued_roots:
-            roots, self._queued_roots = self._queued_roots, []
-            self.index_paths(roots)
 
-    def _resume_interrupted(self, interrupted: list[Path] | None, present: list[Path]) -> None:
-        """Indexing that a crash or kill cut short continues by itself when the library opens."""
-        if interrupted is None:
-            return
-        if present:
-            self._queued_roots = present + self._queued_roots
-            self.status_label.setText("Resuming the indexing that was interrupted…")
-        elif not interrupted and not self._queued_roots:
-            self.find_regions()
+    def gallery_rows(self) -> tuple[tuple, ...]:
+        return self.model.snapshot()
 
-    def refresh_gallery(self) -> None:
-        if self.library is None or self._showing_results:
-            return
-        if self._gallery_loading:
-            self._gallery_stale = True  # one more load once this one is shown, planned against it
-            return
-        self._gallery_loading, self._gallery_stale = True, False
-        library = self.library
-        order = "name" if self.sort_box.currentIndex() == 1 else "date"
-        chosen = self.cluster_list.currentItem()
-        whole = chosen is None or chosen.data(Qt.ItemDataRole.UserRole) == ALL_PHOTOS
-        base = self.model.snapshot()
+    def gallery_order(self) -> str:
+        return self.search_bar.order
 
-        def load():  # type: ignore[no-untyped-def]
-            # Rows, lookups and the insertions to make are all built here, off the GUI thread.
-            rows = [(image_id, path, thumb, None, None, None) for image_id, path, thumb, _when in library.gallery(order)]
-            update = plan_update(base, rows) if whole else None
-            return rows, GalleryRows(rows), update, library.failure_count()
-
-        self.tasks.run(load, self._on_gallery_loaded, self._on_gallery_error)
-
-    def _on_gallery_error(self, error: BaseException) -> None:
-        self._gallery_loading = False
-        self._on_error(error)
-
-    def _on_gallery_loaded(self, loaded) -> None:  # type: ignore[no-untyped-def]
-        self._gallery_loading = False
-        if self._gallery_stale:
-            QTimer.singleShot(0, self.refresh_gallery)
-        items, entries, update, failures = loaded
-        if self._showing_results:
-            return
+    def show_gallery(self, items: list[tuple] | None, update: GalleryUpdate | None, failures: int) -> None:
         self.cache.clear_missing()
-        self._entries = entries
-        if self._cluster_result:
-            self._show_cluster_cards(self._cluster_result)  # covers come from the gallery's entries
-        chosen = self.cluster_list.currentItem()
-        if chosen is not None and chosen.data(Qt.ItemDataRole.UserRole) != ALL_PHOTOS:
-            self.model.set_items(self._cluster_items(chosen.data(Qt.ItemDataRole.UserRole)))
-        elif update is not None:
+        if update is not None:
             self.model.apply_update(update)
-        else:
+        elif items is not None:
             self.model.set_items(items)
-        self.pages.setCurrentIndex(1 if items else 0)
-        self.skipped_button.setText(f"{failures} files skipped")
-        self.skipped_button.setVisible(failures > 0)
+        self.gallery_panel.show_photos(bool(self.controller.browse.entries))
+        self.status.set_skipped(failures)
         self.gallery_refreshed.emit()
 
-    # --- context menu -------------------------------------------------------------------------
+    def show_items(self, items: list[GalleryItem], message: str | None) -> None:
+        self.model.set_items(items)
+        self.gallery_panel.show_photos(bool(items) or self.controller.browse.showing != "folder")
+        if message is not None:
+            self.say(message)
 
-    def _selected_items(self) -> list[GalleryItem]:
-        rows = sorted(i.row() for i in self.gallery.selectionModel().selectedIndexes())
-        return [item for item in (self.model.item(r) for r in rows) if item is not None]
+    def show_results(self, items: list[GalleryItem], message: str) -> None:
+        self.model.set_items(items)
+        if items:
+            self.gallery_panel.show_photos()
+            self.say(message)
+        else:
+            self.gallery_panel.show_nothing_found(message)
 
-    def _on_context_menu(self, pos) -> None:  # type: ignore[no-untyped-def]
-        index = self.gallery.indexAt(pos)
-        if not index.isValid():
+    def clear_search_box(self) -> None:
+        self.search_bar.clear()
+
+    def show_clusters(self, rows: list[tuple[int, str]], cards: list[ClusterCard], current: int) -> None:
+        self.side.show_clusters(rows, current)
+        self.clusters_panel.show_cards(cards)
+        self.clusters_refreshed.emit()
+
+    def show_clusters_computing(self) -> None:
+        self.clusters_panel.show_computing()
+
+    def show_cluster_name(self, key: int, text: str) -> None:
+        self.side.set_cluster_text(key, text)
+
+    def show_map(self) -> None:
+        self.views.setCurrentIndex(MAP_TAB)
+
+    def show_map_points(self, points: MapPoints, thumbnails: dict[int, str], names: dict[int, str]) -> None:
+        self.map_panel.show_points(points, thumbnails, names)
+        self.map_ready.emit()
+
+    def show_map_names(self, names: dict[int, str]) -> None:
+        self.map_panel.show_names(names)
+
+    def show_map_computing(self) -> None:
+        self.map_panel.show_computing()
+
+    def show_folders(self, folders: list[FolderSummary]) -> None:
+        self.side.show_folders(folders)
+
+    def work_started(self, message: str, pausable: bool) -> None:
+        self.status.work_started(message, pausable)
+        self._refresh_timer.start()
+
+    def work_progressed(self, done: int, total: int, text: str) -> None:
+        self.status.work_progressed(done, total, text)
+
+    def work_ended(self) -> None:
+        self.downloads.finish()
+        self._refresh_timer.stop()
+        self.status.work_ended()
+
+    def indexing_done(self, report: IndexReport | None) -> None:
+        self.indexing_finished.emit(report)
+
+    def search_done(self) -> None:
+        self.search_finished.emit()
+
+    def set_notices(self, notices: list[str]) -> None:
+        self.status.set_notices(notices)
+
+    def show_notices(self) -> QMessageBox:
+        return window_dialogs.notices_box(self, self.status.notices)
+
+    def show_skipped(self) -> None:
+        """Load the list of skipped files (off the GUI thread), then show it."""
+        self.controller.show_skipped()
+
+    def show_skipped_files(self, failures: list[KnownFailure]) -> None:
+        self.skipped_shown.emit(window_dialogs.skipped_box(self, failures))
+
+    def show_error(self, error: BaseException) -> None:
+        """Errors from background work: a message that does not block the app."""
+        if isinstance(error, UntrustedModelError):
+            self.ask_model_choice(str(error))
             return
-        if not self.gallery.selectionModel().isSelected(index):
-            self.gallery.setCurrentIndex(index)
-        menu = self.context_menu_for(self.model.item(index.row()))
-        menu.exec(self.gallery.viewport().mapToGlobal(pos))
+        if isinstance(error, UserError):
+            self.say(str(error))
+        window_dialogs.error_box(self, error)
+
+    def tell(self, message: str) -> None:
+        window_dialogs.information_box(self, message)
+
+    def ask_model_missing(self, message: str) -> None:
+        self.model_box = window_dialogs.model_missing_box(self, message, self.controller.use_model_folder)
+
+    # --- what the person does -------------------------------------------------------------------
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a folder of photos")
+        if folder:
+            self.index_paths([Path(folder)])
+
+    def index_paths(self, roots: list[Path]) -> None:
+        self.controller.index_paths(roots)
+
+    def find_regions(self) -> None:
+        self.controller.find_regions()
+
+    def cancel_indexing(self) -> None:
+        self.controller.cancel()
+
+    def refresh_gallery(self) -> None:
+        self.controller.refresh_gallery()
+
+    def refresh_clusters(self) -> None:
+        self.controller.refresh_clusters()
+
+    def search_by_image(self, path: Path) -> None:
+        self.controller.search(self.search_bar.text, image=path)
+
+    def paste_to_search(self) -> bool:
+        return self.search_bar.paste_image()
+
+    def find_similar(self, path: str) -> None:
+        self.controller.find_similar(path)
+
+    def clear_search(self) -> None:
+        self.controller.clear_search()
+
+    def _on_threshold_changed(self, threshold: float | None) -> None:
+        self.controller.threshold = threshold
+        if self.controller.search_again():
+            self.search_bar.request_search_soon()
+
+    def _on_weight_changed(self, kind: str, weight: float) -> None:
+        self.controller.weights[kind] = weight
+        if self.controller.search_again():
+            self.search_bar.request_search_soon()
+
+    def _on_size_changed(self, *_args: object) -> None:
+        self.gallery_panel.set_thumbnail_size(self.search_bar.size_slider.value(), self.search_bar.list_button.isChecked())
+
+    def _on_folder_chosen(self, root: str) -> None:
+        self.side.show_no_cluster_chosen()
+        self.controller.choose_folder(root)
+        self.views.setCurrentIndex(GALLERY_TAB)
+
+    def _on_cluster_chosen(self, key: int, text: str) -> None:
+        self.controller.choose_cluster(key, text)
+        if key != ALL_PHOTOS:
+            self.gallery_panel.show_photos()
+
+    def open_cluster(self, key: int) -> None:
+        """Show a cluster's photos in the gallery (as choosing it in the side panel does)."""
+        self.side.choose_cluster(key)
+        self.views.setCurrentIndex(GALLERY_TAB)
+
+    def rename_cluster(self, key: int, name: str) -> None:
+        self.controller.rename_cluster(key, name)
+
+    def _ask_cluster_name(self, key: int) -> None:
+        cluster = self.controller.browse.clusters.get(key)
+        if cluster is None:
+            return
+        name, ok = QInputDialog.getText(self, "Rename cluster", "Name:", text=cluster.name)
+        if ok and name.strip():
+            self.rename_cluster(key, name)
+
+    def _on_view_changed(self, index: int) -> None:
+        if index == MAP_TAB and self.map_panel.make_map():
+            self.controller.map_wanted = True
+            self.controller.refresh_map()
+
+    def _on_map_clicked(self, image_id: int) -> None:
+        """Select the clicked photo in the gallery (all photos, search cleared)."""
+        self.views.setCurrentIndex(GALLERY_TAB)
+        if self.controller.browse.showing != "all":
+            self.side.show_all_photos_chosen()
+        self.controller.photo_on_map_chosen(image_id)
+        self.gallery_panel.select_image(image_id)
+
+    def remove_folder(self, root: str, confirm: bool = True) -> None:
+        """Forget a folder's photos (never the files themselves), once the person confirms."""
+        if self.controller.refuse_while_busy("Folders can be removed"):
+            return
+        if confirm:
+            answer = QMessageBox.question(
+                self, "Remove folder", f"Remove {root} from the library?\nThe photos stay on disk; only the library forgets them."
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.controller.remove_folder(root)
+
+    def remove_selected(self) -> None:
+        self.controller.remove_images([item.image_id for item in self.gallery_panel.selected_items()])
 
     def context_menu_for(self, item: GalleryItem | None) -> QMenu:
         menu = QMenu(self)
@@ -440,75 +427,19 @@ class MainWindow(SearchMixin, AnalysisMixin, FoldersMixin, IndexingMixin, QMainW
         menu.addAction("Remove from library", self.remove_selected)
         return menu
 
-    def open_viewer(self, row: int):  # type: ignore[no-untyped-def]
+    def open_viewer(self, row: int) -> PhotoViewer | None:
         """The large view of a photo, with its regions and details; arrows walk the list."""
         from app.ui.viewer import PhotoViewer
 
         if self.library is None or self.model.item(row) is None:
             return None
-        items = [item for item in (self.model.item(r) for r in range(self.model.rowCount())) if item is not None]
-        viewer = PhotoViewer(self.library, items, row, self.tasks, self)
+        viewer = PhotoViewer(self.library, self.gallery_panel.items(), row, self.tasks, self)
         viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         viewer.open()
         return viewer
 
-    def eventFilter(self, watched, event) -> bool:  # type: ignore[no-untyped-def]
-        if watched is self.search_box and event.type() == QEvent.Type.KeyPress and event.matches(QKeySequence.StandardKey.Paste):
-            mime = QGuiApplication.clipboard().mimeData()
-            if mime is not None and (mime.hasImage() or mime.hasUrls()) and self.paste_to_search():
-                return True
-        if (
-            watched is self.gallery.viewport()
-            and event.type() == QEvent.Type.Wheel
-            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
-        ):
-            step = 16 if event.angleDelta().y() > 0 else -16
-            self.size_slider.setValue(self.size_slider.value() + step)
-            return True
-        if watched is self.gallery and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Space:
-            current = self.gallery.currentIndex()
-            if current.isValid():
-                self.open_viewer(current.row())
-                return True
-        return super().eventFilter(watched, event)
-
     def _open_path(self, path: str) -> None:
         QDesktopServices.openUrl(local_file_url(path))
-
-    def say_read_only(self, what: str) -> None:
-        self.status_label.setText(f"{what}: this library is read-only (read-only media or a shared folder)")
-
-    def refuse_while_indexing(self, what: str) -> bool:
-        """Writers exclude each other: while indexing runs, removing waits for it (said so)."""
-        if self.library is not None and self.library.read_only:
-            self.say_read_only(what)
-            return True
-        if self._stop_indexing is None:
-            return False
-        message = f"{what} once indexing finishes (or cancel it first): only one change to the library at a time."
-        self.status_label.setText(message)
-        box = QMessageBox(QMessageBox.Icon.Information, "Photo Organizer", message, QMessageBox.StandardButton.Ok, self)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        return True
-
-    def remove_selected(self) -> None:
-        items = self._selected_items()
-        if not items or self.library is None or self.refuse_while_indexing("Photos can be removed"):
-            return
-        library = self.library
-        ids = [i.image_id for i in items]
-        self.tasks.run(lambda: library.remove_images(ids), lambda n: self._after_remove(n, ids), self._on_error)
-
-    def _after_remove(self, count: int, ids: list[int]) -> None:
-        self.status_label.setText(f"Removed {count} photos from the library (the files are untouched)")
-        if self._showing_results:
-            remaining = [self.model.item(r) for r in range(self.model.rowCount())]
-            self.model.set_items([i for i in remaining if i is not None and i.image_id not in ids])
-        else:
-            self.refresh_gallery()
-
-    # --- drag and drop ------------------------------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
@@ -519,28 +450,15 @@ class MainWindow(SearchMixin, AnalysisMixin, FoldersMixin, IndexingMixin, QMainW
         if not paths:
             return
         event.acceptProposedAction()
-        on_search_bar = self.search_box.geometry().contains(self.search_box.parentWidget().mapFrom(self, event.position().toPoint()))
+        box = self.search_box
+        parent = box.parentWidget()
+        on_search_bar = parent is not None and box.geometry().contains(parent.mapFrom(self, event.position().toPoint()))
         if on_search_bar and len(paths) == 1 and paths[0].suffix.lower() in IMAGE_SUFFIXES:
             self.search_by_image(paths[0])
         else:
             self.index_paths(paths)
 
-    # --- errors and settings --------------------------------------------------------------------
-
-    def _on_error(self, error: BaseException) -> None:
-        """Errors from background work: a message that does not block the app."""
-        if isinstance(error, UntrustedModelError):
-            self.ask_model_choice(str(error))
-            return
-        if isinstance(error, UserError):
-            self.status_label.setText(str(error))
-            box = QMessageBox(QMessageBox.Icon.Warning, "Photo Organizer", str(error), QMessageBox.StandardButton.Ok, self)
-        else:
-            log.error("unexpected error", exc_info=error)
-            box = QMessageBox(QMessageBox.Icon.Critical, "Photo Organizer", f"Something went wrong: {error}",
-                              QMessageBox.StandardButton.Ok, self)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+    # --- models and settings ---------------------------------------------------------------------
 
     def ask_model_choice(self, message: str) -> QMessageBox:
         """The library names a hub repository or a folder as its model: used only if the person
@@ -549,49 +467,91 @@ class MainWindow(SearchMixin, AnalysisMixin, FoldersMixin, IndexingMixin, QMainW
             return self._model_question
 
         def answered(yes: bool) -> None:
-            if not yes or self.library is None:
-                self.status_label.setText("Search by words needs the library's model; photos can still be browsed")
+            library = self.library
+            if not yes or library is None:
+                self.say("Search by words needs the library's model; photos can still be browsed")
                 return
             from app.ml.model_choice import remember_choice
 
-            spec = self.library.spec
-            self.tasks.run(lambda: remember_choice(spec), lambda _r: self._on_model_chosen(spec.key), self._on_error)
+            spec = library.spec
+            self.tasks.run(lambda: remember_choice(spec), lambda _r: self._on_model_chosen(spec.key), self.show_error)
 
         self._model_question = ask_to_use_model(self, message, answered)
         return self._model_question
 
     def _on_model_chosen(self, key: str) -> None:
-        self.status_label.setText(f"Using {key}, as you chose")
-        self.refresh_clusters()  # their names come from the model too
-        if self.search_box.text().strip():
-            self._run_search()
+        self.say(f"Using {key}, as you chose")
+        self.controller.refresh_clusters()  # their names come from the model too
+        if self.search_bar.text:
+            self.search_bar.request_search()
+
+    def show_model_missing(self, message: str) -> QMessageBox | None:
+        self.ask_model_missing(message)
+        return self.model_box
+
+    def use_model_folder(self, folder: Path) -> None:
+        self.controller.use_model_folder(folder)
+
+    def switch_model(self, spec: ModelSpec, device: str) -> None:
+        self.controller.switch_model(spec, device)
+
+    def open_settings(self) -> SettingsDialog | None:
+        from app.ui.settings_dialog import SettingsDialog
+
+        library = self.library
+        if library is None:
+            return None
+        spec = library.spec
+        dialog = SettingsDialog(spec.name, spec.pretrained or "", library.device, library.root, self.cache.capacity, self)
+        current = Settings.from_env()
+        dialog.set_regions(current.detect_objects, current.read_text)
+        dialog.accepted.connect(lambda: self.apply_settings(dialog.choice()))
+        dialog.open()
+        return dialog
+
+    def apply_settings(self, choice: SettingsChoice) -> None:
+        from app.ml.spec import ModelSpec
+        from app.ui.settings_dialog import save_region_choice
+
+        self.cache.capacity = choice.cache_size
+        library = self.library
+        if save_region_choice(choice.detect_objects, choice.read_text) and library is not None:
+            self.controller.find_regions()
+        if choice.library and Path(choice.library) != (library.root if library else None):
+            QSettings().setValue("library/path", choice.library)
+            self.say(f"The library at {choice.library} opens from the next start")
+        if library is None or not choice.model:
+            return
+        wanted = ModelSpec.parse(choice.model, choice.pretrained or None)
+        if wanted.key == library.spec.key and choice.device == library.device:
+            return
+        self.controller.switch_model(wanted, choice.device)
 
     def _restore_settings(self) -> None:
         settings = QSettings()
         geometry = settings.value("window/geometry")
         if geometry is not None:
-            self.restoreGeometry(geometry)
+            self.restoreGeometry(geometry)  # type: ignore[arg-type]
         else:
             self.resize(1100, 750)
         splitter = settings.value("window/splitter")
         if splitter is not None:
-            self.splitter.restoreState(splitter)
-        self._restored_view = int(settings.value("window/view", 0) or 0)
-        self.size_slider.setValue(int(settings.value("gallery/size", 160) or 160))
-        self.list_button.setChecked(settings.value("gallery/list", False, type=bool))
-        self.cache.capacity = int(settings.value("gallery/cache", self.cache.capacity) or self.cache.capacity)
+            self.splitter.restoreState(splitter)  # type: ignore[arg-type]
+        self._restored_view = int(settings.value("window/view", 0) or 0)  # type: ignore[call-overload]
+        self.search_bar.size_slider.setValue(int(settings.value("gallery/size", 160) or 160))  # type: ignore[call-overload]
+        self.search_bar.list_button.setChecked(bool(settings.value("gallery/list", False, type=bool)))
+        self.cache.capacity = int(settings.value("gallery/cache", self.cache.capacity) or self.cache.capacity)  # type: ignore[call-overload]
 
-    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
-        QSettings().setValue("window/geometry", self.saveGeometry())
-        QSettings().setValue("window/splitter", self.splitter.saveState())
-        QSettings().setValue("window/view", self.views.currentIndex())
-        QSettings().setValue("gallery/size", self.size_slider.value())
-        QSettings().setValue("gallery/list", self.list_button.isChecked())
-        QSettings().setValue("gallery/cache", self.cache.capacity)
-        if self._stop_indexing is not None:
-            self._stop_indexing.set()
+    def closeEvent(self, event: QCloseEvent) -> None:
+        settings = QSettings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/splitter", self.splitter.saveState())
+        settings.setValue("window/view", self.views.currentIndex())
+        settings.setValue("gallery/size", self.search_bar.size_slider.value())
+        settings.setValue("gallery/list", self.search_bar.list_button.isChecked())
+        settings.setValue("gallery/cache", self.cache.capacity)
+        self.controller.indexing.cancel()
         self.tasks.shutdown()
         self.cache.shutdown()
-        if self.library is not None:
-            self.library.close()
+        self.controller.close()
         super().closeEvent(event)

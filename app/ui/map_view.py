@@ -4,6 +4,7 @@ wheel to zoom, hover for a thumbnail, click to pick the photo."""
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
@@ -11,6 +12,8 @@ import pyqtgraph.opengl as gl
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QMatrix4x4, QMouseEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
+
+from app.analysis.results import MapPoint
 
 NOISE_COLOUR = (0.6, 0.6, 0.6, 0.5)
 PICK_RADIUS_PX = 12
@@ -83,23 +86,25 @@ class MapView(QWidget):
         self.image_ids: list[int] = []
         self.thumbnails: list[str] = []
         self.paths: list[str] = []
+        self._clusters = np.zeros(0, dtype=np.int64)
+        self._colours = np.zeros((0, 4), dtype=np.float32)
         self.view.hovered.connect(self._on_hovered)
         self.view.clicked.connect(self._on_clicked)
 
-    def set_points(
-        self, points: list[dict], thumbnails: dict[int, str], cluster_names: dict[int, str]
-    ) -> None:
-        self.positions = np.array([[p["x"], p["y"], p["z"]] for p in points], dtype=np.float32).reshape(-1, 3)
-        clusters = np.array([p["cluster"] for p in points], dtype=np.int64)
-        self.image_ids = [int(p["image_id"]) for p in points]
-        self.paths = [p["path"] for p in points]
+    def set_points(self, points: Sequence[MapPoint], thumbnails: dict[int, str], cluster_names: dict[int, str]) -> None:
+        self.positions = np.array([[p.x, p.y, p.z] for p in points], dtype=np.float32).reshape(-1, 3)
+        self._clusters = np.array([p.cluster for p in points], dtype=np.int64)
+        self.image_ids = [p.image_id for p in points]
+        self.paths = [p.path for p in points]
         self.thumbnails = [thumbnails.get(i, "") for i in self.image_ids]
-        colours = cluster_colours(clusters)
-        self.scatter.setData(pos=self.positions, color=colours, size=7)
-        self._show_legend(clusters, colours, cluster_names)
+        self._colours = cluster_colours(self._clusters)
+        self.scatter.setData(pos=self.positions, color=self._colours, size=7)
+        self.set_names(cluster_names)
         self.status.setText(f"{len(points):,} photos · drag to orbit, wheel to zoom, click a point to select it")
 
-    def _show_legend(self, clusters: np.ndarray, colours: np.ndarray, names: dict[int, str]) -> None:
+    def set_names(self, names: dict[int, str]) -> None:
+        """The legend: a colour per group with its name (numbered until names are ready)."""
+        clusters, colours = self._clusters, self._colours
         rows = []
         for cluster in sorted({int(c) for c in clusters.tolist() if c >= 0})[:12]:
             r, g, b, _ = (int(v * 255) for v in colours[clusters == cluster][0])

@@ -55,7 +55,7 @@ class ThumbnailCache(QObject):
         self._signals = _Loaded(self)  # a child: it goes when the cache goes
         self._signals.done.connect(self._on_loaded)
 
-    def get(self, key: int, path: Path) -> QPixmap | None:
+    def get(self, key: int, path: Path | str) -> QPixmap | None:
         pixmap = self._pixmaps.get(key)
         if pixmap is not None:
             self._pixmaps.move_to_end(key)
@@ -68,7 +68,7 @@ class ThumbnailCache(QObject):
             self._wanted.popitem(last=False)
         if key not in self._pending:
             self._pending.add(key)
-            self._pool.start(_LoadThumbnail(key, path, self.size, self))
+            self._pool.start(_LoadThumbnail(key, Path(path), self.size, self))
         return None
 
     def wants(self, key: int) -> bool:

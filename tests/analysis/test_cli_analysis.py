@@ -103,15 +103,16 @@ def test_analysis_errors_are_one_line(cli, tmp_path):
 
 def test_a_renamed_cluster_keeps_its_name_through_recomputation(cli, shapes_indexed, library_dir):
     from app.analysis.clustering import ClusterParams
-    from app.analysis.library_analysis import clusters, rename_cluster
+    from app.analysis.library_analysis import AnalysisInputs, clusters, rename_cluster
     from app.library import Library
 
     with Library(library_dir) as library:
-        first = clusters(library, ClusterParams(eps=0.1))["clusters"][0]
-        rename_cluster(library, first["image_ids"], "  My   favourite  shapes ")
-        again = clusters(library, ClusterParams(eps=0.1), use_cache=False)["clusters"]
-    renamed = [c for c in again if c.get("renamed")]
-    assert [c["name"] for c in renamed] == ["My favourite shapes"]
-    assert set(renamed[0]["image_ids"]) == set(first["image_ids"])
+        inputs = AnalysisInputs.of(library)
+        first = clusters(inputs, ClusterParams(eps=0.1)).clusters[0]
+        rename_cluster(inputs, first.image_ids, "  My   favourite  shapes ")
+        again = clusters(inputs, ClusterParams(eps=0.1), use_cache=False).clusters
+    renamed = [c for c in again if c.renamed]
+    assert [c.name for c in renamed] == ["My favourite shapes"]
+    assert set(renamed[0].image_ids) == set(first.image_ids)
     listed = cli("clusters", "--eps", "0.1", "--json").json["clusters"]
     assert "My favourite shapes" in [c["name"] for c in listed]

@@ -26,11 +26,12 @@ def test_folders_are_listed_with_counts_and_removed_without_touching_files(libra
     with Library(library_dir) as lib:
         lib.index([tmp_path / "trip", tmp_path / "home"])
         lib.index([tmp_path / "trip"])  # again: still one entry
-        listed = {Path(f["path"]).name: f["photos"] for f in lib.folders()}
+        listed = {Path(f.path).name: f.photos for f in lib.folders()}
         assert listed == {"trip": 3, "home": 1}
-        assert lib.remove_folder(str(tmp_path / "home")) == 2  # the photo and the unreadable file
-        assert [Path(f["path"]).name for f in lib.folders()] == ["trip"]
-        status = lib.status()
+        removed = lib.remove([tmp_path / "home"])
+        assert removed.files + removed.failures == 2  # the photo and the unreadable file
+        assert [Path(f.path).name for f in lib.folders()] == ["trip"]
+        status = lib.status().to_json()
         assert status["images"] == 3 and status["failures"] == 0
         assert status["consistent"] and status["vectors"] == status["index_vectors"] == 3
     assert {name: snapshot(tmp_path / name) for name in ("trip", "home")} == before
@@ -74,7 +75,7 @@ def test_a_run_that_crashes_stays_interrupted_so_the_app_resumes_it(library_dir:
         monkeypatch.setattr(pipeline.IndexRun, "_process", crash)
         with pytest.raises(RuntimeError):
             lib.index([tmp_path / "p"])
-        assert lib.status()["interrupted"] == [str(tmp_path / "p")]
+        assert lib.status().interrupted == [str(tmp_path / "p")]
         monkeypatch.undo()
         lib.index([tmp_path / "p"])
-        assert lib.status()["interrupted"] is None
+        assert lib.status().interrupted is None

@@ -144,7 +144,7 @@ def test_writers_in_one_process_exclude_each_other_and_keep_the_indexers_lock(li
         finally:
             go_on.set()
             indexing.join(60)
-        assert library.status()["images"] == 6
+        assert library.status().images == 6
         assert library.remove_images([1]) == 1, "free again once indexing ended"
 
 

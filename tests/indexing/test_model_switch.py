@@ -46,7 +46,7 @@ def test_switch_reembeds_from_thumbnails_without_reading_originals(library_dir, 
             library.search("anything")
         report = library.index([indexed])
         assert (report.reembedded, report.embedded, report.unchanged) == (10, 0, 10)
-        status = library.status()
+        status = library.status().to_json()
         assert status["model"] == other_model.key and status["consistent"]
         assert status["vectors"] == status["index_vectors"] == 10
         # The stored vector is what the new model makes of the thumbnail.
@@ -85,8 +85,8 @@ def test_a_stopped_switch_resumes_and_old_vectors_serve_meanwhile(library_dir, i
     with Library(library_dir) as library:  # without --model: the old model still serves
         assert library.spec == TINY
         assert len(library.search("a red square", top_k=3)) == 3
-        assert library.status()["consistent"]
+        assert library.status().consistent
     with Library(library_dir, other_model) as library:
         report = library.index([indexed], IndexOptions(batch_size=4))
         assert report.reembedded == 6, "only what was left is redone"
-        assert library.status()["model"] == other_model.key
+        assert library.status().model == other_model.key

@@ -39,7 +39,7 @@ def test_a_reused_camera_name_keeps_the_moved_photo_with_its_regions(library_dir
         assert (report.new, report.moved, report.removed, report.failed, report.embedded) == (1, 1, 0, 0, 1), report
         assert _image_of(lib, cam / "2023" / "DSC_0001.jpg") == a, "the moved photo is the same image"
         assert [r.region_id for r in repository.regions_of_image(lib.engine, a) if r.kind == "text"] == [text_region]
-        status = lib.status()
+        status = lib.status().to_json()
         assert status["images"] == status["files"] == 3 and status["consistent"]
         assert lib.index([cam]).embedded == 0
 
@@ -59,7 +59,7 @@ def test_renumbering_past_a_link_batch_moves_every_photo_and_embeds_nothing(libr
         assert (report.moved, report.new, report.removed) == (count, 0, 0)
         after = {i: _image_of(lib, cam / f"DSC_{i + 1:04d}.jpg") for i in range(1, count + 1)}
         assert after == before, "every photo keeps its image under its new name"
-        status = lib.status()
+        status = lib.status().to_json()
         assert status["images"] == status["files"] == status["vectors"] == count and status["consistent"]
 
 

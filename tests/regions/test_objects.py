@@ -67,7 +67,7 @@ def object_regions(library: Path) -> dict[str, list[tuple]]:
 def index_with(library: Path, folder: Path, detector: ObjectDetector):  # type: ignore[no-untyped-def]
     with Library(library) as lib:
         lib.region_models.use_detector(detector)
-        return lib.index([folder], IndexOptions(detect=True, ocr=False)), lib.status()
+        return lib.index([folder], IndexOptions(detect=True, ocr=False)), lib.status().to_json()
 
 
 def test_filters_and_super_categories(library_dir: Path, photos: dict[str, Path]):
@@ -130,9 +130,9 @@ def test_the_region_pass_steps_aside_for_newer_work_and_continues_later(library_
         lib.region_models.use_detector(colour_detector())
         waiting = lib.index([folder], IndexOptions(detect=True, ocr=False), defer_regions=lambda: True)
         assert waiting.regions_deferred and not waiting.cancelled and waiting.region_images == 0
-        assert waiting.embedded == 5 and lib.status()["region_pass"]["objects_done"] == 0
+        assert waiting.embedded == 5 and lib.status().region_pass.objects_done == 0
         assert lib.interrupted_roots() == []  # if the app closes now, its next start finishes the regions
         later = lib.index([folder], IndexOptions(detect=True, ocr=False))
         assert not later.regions_deferred and later.embedded == 0
         assert later.region_images == 5 and later.objects == 2
-        assert lib.status()["region_pass"]["objects_done"] == 5 and lib.interrupted_roots() is None
+        assert lib.status().region_pass.objects_done == 5 and lib.interrupted_roots() is None

@@ -7,9 +7,10 @@ import time
 from pathlib import Path
 
 from app.catalog.records import RegionInfo
+from app.controller.gallery_rows import plan_update
 from app.library import Library
 from app.search.results import SearchHit
-from app.ui.gallery import GalleryItem, GalleryModel, plan_update
+from app.ui.gallery import GalleryItem, GalleryModel
 from app.ui.thumbnails import ThumbnailCache
 from tests.helpers.images import photo, save_jpeg
 from tests.ui.conftest import open_window
@@ -84,9 +85,9 @@ def test_an_older_slower_search_never_overwrites_a_newer_one(qtbot, library_dir:
             time.sleep(0.6)
             return [hit(1), hit(2)]
 
-        window._run_latest(slow)
+        window.controller.run_latest(slow)
         with qtbot.waitSignal(window.search_finished, timeout=10000):
-            window._run_latest(lambda: [hit(3)])
+            window.controller.run_latest(lambda: [hit(3)])
         qtbot.wait(1000)  # the slow one has finished by now
         assert [window.model.item(r).image_id for r in range(window.model.rowCount())] == [3]
     finally:

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
+from app.analysis.library_analysis import AnalysisInputs, freshness
 from app.ui.gallery import GalleryItem, GalleryModel, ScoreRole
 from app.ui.main_window import MainWindow
 from app.ui.thumbnails import ThumbnailCache
@@ -49,16 +50,16 @@ def _index(qtbot, window: MainWindow, photos: Path) -> None:  # type: ignore[no-
 
 
 def test_empty_library_invites_a_drop(window):
-    assert window.pages.currentIndex() == 0
-    assert "Drop a folder" in window.empty_label.text()
+    assert window.gallery_panel.currentIndex() == 0
+    assert "Drop a folder" in window.gallery_panel.empty_label.text()
 
 
 def test_dropping_a_folder_indexes_it_and_fills_the_gallery(qtbot, window, photos):
     _index(qtbot, window, photos)
-    assert window.pages.currentIndex() == 1
+    assert window.gallery_panel.currentIndex() == 1
     # A refresh started during indexing may land first; the post-indexing one carries the failure.
-    qtbot.waitUntil(lambda: window.skipped_button.isVisible(), timeout=10000)
-    assert window.skipped_button.text() == "1 files skipped"
+    qtbot.waitUntil(lambda: window.status.skipped_button.isVisible(), timeout=10000)
+    assert window.status.skipped_button.text() == "1 files skipped"
     first = window.model.index(0)
     qtbot.waitUntil(lambda: window.model.data(first, Qt.ItemDataRole.DecorationRole) is not None, timeout=5000)
 
@@ -67,8 +68,8 @@ def test_text_search_replaces_the_gallery_and_escape_restores_it(qtbot, window, 
     _index(qtbot, window, photos)
     with qtbot.waitSignal(window.search_finished, timeout=20000):
         window.search_box.setText("a photo of a tree")
-        window._run_search()
-    assert window._showing_results
+        window.search_bar.request_search()
+    assert window.controller.browse.showing_results
     scores = [window.model.index(r).data(ScoreRole) for r in range(window.model.rowCount())]
     assert scores and all(s is not None for s in scores) and scores == sorted(scores, reverse=True)
     with qtbot.waitSignal(window.gallery_refreshed, timeout=10000):
@@ -111,16 +112,16 @@ def test_gallery_model_passes_the_model_tester(qtmodeltester, tmp_path):
 def test_clusters_panel_refreshes_in_the_background_and_filters_the_gallery(qtbot, window, photos):
     with qtbot.waitSignal(window.clusters_refreshed, timeout=60000):
         _index(qtbot, window, photos)
-    texts = [window.cluster_list.item(i).text() for i in range(window.cluster_list.count())]
+    texts = [window.side.cluster_list.item(i).text() for i in range(window.side.cluster_list.count())]
     assert texts[0] == "All photos (7)"
-    sizes = [c["size"] for c in window._clusters.values()]
-    noise = len(window._noise_paths)
+    sizes = [c.size for c in window.controller.browse.clusters.values()]
+    noise = window.controller.browse.clustering.noise
     assert sum(sizes) + noise == 7
-    assert window.library.status()["analysis"]["clusters"] == "fresh"
-    window.cluster_list.setCurrentRow(1)
+    assert freshness(AnalysisInputs.of(window.library))["clusters"] == "fresh"
+    window.side.cluster_list.setCurrentRow(1)
     expected = sizes[0] if sizes else noise
     assert window.model.rowCount() == expected
-    window.cluster_list.setCurrentRow(0)
+    window.side.cluster_list.setCurrentRow(0)
     qtbot.waitUntil(lambda: window.model.rowCount() == 7, timeout=10000)
 
 
@@ -129,14 +130,14 @@ def test_clusters_view_shows_a_card_per_group_and_opens_it(qtbot, window, photos
 
     with qtbot.waitSignal(window.clusters_refreshed, timeout=60000):
         _index(qtbot, window, photos)
-    qtbot.waitUntil(lambda: window.cluster_model.rowCount() > 0, timeout=10000)
-    qtmodeltester.check(window.cluster_model)
-    cards = [window.cluster_model.card(r) for r in range(window.cluster_model.rowCount())]
+    qtbot.waitUntil(lambda: window.clusters_panel.model.rowCount() > 0, timeout=10000)
+    qtmodeltester.check(window.clusters_panel.model)
+    cards = [window.clusters_panel.model.card(r) for r in range(window.clusters_panel.model.rowCount())]
     assert sum(c.size for c in cards) == 7
     assert all(c.cover is not None for c in cards)  # every card shows one of its photos
     window.views.setCurrentIndex(1)
-    assert window.cluster_pages.currentIndex() == 1
-    first = window.cluster_model.index(0)
+    assert window.clusters_panel.currentIndex() == 1
+    first = window.clusters_panel.model.index(0)
     window.open_cluster(first.data(ClusterKeyRole))
     assert window.views.currentIndex() == 0
     assert window.model.rowCount() == cards[0].size
@@ -148,17 +149,17 @@ def test_list_layout_shows_rows_with_details_and_is_remembered(qtbot, window, ph
 
     _index(qtbot, window, photos)
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
-    assert window.list_button.isChecked()
+    assert window.search_bar.list_button.isChecked()
     assert window.gallery.flow() == QListView.Flow.TopToBottom and not window.gallery.isWrapping()
     row = window.gallery.visualRect(window.model.index(1))
     assert row.width() > 3 * row.height()  # a row across the view, not a grid cell
     with qtbot.waitSignal(window.search_finished, timeout=20000):
         window.search_box.setText("a photo of a tree")
-        window._run_search()
+        window.search_bar.request_search()
     assert not window.gallery.grab().isNull()  # rows paint name, folder and why it matched
     window.close()
     assert QSettings().value("gallery/list", type=bool) is True
-    window.list_button.setChecked(False)
+    window.search_bar.list_button.setChecked(False)
     assert window.gallery.isWrapping() and window.gallery.flow() == QListView.Flow.LeftToRight  # the grid again
     cell = window.gallery.visualRect(window.model.index(1))
     assert cell.width() < 2 * cell.height(), "a grid cell, not a row"
@@ -170,19 +171,19 @@ def test_library_folders_list_filter_and_remove_without_touching_files(qtbot, wi
     before = snapshot(photos)
     with qtbot.waitSignal(window.folders_refreshed, timeout=60000):
         _index(qtbot, window, photos)
-    qtbot.waitUntil(lambda: window.folder_list.count() == 1 and "(7)" in window.folder_list.item(0).text(), timeout=10000)
-    item = window.folder_list.item(0)
+    qtbot.waitUntil(lambda: window.side.folder_list.count() == 1 and "(7)" in window.side.folder_list.item(0).text(), timeout=10000)
+    item = window.side.folder_list.item(0)
     assert item.data(Qt.ItemDataRole.UserRole) == str(photos)
-    window._on_folder_chosen(item)
+    window.side.folder_list.itemClicked.emit(item)
     assert window.model.rowCount() == 7
-    menu = window.folder_menu(str(photos))
+    menu = window.side.folder_menu(str(photos))
     assert [a.text() for a in menu.actions() if a.text()] == [
         "Refresh (look for new and changed photos)", "Show in file manager", "Remove from library…"
     ]
     with qtbot.waitSignal(window.gallery_refreshed, timeout=20000):
         window.remove_folder(str(photos), confirm=False)
-    qtbot.waitUntil(lambda: window.folder_list.count() == 0 and window.model.rowCount() == 0, timeout=10000)
-    assert window.library.status()["images"] == 0
+    qtbot.waitUntil(lambda: window.side.folder_list.count() == 0 and window.model.rowCount() == 0, timeout=10000)
+    assert window.library.status().images == 0
     assert snapshot(photos) == before
 
 
@@ -228,16 +229,16 @@ def test_threshold_weights_paste_sort_and_size_controls(qtbot, window, photos):
     _index(qtbot, window, photos)
     with qtbot.waitSignal(window.search_finished, timeout=20000):
         window.search_box.setText("a tree in a field")
-        window._run_search()
+        window.search_bar.request_search()
     scores = [window.model.item(r).score for r in range(window.model.rowCount())]
     cut = (scores[0] + scores[-1]) / 2
     with qtbot.waitSignal(window.search_finished, timeout=20000):
-        window.threshold_slider.setValue(int(cut * 100) + 1)
+        window.search_bar.threshold_slider.setValue(int(cut * 100) + 1)
     assert 0 < window.model.rowCount() < len(scores)
-    assert all(window.model.item(r).score >= window.threshold for r in range(window.model.rowCount()))
+    assert all(window.model.item(r).score >= window.controller.threshold for r in range(window.model.rowCount()))
     with qtbot.waitSignal(window.search_finished, timeout=20000):
-        window.threshold_slider.setValue(0)
-        window.weight_sliders["image"].setValue(50)
+        window.search_bar.threshold_slider.setValue(0)
+        window.search_bar.weight_sliders["image"].setValue(50)
     assert abs(window.model.item(0).score - scores[0] / 2) < 1e-3
 
     QGuiApplication.clipboard().setImage(QImage(str(photos / "p2.jpg")))
@@ -246,17 +247,17 @@ def test_threshold_weights_paste_sort_and_size_controls(qtbot, window, photos):
         assert window.paste_to_search()
     assert window.model.item(0).path.endswith(("p2.jpg", "p2-copy.jpg"))
 
-    window.size_slider.setValue(160)
-    before = window.size_slider.value()
+    window.search_bar.size_slider.setValue(160)
+    before = window.search_bar.size_slider.value()
     wheel = QWheelEvent(QPointF(10, 10), QPointF(10, 10), QPoint(0, 0), QPoint(0, 120), Qt.MouseButton.NoButton,
                         Qt.KeyboardModifier.ControlModifier, Qt.ScrollPhase.NoScrollPhase, False)
     QGuiApplication.sendEvent(window.gallery.viewport(), wheel)
-    assert window.size_slider.value() == before + 16 and window.gallery.iconSize().width() == before + 16
+    assert window.search_bar.size_slider.value() == before + 16 and window.gallery.iconSize().width() == before + 16
 
     with qtbot.waitSignal(window.gallery_refreshed, timeout=10000):
         window.clear_search()
     with qtbot.waitSignal(window.gallery_refreshed, timeout=10000):
-        window.sort_box.setCurrentIndex(1)
+        window.search_bar.sort_box.setCurrentIndex(1)
     names = [Path(window.model.item(r).path).name for r in range(window.model.rowCount())]
     assert names == sorted(names, key=str.lower)
 
@@ -265,30 +266,34 @@ def test_pause_holds_indexing_until_resumed(qtbot, window, photos, tmp_path):
     more = tmp_path / "more"
     for i in range(24):
         save_jpeg(more / f"m{i}.jpg", photo(600 + i))
-    window._pause_indexing.set()  # paused before it starts: nothing may be embedded
+    window.controller.indexing.pause.set()  # paused before it starts: nothing may be embedded
     window.index_paths([more])
-    window.pause_button.setChecked(True)
+    window.status.pause_button.setChecked(True)
     qtbot.wait(1500)
-    assert window._stop_indexing is not None, "still running, paused"
-    assert window.library.status()["images"] == 0
+    assert window.controller.indexing.running, "still running, paused"
+    assert window.library.status().images == 0
     with qtbot.waitSignal(window.indexing_finished, timeout=60000) as finished:
-        window.pause_button.setChecked(False)
+        window.status.pause_button.setChecked(False)
     assert finished.args[0].embedded == 24
 
 
 def test_renaming_a_cluster_in_the_panel(qtbot, window, photos):
     with qtbot.waitSignal(window.clusters_refreshed, timeout=60000):
         _index(qtbot, window, photos)
-    if not window._clusters:
+    if not window.controller.browse.clusters:
         pytest.skip("the random test model grouped nothing")
-    key = next(iter(window._clusters))
-    window.rename_cluster(key, "Holiday")
-    texts = [window.cluster_list.item(i).text() for i in range(window.cluster_list.count())]
-    assert any(t.startswith("Holiday (") for t in texts)
+    key = next(iter(window.controller.browse.clusters))
+    window.rename_cluster(key, "Holiday")  # saved off the GUI thread, then shown
+
+    def texts() -> list[str]:
+        return [window.side.cluster_list.item(i).text() for i in range(window.side.cluster_list.count())]
+
+    qtbot.waitUntil(lambda: any(t.startswith("Holiday (") for t in texts()), timeout=10000)
+    assert any(t.startswith("Holiday (") for t in texts())
     with qtbot.waitSignal(window.clusters_refreshed, timeout=60000):
-        window._clusters_running = False
+        window.controller.clusters_running = False
         window.refresh_clusters()
-    assert "Holiday" in [c["name"] for c in window._clusters.values()]
+    assert "Holiday" in [c.name for c in window.controller.browse.clusters.values()]
 
 
 def test_settings_switch_the_model_in_the_background(qtbot, window, photos, tmp_path):
@@ -316,7 +321,7 @@ def test_settings_switch_the_model_in_the_background(qtbot, window, photos, tmp_
         window.apply_settings(choice)
     assert finished.args[0].reembedded == 7
     assert window.library.spec.key == f"local-dir:{folder.resolve()}"
-    assert window.library.status()["consistent"]
+    assert window.library.status().consistent
     assert window.cache.capacity == 600
     assert QSettings().value("library/path") == str(tmp_path / "elsewhere")
     with qtbot.waitSignal(window.search_finished, timeout=20000):
@@ -368,9 +373,9 @@ def test_indexing_cut_short_by_a_crash_resumes_when_the_app_opens(qtbot, library
         # What a killed run leaves behind (test_kill_resume checks that it does).
         folders.mark_run_started(library.engine, [str(photos)])
     win = open_window(qtbot, library_dir)
-    assert win._stop_indexing is not None  # started by itself
-    qtbot.waitUntil(lambda: win._stop_indexing is None, timeout=60000)
-    status = win.library.status()
+    assert win.controller.indexing.running  # started by itself
+    qtbot.waitUntil(lambda: not win.controller.indexing.running, timeout=60000)
+    status = win.library.status().to_json()
     assert status["images"] == 7 and status["interrupted"] is None
     qtbot.waitUntil(lambda: win.model.rowCount() == 7, timeout=10000)
     win.close()
@@ -383,5 +388,5 @@ def test_nothing_resumes_after_a_run_that_ended(qtbot, library_dir, photos):
         library.index([photos])
         assert library.interrupted_roots() is None
     win = open_window(qtbot, library_dir)
-    assert win._stop_indexing is None
+    assert not win.controller.indexing.running
     win.close()

@@ -36,20 +36,20 @@ def test_map_renders_points_and_a_click_selects_the_photo(qtbot, indexed_window)
     win = indexed_window
     with qtbot.waitSignal(win.map_ready, timeout=120000):
         win.show_map()
-    view = win.map.view
-    assert win.map.positions.shape == (12, 3)
+    view = win.map_panel.map.view
+    assert win.map_panel.map.positions.shape == (12, 3)
     qtbot.waitExposed(view)
     frame = view.grabFramebuffer()
     pixels = np.array([[frame.pixelColor(x, y).red() for x in range(0, frame.width(), 2)] for y in range(0, frame.height(), 2)])
     assert (pixels > 60).sum() > 12, "points were drawn over the dark background"
 
-    screen = win.map.screen_positions()
+    screen = win.map_panel.map.screen_positions()
     # The one matrix product for all points agrees with Qt's own mapping, point by point.
     from PySide6.QtGui import QVector4D
 
     region = (0, 0, view.width(), view.height())
     mvp = view.projectionMatrix(region, region) * view.viewMatrix()
-    for i, (px, py, pz) in enumerate(win.map.positions):
+    for i, (px, py, pz) in enumerate(win.map_panel.map.positions):
         v = mvp.map(QVector4D(float(px), float(py), float(pz), 1.0))
         expected = ((v.x() / v.w() + 1) / 2 * view.width(), (1 - v.y() / v.w()) / 2 * view.height())
         assert np.allclose(screen[i], expected, atol=1e-3)
@@ -60,4 +60,4 @@ def test_map_renders_points_and_a_click_selects_the_photo(qtbot, indexed_window)
     qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=QPoint(round(x), round(y)))
     qtbot.waitUntil(lambda: win.views.currentIndex() == 0, timeout=5000)
     current = win.gallery.currentIndex()
-    assert win.model.item(current.row()).image_id == win.map.image_ids[target]
+    assert win.model.item(current.row()).image_id == win.map_panel.map.image_ids[target]

@@ -50,7 +50,7 @@ def test_switching_text_on_reads_the_photos_already_indexed(qtbot, window, tmp_p
 
     with qtbot.waitSignal(window.search_finished, timeout=20000):
         window.search_box.setText("bakery")
-        window._run_search()
+        window.search_bar.request_search()
     top = window.model.item(0)
     assert top.path.endswith("shop.jpg") and top.why.startswith("ocr")
     assert top.box is not None and top.box[0] < box[2] and box[0] < top.box[2]  # the word's box is drawn
@@ -63,7 +63,7 @@ def test_missing_detector_weights_show_a_notice_and_indexing_finishes(qtbot, win
     with qtbot.waitSignal(window.indexing_finished, timeout=60000) as finished:
         _drop(window, [tmp_path / "p"])
     assert finished.args[0].embedded == 1
-    assert window.notice_button.isVisible()
+    assert window.status.notice_button.isVisible()
     box = window.show_notices()
     qtbot.addWidget(box)
     assert "object detection is off" in box.text() and "Settings" in box.text()
@@ -113,5 +113,5 @@ def test_a_folder_dropped_during_the_region_pass_is_indexed_first(qtbot, window,
     assert after.embedded == 1 and not after.regions_deferred and not after.cancelled
     # The second run finished the first folder's objects as well as the new photo's.
     assert stepped_aside.region_images + after.region_images == 13
-    state = window.library.status()["region_pass"]
-    assert state["objects_done"] == state["images"] == 13
+    state = window.library.status().region_pass
+    assert state.objects_done == state.images == 13

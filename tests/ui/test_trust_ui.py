@@ -38,11 +38,11 @@ def test_a_read_only_library_opens_says_so_and_refuses_changes(qtbot, library_di
     window = open_window(qtbot, library_dir)
     try:
         assert window.library.read_only
-        assert window.read_only_label.isVisible() and "read-only" in window.read_only_label.text().lower()
+        assert window.status.read_only_label.isVisible() and "read-only" in window.status.read_only_label.text().lower()
         assert "read-only" in window.windowTitle()
         qtbot.waitUntil(lambda: window.model.rowCount() == 4, timeout=10000)
         window.index_paths([indexed])
-        assert "read-only" in window.status_label.text() and window._stop_indexing is None
+        assert "read-only" in window.status_label.text() and not window.controller.indexing.running
         window.gallery.selectAll()
         window.remove_selected()
         assert "read-only" in window.status_label.text()
@@ -61,13 +61,13 @@ def test_the_window_asks_before_using_a_model_the_library_names(qtbot, library_d
     window = open_window(qtbot, library_dir)
     try:
         window.search_box.setText("pattern")
-        window._run_search()
+        window.search_bar.request_search()
         qtbot.waitUntil(lambda: any("Use it?" in box.text() for box in _message_boxes(window)), timeout=20000)
         (box,) = [b for b in _message_boxes(window) if "Use it?" in b.text()]
         assert str(folder) in box.text()
         with qtbot.waitSignal(window.search_finished, timeout=30000):
             box.button(QMessageBox.StandardButton.Yes).click()
-        assert window._showing_results and window.model.rowCount() == 4
+        assert window.controller.browse.showing_results and window.model.rowCount() == 4
         from app.ml.model_choice import is_chosen
 
         assert is_chosen(window.library.spec), "remembered for next time"
@@ -91,7 +91,7 @@ def test_removing_while_indexing_is_refused_and_said(qtbot, library_dir: Path, i
 
         window.library.index = slow_index
         window.index_paths([more])
-        assert window._stop_indexing is not None
+        assert window.controller.indexing.running
         window.gallery.selectAll()
         window.remove_selected()
         assert "once indexing finishes" in window.status_label.text()

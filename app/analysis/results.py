@@ -1,0 +1,91 @@
+"""What the analyses return to the CLI and the window: groups of photos and map points, as
+plain frozen records (their JSON forms are the command line's contract)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Cluster:
+    id: int
+    name: str
+    size: int
+    paths: list[str]
+    image_ids: list[int]
+    renamed: bool = False  # the name is the person's own, kept through recomputation
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "name": self.name, "size": self.size, "paths": self.paths, "image_ids": self.image_ids}
+        if self.renamed:
+            out["renamed"] = True
+        return out
+
+
+@dataclass(frozen=True)
+class Clustering:
+    clusters: list[Cluster]
+    noise: int  # photos in no group
+    noise_paths: list[str]
+    algorithm: str = "dbscan"
+    params: dict[str, Any] = field(default_factory=dict)
+    details: dict[str, Any] | None = None  # k-means: elbow and silhouette per k
+    seconds: float = 0.0
+    cached: bool = False
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], seconds: float = 0.0, cached: bool = False) -> Clustering:
+        return cls(
+            [
+                Cluster(int(c["id"]), str(c["name"]), int(c["size"]), list(c["paths"]), [int(i) for i in c["image_ids"]], bool(c.get("renamed")))
+                for c in data.get("clusters", [])
+            ],
+            int(data.get("noise", 0)),
+            list(data.get("noise_paths", [])),
+            str(data.get("algorithm", "dbscan")),
+            dict(data.get("params", {})),
+            data.get("details"),
+            seconds,
+            cached,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "algorithm": self.algorithm,
+            "params": self.params,
+            "clusters": [c.to_json() for c in self.clusters],
+            "noise": self.noise,
+            "noise_paths": self.noise_paths,
+        }
+        if self.details:
+            out["details"] = self.details
+        out["seconds"] = self.seconds
+        return out
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    path: str
+    image_id: int
+    x: float
+    y: float
+    z: float
+    cluster: int  # the default clustering's group, or -1
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "image_id": self.image_id, "x": self.x, "y": self.y, "z": self.z, "cluster": self.cluster}
+
+
+@dataclass(frozen=True)
+class MapPoints:
+    points: list[MapPoint]
+    seconds: float = 0.0
+    cached: bool = False
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], seconds: float = 0.0, cached: bool = False) -> MapPoints:
+        return cls([MapPoint(p["path"], int(p["image_id"]), p["x"], p["y"], p["z"], int(p["cluster"])) for p in data["points"]], seconds, cached)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"points": [p.to_json() for p in self.points], "seconds": self.seconds}

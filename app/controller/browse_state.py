@@ -1,0 +1,152 @@
+"""What the gallery shows and where it came from: all photos, a search's results, a cluster or
+a folder; the clusters' side list and cards; and which search is the newest."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.analysis.results import Cluster, Clustering
+from app.controller.gallery_rows import GalleryItem
+from app.core.paths import is_under
+
+ALL_PHOTOS = -2
+NOT_GROUPED = -1
+
+
+@dataclass(frozen=True)
+class ClusterCard:
+    """A card of the Clusters view: a group's name and size, and its cover photo."""
+
+    key: int  # the cluster id, or NOT_GROUPED
+    name: str
+    size: int
+    cover_id: int | None
+    cover: Path | str | None
+
+
+class SearchSequence:
+    """Numbers searches so that only the newest one's results are shown: an older, slower
+    search finishing later is dropped, and clearing the search drops any still running."""
+
+    def __init__(self) -> None:
+        self._latest = 0
+
+    def next(self) -> int:
+        self._latest += 1
+        return self._latest
+
+    def is_latest(self, ticket: int) -> bool:
+        return ticket == self._latest
+
+    def drop_running(self) -> None:
+        self._latest += 1
+
+
+class BrowseState:
+    """The gallery's source. `showing` is "all", "results", "cluster" or "folder"."""
+
+    def __init__(self) -> None:
+        self.showing = "all"
+        self.cluster_key = ALL_PHOTOS
+        self.folder: str | None = None
+        self.entries: Mapping[int, GalleryItem] = {}  # every photo, by image id
+        self.clustering: Clustering | None = None
+        self.clusters: dict[int, Cluster] = {}
+        self.searches = SearchSequence()
+
+    @property
+    def showing_results(self) -> bool:
+        return self.showing == "results"
+
+    @property
+    def whole_gallery(self) -> bool:
+        """Whether the gallery shows every photo (and so follows the catalog as it grows)."""
+        return self.showing == "all"
+
+    def show_all(self) -> None:
+        self.showing, self.cluster_key, self.folder = "all", ALL_PHOTOS, None
+
+    def show_results(self) -> None:
+        self.showing = "results"
+
+    def leave_results(self) -> bool:
+        """Whether results were showing (a search box to clear); the search is dropped."""
+        was = self.showing_results
+        self.searches.drop_running()
+        if was:
+            self.show_all()
+        return was
+
+    # --- clusters -----------------------------------------------------------------------------
+
+    def set_clustering(self, clustering: Clustering | None) -> None:
+        self.clustering = clustering
+        self.clusters = {c.id: c for c in clustering.clusters} if clustering is not None else {}
+        if self.showing == "cluster" and self.cluster_key not in self.clusters and self.cluster_key != NOT_GROUPED:
+            self.show_all()
+
+    def cluster_rows(self) -> list[tuple[int, str]]:
+        """The side list: all photos, each cluster with its size, and those in none."""
+        clustering = self.clustering
+        noise = clustering.noise if clustering is not None else 0
+        total = sum(c.size for c in self.clusters.values()) + noise
+        rows = [(ALL_PHOTOS, f"All photos ({total})")]
+        rows += [(c.id, f"{c.name} ({c.size})") for c in (clustering.clusters if clustering else [])]
+        if noise:
+            rows.append((NOT_GROUPED, f"Not grouped ({noise})"))
+        return rows
+
+    def cluster_cards(self) -> list[ClusterCard]:
+        """Cards with a cover photo each (covers come from the gallery's rows)."""
+        clustering = self.clustering
+        if clustering is None:
+            return []
+        cards = []
+        for c in clustering.clusters:
+            cover = next((self.entries[i] for i in c.image_ids if i in self.entries), None)
+            cards.append(ClusterCard(c.id, c.name, c.size, cover.image_id if cover else None, cover.thumbnail if cover else None))
+        if clustering.noise:
+            noise_paths = set(clustering.noise_paths)
+            cover = next((e for e in self.entries.values() if e.path in noise_paths), None)
+            cards.append(ClusterCard(NOT_GROUPED, "Not grouped", clustering.noise, cover.image_id if cover else None,
+                                     cover.thumbnail if cover else None))
+        return cards
+
+    def cluster_names(self) -> dict[int, str]:
+        return {key: c.name for key, c in self.clusters.items()}
+
+    def choose_cluster(self, key: int) -> list[GalleryItem] | None:
+        """Show a cluster's photos (None: all photos, loaded afresh)."""
+        if key == ALL_PHOTOS:
+            self.show_all()
+            return None
+        self.showing, self.cluster_key, self.folder = "cluster", key, None
+        return self.cluster_items()
+
+    def cluster_items(self) -> list[GalleryItem]:
+        if self.cluster_key == NOT_GROUPED:
+            noise_paths = set(self.clustering.noise_paths) if self.clustering else set()
+            return [item for item in self.entries.values() if item.path in noise_paths]
+        cluster = self.clusters.get(self.cluster_key)
+        if cluster is None:
+            return list(self.entries.values())
+        return [self.entries[i] for i in cluster.image_ids if i in self.entries]
+
+    def renamed(self, key: int, name: str) -> str | None:
+        """The side list's new text for a renamed cluster (None: no such cluster)."""
+        cluster = self.clusters.get(key)
+        if cluster is None:
+            return None
+        shown = " ".join(name.split()) or cluster.name
+        self.clusters[key] = Cluster(cluster.id, shown, cluster.size, cluster.paths, cluster.image_ids, True)
+        if self.clustering is not None:
+            self.clustering.clusters[:] = [self.clusters.get(c.id, c) for c in self.clustering.clusters]
+        return f"{shown} ({cluster.size})"
+
+    # --- folders ------------------------------------------------------------------------------
+
+    def choose_folder(self, root: str) -> list[GalleryItem]:
+        self.showing, self.cluster_key, self.folder = "folder", ALL_PHOTOS, root
+        return [e for e in self.entries.values() if is_under(e.path, root)]

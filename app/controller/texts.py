@@ -1,0 +1,33 @@
+"""What the window says about long work, as plain text (tested without Qt)."""
+
+from __future__ import annotations
+
+from app.indexing.report import IndexProgress, IndexReport, time_left
+
+
+def _eta(seconds: float | None) -> str:
+    return f" · {time_left(seconds)}" if seconds else ""
+
+
+def progress_text(p: IndexProgress, device: str) -> str:
+    if p.phase == "scanning":
+        return f"Looking for photos… {p.done} found"
+    if p.phase == "regions":
+        return f"Finding objects and text · {p.done:,} / {p.total:,} photos{_eta(p.eta_seconds)}"
+    return f"Indexing {p.done:,} / {p.total:,} · {p.rate:.1f} img/s{_eta(p.eta_seconds)}  {device}".rstrip()
+
+
+def report_text(report: IndexReport) -> str:
+    verb = "Stopped" if report.cancelled else "Done"
+    found = f" · {report.objects} objects, {report.texts} lines of text" if report.region_images else ""
+    if report.regions_deferred:
+        found += " · objects and text continue after the next folder"
+    return f"{verb}: {report.new} new, {report.moved} moved, {report.removed} removed, {report.failed} skipped{found}"
+
+
+def results_text(count: int) -> str:
+    return f"{count} photos, best first · Esc shows all photos"
+
+
+NO_RESULTS = "No matching photos. Try other words, or lower the threshold."
+READ_ONLY = "this library is read-only (read-only media or a shared folder)"

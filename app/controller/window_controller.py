@@ -1,0 +1,549 @@
+"""The main window's logic, without Qt: the library it has open, long work one task at a time
+(indexing, the region pass, a model switch) with pause, stop and folders waiting their turn,
+what the gallery shows, and only the newest search's results.
+
+Work that touches the catalog, the vectors, the file lock or image decoding is handed to
+`tasks.run(op, on_success, on_error)`: `op` runs on a worker, the callbacks on the GUI thread.
+The window implements `WindowView` and forwards its widgets' events here; tests drive this class
+with a runner that calls back at once and a plain-Python view.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from app.analysis.results import Clustering, MapPoints
+from app.catalog.records import FolderSummary, KnownFailure
+from app.controller.browse_state import ALL_PHOTOS, BrowseState, ClusterCard
+from app.controller.gallery_rows import GalleryItem, GalleryRows, GalleryUpdate, plan_update
+from app.controller.indexing_queue import IndexingQueue
+from app.controller.texts import NO_RESULTS, READ_ONLY, progress_text, report_text, results_text
+from app.core.errors import CancelledError, ModelUnavailableError
+from app.core.paths import is_content_hash
+from app.indexing.report import IndexProgress, IndexReport
+from app.ml.spec import LOCAL_DIR, ModelSpec
+from app.search.results import SearchHit
+
+if TYPE_CHECKING:
+    from app.library import Library
+
+log = logging.getLogger(__name__)
+
+Callback = Callable[[Any], None]
+
+
+class TaskRunner(Protocol):
+    def run(self, op: Callable[[], Any], on_success: Callback | None = None, on_error: Callable[[BaseException], None] | None = None) -> Any: ...
+
+
+class WindowView(Protocol):
+    """What the controller asks of the window: every method only lays out or paints."""
+
+    def say(self, text: str) -> None: ...
+    def show_library(self, read_only: bool) -> None: ...
+    def gallery_rows(self) -> tuple[tuple, ...]: ...
+    def gallery_order(self) -> str: ...
+    def show_gallery(self, items: list[tuple] | None, update: GalleryUpdate | None, failures: int) -> None: ...
+    def show_items(self, items: list[GalleryItem], message: str | None) -> None: ...
+    def show_results(self, items: list[GalleryItem], message: str) -> None: ...
+    def clear_search_box(self) -> None: ...
+    def show_clusters(self, rows: list[tuple[int, str]], cards: list[ClusterCard], current: int) -> None: ...
+    def show_clusters_computing(self) -> None: ...
+    def show_cluster_name(self, key: int, text: str) -> None: ...
+    def show_map_points(self, points: MapPoints, thumbnails: dict[int, str], names: dict[int, str]) -> None: ...
+    def show_map_names(self, names: dict[int, str]) -> None: ...
+    def show_map_computing(self) -> None: ...
+    def show_folders(self, folders: list[FolderSummary]) -> None: ...
+    def work_started(self, message: str, pausable: bool) -> None: ...
+    def work_progressed(self, done: int, total: int, text: str) -> None: ...
+    def work_ended(self) -> None: ...
+    def indexing_done(self, report: IndexReport | None) -> None: ...
+    def search_done(self) -> None: ...
+    def set_notices(self, notices: list[str]) -> None: ...
+    def show_skipped_files(self, failures: list[KnownFailure]) -> None: ...
+    def show_error(self, error: BaseException) -> None: ...
+    def tell(self, message: str) -> None: ...
+    def ask_model_missing(self, message: str) -> None: ...
+
+
+class WindowController:
+    def __init__(
+        self,
+        view: WindowView,
+        tasks: TaskRunner,
+        report_progress: Callable[[IndexProgress], None],
+        attach: Callable[[Library], Library] = lambda library: library,
+    ) -> None:
+        self.view = view
+        self.tasks = tasks
+        # Called on the indexing worker; the window carries it to the GUI thread (`on_progress`).
+        self._report_progress = report_progress
+        self._attach = attach  # hands a newly opened library the download progress callback
+        self._ended_work: Callable[[], None] = lambda: None
+        self.library: Library | None = None
+        self.indexing = IndexingQueue()
+        self.browse = BrowseState()
+        self.threshold: float | None = None
+        self.weights: dict[str, float] = {"image": 1.0, "object": 1.0, "text": 1.0}
+        self.query_image: Path | None = None
+        self._gallery_loading = self._gallery_stale = False  # one gallery load at a time
+        self.clusters_running = False
+        self.map_wanted = False  # the map view exists (it is made on first visit: OpenGL)
+        self._map_running = False
+
+    # --- the library ----------------------------------------------------------------------------
+
+    def open_library(self, library_dir: Path | None) -> None:
+        def op() -> tuple[Library, list[Path] | None, list[Path]]:
+            # Opening reconciles vectors, and whether a run was interrupted takes the writer lock
+            # and reads the catalog: both on a worker.
+            from app.library import Library
+
+            library = self._attach(Library(library_dir))
+            try:
+                interrupted = library.interrupted_roots()
+                # A root on a drive that is not mounted stays interrupted; looking costs a stat each.
+                present = [root for root in interrupted if root.exists()] if interrupted else []
+                return library, interrupted, present
+            except BaseException:
+                library.close()
+                raise
+
+        self.tasks.run(op, self._on_library_opened, self.view.show_error)
+
+    def _on_library_opened(self, opened: tuple[Library, list[Path] | None, list[Path]]) -> None:
+        library, interrupted, present = opened
+        self.library = library
+        self.view.say(f"Library: {library.root}")
+        self.view.show_library(library.read_only)
+        self.refresh_gallery()
+        self.refresh_clusters()
+        self.refresh_folders()
+        # Indexing that a crash or kill cut short continues by itself.
+        if interrupted is not None:
+            if present:
+                self.indexing.waiting = present + self.indexing.waiting
+                self.view.say("Resuming the indexing that was interrupted…")
+            elif not interrupted and not self.indexing.waiting:
+                self.find_regions()
+        self._start_waiting()
+
+    def close(self) -> None:
+        self.indexing.cancel()
+        if self.library is not None:
+            self.library.close()
+            self.library = None
+
+    # --- indexing and other long work ---------------------------------------------------------
+
+    def index_paths(self, roots: list[Path]) -> None:
+        if self.library is None:
+            self.indexing.waiting += roots
+            return
+        if self.library.read_only:
+            self.view.say(f"Photos cannot be added: {READ_ONLY}")
+            return
+        if self.indexing.running:
+            self.indexing.wait_behind(roots)
+            self.view.say("Queued: the dropped folders are indexed next, then objects and text continue")
+            return
+        label = ", ".join(str(r) for r in roots)
+        self._run_index(roots, f"Indexing {label} …")
+
+    def find_regions(self) -> None:
+        """Only the region pass (after objects or text were switched on in the settings)."""
+        if self.library is None:
+            return
+        if self.indexing.running:
+            self.view.say("Objects and text will be found after the current indexing")
+            return
+        self._run_index([], "Finding objects and text in your photos…")
+
+    def _run_index(self, roots: list[Path], message: str) -> None:
+        library = self.library
+        assert library is not None
+        queue = self.indexing
+        stop = queue.begin(roots or None)
+        self.view.work_started(message, pausable=True)
+        self.tasks.run(
+            lambda: library.index(
+                roots, progress=self._report_progress, should_stop=stop.is_set, pause=queue.pause,
+                defer_regions=queue.defer_regions.is_set,
+            ),
+            self._on_indexed,
+            self._on_index_error,
+        )
+
+    def set_paused(self, paused: bool) -> None:
+        self.indexing.set_paused(paused)
+        if paused:
+            self.view.say("Paused: Resume continues where it stopped")
+
+    def cancel(self) -> None:
+        if self.indexing.cancel():
+            self.view.say("Stopping… (what is done is kept)")
+
+    def on_progress(self, p: IndexProgress) -> None:
+        """On the GUI thread, for each progress report of the running task."""
+        device = self.library.device_in_use if self.library is not None else ""
+        self.view.work_progressed(p.done, p.total if p.phase != "scanning" else 0, progress_text(p, device))
+
+    def _on_indexed(self, report: IndexReport) -> None:
+        self.view.say(report_text(report))
+        self.view.set_notices(report.warnings)
+        self._work_done()
+        self.view.indexing_done(report)
+
+    def _on_index_error(self, error: BaseException) -> None:
+        self._work_done()
+        if isinstance(error, ModelUnavailableError):
+            self.view.ask_model_missing(str(error))
+        elif isinstance(error, CancelledError):
+            self.view.say("Download cancelled: indexing needs the search model; add the folder again to resume")
+        else:
+            self.view.show_error(error)
+        self.view.indexing_done(None)
+
+    def _work_done(self) -> None:
+        due = self.indexing.end()
+        self.view.work_ended()
+        self.refresh_gallery()
+        self.refresh_clusters()
+        self.refresh_folders()
+        self.refresh_map()
+        self.indexing.waiting = due
+        self._start_waiting()
+
+    def _start_waiting(self) -> None:
+        if self.indexing.waiting and self.library is not None and not self.indexing.running:
+            roots, self.indexing.waiting = self.indexing.waiting, []
+            self.index_paths(roots)
+
+    def refuse_while_busy(self, what: str) -> bool:
+        """Writers exclude each other: while indexing runs, changing waits for it (said so)."""
+        if self.library is not None and self.library.read_only:
+            self.view.say(f"{what}: {READ_ONLY}")
+            return True
+        if not self.indexing.running:
+            return False
+        message = f"{what} once indexing finishes (or cancel it first): only one change to the library at a time."
+        self.view.say(message)
+        self.view.tell(message)
+        return True
+
+    def switch_model(self, spec: ModelSpec, device: str) -> None:
+        """Re-embed the library with another model in the background; search keeps working on
+        the old vectors until the switch completes (it resumes if the app is closed)."""
+        library = self.library
+        if library is None:
+            return
+        if self.indexing.running:
+            self.view.tell("Finish or cancel indexing before switching models.")
+            return
+        stop = self.indexing.begin()
+        self.view.work_started(f"Switching to {spec.key}: re-embedding from thumbnails…", pausable=False)
+
+        def done(made: int | None) -> None:
+            if made is None:
+                self.view.say("Model switch stopped; it resumes when you choose the model again")
+                report = IndexReport(cancelled=True)
+            else:
+                self.view.say(f"Now using {spec.key} ({made} regions re-embedded)")
+                report = IndexReport(reembedded=made)
+            self._work_done()
+            self.view.indexing_done(report)
+
+        self.tasks.run(lambda: library.switch_model(spec, device, self._report_progress, stop.is_set), done, self._on_index_error)
+
+    def use_model_folder(self, folder: Path) -> None:
+        """Use a local open_clip model folder, then index the folders that were waiting."""
+        spec = ModelSpec.parse(f"{LOCAL_DIR}{folder}")
+        library = self.library
+        if library is None:
+            return
+        if library.stored_model is not None:
+            self.switch_model(spec, library.device)
+            return
+        roots, root, device = list(self.indexing.last_roots), library.root, library.device
+
+        def reopen() -> Library:
+            from app.library import Library
+
+            library.close()
+            return self._attach(Library(root, model=spec, device=device))
+
+        def reopened(new_library: Library) -> None:
+            self.library = new_library
+            if roots:
+                self.index_paths(roots)
+
+        self.library = None
+        self.tasks.run(reopen, reopened, self.view.show_error)
+
+    def show_skipped(self) -> None:
+        if self.library is not None:
+            self.tasks.run(self.library.failures, self.view.show_skipped_files, self.view.show_error)
+
+    # --- the gallery ------------------------------------------------------------------------------
+
+    def refresh_gallery(self) -> None:
+        """Reload every photo's row (off the GUI thread); the gallery grows in place when it
+        shows all photos, and a cluster or folder is re-filtered from the new rows."""
+        if self.library is None or self.browse.showing_results:
+            return
+        if self._gallery_loading:
+            self._gallery_stale = True  # one more load once this one is shown, planned against it
+            return
+        self._gallery_loading, self._gallery_stale = True, False
+        library, order = self.library, self.view.gallery_order()
+        base = self.view.gallery_rows()
+        whole = self.browse.whole_gallery
+
+        def load() -> tuple[list[tuple], GalleryRows, GalleryUpdate | None, int]:
+            # Rows, lookups and the insertions to make are all built here, off the GUI thread.
+            rows = [(image_id, path, thumb, None, None, None) for image_id, path, thumb, _when in library.gallery(order)]
+            return rows, GalleryRows(rows), plan_update(base, rows) if whole else None, library.failure_count()
+
+        self.tasks.run(load, self._on_gallery_loaded, self._on_gallery_error)
+
+    def _on_gallery_error(self, error: BaseException) -> None:
+        self._gallery_loading = False
+        self.view.show_error(error)
+
+    def _on_gallery_loaded(self, loaded: tuple[list[tuple], GalleryRows, GalleryUpdate | None, int]) -> None:
+        self._gallery_loading = False
+        rows, entries, update, failures = loaded
+        if self._gallery_stale:
+            self.refresh_gallery_soon()
+        if self.browse.showing_results:
+            return
+        self.browse.entries = entries
+        if self.browse.clustering is not None:
+            self._show_clusters()  # covers come from the gallery's rows
+        if self.browse.showing == "cluster":
+            self.view.show_items(self.browse.cluster_items(), None)
+            self.view.show_gallery(None, None, failures)
+        elif self.browse.showing == "folder" and self.browse.folder is not None:
+            self.view.show_items(self.browse.choose_folder(self.browse.folder), None)
+            self.view.show_gallery(None, None, failures)
+        else:
+            self.view.show_gallery(rows, update, failures)
+
+    def refresh_gallery_soon(self) -> None:
+        """Overridden by the window to go through its event loop (tests call it directly)."""
+        self.refresh_gallery()
+
+    def remove_images(self, image_ids: list[int]) -> None:
+        if not image_ids or self.library is None or self.refuse_while_busy("Photos can be removed"):
+            return
+        library = self.library
+
+        def done(count: int) -> None:
+            self.view.say(f"Removed {count} photos from the library (the files are untouched)")
+            if self.browse.showing_results:
+                self.view.show_items([i for i in self._shown_results if i.image_id not in image_ids], None)
+            else:
+                self.refresh_gallery()
+
+        self.tasks.run(lambda: library.remove_images(image_ids), done, self.view.show_error)
+
+    # --- search -------------------------------------------------------------------------------
+
+    def search(self, text: str, image: Path | None = None) -> None:
+        """Words, an example image, or both; with neither, the full gallery comes back."""
+        if self.library is None:
+            return
+        image = image or self.query_image
+        if not text and image is None:
+            self.clear_search()
+            return
+        self.query_image = image
+        library = self.library
+        threshold, weights = self.threshold, dict(self.weights)
+        self.view.say("Searching…" if library.model_loaded else "Loading the model…")
+        self.run_latest(lambda: library.search(text or None, image, top_k=200, threshold=threshold, weights=weights))
+
+    def find_similar(self, path: str) -> None:
+        if self.library is not None:
+            library = self.library
+            self.run_latest(lambda: library.similar(path, top_k=200))
+
+    def run_latest(self, op: Callable[[], list[SearchHit]]) -> None:
+        """Run a search in the background; only the newest one's results are shown (an older,
+        slower search finishing later never overwrites them)."""
+        ticket = self.browse.searches.next()
+
+        def shown(hits: list[SearchHit]) -> None:
+            if self.browse.searches.is_latest(ticket):
+                self.show_hits(hits)
+
+        def failed(error: BaseException) -> None:
+            if self.browse.searches.is_latest(ticket):
+                self.view.show_error(error)
+                self.view.search_done()
+
+        self.tasks.run(op, shown, failed)
+
+    def show_hits(self, hits: list[SearchHit]) -> None:
+        """Results as gallery rows: hits carry their content hash, so no catalog query here."""
+        assert self.library is not None
+        paths = self.library.paths
+        self.browse.show_results()
+        self._shown_results = [
+            GalleryItem(hit.image_id, hit.path, paths.thumbnail(hit.content_hash) if is_content_hash(hit.content_hash)
+                        else paths.thumbnails, hit.score, hit.region.bbox, hit.why)
+            for hit in hits
+        ]
+        self.view.show_results(self._shown_results, results_text(len(hits)) if hits else NO_RESULTS)
+        self.view.search_done()
+
+    def search_again(self) -> bool:
+        """After the threshold or a weight changed: whether results are showing to redo."""
+        return self.browse.showing_results
+
+    def clear_search(self) -> None:
+        self.query_image = None
+        self.view.clear_search_box()
+        if self.browse.leave_results():
+            self.refresh_gallery()
+
+    # --- clusters, folders and the map --------------------------------------------------------------
+
+    def refresh_clusters(self) -> None:
+        """Recompute the clusters in the background when the library changed (cached otherwise)."""
+        library = self.library
+        if library is None or self.clusters_running:
+            return
+        if library.store is None or library.store.ntotal == 0:
+            self.browse.set_clustering(None)
+            self._show_clusters()
+            return
+        self.clusters_running = True
+        if self.browse.clustering is None:
+            self.view.show_clusters_computing()
+
+        def op() -> Clustering:
+            from app.analysis.clustering import ClusterParams
+            from app.analysis.library_analysis import AnalysisInputs, clusters
+
+            return clusters(AnalysisInputs.of(library), ClusterParams())
+
+        def done(result: Clustering) -> None:
+            self.clusters_running = False
+            self.browse.set_clustering(result)
+            self._show_clusters()
+            self.view.show_map_names(self.browse.cluster_names())
+
+        def failed(error: BaseException) -> None:
+            self.clusters_running = False
+            self.view.show_error(error)
+
+        self.tasks.run(op, done, failed)
+
+    def _show_clusters(self) -> None:
+        current = self.browse.cluster_key if self.browse.showing == "cluster" else ALL_PHOTOS
+        self.view.show_clusters(self.browse.cluster_rows(), self.browse.cluster_cards(), current)
+
+    def choose_cluster(self, key: int, label: str) -> None:
+        if self.browse.showing_results:
+            self.view.clear_search_box()
+        self.browse.searches.drop_running()
+        items = self.browse.choose_cluster(key)
+        if items is None:
+            self.refresh_gallery()
+        else:
+            self.view.show_items(items, label)
+
+    def rename_cluster(self, key: int, name: str) -> None:
+        """Give a cluster a person's name; it survives recomputation (kept with its members)."""
+        cluster = self.browse.clusters.get(key)
+        library = self.library
+        if cluster is None or library is None:
+            return
+        from app.analysis.library_analysis import AnalysisInputs, rename_cluster
+
+        inputs = AnalysisInputs.of(library)
+        members = list(cluster.image_ids)
+
+        def done(_none: None) -> None:
+            text = self.browse.renamed(key, name)
+            if text is not None:
+                self.view.show_cluster_name(key, text)
+                self.view.show_map_names(self.browse.cluster_names())
+
+        self.tasks.run(lambda: rename_cluster(inputs, members, name), done, self.view.show_error)
+
+    def refresh_folders(self) -> None:
+        if self.library is not None:
+            self.tasks.run(self.library.folders, self.view.show_folders, self.view.show_error)
+
+    def choose_folder(self, root: str) -> None:
+        if self.browse.showing_results:
+            self.view.clear_search_box()
+        self.browse.searches.drop_running()
+        items = self.browse.choose_folder(root)
+        self.view.show_items(items, f"{root}: {len(items)} photos")
+
+    def remove_folder(self, root: str) -> None:
+        """Forget a folder's photos (never the files themselves); the caller confirmed."""
+        library = self.library
+        if library is None or self.refuse_while_busy("Folders can be removed"):
+            return
+
+        def done(count: int) -> None:
+            self.view.say(f"Removed {root} ({count} files) from the library; the files are untouched")
+            if self.browse.folder == root:
+                self.browse.show_all()
+            self.refresh_folders()
+            self.refresh_gallery()
+            self.refresh_clusters()
+
+        def op() -> int:
+            removed = library.remove([root])
+            return removed.files + removed.failures
+
+        self.tasks.run(op, done, self.view.show_error)
+
+    def refresh_map(self) -> None:
+        """Load (or recompute, when the library changed) the 3D map in the background. It shows
+        as soon as the coordinates exist; cluster names follow when the clusters are ready."""
+        library = self.library
+        if library is None or not self.map_wanted or self._map_running:
+            return
+        if library.store is None or library.store.ntotal == 0:
+            return
+        self._map_running = True
+        self.view.show_map_computing()
+
+        def op() -> tuple[MapPoints, dict[int, str]]:
+            from app.analysis.library_analysis import AnalysisInputs, projection
+
+            points = projection(AnalysisInputs.of(library))
+            return points, {image_id: thumb for image_id, _path, thumb, _when in library.gallery()}
+
+        def done(loaded: tuple[MapPoints, dict[int, str]]) -> None:
+            self._map_running = False
+            points, thumbs = loaded
+            self.view.show_map_points(points, thumbs, self.browse.cluster_names())
+
+        def failed(error: BaseException) -> None:
+            self._map_running = False
+            self.view.show_error(error)
+
+        self.tasks.run(op, done, failed)
+
+    def photo_on_map_chosen(self, image_id: int) -> None:
+        """Show every photo in the gallery (search and cluster left) with this one selected."""
+        if self.browse.showing != "all":
+            if self.browse.showing_results:
+                self.view.clear_search_box()
+            self.browse.leave_results()
+            self.browse.show_all()
+            self._show_clusters()
+            self.view.show_items(list(self.browse.entries.values()), None)
+
+    def selected_ids(self, items: Sequence[GalleryItem]) -> list[int]:
+        return [i.image_id for i in items]

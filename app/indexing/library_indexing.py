@@ -1,0 +1,75 @@
+"""One indexing run over a library: new and changed photos first (searchable as soon as they
+are embedded), then the region pass for objects and text, which steps aside for newer work."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from app.core.paths import LibraryPaths
+from app.indexing.pipeline import IndexOptions, IndexRun, ProgressCallback, StopCheck
+from app.indexing.region_pass import RegionReport, RegionRun
+from app.indexing.report import IndexReport
+from app.ml.embedder import ClipEmbedder
+from app.ml.region_models import RegionModels
+from app.vectors.store import VectorStore
+
+
+@dataclass
+class RunControls:
+    """How the caller steers a run: progress, stop, pause, and `defer_regions` (returning True
+    makes the region pass step aside at its next batch, for newer work waiting its turn)."""
+
+    progress: ProgressCallback | None = None
+    should_stop: StopCheck | None = None
+    pause: threading.Event | None = None
+    defer_regions: StopCheck | None = None
+
+    def stopped(self) -> bool:
+        return self.should_stop is not None and self.should_stop()
+
+    def deferred(self) -> bool:
+        return self.defer_regions is not None and self.defer_regions()
+
+
+def index_and_find_regions(
+    engine: Engine,
+    paths: LibraryPaths,
+    embedder: ClipEmbedder,
+    region_models: RegionModels,
+    store_for: Callable[[int], VectorStore | None],
+    roots: Sequence[Path],
+    options: IndexOptions,
+    controls: RunControls,
+) -> IndexReport:
+    run = IndexRun(engine, paths, embedder, store_for, options, controls.progress, controls.should_stop)
+    if controls.pause is not None:
+        run.paused = controls.pause
+    report = run.run(roots)
+    if report.cancelled or not (options.detect or options.ocr):
+        return report
+    if controls.deferred():
+        report.regions_deferred = True
+        return report
+    regions = RegionRun(
+        engine,
+        embedder,
+        region_models,
+        store_for,
+        detect=options.detect,
+        ocr=options.ocr,
+        progress=controls.progress,
+        should_stop=lambda: controls.stopped() or controls.deferred(),
+        paused=controls.pause,
+        workers=options.resolved_workers(),
+    )
+    found: RegionReport = regions.run()
+    if found.cancelled and controls.deferred() and not controls.stopped():
+        found.cancelled = False  # stepped aside, not cancelled: what it did is kept and counted
+        report.regions_deferred = True
+    report.add_regions(found)
+    return report

@@ -1,0 +1,124 @@
+"""The side panel: LIBRARY (the folders added, with their photo counts; right-click refreshes,
+opens or removes one) and CLUSTERS (all photos, each group, the photos in none)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QMenu, QPushButton, QVBoxLayout, QWidget
+
+from app.catalog.records import FolderSummary
+
+KeyRole = Qt.ItemDataRole.UserRole
+
+
+class SidePanel(QWidget):
+    add_folder_requested = Signal()
+    folder_chosen = Signal(str)
+    folder_refresh_requested = Signal(str)
+    folder_open_requested = Signal(str)
+    folder_remove_requested = Signal(str)
+    cluster_chosen = Signal(int, str)  # key, the row's text
+    cluster_rename_requested = Signal(int)
+    folders_shown = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.folder_list = QListWidget()
+        self.folder_list.setObjectName("folders")
+        self.folder_list.setFixedHeight(28)  # grows with the folders (up to 160 px), see show_folders
+        self.folder_list.itemClicked.connect(lambda item: self.folder_chosen.emit(item.data(KeyRole)))
+        self.folder_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.folder_list.customContextMenuRequested.connect(self._on_folder_menu)
+        add_folder = QPushButton("+ Add folder…", flat=True)
+        add_folder.clicked.connect(self.add_folder_requested)
+        self.cluster_list = QListWidget()
+        self.cluster_list.setObjectName("clusters")
+        self.cluster_list.currentItemChanged.connect(self._on_cluster_changed)
+        self.cluster_list.itemDoubleClicked.connect(lambda item: self.cluster_rename_requested.emit(item.data(KeyRole)))
+        self.cluster_list.setToolTip("Double-click a cluster to rename it")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel("LIBRARY"))
+        layout.addWidget(self.folder_list)
+        layout.addWidget(add_folder, alignment=Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(QLabel("CLUSTERS"))
+        layout.addWidget(self.cluster_list, 1)
+
+    # --- folders ------------------------------------------------------------------------------
+
+    def show_folders(self, folders: list[FolderSummary]) -> None:
+        self.folder_list.clear()
+        for folder in folders:
+            missing = "" if folder.exists else " · missing"
+            item = QListWidgetItem(f"{Path(folder.path).name or folder.path} ({folder.photos}){missing}")
+            item.setToolTip(folder.path if folder.exists else f"{folder.path}\nnot found: unplugged drive, or moved?")
+            item.setData(KeyRole, folder.path)
+            self.folder_list.addItem(item)
+        row = max(18, self.folder_list.sizeHintForRow(0))
+        frame = 2 * self.folder_list.frameWidth()
+        self.folder_list.setFixedHeight(min(160, max(1, self.folder_list.count()) * row + frame + 4))
+        self.folders_shown.emit()
+
+    def folder_menu(self, root: str) -> QMenu:
+        menu = QMenu(self)
+        menu.addAction("Refresh (look for new and changed photos)", lambda: self.folder_refresh_requested.emit(root))
+        menu.addAction("Show in file manager", lambda: self.folder_open_requested.emit(root))
+        menu.addSeparator()
+        menu.addAction("Remove from library…", lambda: self.folder_remove_requested.emit(root))
+        return menu
+
+    def _on_folder_menu(self, pos: QPoint) -> None:
+        item = self.folder_list.itemAt(pos)
+        if item is not None:
+            self.folder_menu(item.data(KeyRole)).popup(self.folder_list.mapToGlobal(pos))
+
+    # --- clusters -----------------------------------------------------------------------------
+
+    def show_clusters(self, rows: list[tuple[int, str]], current: int) -> None:
+        """The list's rows (key, text), `current` chosen, without announcing it as a choice."""
+        self.cluster_list.blockSignals(True)
+        self.cluster_list.clear()
+        for key, text in rows:
+            item = QListWidgetItem(text)
+            item.setData(KeyRole, key)
+            self.cluster_list.addItem(item)
+            if key == current:
+                self.cluster_list.setCurrentItem(item)
+        self.cluster_list.blockSignals(False)
+
+    def set_cluster_text(self, key: int, text: str) -> None:
+        for row in range(self.cluster_list.count()):
+            item = self.cluster_list.item(row)
+            if item.data(KeyRole) == key:
+                item.setText(text)
+
+    def choose_cluster(self, key: int) -> None:
+        """Choose a row (as a click does: announced)."""
+        for row in range(self.cluster_list.count()):
+            if self.cluster_list.item(row).data(KeyRole) == key:
+                self.cluster_list.setCurrentRow(row)
+                return
+
+    def show_no_cluster_chosen(self) -> None:
+        self.cluster_list.blockSignals(True)
+        self.cluster_list.setCurrentRow(-1)
+        self.cluster_list.blockSignals(False)
+
+    def show_all_photos_chosen(self) -> None:
+        self.cluster_list.blockSignals(True)
+        self.cluster_list.setCurrentRow(0)
+        self.cluster_list.blockSignals(False)
+
+    def cluster_text(self, key: int) -> str:
+        for row in range(self.cluster_list.count()):
+            item = self.cluster_list.item(row)
+            if item.data(KeyRole) == key:
+                return item.text()
+        return ""
+
+    def _on_cluster_changed(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
+        if current is not None:
+            self.cluster_chosen.emit(current.data(KeyRole), current.text())
+

@@ -1,0 +1,78 @@
+"""The vector file of a library's current model: opened and reconciled with the catalog,
+created when the first vectors arrive (the catalog then records the model and its width), and
+replaced when a model switch completes."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from app.catalog import repository
+from app.catalog.database import CATALOG_ID_KEY
+from app.core.errors import LibraryStorageError
+from app.core.lock import WriterLock
+from app.core.paths import LibraryPaths
+from app.vectors import reconcile as reconciling
+from app.vectors.store import VectorStore
+
+log = logging.getLogger(__name__)
+
+MODEL_KEY = "model"
+DIM_KEY = "dim"
+PENDING_KEY = "pending_model"
+
+
+class LibraryVectors:
+    """Holds the open `VectorStore` (None until a library has vectors) for `model_key`."""
+
+    def __init__(self, engine: Engine, paths: LibraryPaths, model_key: str) -> None:
+        self._engine = engine
+        self._paths = paths
+        self.model_key = model_key
+        self.store: VectorStore | None = None
+
+    def _new_store(self, key: str, dim: int) -> VectorStore:
+        # A file left from another catalog (this one emptied or recreated) carries that
+        # catalog's id and is not loaded (app.vectors.store).
+        return VectorStore(self._paths.vectors_file(key), dim, repository.get_meta(self._engine, CATALOG_ID_KEY) or "")
+
+    def open_existing(self, lock: WriterLock) -> None:
+        """Load the file and reconcile it with the catalog; the fix is written to disk only when
+        no other process is writing (else it lives in memory for this process)."""
+        dim = repository.get_meta(self._engine, DIM_KEY)
+        if dim is None:
+            return
+        self.store = self._new_store(self.model_key, int(dim))
+        if lock.try_acquire():
+            try:
+                reconciling.reconcile(self._engine, self.store, save=False)
+                self.store.save()
+            except LibraryStorageError as exc:
+                # Full or unwritable: this command still works from memory; the file is fixed by
+                # the next one that can write.
+                log.warning("%s", exc)
+            finally:
+                lock.release()
+        else:
+            reconciling.reconcile(self._engine, self.store, save=False)
+
+    def store_for(self, dim: int) -> VectorStore | None:
+        """The store, created (and the model recorded) when the first `dim`-wide vectors come."""
+        if self.store is None and dim > 0:
+            repository.set_meta(self._engine, MODEL_KEY, self.model_key)
+            repository.set_meta(self._engine, DIM_KEY, str(dim))
+            self.store = self._new_store(self.model_key, dim)
+        return self.store
+
+    def switch_to(self, key: str, dim: int) -> None:
+        """After a completed model switch: the new model's file, rebuilt from the catalog; the
+        old model's file goes."""
+        old_file: Path = self._paths.vectors_file(self.model_key)
+        self.model_key = key
+        self.store = self._new_store(key, dim)
+        reconciling.reconcile(self._engine, self.store, save=True)
+        self.store.save()
+        if old_file != self._paths.vectors_file(key):
+            old_file.unlink(missing_ok=True)
