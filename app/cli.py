@@ -24,12 +24,25 @@ EXIT_INTERRUPTED = 130
 
 
 def _add_common(parser: argparse.ArgumentParser, model: bool = False) -> None:
-    parser.add_argument("--library", type=Path, default=None, help="library folder (default: $PHOTO_ORGANIZER_LIBRARY or the user data folder)")
+    parser.add_argument(
+        "--library",
+        type=Path,
+        default=None,
+        help="library folder (default: $PHOTO_ORGANIZER_LIBRARY or the user data folder)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     if model:
-        parser.add_argument("--model", default=None, help="open_clip model: architecture, hf-hub:org/repo or local-dir:/path (default: the library's, else $PHOTO_ORGANIZER_MODEL, else ViT-B-32)")
-        parser.add_argument("--pretrained", default=None, help="pretrained tag, or 'random' (default: $PHOTO_ORGANIZER_PRETRAINED, else laion2b_s34b_b79k)")
+        parser.add_argument(
+            "--model",
+            default=None,
+            help="open_clip model: architecture, hf-hub:org/repo or local-dir:/path (default: the library's, else $PHOTO_ORGANIZER_MODEL, else ViT-B-32)",
+        )
+        parser.add_argument(
+            "--pretrained",
+            default=None,
+            help="pretrained tag, or 'random' (default: $PHOTO_ORGANIZER_PRETRAINED, else laion2b_s34b_b79k)",
+        )
         parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="where the model runs")
 
 
@@ -52,7 +65,10 @@ def _filters(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="photo-organizer", description="Find your photos by describing them, by example, or by the words in them. Runs locally.")
+    parser = argparse.ArgumentParser(
+        prog="photo-organizer",
+        description="Find your photos by describing them, by example, or by the words in them. Runs locally.",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -66,7 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     index = sub.add_parser("index", help="add folders or photos to the library, or refresh them")
     index.add_argument("paths", nargs="+", metavar="PATH")
     _add_common(index, model=True)
-    index.add_argument("--no-detect", action="store_true", help="skip object detection (also: PHOTO_ORGANIZER_DETECT=0)")
+    index.add_argument(
+        "--no-detect", action="store_true", help="skip object detection (also: PHOTO_ORGANIZER_DETECT=0)"
+    )
     index.add_argument("--no-ocr", action="store_true", help="skip text recognition (also: PHOTO_ORGANIZER_OCR=0)")
     index.add_argument("--batch-size", type=int, default=0, help=argparse.SUPPRESS)
     index.add_argument("--workers", type=int, default=0, help=argparse.SUPPRESS)
@@ -79,8 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--image", type=Path, default=None, help="an image file to search by")
     search.add_argument("--top-k", type=int, default=20)
     search.add_argument("--threshold", type=float, default=None)
-    search.add_argument("--weights", default=None, help="per-region-kind (or object label) weights, e.g. image=1,text=0.5,animal=2")
-    search.add_argument("--image-weight", type=float, default=0.5, help="with TEXT and --image: the image's share, 0..1 (default 0.5)")
+    search.add_argument(
+        "--weights", default=None, help="per-region-kind (or object label) weights, e.g. image=1,text=0.5,animal=2"
+    )
+    search.add_argument(
+        "--image-weight", type=float, default=0.5, help="with TEXT and --image: the image's share, 0..1 (default 0.5)"
+    )
     search.add_argument("--auto-cut", action="store_true", help="stop at the largest drop in score")
     _add_filters(search)
     _add_common(search, model=True)
@@ -97,7 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     clusters.add_argument("--min-samples", type=int, default=2, help="DBSCAN/HDBSCAN minimum group size (default 2)")
     clusters.add_argument("--algorithm", choices=["dbscan", "hdbscan", "kmeans"], default="dbscan")
     clusters.add_argument("--k", type=int, default=None, help="k-means: number of clusters (default: by silhouette)")
-    clusters.add_argument("--on", choices=["image", "object", "person"], default="image", help="cluster whole photos (default) or regions")
+    clusters.add_argument(
+        "--on", choices=["image", "object", "person"], default="image", help="cluster whole photos (default) or regions"
+    )
     _add_common(clusters, model=True)
 
     project = sub.add_parser("project", help="3D map coordinates per photo (t-SNE)")
@@ -111,7 +135,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     doctor = sub.add_parser("doctor", help="check the device, the model and the library's integrity")
     _add_common(doctor, model=True)
-    doctor.add_argument("--repair", action="store_true", help="rebuild a damaged catalog from what can still be read (the damaged file is kept beside it)")
+    doctor.add_argument(
+        "--repair",
+        action="store_true",
+        help="rebuild a damaged catalog from what can still be read (the damaged file is kept beside it)",
+    )
 
     remove = sub.add_parser("remove", help="forget folders or photos (the files themselves are never touched)")
     remove.add_argument("paths", nargs="+", metavar="PATH")
@@ -242,7 +270,10 @@ def cmd_index(args: argparse.Namespace) -> int:
             report = library.index(_paths(args.paths), options, progress=progress, should_stop=stop.is_set)
     except CancelledError:
         progress.close()
-        print("photo-organizer: interrupted during the model download; run the command again to restart it", file=sys.stderr)
+        print(
+            "photo-organizer: interrupted during the model download; run the command again to restart it",
+            file=sys.stderr,
+        )
         return EXIT_INTERRUPTED
     finally:
         signal.signal(signal.SIGINT, previous)
@@ -254,7 +285,9 @@ def cmd_index(args: argparse.Namespace) -> int:
         f"embedded {report.embedded} in {report.seconds:.1f} s ({report.images_per_second:.1f} images/s)",
     ]
     if report.region_images:
-        lines.append(f"regions: {report.objects} objects and {report.texts} lines of text in {report.region_images} photos")
+        lines.append(
+            f"regions: {report.objects} objects and {report.texts} lines of text in {report.region_images} photos"
+        )
     for warning in report.warnings:
         print(f"photo-organizer: warning: {warning}", file=sys.stderr)
     if report.reembedded:
@@ -371,7 +404,9 @@ def cmd_project(args: argparse.Namespace) -> int:
         library.require_vectors()
         result = projection(AnalysisInputs.of(library))
     payload = result.to_json()
-    human = "\n".join(f"{p.x:+.3f} {p.y:+.3f} {p.z:+.3f}  {p.cluster:3d}  {display_path(p.path)}" for p in result.points)
+    human = "\n".join(
+        f"{p.x:+.3f} {p.y:+.3f} {p.z:+.3f}  {p.cluster:3d}  {display_path(p.path)}" for p in result.points
+    )
     _emit(args, payload, human)
     return 0
 
@@ -381,7 +416,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from app.ml.spec import requested_spec
 
     _check_cluster_args(args)
-    metrics = evaluate_dataset(args.dataset, requested_spec(args.model, args.pretrained), args.device, args.eps, args.min_samples)
+    metrics = evaluate_dataset(
+        args.dataset, requested_spec(args.model, args.pretrained), args.device, args.eps, args.min_samples
+    )
     human = "\n".join(f"{k}: {json.dumps(v)}" for k, v in metrics.items())
     _emit(args, metrics, human)
     return 0

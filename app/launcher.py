@@ -31,7 +31,9 @@ def launcher_paths() -> tuple[Path, Path]:
 
 def install_launcher() -> list[Path]:
     if not sys.platform.startswith("linux"):
-        raise UserError("installing a launcher is supported on Linux desktops; see packaging/README.md for other systems")
+        raise UserError(
+            "installing a launcher is supported on Linux desktops; see packaging/README.md for other systems"
+        )
     template = RESOURCES / DESKTOP_NAME
     icon = RESOURCES / ICON_NAME
     if not template.is_file() or not icon.is_file():

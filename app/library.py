@@ -134,7 +134,11 @@ class Library:
     def _compute_device(self) -> str:
         from app.ml.embedder import resolve_device
 
-        return self._embedder.device if self._embedder is not None and self._embedder.loaded else resolve_device(self.device)
+        return (
+            self._embedder.device
+            if self._embedder is not None and self._embedder.loaded
+            else resolve_device(self.device)
+        )
 
     @property
     def embedder(self) -> ClipEmbedder:
@@ -153,7 +157,7 @@ class Library:
 
     @property
     def device_in_use(self) -> str:
-        """"CPU" or "CUDA" once the model is loaded, else "" (the status bar shows it)."""
+        """ "CPU" or "CUDA" once the model is loaded, else "" (the status bar shows it)."""
         return self._embedder.device.upper() if self._embedder is not None and self._embedder.loaded else ""
 
     @property
@@ -194,7 +198,14 @@ class Library:
                     return IndexReport(cancelled=True)
                 reembedded = made
             report = index_and_find_regions(
-                self.engine, self.paths, self.embedder, self.region_models, self.vectors.store_for, resolved, options, controls
+                self.engine,
+                self.paths,
+                self.embedder,
+                self.region_models,
+                self.vectors.store_for,
+                resolved,
+                options,
+                controls,
             )
             report.reembedded = reembedded
             if not report.cancelled:
@@ -244,7 +255,12 @@ class Library:
             repository.set_meta(self.engine, PENDING_KEY, target.key)
         embedder = ClipEmbedder(target, self.device, self._download_progress)
         made = reembed(
-            self.engine, self.paths, embedder, controls.progress or (lambda _p: None), controls.stopped, options.batch_size or 64
+            self.engine,
+            self.paths,
+            embedder,
+            controls.progress or (lambda _p: None),
+            controls.stopped,
+            options.batch_size or 64,
         )
         if made is None:
             return None
@@ -270,15 +286,21 @@ class Library:
 
     def _refuse_if_read_only(self, what: str) -> None:
         if self.read_only:
-            raise ReadOnlyLibraryError(f"the library at {self.root} is read-only (read-only media or a shared folder); cannot {what}")
+            raise ReadOnlyLibraryError(
+                f"the library at {self.root} is read-only (read-only media or a shared folder); cannot {what}"
+            )
 
     def _acquire_writer(self, what: str) -> None:
         """The writer lock, or a clear reason why not: another process or this one is writing."""
         if self._lock.try_acquire(what):
             return
         if self._lock.held_here:
-            raise LibraryBusyError(f"the library is busy {self._lock.holder or 'with other work'}; try again when it finishes")
-        raise LibraryBusyError(f"another Photo Organizer process is indexing into {self.root} (or otherwise writing to it); try again when it finishes")
+            raise LibraryBusyError(
+                f"the library is busy {self._lock.holder or 'with other work'}; try again when it finishes"
+            )
+        raise LibraryBusyError(
+            f"another Photo Organizer process is indexing into {self.root} (or otherwise writing to it); try again when it finishes"
+        )
 
     def update_search_index(self) -> str:
         """Exact or IVF search by size (`app.vectors.index_policy`); a new IVF build is recorded
@@ -344,7 +366,9 @@ class Library:
             )
         store = self.store
         if store is None or store.ntotal == 0:
-            raise UserError(f"the library at {self.root} has no indexed photos yet; run 'photo-organizer index FOLDER' first")
+            raise UserError(
+                f"the library at {self.root} has no indexed photos yet; run 'photo-organizer index FOLDER' first"
+            )
         return store
 
     def text_vectors(self, texts: Sequence[str]) -> np.ndarray:

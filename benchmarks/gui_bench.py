@@ -181,9 +181,14 @@ def results_to_painted(library: Path, hits_count: int = 200, repeat: int = 15) -
     for _ in range(repeat):
         ids = rng.choice(np.arange(1, window.model.rowCount() + 1), size=hits_count, replace=False)
         hits = [
-            SearchHit(int(i), f"/photos/IMG_{int(i) - 1:06d}.jpg", 0.3 - k * 1e-4,
-                      RegionInfo(int(i), int(i), "image", None, (0.0, 0.0, 1.0, 1.0), 1.0, None), "text: \"bench\"",
-                      *([f"{int(i) - 1:064x}"] if carries_hash else []))
+            SearchHit(
+                int(i),
+                f"/photos/IMG_{int(i) - 1:06d}.jpg",
+                0.3 - k * 1e-4,
+                RegionInfo(int(i), int(i), "image", None, (0.0, 0.0, 1.0, 1.0), 1.0, None),
+                'text: "bench"',
+                *([f"{int(i) - 1:064x}"] if carries_hash else []),
+            )
             for k, i in enumerate(ids)
         ]
         started = time.perf_counter()
@@ -232,9 +237,19 @@ def stalls_while_indexing(library: Path, seconds: float = 12.0, per_second: int 
                 rows.append({"i": n, "h": h, "t": 1.6e9 + n * 60, "p": f"/photos/new/IMG_{n:06d}.jpg"})
                 n += 1
             with engine.begin() as conn:
-                conn.execute(text("INSERT INTO images(id, content_hash, byte_size, width, height, format, taken_at, added_at) "
-                                  "VALUES (:i, :h, 1, 4000, 3000, 'JPEG', :t, 0)"), rows)
-                conn.execute(text("INSERT INTO files(path, folder, size, mtime_ns, image_id) VALUES (:p, '/photos/new', 1, 0, :i)"), rows)
+                conn.execute(
+                    text(
+                        "INSERT INTO images(id, content_hash, byte_size, width, height, format, taken_at, added_at) "
+                        "VALUES (:i, :h, 1, 4000, 3000, 'JPEG', :t, 0)"
+                    ),
+                    rows,
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO files(path, folder, size, mtime_ns, image_id) VALUES (:p, '/photos/new', 1, 0, :i)"
+                    ),
+                    rows,
+                )
             time.sleep(0.1)
 
     clock = QElapsedTimer()
@@ -319,7 +334,9 @@ def map_hover(points: int = 100_000, moves: int = 60) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--images", type=int, default=100_000)
-    parser.add_argument("--only", default="", help="comma-separated parts: window,scroll,results,indexing,map (default: all)")
+    parser.add_argument(
+        "--only", default="", help="comma-separated parts: window,scroll,results,indexing,map (default: all)"
+    )
     args = parser.parse_args()
     parts = set(filter(None, args.only.split(","))) or {"window", "scroll", "results", "indexing", "map"}
     with tempfile.TemporaryDirectory() as scratch:

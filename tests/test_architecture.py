@@ -30,6 +30,9 @@ def test_no_print_in_library_code():
         str(p.relative_to(APP))
         for p in APP.rglob("*.py")
         if p.name != "cli.py"
-        and any(isinstance(n, ast.Call) and getattr(n.func, "id", None) == "print" for n in ast.walk(ast.parse(p.read_text())))
+        and any(
+            isinstance(n, ast.Call) and getattr(n.func, "id", None) == "print"
+            for n in ast.walk(ast.parse(p.read_text()))
+        )
     ]
     assert offenders == []

@@ -42,7 +42,19 @@ def test_mixed_folder_indexes_valid_reports_broken_and_modifies_nothing(cli, mix
     assert "decompression bomb" in failed_paths[str(broken["bomb"])]
     assert "not a recognised image" in failed_paths[str(broken["text"])]
     assert "link" in failed_paths[str(broken["symlink_loop"])]
-    for key in ("scanned", "new", "moved", "unchanged", "removed", "failed", "embedded", "regions", "seconds", "images_per_second", "failures"):
+    for key in (
+        "scanned",
+        "new",
+        "moved",
+        "unchanged",
+        "removed",
+        "failed",
+        "embedded",
+        "regions",
+        "seconds",
+        "images_per_second",
+        "failures",
+    ):
         assert key in report
     assert snapshot(root) == before, "indexing must never modify a user's file"
 

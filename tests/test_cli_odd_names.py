@@ -48,11 +48,11 @@ def test_a_name_that_is_not_utf8_is_indexed_with_its_folder_and_found_again(cli,
 def test_a_newline_in_a_name_stays_on_one_output_line(cli, tmp_path: Path):
     root = tmp_path / "p"
     save_jpeg(root / "two\nlines.jpg", photo(1))
-    save_jpeg(root / "it's \"quoted\".jpg", photo(2))
+    save_jpeg(root / 'it\'s "quoted".jpg', photo(2))
     assert cli("index", root).code == 0
     out = cli("search", "pattern").out.strip().splitlines()
     assert len(out) == 2, out
     assert any("two\\nlines.jpg" in line for line in out)
     paths = {h["path"] for h in cli("search", "pattern", "--json").json["results"]}
-    assert paths == {str(root / "two\nlines.jpg"), str(root / "it's \"quoted\".jpg")}
+    assert paths == {str(root / "two\nlines.jpg"), str(root / 'it\'s "quoted".jpg')}
     assert json.dumps(sorted(paths))  # JSON carries the real names

@@ -23,7 +23,12 @@ def test_a_deleted_folder_is_offered_for_removal_and_then_forgotten(cli, tmp_pat
 
     removed = cli("remove", gone, "--json")
     assert removed.code == 0, removed.err
-    assert removed.json == {"removed_files": 3, "removed_images": 3, "removed_failures": 0, "forgotten_folders": [str(gone)]}
+    assert removed.json == {
+        "removed_files": 3,
+        "removed_images": 3,
+        "removed_failures": 0,
+        "forgotten_folders": [str(gone)],
+    }
     hits = cli("search", "pattern", "--json").json["results"]
     assert [Path(h["path"]).name for h in hits] == ["k.jpg"]
     status = cli("status", "--json").json

@@ -42,7 +42,9 @@ def _images_in(library: Path) -> int:
 def _index_and_kill(args: list[str], env: dict[str, str], working: Callable[[], bool], delay: float) -> int:
     """Start the CLI, wait until `working()` shows committed work, wait `delay` more, then
     SIGKILL it; returns 1 if it was killed (0 if it finished first)."""
-    proc = subprocess.Popen([sys.executable, "-m", "app", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     deadline = time.monotonic() + 180
     while proc.poll() is None and not working() and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -62,8 +64,11 @@ def test_kill_at_random_moments_then_resume(tmp_path: Path, decode_in: str):
     for i in range(count):
         save_jpeg(photos / f"d{i % 4}" / f"img{i:03d}.jpg", photo(1000 + i, (480, 360)))
     # Processes decode when feeding a GPU; after a kill they must go too (else they hold pipes).
-    env = {**os.environ, "PHOTO_ORGANIZER_LIBRARY": str(tmp_path / "lib"),
-           "PHOTO_ORGANIZER_DECODE_PROCESSES": "1" if decode_in == "processes" else "0"}
+    env = {
+        **os.environ,
+        "PHOTO_ORGANIZER_LIBRARY": str(tmp_path / "lib"),
+        "PHOTO_ORGANIZER_DECODE_PROCESSES": "1" if decode_in == "processes" else "0",
+    }
     seed = int(os.environ.get("KILL_TEST_SEED", random.randrange(1 << 30)))
     rng = random.Random(seed)
     kills = 0
@@ -71,8 +76,10 @@ def test_kill_at_random_moments_then_resume(tmp_path: Path, decode_in: str):
         before = _images_in(tmp_path / "lib")
         # Two decode workers keep a run long enough to be caught even on a many-core machine.
         killed = _index_and_kill(
-            ["index", str(photos), "--json", "--batch-size", "8", "--workers", "2"], env,
-            lambda b=before: _images_in(tmp_path / "lib") > b, rng.uniform(0.0, 0.8),
+            ["index", str(photos), "--json", "--batch-size", "8", "--workers", "2"],
+            env,
+            lambda b=before: _images_in(tmp_path / "lib") > b,
+            rng.uniform(0.0, 0.8),
         )
         kills += killed
         status = _run(["status", "--json"], env)
@@ -132,8 +139,10 @@ def test_kill_during_the_region_pass_then_finish(tmp_path: Path):
     for _ in range(3):
         before, _total = _text_pass_state(library)
         kills += _index_and_kill(
-            ["index", str(photos), "--no-detect", "--json"], env,
-            lambda b=before: _text_pass_state(library)[0] > b, rng.uniform(0.0, 1.5),
+            ["index", str(photos), "--no-detect", "--json"],
+            env,
+            lambda b=before: _text_pass_state(library)[0] > b,
+            rng.uniform(0.0, 1.5),
         )
     assert kills >= 1, "the region pass finished before any kill: make the test's pass longer"
 

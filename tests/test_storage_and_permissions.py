@@ -45,7 +45,9 @@ def test_a_folder_that_cannot_be_listed_keeps_its_photos(home: Path):
         run = run_cli(["index", photos, "--library", lib, "--json"], home)
         assert run.code == 0, run
         assert run.json["removed"] == 0
-        assert run.json["unreadable_folders"] == [{"path": str(photos / "sub"), "error": "permission denied", "kept": 2}]
+        assert run.json["unreadable_folders"] == [
+            {"path": str(photos / "sub"), "error": "permission denied", "kept": 2}
+        ]
         assert "cannot read the folder" in run.err and "kept" in run.err
         photos.chmod(0o000)  # the root itself
         run = run_cli(["index", photos, "--library", lib, "--json"], home)

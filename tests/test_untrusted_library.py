@@ -31,7 +31,9 @@ def _catalog(library_dir: Path, sql: str, *params: object) -> None:
     db.close()
 
 
-def test_a_hostile_content_hash_cannot_make_the_app_write_outside_the_library(indexed: Path, library_dir: Path, tmp_path: Path):
+def test_a_hostile_content_hash_cannot_make_the_app_write_outside_the_library(
+    indexed: Path, library_dir: Path, tmp_path: Path
+):
     import uuid
 
     name = f"escaped-{uuid.uuid4().hex}"
@@ -45,7 +47,9 @@ def test_a_hostile_content_hash_cannot_make_the_app_write_outside_the_library(in
         assert lib.stored_model == other.key, "the switch completed around the bad row"
         assert len(lib.gallery()) == 3, "the bad row is not shown, and names no file"
     assert not outside.exists()
-    assert {p.resolve().parent.parent for p in (library_dir / "thumbnails").rglob("*.jpg")} == {(library_dir / "thumbnails").resolve()}
+    assert {p.resolve().parent.parent for p in (library_dir / "thumbnails").rglob("*.jpg")} == {
+        (library_dir / "thumbnails").resolve()
+    }
 
 
 @pytest.mark.parametrize("stored", ["hf-hub:somebody/repo", "local-dir:models/evil", "local-dir:/elsewhere/model"])

@@ -107,7 +107,10 @@ def kmeans_pca(vectors: np.ndarray, k: int | None = None, max_k: int = 30, seed:
         if best is None or score > best[0]:
             best = (score, candidate, model.labels_)
     assert best is not None
-    return Clustering(best[2].astype(np.int64), {"k": best[1], "silhouette": silhouette, "inertia": inertia, "elbow_k": elbow(inertia)})
+    return Clustering(
+        best[2].astype(np.int64),
+        {"k": best[1], "silhouette": silhouette, "inertia": inertia, "elbow_k": elbow(inertia)},
+    )
 
 
 def elbow(inertia: dict[int, float]) -> int | None:

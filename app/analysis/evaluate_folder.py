@@ -31,14 +31,19 @@ def class_name(folder: Path) -> str:
     return folder.name.replace("_", " ").replace("-", " ").strip()
 
 
-def evaluate_dataset(dataset: Path, spec: ModelSpec | None, device: str = "auto", eps: float = 0.2, min_samples: int = 2) -> dict:
+def evaluate_dataset(
+    dataset: Path, spec: ModelSpec | None, device: str = "auto", eps: float = 0.2, min_samples: int = 2
+) -> dict:
     from app.library import Library
 
     started = time.perf_counter()
     dataset = Path(os.path.abspath(dataset.expanduser()))
     folders = class_folders(dataset)
     names = [class_name(f) for f in folders]
-    with tempfile.TemporaryDirectory(prefix="photo-organizer-eval-") as scratch, Library(Path(scratch), spec, device) as library:
+    with (
+        tempfile.TemporaryDirectory(prefix="photo-organizer-eval-") as scratch,
+        Library(Path(scratch), spec, device) as library,
+    ):
         report = library.index(folders)
         _, image_ids, vectors = analysis_vectors.vectors_for_analysis(library.engine, "image")
         if len(image_ids) < 4:

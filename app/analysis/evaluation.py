@@ -81,7 +81,12 @@ def kmeans_report(vectors: np.ndarray, labels: np.ndarray, names: Sequence[str])
     per_class = {
         name: {m: round(float(report[name][m]), 4) for m in ("precision", "recall", "f1-score")} for name in names
     }
-    return {"k": k, "accuracy": round(float(report["accuracy"]), 4), "per_class": per_class, "silhouette": round(silhouette, 4)}
+    return {
+        "k": k,
+        "accuracy": round(float(report["accuracy"]), 4),
+        "per_class": per_class,
+        "silhouette": round(silhouette, 4),
+    }
 
 
 def evaluate_vectors(

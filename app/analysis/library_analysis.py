@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from app.library import Library
 
 
-
 @dataclass(frozen=True)
 class AnalysisInputs:
     """What the analyses read from a library: its catalog, its model's name, where results
@@ -38,7 +37,9 @@ class AnalysisInputs:
 
     @classmethod
     def of(cls, library: Library) -> AnalysisInputs:
-        return cls(library.engine, library.paths.root / "analysis", library.spec.key, library.read_only, library.text_vectors)
+        return cls(
+            library.engine, library.paths.root / "analysis", library.spec.key, library.read_only, library.text_vectors
+        )
 
 
 PROJECTION = "projection"
@@ -91,10 +92,16 @@ def rename_cluster(inputs: AnalysisInputs, image_ids: list[int], name: str) -> N
     from app.core.errors import ReadOnlyLibraryError
 
     if inputs.read_only:
-        raise ReadOnlyLibraryError(f"the library at {inputs.folder.parent} is read-only; cluster names cannot be saved there")
+        raise ReadOnlyLibraryError(
+            f"the library at {inputs.folder.parent} is read-only; cluster names cannot be saved there"
+        )
     name = " ".join(name.split())
     cache = _cache(inputs)
-    custom = [c for c in (cache.load(CUSTOM_NAMES, "v1") or []) if _overlap(set(c["image_ids"]), set(image_ids)) < KEEP_NAME_OVERLAP]
+    custom = [
+        c
+        for c in (cache.load(CUSTOM_NAMES, "v1") or [])
+        if _overlap(set(c["image_ids"]), set(image_ids)) < KEEP_NAME_OVERLAP
+    ]
     if name:
         custom.append({"image_ids": sorted(set(image_ids)), "name": name})
     cache.save(CUSTOM_NAMES, "v1", custom)
@@ -129,7 +136,9 @@ def _groups(vectors: np.ndarray, params: ClusterParams) -> tuple[list[list[int]]
     return sorted(groups.values(), key=lambda rows: (-len(rows), rows[0])), noise_rows, outcome.details
 
 
-def _compute_clusters(inputs: AnalysisInputs, params: ClusterParams, image_ids: np.ndarray, vectors: np.ndarray) -> dict:
+def _compute_clusters(
+    inputs: AnalysisInputs, params: ClusterParams, image_ids: np.ndarray, vectors: np.ndarray
+) -> dict:
     ordered, noise_rows, details = _groups(vectors, params)
     infos = repository.images(inputs.engine, sorted({int(i) for i in image_ids.tolist()}))
     names: list[str] = []
@@ -154,15 +163,22 @@ def _compute_clusters(inputs: AnalysisInputs, params: ClusterParams, image_ids: 
         "algorithm": params.algorithm,
         "params": params.__dict__,
         "clusters": [
-            {"id": i, "name": names[i], "size": len(rows), "paths": paths(rows),
-             "image_ids": sorted({int(image_ids[r]) for r in rows})}
+            {
+                "id": i,
+                "name": names[i],
+                "size": len(rows),
+                "paths": paths(rows),
+                "image_ids": sorted({int(image_ids[r]) for r in rows}),
+            }
             for i, rows in enumerate(ordered)
         ],
         "noise": len(noise_rows),
         "noise_paths": paths(noise_rows),
     }
     if details:
-        result["details"] = {k: (v if not isinstance(v, dict) else {str(a): b for a, b in v.items()}) for k, v in details.items()}
+        result["details"] = {
+            k: (v if not isinstance(v, dict) else {str(a): b for a, b in v.items()}) for k, v in details.items()
+        }
     return result
 
 
@@ -186,8 +202,16 @@ def projection(inputs: AnalysisInputs, use_cache: bool = True) -> MapPoints:
             if info is None or not info.paths:
                 continue
             x, y, z = (round(float(v), 5) for v in coords[row])
-            points.append({"path": info.paths[0], "image_id": int(image_id), "x": x, "y": y, "z": z,
-                           "cluster": cluster_of.get(int(image_id), NOISE)})
+            points.append(
+                {
+                    "path": info.paths[0],
+                    "image_id": int(image_id),
+                    "x": x,
+                    "y": y,
+                    "z": z,
+                    "cluster": cluster_of.get(int(image_id), NOISE),
+                }
+            )
         result = {"points": points}
         cache.save(PROJECTION, version, result)
     return MapPoints.from_json(result, round(time.perf_counter() - started, 3), cached)

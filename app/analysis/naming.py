@@ -13,7 +13,9 @@ from app.core.unit_vectors import unit_rows
 MIN_OCR_SHARE = 0.3
 
 
-def concept_names(centroids: np.ndarray, concept_vectors: np.ndarray, concepts: Sequence[str], top: int = 2) -> list[str]:
+def concept_names(
+    centroids: np.ndarray, concept_vectors: np.ndarray, concepts: Sequence[str], top: int = 2
+) -> list[str]:
     """For each centroid, its `top` nearest concepts joined by " · " (distinct words only)."""
     if len(centroids) == 0:
         return []

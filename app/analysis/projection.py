@@ -55,8 +55,13 @@ def _tsne(x: np.ndarray, seed: int) -> np.ndarray:
     from sklearn.manifold import TSNE
 
     tsne = TSNE(
-        n_components=3, perplexity=perplexity_for(len(x)), init="pca", metric="cosine",
-        random_state=seed, learning_rate=learning_rate_for(len(x)), method="barnes_hut",
+        n_components=3,
+        perplexity=perplexity_for(len(x)),
+        init="pca",
+        metric="cosine",
+        random_state=seed,
+        learning_rate=learning_rate_for(len(x)),
+        method="barnes_hut",
     )
     return tsne.fit_transform(x).astype(np.float32)
 

@@ -17,7 +17,13 @@ class Cluster:
     renamed: bool = False  # the name is the person's own, kept through recomputation
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.id, "name": self.name, "size": self.size, "paths": self.paths, "image_ids": self.image_ids}
+        out: dict[str, Any] = {
+            "id": self.id,
+            "name": self.name,
+            "size": self.size,
+            "paths": self.paths,
+            "image_ids": self.image_ids,
+        }
         if self.renamed:
             out["renamed"] = True
         return out
@@ -38,7 +44,14 @@ class Clustering:
     def from_json(cls, data: dict[str, Any], seconds: float = 0.0, cached: bool = False) -> Clustering:
         return cls(
             [
-                Cluster(int(c["id"]), str(c["name"]), int(c["size"]), list(c["paths"]), [int(i) for i in c["image_ids"]], bool(c.get("renamed")))
+                Cluster(
+                    int(c["id"]),
+                    str(c["name"]),
+                    int(c["size"]),
+                    list(c["paths"]),
+                    [int(i) for i in c["image_ids"]],
+                    bool(c.get("renamed")),
+                )
                 for c in data.get("clusters", [])
             ],
             int(data.get("noise", 0)),
@@ -74,7 +87,14 @@ class MapPoint:
     cluster: int  # the default clustering's group, or -1
 
     def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "image_id": self.image_id, "x": self.x, "y": self.y, "z": self.z, "cluster": self.cluster}
+        return {
+            "path": self.path,
+            "image_id": self.image_id,
+            "x": self.x,
+            "y": self.y,
+            "z": self.z,
+            "cluster": self.cluster,
+        }
 
 
 @dataclass(frozen=True)
@@ -85,7 +105,14 @@ class MapPoints:
 
     @classmethod
     def from_json(cls, data: dict[str, Any], seconds: float = 0.0, cached: bool = False) -> MapPoints:
-        return cls([MapPoint(p["path"], int(p["image_id"]), p["x"], p["y"], p["z"], int(p["cluster"])) for p in data["points"]], seconds, cached)
+        return cls(
+            [
+                MapPoint(p["path"], int(p["image_id"]), p["x"], p["y"], p["z"], int(p["cluster"]))
+                for p in data["points"]
+            ],
+            seconds,
+            cached,
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {"points": [p.to_json() for p in self.points], "seconds": self.seconds}

@@ -48,7 +48,9 @@ def texts_by_image(engine: Engine, image_ids: Sequence[int]) -> dict[int, list[s
         for start in range(0, len(image_ids), 500):
             chunk = list(image_ids[start : start + 500])
             rows = conn.execute(
-                select(RegionRow.image_id, RegionRow.text).where(RegionRow.image_id.in_(chunk), RegionRow.text.is_not(None))
+                select(RegionRow.image_id, RegionRow.text).where(
+                    RegionRow.image_id.in_(chunk), RegionRow.text.is_not(None)
+                )
             )
             for image_id, text_value in rows:
                 if text_value is not None:

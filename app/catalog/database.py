@@ -28,7 +28,8 @@ def _migrate_0_to_1(conn: Connection) -> None:
     from app.catalog.schema import FailureRow, FileRow, ImageRow, Meta, RegionRow
 
     Base.metadata.create_all(
-        conn, tables=[t.__table__ for t in (Meta, ImageRow, FileRow, RegionRow, FailureRow)]  # type: ignore[attr-defined, misc]
+        conn,
+        tables=[t.__table__ for t in (Meta, ImageRow, FileRow, RegionRow, FailureRow)],  # type: ignore[attr-defined, misc]
     )
 
 
@@ -47,9 +48,7 @@ def _migrate_2_to_3(conn: Connection) -> None:
             "text, region_id UNINDEXED, tokenize='unicode61 remove_diacritics 2')"
         )
     )
-    conn.execute(
-        text("INSERT INTO region_text(text, region_id) SELECT text, id FROM regions WHERE text IS NOT NULL")
-    )
+    conn.execute(text("INSERT INTO region_text(text, region_id) SELECT text, id FROM regions WHERE text IS NOT NULL"))
 
 
 def _migrate_3_to_4(conn: Connection) -> None:
@@ -76,7 +75,9 @@ def _migrate_4_to_5(conn: Connection) -> None:
     for table in ("files", "failures"):
         for column in ("path", "folder"):
             conn.execute(
-                text(f"UPDATE {table} SET {column} = replace({column}, char(1), char(1) || char(1)) WHERE instr({column}, char(1)) > 0")
+                text(
+                    f"UPDATE {table} SET {column} = replace({column}, char(1), char(1) || char(1)) WHERE instr({column}, char(1)) > 0"
+                )
             )
     conn.execute(text("INSERT OR IGNORE INTO meta(key, value) VALUES ('catalog_id', :v)"), {"v": uuid.uuid4().hex})
 
@@ -119,7 +120,6 @@ def open_catalog(path: Path, read_only: bool = False) -> Engine:
             engine.dispose()
             raise
         return engine
-
 
 
 def _open_read_only(path: Path) -> Engine:

@@ -48,7 +48,11 @@ def forget_root(engine: Engine, root: str) -> None:
 def photos_under(engine: Engine, root: str) -> int:
     """How many distinct images have a file at or below `root`."""
     with engine.connect() as conn:
-        return int(conn.execute(select(func.count(func.distinct(FileRow.image_id))).where(path_under(FileRow.path, [root]))).scalar_one())
+        return int(
+            conn.execute(
+                select(func.count(func.distinct(FileRow.image_id))).where(path_under(FileRow.path, [root]))
+            ).scalar_one()
+        )
 
 
 def paths_under(engine: Engine, root: str) -> list[str]:
@@ -71,7 +75,9 @@ def mark_run_started(engine: Engine, roots: Sequence[str]) -> list[str]:
     return before
 
 
-def mark_run_ended(engine: Engine, roots: Sequence[str], interrupted_before: Sequence[str], regions_left: bool = False) -> None:
+def mark_run_ended(
+    engine: Engine, roots: Sequence[str], interrupted_before: Sequence[str], regions_left: bool = False
+) -> None:
     """The run ended (done, cancelled or failed, but not killed): what it covered is no longer
     interrupted, and neither is the region pass unless it stepped aside (`regions_left`)."""
     left = [r for r in interrupted_before if not any(is_under(r, root) for root in roots)]

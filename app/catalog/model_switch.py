@@ -29,8 +29,15 @@ def regions_to_reembed(engine: Engine, limit: int) -> list[RegionToReembed]:
     first_path = select(func.min(FileRow.path)).where(FileRow.image_id == RegionRow.image_id).scalar_subquery()
     stmt = (
         select(
-            RegionRow.id, RegionRow.kind, RegionRow.x0, RegionRow.y0, RegionRow.x1, RegionRow.y1, RegionRow.text,
-            ImageRow.content_hash, first_path,
+            RegionRow.id,
+            RegionRow.kind,
+            RegionRow.x0,
+            RegionRow.y0,
+            RegionRow.x1,
+            RegionRow.y1,
+            RegionRow.text,
+            ImageRow.content_hash,
+            first_path,
         )
         .join(ImageRow, ImageRow.id == RegionRow.image_id)
         .where(RegionRow.vector.is_not(None))
@@ -45,7 +52,9 @@ def regions_to_reembed(engine: Engine, limit: int) -> list[RegionToReembed]:
 def count_reembed_left(engine: Engine) -> tuple[int, int]:
     """(regions still to re-embed, regions in all)."""
     with engine.connect() as conn:
-        total = int(conn.execute(select(func.count()).select_from(RegionRow).where(RegionRow.vector.is_not(None))).scalar_one())
+        total = int(
+            conn.execute(select(func.count()).select_from(RegionRow).where(RegionRow.vector.is_not(None))).scalar_one()
+        )
         done = int(conn.execute(select(func.count()).select_from(PendingVectorRow)).scalar_one())
     return total - done, total
 
@@ -61,7 +70,9 @@ def clear_pending_vectors(engine: Engine) -> None:
         conn.execute(delete(PendingVectorRow))
 
 
-def complete_model_switch(engine: Engine, model_key: str, dim: int, meta_model: str, meta_dim: str, meta_pending: str) -> None:
+def complete_model_switch(
+    engine: Engine, model_key: str, dim: int, meta_model: str, meta_dim: str, meta_pending: str
+) -> None:
     """Make the pending vectors the library's vectors, in one transaction."""
     from sqlalchemy import text
 

@@ -104,7 +104,12 @@ class RemoveReport:
     roots: list[str]
 
     def to_json(self) -> dict:
-        return {"removed_files": self.files, "removed_images": self.images, "removed_failures": self.failures, "forgotten_folders": self.roots}
+        return {
+            "removed_files": self.files,
+            "removed_images": self.images,
+            "removed_failures": self.failures,
+            "forgotten_folders": self.roots,
+        }
 
 
 @dataclass(frozen=True)

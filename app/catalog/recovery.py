@@ -178,7 +178,9 @@ def repair(path: Path) -> RepairReport:
             for row in _RowReader(source, table):
                 values = row[1:]
                 try:
-                    target.execute(f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({marks})", [values[i] for i in keep])
+                    target.execute(
+                        f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({marks})", [values[i] for i in keep]
+                    )
                     n += 1
                 except sqlite3.Error:
                     continue
@@ -188,7 +190,9 @@ def repair(path: Path) -> RepairReport:
         target.execute("DELETE FROM regions WHERE image_id NOT IN (SELECT id FROM images)")
         target.execute("DELETE FROM pending_vectors WHERE region_id NOT IN (SELECT id FROM regions)")
         target.execute("DELETE FROM region_text")
-        target.execute("INSERT INTO region_text(text, region_id) SELECT text, id FROM regions WHERE kind = 'text' AND text IS NOT NULL")
+        target.execute(
+            "INSERT INTO region_text(text, region_id) SELECT text, id FROM regions WHERE kind = 'text' AND text IS NOT NULL"
+        )
         target.commit()
     finally:
         source.close()

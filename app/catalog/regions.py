@@ -36,12 +36,24 @@ def _insert_regions(conn, regions: Sequence[NewRegion]) -> list[int]:  # type: i
         x0, y0, x1, y1 = r.bbox
         region_id = conn.execute(
             insert(RegionRow)
-            .values(image_id=r.image_id, kind=r.kind, label=r.label, x0=x0, y0=y0, x1=x1, y1=y1,
-                    confidence=r.confidence, text=r.text, vector=r.vector)
+            .values(
+                image_id=r.image_id,
+                kind=r.kind,
+                label=r.label,
+                x0=x0,
+                y0=y0,
+                x1=x1,
+                y1=y1,
+                confidence=r.confidence,
+                text=r.text,
+                vector=r.vector,
+            )
             .returning(RegionRow.id)
         ).scalar_one()
         if r.kind == "text" and r.text:
-            conn.execute(text("INSERT INTO region_text(text, region_id) VALUES (:t, :r)"), {"t": r.text, "r": region_id})
+            conn.execute(
+                text("INSERT INTO region_text(text, region_id) VALUES (:t, :r)"), {"t": r.text, "r": region_id}
+            )
         ids.append(region_id)
     return ids
 
@@ -119,9 +131,11 @@ def replace_regions(
         for kind, column in (("object", "objects_by"), ("text", "text_by")):
             image_ids = [d.image_id for d in done if getattr(d, column) is not None]
             for chunk in _chunks(image_ids):
-                found = conn.execute(
-                    select(RegionRow.id).where(RegionRow.image_id.in_(chunk), RegionRow.kind == kind)
-                ).scalars().all()
+                found = (
+                    conn.execute(select(RegionRow.id).where(RegionRow.image_id.in_(chunk), RegionRow.kind == kind))
+                    .scalars()
+                    .all()
+                )
                 if found:
                     _forget_region_text(conn, found)
                     conn.execute(delete(RegionRow).where(RegionRow.id.in_(found)))

@@ -133,9 +133,7 @@ def add_embedded_images(engine: Engine, images: Sequence[NewImage]) -> tuple[lis
                     .returning(ImageRow.id)
                 ).scalar_one()
                 region_id = conn.execute(
-                    insert(RegionRow)
-                    .values(image_id=image_id, kind="image", vector=img.vector)
-                    .returning(RegionRow.id)
+                    insert(RegionRow).values(image_id=image_id, kind="image", vector=img.vector).returning(RegionRow.id)
                 ).scalar_one()
                 written.append((region_id, position))
             by_hash[img.content_hash] = image_id
@@ -314,8 +312,16 @@ def regions(engine: Engine, region_ids: Sequence[int]) -> dict[int, RegionInfo]:
         for chunk in _chunks(list(region_ids)):
             rows = conn.execute(
                 select(
-                    RegionRow.id, RegionRow.image_id, RegionRow.kind, RegionRow.label, RegionRow.x0,
-                    RegionRow.y0, RegionRow.x1, RegionRow.y1, RegionRow.confidence, RegionRow.text,
+                    RegionRow.id,
+                    RegionRow.image_id,
+                    RegionRow.kind,
+                    RegionRow.label,
+                    RegionRow.x0,
+                    RegionRow.y0,
+                    RegionRow.x1,
+                    RegionRow.y1,
+                    RegionRow.confidence,
+                    RegionRow.text,
                 ).where(RegionRow.id.in_(chunk))
             )
             for r in rows:
@@ -335,13 +341,26 @@ def images(engine: Engine, image_ids: Sequence[int]) -> dict[int, ImageInfo]:
             ):
                 paths.setdefault(image_id, []).append(path)
             columns = select(
-                ImageRow.id, ImageRow.content_hash, ImageRow.width, ImageRow.height, ImageRow.byte_size,
-                ImageRow.format, ImageRow.taken_at, ImageRow.camera,
+                ImageRow.id,
+                ImageRow.content_hash,
+                ImageRow.width,
+                ImageRow.height,
+                ImageRow.byte_size,
+                ImageRow.format,
+                ImageRow.taken_at,
+                ImageRow.camera,
             )
             for r in conn.execute(columns.where(ImageRow.id.in_(chunk))):
                 found[r.id] = ImageInfo(
-                    r.id, r.content_hash, r.width, r.height, r.byte_size, r.format, r.taken_at,
-                    r.camera, paths.get(r.id, []),
+                    r.id,
+                    r.content_hash,
+                    r.width,
+                    r.height,
+                    r.byte_size,
+                    r.format,
+                    r.taken_at,
+                    r.camera,
+                    paths.get(r.id, []),
                 )
     return found
 
@@ -354,9 +373,7 @@ def image_id_for_path(engine: Engine, path: str) -> int | None:
 def image_region_ids(engine: Engine, image_id: int, kind: str = "image") -> list[int]:
     with engine.connect() as conn:
         return list(
-            conn.execute(
-                select(RegionRow.id).where(RegionRow.image_id == image_id, RegionRow.kind == kind)
-            ).scalars()
+            conn.execute(select(RegionRow.id).where(RegionRow.image_id == image_id, RegionRow.kind == kind)).scalars()
         )
 
 
@@ -398,6 +415,8 @@ def gallery_rows(engine: Engine, order: str = "date") -> list[tuple[int, str, st
 
 def regions_of_image(engine: Engine, image_id: int) -> list[RegionInfo]:
     with engine.connect() as conn:
-        ids = list(conn.execute(select(RegionRow.id).where(RegionRow.image_id == image_id).order_by(RegionRow.id)).scalars())
+        ids = list(
+            conn.execute(select(RegionRow.id).where(RegionRow.image_id == image_id).order_by(RegionRow.id)).scalars()
+        )
     found = regions(engine, ids)
     return [found[i] for i in ids if i in found]

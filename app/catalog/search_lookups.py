@@ -29,7 +29,9 @@ def region_ids_matching(
     when = func.coalesce(ImageRow.taken_at, file_time)
     conditions: list[ColumnElement[bool]] = [RegionRow.vector.is_not(None)]
     if folder:
-        conditions.append(select(FileRow.id).where(FileRow.image_id == ImageRow.id, path_under(FileRow.path, [folder])).exists())
+        conditions.append(
+            select(FileRow.id).where(FileRow.image_id == ImageRow.id, path_under(FileRow.path, [folder])).exists()
+        )
     if after is not None:
         conditions.append(when >= after)
     if before is not None:

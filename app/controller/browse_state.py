@@ -106,12 +106,21 @@ class BrowseState:
         cards = []
         for c in clustering.clusters:
             cover = next((self.entries[i] for i in c.image_ids if i in self.entries), None)
-            cards.append(ClusterCard(c.id, c.name, c.size, cover.image_id if cover else None, cover.thumbnail if cover else None))
+            cards.append(
+                ClusterCard(c.id, c.name, c.size, cover.image_id if cover else None, cover.thumbnail if cover else None)
+            )
         if clustering.noise:
             noise_paths = set(clustering.noise_paths)
             cover = next((e for e in self.entries.values() if e.path in noise_paths), None)
-            cards.append(ClusterCard(NOT_GROUPED, "Not grouped", clustering.noise, cover.image_id if cover else None,
-                                     cover.thumbnail if cover else None))
+            cards.append(
+                ClusterCard(
+                    NOT_GROUPED,
+                    "Not grouped",
+                    clustering.noise,
+                    cover.image_id if cover else None,
+                    cover.thumbnail if cover else None,
+                )
+            )
         return cards
 
     def cluster_names(self) -> dict[int, str]:

@@ -36,7 +36,12 @@ Callback = Callable[[Any], None]
 
 
 class TaskRunner(Protocol):
-    def run(self, op: Callable[[], Any], on_success: Callback | None = None, on_error: Callable[[BaseException], None] | None = None) -> Any: ...
+    def run(
+        self,
+        op: Callable[[], Any],
+        on_success: Callback | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> Any: ...
 
 
 class WindowView(Protocol):
@@ -170,7 +175,10 @@ class WindowController:
         self.view.work_started(message, pausable=True)
         self.tasks.run(
             lambda: library.index(
-                roots, progress=self._report_progress, should_stop=stop.is_set, pause=queue.pause,
+                roots,
+                progress=self._report_progress,
+                should_stop=stop.is_set,
+                pause=queue.pause,
                 defer_regions=queue.defer_regions.is_set,
             ),
             self._on_indexed,
@@ -256,7 +264,9 @@ class WindowController:
             self._work_done()
             self.view.indexing_done(report)
 
-        self.tasks.run(lambda: library.switch_model(spec, device, self._report_progress, stop.is_set), done, self._on_index_error)
+        self.tasks.run(
+            lambda: library.switch_model(spec, device, self._report_progress, stop.is_set), done, self._on_index_error
+        )
 
     def use_model_folder(self, folder: Path) -> None:
         """Use a local open_clip model folder, then index the folders that were waiting."""
@@ -304,7 +314,9 @@ class WindowController:
 
         def load() -> tuple[list[tuple], GalleryRows, GalleryUpdate | None, int]:
             # Rows, lookups and the insertions to make are all built here, off the GUI thread.
-            rows = [(image_id, path, thumb, None, None, None) for image_id, path, thumb, _when in library.gallery(order)]
+            rows = [
+                (image_id, path, thumb, None, None, None) for image_id, path, thumb, _when in library.gallery(order)
+            ]
             return rows, GalleryRows(rows), plan_update(base, rows) if whole else None, library.failure_count()
 
         self.tasks.run(load, self._on_gallery_loaded, self._on_gallery_error)
@@ -393,8 +405,14 @@ class WindowController:
         paths = self.library.paths
         self.browse.show_results()
         self._shown_results = [
-            GalleryItem(hit.image_id, hit.path, paths.thumbnail(hit.content_hash) if is_content_hash(hit.content_hash)
-                        else paths.thumbnails, hit.score, hit.region.bbox, hit.why)
+            GalleryItem(
+                hit.image_id,
+                hit.path,
+                paths.thumbnail(hit.content_hash) if is_content_hash(hit.content_hash) else paths.thumbnails,
+                hit.score,
+                hit.region.bbox,
+                hit.why,
+            )
             for hit in hits
         ]
         self.view.show_results(self._shown_results, results_text(len(hits)) if hits else NO_RESULTS)

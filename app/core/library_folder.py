@@ -26,4 +26,3 @@ def library_writable(root: Path, catalog: Path) -> bool:
     if not os.access(root, os.W_OK | os.X_OK):
         return False
     return not catalog.exists() or os.access(catalog, os.W_OK)
-

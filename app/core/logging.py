@@ -7,8 +7,10 @@ import os
 
 
 def configure_logging(verbose: bool = False) -> None:
-    level = logging.DEBUG if verbose else getattr(
-        logging, os.environ.get("PHOTO_ORGANIZER_LOG", "WARNING").upper(), logging.WARNING
+    level = (
+        logging.DEBUG
+        if verbose
+        else getattr(logging, os.environ.get("PHOTO_ORGANIZER_LOG", "WARNING").upper(), logging.WARNING)
     )
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:

@@ -162,7 +162,12 @@ class IndexRun:
                     change_times.append((old.file_id, item.ctime_ns))
                 continue
             failed = known_failures.get(item.path)
-            if failed is not None and not failed.retry and failed.size == item.size and failed.mtime_ns == item.mtime_ns:
+            if (
+                failed is not None
+                and not failed.retry
+                and failed.size == item.size
+                and failed.mtime_ns == item.mtime_ns
+            ):
                 self.report.fail(item.path, failed.reason)
                 continue
             work.append(item)
@@ -298,7 +303,10 @@ class IndexRun:
         (or when asked) decoding runs in processes."""
         if not self.options.use_processes(self.embedder.device):
             return ThreadPoolExecutor(
-                max_workers=workers, thread_name_prefix="decode", initializer=_lower_priority, initargs=(self.options.decode_niceness,)
+                max_workers=workers,
+                thread_name_prefix="decode",
+                initializer=_lower_priority,
+                initargs=(self.options.decode_niceness,),
             )
         # spawn, not forkserver: a forkserver outlives a killed run and keeps its pipes open.
         context = multiprocessing.get_context("spawn")
@@ -363,7 +371,9 @@ class IndexRun:
                     self._linked_images.append(link.image_id)  # a copy or a move: `_count_links`
                 self._note_new_content(link.scanned.path, link.image_id)
             scanned = link.scanned
-            rows.append(FileLink(scanned.path, scanned.size, scanned.mtime_ns, scanned.ctime_ns, link.image_id, replaces))
+            rows.append(
+                FileLink(scanned.path, scanned.size, scanned.mtime_ns, scanned.ctime_ns, link.image_id, replaces)
+            )
         repository.link_files(self.engine, rows)
 
     def _note_new_content(self, path: str, image_id: int) -> None:
@@ -390,7 +400,9 @@ class IndexRun:
             if old is not None and not f.retry:
                 self._displaced.add(old.image_id)
         rows = [
-            KnownFailure(f.scanned.path, f.scanned.size, f.scanned.mtime_ns, f.reason, "environment" if f.retry else "file")
+            KnownFailure(
+                f.scanned.path, f.scanned.size, f.scanned.mtime_ns, f.reason, "environment" if f.retry else "file"
+            )
             for f in failures
         ]
         repository.record_failures(self.engine, rows)

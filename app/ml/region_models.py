@@ -13,7 +13,9 @@ from app.ml.ocr import TextReader
 
 
 class RegionModels:
-    def __init__(self, settings: Settings, device: Callable[[], str], on_download: DownloadProgress | None = None) -> None:
+    def __init__(
+        self, settings: Settings, device: Callable[[], str], on_download: DownloadProgress | None = None
+    ) -> None:
         self.settings = settings
         self._device = device
         self._on_download = on_download  # detector weights download on first use
@@ -48,7 +50,11 @@ class RegionModels:
         with self._lock:
             if self._detector is None:
                 self._detector = load_detector(
-                    self.detector_name, self._device(), self.rules, self.settings.detector_weights or None, self._on_download
+                    self.detector_name,
+                    self._device(),
+                    self.rules,
+                    self.settings.detector_weights or None,
+                    self._on_download,
                 )
             return self._detector
 
@@ -57,4 +63,3 @@ class RegionModels:
             if self._reader is None:
                 self._reader = TextReader(self._device()).load()
             return self._reader
-

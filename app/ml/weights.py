@@ -94,7 +94,10 @@ def cached_checkpoint(spec: ModelSpec) -> str | None:
                 return found
     url = cfg.get("url", "")
     if url:
-        for target in (ours / "url" / os.path.basename(url), Path(os.path.expanduser("~/.cache/clip")) / os.path.basename(url)):
+        for target in (
+            ours / "url" / os.path.basename(url),
+            Path(os.path.expanduser("~/.cache/clip")) / os.path.basename(url),
+        ):
             if target.is_file():
                 return str(target)
     return None
@@ -115,7 +118,9 @@ def resolve_checkpoint(spec: ModelSpec, progress: DownloadProgress | None = None
     if cached:
         return cached
     if not hub_reachable():
-        raise ModelUnavailableError(_offline_message(spec, "they are not downloaded yet and the network is unreachable"))
+        raise ModelUnavailableError(
+            _offline_message(spec, "they are not downloaded yet and the network is unreachable")
+        )
     log.warning("downloading weights for %s (first use; cached afterwards)", spec.key)
     return str(_download(spec, cfg, progress))
 
@@ -128,7 +133,9 @@ def _download(spec: ModelSpec, cfg: dict, progress: DownloadProgress | None) -> 
         repo, names = _hub_files(cfg)
         for filename in names:
             try:
-                return download_file(f"{hub_endpoint()}/{repo}/resolve/main/{filename}", ours / repo / filename, progress)
+                return download_file(
+                    f"{hub_endpoint()}/{repo}/resolve/main/{filename}", ours / repo / filename, progress
+                )
             except DownloadFailed as exc:
                 tried.append(str(exc))
     if cfg.get("url"):
@@ -176,7 +183,9 @@ def resolve_hub_folder(spec: ModelSpec, progress: DownloadProgress | None = None
     if cached is not None:
         return cached
     if not hub_reachable():
-        raise ModelUnavailableError(_offline_message(spec, "they are not downloaded yet and the network is unreachable"))
+        raise ModelUnavailableError(
+            _offline_message(spec, "they are not downloaded yet and the network is unreachable")
+        )
     repo = hub_repo(spec)
     folder = _our_hub_folder(repo)
     base = f"{hub_endpoint()}/{repo}/resolve/main"

@@ -18,8 +18,18 @@ STOP_WORDS = frozenset(
     "pictures image images".split()
 )
 KNOWN_KINDS = ("image", "object", "text")
-FORMAT_ALIASES = {"jpg": "JPEG", "jpeg": "JPEG", "png": "PNG", "webp": "WEBP", "bmp": "BMP", "gif": "GIF",
-                  "tif": "TIFF", "tiff": "TIFF", "heic": "HEIF", "heif": "HEIF"}
+FORMAT_ALIASES = {
+    "jpg": "JPEG",
+    "jpeg": "JPEG",
+    "png": "PNG",
+    "webp": "WEBP",
+    "bmp": "BMP",
+    "gif": "GIF",
+    "tif": "TIFF",
+    "tiff": "TIFF",
+    "heic": "HEIF",
+    "heif": "HEIF",
+}
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,9 @@ def search(
         return []
     allowed: np.ndarray | None = None
     if filters is not None and filters.active:
-        allowed = search_lookups.region_ids_matching(engine, filters.folder, filters.after, filters.before, filters.formats)
+        allowed = search_lookups.region_ids_matching(
+            engine, filters.folder, filters.after, filters.before, filters.formats
+        )
         if len(allowed) == 0:
             return []
     # Over-fetch: several regions may belong to one image, and some images are excluded.
@@ -62,7 +64,9 @@ def search(
 
     infos = repository.regions(engine, list(similarity))
     candidates = [
-        Candidate(infos[rid], sim) for rid, sim in similarity.items() if rid in infos and infos[rid].image_id not in exclude_images
+        Candidate(infos[rid], sim)
+        for rid, sim in similarity.items()
+        if rid in infos and infos[rid].image_id not in exclude_images
     ]
     negative: np.ndarray | None = None
     if query.negatives.size and candidates:

@@ -49,7 +49,9 @@ class ClusterDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         return QSize(self.COVER.width() + 16, self.COVER.height() + 48)
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
         painter.save()
         rect = option.rect  # type: ignore[attr-defined]
         palette = option.palette  # type: ignore[attr-defined]
@@ -61,7 +63,9 @@ class ClusterDelegate(QStyledItemDelegate):
         pixmap = index.data(Qt.ItemDataRole.DecorationRole)
         if pixmap is not None:
             # Fill the frame (cropping the overflow), like a photo album's cover.
-            scaled = pixmap.scaled(frame.size(), Qt.AspectRatioMode.KeepAspectRatioByExpanding, Qt.TransformationMode.SmoothTransformation)
+            scaled = pixmap.scaled(
+                frame.size(), Qt.AspectRatioMode.KeepAspectRatioByExpanding, Qt.TransformationMode.SmoothTransformation
+            )
             source = QRect(0, 0, frame.width(), frame.height())
             source.moveCenter(scaled.rect().center())
             painter.drawPixmap(frame, scaled, source)
@@ -71,7 +75,11 @@ class ClusterDelegate(QStyledItemDelegate):
         bold.setBold(True)
         painter.setFont(bold)
         name = str(index.data(Qt.ItemDataRole.DisplayRole))
-        painter.drawText(name_rect, Qt.AlignmentFlag.AlignLeft, painter.fontMetrics().elidedText(name, Qt.TextElideMode.ElideRight, name_rect.width()))
+        painter.drawText(
+            name_rect,
+            Qt.AlignmentFlag.AlignLeft,
+            painter.fontMetrics().elidedText(name, Qt.TextElideMode.ElideRight, name_rect.width()),
+        )
         painter.setFont(option.font)  # type: ignore[attr-defined]
         painter.drawText(name_rect.translated(0, 18), Qt.AlignmentFlag.AlignLeft, f"{index.data(SizeRole)} photos")
         painter.restore()

@@ -74,8 +74,10 @@ class GalleryModel(ThumbnailListModel):
     def apply_update(self, update: GalleryUpdate) -> None:
         """Show `update.rows`: by inserting rows where the update was planned against the rows
         shown now (selection and scroll position stay), else by a reset."""
-        if update.inserts is None or len(self._rows) != len(update.base) or any(
-            a is not b for a, b in zip(self._rows, update.base, strict=True)
+        if (
+            update.inserts is None
+            or len(self._rows) != len(update.base)
+            or any(a is not b for a, b in zip(self._rows, update.base, strict=True))
         ):
             self._row_of = update.row_of
             self._set_rows(update.rows)
@@ -140,7 +142,9 @@ class GalleryDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         return self.cell()
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
         painter.save()
         rect = option.rect  # type: ignore[attr-defined]
         palette = option.palette  # type: ignore[attr-defined]
@@ -156,7 +160,11 @@ class GalleryDelegate(QStyledItemDelegate):
         self._paint_thumbnail(painter, frame, index)
         painter.setPen(palette.highlightedText().color() if selected else palette.text().color())
         if self.list_mode:
-            self._paint_row_text(painter, QRect(frame.right() + 10, rect.y() + 4, rect.right() - frame.right() - 14, frame.height()), index)
+            self._paint_row_text(
+                painter,
+                QRect(frame.right() + 10, rect.y() + 4, rect.right() - frame.right() - 14, frame.height()),
+                index,
+            )
         else:
             score = index.data(ScoreRole)
             caption = f"{score:.3f}" if score is not None else str(index.data(Qt.ItemDataRole.DisplayRole))
@@ -180,8 +188,11 @@ class GalleryDelegate(QStyledItemDelegate):
         for line in lines:
             if y + metrics.height() > area.bottom() + 2:
                 break
-            painter.drawText(QRect(area.x(), y, area.width(), metrics.height()), Qt.AlignmentFlag.AlignLeft,
-                             metrics.elidedText(line, Qt.TextElideMode.ElideMiddle, area.width()))
+            painter.drawText(
+                QRect(area.x(), y, area.width(), metrics.height()),
+                Qt.AlignmentFlag.AlignLeft,
+                metrics.elidedText(line, Qt.TextElideMode.ElideMiddle, area.width()),
+            )
             y += metrics.height() + 2
 
     def _paint_thumbnail(self, painter: QPainter, frame: QRect, index: QModelIndex | QPersistentModelIndex) -> None:

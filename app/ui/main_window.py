@@ -166,7 +166,11 @@ class MainWindow(QMainWindow):
         self._build_menus()
 
     def _build_menus(self) -> None:
-        def action(text: str, triggered: Callable[[], object], shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None) -> QAction:
+        def action(
+            text: str,
+            triggered: Callable[[], object],
+            shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        ) -> QAction:
             made = QAction(text, self)
             made.triggered.connect(triggered)
             if shortcut is not None:
@@ -359,7 +363,9 @@ class MainWindow(QMainWindow):
             self.search_bar.request_search_soon()
 
     def _on_size_changed(self, *_args: object) -> None:
-        self.gallery_panel.set_thumbnail_size(self.search_bar.size_slider.value(), self.search_bar.list_button.isChecked())
+        self.gallery_panel.set_thumbnail_size(
+            self.search_bar.size_slider.value(), self.search_bar.list_button.isChecked()
+        )
 
     def _on_folder_chosen(self, root: str) -> None:
         self.side.show_no_cluster_chosen()
@@ -406,7 +412,9 @@ class MainWindow(QMainWindow):
             return
         if confirm:
             answer = QMessageBox.question(
-                self, "Remove folder", f"Remove {root} from the library?\nThe photos stay on disk; only the library forgets them."
+                self,
+                "Remove folder",
+                f"Remove {root} from the library?\nThe photos stay on disk; only the library forgets them.",
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
@@ -502,7 +510,9 @@ class MainWindow(QMainWindow):
         if library is None:
             return None
         spec = library.spec
-        dialog = SettingsDialog(spec.name, spec.pretrained or "", library.device, library.root, self.cache.capacity, self)
+        dialog = SettingsDialog(
+            spec.name, spec.pretrained or "", library.device, library.root, self.cache.capacity, self
+        )
         current = Settings.from_env()
         dialog.set_regions(current.detect_objects, current.read_text)
         dialog.accepted.connect(lambda: self.apply_settings(dialog.choice()))

@@ -74,8 +74,15 @@ class SearchBar(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.box, 1)
-        for widget in (self.image_button, self.threshold_label, self.threshold_slider, self.weights_button,
-                       self.sort_box, self.size_slider, self.list_button):
+        for widget in (
+            self.image_button,
+            self.threshold_label,
+            self.threshold_slider,
+            self.weights_button,
+            self.sort_box,
+            self.size_slider,
+            self.list_button,
+        ):
             layout.addWidget(widget)
 
     @property

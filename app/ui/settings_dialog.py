@@ -108,8 +108,12 @@ class SettingsDialog(QDialog):
         form.addRow("Library folder", _wrap(library_row))
         form.addRow("Inside photos", _wrap(regions))
         form.addRow("Thumbnail memory", self.cache_size)
-        form.addRow(QLabel("Changing the model re-embeds every photo from its thumbnail in the background;\n"
-                           "a new library folder is used from the next start."))
+        form.addRow(
+            QLabel(
+                "Changing the model re-embeds every photo from its thumbnail in the background;\n"
+                "a new library folder is used from the next start."
+            )
+        )
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -132,9 +136,13 @@ class SettingsDialog(QDialog):
 
     def choice(self) -> SettingsChoice:
         return SettingsChoice(
-            self.model.text().strip(), self.pretrained.text().strip(), self.device.currentText(),
-            self.library.text().strip(), self.cache_size.value(),
-            self.detect_objects.isChecked(), self.read_text.isChecked(),
+            self.model.text().strip(),
+            self.pretrained.text().strip(),
+            self.device.currentText(),
+            self.library.text().strip(),
+            self.cache_size.value(),
+            self.detect_objects.isChecked(),
+            self.read_text.isChecked(),
         )
 
 

@@ -121,4 +121,3 @@ class SidePanel(QWidget):
     def _on_cluster_changed(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
         if current is not None:
             self.cluster_chosen.emit(current.data(KeyRole), current.text())
-

@@ -33,8 +33,14 @@ class StatusPanel(QObject):
         self.read_only_label.setObjectName("readOnly")
         self.notices: list[str] = []
         bar.addWidget(self.label, 1)
-        for widget in (self.read_only_label, self.notice_button, self.skipped_button, self.progress,
-                       self.pause_button, self.cancel_button):
+        for widget in (
+            self.read_only_label,
+            self.notice_button,
+            self.skipped_button,
+            self.progress,
+            self.pause_button,
+            self.cancel_button,
+        ):
             widget.setVisible(False)
             bar.addPermanentWidget(widget)
 

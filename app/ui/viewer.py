@@ -126,7 +126,9 @@ class PhotoViewer(QDialog):
             if info.camera:
                 rows.append(("Camera", info.camera))
             texts = [r.text for r in regions if r.kind == "text" and r.text]
-            objects = sorted({f"{r.text} ({r.label})" if r.text else r.label for r in regions if r.kind == "object" and r.label})
+            objects = sorted(
+                {f"{r.text} ({r.label})" if r.text else r.label for r in regions if r.kind == "object" and r.label}
+            )
             if objects:
                 rows.append(("Objects", ", ".join(objects)))
             if texts:
@@ -140,7 +142,9 @@ class PhotoViewer(QDialog):
     def _fit(self) -> None:
         if not self._pixmap.isNull():
             self.picture.setPixmap(
-                self._pixmap.scaled(self.picture.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+                self._pixmap.scaled(
+                    self.picture.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+                )
             )
 
     def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]

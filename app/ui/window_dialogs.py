@@ -30,7 +30,11 @@ def error_box(parent: QWidget, error: BaseException) -> QMessageBox:
     if isinstance(error, UserError):
         return _open(QMessageBox(QMessageBox.Icon.Warning, TITLE, str(error), QMessageBox.StandardButton.Ok, parent))
     log.error("unexpected error", exc_info=error)
-    return _open(QMessageBox(QMessageBox.Icon.Critical, TITLE, f"Something went wrong: {error}", QMessageBox.StandardButton.Ok, parent))
+    return _open(
+        QMessageBox(
+            QMessageBox.Icon.Critical, TITLE, f"Something went wrong: {error}", QMessageBox.StandardButton.Ok, parent
+        )
+    )
 
 
 def information_box(parent: QWidget, message: str) -> QMessageBox:
@@ -38,11 +42,17 @@ def information_box(parent: QWidget, message: str) -> QMessageBox:
 
 
 def skipped_box(parent: QWidget, failures: list[KnownFailure]) -> QMessageBox:
-    text = "\n".join(
-        f"{display_path(f.path)}: {f.reason}" + (" (could not be read just now; tried again next time)" if f.retry else "")
-        for f in failures[:500]
-    ) or "No files were skipped."
-    box = QMessageBox(QMessageBox.Icon.Information, "Skipped files", f"{len(failures)} files could not be read.", parent=parent)
+    text = (
+        "\n".join(
+            f"{display_path(f.path)}: {f.reason}"
+            + (" (could not be read just now; tried again next time)" if f.retry else "")
+            for f in failures[:500]
+        )
+        or "No files were skipped."
+    )
+    box = QMessageBox(
+        QMessageBox.Icon.Information, "Skipped files", f"{len(failures)} files could not be read.", parent=parent
+    )
     box.setDetailedText(text)
     box.open()
     return box
@@ -57,12 +67,16 @@ def notices_box(parent: QWidget, notices: list[str]) -> QMessageBox:
 
 def model_missing_box(parent: QWidget, message: str, use_folder: Callable[[Path], None]) -> QMessageBox:
     """Weights are missing and cannot be downloaded: offer a model folder instead."""
-    box = QMessageBox(QMessageBox.Icon.Warning, "Model weights needed", message, QMessageBox.StandardButton.Close, parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, "Model weights needed", message, QMessageBox.StandardButton.Close, parent
+    )
     choose = box.addButton("Choose model folder…", QMessageBox.ButtonRole.ActionRole)
 
     def clicked(button: object) -> None:
         if button is choose:
-            folder = QFileDialog.getExistingDirectory(parent, "An open_clip model folder (open_clip_config.json + weights)")
+            folder = QFileDialog.getExistingDirectory(
+                parent, "An open_clip model folder (open_clip_config.json + weights)"
+            )
             if folder:
                 use_folder(Path(folder))
 

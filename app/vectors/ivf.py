@@ -41,7 +41,9 @@ def needs_retraining(nlist: int, ntotal: int) -> bool:
     return choose_nlist(ntotal) >= RETRAIN_GROWTH * nlist
 
 
-def trained_ivf(vectors: np.ndarray, nlist: int, niter: int, rng: np.random.Generator, seed: int = 0) -> faiss.IndexIVFFlat:
+def trained_ivf(
+    vectors: np.ndarray, nlist: int, niter: int, rng: np.random.Generator, seed: int = 0
+) -> faiss.IndexIVFFlat:
     """An empty inner-product IVF index whose `nlist` lists are trained (k-means, `niter`
     rounds) on a sample of 40 vectors per list: search's index and clustering's radius graph."""
     n, dim = vectors.shape

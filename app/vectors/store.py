@@ -107,7 +107,7 @@ class VectorStore:
 
     @property
     def kind(self) -> str:
-        """"flat" (exact) or "ivf" (inverted lists trained on the library)."""
+        """ "flat" (exact) or "ivf" (inverted lists trained on the library)."""
         return "ivf" if self._ivf is not None else "flat"
 
     @property
@@ -144,7 +144,9 @@ class VectorStore:
             ids = self.ids()
             if self._ivf is None and len(ids):
                 return ids, self._index.index.reconstruct_n(0, self._index.ntotal)
-            return ids, np.vstack([self._index.reconstruct(int(i)) for i in ids]) if len(ids) else np.empty((0, self.dim), np.float32)
+            return ids, np.vstack([self._index.reconstruct(int(i)) for i in ids]) if len(ids) else np.empty(
+                (0, self.dim), np.float32
+            )
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         if len(ids) == 0:
@@ -165,9 +167,7 @@ class VectorStore:
             self._dirty = self._dirty or removed > 0
             return removed
 
-    def search(
-        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Top-k (scores, ids) per query row, only among `allowed` ids if given; missing hits are -1."""
         with self._lock:
             k = max(1, min(k, max(1, int(self._index.ntotal))))

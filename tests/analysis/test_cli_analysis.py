@@ -83,7 +83,9 @@ def test_evaluate_reports_retrieval_and_clustering_quality(cli, tmp_path, shapes
     result = cli("evaluate", dataset, "--model", shapes_model, "--eps", "0.1", "--json")
     assert result.code == 0, result.err
     m = result.json
-    print({k: m[k] for k in ("map_image_to_image", "map_text_to_image", "dbscan", "silhouette")}, m["kmeans"]["accuracy"])
+    print(
+        {k: m[k] for k in ("map_image_to_image", "map_text_to_image", "dbscan", "silhouette")}, m["kmeans"]["accuracy"]
+    )
     chance = 1 / (len(COLOURS) * len(SHAPES))
     assert m["images"] == 60 and m["classes"] == 12
     assert m["map_text_to_image"]["5"] >= 0.8 > chance * 3

@@ -32,7 +32,9 @@ def save_jpeg(path: Path, image: Image.Image, **kw: object) -> Path:
     return path
 
 
-def exif_with(orientation: int | None = None, date: str | None = None, camera: tuple[str, str] | None = None) -> Image.Exif:
+def exif_with(
+    orientation: int | None = None, date: str | None = None, camera: tuple[str, str] | None = None
+) -> Image.Exif:
     exif = Image.Exif()
     if orientation is not None:
         exif[0x0112] = orientation
@@ -60,7 +62,8 @@ def make_valid_set(folder: Path) -> dict[str, Path]:
     out: dict[str, Path] = {}
     out["plain"] = save_jpeg(folder / "plain.jpg", photo(1))
     out["exif"] = save_jpeg(
-        folder / "camera.jpg", photo(2, (400, 300)),
+        folder / "camera.jpg",
+        photo(2, (400, 300)),
         exif=exif_with(date="2021:07:14 10:30:00", camera=("Canon", "Canon EOS 80D")).tobytes(),
     )
     out["rotated"] = save_jpeg(folder / "rotated.jpg", photo(3, (300, 200)), exif=exif_with(orientation=6).tobytes())
@@ -117,7 +120,9 @@ def make_broken_set(folder: Path) -> dict[str, Path]:
     return out
 
 
-def word_photo(word: str, seed: int, size: tuple[int, int] = (1600, 1200), height: float = 0.12) -> tuple[Image.Image, tuple[float, float, float, float]]:
+def word_photo(
+    word: str, seed: int, size: tuple[int, int] = (1600, 1200), height: float = 0.12
+) -> tuple[Image.Image, tuple[float, float, float, float]]:
     """A textured picture with `word` in large dark letters on a light sign, like a shop front;
     returns the picture and the word's box (relative x0, y0, x1, y1)."""
     from PIL import ImageDraw, ImageFont

@@ -95,8 +95,19 @@ def train_shapes_model(folder: Path, steps: int = 600, seed: int = 0) -> Path:
         target = satisfies[labels_t[batch]][:, cap_idx]
         has_pos_row = target.sum(1) > 0
         has_pos_col = target.sum(0) > 0
-        loss_i = -(F.log_softmax(logits[has_pos_row], 1) * (target[has_pos_row] / target[has_pos_row].sum(1, keepdim=True))).sum(1).mean()
-        loss_t = -(F.log_softmax(logits.T[has_pos_col], 1) * (target.T[has_pos_col] / target.T[has_pos_col].sum(1, keepdim=True))).sum(1).mean()
+        loss_i = (
+            -(F.log_softmax(logits[has_pos_row], 1) * (target[has_pos_row] / target[has_pos_row].sum(1, keepdim=True)))
+            .sum(1)
+            .mean()
+        )
+        loss_t = (
+            -(
+                F.log_softmax(logits.T[has_pos_col], 1)
+                * (target.T[has_pos_col] / target.T[has_pos_col].sum(1, keepdim=True))
+            )
+            .sum(1)
+            .mean()
+        )
         loss = (loss_i + loss_t) / 2
         optimiser.zero_grad()
         loss.backward()

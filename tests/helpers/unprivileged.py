@@ -63,7 +63,9 @@ class Run:
         return f"exit {self.code}\nstdout: {self.out[-2000:]}\nstderr: {self.err[-4000:]}"
 
 
-def run_cli(args: Sequence[object], home: Path, as_user: bool = True, prefix: Sequence[str] = (), timeout: float = 300) -> Run:
+def run_cli(
+    args: Sequence[object], home: Path, as_user: bool = True, prefix: Sequence[str] = (), timeout: float = 300
+) -> Run:
     """`photo-organizer ARGS` in a child process (without root's capabilities unless told not to)."""
     env = {**os.environ, "HOME": str(home), "PHOTO_ORGANIZER_CONFIG_DIR": str(home / ".config-po")}
     env.pop("PHOTO_ORGANIZER_LIBRARY", None)
@@ -74,16 +76,29 @@ def run_cli(args: Sequence[object], home: Path, as_user: bool = True, prefix: Se
 def shell_in_mount_namespace(script: str, home: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     """Run a shell script in a private mount namespace (tmpfs mounts for full or read-only
     storage, gone with it). Needs root with CAP_SYS_ADMIN; callers skip otherwise."""
-    env = {**os.environ, "HOME": str(home), "PHOTO_ORGANIZER_CONFIG_DIR": str(home / ".config-po"), "PY": sys.executable}
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "PHOTO_ORGANIZER_CONFIG_DIR": str(home / ".config-po"),
+        "PY": sys.executable,
+    }
     env.pop("PHOTO_ORGANIZER_LIBRARY", None)
-    return subprocess.run(["unshare", "-m", "sh", "-euc", script], env=env, capture_output=True, text=True, timeout=timeout, cwd=home)
+    return subprocess.run(
+        ["unshare", "-m", "sh", "-euc", script], env=env, capture_output=True, text=True, timeout=timeout, cwd=home
+    )
 
 
 def can_mount() -> bool:
     if not is_root() or shutil.which("unshare") is None:
         return False
     probe = subprocess.run(
-        ["unshare", "-m", "sh", "-c", "mount -t tmpfs -o size=1m tmpfs /mnt 2>/dev/null || mount -t tmpfs -o size=1m tmpfs /tmp"],
+        [
+            "unshare",
+            "-m",
+            "sh",
+            "-c",
+            "mount -t tmpfs -o size=1m tmpfs /mnt 2>/dev/null || mount -t tmpfs -o size=1m tmpfs /tmp",
+        ],
         capture_output=True,
     )
     return probe.returncode == 0

@@ -45,6 +45,9 @@ def publish_tiny_model(folder: Path, repo: str = REPO) -> Path:
     target.parent.mkdir(parents=True)
     torch.manual_seed(7)
     torch.save(open_clip.create_model("PO-Tiny").state_dict(), target)
-    config = {"model_cfg": open_clip.get_model_config("PO-Tiny"), "preprocess_cfg": {"mean": [0.5] * 3, "std": [0.5] * 3}}
+    config = {
+        "model_cfg": open_clip.get_model_config("PO-Tiny"),
+        "preprocess_cfg": {"mean": [0.5] * 3, "std": [0.5] * 3},
+    }
     (target.parent / "open_clip_config.json").write_text(json.dumps(config))
     return target

@@ -123,7 +123,11 @@ def _heic_from(tmp_path: Path, name: str, thumbnail: bool) -> Path:
     source = tmp_path / f"{name}.png"
     photo(31, (1600, 1200)).save(source)
     target = tmp_path / f"{name}.heic"
-    subprocess.run(["heif-enc", "-q", "80", *(["-t", "320"] if thumbnail else []), "-o", str(target), str(source)], check=True, capture_output=True)
+    subprocess.run(
+        ["heif-enc", "-q", "80", *(["-t", "320"] if thumbnail else []), "-o", str(target), str(source)],
+        check=True,
+        capture_output=True,
+    )
     return target
 
 

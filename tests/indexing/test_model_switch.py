@@ -80,7 +80,9 @@ def test_a_stopped_switch_resumes_and_old_vectors_serve_meanwhile(library_dir, i
             stop["now"] = True  # like a kill (or Cancel) right after the first committed batch
 
     with Library(library_dir, other_model) as library:
-        report = library.index([indexed], IndexOptions(batch_size=4), progress=on_progress, should_stop=lambda: stop["now"])
+        report = library.index(
+            [indexed], IndexOptions(batch_size=4), progress=on_progress, should_stop=lambda: stop["now"]
+        )
         assert report.cancelled
     with Library(library_dir) as library:  # without --model: the old model still serves
         assert library.spec == TINY

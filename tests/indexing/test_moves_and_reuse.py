@@ -28,7 +28,9 @@ def test_a_reused_camera_name_keeps_the_moved_photo_with_its_regions(library_dir
         a = _image_of(lib, cam / "DSC_0001.jpg")
         assert a is not None
         vector = np.ones(lib.store.dim if lib.store else 1, np.float32).tobytes()
-        (text_region,) = add_regions(lib.engine, [NewRegion(a, "text", None, (0.1, 0.1, 0.5, 0.2), 0.9, "BAKERY", vector)])
+        (text_region,) = add_regions(
+            lib.engine, [NewRegion(a, "text", None, (0.1, 0.1, 0.5, 0.2), 0.9, "BAKERY", vector)]
+        )
         lib.store.add(np.array([text_region]), np.frombuffer(vector, np.float32)[None, :])  # type: ignore[union-attr]
 
         (cam / "2023").mkdir()

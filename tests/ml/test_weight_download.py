@@ -66,7 +66,9 @@ def test_a_broken_transfer_is_refused(tmp_path: Path):
     assert not (tmp_path / "w.bin").exists() and list(tmp_path.iterdir()) == []
 
 
-def test_the_tags_own_settings_apply_to_downloaded_weights(library_dir: Path, hub: Path, monkeypatch: pytest.MonkeyPatch):
+def test_the_tags_own_settings_apply_to_downloaded_weights(
+    library_dir: Path, hub: Path, monkeypatch: pytest.MonkeyPatch
+):
     import open_clip
 
     from app.library import Library
@@ -110,7 +112,9 @@ def test_an_hf_hub_model_downloads_with_progress_and_loads_the_served_weights(cl
     assert float(vector @ other) < 0.99
 
 
-def test_an_hf_hub_model_offline_and_not_cached_says_what_to_do(cli, hub: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_an_hf_hub_model_offline_and_not_cached_says_what_to_do(
+    cli, hub: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     monkeypatch.setenv("PHOTO_ORGANIZER_OFFLINE", "1")
     save_jpeg(tmp_path / "a" / "1.jpg", photo(1))
     out = cli("index", tmp_path / "a", "--model", HUB_SPEC)

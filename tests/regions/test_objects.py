@@ -111,7 +111,9 @@ def test_search_groups_by_photo_and_names_the_object(cli, library_dir: Path, pho
     assert top["why"] == "object: dog"
 
 
-def test_done_images_are_skipped_and_a_new_version_replaces_without_duplicates(library_dir: Path, photos: dict[str, Path]):
+def test_done_images_are_skipped_and_a_new_version_replaces_without_duplicates(
+    library_dir: Path, photos: dict[str, Path]
+):
     folder = photos["dog"].parent
     index_with(library_dir, folder, colour_detector())
     again, _ = index_with(library_dir, folder, colour_detector())

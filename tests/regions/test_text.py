@@ -71,7 +71,6 @@ def test_no_ocr_flag_wins_over_the_setting(cli, monkeypatch: pytest.MonkeyPatch,
     assert cli("status", "--json").json["region_pass"]["text_done"] == 0
 
 
-
 def test_the_text_detector_folds_its_batch_norms_without_changing_what_it_sees(signs, monkeypatch: pytest.MonkeyPatch):
     import numpy as np
     import torch

@@ -64,7 +64,9 @@ def test_weights_in_torch_cache_load_into_the_real_architecture(random_weights: 
     assert all(d.score >= loaded.rules.min_score for d in found)
 
 
-def test_a_named_weights_file_is_used_by_the_region_pass(cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, random_weights: Path):
+def test_a_named_weights_file_is_used_by_the_region_pass(
+    cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, random_weights: Path
+):
     monkeypatch.setenv("PHOTO_ORGANIZER_DETECT", "1")
     monkeypatch.setenv("PHOTO_ORGANIZER_DETECTOR", NAME)
     monkeypatch.setenv("PHOTO_ORGANIZER_DETECTOR_WEIGHTS", str(random_weights))
@@ -96,7 +98,9 @@ def test_unknown_detector_names_are_refused(cli, monkeypatch: pytest.MonkeyPatch
     assert out.code == 2 and "unknown object detector 'yolo'" in out.err and "Traceback" not in out.err
 
 
-def test_first_use_downloads_the_weights_with_progress(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, random_weights: Path):
+def test_first_use_downloads_the_weights_with_progress(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, random_weights: Path
+):
     import os
     from types import SimpleNamespace
 

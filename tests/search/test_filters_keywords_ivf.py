@@ -33,7 +33,10 @@ def _names(result) -> set[str]:  # type: ignore[no-untyped-def]
 def test_folder_date_and_type_filters(cli, tmp_path):
     root = _library_with_folders(cli, tmp_path)
     assert _names(cli("search", "forest", "--folder", root / "2019", "--json")) == {"a.jpg", "b.jpg"}
-    assert _names(cli("search", "forest", "--after", "2019-06-01", "--before", "2023-03-01", "--json")) == {"b.jpg", "c.jpg"}
+    assert _names(cli("search", "forest", "--after", "2019-06-01", "--before", "2023-03-01", "--json")) == {
+        "b.jpg",
+        "c.jpg",
+    }
     assert _names(cli("search", "forest", "--after", "2023-11-01", "--json")) == {"d.png"}, "file time when no EXIF"
     assert _names(cli("search", "forest", "--type", "png", "--json")) == {"d.png"}
     assert _names(cli("similar", root / "2019" / "a.jpg", "--folder", root / "2023", "--json")) == {"c.jpg", "d.png"}

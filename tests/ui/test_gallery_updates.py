@@ -78,8 +78,15 @@ def test_an_older_slower_search_never_overwrites_a_newer_one(qtbot, library_dir:
         lib.index([tmp_path / "p"])
     window = open_window(qtbot, library_dir)
     try:
+
         def hit(image_id: int) -> SearchHit:
-            return SearchHit(image_id, f"/x/{image_id}.jpg", 0.5, RegionInfo(image_id, image_id, "image", None, (0, 0, 1, 1), 1.0, None), "test")
+            return SearchHit(
+                image_id,
+                f"/x/{image_id}.jpg",
+                0.5,
+                RegionInfo(image_id, image_id, "image", None, (0, 0, 1, 1), 1.0, None),
+                "test",
+            )
 
         def slow():  # type: ignore[no-untyped-def]
             time.sleep(0.6)

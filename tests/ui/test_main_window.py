@@ -37,8 +37,13 @@ def window(qtbot, library_dir):  # type: ignore[no-untyped-def]
 def _drop(window: MainWindow, paths: list[Path]) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    event = QDropEvent(QPointF(window.width() / 2, window.height() / 2), Qt.DropAction.CopyAction, mime,
-                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(
+        QPointF(window.width() / 2, window.height() / 2),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     window.dropEvent(event)
 
 
@@ -86,7 +91,11 @@ def test_find_similar_from_the_context_menu(qtbot, window, photos):
         action.trigger()
     assert window.model.item(0).path.endswith("p2-copy.jpg")
     assert [a.text() for a in menu.actions() if a.text()] == [
-        "Find similar", "Open", "Show in folder", "Copy path", "Remove from library"
+        "Find similar",
+        "Open",
+        "Show in folder",
+        "Copy path",
+        "Remove from library",
     ]
 
 
@@ -171,14 +180,18 @@ def test_library_folders_list_filter_and_remove_without_touching_files(qtbot, wi
     before = snapshot(photos)
     with qtbot.waitSignal(window.folders_refreshed, timeout=60000):
         _index(qtbot, window, photos)
-    qtbot.waitUntil(lambda: window.side.folder_list.count() == 1 and "(7)" in window.side.folder_list.item(0).text(), timeout=10000)
+    qtbot.waitUntil(
+        lambda: window.side.folder_list.count() == 1 and "(7)" in window.side.folder_list.item(0).text(), timeout=10000
+    )
     item = window.side.folder_list.item(0)
     assert item.data(Qt.ItemDataRole.UserRole) == str(photos)
     window.side.folder_list.itemClicked.emit(item)
     assert window.model.rowCount() == 7
     menu = window.side.folder_menu(str(photos))
     assert [a.text() for a in menu.actions() if a.text()] == [
-        "Refresh (look for new and changed photos)", "Show in file manager", "Remove from library…"
+        "Refresh (look for new and changed photos)",
+        "Show in file manager",
+        "Remove from library…",
     ]
     with qtbot.waitSignal(window.gallery_refreshed, timeout=20000):
         window.remove_folder(str(photos), confirm=False)
@@ -193,14 +206,21 @@ def test_viewer_shows_details_regions_and_walks_the_list(qtbot, window, photos, 
     from app.catalog.regions import NewRegion, add_regions
     from tests.helpers.images import exif_with
 
-    save_jpeg(photos / "camera.jpg", photo(333), exif=exif_with(date="2020:01:02 03:04:05", camera=("Canon", "Canon EOS 80D")).tobytes())
+    save_jpeg(
+        photos / "camera.jpg",
+        photo(333),
+        exif=exif_with(date="2020:01:02 03:04:05", camera=("Canon", "Canon EOS 80D")).tobytes(),
+    )
     with qtbot.waitSignal(window.indexing_finished, timeout=60000):
         _drop(window, [photos])
     qtbot.waitUntil(lambda: window.model.rowCount() == 8, timeout=10000)
     row = next(r for r in range(8) if window.model.item(r).path.endswith("camera.jpg"))
     item = window.model.item(row)
     vector = np.zeros(64, dtype=np.float32)
-    add_regions(window.library.engine, [NewRegion(item.image_id, "text", None, (0.1, 0.1, 0.5, 0.3), 0.9, "BAKERY", vector.tobytes())])
+    add_regions(
+        window.library.engine,
+        [NewRegion(item.image_id, "text", None, (0.1, 0.1, 0.5, 0.3), 0.9, "BAKERY", vector.tobytes())],
+    )
 
     viewer = window.open_viewer(row)
     qtbot.addWidget(viewer)
@@ -249,8 +269,16 @@ def test_threshold_weights_paste_sort_and_size_controls(qtbot, window, photos):
 
     window.search_bar.size_slider.setValue(160)
     before = window.search_bar.size_slider.value()
-    wheel = QWheelEvent(QPointF(10, 10), QPointF(10, 10), QPoint(0, 0), QPoint(0, 120), Qt.MouseButton.NoButton,
-                        Qt.KeyboardModifier.ControlModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    wheel = QWheelEvent(
+        QPointF(10, 10),
+        QPointF(10, 10),
+        QPoint(0, 0),
+        QPoint(0, 120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.ControlModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
     QGuiApplication.sendEvent(window.gallery.viewport(), wheel)
     assert window.search_bar.size_slider.value() == before + 16 and window.gallery.iconSize().width() == before + 16
 
@@ -307,7 +335,9 @@ def test_settings_switch_the_model_in_the_background(qtbot, window, photos, tmp_
 
     folder = tmp_path / "other-model"
     folder.mkdir()
-    (folder / "open_clip_config.json").write_text(json.dumps({"model_cfg": open_clip.get_model_config("PO-Tiny"), "preprocess_cfg": {}}))
+    (folder / "open_clip_config.json").write_text(
+        json.dumps({"model_cfg": open_clip.get_model_config("PO-Tiny"), "preprocess_cfg": {}})
+    )
     torch.manual_seed(5)
     torch.save(open_clip.create_model("PO-Tiny").state_dict(), folder / "open_clip_pytorch_model.bin")
     _index(qtbot, window, photos)
@@ -355,7 +385,9 @@ def test_missing_weights_offer_a_model_folder_and_then_index(qtbot, library_dir,
 
     folder = tmp_path / "downloaded-model"
     folder.mkdir()
-    (folder / "open_clip_config.json").write_text(json.dumps({"model_cfg": open_clip.get_model_config("PO-Tiny"), "preprocess_cfg": {}}))
+    (folder / "open_clip_config.json").write_text(
+        json.dumps({"model_cfg": open_clip.get_model_config("PO-Tiny"), "preprocess_cfg": {}})
+    )
     torch.manual_seed(3)
     torch.save(open_clip.create_model("PO-Tiny").state_dict(), folder / "open_clip_pytorch_model.bin")
     with qtbot.waitSignal(win.indexing_finished, timeout=60000) as finished:

@@ -40,7 +40,9 @@ def test_map_renders_points_and_a_click_selects_the_photo(qtbot, indexed_window)
     assert win.map_panel.map.positions.shape == (12, 3)
     qtbot.waitExposed(view)
     frame = view.grabFramebuffer()
-    pixels = np.array([[frame.pixelColor(x, y).red() for x in range(0, frame.width(), 2)] for y in range(0, frame.height(), 2)])
+    pixels = np.array(
+        [[frame.pixelColor(x, y).red() for x in range(0, frame.width(), 2)] for y in range(0, frame.height(), 2)]
+    )
     assert (pixels > 60).sum() > 12, "points were drawn over the dark background"
 
     screen = win.map_panel.map.screen_positions()

@@ -52,7 +52,9 @@ def test_a_read_only_library_opens_says_so_and_refuses_changes(qtbot, library_di
         window.close()
 
 
-def test_the_window_asks_before_using_a_model_the_library_names(qtbot, library_dir: Path, indexed: Path, tmp_path: Path):
+def test_the_window_asks_before_using_a_model_the_library_names(
+    qtbot, library_dir: Path, indexed: Path, tmp_path: Path
+):
     folder = save_tiny_model(tmp_path / "their-model")
     db = sqlite3.connect(library_dir / "catalog.sqlite")
     db.execute("UPDATE meta SET value = ? WHERE key = 'model'", (f"local-dir:{folder}",))
