@@ -66,7 +66,8 @@ class Library:
 
     `model` names the model the caller wants: a new library is made with it; an existing one
     made with another keeps serving with its own until `switch_model()` (or `index()`, which
-    switches first) re-embeds it."""
+    switches first) re-embeds it. `settings` default to the environment's (`Settings.from_env`);
+    the window passes the person's own."""
 
     def __init__(
         self,
@@ -74,6 +75,7 @@ class Library:
         model: ModelSpec | None = None,
         device: str = "auto",
         create: bool = True,
+        settings: Settings | None = None,
     ) -> None:
         root = (root or default_library_dir()).expanduser().resolve()
         make_library_folder(root, create)
@@ -95,7 +97,8 @@ class Library:
                 remember_choice(model)  # named on the command line or in the settings: chosen
             self._embedder: ClipEmbedder | None = None
             self.vectors = LibraryVectors(self.engine, self.paths, self.spec.key)
-            self.region_models = RegionModels(Settings.from_env(), self._compute_device, self._download_progress)
+            self.settings = settings or Settings.from_env()
+            self.region_models = RegionModels(self.settings, self._compute_device, self._download_progress)
             # Called with (bytes so far, total) while model weights download on first use; may
             # raise CancelledError to stop the download.
             self.on_download: DownloadProgress | None = None
@@ -164,6 +167,11 @@ class Library:
     def store(self) -> VectorStore | None:
         return self.vectors.store
 
+    def use_settings(self, settings: Settings) -> None:
+        """New settings (objects or text switched on or off) from the next run on."""
+        self.settings = settings
+        self.region_models.settings = settings
+
     # --- indexing -----------------------------------------------------------------------------
 
     def index(
@@ -180,7 +188,7 @@ class Library:
         at its next batch, for newer work waiting its turn."""
         self._refuse_if_read_only("index into it")
         resolved = [self._root_to_index(root) for root in roots]
-        options = options or IndexOptions()
+        options = options or IndexOptions(detect=self.settings.detect_objects, ocr=self.settings.read_text)
         controls = RunControls(progress, should_stop, pause, defer_regions)
         self._acquire_writer("indexing")
         roots_str = [str(p) for p in resolved]
@@ -308,7 +316,7 @@ class Library:
         store = self.store
         if store is None:
             return "flat"
-        change = fit_index(store, Settings.from_env().ivf_threshold)
+        change = fit_index(store, self.settings.ivf_threshold)
         if change.built is not None:
             build = change.built
             repository.set_meta(

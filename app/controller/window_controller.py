@@ -23,6 +23,7 @@ from app.controller.indexing_queue import IndexingQueue
 from app.controller.texts import NO_RESULTS, READ_ONLY, progress_text, report_text, results_text
 from app.core.errors import CancelledError, ModelUnavailableError
 from app.core.paths import is_content_hash
+from app.core.settings import Settings
 from app.indexing.report import IndexProgress, IndexReport
 from app.ml.spec import LOCAL_DIR, ModelSpec
 from app.search.results import SearchHit
@@ -89,6 +90,7 @@ class WindowController:
         self._attach = attach  # hands a newly opened library the download progress callback
         self._ended_work: Callable[[], None] = lambda: None
         self.library: Library | None = None
+        self.settings: Settings | None = None
         self.indexing = IndexingQueue()
         self.browse = BrowseState()
         self.threshold: float | None = None
@@ -101,13 +103,16 @@ class WindowController:
 
     # --- the library ----------------------------------------------------------------------------
 
-    def open_library(self, library_dir: Path | None) -> None:
+    def open_library(self, library_dir: Path | None, settings: Settings | None = None) -> None:
+        """Open the library on a worker: opening reconciles vectors, and whether a run was
+        interrupted takes the writer lock and reads the catalog. `settings` are the person's
+        (the environment's when None); they reach the library as an object, never os.environ."""
+        self.settings = settings
+
         def op() -> tuple[Library, list[Path] | None, list[Path]]:
-            # Opening reconciles vectors, and whether a run was interrupted takes the writer lock
-            # and reads the catalog: both on a worker.
             from app.library import Library
 
-            library = self._attach(Library(library_dir))
+            library = self._attach(Library(library_dir, settings=settings))
             try:
                 interrupted = library.interrupted_roots()
                 # A root on a drive that is not mounted stays interrupted; looking costs a stat each.
@@ -135,6 +140,12 @@ class WindowController:
             elif not interrupted and not self.indexing.waiting:
                 self.find_regions()
         self._start_waiting()
+
+    def use_settings(self, settings: Settings) -> None:
+        """Objects or text switched on or off: from the next run on (the running one keeps its)."""
+        self.settings = settings
+        if self.library is not None:
+            self.library.use_settings(settings)
 
     def close(self) -> None:
         self.indexing.cancel()
@@ -283,7 +294,7 @@ class WindowController:
             from app.library import Library
 
             library.close()
-            return self._attach(Library(root, model=spec, device=device))
+            return self._attach(Library(root, model=spec, device=device, settings=self.settings))
 
         def reopened(new_library: Library) -> None:
             self.library = new_library

@@ -21,9 +21,7 @@ def run_gui(library_dir: Path | None = None, paths: list[Path] | None = None) ->
     app.setOrganizationName("photo-organizer")
     app.setDesktopFileName("photo-organizer")
     app.setWindowIcon(QIcon(str(RESOURCES / ICON_NAME)))
-    from app.ui.settings_dialog import apply_saved_region_settings, saved_library_dir
-
-    apply_saved_region_settings()
+    from app.ui.settings_dialog import saved_library_dir
 
     window = MainWindow(library_dir or saved_library_dir())
     window.show()

@@ -39,7 +39,6 @@ from app.controller.gallery_rows import GalleryItem, GalleryUpdate
 from app.controller.window_controller import WindowController
 from app.core.errors import UntrustedModelError, UserError
 from app.core.paths import display_path
-from app.core.settings import Settings
 from app.indexing.report import IndexReport
 from app.ui import window_dialogs
 from app.ui.analysis_panels import ClustersPanel, MapPanel
@@ -100,7 +99,9 @@ class MainWindow(QMainWindow):
         self._restored_view = 0
         self._build()
         self._restore_settings()
-        self.controller.open_library(library_dir)
+        from app.ui.settings_dialog import saved_settings
+
+        self.controller.open_library(library_dir, saved_settings())
 
     @property
     def library(self) -> Library | None:
@@ -513,8 +514,7 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(
             spec.name, spec.pretrained or "", library.device, library.root, self.cache.capacity, self
         )
-        current = Settings.from_env()
-        dialog.set_regions(current.detect_objects, current.read_text)
+        dialog.set_regions(library.settings.detect_objects, library.settings.read_text)
         dialog.accepted.connect(lambda: self.apply_settings(dialog.choice()))
         dialog.open()
         return dialog
@@ -525,8 +525,11 @@ class MainWindow(QMainWindow):
 
         self.cache.capacity = choice.cache_size
         library = self.library
-        if save_region_choice(choice.detect_objects, choice.read_text) and library is not None:
-            self.controller.find_regions()
+        if library is not None:
+            settings, switched_on = save_region_choice(library.settings, choice.detect_objects, choice.read_text)
+            self.controller.use_settings(settings)
+            if switched_on:
+                self.controller.find_regions()
         if choice.library and Path(choice.library) != (library.root if library else None):
             QSettings().setValue("library/path", choice.library)
             self.say(f"The library at {choice.library} opens from the next start")

@@ -8,8 +8,9 @@ serve searches until the switch completes); the library location applies from th
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.settings import parse_bool
+from app.core.settings import Settings, parse_bool
 from app.ml.spec import LOCAL_DIR
 
 
@@ -43,30 +44,36 @@ class SettingsChoice:
     read_text: bool | None = None
 
 
-# QSettings key -> the environment variable app.core.settings reads
-REGION_KEYS = {"regions/objects": "PHOTO_ORGANIZER_DETECT", "regions/text": "PHOTO_ORGANIZER_OCR"}
+# QSettings key -> (the Settings field, the environment variable that overrides it)
+REGION_KEYS = {
+    "regions/objects": ("detect_objects", "PHOTO_ORGANIZER_DETECT"),
+    "regions/text": ("read_text", "PHOTO_ORGANIZER_OCR"),
+}
 
 
-def apply_saved_region_settings() -> None:
-    """At startup: what the person chose last time, unless the environment says otherwise."""
-    settings = QSettings()
-    for key, variable in REGION_KEYS.items():
-        if settings.contains(key) and variable not in os.environ:
-            os.environ[variable] = "1" if parse_bool(settings.value(key)) else "0"
+def saved_settings() -> Settings:
+    """The settings the window starts with: the environment's, with what the person chose last
+    time for objects and text (unless the environment says otherwise)."""
+    settings, stored = Settings.from_env(), QSettings()
+    chosen: dict[str, Any] = {
+        field: parse_bool(stored.value(key))
+        for key, (field, variable) in REGION_KEYS.items()
+        if stored.contains(key) and variable not in os.environ
+    }
+    return replace(settings, **chosen)
 
 
-def save_region_choice(detect_objects: bool | None, read_text: bool | None) -> bool:
-    """Remember and apply the objects/text choice; True when something was switched on (the
-    photos already indexed then need a region pass)."""
-    switched_on = False
-    for (key, variable), wanted in zip(REGION_KEYS.items(), (detect_objects, read_text), strict=True):
+def save_region_choice(current: Settings, detect_objects: bool | None, read_text: bool | None) -> tuple[Settings, bool]:
+    """Remember the objects/text choice; returns the new settings and whether something was
+    switched on (the photos already indexed then need a region pass)."""
+    changed: dict[str, Any] = {}
+    for (key, (field, _variable)), wanted in zip(REGION_KEYS.items(), (detect_objects, read_text), strict=True):
         if wanted is None:
             continue
-        was_on = parse_bool(os.environ.get(variable), default=True)
         QSettings().setValue(key, wanted)
-        os.environ[variable] = "1" if wanted else "0"
-        switched_on = switched_on or (wanted and not was_on)
-    return switched_on
+        changed[field] = wanted
+    switched_on = any(wanted and not getattr(current, field) for field, wanted in changed.items())
+    return replace(current, **changed), switched_on
 
 
 def saved_library_dir() -> Path | None:

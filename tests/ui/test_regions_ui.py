@@ -3,7 +3,9 @@ carries the word's box, and a detector without weights says so without stopping 
 
 from __future__ import annotations
 
+import os
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -47,6 +49,7 @@ def test_switching_text_on_reads_the_photos_already_indexed(qtbot, window, tmp_p
     assert report.region_images == 2 and report.texts >= 1
     assert "regions" in phases and "lines of text" in window.status_label.text()
     assert QSettings().value("regions/text", type=bool) is True
+    assert os.environ["PHOTO_ORGANIZER_OCR"] == "0", "the choice reaches the library as settings, not the environment"
 
     with qtbot.waitSignal(window.search_finished, timeout=20000):
         window.search_box.setText("bakery")
@@ -57,7 +60,7 @@ def test_switching_text_on_reads_the_photos_already_indexed(qtbot, window, tmp_p
 
 
 def test_missing_detector_weights_show_a_notice_and_indexing_finishes(qtbot, window, tmp_path: Path, monkeypatch):
-    monkeypatch.setenv("PHOTO_ORGANIZER_DETECT", "1")
+    window.controller.use_settings(replace(window.library.settings, detect_objects=True))  # as Settings does
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch-home"))
     save_jpeg(tmp_path / "p" / "a.jpg", photo(1))
     with qtbot.waitSignal(window.indexing_finished, timeout=60000) as finished:
@@ -90,7 +93,7 @@ class SlowColourBlocks(ColourBlockDetector):
 
 
 def test_a_folder_dropped_during_the_region_pass_is_indexed_first(qtbot, window, tmp_path: Path, monkeypatch):
-    monkeypatch.setenv("PHOTO_ORGANIZER_DETECT", "1")
+    window.controller.use_settings(replace(window.library.settings, detect_objects=True))  # as Settings does
     window.library.region_models.use_detector(ObjectDetector(SlowColourBlocks(), coco_categories(), "slow-blocks-1"))
     first, second = tmp_path / "first", tmp_path / "second"
     for i in range(12):
