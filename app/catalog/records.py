@@ -30,9 +30,9 @@ class KnownFailure:
         return self.kind == "environment"
 
 
-@dataclass
-class NewImage:
-    """An image decoded and embedded in this run, with the file that holds it."""
+@dataclass(frozen=True)
+class ImageFacts:
+    """What decoding learns about an image's content, stored once per image."""
 
     content_hash: str
     byte_size: int
@@ -41,6 +41,13 @@ class NewImage:
     format: str
     taken_at: float | None
     camera: str | None
+
+
+@dataclass
+class NewImage:
+    """An image decoded and embedded in this run, with the file that holds it."""
+
+    facts: ImageFacts
     path: str
     size: int
     mtime_ns: int

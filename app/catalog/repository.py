@@ -112,22 +112,22 @@ def add_embedded_images(engine: Engine, images: Sequence[NewImage]) -> tuple[lis
     with engine.begin() as conn:
         by_hash: dict[str, int] = {}
         for position, img in enumerate(images):
-            image_id = by_hash.get(img.content_hash)
+            image_id = by_hash.get(img.facts.content_hash)
             if image_id is None:
                 image_id = conn.execute(
-                    select(ImageRow.id).where(ImageRow.content_hash == img.content_hash)
+                    select(ImageRow.id).where(ImageRow.content_hash == img.facts.content_hash)
                 ).scalar_one_or_none()
             if image_id is None:
                 image_id = conn.execute(
                     insert(ImageRow)
                     .values(
-                        content_hash=img.content_hash,
-                        byte_size=img.byte_size,
-                        width=img.width,
-                        height=img.height,
-                        format=img.format,
-                        taken_at=img.taken_at,
-                        camera=img.camera,
+                        content_hash=img.facts.content_hash,
+                        byte_size=img.facts.byte_size,
+                        width=img.facts.width,
+                        height=img.facts.height,
+                        format=img.facts.format,
+                        taken_at=img.facts.taken_at,
+                        camera=img.facts.camera,
                         added_at=now,
                     )
                     .returning(ImageRow.id)
@@ -136,7 +136,7 @@ def add_embedded_images(engine: Engine, images: Sequence[NewImage]) -> tuple[lis
                     insert(RegionRow).values(image_id=image_id, kind="image", vector=img.vector).returning(RegionRow.id)
                 ).scalar_one()
                 written.append((region_id, position))
-            by_hash[img.content_hash] = image_id
+            by_hash[img.facts.content_hash] = image_id
             _upsert_file(conn, img.path, img.size, img.mtime_ns, img.ctime_ns, image_id)
         _forget_failures(conn, [img.path for img in images])
     return written, by_hash

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from app.catalog.records import ImageFacts
 from app.core.errors import LibraryStorageError
 from app.core.storage import storage_error
 from app.indexing.pixel_budget import decode_budget
@@ -75,13 +76,7 @@ class FileContent:
 
 @dataclass
 class DecodedImage:
-    content_hash: str
-    byte_size: int
-    width: int
-    height: int
-    format: str
-    taken_at: float | None
-    camera: str | None
+    facts: ImageFacts
     model_input: np.ndarray
 
 
@@ -200,16 +195,8 @@ def _decode(content: FileContent, input_spec: InputSpec, thumbnail_path: Path | 
     # The model sees the thumbnail when it is large enough: a cheaper resize, and re-embedding
     # from the thumbnail cache later gives exactly the same input.
     source = thumb if min(thumb.size) >= input_spec.size else rgb
-    return DecodedImage(
-        content_hash=content.content_hash,
-        byte_size=content.size,
-        width=width,
-        height=height,
-        format=fmt,
-        taken_at=taken_at,
-        camera=camera,
-        model_input=to_model_input(source, input_spec),
-    )
+    facts = ImageFacts(content.content_hash, content.size, width, height, fmt, taken_at, camera)
+    return DecodedImage(facts, to_model_input(source, input_spec))
 
 
 def _upright_rgb(image: Image.Image, scale: float, orientation: int | None) -> Image.Image:

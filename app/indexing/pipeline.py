@@ -31,6 +31,7 @@ from app.core.errors import LibraryStorageError
 from app.core.paths import LibraryPaths, display_path
 from app.core.settings import Settings, parse_bool
 from app.indexing.decoding import DecodedImage, DecodeError, FileContent, UnreadableError, decode, read_file
+from app.indexing.lookahead import InOrder
 from app.indexing.pixel_budget import PixelBudget, use_budget
 from app.indexing.report import IndexProgress, IndexReport
 from app.indexing.scanner import ScannedFile, scan
@@ -228,8 +229,6 @@ class IndexRun:
         workers = self.options.resolved_workers()
         batch_size = self.options.resolved_batch_size(self.embedder.device)
         lookahead = 2 * batch_size + 2 * workers
-        pending: deque[Future[_Outcome]] = deque()
-        items = iter(work)
         batch: list[_Decoded] = []
         links: list[_Link] = []
         failures: list[_Failed] = []
@@ -238,28 +237,14 @@ class IndexRun:
         with self._decode_pool(workers) as pool:
             assert self.embedder.input_spec is not None
             spec, paths = self.embedder.input_spec, self.paths
-            in_processes = isinstance(pool, ProcessPoolExecutor)
 
-            def top_up() -> None:
-                while len(pending) < lookahead:
-                    item = next(items, None)
-                    if item is None:
-                        return
-                    if in_processes:
-                        pending.append(pool.submit(_prepare_in_process, item, spec, paths))
-                    else:
-                        pending.append(pool.submit(self._prepare, item))
+            def submit(item: ScannedFile) -> Future[_Outcome]:
+                if isinstance(pool, ProcessPoolExecutor):
+                    return pool.submit(_prepare_in_process, item, spec, paths)
+                return pool.submit(self._prepare, item)
 
-            top_up()
-            try:
-                while pending:
-                    while self.paused.is_set() and not self._should_stop():
-                        time.sleep(0.1)
-                    if self._should_stop():
-                        self.report.cancelled = True
-                        break
-                    outcome = pending.popleft().result()
-                    top_up()
+            with InOrder(submit, work, lookahead, self.paused, self._should_stop) as outcomes:
+                for outcome in outcomes:
                     done += 1
                     if isinstance(outcome, _StorageFailed):
                         # Every later photo would fail the same way: keep what is done, stop.
@@ -281,13 +266,11 @@ class IndexRun:
                     else:
                         failures.append(outcome)
                     self._emit("embedding", done, len(work), outcome.scanned.path)
-                if not self.report.cancelled:
-                    self._embed_and_commit(batch)
-                self._commit_links(links)
-                self._commit_failures(failures)
-            finally:
-                for future in pending:
-                    future.cancel()
+                self.report.cancelled = outcomes.stopped
+            if not self.report.cancelled:
+                self._embed_and_commit(batch)
+            self._commit_links(links)
+            self._commit_failures(failures)
 
     # --- worker side (decode pool) --------------------------------------------------------------
 
@@ -324,13 +307,7 @@ class IndexRun:
         vectors = self.embedder.embed_arrays([d.image.model_input for d in batch])
         rows = [
             NewImage(
-                content_hash=d.image.content_hash,
-                byte_size=d.image.byte_size,
-                width=d.image.width,
-                height=d.image.height,
-                format=d.image.format,
-                taken_at=d.image.taken_at,
-                camera=d.image.camera,
+                facts=d.image.facts,
                 path=d.scanned.path,
                 size=d.scanned.size,
                 mtime_ns=d.scanned.mtime_ns,
@@ -345,7 +322,7 @@ class IndexRun:
             region_ids = np.array([rid for rid, _ in written], dtype=np.int64)
             store.add(region_ids, vectors[[pos for _, pos in written]])
         for d in batch:
-            self._note_new_content(d.scanned.path, image_ids[d.image.content_hash])
+            self._note_new_content(d.scanned.path, image_ids[d.image.facts.content_hash])
         self.report.new += len(batch)
         self.report.embedded += len(written)
         self.report.regions += len(written)

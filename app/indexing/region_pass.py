@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from sqlalchemy import Engine
 from app.catalog.regions import NewRegion, RegionsDone, RegionWork, images_needing_regions, replace_regions
 from app.core.errors import ModelUnavailableError
 from app.indexing.decoding import DecodeError, decode_for_regions, read_file
+from app.indexing.lookahead import InOrder
 from app.indexing.report import IndexProgress
 from app.ml.detector import Detection, ObjectDetector
 from app.ml.embedder import ClipEmbedder
@@ -125,35 +125,28 @@ class RegionRun:
         self.embedder.load()
         batch_size = 32 if self.embedder.device.startswith("cuda") else 4
         lookahead = 2 * batch_size + self.workers
-        items = iter(work)
-        pending: deque[Future[_Loaded]] = deque()
         batch: list[_Loaded] = []
         last_save = time.monotonic()
         self._started = time.perf_counter()
         self._emit(0, len(work))
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="regions") as pool:
             try:
-                while True:
-                    while len(pending) < lookahead and (item := next(items, None)) is not None:
-                        pending.append(pool.submit(_load, item))
-                    if not pending:
-                        break
-                    while self.paused.is_set() and not self._should_stop():
-                        time.sleep(0.1)
-                    if self._should_stop():
-                        self.report.cancelled = True
-                        return
-                    batch.append(pending.popleft().result())
-                    if len(batch) >= batch_size or not pending:
-                        self._finish(batch)
-                        batch = []
-                        self._emit(self.report.images, len(work))
-                        if time.monotonic() - last_save >= self.save_interval:
-                            self._save()
-                            last_save = time.monotonic()
+
+                def submit(item: RegionWork) -> Future[_Loaded]:
+                    return pool.submit(_load, item)
+
+                with InOrder(submit, work, lookahead, self.paused, self._should_stop) as loaded:
+                    for item in loaded:
+                        batch.append(item)
+                        if len(batch) >= batch_size or loaded.exhausted:
+                            self._finish(batch)
+                            batch = []
+                            self._emit(self.report.images, len(work))
+                            if time.monotonic() - last_save >= self.save_interval:
+                                self._save()
+                                last_save = time.monotonic()
+                    self.report.cancelled = loaded.stopped
             finally:
-                for future in pending:
-                    future.cancel()
                 self._save()
 
     # --- one batch ---------------------------------------------------------------------------------

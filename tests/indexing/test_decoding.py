@@ -38,12 +38,12 @@ def test_every_odd_but_valid_image_decodes(valid, tmp_path):
 
 def test_rotation_16bit_alpha_and_exif(valid):
     rotated = decode(read_file(str(valid["rotated"])), SPEC, None)
-    assert (rotated.width, rotated.height) == (200, 300)
+    assert (rotated.facts.width, rotated.facts.height) == (200, 300)
     sixteen = decode(read_file(str(valid["16bit"])), SPEC, None)
     assert 20 < sixteen.model_input.mean() < 235, "16-bit must be scaled, not clipped to white"
     exif = decode(read_file(str(valid["exif"])), SPEC, None)
-    assert exif.camera == "Canon EOS 80D" and exif.taken_at is not None
-    assert decode(read_file(str(valid["panorama"])), SPEC, None).width == 12000
+    assert exif.facts.camera == "Canon EOS 80D" and exif.facts.taken_at is not None
+    assert decode(read_file(str(valid["panorama"])), SPEC, None).facts.width == 12000
 
 
 def test_transparency_is_composited_on_white():
@@ -107,7 +107,7 @@ def test_heic_is_indexed_when_pillow_heif_is_installed(tmp_path):
     path = tmp_path / "phone.heic"
     photo(77, (120, 90)).save(path, format="HEIF", quality=80)
     decoded = decode(read_file(str(path)), SPEC, tmp_path / "thumb.jpg")
-    assert (decoded.width, decoded.height, decoded.format) == (120, 90, "HEIF")
+    assert (decoded.facts.width, decoded.facts.height, decoded.facts.format) == (120, 90, "HEIF")
 
 
 def _heic_from(tmp_path: Path, name: str, thumbnail: bool) -> Path:
@@ -137,7 +137,9 @@ def test_a_heic_with_an_embedded_thumbnail_is_read_from_it(tmp_path):
     with_thumb = decode(read_file(str(_heic_from(tmp_path, "thumb", True))), spec, tmp_path / "a.jpg")
     without = decode(read_file(str(_heic_from(tmp_path, "plain", False))), spec, tmp_path / "b.jpg")
     # Both report the photo's own size; only the one without a thumbnail decodes all of it.
-    assert (with_thumb.width, with_thumb.height) == (without.width, without.height) == (1600, 1200)
+    assert (
+        (with_thumb.facts.width, with_thumb.facts.height) == (without.facts.width, without.facts.height) == (1600, 1200)
+    )
     assert Image.open(tmp_path / "a.jpg").size == (320, 240)  # the embedded thumbnail, as it is
     assert Image.open(tmp_path / "b.jpg").size == (341, 256)  # the full photo, shrunk
     # The model sees the same scene either way.

@@ -6,7 +6,7 @@ import numpy as np
 
 from app.catalog import repository
 from app.catalog.database import open_catalog
-from app.catalog.records import NewImage
+from app.catalog.records import ImageFacts, NewImage
 from app.vectors.reconcile import consistent, reconcile
 from app.vectors.store import VectorStore
 
@@ -42,7 +42,8 @@ def test_reconcile_adds_missing_and_removes_orphans(tmp_path):
     engine = open_catalog(tmp_path / "c.sqlite")
     vecs = _vectors(3)
     rows = [
-        NewImage(f"h{i}", 1, 1, 1, "JPEG", None, None, f"/p/{i}.jpg", 1, 1, None, vecs[i].tobytes()) for i in range(3)
+        NewImage(ImageFacts(f"h{i}", 1, 1, 1, "JPEG", None, None), f"/p/{i}.jpg", 1, 1, None, vecs[i].tobytes())
+        for i in range(3)
     ]
     written, _ = repository.add_embedded_images(engine, rows)
     store = VectorStore(tmp_path / "v.faiss", 8)
