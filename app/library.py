@@ -19,7 +19,7 @@ from types import TracebackType
 
 import numpy as np
 
-from app.catalog import folders, repository
+from app.catalog import folders, index_writes, lookups, meta, removal
 from app.catalog.database import catalog_errors, open_catalog
 from app.catalog.records import FolderSummary, ImageInfo, KnownFailure, LibraryStatus, RegionInfo, RemoveReport
 from app.catalog.regions import count_region_state
@@ -128,7 +128,7 @@ class Library:
 
     @property
     def stored_model(self) -> str | None:
-        return repository.get_meta(self.engine, MODEL_KEY)
+        return meta.get_meta(self.engine, MODEL_KEY)
 
     def _download_progress(self, done: int, total: int) -> None:
         if self.on_download is not None:
@@ -255,12 +255,12 @@ class Library:
 
     def _reembed_with(self, target: ModelSpec, options: IndexOptions, controls: RunControls) -> int | None:
         """Under the writer lock: re-embed into pending vectors, then swap models in one step."""
-        from app.catalog import model_switch
+        from app.catalog import meta, model_switch
         from app.indexing.reembed import reembed
 
-        if repository.get_meta(self.engine, PENDING_KEY) != target.key:
+        if meta.get_meta(self.engine, PENDING_KEY) != target.key:
             model_switch.clear_pending_vectors(self.engine)
-            repository.set_meta(self.engine, PENDING_KEY, target.key)
+            meta.set_meta(self.engine, PENDING_KEY, target.key)
         embedder = ClipEmbedder(target, self.device, self._download_progress)
         made = reembed(
             self.engine,
@@ -319,7 +319,7 @@ class Library:
         change = fit_index(store, self.settings.ivf_threshold)
         if change.built is not None:
             build = change.built
-            repository.set_meta(
+            meta.set_meta(
                 self.engine,
                 "ivf",
                 f"nlist={build.nlist} nprobe={build.nprobe} recall@10={build.recall_at_10:.3f} trained_on={change.trained_on}",
@@ -329,7 +329,7 @@ class Library:
     # --- reports --------------------------------------------------------------------------------
 
     def status(self) -> LibraryStatus:
-        counts = repository.counts(self.engine)
+        counts = lookups.counts(self.engine)
         interrupted = self.interrupted_roots()
         store = self.store
         consistent = reconciling.consistent(self.engine, store) if store is not None else counts.vectors == 0
@@ -346,7 +346,7 @@ class Library:
             failures=counts.failures,
             index=store.kind if store is not None else "flat",
             index_lists=store.nlist if store is not None else 0,
-            switching_to=repository.get_meta(self.engine, PENDING_KEY),
+            switching_to=meta.get_meta(self.engine, PENDING_KEY),
             region_pass=count_region_state(self.engine),
             interrupted=None if interrupted is None else [str(p) for p in interrupted],
             vector_file_rebuilt=store.rebuilt_because if store is not None else None,
@@ -354,14 +354,14 @@ class Library:
 
     def catalog_sound(self) -> bool:
         """SQLite's own quick check of the catalog file."""
-        return repository.integrity_ok(self.engine)
+        return lookups.integrity_ok(self.engine)
 
     def failure_count(self) -> int:
-        return repository.counts(self.engine).failures
+        return lookups.counts(self.engine).failures
 
     def failures(self) -> list[KnownFailure]:
         """Skipped files with their reasons (`retry`: it could not be read just now)."""
-        return repository.failures(self.engine)
+        return lookups.failures(self.engine)
 
     # --- search -------------------------------------------------------------------------------
 
@@ -422,12 +422,12 @@ class Library:
         check_threshold(threshold)
         store = self.require_vectors()
         resolved = os.path.abspath(Path(path).expanduser())
-        image_id = repository.image_id_for_path(self.engine, resolved)
+        image_id = lookups.image_id_for_path(self.engine, resolved)
         if image_id is None:
             vector = self.image_vector(resolved)
             exclude: set[int] = set()
         else:
-            region_ids = repository.image_region_ids(self.engine, image_id)
+            region_ids = lookups.image_region_ids(self.engine, image_id)
             if not region_ids:
                 raise UserError(f"{path} is in the library but has no vector yet; index it first")
             vector = store.reconstruct(region_ids[0])
@@ -442,16 +442,16 @@ class Library:
         folder = str(self.paths.thumbnails)
         return [
             (image_id, path, f"{folder}/{content_hash[:2]}/{content_hash}.jpg", when)
-            for image_id, path, content_hash, when in repository.gallery_rows(self.engine, order)
+            for image_id, path, content_hash, when in lookups.gallery_rows(self.engine, order)
             if is_content_hash(content_hash)  # a hostile catalog's rows never name files outside
         ]
 
     def details(self, image_id: int) -> tuple[ImageInfo, list[RegionInfo]] | None:
         """What the viewer shows: the image's facts and its regions (whole image first)."""
-        info = repository.images(self.engine, [image_id]).get(image_id)
+        info = lookups.images(self.engine, [image_id]).get(image_id)
         if info is None:
             return None
-        return info, repository.regions_of_image(self.engine, image_id)
+        return info, lookups.regions_of_image(self.engine, image_id)
 
     def interrupted_roots(self) -> list[Path] | None:
         """Indexing a crash or kill cut short (its roots; [] for the region pass alone), or None.
@@ -483,16 +483,16 @@ class Library:
         self._acquire_writer("removing photos")
         try:
             files = sorted({p for t in targets for p in folders.paths_under(self.engine, t)})
-            failures = sorted(set(repository.failures_under(self.engine, targets)))
+            failures = sorted(set(index_writes.failures_under(self.engine, targets)))
             roots = [r for r in folders.indexed_roots(self.engine) if any(folders.is_under(r, t) for t in targets)]
             if not files and not failures and not roots:
                 shown = ", ".join(display_path(t) for t in targets)
                 raise UserError(f"the library holds nothing at or below {shown}")
-            images_before = repository.counts(self.engine).images
-            self._forget_regions(repository.remove_paths(self.engine, files + failures))
+            images_before = lookups.counts(self.engine).images
+            self._forget_regions(removal.remove_paths(self.engine, files + failures))
             for root in roots:
                 folders.forget_root(self.engine, root)
-            images = images_before - repository.counts(self.engine).images
+            images = images_before - lookups.counts(self.engine).images
             return RemoveReport(files=len(files), images=images, failures=len(failures), roots=roots)
         finally:
             self._lock.release()
@@ -502,7 +502,7 @@ class Library:
         self._refuse_if_read_only("remove anything from it")
         self._acquire_writer("removing photos")
         try:
-            self._forget_regions(repository.remove_images(self.engine, list(image_ids)))
+            self._forget_regions(removal.remove_images(self.engine, list(image_ids)))
             return len(image_ids)
         finally:
             self._lock.release()

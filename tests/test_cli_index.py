@@ -150,14 +150,14 @@ def test_library_inside_the_indexed_folder_is_not_indexed(cli, tmp_path, monkeyp
 
 
 def test_odd_images_are_recorded_with_their_metadata(cli, mixed_folder):
-    from app.catalog import repository
+    from app.catalog import lookups
     from app.library import Library
 
     root, valid, _ = mixed_folder
     cli("index", root, "--json")
     with Library() as library:
-        ids = {p: repository.image_id_for_path(library.engine, str(p)) for p in valid.values()}
-        infos = repository.images(library.engine, [i for i in ids.values() if i is not None])
+        ids = {p: lookups.image_id_for_path(library.engine, str(p)) for p in valid.values()}
+        infos = lookups.images(library.engine, [i for i in ids.values() if i is not None])
     assert all(i is not None for i in ids.values())
     exif = infos[ids[valid["exif"]]]
     assert exif.camera == "Canon EOS 80D" and exif.taken_at is not None

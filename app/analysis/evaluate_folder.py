@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from app.analysis.evaluation import evaluate_vectors
-from app.catalog import analysis_vectors, repository
+from app.catalog import analysis_vectors, lookups
 from app.core.errors import UserError
 from app.indexing.scanner import scan
 from app.ml.spec import ModelSpec
@@ -48,7 +48,7 @@ def evaluate_dataset(
         _, image_ids, vectors = analysis_vectors.vectors_for_analysis(library.engine, "image")
         if len(image_ids) < 4:
             raise UserError(f"only {len(image_ids)} readable photos in {dataset}; evaluation needs more")
-        infos = repository.images(library.engine, [int(i) for i in image_ids.tolist()])
+        infos = lookups.images(library.engine, [int(i) for i in image_ids.tolist()])
         labels = np.empty(len(image_ids), dtype=np.int64)
         for row, image_id in enumerate(image_ids.tolist()):
             path = infos[int(image_id)].paths[0]

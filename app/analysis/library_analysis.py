@@ -18,7 +18,7 @@ from app.analysis.naming import cluster_name, concept_names, frequent_words
 from app.analysis.projection import project_3d
 from app.analysis.results import Clustering, MapPoints
 from app.analysis.vocabulary import CONCEPTS
-from app.catalog import analysis_vectors, repository
+from app.catalog import analysis_vectors, lookups
 
 if TYPE_CHECKING:
     from app.library import Library
@@ -140,7 +140,7 @@ def _compute_clusters(
     inputs: AnalysisInputs, params: ClusterParams, image_ids: np.ndarray, vectors: np.ndarray
 ) -> dict:
     ordered, noise_rows, details = _groups(vectors, params)
-    infos = repository.images(inputs.engine, sorted({int(i) for i in image_ids.tolist()}))
+    infos = lookups.images(inputs.engine, sorted({int(i) for i in image_ids.tolist()}))
     names: list[str] = []
     if ordered:
         centroids = np.vstack([vectors[rows].mean(axis=0) for rows in ordered])
@@ -195,7 +195,7 @@ def projection(inputs: AnalysisInputs, use_cache: bool = True) -> MapPoints:
         coords = project_3d(vectors)
         ordered, _noise, _details = _groups(vectors, ClusterParams())
         cluster_of = {int(image_ids[r]): group for group, rows in enumerate(ordered) for r in rows}
-        infos = repository.images(inputs.engine, [int(i) for i in image_ids.tolist()])
+        infos = lookups.images(inputs.engine, [int(i) for i in image_ids.tolist()])
         points = []
         for row, image_id in enumerate(image_ids.tolist()):
             info = infos.get(int(image_id))

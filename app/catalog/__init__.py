@@ -1,1 +1,1 @@
-"""The SQLite catalog: images, files, regions, failures; short-session repository functions."""
+"""The SQLite catalog: images, files, regions, failures; functions that each run one short transaction and return plain records."""

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 
 from sqlalchemy import Engine, func, select
 
-from app.catalog.repository import delete_meta, get_meta, path_under, set_meta
+from app.catalog.meta import delete_meta, get_meta, set_meta
 from app.catalog.schema import FileRow
+from app.catalog.sql_helpers import path_under
 from app.core.paths import is_under
 
 ROOTS_KEY = "roots"

@@ -1,4 +1,4 @@
-"""Plain records the repository returns (never live ORM rows)."""
+"""Plain records the catalog functions return (never live ORM rows)."""
 
 from __future__ import annotations
 

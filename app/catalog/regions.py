@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, delete, func, insert, or_, select, text, update
+from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, text, update
 
 from app.catalog.records import RegionPassState
-from app.catalog.repository import _chunks, _forget_region_text
+from app.catalog.removal import forget_region_text
 from app.catalog.schema import FileRow, ImageRow, RegionRow
+from app.catalog.sql_helpers import chunks
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ def add_regions(engine: Engine, regions: Sequence[NewRegion]) -> list[int]:
         return _insert_regions(conn, regions)
 
 
-def _insert_regions(conn, regions: Sequence[NewRegion]) -> list[int]:  # type: ignore[no-untyped-def]
+def _insert_regions(conn: Connection, regions: Sequence[NewRegion]) -> list[int]:
     ids: list[int] = []
     for r in regions:
         x0, y0, x1, y1 = r.bbox
@@ -130,14 +131,14 @@ def replace_regions(
         removed: list[int] = []
         for kind, column in (("object", "objects_by"), ("text", "text_by")):
             image_ids = [d.image_id for d in done if getattr(d, column) is not None]
-            for chunk in _chunks(image_ids):
+            for chunk in chunks(image_ids):
                 found = (
                     conn.execute(select(RegionRow.id).where(RegionRow.image_id.in_(chunk), RegionRow.kind == kind))
                     .scalars()
                     .all()
                 )
                 if found:
-                    _forget_region_text(conn, found)
+                    forget_region_text(conn, found)
                     conn.execute(delete(RegionRow).where(RegionRow.id.in_(found)))
                     removed += found
         alive = set(conn.execute(select(ImageRow.id).where(ImageRow.id.in_([d.image_id for d in done]))).scalars())

@@ -9,8 +9,8 @@ import numpy as np
 from sqlalchemy import Engine, and_, func, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.catalog.repository import path_under
 from app.catalog.schema import FileRow, ImageRow, RegionRow
+from app.catalog.sql_helpers import path_under
 
 
 def region_ids_matching(

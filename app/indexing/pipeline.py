@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Engine
 
-from app.catalog import repository
+from app.catalog import index_writes, removal
 from app.catalog.folders import is_under
 from app.catalog.records import FileLink, KnownFailure, KnownFile, NewImage
 from app.core.errors import LibraryStorageError
@@ -146,9 +146,9 @@ class IndexRun:
             exclude=[self.paths.root],
         )
         root_strs = [str(r) for r in roots]
-        known = self._known = repository.files_under(self.engine, root_strs)
-        known_failures = repository.failures_under(self.engine, root_strs)
-        self._known_hashes = repository.all_image_hashes(self.engine)
+        known = self._known = index_writes.files_under(self.engine, root_strs)
+        known_failures = index_writes.failures_under(self.engine, root_strs)
+        self._known_hashes = index_writes.all_image_hashes(self.engine)
 
         self.report.scanned = len(scanned.files) + len(scanned.failures)
         work: list[ScannedFile] = []
@@ -172,7 +172,7 @@ class IndexRun:
                 self.report.fail(item.path, failed.reason)
                 continue
             work.append(item)
-        repository.set_change_times(self.engine, change_times)
+        index_writes.set_change_times(self.engine, change_times)
         scan_failures = [
             KnownFailure(f.path, 0, 0, f.reason, "file" if f.confirmed else "environment") for f in scanned.failures
         ]
@@ -202,17 +202,17 @@ class IndexRun:
         stale_failures = [p for p in known_failures if p in known and p in seen and p not in retried]
 
         if scan_failures:
-            repository.record_failures(self.engine, scan_failures)
+            index_writes.record_failures(self.engine, scan_failures)
             self._displaced.update(known[f.path].image_id for f in scan_failures if not f.retry and f.path in known)
         if work and not self._should_stop():
             self._process(work)
         if not self.report.cancelled and not self._should_stop():
             left = [p for paths in self._removable_by_image.values() for p in paths]
             self.report.removed = len(left)
-            self._apply_removed(repository.remove_paths(self.engine, left + removable_failures))
-            repository.forget_failures(self.engine, stale_failures)
+            self._apply_removed(removal.remove_paths(self.engine, left + removable_failures))
+            index_writes.forget_failures(self.engine, stale_failures)
             # Only now, with every move of the run linked, is an image without files gone.
-            self._apply_removed(repository.drop_orphan_images(self.engine))
+            self._apply_removed(removal.drop_orphan_images(self.engine))
         else:
             self.report.cancelled = True
         self._count_links()
@@ -316,7 +316,7 @@ class IndexRun:
             )
             for i, d in enumerate(batch)
         ]
-        written, image_ids = repository.add_embedded_images(self.engine, rows)
+        written, image_ids = index_writes.add_embedded_images(self.engine, rows)
         store = self._get_store(vectors.shape[1])
         if written:
             region_ids = np.array([rid for rid, _ in written], dtype=np.int64)
@@ -351,7 +351,7 @@ class IndexRun:
             rows.append(
                 FileLink(scanned.path, scanned.size, scanned.mtime_ns, scanned.ctime_ns, link.image_id, replaces)
             )
-        repository.link_files(self.engine, rows)
+        index_writes.link_files(self.engine, rows)
 
     def _note_new_content(self, path: str, image_id: int) -> None:
         """`path` now holds `image_id`: the image it held before (if another) lost a file."""
@@ -382,7 +382,7 @@ class IndexRun:
             )
             for f in failures
         ]
-        repository.record_failures(self.engine, rows)
+        index_writes.record_failures(self.engine, rows)
 
     def _apply_removed(self, region_ids: list[int]) -> None:
         if not region_ids:

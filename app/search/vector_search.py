@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlalchemy import Engine
 
-from app.catalog import repository, search_lookups
+from app.catalog import lookups, search_lookups
 from app.core.unit_vectors import unit
 from app.search.query import STOP_WORDS, SearchFilters
 from app.search.ranking import Candidate, RankingOptions, rank, score_candidates
@@ -62,7 +62,7 @@ def search(
         for region_id, vector in zip(missing, vectors, strict=True):
             similarity[region_id] = float(vector @ unit(query.positive))
 
-    infos = repository.regions(engine, list(similarity))
+    infos = lookups.regions(engine, list(similarity))
     candidates = [
         Candidate(infos[rid], sim)
         for rid, sim in similarity.items()
@@ -74,7 +74,7 @@ def search(
         negative = stored @ query.negatives.T
     score_candidates(candidates, options.weights, negative, keyword_hits, query.how)
     ranked = rank(candidates, options)
-    images = repository.images(engine, [c.region.image_id for c in ranked])
+    images = lookups.images(engine, [c.region.image_id for c in ranked])
     hits = []
     for c in ranked:
         info = images.get(c.region.image_id)

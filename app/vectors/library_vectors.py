@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from app.catalog import repository
+from app.catalog import meta
 from app.catalog.database import CATALOG_ID_KEY
 from app.core.errors import LibraryStorageError
 from app.core.lock import WriterLock
@@ -36,12 +36,12 @@ class LibraryVectors:
     def _new_store(self, key: str, dim: int) -> VectorStore:
         # A file left from another catalog (this one emptied or recreated) carries that
         # catalog's id and is not loaded (app.vectors.store).
-        return VectorStore(self._paths.vectors_file(key), dim, repository.get_meta(self._engine, CATALOG_ID_KEY) or "")
+        return VectorStore(self._paths.vectors_file(key), dim, meta.get_meta(self._engine, CATALOG_ID_KEY) or "")
 
     def open_existing(self, lock: WriterLock) -> None:
         """Load the file and reconcile it with the catalog; the fix is written to disk only when
         no other process is writing (else it lives in memory for this process)."""
-        dim = repository.get_meta(self._engine, DIM_KEY)
+        dim = meta.get_meta(self._engine, DIM_KEY)
         if dim is None:
             return
         self.store = self._new_store(self.model_key, int(dim))
@@ -61,8 +61,8 @@ class LibraryVectors:
     def store_for(self, dim: int) -> VectorStore | None:
         """The store, created (and the model recorded) when the first `dim`-wide vectors come."""
         if self.store is None and dim > 0:
-            repository.set_meta(self._engine, MODEL_KEY, self.model_key)
-            repository.set_meta(self._engine, DIM_KEY, str(dim))
+            meta.set_meta(self._engine, MODEL_KEY, self.model_key)
+            meta.set_meta(self._engine, DIM_KEY, str(dim))
             self.store = self._new_store(self.model_key, dim)
         return self.store
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import Engine
 
-from app.catalog import repository
+from app.catalog import lookups
 from app.vectors.store import VectorStore
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ class ReconcileReport:
 
 def difference(engine: Engine, store: VectorStore) -> tuple[np.ndarray, np.ndarray]:
     """(ids the index lacks, ids the index has but the catalog does not)."""
-    catalog_ids = repository.vector_region_ids(engine)
+    catalog_ids = lookups.vector_region_ids(engine)
     index_ids = store.ids()
     missing = np.setdiff1d(catalog_ids, index_ids, assume_unique=True)
     orphaned = np.setdiff1d(index_ids, catalog_ids, assume_unique=False)
@@ -43,14 +43,14 @@ def reconcile(engine: Engine, store: VectorStore, save: bool = True) -> Reconcil
     if len(orphaned):
         store.remove(orphaned)
     if len(missing):
-        store.add(missing, repository.region_vectors(engine, missing.tolist(), store.dim))
+        store.add(missing, lookups.region_vectors(engine, missing.tolist(), store.dim))
     # Duplicated ids (possible only in a hand-edited file) would break "exactly one vector".
     ids = store.ids()
     if len(ids) != len(np.unique(ids)):
         uniq, counts = np.unique(ids, return_counts=True)
         dup = uniq[counts > 1]
         store.remove(dup)
-        store.add(dup, repository.region_vectors(engine, dup.tolist(), store.dim))
+        store.add(dup, lookups.region_vectors(engine, dup.tolist(), store.dim))
     report = ReconcileReport(added=len(missing), removed=len(orphaned))
     if report.changed and save:
         log.info("reconciled vectors: +%d -%d", report.added, report.removed)
@@ -60,7 +60,7 @@ def reconcile(engine: Engine, store: VectorStore, save: bool = True) -> Reconcil
 
 def consistent(engine: Engine, store: VectorStore) -> bool:
     """Every catalog vector is in the index exactly once and the index holds nothing else."""
-    catalog_ids = repository.vector_region_ids(engine)
+    catalog_ids = lookups.vector_region_ids(engine)
     index_ids = store.ids()
     if len(catalog_ids) != len(index_ids):
         return False

@@ -196,7 +196,7 @@ def test_results_carry_their_thumbnails_without_a_catalog_query(opened, photos, 
     def no_catalog(*_a: object, **_k: object) -> None:
         raise AssertionError("the catalog was queried on the GUI thread")
 
-    monkeypatch.setattr("app.catalog.repository.images", no_catalog)
+    monkeypatch.setattr("app.catalog.lookups.images", no_catalog)
     controller.show_hits(hits)
     items, message = view.named("show_results")[-1]
     assert [i.thumbnail for i in items] == [library.paths.thumbnail(h.content_hash) for h in hits]

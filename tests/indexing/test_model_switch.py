@@ -63,9 +63,9 @@ def test_switch_reembeds_from_thumbnails_without_reading_originals(library_dir, 
         embedder = library.embedder.load()
         with Image.open(thumbnail) as thumb:
             expected = embedder.embed_arrays([to_model_input(thumb.convert("RGB"), embedder.input_spec)])[0]
-        from app.catalog import repository
+        from app.catalog import lookups
 
-        region_id = repository.image_region_ids(library.engine, image_id)[0]
+        region_id = lookups.image_region_ids(library.engine, image_id)[0]
         stored = library.store.reconstruct(region_id)
         assert np.allclose(stored, expected, atol=1e-5)
 

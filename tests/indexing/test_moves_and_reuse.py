@@ -9,14 +9,14 @@ from pathlib import Path
 
 import numpy as np
 
-from app.catalog import repository
+from app.catalog import lookups
 from app.catalog.regions import NewRegion, add_regions
 from app.library import Library
 from tests.helpers.images import photo, save_jpeg
 
 
 def _image_of(lib: Library, path: Path) -> int | None:
-    return repository.image_id_for_path(lib.engine, str(path))
+    return lookups.image_id_for_path(lib.engine, str(path))
 
 
 def test_a_reused_camera_name_keeps_the_moved_photo_with_its_regions(library_dir: Path, tmp_path: Path):
@@ -40,7 +40,7 @@ def test_a_reused_camera_name_keeps_the_moved_photo_with_its_regions(library_dir
 
         assert (report.new, report.moved, report.removed, report.failed, report.embedded) == (1, 1, 0, 0, 1), report
         assert _image_of(lib, cam / "2023" / "DSC_0001.jpg") == a, "the moved photo is the same image"
-        assert [r.region_id for r in repository.regions_of_image(lib.engine, a) if r.kind == "text"] == [text_region]
+        assert [r.region_id for r in lookups.regions_of_image(lib.engine, a) if r.kind == "text"] == [text_region]
         status = lib.status().to_json()
         assert status["images"] == status["files"] == 3 and status["consistent"]
         assert lib.index([cam]).embedded == 0

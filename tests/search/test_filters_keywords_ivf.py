@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.catalog import repository
+from app.catalog import lookups
 from app.catalog.regions import NewRegion, add_regions
 from app.library import Library
 from app.vectors.ivf import choose_nlist
@@ -47,7 +47,7 @@ def test_folder_date_and_type_filters(cli, tmp_path):
 def test_ocr_keyword_hits_are_blended_in_and_explained(cli, tmp_path, library_dir):
     root = _library_with_folders(cli, tmp_path)
     with Library(library_dir) as library:
-        image_id = repository.image_id_for_path(library.engine, str(root / "2019" / "b.jpg"))
+        image_id = lookups.image_id_for_path(library.engine, str(root / "2019" / "b.jpg"))
         vector = library.text_vectors(["BAKERY"])[0]
         [region_id] = add_regions(
             library.engine, [NewRegion(image_id, "text", None, (0.1, 0.2, 0.6, 0.4), 0.9, "BAKERY", vector.tobytes())]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.catalog import repository
+from app.catalog import index_writes
 from app.catalog.database import open_catalog
 from app.catalog.records import ImageFacts, NewImage
 from app.vectors.reconcile import consistent, reconcile
@@ -45,7 +45,7 @@ def test_reconcile_adds_missing_and_removes_orphans(tmp_path):
         NewImage(ImageFacts(f"h{i}", 1, 1, 1, "JPEG", None, None), f"/p/{i}.jpg", 1, 1, None, vecs[i].tobytes())
         for i in range(3)
     ]
-    written, _ = repository.add_embedded_images(engine, rows)
+    written, _ = index_writes.add_embedded_images(engine, rows)
     store = VectorStore(tmp_path / "v.faiss", 8)
     store.add(np.array([written[0][0], 999]), vecs[[0, 1]])  # one right, one orphan, two missing
     assert not consistent(engine, store)

@@ -1,0 +1,170 @@
+"""Reads for status, search results, the viewer and the gallery: counts, images and regions by
+id, a path's image, stored vectors, recorded failures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from sqlalchemy import Engine, func, select
+
+from app.catalog.records import (
+    CatalogCounts,
+    ImageInfo,
+    KnownFailure,
+    RegionInfo,
+)
+from app.catalog.schema import FailureRow, FileRow, ImageRow, RegionRow
+from app.catalog.sql_helpers import chunks
+
+FAILURE_COLUMNS = (FailureRow.path, FailureRow.size, FailureRow.mtime_ns, FailureRow.reason, FailureRow.kind)
+
+
+def counts(engine: Engine) -> CatalogCounts:
+    with engine.connect() as conn:
+
+        def count(stmt) -> int:  # type: ignore[no-untyped-def]
+            return int(conn.execute(stmt).scalar_one())
+
+        return CatalogCounts(
+            images=count(select(func.count()).select_from(ImageRow)),
+            files=count(select(func.count()).select_from(FileRow)),
+            regions=count(select(func.count()).select_from(RegionRow)),
+            vectors=count(select(func.count()).select_from(RegionRow).where(RegionRow.vector.is_not(None))),
+            failures=count(select(func.count()).select_from(FailureRow)),
+        )
+
+
+def vector_region_ids(engine: Engine) -> np.ndarray:
+    with engine.connect() as conn:
+        ids = conn.execute(select(RegionRow.id).where(RegionRow.vector.is_not(None))).scalars().all()
+    return np.asarray(ids, dtype=np.int64)
+
+
+def region_vectors(engine: Engine, region_ids: Sequence[int], dim: int) -> np.ndarray:
+    """The stored vectors of `region_ids`, in that order, as a float32 matrix."""
+    out = np.empty((len(region_ids), dim), dtype=np.float32)
+    position = {rid: i for i, rid in enumerate(region_ids)}
+    with engine.connect() as conn:
+        for chunk in chunks(list(region_ids)):
+            rows = conn.execute(select(RegionRow.id, RegionRow.vector).where(RegionRow.id.in_(chunk)))
+            for rid, blob in rows:
+                if blob is not None:
+                    out[position[rid]] = np.frombuffer(blob, dtype=np.float32)
+    return out
+
+
+def regions(engine: Engine, region_ids: Sequence[int]) -> dict[int, RegionInfo]:
+    found: dict[int, RegionInfo] = {}
+    with engine.connect() as conn:
+        for chunk in chunks(list(region_ids)):
+            rows = conn.execute(
+                select(
+                    RegionRow.id,
+                    RegionRow.image_id,
+                    RegionRow.kind,
+                    RegionRow.label,
+                    RegionRow.x0,
+                    RegionRow.y0,
+                    RegionRow.x1,
+                    RegionRow.y1,
+                    RegionRow.confidence,
+                    RegionRow.text,
+                ).where(RegionRow.id.in_(chunk))
+            )
+            for r in rows:
+                found[r.id] = RegionInfo(
+                    r.id, r.image_id, r.kind, r.label, (r.x0, r.y0, r.x1, r.y1), r.confidence, r.text
+                )
+    return found
+
+
+def images(engine: Engine, image_ids: Sequence[int]) -> dict[int, ImageInfo]:
+    found: dict[int, ImageInfo] = {}
+    with engine.connect() as conn:
+        for chunk in chunks(list(image_ids)):
+            paths: dict[int, list[str]] = {}
+            for image_id, path in conn.execute(
+                select(FileRow.image_id, FileRow.path).where(FileRow.image_id.in_(chunk)).order_by(FileRow.path)
+            ):
+                paths.setdefault(image_id, []).append(path)
+            columns = select(
+                ImageRow.id,
+                ImageRow.content_hash,
+                ImageRow.width,
+                ImageRow.height,
+                ImageRow.byte_size,
+                ImageRow.format,
+                ImageRow.taken_at,
+                ImageRow.camera,
+            )
+            for r in conn.execute(columns.where(ImageRow.id.in_(chunk))):
+                found[r.id] = ImageInfo(
+                    r.id,
+                    r.content_hash,
+                    r.width,
+                    r.height,
+                    r.byte_size,
+                    r.format,
+                    r.taken_at,
+                    r.camera,
+                    paths.get(r.id, []),
+                )
+    return found
+
+
+def image_id_for_path(engine: Engine, path: str) -> int | None:
+    with engine.connect() as conn:
+        return conn.execute(select(FileRow.image_id).where(FileRow.path == path)).scalar_one_or_none()
+
+
+def image_region_ids(engine: Engine, image_id: int, kind: str = "image") -> list[int]:
+    with engine.connect() as conn:
+        return list(
+            conn.execute(select(RegionRow.id).where(RegionRow.image_id == image_id, RegionRow.kind == kind)).scalars()
+        )
+
+
+def failures(engine: Engine) -> list[KnownFailure]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(*FAILURE_COLUMNS).order_by(FailureRow.path)).all()
+    return [KnownFailure(r.path, r.size, r.mtime_ns, r.reason, r.kind or "file") for r in rows]
+
+
+def integrity_ok(engine: Engine) -> bool:
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        return conn.execute(text("PRAGMA quick_check")).scalar_one() == "ok"
+
+
+def gallery_rows(engine: Engine, order: str = "date") -> list[tuple[int, str, str, float]]:
+    """(image_id, first path, content hash, date) for every image, for the gallery.
+
+    Date is EXIF date taken, else the file's modification time; `order` is date (newest
+    first) or name.
+    """
+    first_path = (
+        select(FileRow.image_id, func.min(FileRow.path).label("path"), func.max(FileRow.mtime_ns).label("mtime_ns"))
+        .group_by(FileRow.image_id)
+        .subquery()
+    )
+    stmt = select(ImageRow.id, first_path.c.path, ImageRow.content_hash, ImageRow.taken_at, first_path.c.mtime_ns).join(
+        first_path, first_path.c.image_id == ImageRow.id
+    )
+    with engine.connect() as conn:
+        rows = [(r[0], r[1], r[2], r[3] if r[3] is not None else r[4] / 1e9) for r in conn.execute(stmt)]
+    if order == "name":
+        rows.sort(key=lambda r: r[1].rsplit("/", 1)[-1].lower())
+    else:
+        rows.sort(key=lambda r: -r[3])
+    return rows
+
+
+def regions_of_image(engine: Engine, image_id: int) -> list[RegionInfo]:
+    with engine.connect() as conn:
+        ids = list(
+            conn.execute(select(RegionRow.id).where(RegionRow.image_id == image_id).order_by(RegionRow.id)).scalars()
+        )
+    found = regions(engine, ids)
+    return [found[i] for i in ids if i in found]
