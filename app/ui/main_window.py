@@ -485,8 +485,11 @@ class MainWindow(QMainWindow):
             spec = library.spec
             self.tasks.run(lambda: remember_choice(spec), lambda _r: self._on_model_chosen(spec.key), self.show_error)
 
-        self._model_question = ask_to_use_model(self, message, answered)
-        return self._model_question
+        question = ask_to_use_model(self, message, answered)
+        # The box deletes itself once answered: forget it then, never touch a deleted box.
+        question.finished.connect(lambda _result: setattr(self, "_model_question", None))
+        self._model_question = question
+        return question
 
     def _on_model_chosen(self, key: str) -> None:
         self.say(f"Using {key}, as you chose")
