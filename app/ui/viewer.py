@@ -10,14 +10,22 @@ from __future__ import annotations
 import html
 import os
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QImageReader, QKeyEvent, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from app.catalog.records import ImageInfo, RegionInfo
+from app.controller.gallery_rows import GalleryItem
 from app.core.paths import display_path
-from app.ui.gallery import GalleryItem
+from app.ui.photo_canvas import PhotoCanvas
 from app.ui.task_manager import TaskManager
+
+if TYPE_CHECKING:
+    from app.library import Library
+
+Details = tuple[ImageInfo, list[RegionInfo]]
 
 MAX_SIDE = 1600
 
@@ -25,7 +33,9 @@ MAX_SIDE = 1600
 class PhotoViewer(QDialog):
     shown = Signal()  # the current photo and its details are on screen
 
-    def __init__(self, library, items: list[GalleryItem], index: int, tasks: TaskManager, parent=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self, library: Library, items: list[GalleryItem], index: int, tasks: TaskManager, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.library = library
         self.tasks = tasks
@@ -36,20 +46,20 @@ class PhotoViewer(QDialog):
         self.drawn_regions: list[str] = []
         self.setWindowTitle("Photo")
         self.resize(1200, 800)
-        self.picture = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
-        self.picture.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
-        self.picture.setMinimumSize(QSize(200, 200))
-        self.details = QLabel(wordWrap=True, alignment=Qt.AlignmentFlag.AlignTop)
+        self.picture = PhotoCanvas()
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.details.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details.setFixedWidth(300)
         row = QHBoxLayout()
         row.addWidget(self.picture, 1)
         row.addWidget(self.details)
         layout = QVBoxLayout(self)
-        layout.addLayout(row)
-        self.hint = QLabel("← → previous / next · Esc closes")
+        layout.addLayout(row, 1)  # the photo takes the space; the hint stays at the bottom
+        self.hint = QLabel("← → previous / next · wheel or + − zoom, drag to pan, 0 fits · Esc closes")
         layout.addWidget(self.hint)
-        self._pixmap = QPixmap()
+        self.picture.setFocus()
         self.show_current()
 
     @property
@@ -62,10 +72,10 @@ class PhotoViewer(QDialog):
         self._showing += 1
         wanted, library = self._showing, self.library
 
-        def load():  # type: ignore[no-untyped-def]
+        def load() -> tuple[Details | None, QImage, tuple[float | None, float | None]]:
             return library.details(item.image_id), _read_image(item.path), _file_facts(item.path)
 
-        def done(loaded) -> None:  # type: ignore[no-untyped-def]
+        def done(loaded: tuple[Details | None, QImage, tuple[float | None, float | None]]) -> None:
             if wanted == self._showing:
                 self._show(item, *loaded)
 
@@ -74,21 +84,23 @@ class PhotoViewer(QDialog):
     def _forget_loads(self) -> None:
         self._showing = -1
 
-    def _show(self, item: GalleryItem, found, image: QImage, facts: tuple[float | None, float | None]) -> None:  # type: ignore[no-untyped-def]
+    def _show(
+        self, item: GalleryItem, found: Details | None, image: QImage, facts: tuple[float | None, float | None]
+    ) -> None:
         regions = found[1] if found else []
-        self._pixmap = QPixmap.fromImage(image) if not image.isNull() else QPixmap()
         self.drawn_regions = []
-        if not self._pixmap.isNull():
-            self._draw_regions(regions)
+        if not image.isNull():
+            pixmap = QPixmap.fromImage(image)
+            self._draw_regions(pixmap, regions)
+            self.picture.set_pixmap(pixmap)
         else:
-            self.picture.setText("The photo could not be opened (moved or deleted?).")
-        self._fit()
+            self.picture.set_message("The photo could not be opened (moved or deleted?).")
         self.details.setText(self._details_html(item, found, facts))
         self.shown.emit()
 
-    def _draw_regions(self, regions) -> None:  # type: ignore[no-untyped-def]
-        painter = QPainter(self._pixmap)
-        width, height = self._pixmap.width(), self._pixmap.height()
+    def _draw_regions(self, pixmap: QPixmap, regions: list[RegionInfo]) -> None:
+        painter = QPainter(pixmap)
+        width, height = pixmap.width(), pixmap.height()
         font = QFont()
         font.setPixelSize(max(12, height // 40))
         painter.setFont(font)
@@ -110,7 +122,7 @@ class PhotoViewer(QDialog):
             self.drawn_regions.append(label)
         painter.end()
 
-    def _details_html(self, item: GalleryItem, found, facts: tuple[float | None, float | None]) -> str:  # type: ignore[no-untyped-def]
+    def _details_html(self, item: GalleryItem, found: Details | None, facts: tuple[float | None, float | None]) -> str:
         rows = [("File", display_path(item.path))]
         size, file_time = facts
         if size is not None:
@@ -138,18 +150,6 @@ class PhotoViewer(QDialog):
         if item.why:
             rows.append(("Matched", f"{item.why} (score {item.score:.3f})"))
         return "".join(f"<p><b>{k}</b><br>{v if k == 'Copies' else html.escape(str(v))}</p>" for k, v in rows)
-
-    def _fit(self) -> None:
-        if not self._pixmap.isNull():
-            self.picture.setPixmap(
-                self._pixmap.scaled(
-                    self.picture.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
-                )
-            )
-
-    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
-        super().resizeEvent(event)
-        self._fit()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Right, Qt.Key.Key_Space) and self.index < len(self.items) - 1:

@@ -200,6 +200,36 @@ def test_library_folders_list_filter_and_remove_without_touching_files(qtbot, wi
     assert snapshot(photos) == before
 
 
+def test_viewer_fits_and_centres_the_photo_and_zooms_on_demand(qtbot, window, photos):
+    with qtbot.waitSignal(window.indexing_finished, timeout=60000):
+        _drop(window, [photos])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 7, timeout=10000)
+    viewer = window.open_viewer(0)
+    qtbot.addWidget(viewer)
+    viewer.resize(1200, 800)
+    qtbot.waitUntil(lambda: not viewer.picture.pixmap().isNull(), timeout=10000)
+    qtbot.waitExposed(viewer)
+    canvas = viewer.picture
+    shown = canvas.photo_rect()
+    # Fitted: it fills the canvas one way, and sits in the middle both ways.
+    assert abs(shown.width() - canvas.width()) < 1 or abs(shown.height() - canvas.height()) < 1
+    assert shown.width() <= canvas.width() + 1 and shown.height() <= canvas.height() + 1
+    assert abs(shown.center().x() - canvas.width() / 2) < 1 and abs(shown.center().y() - canvas.height() / 2) < 1
+    assert shown.width() > 600, "a 320 px photo is shown large, not small in a corner"
+    # The hint sits below the photo, not floating over the middle of the window.
+    assert viewer.hint.geometry().top() >= canvas.geometry().bottom()
+    fitted = canvas.scale()
+    qtbot.keyClick(canvas, Qt.Key.Key_Plus)
+    assert canvas.scale() > fitted * 1.2 and not canvas.fitted
+    qtbot.keyClick(canvas, Qt.Key.Key_0)
+    assert canvas.fitted and abs(canvas.scale() - fitted) < 1e-6
+    viewer.resize(700, 500)  # fitted again to the new size, still centred
+    qtbot.waitUntil(lambda: canvas.width() < 600, timeout=5000)
+    again = canvas.photo_rect()
+    assert abs(again.center().x() - canvas.width() / 2) < 1 and again.width() <= canvas.width() + 1
+    viewer.close()
+
+
 def test_viewer_shows_details_regions_and_walks_the_list(qtbot, window, photos, tmp_path):
     import numpy as np
 
