@@ -82,12 +82,14 @@ class WindowController:
         tasks: TaskRunner,
         report_progress: Callable[[IndexProgress], None],
         attach: Callable[[Library], Library] = lambda library: library,
+        later: Callable[[Callable[[], None]], None] = lambda call: call(),
     ) -> None:
         self.view = view
         self.tasks = tasks
         # Called on the indexing worker; the window carries it to the GUI thread (`on_progress`).
         self._report_progress = report_progress
         self._attach = attach  # hands a newly opened library the download progress callback
+        self._later = later  # runs a call on the next turn of the window's event loop
         self._ended_work: Callable[[], None] = lambda: None
         self.library: Library | None = None
         self.settings: Settings | None = None
@@ -340,7 +342,7 @@ class WindowController:
         self._gallery_loading = False
         rows, entries, update, failures = loaded
         if self._gallery_stale:
-            self.refresh_gallery_soon()
+            self._later(self.refresh_gallery)
         if self.browse.showing_results:
             return
         self.browse.entries = entries
@@ -354,10 +356,6 @@ class WindowController:
             self.view.show_gallery(None, None, failures)
         else:
             self.view.show_gallery(rows, update, failures)
-
-    def refresh_gallery_soon(self) -> None:
-        """Overridden by the window to go through its event loop (tests call it directly)."""
-        self.refresh_gallery()
 
     def remove_images(self, image_ids: list[int]) -> None:
         if not image_ids or self.library is None or self.refuse_while_busy("Photos can be removed"):

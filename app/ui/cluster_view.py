@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter
-from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from app.controller.browse_state import ClusterCard
 from app.ui.gallery import ThumbnailListModel, icon_grid_view
@@ -21,7 +21,7 @@ class ClusterModel(ThumbnailListModel):
     def card(self, row: int) -> ClusterCard | None:
         return self._row(row)
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         card = self.card(index.row()) if index.isValid() else None
         if card is None:
             return None
@@ -85,7 +85,7 @@ class ClusterDelegate(QStyledItemDelegate):
         painter.restore()
 
 
-def make_cluster_view(model: ClusterModel, parent=None) -> QListView:  # type: ignore[no-untyped-def]
+def make_cluster_view(model: ClusterModel, parent: QWidget | None = None) -> QListView:
     view = icon_grid_view(parent)
     view.setSpacing(6)
     view.setModel(model)

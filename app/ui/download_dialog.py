@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from app.core.errors import CancelledError
+
+if TYPE_CHECKING:
+    from app.library import Library
 
 
 class DownloadWatcher(QObject):
@@ -23,7 +27,7 @@ class DownloadWatcher(QObject):
         self.seen: list[tuple[int, int]] = []  # what was shown (for the status line and tests)
         self.progressed.connect(self._show)
 
-    def attach(self, library):  # type: ignore[no-untyped-def]
+    def attach(self, library: Library) -> Library:
         library.on_download = self._report
         return library
 

@@ -4,10 +4,11 @@ delegate that paints the thumbnail, the matched region and the score."""
 from __future__ import annotations
 
 import os
+from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from app.controller.gallery_rows import GalleryItem, GalleryUpdate
 from app.core.paths import display_path
@@ -23,7 +24,7 @@ class ThumbnailListModel(QAbstractListModel):
     """A flat list whose pictures come from the shared thumbnail cache (never blocking `data()`);
     a row repaints when its thumbnail arrives."""
 
-    def __init__(self, cache: ThumbnailCache, parent=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, cache: ThumbnailCache, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._cache = cache
         self._rows: list = []
@@ -37,7 +38,7 @@ class ThumbnailListModel(QAbstractListModel):
         self._rows = list(rows)
         self.endResetModel()
 
-    def _row(self, row: int):  # type: ignore[no-untyped-def]
+    def _row(self, row: int) -> Any:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -57,7 +58,7 @@ class ThumbnailListModel(QAbstractListModel):
 class GalleryModel(ThumbnailListModel):
     """Rows are images."""
 
-    def __init__(self, cache: ThumbnailCache, parent=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, cache: ThumbnailCache, parent: QObject | None = None) -> None:
         super().__init__(cache, parent)
         self._row_of: dict[int, int] = {}
 
@@ -95,7 +96,7 @@ class GalleryModel(ThumbnailListModel):
     def row_of(self, image_id: int) -> int | None:
         return self._row_of.get(image_id)
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         item = self.item(index.row()) if index.isValid() else None
         if item is None:
             return None
@@ -231,7 +232,7 @@ def set_list_layout(view: QListView, list_mode: bool) -> None:
     view.doItemsLayout()
 
 
-def icon_grid_view(parent=None) -> QListView:  # type: ignore[no-untyped-def]
+def icon_grid_view(parent: QWidget | None = None) -> QListView:
     """A list view laid out as a static grid of equal cells that reflows with the width.
 
     List mode flowing left to right with wrapping, not icon mode: the same grid, but laid out
@@ -248,7 +249,7 @@ def icon_grid_view(parent=None) -> QListView:  # type: ignore[no-untyped-def]
     return view
 
 
-def make_gallery_view(model: GalleryModel, parent=None) -> QListView:  # type: ignore[no-untyped-def]
+def make_gallery_view(model: GalleryModel, parent: QWidget | None = None) -> QListView:
     view = icon_grid_view(parent)
     view.setLayoutMode(QListView.LayoutMode.Batched)
     view.setBatchSize(500)

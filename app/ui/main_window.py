@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -87,8 +87,13 @@ class MainWindow(QMainWindow):
         self.cache = ThumbnailCache(parent=self)
         self.downloads = DownloadWatcher(self)
         self._relay = _ProgressRelay()
-        self.controller = WindowController(self, self.tasks, self._relay.progressed.emit, self.downloads.attach)
-        self.controller.refresh_gallery_soon = lambda: QTimer.singleShot(0, self.controller.refresh_gallery)  # type: ignore[method-assign]
+        self.controller = WindowController(
+            self,
+            self.tasks,
+            self._relay.progressed.emit,
+            self.downloads.attach,
+            lambda later: QTimer.singleShot(0, later),
+        )
         self._relay.progressed.connect(self.controller.on_progress)
         # While indexing, the gallery follows the catalog as photos arrive.
         self._refresh_timer = QTimer(self)
@@ -546,17 +551,17 @@ class MainWindow(QMainWindow):
     def _restore_settings(self) -> None:
         settings = QSettings()
         geometry = settings.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)  # type: ignore[arg-type]
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
         else:
             self.resize(1100, 750)
         splitter = settings.value("window/splitter")
-        if splitter is not None:
-            self.splitter.restoreState(splitter)  # type: ignore[arg-type]
-        self._restored_view = int(settings.value("window/view", 0) or 0)  # type: ignore[call-overload]
-        self.search_bar.size_slider.setValue(int(settings.value("gallery/size", 160) or 160))  # type: ignore[call-overload]
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+        self._restored_view = _int_setting(settings, "window/view", 0)
+        self.search_bar.size_slider.setValue(_int_setting(settings, "gallery/size", 160))
         self.search_bar.list_button.setChecked(bool(settings.value("gallery/list", False, type=bool)))
-        self.cache.capacity = int(settings.value("gallery/cache", self.cache.capacity) or self.cache.capacity)  # type: ignore[call-overload]
+        self.cache.capacity = _int_setting(settings, "gallery/cache", self.cache.capacity)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         settings = QSettings()
@@ -571,3 +576,11 @@ class MainWindow(QMainWindow):
         self.cache.shutdown()
         self.controller.close()
         super().closeEvent(event)
+
+
+def _int_setting(settings: QSettings, key: str, default: int) -> int:
+    """A remembered number, or `default` when missing or not a number (a hand-edited file)."""
+    try:
+        return int(str(settings.value(key, default)))
+    except ValueError:
+        return default

@@ -82,7 +82,9 @@ def saved_library_dir() -> Path | None:
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, model: str, pretrained: str, device: str, library: Path, cache_size: int, parent=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self, model: str, pretrained: str, device: str, library: Path, cache_size: int, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.model = QLineEdit(model)
