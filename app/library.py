@@ -54,11 +54,11 @@ from app.vectors.store import VectorStore
 log = logging.getLogger(__name__)
 
 
-# A gallery row: (image id, first path, thumbnail file, when taken or else file time). Plain
-# tuples, not objects: a gallery holds 100,000 of them, and tuples of plain values drop out of
-# Python's cyclic garbage collector, whose full collections over object rows stalled the
-# window's thread for ~100 ms whenever a gallery loaded.
-GalleryRow = tuple[int, str, str, float]
+# A gallery row: (image id, first path, thumbnail file). Plain tuples, not objects: a gallery
+# holds 100,000 of them, and tuples of plain values drop out of Python's cyclic garbage
+# collector, whose full collections over object rows stalled the window's thread for ~100 ms
+# whenever a gallery loaded. The window shows them as they are (`GalleryItem` fields).
+GalleryRow = tuple[int, str, str]
 
 
 class Library:
@@ -441,8 +441,8 @@ class Library:
     def gallery(self, order: str = "date") -> list[GalleryRow]:
         folder = str(self.paths.thumbnails)
         return [
-            (image_id, path, f"{folder}/{content_hash[:2]}/{content_hash}.jpg", when)
-            for image_id, path, content_hash, when in lookups.gallery_rows(self.engine, order)
+            (image_id, path, f"{folder}/{content_hash[:2]}/{content_hash}.jpg")
+            for image_id, path, content_hash in lookups.gallery_rows(self.engine, order)
             if is_content_hash(content_hash)  # a hostile catalog's rows never name files outside
         ]
 

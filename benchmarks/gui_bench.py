@@ -153,10 +153,12 @@ def scroll_stalls(library: Path, count: int) -> dict:
 def _open_window(library: Path):  # type: ignore[no-untyped-def]
     from PySide6.QtWidgets import QApplication
 
+    from app.ui.application import freeze_heap_after_first_gallery
     from app.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv)
     window = MainWindow(library)
+    freeze_heap_after_first_gallery(window)  # as the app does (run_gui)
     window.resize(1200, 800)
     window.show()
     loaded: dict = {}

@@ -138,26 +138,24 @@ def integrity_ok(engine: Engine) -> bool:
         return conn.execute(text("PRAGMA quick_check")).scalar_one() == "ok"
 
 
-def gallery_rows(engine: Engine, order: str = "date") -> list[tuple[int, str, str, float]]:
-    """(image_id, first path, content hash, date) for every image, for the gallery.
-
-    Date is EXIF date taken, else the file's modification time; `order` is date (newest
-    first) or name.
-    """
+def gallery_rows(engine: Engine, order: str = "date") -> list[tuple[int, str, str]]:
+    """(image_id, first path, content hash) for every image, for the gallery; `order` is date
+    (EXIF date taken, else the file's modification time; newest first) or name."""
     first_path = (
         select(FileRow.image_id, func.min(FileRow.path).label("path"), func.max(FileRow.mtime_ns).label("mtime_ns"))
         .group_by(FileRow.image_id)
         .subquery()
     )
-    stmt = select(ImageRow.id, first_path.c.path, ImageRow.content_hash, ImageRow.taken_at, first_path.c.mtime_ns).join(
-        first_path, first_path.c.image_id == ImageRow.id
+    when = func.coalesce(ImageRow.taken_at, first_path.c.mtime_ns / 1e9)
+    stmt = (
+        select(ImageRow.id, first_path.c.path, ImageRow.content_hash)
+        .join(first_path, first_path.c.image_id == ImageRow.id)
+        .order_by(when.desc(), ImageRow.id)
     )
     with engine.connect() as conn:
-        rows = [(r[0], r[1], r[2], r[3] if r[3] is not None else r[4] / 1e9) for r in conn.execute(stmt)]
+        rows = [(r[0], r[1], r[2]) for r in conn.execute(stmt)]
     if order == "name":
         rows.sort(key=lambda r: r[1].rsplit("/", 1)[-1].lower())
-    else:
-        rows.sort(key=lambda r: -r[3])
     return rows
 
 

@@ -11,16 +11,16 @@ with a runner that calls back at once and a plain-Python view.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-from app.analysis.results import Clustering, MapPoints
-from app.catalog.records import FolderSummary, KnownFailure
-from app.controller.browse_state import ALL_PHOTOS, BrowseState, ClusterCard
+from app.controller.browse_state import BrowseState
 from app.controller.gallery_rows import GalleryItem, GalleryRows, GalleryUpdate, plan_update
 from app.controller.indexing_queue import IndexingQueue
+from app.controller.organise import Organiser
 from app.controller.texts import NO_RESULTS, READ_ONLY, progress_text, report_text, results_text
+from app.controller.window_view import TaskRunner, WindowView
 from app.core.errors import CancelledError, ModelUnavailableError
 from app.core.paths import is_content_hash
 from app.core.settings import Settings
@@ -34,45 +34,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Callback = Callable[[Any], None]
-
-
-class TaskRunner(Protocol):
-    def run(
-        self,
-        op: Callable[[], Any],
-        on_success: Callback | None = None,
-        on_error: Callable[[BaseException], None] | None = None,
-    ) -> Any: ...
-
-
-class WindowView(Protocol):
-    """What the controller asks of the window: every method only lays out or paints."""
-
-    def say(self, text: str) -> None: ...
-    def show_library(self, read_only: bool) -> None: ...
-    def gallery_rows(self) -> tuple[tuple, ...]: ...
-    def gallery_order(self) -> str: ...
-    def show_gallery(self, items: list[tuple] | None, update: GalleryUpdate | None, failures: int) -> None: ...
-    def show_items(self, items: list[GalleryItem], message: str | None) -> None: ...
-    def show_results(self, items: list[GalleryItem], message: str) -> None: ...
-    def clear_search_box(self) -> None: ...
-    def show_clusters(self, rows: list[tuple[int, str]], cards: list[ClusterCard], current: int) -> None: ...
-    def show_clusters_computing(self) -> None: ...
-    def show_cluster_name(self, key: int, text: str) -> None: ...
-    def show_map_points(self, points: MapPoints, thumbnails: dict[int, str], names: dict[int, str]) -> None: ...
-    def show_map_names(self, names: dict[int, str]) -> None: ...
-    def show_map_computing(self) -> None: ...
-    def show_folders(self, folders: list[FolderSummary]) -> None: ...
-    def work_started(self, message: str, pausable: bool) -> None: ...
-    def work_progressed(self, done: int, total: int, text: str) -> None: ...
-    def work_ended(self) -> None: ...
-    def indexing_done(self, report: IndexReport | None) -> None: ...
-    def search_done(self) -> None: ...
-    def set_notices(self, notices: list[str]) -> None: ...
-    def show_skipped_files(self, failures: list[KnownFailure]) -> None: ...
-    def show_error(self, error: BaseException) -> None: ...
-    def tell(self, message: str) -> None: ...
-    def ask_model_missing(self, message: str) -> None: ...
 
 
 class WindowController:
@@ -98,10 +59,9 @@ class WindowController:
         self.threshold: float | None = None
         self.weights: dict[str, float] = {"image": 1.0, "object": 1.0, "text": 1.0}
         self.query_image: Path | None = None
+        self._shown_results: list[GalleryItem] = []  # the search results on screen
         self._gallery_loading = self._gallery_stale = False  # one gallery load at a time
-        self.clusters_running = False
-        self.map_wanted = False  # the map view exists (it is made on first visit: OpenGL)
-        self._map_running = False
+        self.organise = Organiser(view, tasks, self.browse, lambda: self.library, self.refresh_gallery)
 
     # --- the library ----------------------------------------------------------------------------
 
@@ -132,8 +92,8 @@ class WindowController:
         self.view.say(f"Library: {library.root}")
         self.view.show_library(library.read_only)
         self.refresh_gallery()
-        self.refresh_clusters()
-        self.refresh_folders()
+        self.organise.refresh_clusters()
+        self.organise.refresh_folders()
         # Indexing that a crash or kill cut short continues by itself.
         if interrupted is not None:
             if present:
@@ -148,6 +108,23 @@ class WindowController:
         self.settings = settings
         if self.library is not None:
             self.library.use_settings(settings)
+
+    def answer_model_question(self, use_it: bool) -> None:
+        """The person's answer to using the model the library names (remembered when yes)."""
+        library = self.library
+        if not use_it or library is None:
+            self.view.say("Search by words needs the library's model; photos can still be browsed")
+            return
+        from app.ml.model_choice import remember_choice
+
+        spec = library.spec
+
+        def chosen(_none: None) -> None:
+            self.view.say(f"Using {spec.key}, as you chose")
+            self.organise.refresh_clusters()  # their names come from the model too
+            self.view.repeat_search()
+
+        self.tasks.run(lambda: remember_choice(spec), chosen, self.view.show_error)
 
     def close(self) -> None:
         self.indexing.cancel()
@@ -232,9 +209,9 @@ class WindowController:
         due = self.indexing.end()
         self.view.work_ended()
         self.refresh_gallery()
-        self.refresh_clusters()
-        self.refresh_folders()
-        self.refresh_map()
+        self.organise.refresh_clusters()
+        self.organise.refresh_folders()
+        self.organise.refresh_map()
         self.indexing.waiting = due
         self._start_waiting()
 
@@ -327,9 +304,7 @@ class WindowController:
 
         def load() -> tuple[list[tuple], GalleryRows, GalleryUpdate | None, int]:
             # Rows, lookups and the insertions to make are all built here, off the GUI thread.
-            rows = [
-                (image_id, path, thumb, None, None, None) for image_id, path, thumb, _when in library.gallery(order)
-            ]
+            rows: list[tuple] = library.gallery(order)  # shown as they are: GalleryItem's first fields
             return rows, GalleryRows(rows), plan_update(base, rows) if whole else None, library.failure_count()
 
         self.tasks.run(load, self._on_gallery_loaded, self._on_gallery_error)
@@ -347,7 +322,7 @@ class WindowController:
             return
         self.browse.entries = entries
         if self.browse.clustering is not None:
-            self._show_clusters()  # covers come from the gallery's rows
+            self.organise.show_clusters()  # covers come from the gallery's rows
         if self.browse.showing == "cluster":
             self.view.show_items(self.browse.cluster_items(), None)
             self.view.show_gallery(None, None, failures)
@@ -365,7 +340,8 @@ class WindowController:
         def done(count: int) -> None:
             self.view.say(f"Removed {count} photos from the library (the files are untouched)")
             if self.browse.showing_results:
-                self.view.show_items([i for i in self._shown_results if i.image_id not in image_ids], None)
+                self._shown_results = [i for i in self._shown_results if i.image_id not in image_ids]
+                self.view.show_items(self._shown_results, None)
             else:
                 self.refresh_gallery()
 
@@ -437,83 +413,6 @@ class WindowController:
         if self.browse.leave_results():
             self.refresh_gallery()
 
-    # --- clusters, folders and the map --------------------------------------------------------------
-
-    def refresh_clusters(self) -> None:
-        """Recompute the clusters in the background when the library changed (cached otherwise)."""
-        library = self.library
-        if library is None or self.clusters_running:
-            return
-        if library.store is None or library.store.ntotal == 0:
-            self.browse.set_clustering(None)
-            self._show_clusters()
-            return
-        self.clusters_running = True
-        if self.browse.clustering is None:
-            self.view.show_clusters_computing()
-
-        def op() -> Clustering:
-            from app.analysis.clustering import ClusterParams
-            from app.analysis.library_analysis import AnalysisInputs, clusters
-
-            return clusters(AnalysisInputs.of(library), ClusterParams())
-
-        def done(result: Clustering) -> None:
-            self.clusters_running = False
-            self.browse.set_clustering(result)
-            self._show_clusters()
-            self.view.show_map_names(self.browse.cluster_names())
-
-        def failed(error: BaseException) -> None:
-            self.clusters_running = False
-            self.view.show_error(error)
-
-        self.tasks.run(op, done, failed)
-
-    def _show_clusters(self) -> None:
-        current = self.browse.cluster_key if self.browse.showing == "cluster" else ALL_PHOTOS
-        self.view.show_clusters(self.browse.cluster_rows(), self.browse.cluster_cards(), current)
-
-    def choose_cluster(self, key: int, label: str) -> None:
-        if self.browse.showing_results:
-            self.view.clear_search_box()
-        self.browse.searches.drop_running()
-        items = self.browse.choose_cluster(key)
-        if items is None:
-            self.refresh_gallery()
-        else:
-            self.view.show_items(items, label)
-
-    def rename_cluster(self, key: int, name: str) -> None:
-        """Give a cluster a person's name; it survives recomputation (kept with its members)."""
-        cluster = self.browse.clusters.get(key)
-        library = self.library
-        if cluster is None or library is None:
-            return
-        from app.analysis.library_analysis import AnalysisInputs, rename_cluster
-
-        inputs = AnalysisInputs.of(library)
-        members = list(cluster.image_ids)
-
-        def done(_none: None) -> None:
-            text = self.browse.renamed(key, name)
-            if text is not None:
-                self.view.show_cluster_name(key, text)
-                self.view.show_map_names(self.browse.cluster_names())
-
-        self.tasks.run(lambda: rename_cluster(inputs, members, name), done, self.view.show_error)
-
-    def refresh_folders(self) -> None:
-        if self.library is not None:
-            self.tasks.run(self.library.folders, self.view.show_folders, self.view.show_error)
-
-    def choose_folder(self, root: str) -> None:
-        if self.browse.showing_results:
-            self.view.clear_search_box()
-        self.browse.searches.drop_running()
-        items = self.browse.choose_folder(root)
-        self.view.show_items(items, f"{root}: {len(items)} photos")
-
     def remove_folder(self, root: str) -> None:
         """Forget a folder's photos (never the files themselves); the caller confirmed."""
         library = self.library
@@ -524,53 +423,12 @@ class WindowController:
             self.view.say(f"Removed {root} ({count} files) from the library; the files are untouched")
             if self.browse.folder == root:
                 self.browse.show_all()
-            self.refresh_folders()
+            self.organise.refresh_folders()
             self.refresh_gallery()
-            self.refresh_clusters()
+            self.organise.refresh_clusters()
 
         def op() -> int:
             removed = library.remove([root])
             return removed.files + removed.failures
 
         self.tasks.run(op, done, self.view.show_error)
-
-    def refresh_map(self) -> None:
-        """Load (or recompute, when the library changed) the 3D map in the background. It shows
-        as soon as the coordinates exist; cluster names follow when the clusters are ready."""
-        library = self.library
-        if library is None or not self.map_wanted or self._map_running:
-            return
-        if library.store is None or library.store.ntotal == 0:
-            return
-        self._map_running = True
-        self.view.show_map_computing()
-
-        def op() -> tuple[MapPoints, dict[int, str]]:
-            from app.analysis.library_analysis import AnalysisInputs, projection
-
-            points = projection(AnalysisInputs.of(library))
-            return points, {image_id: thumb for image_id, _path, thumb, _when in library.gallery()}
-
-        def done(loaded: tuple[MapPoints, dict[int, str]]) -> None:
-            self._map_running = False
-            points, thumbs = loaded
-            self.view.show_map_points(points, thumbs, self.browse.cluster_names())
-
-        def failed(error: BaseException) -> None:
-            self._map_running = False
-            self.view.show_error(error)
-
-        self.tasks.run(op, done, failed)
-
-    def photo_on_map_chosen(self, image_id: int) -> None:
-        """Show every photo in the gallery (search and cluster left) with this one selected."""
-        if self.browse.showing != "all":
-            if self.browse.showing_results:
-                self.view.clear_search_box()
-            self.browse.leave_results()
-            self.browse.show_all()
-            self._show_clusters()
-            self.view.show_items(list(self.browse.entries.values()), None)
-
-    def selected_ids(self, items: Sequence[GalleryItem]) -> list[int]:
-        return [i.image_id for i in items]

@@ -6,19 +6,16 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QAction,
     QCloseEvent,
     QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
     QGuiApplication,
-    QKeySequence,
 )
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -51,6 +48,8 @@ from app.ui.side_panel import SidePanel
 from app.ui.status_panel import StatusPanel
 from app.ui.task_manager import TaskManager
 from app.ui.thumbnails import ThumbnailCache
+from app.ui.window_menus import GALLERY_TAB, MAP_TAB, build_menus
+from app.ui.window_state import restore_window_state, save_window_state
 
 if TYPE_CHECKING:
     from app.library import Library
@@ -59,8 +58,6 @@ if TYPE_CHECKING:
     from app.ui.viewer import PhotoViewer
 
 log = logging.getLogger(__name__)
-
-GALLERY_TAB, CLUSTERS_TAB, MAP_TAB = 0, 1, 2
 
 
 class _ProgressRelay(QObject):
@@ -103,7 +100,7 @@ class MainWindow(QMainWindow):
         self.model_box: QMessageBox | None = None
         self._restored_view = 0
         self._build()
-        self._restore_settings()
+        self._restored_view = restore_window_state(self)
         from app.ui.settings_dialog import saved_settings
 
         self.controller.open_library(library_dir, saved_settings())
@@ -169,39 +166,7 @@ class MainWindow(QMainWindow):
         self.status.pause_toggled.connect(self.controller.set_paused)
         self.status.skipped_requested.connect(self.show_skipped)
         self.status.notices_requested.connect(self.show_notices)
-        self._build_menus()
-
-    def _build_menus(self) -> None:
-        def action(
-            text: str,
-            triggered: Callable[[], object],
-            shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
-        ) -> QAction:
-            made = QAction(text, self)
-            made.triggered.connect(triggered)
-            if shortcut is not None:
-                made.setShortcut(QKeySequence(shortcut))
-            return made
-
-        file_menu = self.menuBar().addMenu("&File")
-        add_action = action("&Add folder…", self.choose_folder, "Ctrl+O")
-        file_menu.addAction(add_action)
-        self._writing_actions = [add_action]
-        file_menu.addAction(action("&Settings…", self.open_settings, "Ctrl+,"))
-        file_menu.addSeparator()
-        file_menu.addAction(action("&Quit", self.close, QKeySequence.StandardKey.Quit))
-        edit_menu = self.menuBar().addMenu("&Edit")
-        edit_menu.addAction(action("&Find", self.search_bar.focus, "Ctrl+F"))
-        edit_menu.addAction(action("&Paste image to search", self.paste_to_search, QKeySequence.StandardKey.Paste))
-        edit_menu.addAction(action("Select &all", self.gallery.selectAll, QKeySequence.StandardKey.SelectAll))
-        view_menu = self.menuBar().addMenu("&View")
-        view_menu.addAction(action("&Gallery", lambda: self.views.setCurrentIndex(GALLERY_TAB), "Ctrl+1"))
-        view_menu.addAction(action("&List with details", self.search_bar.list_button.toggle, "Ctrl+L"))
-        view_menu.addAction(action("&Clusters", lambda: self.views.setCurrentIndex(CLUSTERS_TAB), "Ctrl+2"))
-        view_menu.addAction(action("3D &Map", self.show_map, "Ctrl+3"))
-        library_menu = self.menuBar().addMenu("&Library")
-        library_menu.addAction(action("&Skipped files…", self.show_skipped))
-        self.addAction(action("", self.clear_search, QKeySequence(Qt.Key.Key_Escape)))
+        self._writing_actions = build_menus(self)
 
     # --- WindowView: what the controller shows ---------------------------------------------------
 
@@ -344,7 +309,7 @@ class MainWindow(QMainWindow):
         self.controller.refresh_gallery()
 
     def refresh_clusters(self) -> None:
-        self.controller.refresh_clusters()
+        self.controller.organise.refresh_clusters()
 
     def search_by_image(self, path: Path) -> None:
         self.controller.search(self.search_bar.text, image=path)
@@ -375,11 +340,11 @@ class MainWindow(QMainWindow):
 
     def _on_folder_chosen(self, root: str) -> None:
         self.side.show_no_cluster_chosen()
-        self.controller.choose_folder(root)
+        self.controller.organise.choose_folder(root)
         self.views.setCurrentIndex(GALLERY_TAB)
 
     def _on_cluster_chosen(self, key: int, text: str) -> None:
-        self.controller.choose_cluster(key, text)
+        self.controller.organise.choose_cluster(key, text)
         if key != ALL_PHOTOS:
             self.gallery_panel.show_photos()
 
@@ -389,7 +354,7 @@ class MainWindow(QMainWindow):
         self.views.setCurrentIndex(GALLERY_TAB)
 
     def rename_cluster(self, key: int, name: str) -> None:
-        self.controller.rename_cluster(key, name)
+        self.controller.organise.rename_cluster(key, name)
 
     def _ask_cluster_name(self, key: int) -> None:
         cluster = self.controller.browse.clusters.get(key)
@@ -401,15 +366,15 @@ class MainWindow(QMainWindow):
 
     def _on_view_changed(self, index: int) -> None:
         if index == MAP_TAB and self.map_panel.make_map():
-            self.controller.map_wanted = True
-            self.controller.refresh_map()
+            self.controller.organise.map_wanted = True
+            self.controller.organise.refresh_map()
 
     def _on_map_clicked(self, image_id: int) -> None:
         """Select the clicked photo in the gallery (all photos, search cleared)."""
         self.views.setCurrentIndex(GALLERY_TAB)
         if self.controller.browse.showing != "all":
             self.side.show_all_photos_chosen()
-        self.controller.photo_on_map_chosen(image_id)
+        self.controller.organise.photo_on_map_chosen(image_id)
         self.gallery_panel.select_image(image_id)
 
     def remove_folder(self, root: str, confirm: bool = True) -> None:
@@ -479,26 +444,13 @@ class MainWindow(QMainWindow):
         says so (remembered for next time). Asked once, however many tasks needed the model."""
         if self._model_question is not None and self._model_question.isVisible():
             return self._model_question
-
-        def answered(yes: bool) -> None:
-            library = self.library
-            if not yes or library is None:
-                self.say("Search by words needs the library's model; photos can still be browsed")
-                return
-            from app.ml.model_choice import remember_choice
-
-            spec = library.spec
-            self.tasks.run(lambda: remember_choice(spec), lambda _r: self._on_model_chosen(spec.key), self.show_error)
-
-        question = ask_to_use_model(self, message, answered)
+        question = ask_to_use_model(self, message, self.controller.answer_model_question)
         # The box deletes itself once answered: forget it then, never touch a deleted box.
         question.finished.connect(lambda _result: setattr(self, "_model_question", None))
         self._model_question = question
         return question
 
-    def _on_model_chosen(self, key: str) -> None:
-        self.say(f"Using {key}, as you chose")
-        self.controller.refresh_clusters()  # their names come from the model too
+    def repeat_search(self) -> None:
         if self.search_bar.text:
             self.search_bar.request_search()
 
@@ -548,39 +500,10 @@ class MainWindow(QMainWindow):
             return
         self.controller.switch_model(wanted, choice.device)
 
-    def _restore_settings(self) -> None:
-        settings = QSettings()
-        geometry = settings.value("window/geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1100, 750)
-        splitter = settings.value("window/splitter")
-        if isinstance(splitter, QByteArray):
-            self.splitter.restoreState(splitter)
-        self._restored_view = _int_setting(settings, "window/view", 0)
-        self.search_bar.size_slider.setValue(_int_setting(settings, "gallery/size", 160))
-        self.search_bar.list_button.setChecked(bool(settings.value("gallery/list", False, type=bool)))
-        self.cache.capacity = _int_setting(settings, "gallery/cache", self.cache.capacity)
-
     def closeEvent(self, event: QCloseEvent) -> None:
-        settings = QSettings()
-        settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/splitter", self.splitter.saveState())
-        settings.setValue("window/view", self.views.currentIndex())
-        settings.setValue("gallery/size", self.search_bar.size_slider.value())
-        settings.setValue("gallery/list", self.search_bar.list_button.isChecked())
-        settings.setValue("gallery/cache", self.cache.capacity)
+        save_window_state(self)
         self.controller.indexing.cancel()
         self.tasks.shutdown()
         self.cache.shutdown()
         self.controller.close()
         super().closeEvent(event)
-
-
-def _int_setting(settings: QSettings, key: str, default: int) -> int:
-    """A remembered number, or `default` when missing or not a number (a hand-edited file)."""
-    try:
-        return int(str(settings.value(key, default)))
-    except ValueError:
-        return default

@@ -234,14 +234,14 @@ def test_clusters_say_they_are_computing_then_show_and_choosing_one_filters(open
     assert clustering is not None and sum(c.size for c in clustering.clusters) + clustering.noise == 6
     assert len(cards) == len(clustering.clusters) + (1 if clustering.noise else 0)
     key = clustering.clusters[0].id if clustering.clusters else NOT_GROUPED
-    controller.choose_cluster(key, "a cluster")
+    controller.organise.choose_cluster(key, "a cluster")
     items, label = view.named("show_items")[-1]
     expected = clustering.clusters[0].size if clustering.clusters else clustering.noise
     assert len(items) == expected and label == "a cluster" and controller.browse.showing == "cluster"
     controller.refresh_gallery()  # as indexing does: a cluster stays filtered, not replaced by all
     tasks.finish_all()
     assert len(view.named("show_items")[-1][0]) == expected
-    controller.choose_cluster(ALL_PHOTOS, "All photos (6)")
+    controller.organise.choose_cluster(ALL_PHOTOS, "All photos (6)")
     tasks.finish_all()
     assert controller.browse.whole_gallery and view.named("show_gallery")[-1][1] is not None
 
@@ -256,7 +256,7 @@ def test_a_folder_filters_the_gallery_and_removing_it_forgets_only_the_catalog(o
     _index(controller, tasks, [other])
     (folders,) = view.named("show_folders")[-1]
     assert sorted((Path(f.path).name, f.photos) for f in folders) == [("other", 1), ("photos", 6)]
-    controller.choose_folder(str(other))
+    controller.organise.choose_folder(str(other))
     assert [Path(i.path).name for i in view.named("show_items")[-1][0]] == ["o.jpg"]
     before = snapshot(other)
     controller.remove_folder(str(other))
@@ -269,13 +269,13 @@ def test_the_map_shows_before_cluster_names_and_takes_them_later(opened, photos)
     controller, tasks, view = opened
     _index(controller, tasks, [photos])
     controller.browse.set_clustering(None)  # as before the clusters are ready
-    controller.map_wanted = True
-    controller.refresh_map()
+    controller.organise.map_wanted = True
+    controller.organise.refresh_map()
     assert view.named("show_map_computing")
     tasks.finish_all()
     points, thumbnails, names = view.named("show_map_points")[-1]
     assert len(points.points) == 6 and set(thumbnails) == {p.image_id for p in points.points} and names == {}
-    controller.refresh_clusters()
+    controller.organise.refresh_clusters()
     tasks.finish_all()
     assert view.named("show_map_names")[-1] == (controller.browse.cluster_names(),)
 
@@ -324,3 +324,20 @@ def test_switching_models_is_one_task_that_waits_for_indexing(opened, photos):
     assert view.named("tell")[-1] == ("Finish or cancel indexing before switching models.",)
     assert len(tasks.waiting) == 1, "only the indexing runs"
     tasks.finish_all()
+
+
+def test_the_model_a_library_names_is_used_only_once_the_person_says_yes(opened):
+    from app.ml.model_choice import is_chosen
+    from app.ml.spec import ModelSpec
+
+    controller, tasks, view = opened
+    library = controller.library
+    assert library is not None
+    library.spec = ModelSpec.parse("local-dir:/nowhere/their-model")  # as a library from elsewhere names it
+    controller.answer_model_question(False)
+    assert not tasks.waiting and "photos can still be browsed" in view.said[-1]
+    assert not is_chosen(library.spec)
+    controller.answer_model_question(True)
+    tasks.finish()
+    assert is_chosen(library.spec), "remembered for next time"
+    assert view.said[-1] == "Using local-dir:/nowhere/their-model, as you chose" and view.named("repeat_search")

@@ -349,7 +349,7 @@ def test_renaming_a_cluster_in_the_panel(qtbot, window, photos):
     qtbot.waitUntil(lambda: any(t.startswith("Holiday (") for t in texts()), timeout=10000)
     assert any(t.startswith("Holiday (") for t in texts())
     with qtbot.waitSignal(window.clusters_refreshed, timeout=60000):
-        window.controller.clusters_running = False
+        window.controller.organise.clusters_running = False
         window.refresh_clusters()
     assert "Holiday" in [c.name for c in window.controller.browse.clusters.values()]
 
@@ -452,3 +452,25 @@ def test_nothing_resumes_after_a_run_that_ended(qtbot, library_dir, photos):
     win = open_window(qtbot, library_dir)
     assert not win.controller.indexing.running
     win.close()
+
+
+def test_the_app_freezes_its_startup_heap_once_the_first_gallery_shows(qtbot, library_dir, monkeypatch):
+    import gc
+
+    from app.ui.application import freeze_heap_after_first_gallery
+    from app.ui.main_window import MainWindow
+
+    calls: list[int] = []
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append(len(calls)))  # the test process goes on
+    win = MainWindow(library_dir)
+    qtbot.addWidget(win)
+    freeze_heap_after_first_gallery(win)
+    try:
+        with qtbot.waitSignal(win.gallery_refreshed, timeout=20000):
+            win.show()
+        assert calls == [0]
+        with qtbot.waitSignal(win.gallery_refreshed, timeout=20000):
+            win.refresh_gallery()
+        assert calls == [0], "only once"
+    finally:
+        win.close()

@@ -1,0 +1,51 @@
+"""The main window's menus and shortcuts (UI.md: Ctrl+F search, Ctrl+O add a folder, Ctrl+1..3
+the views, Ctrl+L list, Esc back to all photos)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
+
+GALLERY_TAB, CLUSTERS_TAB, MAP_TAB = 0, 1, 2
+
+
+def build_menus(window: MainWindow) -> list[QAction]:
+    """Adds the menus; returns the actions that change the library (off when it is read-only)."""
+
+    def action(
+        text: str,
+        triggered: Callable[[], object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+    ) -> QAction:
+        made = QAction(text, window)
+        made.triggered.connect(triggered)
+        if shortcut is not None:
+            made.setShortcut(QKeySequence(shortcut))
+        return made
+
+    bar = window.menuBar()
+    file_menu = bar.addMenu("&File")
+    add_folder = action("&Add folder…", window.choose_folder, "Ctrl+O")
+    file_menu.addAction(add_folder)
+    file_menu.addAction(action("&Settings…", window.open_settings, "Ctrl+,"))
+    file_menu.addSeparator()
+    file_menu.addAction(action("&Quit", window.close, QKeySequence.StandardKey.Quit))
+    edit_menu = bar.addMenu("&Edit")
+    edit_menu.addAction(action("&Find", window.search_bar.focus, "Ctrl+F"))
+    edit_menu.addAction(action("&Paste image to search", window.paste_to_search, QKeySequence.StandardKey.Paste))
+    edit_menu.addAction(action("Select &all", window.gallery.selectAll, QKeySequence.StandardKey.SelectAll))
+    view_menu = bar.addMenu("&View")
+    view_menu.addAction(action("&Gallery", lambda: window.views.setCurrentIndex(GALLERY_TAB), "Ctrl+1"))
+    view_menu.addAction(action("&List with details", window.search_bar.list_button.toggle, "Ctrl+L"))
+    view_menu.addAction(action("&Clusters", lambda: window.views.setCurrentIndex(CLUSTERS_TAB), "Ctrl+2"))
+    view_menu.addAction(action("3D &Map", lambda: window.views.setCurrentIndex(MAP_TAB), "Ctrl+3"))
+    library_menu = bar.addMenu("&Library")
+    library_menu.addAction(action("&Skipped files…", window.show_skipped))
+    window.addAction(action("", window.clear_search, QKeySequence(Qt.Key.Key_Escape)))
+    return [add_folder]

@@ -1,0 +1,46 @@
+"""What the window remembers between runs: geometry, splitter, the view shown, thumbnail size,
+grid or list, and the thumbnail cache's size."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QSettings
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
+
+
+def restore_window_state(window: MainWindow) -> int:
+    """Restores what was remembered; returns the view (tab) to show once the library is open."""
+    settings = QSettings()
+    geometry = settings.value("window/geometry")
+    if isinstance(geometry, QByteArray):
+        window.restoreGeometry(geometry)
+    else:
+        window.resize(1100, 750)
+    splitter = settings.value("window/splitter")
+    if isinstance(splitter, QByteArray):
+        window.splitter.restoreState(splitter)
+    window.search_bar.size_slider.setValue(_int_setting(settings, "gallery/size", 160))
+    window.search_bar.list_button.setChecked(bool(settings.value("gallery/list", False, type=bool)))
+    window.cache.capacity = _int_setting(settings, "gallery/cache", window.cache.capacity)
+    return _int_setting(settings, "window/view", 0)
+
+
+def save_window_state(window: MainWindow) -> None:
+    settings = QSettings()
+    settings.setValue("window/geometry", window.saveGeometry())
+    settings.setValue("window/splitter", window.splitter.saveState())
+    settings.setValue("window/view", window.views.currentIndex())
+    settings.setValue("gallery/size", window.search_bar.size_slider.value())
+    settings.setValue("gallery/list", window.search_bar.list_button.isChecked())
+    settings.setValue("gallery/cache", window.cache.capacity)
+
+
+def _int_setting(settings: QSettings, key: str, default: int) -> int:
+    """A remembered number, or `default` when missing or not a number (a hand-edited file)."""
+    try:
+        return int(str(settings.value(key, default)))
+    except ValueError:
+        return default
