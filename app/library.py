@@ -19,7 +19,7 @@ from types import TracebackType
 
 import numpy as np
 
-from app.catalog import folders, index_writes, lookups, meta, removal
+from app.catalog import folders, lookups, meta, removal
 from app.catalog.database import catalog_errors, open_catalog
 from app.catalog.records import FolderSummary, ImageInfo, KnownFailure, LibraryStatus, RegionInfo, RemoveReport
 from app.catalog.regions import count_region_state
@@ -31,7 +31,7 @@ from app.core.errors import (
 )
 from app.core.library_folder import library_writable, make_library_folder
 from app.core.lock import WriterLock
-from app.core.paths import LibraryPaths, default_library_dir, display_path, is_content_hash
+from app.core.paths import LibraryPaths, absolute_path, default_library_dir, is_content_hash
 from app.core.settings import Settings
 from app.core.unit_vectors import unit
 from app.indexing.library_indexing import RunControls, index_and_find_regions
@@ -48,7 +48,7 @@ from app.search.ranking import DEFAULT_WEIGHTS, RankingOptions
 from app.search.results import SearchHit
 from app.vectors import reconcile as reconciling
 from app.vectors.index_policy import fit_index
-from app.vectors.library_vectors import DIM_KEY, MODEL_KEY, PENDING_KEY, LibraryVectors
+from app.vectors.library_vectors import MODEL_KEY, PENDING_KEY, LibraryVectors
 from app.vectors.store import VectorStore
 
 log = logging.getLogger(__name__)
@@ -187,7 +187,7 @@ class Library:
         first if there is one. `defer_regions` returning True makes the region pass step aside
         at its next batch, for newer work waiting its turn."""
         self._refuse_if_read_only("index into it")
-        resolved = [self._root_to_index(root) for root in roots]
+        resolved = [folders.root_to_index(self.engine, root) for root in roots]
         options = options or IndexOptions(detect=self.settings.detect_objects, ocr=self.settings.read_text)
         controls = RunControls(progress, should_stop, pause, defer_regions)
         self._acquire_writer("indexing")
@@ -254,43 +254,18 @@ class Library:
             self._lock.release()
 
     def _reembed_with(self, target: ModelSpec, options: IndexOptions, controls: RunControls) -> int | None:
-        """Under the writer lock: re-embed into pending vectors, then swap models in one step."""
-        from app.catalog import meta, model_switch
-        from app.indexing.reembed import reembed
+        """Under the writer lock: re-embed with `target` and make it the library's model."""
+        from app.indexing.reembed import switch_model
 
-        if meta.get_meta(self.engine, PENDING_KEY) != target.key:
-            model_switch.clear_pending_vectors(self.engine)
-            meta.set_meta(self.engine, PENDING_KEY, target.key)
         embedder = ClipEmbedder(target, self.device, self._download_progress)
-        made = reembed(
-            self.engine,
-            self.paths,
-            embedder,
-            controls.progress or (lambda _p: None),
-            controls.stopped,
-            options.batch_size or 64,
-        )
+        progress = controls.progress or (lambda _p: None)
+        made = switch_model(self.engine, self.paths, embedder, progress, controls.stopped, options.batch_size or 64)
         if made is None:
             return None
-        model_switch.complete_model_switch(self.engine, target.key, embedder.dim, MODEL_KEY, DIM_KEY, PENDING_KEY)
         self.spec, self._embedder, self.requested_model = target, embedder, None
         self.vectors.switch_to(target.key, embedder.dim)
         log.info("library switched to %s (%d regions re-embedded)", target.key, made)
         return made
-
-    def _root_to_index(self, root: Path | str) -> Path:
-        if not str(root).strip():
-            raise UserError("an empty path was given; name a folder or a photo")
-        path = Path(os.path.abspath(Path(root).expanduser()))
-        if path.exists() or path.is_symlink():
-            return path
-        known = folders.photos_under(self.engine, str(path))
-        if known:
-            raise UserError(
-                f"{display_path(str(path))} is gone (or not mounted right now); the library still holds its "
-                f"{known} photo{'s' if known != 1 else ''}: to forget them, run 'photo-organizer remove {display_path(str(path))}'"
-            )
-        raise UserError(f"no such file or folder: {display_path(str(root))}")
 
     def _refuse_if_read_only(self, what: str) -> None:
         if self.read_only:
@@ -475,25 +450,12 @@ class Library:
         """Forget folders or files and everything indexed below them; the files themselves are
         never touched (they may be gone already, or on a drive that is not mounted)."""
         self._refuse_if_read_only("remove anything from it")
-        targets = []
-        for path in paths:
-            if not str(path).strip():
-                raise UserError("an empty path was given; name a folder or a photo")
-            targets.append(os.path.abspath(Path(path).expanduser()))
+        targets = [absolute_path(path) for path in paths]
         self._acquire_writer("removing photos")
         try:
-            files = sorted({p for t in targets for p in folders.paths_under(self.engine, t)})
-            failures = sorted(set(index_writes.failures_under(self.engine, targets)))
-            roots = [r for r in folders.indexed_roots(self.engine) if any(folders.is_under(r, t) for t in targets)]
-            if not files and not failures and not roots:
-                shown = ", ".join(display_path(t) for t in targets)
-                raise UserError(f"the library holds nothing at or below {shown}")
-            images_before = lookups.counts(self.engine).images
-            self._forget_regions(removal.remove_paths(self.engine, files + failures))
-            for root in roots:
-                folders.forget_root(self.engine, root)
-            images = images_before - lookups.counts(self.engine).images
-            return RemoveReport(files=len(files), images=images, failures=len(failures), roots=roots)
+            report, region_ids = folders.forget_under(self.engine, targets)
+            self._forget_regions(region_ids)
+            return report
         finally:
             self._lock.release()
 

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
+from app.catalog.index_writes import failures_under
+from app.catalog.lookups import counts
 from app.catalog.meta import delete_meta, get_meta, set_meta
+from app.catalog.records import RemoveReport
+from app.catalog.removal import remove_paths
 from app.catalog.schema import FileRow
 from app.catalog.sql_helpers import path_under
-from app.core.paths import is_under
+from app.core.errors import UserError
+from app.core.paths import absolute_path, display_path, is_under
 
 ROOTS_KEY = "roots"
 RUNNING_KEY = "indexing"  # the roots of a run under way; still there after a crash or kill
@@ -86,3 +92,36 @@ def mark_run_ended(
         set_meta(engine, RUNNING_KEY, json.dumps(left))
     else:
         delete_meta(engine, RUNNING_KEY)
+
+
+def root_to_index(engine: Engine, root: Path | str) -> Path:
+    """A folder or photo the person asked to index, absolute; one that is gone gets a message
+    that says so, and how to forget its photos if the library still holds them."""
+    path = Path(absolute_path(root))
+    if path.exists() or path.is_symlink():
+        return path
+    known = photos_under(engine, str(path))
+    if known:
+        shown = display_path(str(path))
+        raise UserError(
+            f"{shown} is gone (or not mounted right now); the library still holds its "
+            f"{known} photo{'s' if known != 1 else ''}: to forget them, run 'photo-organizer remove {shown}'"
+        )
+    raise UserError(f"no such file or folder: {display_path(str(root))}")
+
+
+def forget_under(engine: Engine, targets: Sequence[str]) -> tuple[RemoveReport, list[int]]:
+    """Forget the files, recorded failures and added folders at or below `targets` (absolute
+    paths); the files themselves are never touched. Returns what went, and the region ids
+    whose vectors go with it."""
+    files = sorted({p for t in targets for p in paths_under(engine, t)})
+    failures = sorted(set(failures_under(engine, targets)))
+    roots = [r for r in indexed_roots(engine) if any(is_under(r, t) for t in targets)]
+    if not files and not failures and not roots:
+        raise UserError(f"the library holds nothing at or below {', '.join(display_path(t) for t in targets)}")
+    images_before = counts(engine).images
+    region_ids = remove_paths(engine, files + failures)
+    for root in roots:
+        forget_root(engine, root)
+    images = images_before - counts(engine).images
+    return RemoveReport(files=len(files), images=images, failures=len(failures), roots=roots), region_ids

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
-from app.core.errors import UntrustedDataError
+from app.core.errors import UntrustedDataError, UserError
 
 LIBRARY_ENV = "PHOTO_ORGANIZER_LIBRARY"
 
@@ -87,3 +87,11 @@ def display_path(path: str) -> str:
 def is_under(path: str, root: str) -> bool:
     """Whether `path` is `root` or inside it (by the path's text; nothing is resolved)."""
     return path == root or path.startswith(root.rstrip("/") + "/")
+
+
+def absolute_path(path: Path | str) -> str:
+    """A path the person named, absolute (`~` expanded, nothing resolved); an empty one is
+    refused with a clear message."""
+    if not str(path).strip():
+        raise UserError("an empty path was given; name a folder or a photo")
+    return os.path.abspath(Path(path).expanduser())

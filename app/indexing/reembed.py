@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image
 from sqlalchemy import Engine
 
-from app.catalog import model_switch
+from app.catalog import meta, model_switch
 from app.catalog.model_switch import RegionToReembed
 from app.core.errors import UntrustedDataError
 from app.core.paths import LibraryPaths
@@ -101,3 +101,26 @@ def _region_pixels(region: RegionToReembed, paths: LibraryPaths, embedder: ClipE
         box = (int(x0 * w), int(y0 * h), max(int(x0 * w) + 1, int(x1 * w)), max(int(y0 * h) + 1, int(y1 * h)))
         image = image.crop(box)
     return to_model_input(image, spec)
+
+
+def switch_model(
+    engine: Engine,
+    paths: LibraryPaths,
+    embedder: ClipEmbedder,
+    progress: Callable[[IndexProgress], None],
+    should_stop: Callable[[], bool],
+    batch_size: int = 64,
+) -> int | None:
+    """Under the writer lock: re-embed every region with `embedder`'s model into pending
+    vectors (resuming a switch to the same model), then make it the library's model in one
+    transaction. Returns how many regions were re-embedded, or None if stopped."""
+    from app.vectors.library_vectors import DIM_KEY, MODEL_KEY, PENDING_KEY
+
+    key = embedder.spec.key
+    if meta.get_meta(engine, PENDING_KEY) != key:
+        model_switch.clear_pending_vectors(engine)
+        meta.set_meta(engine, PENDING_KEY, key)
+    made = reembed(engine, paths, embedder, progress, should_stop, batch_size)
+    if made is not None:
+        model_switch.complete_model_switch(engine, key, embedder.dim, MODEL_KEY, DIM_KEY, PENDING_KEY)
+    return made
