@@ -86,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-detect", action="store_true", help="skip object detection (also: PHOTO_ORGANIZER_DETECT=0)"
     )
     index.add_argument("--no-ocr", action="store_true", help="skip text recognition (also: PHOTO_ORGANIZER_OCR=0)")
+    index.add_argument("--no-faces", action="store_true", help="skip faces and people (also: PHOTO_ORGANIZER_FACES=0)")
     index.add_argument("--batch-size", type=int, default=0, help=argparse.SUPPRESS)
     index.add_argument("--workers", type=int, default=0, help=argparse.SUPPRESS)
 
@@ -104,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--image-weight", type=float, default=0.5, help="with TEXT and --image: the image's share, 0..1 (default 0.5)"
     )
     search.add_argument("--auto-cut", action="store_true", help="stop at the largest drop in score")
+    search.add_argument("--person", default=None, metavar="NAME", help="only photos with this person in them")
     _add_filters(search)
     _add_common(search, model=True)
 
@@ -144,6 +146,14 @@ def build_parser() -> argparse.ArgumentParser:
     remove = sub.add_parser("remove", help="forget folders or photos (the files themselves are never touched)")
     remove.add_argument("paths", nargs="+", metavar="PATH")
     _add_common(remove)
+
+    people = sub.add_parser(
+        "people",
+        help="people found by their faces; or: people name ID NAME | merge ID ID | remove-face REGION_ID",
+    )
+    people.add_argument("action", nargs="?", choices=["name", "merge", "remove-face"], default=None)
+    people.add_argument("values", nargs="*", metavar="VALUE")
+    _add_common(people)
     return parser
 
 
@@ -266,6 +276,7 @@ def cmd_index(args: argparse.Namespace) -> int:
                 decode_workers=args.workers,
                 detect=settings.detect_objects and not args.no_detect,
                 ocr=settings.read_text and not args.no_ocr,
+                faces=settings.find_faces and not args.no_faces,
             )
             report = library.index(_paths(args.paths), options, progress=progress, should_stop=stop.is_set)
     except CancelledError:
@@ -343,15 +354,23 @@ def cmd_search(args: argparse.Namespace) -> int:
     if not 0.0 <= args.image_weight <= 1.0:
         raise UserError("--image-weight must be between 0 and 1")
     weights = parse_weights(args.weights) if args.weights is not None else None
-    if (args.text is None or not args.text.strip()) and args.image is None:
-        raise UserError("give a text query, --image FILE, or both")
+    if (args.text is None or not args.text.strip()) and args.image is None and not (args.person or "").strip():
+        raise UserError("give a text query, --image FILE, --person NAME, or a mix")
     if args.text is not None and args.text.strip():
         parse_query(args.text)  # a bad query fails before any model loads
     filters = _filters(args)
     started = time.perf_counter()
     with _open_library(args) as library:
         hits = library.search(
-            args.text, args.image, args.top_k, args.threshold, weights, args.image_weight, filters, args.auto_cut
+            args.text,
+            args.image,
+            args.top_k,
+            args.threshold,
+            weights,
+            args.image_weight,
+            filters,
+            args.auto_cut,
+            args.person,
         )
     return _hits_out(args, hits, started)
 
@@ -465,6 +484,42 @@ def cmd_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_people(args: argparse.Namespace) -> int:
+    from app.core.errors import UserError
+    from app.core.paths import display_path
+
+    wanted = {None: 0, "name": 2, "merge": 2, "remove-face": 1}[args.action]
+    if len(args.values) != wanted:
+        usage = {None: "people", "name": "people name ID NAME", "merge": "people merge ID ID"}
+        raise UserError(f"usage: photo-organizer {usage.get(args.action, 'people remove-face REGION_ID')}")
+    numbers = args.values if args.action != "name" else args.values[:1]
+    if not all(v.strip().lstrip("-").isdigit() for v in numbers):
+        raise UserError(f"expected a number, got {' '.join(numbers)!r}; 'photo-organizer people' lists the ids")
+    with _open_library(args, create=args.action is None) as library:
+        if args.action == "name":
+            person = library.name_person(int(args.values[0]), args.values[1])
+            human = f"person {person} is now {' '.join(args.values[1].split())}"
+        elif args.action == "merge":
+            library.merge_people(int(args.values[0]), int(args.values[1]))
+            human = f"person {args.values[1]} merged into person {args.values[0]}"
+        elif args.action == "remove-face":
+            person = library.remove_face(int(args.values[0]))
+            human = f"face {args.values[0]} left its person for good (now person {person})"
+        listed = library.people()
+    payload = {"people": [p.to_json() for p in listed]}
+    if args.action is None:
+        human = (
+            "\n".join(
+                f"{p.id:5d}  {p.name or '(unnamed)'}  {p.faces} face{'s' if p.faces != 1 else ''} in {len(p.photos)} photos"
+                f"  e.g. {display_path(p.photos[0]) if p.photos else ''}"
+                for p in listed
+            )
+            or "no people yet (faces are found while indexing)"
+        )
+    _emit(args, payload, human)
+    return 0
+
+
 class _DownloadLine:
     """First-use weight download progress on stderr (a line now and then when not a terminal);
     Ctrl+C stops the download."""
@@ -532,4 +587,5 @@ COMMANDS = {
     "project": cmd_project,
     "evaluate": cmd_evaluate,
     "remove": cmd_remove,
+    "people": cmd_people,
 }

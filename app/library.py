@@ -13,14 +13,16 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import TypeVar
 
 import numpy as np
 
 from app.catalog import folders, lookups, meta, removal
 from app.catalog.database import catalog_errors, open_catalog
+from app.catalog.people import PersonSummary
 from app.catalog.records import FolderSummary, ImageInfo, KnownFailure, LibraryStatus, RegionInfo, RemoveReport
 from app.catalog.regions import count_region_state
 from app.core.errors import (
@@ -49,9 +51,12 @@ from app.search.results import SearchHit
 from app.vectors import reconcile as reconciling
 from app.vectors.index_policy import fit_index
 from app.vectors.library_vectors import MODEL_KEY, PENDING_KEY, LibraryVectors
+from app.vectors.reconcile import FACE_DESCRIPTORS
 from app.vectors.store import VectorStore
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 # A gallery row: (image id, first path, thumbnail file). Plain tuples, not objects: a gallery
@@ -188,7 +193,9 @@ class Library:
         at its next batch, for newer work waiting its turn."""
         self._refuse_if_read_only("index into it")
         resolved = [folders.root_to_index(self.engine, root) for root in roots]
-        options = options or IndexOptions(detect=self.settings.detect_objects, ocr=self.settings.read_text)
+        options = options or IndexOptions(
+            detect=self.settings.detect_objects, ocr=self.settings.read_text, faces=self.settings.find_faces
+        )
         controls = RunControls(progress, should_stop, pause, defer_regions)
         self._acquire_writer("indexing")
         roots_str = [str(p) for p in resolved]
@@ -214,8 +221,10 @@ class Library:
                 resolved,
                 options,
                 controls,
+                self.vectors.faces_store,
             )
             report.reembedded = reembedded
+            self._settle_faces(group=options.faces and not report.cancelled)
             if not report.cancelled:
                 self.update_search_index()
             finished = True
@@ -308,6 +317,9 @@ class Library:
         interrupted = self.interrupted_roots()
         store = self.store
         consistent = reconciling.consistent(self.engine, store) if store is not None else counts.vectors == 0
+        faces = self.vectors.faces
+        if faces is not None:
+            consistent = consistent and reconciling.consistent(self.engine, faces, FACE_DESCRIPTORS)
         return LibraryStatus(
             images=counts.images,
             files=counts.files,
@@ -325,6 +337,7 @@ class Library:
             region_pass=count_region_state(self.engine),
             interrupted=None if interrupted is None else [str(p) for p in interrupted],
             vector_file_rebuilt=store.rebuilt_because if store is not None else None,
+            face_vectors=faces.ntotal if faces is not None else 0,
         )
 
     def catalog_sound(self) -> bool:
@@ -375,10 +388,28 @@ class Library:
         image_weight: float = 0.5,
         filters: SearchFilters | None = None,
         auto_cut: bool = False,
+        person: str | None = None,
     ) -> list[SearchHit]:
-        """Text, an example image, or both (`image_weight` is the image's share of the mix)."""
+        """Text, an example image, or both (`image_weight` is the image's share of the mix).
+        Names of people in the text (or `person`) keep only their photos; the rest of the words
+        rank them."""
+        from dataclasses import replace
+
+        from app.catalog.people import person_names
+        from app.search.people_filter import images_with_everyone, people_hits, split_names
         from app.search.vector_search import search
 
+        names, text = split_names(text, person_names(self.engine)) if text else ([], text)
+        if person is not None and person.strip():
+            names.append(person)
+        if names:
+            check_threshold(threshold)
+            allowed = images_with_everyone(self.engine, names)
+            if not (text and text.strip()) and image is None:
+                if top_k < 1:
+                    raise UserError("the number of results must be at least 1")
+                return people_hits(self.engine, allowed, names, top_k)
+            filters = replace(filters or SearchFilters(), images=frozenset(allowed))
         check_search_request(text, image is not None, top_k, threshold, image_weight)
         store = self.require_vectors()
         image_vector = self.image_vector(image) if image is not None else None
@@ -474,3 +505,49 @@ class Library:
         if store is not None and region_ids:
             store.remove(region_ids)
             store.save()
+        self._settle_faces(group=False)
+
+    def _settle_faces(self, group: bool) -> None:
+        """Under the writer lock, after faces were found or went with their photos: the face
+        file follows the catalog, people left empty go, and (`group`) new faces join people."""
+        from app.catalog import people
+        from app.indexing.people_grouping import group_new_faces
+
+        self.vectors.reconcile_faces()
+        if group:
+            group_new_faces(self.engine)
+        people.drop_empty_people(self.engine)
+
+    # --- people -------------------------------------------------------------------------------
+
+    def people(self) -> list[PersonSummary]:
+        """People by their faces: named first, then unnamed by size."""
+        from app.catalog import people
+
+        return people.people(self.engine)
+
+    def name_person(self, person_id: int, name: str) -> int:
+        """Name a person (their faces count as confirmed); a name another person has already
+        joins the two. Returns the named person's id."""
+        from app.catalog import people
+
+        return self._edit_people("name people", lambda: people.name_person(self.engine, person_id, name))
+
+    def merge_people(self, keep: int, other: int) -> None:
+        from app.catalog import people
+
+        self._edit_people("merge people", lambda: people.merge_people(self.engine, keep, other))
+
+    def remove_face(self, region_id: int) -> int:
+        """ "Not this person": the face leaves its person for good; returns its new person."""
+        from app.catalog import people
+
+        return self._edit_people("change people", lambda: people.remove_face(self.engine, region_id))
+
+    def _edit_people(self, what: str, edit: Callable[[], T]) -> T:
+        self._refuse_if_read_only(what)
+        self._acquire_writer(what.replace("people", "faces"))
+        try:
+            return edit()
+        finally:
+            self._lock.release()

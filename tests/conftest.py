@@ -18,6 +18,7 @@ os.environ["PHOTO_ORGANIZER_OFFLINE"] = "1"
 # switch it on; all others index whole images only.
 os.environ["PHOTO_ORGANIZER_DETECT"] = "0"
 os.environ["PHOTO_ORGANIZER_OCR"] = "0"
+os.environ["PHOTO_ORGANIZER_FACES"] = "0"  # the face tests switch it on
 # Models the user chose (app.ml.model_choice) are remembered here, never in the real home.
 os.environ["PHOTO_ORGANIZER_CONFIG_DIR"] = tempfile.mkdtemp(prefix="po-test-config-")
 

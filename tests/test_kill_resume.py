@@ -166,3 +166,53 @@ def test_kill_during_the_region_pass_then_finish(tmp_path: Path):
         db.close()
     assert duplicated == 0 and whole == count
     assert keyword_rows == text_regions >= count // 2
+
+
+def _face_pass_state(library: Path) -> int:
+    """Images the face pass has finished, read without disturbing the writer."""
+    import sqlite3
+
+    try:
+        db = sqlite3.connect(f"file:{library / 'catalog.sqlite'}?mode=ro", uri=True, timeout=1)
+        try:
+            return int(db.execute("SELECT COUNT(faces_by) FROM images").fetchone()[0])
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return 0
+
+
+def test_kill_during_the_face_pass_leaves_both_vector_files_consistent(tmp_path: Path):
+    from PIL import Image
+
+    from tests.helpers.faces import face_photos
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    portraits = [face_photos()[n] for n in ("obama.jpg", "obama2.jpg", "obama3.jpg", "biden.jpg")]
+    count = 16
+    for i in range(count):  # distinct files (other qualities and sizes) of the same people
+        image = Image.open(portraits[i % 4]).convert("RGB")
+        image = image.resize((image.width * (8 + i % 3) // 8, image.height * (8 + i % 3) // 8))
+        image.save(photos / f"p{i:02d}.jpg", quality=80 + i)
+    library = tmp_path / "lib"
+    env = {**os.environ, "PHOTO_ORGANIZER_LIBRARY": str(library), "PHOTO_ORGANIZER_FACES": "1"}
+    rng = random.Random(int(os.environ.get("KILL_TEST_SEED", random.randrange(1 << 30))))
+    kills = 0
+    for _ in range(3):
+        before = _face_pass_state(library)
+        kills += _index_and_kill(
+            ["index", str(photos), "--no-detect", "--no-ocr", "--json"],
+            env,
+            lambda b=before: _face_pass_state(library) > b,
+            rng.uniform(0.0, 0.6),
+        )
+    assert kills >= 1, "the face pass finished before any kill: make the test's pass longer"
+    final = _run(["index", str(photos), "--no-detect", "--no-ocr", "--json"], env)
+    assert final.returncode == 0, final.stderr
+    status = json.loads(_run(["status", "--json"], env).stdout)
+    assert status["consistent"], "both the CLIP and the face vector files agree with the catalog"
+    assert status["vectors"] == status["index_vectors"] == count and status["face_vectors"] == count
+    assert _face_pass_state(library) == count
+    listed = json.loads(_run(["people", "--json"], env).stdout)["people"]
+    assert sorted(p["faces"] for p in listed) == [4, 12], "every face in one person, no face twice"

@@ -82,12 +82,25 @@ def _migrate_4_to_5(conn: Connection) -> None:
     conn.execute(text("INSERT OR IGNORE INTO meta(key, value) VALUES ('catalog_id', :v)"), {"v": uuid.uuid4().hex})
 
 
+def _migrate_5_to_6(conn: Connection) -> None:
+    """Faces: which face models last looked at each image, the faces' descriptors (a vector
+    space of their own), people, which person each face belongs to, and refusals."""
+    from app.catalog.schema import FaceDescriptorRow, FacePersonRow, FaceRefusalRow, PersonRow
+
+    have = {row[1] for row in conn.execute(text("PRAGMA table_info(images)"))}
+    if "faces_by" not in have:  # a catalog created by this version has it from step 1
+        conn.execute(text("ALTER TABLE images ADD COLUMN faces_by VARCHAR"))
+    tables = [FaceDescriptorRow.__table__, PersonRow.__table__, FacePersonRow.__table__, FaceRefusalRow.__table__]
+    Base.metadata.create_all(conn, tables=tables)  # type: ignore[arg-type]
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _migrate_0_to_1,
     _migrate_1_to_2,
     _migrate_2_to_3,
     _migrate_3_to_4,
     _migrate_4_to_5,
+    _migrate_5_to_6,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

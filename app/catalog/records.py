@@ -126,9 +126,15 @@ class RegionPassState:
     objects_done: int
     text_done: int
     images: int
+    faces_done: int = 0
 
     def to_json(self) -> dict[str, int]:
-        return {"objects_done": self.objects_done, "text_done": self.text_done, "images": self.images}
+        return {
+            "objects_done": self.objects_done,
+            "text_done": self.text_done,
+            "faces_done": self.faces_done,
+            "images": self.images,
+        }
 
 
 @dataclass(frozen=True)
@@ -163,6 +169,7 @@ class LibraryStatus:
     interrupted: list[str] | None
     # The vector file was unusable as found (damaged, older, another catalog's) and was rebuilt.
     vector_file_rebuilt: str | None = None
+    face_vectors: int = 0  # face descriptors in their own FAISS file
 
     def to_json(self) -> dict:
         out = {k: v for k, v in self.__dict__.items() if k != "vector_file_rebuilt"}

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, text, update
 
+from app.catalog.faces import NewFace, replace_faces
 from app.catalog.records import RegionPassState
 from app.catalog.removal import forget_region_text
 from app.catalog.schema import FileRow, ImageRow, RegionRow
@@ -71,20 +72,32 @@ class RegionWork:
     path: str
     objects: bool
     text: bool
+    faces: bool = False
 
 
-def images_needing_regions(engine: Engine, objects_by: str | None, text_by: str | None) -> list[RegionWork]:
-    """Images (with one of their files) not yet done by these detector / OCR versions; a None
-    version means that kind is switched off."""
+def images_needing_regions(
+    engine: Engine, objects_by: str | None, text_by: str | None, faces_by: str | None = None
+) -> list[RegionWork]:
+    """Images (with one of their files) not yet done by these detector / OCR / face model
+    versions; a None version means that kind is switched off."""
     wanted = []
     if objects_by is not None:
         wanted.append(or_(ImageRow.objects_by.is_(None), ImageRow.objects_by != objects_by))
     if text_by is not None:
         wanted.append(or_(ImageRow.text_by.is_(None), ImageRow.text_by != text_by))
+    if faces_by is not None:
+        wanted.append(or_(ImageRow.faces_by.is_(None), ImageRow.faces_by != faces_by))
     if not wanted:
         return []
     stmt = (
-        select(ImageRow.id, ImageRow.content_hash, ImageRow.objects_by, ImageRow.text_by, func.min(FileRow.path))
+        select(
+            ImageRow.id,
+            ImageRow.content_hash,
+            ImageRow.objects_by,
+            ImageRow.text_by,
+            func.min(FileRow.path),
+            ImageRow.faces_by,
+        )
         .join(FileRow, FileRow.image_id == ImageRow.id)
         .where(or_(*wanted))
         .group_by(ImageRow.id)
@@ -99,18 +112,25 @@ def images_needing_regions(engine: Engine, objects_by: str | None, text_by: str 
             path=r[4],
             objects=objects_by is not None and r[2] != objects_by,
             text=text_by is not None and r[3] != text_by,
+            faces=faces_by is not None and r[5] != faces_by,
         )
         for r in rows
     ]
 
 
 def count_region_state(engine: Engine) -> RegionPassState:
-    """How many images have object / text regions made by any version (for status and the UI)."""
+    """How many images have object / text / face regions made by any version (for status and
+    the UI)."""
     with engine.connect() as conn:
         row = conn.execute(
-            select(func.count(ImageRow.objects_by), func.count(ImageRow.text_by), func.count(ImageRow.id))
+            select(
+                func.count(ImageRow.objects_by),
+                func.count(ImageRow.text_by),
+                func.count(ImageRow.id),
+                func.count(ImageRow.faces_by),
+            )
         ).one()
-    return RegionPassState(int(row[0]), int(row[1]), int(row[2]))
+    return RegionPassState(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
 
 
 @dataclass(frozen=True)
@@ -120,13 +140,26 @@ class RegionsDone:
     image_id: int
     objects_by: str | None  # None: objects were not part of this work
     text_by: str | None
+    faces_by: str | None = None
+
+
+@dataclass(frozen=True)
+class RegionsReplaced:
+    """What `replace_regions` changed: CLIP regions removed and added ((position in the new
+    regions, id) pairs), and the same for faces (their descriptors' vector space)."""
+
+    removed: list[int]
+    added: list[tuple[int, int]]
+    faces_removed: list[int]
+    faces_added: list[tuple[int, int]]
 
 
 def replace_regions(
-    engine: Engine, done: Sequence[RegionsDone], regions: Sequence[NewRegion]
-) -> tuple[list[int], list[tuple[int, int]]]:
+    engine: Engine, done: Sequence[RegionsDone], regions: Sequence[NewRegion], faces: Sequence[NewFace] = ()
+) -> RegionsReplaced:
     """In one transaction: drop the redone kinds' old regions, insert the new ones and mark the
-    images done. Returns (removed region ids, (position in `regions`, new id) pairs)."""
+    images done. A face found again where an old one was keeps its person (names and
+    confirmations survive new face models)."""
     with engine.begin() as conn:
         removed: list[int] = []
         for kind, column in (("object", "objects_by"), ("text", "text_by")):
@@ -144,8 +177,11 @@ def replace_regions(
         alive = set(conn.execute(select(ImageRow.id).where(ImageRow.id.in_([d.image_id for d in done]))).scalars())
         keep = [i for i, r in enumerate(regions) if r.image_id in alive]  # an image may have gone meanwhile
         added = list(zip(keep, _insert_regions(conn, [regions[i] for i in keep]), strict=True))
+        redone = [d.image_id for d in done if d.faces_by is not None and d.image_id in alive]
+        faces_removed, faces_added = replace_faces(conn, redone, [f for f in faces if f.image_id in alive], list(faces))
         for d in done:
-            values = {k: v for k, v in (("objects_by", d.objects_by), ("text_by", d.text_by)) if v is not None}
+            pairs = (("objects_by", d.objects_by), ("text_by", d.text_by), ("faces_by", d.faces_by))
+            values = {k: v for k, v in pairs if v is not None}
             if values and d.image_id in alive:
                 conn.execute(update(ImageRow).where(ImageRow.id == d.image_id).values(**values))
-    return removed, added
+    return RegionsReplaced(removed, added, faces_removed, faces_added)

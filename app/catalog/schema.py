@@ -39,6 +39,7 @@ class ImageRow(Base):
     # Which detector / OCR version last made this image's object / text regions (None: not yet).
     objects_by: Mapped[str | None] = mapped_column(String, nullable=True, default=None)
     text_by: Mapped[str | None] = mapped_column(String, nullable=True, default=None)
+    faces_by: Mapped[str | None] = mapped_column(String, nullable=True, default=None)
 
 
 class FileRow(Base):
@@ -91,3 +92,38 @@ class PendingVectorRow(Base):
     __tablename__ = "pending_vectors"
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"), primary_key=True)
     vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class FaceDescriptorRow(Base):
+    """A face region's descriptor (dlib, 128 float32): a vector space of its own, never mixed
+    with CLIP's (face regions have no CLIP vector); its FAISS file is rebuilt from these."""
+
+    __tablename__ = "face_descriptors"
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"), primary_key=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class PersonRow(Base):
+    """A person: a group of faces, named by the user or not (yet)."""
+
+    __tablename__ = "people"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str | None] = mapped_column(String, nullable=True, default=None)
+    hidden: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FacePersonRow(Base):
+    """Which person a face belongs to; `confirmed` when the user said so (never re-assigned)."""
+
+    __tablename__ = "face_people"
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    confirmed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FaceRefusalRow(Base):
+    """ "Not this person": the face never joins that person again."""
+
+    __tablename__ = "face_refusals"
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)

@@ -19,6 +19,7 @@ def region_ids_matching(
     after: float | None = None,
     before: float | None = None,
     formats: frozenset[str] = frozenset(),
+    images: frozenset[int] | None = None,
 ) -> np.ndarray:
     """Ids of vector-bearing regions of images that pass the filters.
 
@@ -38,6 +39,8 @@ def region_ids_matching(
         conditions.append(when <= before)
     if formats:
         conditions.append(ImageRow.format.in_(sorted(formats)))
+    if images is not None:
+        conditions.append(ImageRow.id.in_(sorted(images)))
     stmt = select(RegionRow.id).join(ImageRow, ImageRow.id == RegionRow.image_id).where(and_(*conditions))
     with engine.connect() as conn:
         return np.asarray(conn.execute(stmt).scalars().all(), dtype=np.int64)

@@ -47,6 +47,11 @@ class LibraryPaths:
         safe = re.sub(r"[^A-Za-z0-9._-]+", "_", model_key).strip("_")[:120]
         return self.root / f"vectors-{safe}.faiss"
 
+    @property
+    def faces_file(self) -> Path:
+        """The face descriptors' FAISS file (a vector space of its own, whatever the CLIP model)."""
+        return self.root / "faces.faiss"
+
     def thumbnail(self, content_hash: str) -> Path:
         """Where the thumbnail of this content lives. The hash comes from the catalog, which
         may be someone else's: anything but 64 hex digits is refused, so no catalog can make

@@ -39,6 +39,7 @@ class Settings:
     # The region pass: objects (torchvision detector) and text (EasyOCR) inside photos.
     detect_objects: bool = True
     read_text: bool = True
+    find_faces: bool = True  # faces (dlib) into people
     detector: str = ""  # empty: chosen by device (see app.ml.detector)
     detector_weights: str = ""  # a weights file instead of torch's download cache
     detector_min_score: float = 0.5
@@ -51,6 +52,7 @@ class Settings:
             ivf_threshold=_int_env("PHOTO_ORGANIZER_IVF_THRESHOLD", cls.ivf_threshold),
             detect_objects=_bool_env("PHOTO_ORGANIZER_DETECT", cls.detect_objects),
             read_text=_bool_env("PHOTO_ORGANIZER_OCR", cls.read_text),
+            find_faces=_bool_env("PHOTO_ORGANIZER_FACES", cls.find_faces),
             detector=os.environ.get("PHOTO_ORGANIZER_DETECTOR", cls.detector).strip(),
             detector_weights=os.environ.get("PHOTO_ORGANIZER_DETECTOR_WEIGHTS", cls.detector_weights).strip(),
             detector_min_score=_float_env("PHOTO_ORGANIZER_DETECTOR_MIN_SCORE", cls.detector_min_score),

@@ -45,12 +45,13 @@ def index_and_find_regions(
     roots: Sequence[Path],
     options: IndexOptions,
     controls: RunControls,
+    faces_store: Callable[[], VectorStore] | None = None,
 ) -> IndexReport:
     run = IndexRun(engine, paths, embedder, store_for, options, controls.progress, controls.should_stop)
     if controls.pause is not None:
         run.paused = controls.pause
     report = run.run(roots)
-    if report.cancelled or not (options.detect or options.ocr):
+    if report.cancelled or not (options.detect or options.ocr or (options.faces and faces_store is not None)):
         return report
     if controls.deferred():
         report.regions_deferred = True
@@ -66,6 +67,8 @@ def index_and_find_regions(
         should_stop=lambda: controls.stopped() or controls.deferred(),
         paused=controls.pause,
         workers=options.resolved_workers(),
+        faces=options.faces,
+        faces_store=faces_store,
     )
     found: RegionReport = regions.run()
     if found.cancelled and controls.deferred() and not controls.stopped():

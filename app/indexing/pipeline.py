@@ -55,6 +55,7 @@ class IndexOptions:
     # The region pass (objects and text inside photos); on unless the settings say otherwise.
     detect: bool = field(default_factory=lambda: Settings.from_env().detect_objects)
     ocr: bool = field(default_factory=lambda: Settings.from_env().read_text)
+    faces: bool = field(default_factory=lambda: Settings.from_env().find_faces)
 
     def resolved_batch_size(self, device: str) -> int:
         if self.batch_size > 0:

@@ -16,11 +16,13 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
 from sqlalchemy import Engine
 
+from app.catalog.faces import NewFace
 from app.catalog.regions import NewRegion, RegionsDone, RegionWork, images_needing_regions, replace_regions
 from app.core.errors import ModelUnavailableError
 from app.indexing.decoding import DecodeError, decode_for_regions, read_file
@@ -31,6 +33,9 @@ from app.ml.embedder import ClipEmbedder
 from app.ml.ocr import TextLine, TextReader
 from app.ml.preprocess import to_model_input
 from app.ml.region_models import RegionModels
+
+if TYPE_CHECKING:
+    from app.ml.faces import FaceModels
 from app.vectors.store import VectorStore
 
 log = logging.getLogger(__name__)
@@ -43,8 +48,10 @@ class RegionReport:
     images: int = 0
     objects: int = 0
     texts: int = 0
+    faces: int = 0
     detect_seconds: float = 0.0
     ocr_seconds: float = 0.0
+    face_seconds: float = 0.0
     embed_seconds: float = 0.0
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
@@ -78,12 +85,16 @@ class RegionRun:
         paused: threading.Event | None = None,
         workers: int = 2,
         save_interval_seconds: float = 20.0,
+        faces: bool = False,
+        faces_store: Callable[[], VectorStore] | None = None,
     ) -> None:
         self.engine = engine
         self.embedder = embedder
         self.models = models
         self._store_for = store_for
         self.detect, self.ocr = detect, ocr
+        self.find_faces = faces and faces_store is not None
+        self._faces_store = faces_store
         self._progress = progress or (lambda _p: None)
         self._should_stop = should_stop or (lambda: False)
         self.paused = paused or threading.Event()
@@ -94,13 +105,17 @@ class RegionRun:
         self._reader: TextReader | None = None
         self._objects_by: str | None = None
         self._text_by: str | None = None
+        self._faces_by: str | None = None
+        self._face_models: FaceModels | None = None
+        self._faces_changed = False
         self._started = time.perf_counter()
 
     def run(self) -> RegionReport:
         started = time.perf_counter()
         self._objects_by = self.models.detector_version() if self.detect else None
         self._text_by = self.models.reader_version() if self.ocr else None
-        work = images_needing_regions(self.engine, self._objects_by, self._text_by)
+        self._faces_by = self.models.faces_version() if self.find_faces else None
+        work = images_needing_regions(self.engine, self._objects_by, self._text_by, self._faces_by)
         if work:
             work = self._load_models(work)
         if work:
@@ -119,7 +134,16 @@ class RegionRun:
                 self._reader = self.models.reader()
             except ModelUnavailableError as exc:
                 self.report.warnings.append(str(exc))
-        return [w for w in work if (w.objects and self._detector) or (w.text and self._reader)]
+        if any(w.faces for w in work):
+            try:
+                self._face_models = self.models.faces()
+            except ModelUnavailableError as exc:
+                self.report.warnings.append(str(exc))
+        return [
+            w
+            for w in work
+            if (w.objects and self._detector) or (w.text and self._reader) or (w.faces and self._face_models)
+        ]
 
     def _process(self, work: list[RegionWork]) -> None:
         self.embedder.load()
@@ -163,16 +187,27 @@ class RegionRun:
                 b.work.image_id,
                 self._objects_by if b.work.objects and self._detector is not None else None,
                 self._text_by if b.work.text and self._reader is not None else None,
+                self._faces_by if b.work.faces and self._face_models is not None else None,
             )
             for b in batch
             if not b.changed
         ]
-        removed, added = replace_regions(self.engine, done, regions)
+        faces, descriptors = self._faces(ready)
+        replaced = replace_regions(self.engine, done, regions, faces)
+        added = replaced.added
         store = self._store_for(self.embedder.dim)
         if store is not None:
-            store.remove(removed)
+            store.remove(replaced.removed)
             if added:
                 store.add(np.array([i for _, i in added], dtype=np.int64), np.vstack([vectors[p] for p, _ in added]))
+        if (replaced.faces_removed or replaced.faces_added) and self._faces_store is not None:
+            self._faces_changed = True
+            face_store = self._faces_store()
+            face_store.remove(replaced.faces_removed)
+            if replaced.faces_added:
+                ids = np.array([i for _, i in replaced.faces_added], dtype=np.int64)
+                face_store.add(ids, descriptors[[p for p, _ in replaced.faces_added]])
+        self.report.faces += len(replaced.faces_added)
         for p, _ in added:
             if regions[p].kind == "object":
                 self.report.objects += 1
@@ -215,10 +250,29 @@ class RegionRun:
         self.report.embed_seconds += time.perf_counter() - t1
         return [_text_region(image_id, line, vectors[i]) for i, (image_id, line) in enumerate(meta)], list(vectors)
 
+    def _faces(self, ready: list[_Loaded]) -> tuple[list[NewFace], np.ndarray]:
+        todo = [b for b in ready if b.work.faces and self._face_models is not None]
+        if not todo:
+            return [], np.empty((0, 128), np.float32)
+        assert self._face_models is not None
+        t0 = time.perf_counter()
+        faces: list[NewFace] = []
+        descriptors: list[np.ndarray] = []
+        for b in todo:
+            assert b.pixels is not None
+            found, described = self._face_models.faces(b.pixels)
+            for face, descriptor in zip(found, described, strict=True):
+                faces.append(NewFace(b.work.image_id, face.bbox, round(face.score, 4), descriptor.tobytes()))
+                descriptors.append(descriptor)
+        self.report.face_seconds += time.perf_counter() - t0
+        return faces, np.vstack(descriptors) if descriptors else np.empty((0, 128), np.float32)
+
     def _save(self) -> None:
         store = self._store_for(0)
         if store is not None:
             store.save()
+        if self._faces_store is not None and self._faces_changed:
+            self._faces_store().save()
 
     def _emit(self, done: int, total: int) -> None:
         elapsed = time.perf_counter() - self._started

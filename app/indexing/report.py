@@ -44,6 +44,7 @@ class IndexReport:
     cancelled: bool = False
     objects: int = 0  # object regions made by the region pass
     texts: int = 0  # lines of text made by the region pass
+    faces: int = 0  # faces found by the region pass
     region_images: int = 0  # images the region pass went through
     warnings: list[str] = field(default_factory=list)  # e.g. detector weights missing
     region_seconds: dict[str, float] = field(default_factory=dict)  # the region pass by stage
@@ -63,6 +64,7 @@ class IndexReport:
         self.regions += found.regions
         self.objects += found.objects
         self.texts += found.texts
+        self.faces += found.faces
         self.region_images += found.images
         self.warnings += found.warnings
         self.cancelled = self.cancelled or found.cancelled
@@ -70,6 +72,7 @@ class IndexReport:
         self.region_seconds = {
             "detect": round(found.detect_seconds, 3),
             "ocr": round(found.ocr_seconds, 3),
+            "faces": round(found.face_seconds, 3),
             "embed": round(found.embed_seconds, 3),
             "total": round(found.seconds, 3),
         }

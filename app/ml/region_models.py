@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from app.core.settings import Settings
 from app.ml.detector import DetectionFilter, ObjectDetector, default_detector_name, load_detector, planned_version
 from app.ml.download import DownloadProgress
 from app.ml.ocr import TextReader
+
+if TYPE_CHECKING:
+    from app.ml.faces import FaceDetector, FaceModels
 
 
 class RegionModels:
@@ -22,6 +26,7 @@ class RegionModels:
         self._lock = threading.Lock()
         self._detector: ObjectDetector | None = None
         self._reader: TextReader | None = None
+        self._faces: FaceModels | None = None
 
     @property
     def rules(self) -> DetectionFilter:
@@ -57,6 +62,28 @@ class RegionModels:
                     self._on_download,
                 )
             return self._detector
+
+    def faces_version(self) -> str:
+        from app.ml.faces import FaceModels
+
+        return (self._faces or FaceModels()).version
+
+    def use_face_detector(self, detector: FaceDetector) -> None:
+        """Use this face detector instead of dlib's HOG one (a stronger one, tests)."""
+        from app.ml.faces import FaceModels
+
+        self._faces = FaceModels(detector)
+
+    def faces(self) -> FaceModels:
+        """The face detector and describer, loaded (raises ModelUnavailableError if missing)."""
+        from app.ml.faces import FaceModels
+
+        with self._lock:
+            if self._faces is None:
+                self._faces = FaceModels()
+        self._faces.detector()
+        self._faces.describer()
+        return self._faces
 
     def reader(self) -> TextReader:
         with self._lock:

@@ -129,10 +129,13 @@ class SearchFilters:
     after: float | None = None
     before: float | None = None
     formats: frozenset[str] = field(default_factory=frozenset)
+    images: frozenset[int] | None = None  # only these images (e.g. those holding a person)
 
     @property
     def active(self) -> bool:
-        return bool(self.folder or self.after is not None or self.before is not None or self.formats)
+        return bool(
+            self.folder or self.after is not None or self.before is not None or self.formats or self.images is not None
+        )
 
 
 def parse_date(text: str, end_of_day: bool = False) -> float:

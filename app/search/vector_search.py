@@ -44,7 +44,7 @@ def search(
     allowed: np.ndarray | None = None
     if filters is not None and filters.active:
         allowed = search_lookups.region_ids_matching(
-            engine, filters.folder, filters.after, filters.before, filters.formats
+            engine, filters.folder, filters.after, filters.before, filters.formats, filters.images
         )
         if len(allowed) == 0:
             return []

@@ -11,13 +11,17 @@ from sqlalchemy import Engine
 
 from app.catalog import meta
 from app.catalog.database import CATALOG_ID_KEY
+from app.catalog.faces import face_region_ids
 from app.core.errors import LibraryStorageError
 from app.core.lock import WriterLock
 from app.core.paths import LibraryPaths
 from app.vectors import reconcile as reconciling
+from app.vectors.reconcile import CLIP_VECTORS, FACE_DESCRIPTORS
 from app.vectors.store import VectorStore
 
 log = logging.getLogger(__name__)
+
+DESCRIPTOR_DIM = 128  # dlib's face descriptor (app.ml.faces; not imported here: it needs dlib)
 
 MODEL_KEY = "model"
 DIM_KEY = "dim"
@@ -25,13 +29,15 @@ PENDING_KEY = "pending_model"
 
 
 class LibraryVectors:
-    """Holds the open `VectorStore` (None until a library has vectors) for `model_key`."""
+    """Holds the open `VectorStore` (None until a library has vectors) for `model_key`, and
+    the face descriptors' store (None until faces are found): two spaces, never mixed."""
 
     def __init__(self, engine: Engine, paths: LibraryPaths, model_key: str) -> None:
         self._engine = engine
         self._paths = paths
         self.model_key = model_key
         self.store: VectorStore | None = None
+        self.faces: VectorStore | None = None
 
     def _new_store(self, key: str, dim: int) -> VectorStore:
         # A file left from another catalog (this one emptied or recreated) carries that
@@ -39,16 +45,21 @@ class LibraryVectors:
         return VectorStore(self._paths.vectors_file(key), dim, meta.get_meta(self._engine, CATALOG_ID_KEY) or "")
 
     def open_existing(self, lock: WriterLock) -> None:
-        """Load the file and reconcile it with the catalog; the fix is written to disk only when
-        no other process is writing (else it lives in memory for this process)."""
+        """Load the files and reconcile them with the catalog; a fix is written to disk only
+        when no other process is writing (else it lives in memory for this process)."""
         dim = meta.get_meta(self._engine, DIM_KEY)
-        if dim is None:
+        if dim is not None:
+            self.store = self._new_store(self.model_key, int(dim))
+        if self._paths.faces_file.exists() or len(face_region_ids(self._engine)):
+            self.faces = self._new_faces_store()
+        stores = [(s, src) for s, src in ((self.store, CLIP_VECTORS), (self.faces, FACE_DESCRIPTORS)) if s is not None]
+        if not stores:
             return
-        self.store = self._new_store(self.model_key, int(dim))
         if lock.try_acquire():
             try:
-                reconciling.reconcile(self._engine, self.store, save=False)
-                self.store.save()
+                for store, source in stores:
+                    reconciling.reconcile(self._engine, store, save=False, source=source)
+                    store.save()
             except LibraryStorageError as exc:
                 # Full or unwritable: this command still works from memory; the file is fixed by
                 # the next one that can write.
@@ -56,7 +67,22 @@ class LibraryVectors:
             finally:
                 lock.release()
         else:
-            reconciling.reconcile(self._engine, self.store, save=False)
+            for store, source in stores:
+                reconciling.reconcile(self._engine, store, save=False, source=source)
+
+    def _new_faces_store(self) -> VectorStore:
+        return VectorStore(self._paths.faces_file, DESCRIPTOR_DIM, meta.get_meta(self._engine, CATALOG_ID_KEY) or "")
+
+    def faces_store(self) -> VectorStore:
+        """The face descriptors' store, created when the first faces are found."""
+        if self.faces is None:
+            self.faces = self._new_faces_store()
+        return self.faces
+
+    def reconcile_faces(self) -> None:
+        """After faces went with their photos: the face file follows the catalog (under the lock)."""
+        if self.faces is not None:
+            reconciling.reconcile(self._engine, self.faces, save=True, source=FACE_DESCRIPTORS)
 
     def store_for(self, dim: int) -> VectorStore | None:
         """The store, created (and the model recorded) when the first `dim`-wide vectors come."""

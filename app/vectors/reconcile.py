@@ -7,12 +7,13 @@ are added from the catalog's blobs and ids the catalog no longer has are removed
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import Engine
 
-from app.catalog import lookups
+from app.catalog import faces, lookups
 from app.vectors.store import VectorStore
 
 log = logging.getLogger(__name__)
@@ -28,29 +29,46 @@ class ReconcileReport:
         return bool(self.added or self.removed)
 
 
-def difference(engine: Engine, store: VectorStore) -> tuple[np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class VectorSource:
+    """Where a vector space's truth lives in the catalog: the ids that must be in its FAISS
+    file, and their vectors."""
+
+    ids: Callable[[Engine], np.ndarray]
+    vectors: Callable[[Engine, Sequence[int], int], np.ndarray]
+
+
+CLIP_VECTORS = VectorSource(lookups.vector_region_ids, lookups.region_vectors)
+FACE_DESCRIPTORS = VectorSource(faces.face_region_ids, faces.face_descriptors)
+
+
+def difference(
+    engine: Engine, store: VectorStore, source: VectorSource = CLIP_VECTORS
+) -> tuple[np.ndarray, np.ndarray]:
     """(ids the index lacks, ids the index has but the catalog does not)."""
-    catalog_ids = lookups.vector_region_ids(engine)
+    catalog_ids = source.ids(engine)
     index_ids = store.ids()
     missing = np.setdiff1d(catalog_ids, index_ids, assume_unique=True)
     orphaned = np.setdiff1d(index_ids, catalog_ids, assume_unique=False)
     return missing, orphaned
 
 
-def reconcile(engine: Engine, store: VectorStore, save: bool = True) -> ReconcileReport:
+def reconcile(
+    engine: Engine, store: VectorStore, save: bool = True, source: VectorSource = CLIP_VECTORS
+) -> ReconcileReport:
     """Fix the index in memory, and on disk too when `save` (the caller holds the writer lock)."""
-    missing, orphaned = difference(engine, store)
+    missing, orphaned = difference(engine, store, source)
     if len(orphaned):
         store.remove(orphaned)
     if len(missing):
-        store.add(missing, lookups.region_vectors(engine, missing.tolist(), store.dim))
+        store.add(missing, source.vectors(engine, missing.tolist(), store.dim))
     # Duplicated ids (possible only in a hand-edited file) would break "exactly one vector".
     ids = store.ids()
     if len(ids) != len(np.unique(ids)):
         uniq, counts = np.unique(ids, return_counts=True)
         dup = uniq[counts > 1]
         store.remove(dup)
-        store.add(dup, lookups.region_vectors(engine, dup.tolist(), store.dim))
+        store.add(dup, source.vectors(engine, dup.tolist(), store.dim))
     report = ReconcileReport(added=len(missing), removed=len(orphaned))
     if report.changed and save:
         log.info("reconciled vectors: +%d -%d", report.added, report.removed)
@@ -58,9 +76,9 @@ def reconcile(engine: Engine, store: VectorStore, save: bool = True) -> Reconcil
     return report
 
 
-def consistent(engine: Engine, store: VectorStore) -> bool:
+def consistent(engine: Engine, store: VectorStore, source: VectorSource = CLIP_VECTORS) -> bool:
     """Every catalog vector is in the index exactly once and the index holds nothing else."""
-    catalog_ids = lookups.vector_region_ids(engine)
+    catalog_ids = source.ids(engine)
     index_ids = store.ids()
     if len(catalog_ids) != len(index_ids):
         return False

@@ -55,7 +55,7 @@ def test_words_on_signs_are_found_by_search(cli, monkeypatch: pytest.MonkeyPatch
 
     status = cli("status", "--json").json
     assert status["consistent"] and status["vectors"] == status["index_vectors"] == status["regions"]
-    assert status["region_pass"] == {"objects_done": 0, "text_done": 5, "images": 5}
+    assert status["region_pass"] == {"objects_done": 0, "text_done": 5, "faces_done": 0, "images": 5}
     again = cli("index", folder, "--no-detect", "--json").json
     assert again["region_images"] == 0 and again["regions"] == 0
 

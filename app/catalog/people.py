@@ -1,0 +1,214 @@
+"""People in the catalog: which person each face belongs to, their names, and the user's
+corrections (confirmations and "not this person"), which nothing automatic ever undoes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import Engine, delete, func, insert, select, update
+
+from app.catalog.faces import FACE
+from app.catalog.schema import FaceDescriptorRow, FacePersonRow, FaceRefusalRow, FileRow, PersonRow, RegionRow
+from app.core.errors import UserError
+
+
+@dataclass(frozen=True)
+class FaceGroups:
+    """Faces with descriptors, as the grouping sees them: region ids, descriptors (n x 128),
+    person ids (-1: none yet) and whether the user confirmed each."""
+
+    region_ids: np.ndarray
+    descriptors: np.ndarray
+    people: np.ndarray
+    confirmed: np.ndarray
+
+
+@dataclass(frozen=True)
+class PersonSummary:
+    id: int
+    name: str | None
+    faces: int
+    photos: list[str]  # one path per photo
+    cover: int  # the region id of a face to show (the largest)
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "name": self.name, "faces": self.faces, "photos": self.photos}
+
+
+def face_groups(engine: Engine, dim: int = 128) -> FaceGroups:
+    stmt = (
+        select(FaceDescriptorRow.region_id, FaceDescriptorRow.vector, FacePersonRow.person_id, FacePersonRow.confirmed)
+        .outerjoin(FacePersonRow, FacePersonRow.region_id == FaceDescriptorRow.region_id)
+        .order_by(FaceDescriptorRow.region_id)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    descriptors = np.empty((len(rows), dim), dtype=np.float32)
+    for i, row in enumerate(rows):
+        descriptors[i] = np.frombuffer(row[1], dtype=np.float32)
+    return FaceGroups(
+        np.asarray([r[0] for r in rows], dtype=np.int64),
+        descriptors,
+        np.asarray([r[2] if r[2] is not None else -1 for r in rows], dtype=np.int64),
+        np.asarray([bool(r[3]) for r in rows], dtype=bool),
+    )
+
+
+def refusals(engine: Engine) -> set[tuple[int, int]]:
+    """(face region id, person id) pairs the user said no to."""
+    with engine.connect() as conn:
+        return {(int(r), int(p)) for r, p in conn.execute(select(FaceRefusalRow.region_id, FaceRefusalRow.person_id))}
+
+
+def next_person_id(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.coalesce(func.max(PersonRow.id), 0))).scalar_one()) + 1
+
+
+def assign(engine: Engine, region_ids: Sequence[int], person_ids: Sequence[int]) -> None:
+    """Put faces (not in any person yet) into people, creating the people that are new."""
+    if not region_ids:
+        return
+    with engine.begin() as conn:
+        existing = set(conn.execute(select(PersonRow.id)).scalars())
+        for person_id in sorted(set(person_ids) - existing):
+            conn.execute(insert(PersonRow).values(id=person_id))
+        conn.execute(
+            insert(FacePersonRow),
+            [
+                {"region_id": int(r), "person_id": int(p), "confirmed": 0}
+                for r, p in zip(region_ids, person_ids, strict=True)
+            ],
+        )
+
+
+def people(engine: Engine) -> list[PersonSummary]:
+    """Visible people with at least one face: named first (by name), then unnamed by size."""
+    stmt = (
+        select(
+            PersonRow.id,
+            PersonRow.name,
+            RegionRow.id,
+            RegionRow.image_id,
+            (RegionRow.x1 - RegionRow.x0) * (RegionRow.y1 - RegionRow.y0),
+            select(func.min(FileRow.path)).where(FileRow.image_id == RegionRow.image_id).scalar_subquery(),
+        )
+        .join(FacePersonRow, FacePersonRow.person_id == PersonRow.id)
+        .join(RegionRow, RegionRow.id == FacePersonRow.region_id)
+        .where(PersonRow.hidden == 0)
+        .order_by(RegionRow.image_id)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    by_person: dict[int, dict] = {}
+    for person_id, name, region_id, image_id, area, path in rows:
+        entry = by_person.setdefault(person_id, {"name": name, "faces": 0, "photos": {}, "cover": (-1.0, region_id)})
+        entry["faces"] += 1
+        if path is not None:
+            entry["photos"].setdefault(image_id, path)
+        entry["cover"] = max(entry["cover"], (float(area), region_id))
+    out = [
+        PersonSummary(pid, e["name"], e["faces"], list(e["photos"].values()), e["cover"][1])
+        for pid, e in by_person.items()
+    ]
+    named = sorted((p for p in out if p.name), key=lambda p: (p.name.lower(), p.id))  # type: ignore[union-attr]
+    unnamed = sorted((p for p in out if not p.name), key=lambda p: (-p.faces, p.id))
+    return named + unnamed
+
+
+def _require_person(engine: Engine, person_id: int) -> None:
+    with engine.connect() as conn:
+        if conn.execute(select(PersonRow.id).where(PersonRow.id == person_id)).first() is None:
+            raise UserError(f"no person with id {person_id}; 'photo-organizer people' lists them")
+
+
+def name_person(engine: Engine, person_id: int, name: str) -> int:
+    """Name a person, which confirms their faces. A name another person already has joins the
+    two (one name, one person). Returns the person's id after that."""
+    name = " ".join(name.split())
+    if not name:
+        raise UserError("a person's name cannot be empty")
+    _require_person(engine, person_id)
+    with engine.connect() as conn:
+        same = conn.execute(
+            select(PersonRow.id).where(func.lower(PersonRow.name) == name.lower(), PersonRow.id != person_id)
+        ).first()
+    if same is not None:
+        merge_people(engine, int(same[0]), person_id)
+        person_id = int(same[0])
+    with engine.begin() as conn:
+        conn.execute(update(PersonRow).where(PersonRow.id == person_id).values(name=name, hidden=0))
+        conn.execute(update(FacePersonRow).where(FacePersonRow.person_id == person_id).values(confirmed=1))
+    return person_id
+
+
+def merge_people(engine: Engine, keep: int, other: int) -> None:
+    """Move every face of `other` into `keep` (keeping a name if only `other` had one)."""
+    if keep == other:
+        raise UserError("a person cannot be merged with themselves")
+    _require_person(engine, keep)
+    _require_person(engine, other)
+    with engine.begin() as conn:
+        names = dict(conn.execute(select(PersonRow.id, PersonRow.name).where(PersonRow.id.in_([keep, other]))).all())
+        moving = select(FacePersonRow.region_id).where(FacePersonRow.person_id == other)
+        # The user puts these faces into `keep`: an earlier "not this person" for them is undone.
+        conn.execute(
+            delete(FaceRefusalRow).where(FaceRefusalRow.person_id == keep, FaceRefusalRow.region_id.in_(moving))
+        )
+        conn.execute(update(FacePersonRow).where(FacePersonRow.person_id == other).values(person_id=keep))
+        conn.execute(delete(FaceRefusalRow).where(FaceRefusalRow.person_id == other))
+        if not names.get(keep) and names.get(other):
+            conn.execute(update(PersonRow).where(PersonRow.id == keep).values(name=names[other]))
+        conn.execute(delete(PersonRow).where(PersonRow.id == other))
+
+
+def remove_face(engine: Engine, region_id: int) -> int:
+    """ "Not this person": the face leaves its person for good (a new person of its own).
+    Returns the new person's id."""
+    with engine.begin() as conn:
+        row = conn.execute(
+            select(FacePersonRow.person_id)
+            .join(RegionRow, RegionRow.id == FacePersonRow.region_id)
+            .where(FacePersonRow.region_id == region_id, RegionRow.kind == FACE)
+        ).first()
+        if row is None:
+            raise UserError(
+                f"no face with region id {region_id} in any person; 'photo-organizer people --json' lists them"
+            )
+        conn.execute(insert(FaceRefusalRow).prefix_with("OR IGNORE").values(region_id=region_id, person_id=row[0]))
+        new_id = int(conn.execute(select(func.coalesce(func.max(PersonRow.id), 0))).scalar_one()) + 1
+        conn.execute(insert(PersonRow).values(id=new_id))
+        conn.execute(
+            update(FacePersonRow).where(FacePersonRow.region_id == region_id).values(person_id=new_id, confirmed=1)
+        )
+    return new_id
+
+
+def person_names(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        return [n for n in conn.execute(select(PersonRow.name).where(PersonRow.name.is_not(None))).scalars() if n]
+
+
+def images_with_person(engine: Engine, name: str) -> set[int]:
+    """Images holding a face of the person called `name` (any case)."""
+    stmt = (
+        select(RegionRow.image_id)
+        .join(FacePersonRow, FacePersonRow.region_id == RegionRow.id)
+        .join(PersonRow, PersonRow.id == FacePersonRow.person_id)
+        .where(func.lower(PersonRow.name) == " ".join(name.split()).lower())
+    )
+    with engine.connect() as conn:
+        return set(conn.execute(stmt).scalars())
+
+
+def drop_empty_people(engine: Engine) -> None:
+    """People left with no face (their photos went) and no name go."""
+    with engine.begin() as conn:
+        conn.execute(
+            delete(PersonRow).where(
+                PersonRow.name.is_(None),
+                ~select(FacePersonRow.region_id).where(FacePersonRow.person_id == PersonRow.id).exists(),
+            )
+        )
