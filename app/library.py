@@ -22,7 +22,7 @@ import numpy as np
 
 from app.catalog import folders, lookups, meta, removal
 from app.catalog.database import catalog_errors, open_catalog
-from app.catalog.people import PersonSummary
+from app.catalog.people import PersonFace, PersonSummary
 from app.catalog.records import FolderSummary, ImageInfo, KnownFailure, LibraryStatus, RegionInfo, RemoveReport
 from app.catalog.regions import count_region_state
 from app.core.errors import (
@@ -543,6 +543,16 @@ class Library:
         from app.catalog import people
 
         return self._edit_people("change people", lambda: people.remove_face(self.engine, region_id))
+
+    def person_faces(self, person_id: int) -> list[PersonFace]:
+        from app.catalog import people
+
+        return people.person_faces(self.engine, person_id)
+
+    def hide_person(self, person_id: int) -> None:
+        from app.catalog import people
+
+        self._edit_people("hide people", lambda: people.hide_person(self.engine, person_id))
 
     def _edit_people(self, what: str, edit: Callable[[], T]) -> T:
         self._refuse_if_read_only(what)

@@ -69,17 +69,17 @@ def main() -> int:
     shot("gallery")
 
     window.search_box.setText("red circle")
-    window._run_search()
+    window.search_bar.request_search()
     wait(window.search_finished)
     shot("search")
 
-    window.list_button.setChecked(True)
+    window.search_bar.list_button.setChecked(True)
     window.search_box.setText("bakery")
-    window._run_search()
+    window.search_bar.request_search()
     wait(window.search_finished)
     shot("text-search")
 
-    window.list_button.setChecked(False)
+    window.search_bar.list_button.setChecked(False)
     window.clear_search()
     window.views.setCurrentIndex(1)
     shot("clusters")
@@ -87,6 +87,28 @@ def main() -> int:
     window.show_map()
     wait(window.map_ready)
     shot("map")
+
+    # People: real photos of two real people (the face_recognition package's test photos, from
+    # the package registry), a group photo of both and photos of nobody; faces switched on as
+    # Settings does, and one person named.
+    from dataclasses import replace
+
+    from tests.helpers.faces import people_folder
+
+    library = window.library
+    assert library is not None
+    window.controller.use_settings(replace(library.settings, find_faces=True))
+    window.index_paths([people_folder(scratch / "People")])
+    wait(window.indexing_finished)
+    wait(window.people_refreshed, ms=0) if not window.people_panel.model.rowCount() else None
+    first = window.people_panel.model.card(0)
+    if first is not None:
+        window.controller.people.name(first.id, "Barack")
+        wait(window.people_refreshed)
+        window.controller.people.open_person(first.id)
+        wait(window.person_opened)
+    window.views.setCurrentIndex(3)
+    shot("people")
     window.close()
     print(f"screenshots written to {out}")
     return 0

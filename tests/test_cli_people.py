@@ -4,14 +4,11 @@ indexed are found when faces are switched on later."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from PIL import Image
 
-from tests.helpers.faces import face_photos
-from tests.helpers.images import photo, save_jpeg
+from tests.helpers.faces import people_folder as make_people_folder
 
 OBAMA = {"obama.jpg", "obama2.jpg", "obama3.jpg", "obama_partial_face.jpg", "group.jpg"}
 BIDEN = {"biden.jpg", "group.jpg"}
@@ -19,19 +16,7 @@ BIDEN = {"biden.jpg", "group.jpg"}
 
 @pytest.fixture
 def people_folder(tmp_path: Path) -> Path:
-    folder = tmp_path / "people"
-    folder.mkdir()
-    sources = face_photos()
-    for name in ("obama.jpg", "obama2.jpg", "obama3.jpg", "biden.jpg", "obama_partial_face.jpg"):
-        shutil.copy(sources[name], folder / name)
-    left, right = (Image.open(sources[n]).convert("RGB") for n in ("obama2.jpg", "biden.jpg"))
-    group = Image.new("RGB", (left.width + right.width + 40, max(left.height, right.height)), (200, 200, 200))
-    group.paste(left, (0, 0))
-    group.paste(right, (left.width + 40, 0))
-    group.save(folder / "group.jpg", quality=92)
-    for i in range(3):  # photos without anyone in them
-        save_jpeg(folder / f"landscape{i}.jpg", photo(40 + i, (640, 480)))
-    return folder
+    return make_people_folder(tmp_path / "people")
 
 
 def _people(cli) -> list[dict]:  # type: ignore[no-untyped-def]

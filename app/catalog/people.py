@@ -32,9 +32,20 @@ class PersonSummary:
     faces: int
     photos: list[str]  # one path per photo
     cover: int  # the region id of a face to show (the largest)
+    cover_image: int = 0  # the image holding it
+    cover_bbox: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0)
+    image_ids: tuple[int, ...] = ()
 
     def to_json(self) -> dict:
         return {"id": self.id, "name": self.name, "faces": self.faces, "photos": self.photos}
+
+
+@dataclass(frozen=True)
+class PersonFace:
+    region_id: int
+    image_id: int
+    bbox: tuple[float, float, float, float]
+    confirmed: bool
 
 
 def face_groups(engine: Engine, dim: int = 128) -> FaceGroups:
@@ -94,6 +105,10 @@ def people(engine: Engine) -> list[PersonSummary]:
             RegionRow.image_id,
             (RegionRow.x1 - RegionRow.x0) * (RegionRow.y1 - RegionRow.y0),
             select(func.min(FileRow.path)).where(FileRow.image_id == RegionRow.image_id).scalar_subquery(),
+            RegionRow.x0,
+            RegionRow.y0,
+            RegionRow.x1,
+            RegionRow.y1,
         )
         .join(FacePersonRow, FacePersonRow.person_id == PersonRow.id)
         .join(RegionRow, RegionRow.id == FacePersonRow.region_id)
@@ -103,14 +118,23 @@ def people(engine: Engine) -> list[PersonSummary]:
     with engine.connect() as conn:
         rows = conn.execute(stmt).all()
     by_person: dict[int, dict] = {}
-    for person_id, name, region_id, image_id, area, path in rows:
-        entry = by_person.setdefault(person_id, {"name": name, "faces": 0, "photos": {}, "cover": (-1.0, region_id)})
+    for person_id, name, region_id, image_id, area, path, x0, y0, x1, y1 in rows:
+        entry = by_person.setdefault(person_id, {"name": name, "faces": 0, "photos": {}, "cover": (-1.0, 0, 0, ())})
         entry["faces"] += 1
         if path is not None:
             entry["photos"].setdefault(image_id, path)
-        entry["cover"] = max(entry["cover"], (float(area), region_id))
+        entry["cover"] = max(entry["cover"], (float(area), region_id, image_id, (x0, y0, x1, y1)))
     out = [
-        PersonSummary(pid, e["name"], e["faces"], list(e["photos"].values()), e["cover"][1])
+        PersonSummary(
+            pid,
+            e["name"],
+            e["faces"],
+            list(e["photos"].values()),
+            e["cover"][1],
+            e["cover"][2],
+            e["cover"][3],
+            tuple(e["photos"]),
+        )
         for pid, e in by_person.items()
     ]
     named = sorted((p for p in out if p.name), key=lambda p: (p.name.lower(), p.id))  # type: ignore[union-attr]
@@ -212,3 +236,30 @@ def drop_empty_people(engine: Engine) -> None:
                 ~select(FacePersonRow.region_id).where(FacePersonRow.person_id == PersonRow.id).exists(),
             )
         )
+
+
+def person_faces(engine: Engine, person_id: int) -> list[PersonFace]:
+    """A person's faces, as the person opens them to check (unconfirmed first)."""
+    stmt = (
+        select(
+            RegionRow.id,
+            RegionRow.image_id,
+            RegionRow.x0,
+            RegionRow.y0,
+            RegionRow.x1,
+            RegionRow.y1,
+            FacePersonRow.confirmed,
+        )
+        .join(FacePersonRow, FacePersonRow.region_id == RegionRow.id)
+        .where(FacePersonRow.person_id == person_id)
+        .order_by(FacePersonRow.confirmed, RegionRow.image_id)
+    )
+    with engine.connect() as conn:
+        return [PersonFace(r[0], r[1], (r[2], r[3], r[4], r[5]), bool(r[6])) for r in conn.execute(stmt)]
+
+
+def hide_person(engine: Engine, person_id: int) -> None:
+    """Leave a person out of the People view (a stranger in the background); faces stay."""
+    _require_person(engine, person_id)
+    with engine.begin() as conn:
+        conn.execute(update(PersonRow).where(PersonRow.id == person_id).values(hidden=1))

@@ -19,6 +19,7 @@ from app.controller.browse_state import BrowseState
 from app.controller.gallery_rows import GalleryItem, GalleryRows, GalleryUpdate, plan_update
 from app.controller.indexing_queue import IndexingQueue
 from app.controller.organise import Organiser
+from app.controller.people import PeopleOrganiser
 from app.controller.texts import NO_RESULTS, READ_ONLY, progress_text, report_text, results_text
 from app.controller.window_view import TaskRunner, WindowView
 from app.core.errors import CancelledError, ModelUnavailableError
@@ -62,6 +63,7 @@ class WindowController:
         self._shown_results: list[GalleryItem] = []  # the search results on screen
         self._gallery_loading = self._gallery_stale = False  # one gallery load at a time
         self.organise = Organiser(view, tasks, self.browse, lambda: self.library, self.refresh_gallery)
+        self.people = PeopleOrganiser(view, tasks, self.browse, lambda: self.library, self.refuse_while_busy)
 
     # --- the library ----------------------------------------------------------------------------
 
@@ -93,6 +95,7 @@ class WindowController:
         self.view.show_library(library.read_only)
         self.refresh_gallery()
         self.organise.refresh_clusters()
+        self.people.refresh()
         self.organise.refresh_folders()
         # Indexing that a crash or kill cut short continues by itself.
         if interrupted is not None:
@@ -210,6 +213,7 @@ class WindowController:
         self.view.work_ended()
         self.refresh_gallery()
         self.organise.refresh_clusters()
+        self.people.refresh()
         self.organise.refresh_folders()
         self.organise.refresh_map()
         self.indexing.waiting = due
@@ -321,10 +325,14 @@ class WindowController:
         if self.browse.showing_results:
             return
         self.browse.entries = entries
+        self.people.redraw()
         if self.browse.clustering is not None:
             self.organise.show_clusters()  # covers come from the gallery's rows
         if self.browse.showing == "cluster":
             self.view.show_items(self.browse.cluster_items(), None)
+            self.view.show_gallery(None, None, failures)
+        elif self.browse.showing == "person":
+            self.view.show_items(self.browse.person_items(), None)
             self.view.show_gallery(None, None, failures)
         elif self.browse.showing == "folder" and self.browse.folder is not None:
             self.view.show_items(self.browse.choose_folder(self.browse.folder), None)
@@ -426,6 +434,7 @@ class WindowController:
             self.organise.refresh_folders()
             self.refresh_gallery()
             self.organise.refresh_clusters()
+            self.people.refresh()
 
         def op() -> int:
             removed = library.remove([root])

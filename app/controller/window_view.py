@@ -4,13 +4,16 @@ the controller is tested with plain-Python stand-ins for both."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from app.analysis.results import MapPoints
 from app.catalog.records import FolderSummary, KnownFailure
 from app.controller.browse_state import ClusterCard
 from app.controller.gallery_rows import GalleryItem, GalleryUpdate
 from app.indexing.report import IndexReport
+
+if TYPE_CHECKING:
+    from app.controller.people import FaceCard, PersonCard
 
 Callback = Callable[[Any], None]
 
@@ -53,3 +56,5 @@ class WindowView(Protocol):
     def tell(self, message: str) -> None: ...
     def ask_model_missing(self, message: str) -> None: ...
     def repeat_search(self) -> None: ...
+    def show_people(self, cards: list[PersonCard]) -> None: ...
+    def show_person_faces(self, person_id: int | None, faces: list[FaceCard]) -> None: ...

@@ -33,6 +33,7 @@ from app.analysis.results import MapPoints
 from app.catalog.records import FolderSummary, KnownFailure
 from app.controller.browse_state import ALL_PHOTOS, ClusterCard
 from app.controller.gallery_rows import GalleryItem, GalleryUpdate
+from app.controller.people import FaceCard, PersonCard
 from app.controller.window_controller import WindowController
 from app.core.errors import UntrustedModelError, UserError
 from app.core.paths import display_path
@@ -43,6 +44,7 @@ from app.ui.download_dialog import DownloadWatcher
 from app.ui.file_urls import local_file_url
 from app.ui.gallery_panel import GalleryPanel
 from app.ui.model_question import ask_to_use_model
+from app.ui.people_panel import PeoplePanel
 from app.ui.search_bar import IMAGE_SUFFIXES, SearchBar
 from app.ui.side_panel import SidePanel
 from app.ui.status_panel import StatusPanel
@@ -74,6 +76,8 @@ class MainWindow(QMainWindow):
     gallery_refreshed = Signal()
     indexing_finished = Signal(object)
     search_finished = Signal()
+    people_refreshed = Signal()
+    person_opened = Signal()
     skipped_shown = Signal(object)  # the skipped-files box, once its list is loaded
 
     def __init__(self, library_dir: Path | None = None) -> None:
@@ -141,12 +145,21 @@ class MainWindow(QMainWindow):
 
         self.clusters_panel = ClustersPanel(self.cache)
         self.clusters_panel.cluster_opened.connect(self.open_cluster)
+        self.faces_cache = ThumbnailCache(capacity=1000, size=160, parent=self)  # face crops, by region id
+        self.people_panel = PeoplePanel(self.faces_cache)
+        self.people_panel.name_requested.connect(self._ask_person_name)
+        self.people_panel.merge_requested.connect(self.controller.people.merge)
+        self.people_panel.photos_requested.connect(self._show_person_photos)
+        self.people_panel.faces_requested.connect(self.controller.people.open_person)
+        self.people_panel.hide_requested.connect(self.controller.people.hide)
+        self.people_panel.not_this_person.connect(self.controller.people.remove_face)
         self.map_panel = MapPanel()
         self.map_panel.photo_clicked.connect(self._on_map_clicked)
         self.views = QTabWidget()
         self.views.addTab(self.gallery_panel, "Gallery")
         self.views.addTab(self.clusters_panel, "Clusters")
         self.views.addTab(self.map_panel, "3D Map")
+        self.views.addTab(self.people_panel, "People")
         self.views.currentChanged.connect(self._on_view_changed)
         self.splitter = QSplitter()
         self.splitter.addWidget(self.side)
@@ -233,6 +246,27 @@ class MainWindow(QMainWindow):
     def show_map_points(self, points: MapPoints, thumbnails: dict[int, str], names: dict[int, str]) -> None:
         self.map_panel.show_points(points, thumbnails, names)
         self.map_ready.emit()
+
+    def show_people(self, cards: list[PersonCard]) -> None:
+        self.people_panel.show_cards(cards)
+        self.people_refreshed.emit()
+
+    def show_person_faces(self, person_id: int | None, faces: list[FaceCard]) -> None:
+        self.people_panel.show_faces(person_id, faces)
+        self.person_opened.emit()
+
+    def _ask_person_name(self, person_id: int) -> None:
+        person = self.controller.people.people.get(person_id)
+        if person is None:
+            return
+        name, ok = QInputDialog.getText(self, "Name this person", "Name:", text=person.name or "")
+        if ok and name.strip():
+            self.controller.people.name(person_id, name)
+
+    def _show_person_photos(self, person_id: int) -> None:
+        self.side.show_no_cluster_chosen()
+        self.controller.people.show_photos(person_id)
+        self.views.setCurrentIndex(GALLERY_TAB)
 
     def show_map_names(self, names: dict[int, str]) -> None:
         self.map_panel.show_names(names)
@@ -474,7 +508,7 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(
             spec.name, spec.pretrained or "", library.device, library.root, self.cache.capacity, self
         )
-        dialog.set_regions(library.settings.detect_objects, library.settings.read_text)
+        dialog.set_regions(library.settings.detect_objects, library.settings.read_text, library.settings.find_faces)
         dialog.accepted.connect(lambda: self.apply_settings(dialog.choice()))
         dialog.open()
         return dialog
@@ -486,7 +520,9 @@ class MainWindow(QMainWindow):
         self.cache.capacity = choice.cache_size
         library = self.library
         if library is not None:
-            settings, switched_on = save_region_choice(library.settings, choice.detect_objects, choice.read_text)
+            settings, switched_on = save_region_choice(
+                library.settings, choice.detect_objects, choice.read_text, choice.find_faces
+            )
             self.controller.use_settings(settings)
             if switched_on:
                 self.controller.find_regions()
@@ -505,5 +541,6 @@ class MainWindow(QMainWindow):
         self.controller.indexing.cancel()
         self.tasks.shutdown()
         self.cache.shutdown()
+        self.faces_cache.shutdown()
         self.controller.close()
         super().closeEvent(event)

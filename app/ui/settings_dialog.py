@@ -42,12 +42,14 @@ class SettingsChoice:
     cache_size: int
     detect_objects: bool | None = None  # None: leave as it is
     read_text: bool | None = None
+    find_faces: bool | None = None
 
 
 # QSettings key -> (the Settings field, the environment variable that overrides it)
 REGION_KEYS = {
     "regions/objects": ("detect_objects", "PHOTO_ORGANIZER_DETECT"),
     "regions/text": ("read_text", "PHOTO_ORGANIZER_OCR"),
+    "regions/faces": ("find_faces", "PHOTO_ORGANIZER_FACES"),
 }
 
 
@@ -63,11 +65,14 @@ def saved_settings() -> Settings:
     return replace(settings, **chosen)
 
 
-def save_region_choice(current: Settings, detect_objects: bool | None, read_text: bool | None) -> tuple[Settings, bool]:
-    """Remember the objects/text choice; returns the new settings and whether something was
-    switched on (the photos already indexed then need a region pass)."""
+def save_region_choice(
+    current: Settings, detect_objects: bool | None, read_text: bool | None, find_faces: bool | None = None
+) -> tuple[Settings, bool]:
+    """Remember the objects/text/faces choice; returns the new settings and whether something
+    was switched on (the photos already indexed then need a region pass)."""
     changed: dict[str, Any] = {}
-    for (key, (field, _variable)), wanted in zip(REGION_KEYS.items(), (detect_objects, read_text), strict=True):
+    wanted_all = (detect_objects, read_text, find_faces)
+    for (key, (field, _variable)), wanted in zip(REGION_KEYS.items(), wanted_all, strict=True):
         if wanted is None:
             continue
         QSettings().setValue(key, wanted)
@@ -110,6 +115,8 @@ class SettingsDialog(QDialog):
         regions = QVBoxLayout()
         regions.addWidget(self.detect_objects)
         regions.addWidget(self.read_text)
+        self.find_faces = QCheckBox("Find faces and group them into people")
+        regions.addWidget(self.find_faces)
         form = QFormLayout(self)
         form.addRow("Model", _wrap(model_row))
         form.addRow("Pretrained weights", self.pretrained)
@@ -128,9 +135,10 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
 
-    def set_regions(self, detect_objects: bool, read_text: bool) -> None:
+    def set_regions(self, detect_objects: bool, read_text: bool, find_faces: bool = True) -> None:
         self.detect_objects.setChecked(detect_objects)
         self.read_text.setChecked(read_text)
+        self.find_faces.setChecked(find_faces)
 
     def _choose_model_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "An open_clip model folder (open_clip_config.json + weights)")
@@ -152,6 +160,7 @@ class SettingsDialog(QDialog):
             self.cache_size.value(),
             self.detect_objects.isChecked(),
             self.read_text.isChecked(),
+            self.find_faces.isChecked(),
         )
 
 

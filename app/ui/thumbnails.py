@@ -20,10 +20,14 @@ class _Loaded(QObject):
     done = Signal(int, QImage, bool)  # key, image, whether it was loaded at all
 
 
+Box = tuple[float, float, float, float]
+FACE_MARGIN = 0.35  # a face crop shows some of the head around the face (the detector's box is tight)
+
+
 class _LoadThumbnail(QRunnable):
-    def __init__(self, key: int, path: Path, size: int, cache: ThumbnailCache) -> None:
+    def __init__(self, key: int, path: Path, size: int, cache: ThumbnailCache, crop: Box | None = None) -> None:
         super().__init__()
-        self.key, self.path, self.size, self.cache = key, path, size, cache
+        self.key, self.path, self.size, self.cache, self.crop = key, path, size, cache, crop
         self.signals = cache._signals
 
     def run(self) -> None:
@@ -33,9 +37,24 @@ class _LoadThumbnail(QRunnable):
         reader = QImageReader(str(self.path))
         reader.setAutoTransform(True)
         original = reader.size()
-        if original.isValid() and max(original.width(), original.height()) > self.size:
+        if self.crop is None and original.isValid() and max(original.width(), original.height()) > self.size:
             reader.setScaledSize(original.scaled(QSize(self.size, self.size), Qt.AspectRatioMode.KeepAspectRatio))
-        self.signals.done.emit(self.key, reader.read(), True)  # a null image marks a missing file
+        image = reader.read()
+        if self.crop is not None and not image.isNull():
+            image = _square_crop(image, self.crop).scaled(
+                self.size, self.size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+            )
+        self.signals.done.emit(self.key, image, True)  # a null image marks a missing file
+
+
+def _square_crop(image: QImage, box: Box) -> QImage:
+    """The part of `image` around a relative box, squared and with a margin, inside the image."""
+    width, height = image.width(), image.height()
+    x0, y0, x1, y1 = box[0] * width, box[1] * height, box[2] * width, box[3] * height
+    side = max(x1 - x0, y1 - y0) * (1 + 2 * FACE_MARGIN)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2 - 0.08 * side  # a little higher: the forehead and hair
+    left, top = max(0, round(cx - side / 2)), max(0, round(cy - side / 2))
+    return image.copy(left, top, max(1, min(width - left, round(side))), max(1, min(height - top, round(side))))
 
 
 class ThumbnailCache(QObject):
@@ -55,7 +74,9 @@ class ThumbnailCache(QObject):
         self._signals = _Loaded(self)  # a child: it goes when the cache goes
         self._signals.done.connect(self._on_loaded)
 
-    def get(self, key: int, path: Path | str) -> QPixmap | None:
+    def get(self, key: int, path: Path | str, crop: Box | None = None) -> QPixmap | None:
+        """The pixmap for `key` (of `path`, or of the part of it around `crop`), or None while
+        it loads."""
         pixmap = self._pixmaps.get(key)
         if pixmap is not None:
             self._pixmaps.move_to_end(key)
@@ -68,7 +89,7 @@ class ThumbnailCache(QObject):
             self._wanted.popitem(last=False)
         if key not in self._pending:
             self._pending.add(key)
-            self._pool.start(_LoadThumbnail(key, Path(path), self.size, self))
+            self._pool.start(_LoadThumbnail(key, Path(path), self.size, self, crop))
         return None
 
     def wants(self, key: int) -> bool:

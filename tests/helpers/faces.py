@@ -51,3 +51,25 @@ def face_photos() -> dict[str, Path]:
                         assert extracted is not None
                         (folder / name).write_bytes(extracted.read())
     return {name: folder / name for name in NAMES}
+
+
+def people_folder(folder: Path) -> Path:
+    """Five portraits of two people, a group photo of both, and three photos of nobody."""
+    import shutil
+
+    from PIL import Image
+
+    from tests.helpers.images import photo, save_jpeg
+
+    folder.mkdir(parents=True, exist_ok=True)
+    sources = face_photos()
+    for name in ("obama.jpg", "obama2.jpg", "obama3.jpg", "biden.jpg", "obama_partial_face.jpg"):
+        shutil.copy(sources[name], folder / name)
+    left, right = (Image.open(sources[n]).convert("RGB") for n in ("obama2.jpg", "biden.jpg"))
+    group = Image.new("RGB", (left.width + right.width + 40, max(left.height, right.height)), (200, 200, 200))
+    group.paste(left, (0, 0))
+    group.paste(right, (left.width + 40, 0))
+    group.save(folder / "group.jpg", quality=92)
+    for i in range(3):  # photos without anyone in them
+        save_jpeg(folder / f"landscape{i}.jpg", photo(40 + i, (640, 480)))
+    return folder

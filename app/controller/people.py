@@ -1,0 +1,165 @@
+"""The People view's logic without Qt: a card per person (named first, then unnamed by size),
+naming, merging, hiding, opening a person to check their faces, "not this person", and showing a
+person's photos in the gallery. Every change goes through the task manager (it takes the
+library's writer lock) and is refused, with a reason, while indexing runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.catalog.people import PersonFace, PersonSummary
+from app.controller.browse_state import BrowseState
+from app.controller.window_view import TaskRunner, WindowView
+
+if TYPE_CHECKING:
+    from app.library import Library
+
+
+@dataclass(frozen=True)
+class PersonCard:
+    """A person as the People view shows them: a face (cropped from a thumbnail), a name or
+    none yet, how many faces and photos."""
+
+    id: int
+    name: str | None
+    faces: int
+    photos: int
+    cover_region: int
+    cover_thumbnail: Path | str | None
+    cover_bbox: tuple[float, float, float, float]
+
+    @property
+    def title(self) -> str:
+        return self.name or "Unnamed"
+
+
+@dataclass(frozen=True)
+class FaceCard:
+    """One face of an opened person: the photo it is in, where, and whether it was confirmed."""
+
+    region_id: int
+    image_id: int
+    path: str
+    thumbnail: Path | str | None
+    bbox: tuple[float, float, float, float]
+    confirmed: bool
+
+
+class PeopleOrganiser:
+    def __init__(
+        self,
+        view: WindowView,
+        tasks: TaskRunner,
+        browse: BrowseState,
+        library: Callable[[], Library | None],
+        refuse_while_busy: Callable[[str], bool],
+    ) -> None:
+        self.view = view
+        self.tasks = tasks
+        self.browse = browse
+        self._library = library
+        self._refuse = refuse_while_busy
+        self.people: dict[int, PersonSummary] = {}
+        self.opened: int | None = None  # the person whose faces are open
+
+    def refresh(self) -> None:
+        library = self._library()
+        if library is not None:
+            self.tasks.run(library.people, self._on_people, self.view.show_error)
+
+    def _on_people(self, listed: list[PersonSummary]) -> None:
+        self.people = {p.id: p for p in listed}
+        self.view.show_people([self._card(p) for p in listed])
+        if self.opened is not None and self.opened not in self.people:
+            self.opened = None
+            self.view.show_person_faces(None, [])
+
+    def redraw(self) -> None:
+        """The cards again (their covers come from the gallery's rows, which just changed)."""
+        if self.people:
+            self.view.show_people([self._card(p) for p in self.people.values()])
+
+    def _card(self, person: PersonSummary) -> PersonCard:
+        cover = self.browse.entries.get(person.cover_image)
+        thumbnail = cover.thumbnail if cover is not None else None
+        return PersonCard(
+            person.id, person.name, person.faces, len(person.photos), person.cover, thumbnail, person.cover_bbox
+        )
+
+    def _change(self, what: str, op: Callable[[], object], said: str) -> None:
+        library = self._library()
+        if library is None or self._refuse(what):
+            return
+
+        def done(_result: object) -> None:
+            self.view.say(said)
+            self.refresh()
+            if self.opened is not None:
+                self.open_person(self.opened)
+
+        self.tasks.run(op, done, self.view.show_error)
+
+    def name(self, person_id: int, name: str) -> None:
+        library = self._library()
+        shown = " ".join(name.split())
+        if library is None or not shown:
+            return
+        self._change("People can be named", lambda: library.name_person(person_id, shown), f"Named {shown}")
+
+    def merge(self, keep: int, other: int) -> None:
+        library = self._library()
+        if library is None or keep == other:
+            return
+        kept = self.people.get(keep)
+        label = kept.name if kept is not None and kept.name else "one person"
+        self._change("People can be merged", lambda: library.merge_people(keep, other), f"Merged into {label}")
+
+    def hide(self, person_id: int) -> None:
+        library = self._library()
+        if library is not None:
+            self._change("People can be hidden", lambda: library.hide_person(person_id), "Hidden from People")
+
+    def remove_face(self, region_id: int) -> None:
+        """ "Not this person": the face leaves for good."""
+        library = self._library()
+        if library is not None:
+            said = "That face is no longer in this person (it will not come back)"
+            self._change("Faces can be moved", lambda: library.remove_face(region_id), said)
+
+    def open_person(self, person_id: int) -> None:
+        """A person's faces, to check them (unconfirmed first)."""
+        library = self._library()
+        if library is None:
+            return
+        self.opened = person_id
+
+        def done(faces: list[PersonFace]) -> None:
+            if self.opened == person_id:
+                self.view.show_person_faces(person_id, [self._face_card(f) for f in faces])
+
+        self.tasks.run(lambda: library.person_faces(person_id), done, self.view.show_error)
+
+    def _face_card(self, face: PersonFace) -> FaceCard:
+        entry = self.browse.entries.get(face.image_id)
+        return FaceCard(
+            face.region_id,
+            face.image_id,
+            entry.path if entry is not None else "",
+            entry.thumbnail if entry is not None else None,
+            face.bbox,
+            face.confirmed,
+        )
+
+    def show_photos(self, person_id: int) -> None:
+        """The person's photos in the gallery (as choosing a cluster does)."""
+        person = self.people.get(person_id)
+        if person is None:
+            return
+        if self.browse.showing_results:
+            self.view.clear_search_box()
+        self.browse.searches.drop_running()
+        items = self.browse.choose_person(person.image_ids)
+        self.view.show_items(items, f"{person.name or 'Unnamed person'}: {len(items)} photos")

@@ -1,0 +1,77 @@
+"""The People view: cards per person, naming, merging by drag and drop, "Not this person",
+a person's photos, and a name in the search bar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.helpers.faces import people_folder
+from tests.ui.conftest import open_window
+from tests.ui.test_main_window import _drop
+
+OBAMA = {"obama.jpg", "obama2.jpg", "obama3.jpg", "obama_partial_face.jpg", "group.jpg"}
+
+
+@pytest.fixture
+def window(qtbot, library_dir, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("PHOTO_ORGANIZER_FACES", "1")
+    win = open_window(qtbot, library_dir)
+    yield win
+    win.close()
+
+
+def _cards(window) -> list:  # type: ignore[no-untyped-def]
+    model = window.people_panel.model
+    return [model.card(r) for r in range(model.rowCount())]
+
+
+def _shown(window) -> set[str]:  # type: ignore[no-untyped-def]
+    return {Path(window.model.item(r).path).name for r in range(window.model.rowCount())}
+
+
+def test_people_are_named_merged_checked_and_searched(qtbot, window, tmp_path, monkeypatch):
+    folder = people_folder(tmp_path / "people")
+    with qtbot.waitSignal(window.indexing_finished, timeout=120000):
+        _drop(window, [folder])
+    qtbot.waitUntil(lambda: len(_cards(window)) == 2, timeout=20000)
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    assert window.views.currentIndex() == 3 and window.people_panel.currentIndex() == 1
+    first, second = _cards(window)
+    assert (first.name, first.faces, second.faces) == (None, 5, 2), "unnamed, largest first"
+    assert first.cover_thumbnail is not None, "a face to show, cropped from the photo's thumbnail"
+    menu = window.people_panel.card_menu(first.id)
+    assert [a.text() for a in menu.actions() if a.text()][:3] == ["Name…", "Show photos", "Check faces"]
+
+    monkeypatch.setattr("app.ui.main_window.QInputDialog.getText", lambda *a, **k: ("  Barack ", True))
+    with qtbot.waitSignal(window.people_refreshed, timeout=20000):
+        window.people_panel.name_requested.emit(first.id)
+    assert [c.name for c in _cards(window)] == ["Barack", None]
+
+    with qtbot.waitSignal(window.search_finished, timeout=20000):
+        window.search_box.setText("barack")
+        window.search_bar.request_search()
+    assert _shown(window) == OBAMA, "a name in the search bar: that person's photos"
+    window.clear_search()
+
+    with qtbot.waitSignal(window.person_opened, timeout=20000):
+        window.people_panel.faces_requested.emit(first.id)
+    faces = window.people_panel.faces_model
+    assert faces.rowCount() == 5
+    wrong = faces.face(0)
+    with qtbot.waitSignal(window.person_opened, timeout=20000):
+        window.people_panel.not_this_person.emit(wrong.region_id)
+    assert faces.rowCount() == 4 and len(_cards(window)) == 3
+    loner = next(c for c in _cards(window) if c.faces == 1)
+
+    model = window.people_panel.model
+    dragged = model.mimeData([model.index(model.row_of(loner.id))])
+    with qtbot.waitSignal(window.people_refreshed, timeout=20000):
+        model.dropMimeData(dragged, Qt.DropAction.MoveAction, -1, -1, model.index(model.row_of(first.id)))
+    assert [(c.name, c.faces) for c in _cards(window)] == [("Barack", 5), (None, 2)], "dropped onto Barack: merged"
+
+    biden = _cards(window)[1]
+    window.people_panel.photos_requested.emit(biden.id)
+    assert window.views.currentIndex() == 0 and _shown(window) == {"biden.jpg", "group.jpg"}
