@@ -1,6 +1,7 @@
-"""The region pass (object detector + OCR + CLIP on crops and text): seconds per camera photo.
+"""The region pass (object detector + OCR + CLIP on crops and text, then faces): seconds per
+camera photo.
 
-    python benchmarks/region_bench.py [--count 16] [--device cpu|cuda] [--detector NAME]
+    python benchmarks/region_bench.py [--count 16] [--faces-count 8] [--device cpu|cuda] [--detector NAME]
 
 Half the photos carry a large word on a sign, half are texture only. The whole-image pass runs
 first (not timed here; see index_bench.py), then the region pass over the same library, with
@@ -57,6 +58,49 @@ def make_signs(source: list[Path], folder: Path) -> dict[str, str]:
     return words
 
 
+def make_people(source: list[Path], folder: Path) -> int:
+    """Camera photos with a real person in them (the face_recognition package's portraits,
+    fetched from the registry, pasted at about a third of the photo's height); returns how
+    many faces were placed."""
+    from tests.helpers.faces import face_photos
+
+    folder.mkdir(parents=True, exist_ok=True)
+    portraits = [face_photos()[n] for n in ("obama.jpg", "obama2.jpg", "obama3.jpg", "biden.jpg")]
+    for i, path in enumerate(source):
+        target = folder / f"person-{path.name}"
+        if target.exists():
+            continue
+        with Image.open(path) as image, Image.open(portraits[i % len(portraits)]) as portrait:
+            image = image.convert("RGB")
+            scale = image.height / 3 / portrait.height
+            portrait = portrait.convert("RGB").resize((round(portrait.width * scale), round(portrait.height * scale)))
+            image.paste(portrait, (image.width // 3, image.height // 3))
+            image.save(target, "JPEG", quality=90)
+    return len(source)
+
+
+def faces_pass(folder: Path, work: Path, model: str, device: str) -> dict:
+    """The face pass alone over camera photos with one person each: seconds per photo."""
+    with Library(work / "faces-lib", ModelSpec(model, "random"), device=device) as library:
+        library.index([folder], IndexOptions(detect=False, ocr=False, faces=False))
+        t0 = time.perf_counter()
+        models = library.region_models.faces()
+        load_s = time.perf_counter() - t0
+        report = library.index([folder], IndexOptions(detect=False, ocr=False, faces=True))
+        people = library.people()
+    n = max(1, report.region_images)
+    return {
+        "detector": models.detector().name,
+        "describer": models.describer().name,
+        "photos": report.region_images,
+        "faces_found": report.faces,
+        "people": len(people),
+        "model_load_seconds": round(load_s, 2),
+        "face_seconds_per_photo": round(report.region_seconds.get("faces", 0.0) / n, 3),
+        "pass_seconds_per_photo": round(report.region_seconds.get("total", 0.0) / n, 3),
+    }
+
+
 def random_detector_weights(name: str, folder: Path) -> Path:
     import torch
     import torchvision
@@ -74,6 +118,7 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--detector", default="", help="torchvision detector (default: by device)")
     parser.add_argument("--model", default="ViT-B-32")
+    parser.add_argument("--faces-count", type=int, default=8, help="camera photos with a person, for the face pass")
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "photo-organizer-bench-jpegs")
     args = parser.parse_args()
 
@@ -99,6 +144,9 @@ def main() -> None:
                 )
                 .all()
             )
+        people_folder = args.data.parent / (args.data.name + "-people")
+        make_people(source[: args.faces_count], people_folder)
+        faces = faces_pass(people_folder, Path(work), args.model, args.device)
     read = {path: " ".join(t for p, t in texts if p == path).upper() for path in signs}
     n = max(1, report.region_images)
     stage = report.region_seconds
@@ -133,6 +181,7 @@ def main() -> None:
                 "words_read": sum(1 for path, word in signs.items() if word in read[path]),
                 "words_placed": len(signs),
                 "warnings": report.warnings,
+                "faces": {**faces, "photo_size": "4000x3000 JPEG q90; one real person a third of the height"},
             },
             indent=2,
         )

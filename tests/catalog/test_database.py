@@ -34,3 +34,30 @@ def test_damaged_catalog_is_a_user_error(tmp_path):
     (tmp_path / "c.sqlite").write_bytes(b"not a database at all" * 100)
     with pytest.raises(UserError):
         open_catalog(tmp_path / "c.sqlite")
+
+
+def test_a_catalog_from_before_faces_gains_them_and_keeps_its_photos(tmp_path):
+    """Version 5 (before people) written as that version wrote it: the images table without
+    faces_by and no face tables; opening migrates it in place."""
+    db = sqlite3.connect(tmp_path / "c.sqlite")
+    db.executescript(
+        """
+        CREATE TABLE meta (key VARCHAR PRIMARY KEY, value TEXT);
+        CREATE TABLE images (id INTEGER PRIMARY KEY, content_hash VARCHAR(64) UNIQUE, byte_size INTEGER,
+            width INTEGER, height INTEGER, format VARCHAR(16), taken_at FLOAT, camera VARCHAR, added_at FLOAT,
+            objects_by VARCHAR, text_by VARCHAR);
+        CREATE TABLE regions (id INTEGER PRIMARY KEY, image_id INTEGER REFERENCES images(id) ON DELETE CASCADE,
+            kind VARCHAR(16), label VARCHAR, x0 FLOAT, y0 FLOAT, x1 FLOAT, y1 FLOAT, confidence FLOAT, text TEXT,
+            vector BLOB);
+        INSERT INTO images VALUES (1, 'ab', 10, 4, 3, 'JPEG', NULL, NULL, 0, 'det-1', NULL);
+        PRAGMA user_version = 5;
+        """
+    )
+    db.close()
+    engine = open_catalog(tmp_path / "c.sqlite")
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA user_version")).scalar_one() == SCHEMA_VERSION >= 6
+        row = conn.execute(text("SELECT content_hash, objects_by, faces_by FROM images")).one()
+        tables = set(conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'")).scalars())
+    assert tuple(row) == ("ab", "det-1", None), "the photo stays; faces are looked for on the next run"
+    assert {"face_descriptors", "people", "face_people", "face_refusals"} <= tables
