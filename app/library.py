@@ -22,7 +22,7 @@ import numpy as np
 
 from app.catalog import folders, lookups, meta, removal
 from app.catalog.database import catalog_errors, open_catalog
-from app.catalog.people import PersonFace, PersonSummary
+from app.catalog.people import FaceInImage, PersonFace, PersonSummary
 from app.catalog.records import FolderSummary, ImageInfo, KnownFailure, LibraryStatus, RegionInfo, RemoveReport
 from app.catalog.regions import count_region_state
 from app.core.errors import (
@@ -165,7 +165,7 @@ class Library:
 
     @property
     def device_in_use(self) -> str:
-        """ "CPU" or "CUDA" once the model is loaded, else "" (the status bar shows it)."""
+        """Either "CPU" or "CUDA" once the model is loaded, else "" (the status bar shows it)."""
         return self._embedder.device.upper() if self._embedder is not None and self._embedder.loaded else ""
 
     @property
@@ -539,7 +539,7 @@ class Library:
         self._edit_people("merge people", lambda: people.merge_people(self.engine, keep, other))
 
     def remove_face(self, region_id: int) -> int:
-        """ "Not this person": the face leaves its person for good; returns its new person."""
+        """'Not this person': the face leaves its person for good; returns its new person."""
         from app.catalog import people
 
         return self._edit_people("change people", lambda: people.remove_face(self.engine, region_id))
@@ -548,6 +548,26 @@ class Library:
         from app.catalog import people
 
         return people.person_faces(self.engine, person_id)
+
+    def faces_in_image(self, image_id: int) -> list[FaceInImage]:
+        from app.catalog import people
+
+        return people.faces_in_image(self.engine, image_id)
+
+    def face_is(self, region_id: int, name: str) -> int:
+        """'This is <name>' for one face (confirmed); returns the person's id."""
+        from app.catalog import people
+
+        return self._edit_people("name faces", lambda: people.face_is(self.engine, region_id, name))
+
+    def similar_faces(self, region_id: int, top_k: int = 200) -> list[SearchHit]:
+        """Photos with a face like this one (the same person, by face descriptor), closest first."""
+        from app.search.face_search import similar_faces
+
+        store = self.vectors.faces
+        if store is None or store.ntotal == 0:
+            raise UserError("no faces have been found in this library yet")
+        return similar_faces(self.engine, store, region_id, top_k)
 
     def hide_person(self, person_id: int) -> None:
         from app.catalog import people

@@ -189,7 +189,7 @@ def merge_people(engine: Engine, keep: int, other: int) -> None:
 
 
 def remove_face(engine: Engine, region_id: int) -> int:
-    """ "Not this person": the face leaves its person for good (a new person of its own).
+    """'Not this person': the face leaves its person for good (a new person of its own).
     Returns the new person's id."""
     with engine.begin() as conn:
         row = conn.execute(
@@ -263,3 +263,58 @@ def hide_person(engine: Engine, person_id: int) -> None:
     _require_person(engine, person_id)
     with engine.begin() as conn:
         conn.execute(update(PersonRow).where(PersonRow.id == person_id).values(hidden=1))
+
+
+@dataclass(frozen=True)
+class FaceInImage:
+    """A face as the viewer draws it: its box, and the person it belongs to (name or none)."""
+
+    region_id: int
+    bbox: tuple[float, float, float, float]
+    person_id: int | None
+    name: str | None
+
+
+def faces_in_image(engine: Engine, image_id: int) -> list[FaceInImage]:
+    stmt = (
+        select(RegionRow.id, RegionRow.x0, RegionRow.y0, RegionRow.x1, RegionRow.y1, PersonRow.id, PersonRow.name)
+        .outerjoin(FacePersonRow, FacePersonRow.region_id == RegionRow.id)
+        .outerjoin(PersonRow, PersonRow.id == FacePersonRow.person_id)
+        .where(RegionRow.image_id == image_id, RegionRow.kind == FACE)
+        .order_by(RegionRow.x0)
+    )
+    with engine.connect() as conn:
+        return [FaceInImage(r[0], (r[1], r[2], r[3], r[4]), r[5], r[6]) for r in conn.execute(stmt)]
+
+
+def face_is(engine: Engine, region_id: int, name: str) -> int:
+    """'This is <name>': the face joins the person of that name, confirmed. When nobody has the
+    name yet and the face's person has none, that person gets it (naming them, as the People view
+    does); else a new person of that name. Returns the person's id."""
+    name = " ".join(name.split())
+    if not name:
+        raise UserError("a person's name cannot be empty")
+    with engine.connect() as conn:
+        named = conn.execute(select(PersonRow.id).where(func.lower(PersonRow.name) == name.lower())).first()
+        current = conn.execute(
+            select(PersonRow.id, PersonRow.name)
+            .join(FacePersonRow, FacePersonRow.person_id == PersonRow.id)
+            .where(FacePersonRow.region_id == region_id)
+        ).first()
+    if named is None and current is not None and not current[1]:
+        return name_person(engine, int(current[0]), name)
+    with engine.begin() as conn:
+        if conn.execute(select(RegionRow.id).where(RegionRow.id == region_id, RegionRow.kind == FACE)).first() is None:
+            raise UserError(f"no face with region id {region_id}")
+        found = conn.execute(select(PersonRow.id).where(func.lower(PersonRow.name) == name.lower())).first()
+        if found is None:
+            person_id = int(conn.execute(select(func.coalesce(func.max(PersonRow.id), 0))).scalar_one()) + 1
+            conn.execute(insert(PersonRow).values(id=person_id, name=name))
+        else:
+            person_id = int(found[0])
+        conn.execute(
+            delete(FaceRefusalRow).where(FaceRefusalRow.region_id == region_id, FaceRefusalRow.person_id == person_id)
+        )
+        conn.execute(delete(FacePersonRow).where(FacePersonRow.region_id == region_id))
+        conn.execute(insert(FacePersonRow).values(region_id=region_id, person_id=person_id, confirmed=1))
+    return person_id

@@ -122,7 +122,7 @@ class FacePersonRow(Base):
 
 
 class FaceRefusalRow(Base):
-    """ "Not this person": the face never joins that person again."""
+    """'Not this person': the face never joins that person again."""
 
     __tablename__ = "face_refusals"
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"), primary_key=True)

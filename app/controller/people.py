@@ -89,7 +89,7 @@ class PeopleOrganiser:
             person.id, person.name, person.faces, len(person.photos), person.cover, thumbnail, person.cover_bbox
         )
 
-    def _change(self, what: str, op: Callable[[], object], said: str) -> None:
+    def _change(self, what: str, op: Callable[[], object], said: str, then: Callable[[], None] | None = None) -> None:
         library = self._library()
         if library is None or self._refuse(what):
             return
@@ -99,6 +99,8 @@ class PeopleOrganiser:
             self.refresh()
             if self.opened is not None:
                 self.open_person(self.opened)
+            if then is not None:
+                then()
 
         self.tasks.run(op, done, self.view.show_error)
 
@@ -122,12 +124,19 @@ class PeopleOrganiser:
         if library is not None:
             self._change("People can be hidden", lambda: library.hide_person(person_id), "Hidden from People")
 
-    def remove_face(self, region_id: int) -> None:
-        """ "Not this person": the face leaves for good."""
+    def remove_face(self, region_id: int, then: Callable[[], None] | None = None) -> None:
+        """'Not this person': the face leaves for good."""
         library = self._library()
         if library is not None:
             said = "That face is no longer in this person (it will not come back)"
-            self._change("Faces can be moved", lambda: library.remove_face(region_id), said)
+            self._change("Faces can be moved", lambda: library.remove_face(region_id), said, then)
+
+    def face_is(self, region_id: int, name: str, then: Callable[[], None] | None = None) -> None:
+        """'This is <name>' for one face (from the viewer)."""
+        library = self._library()
+        shown = " ".join(name.split())
+        if library is not None and shown:
+            self._change("Faces can be named", lambda: library.face_is(region_id, shown), f"That face is {shown}", then)
 
     def open_person(self, person_id: int) -> None:
         """A person's faces, to check them (unconfirmed first)."""

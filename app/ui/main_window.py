@@ -447,9 +447,20 @@ class MainWindow(QMainWindow):
         if self.library is None or self.model.item(row) is None:
             return None
         viewer = PhotoViewer(self.library, self.gallery_panel.items(), row, self.tasks, self)
+        viewer.face_named.connect(
+            lambda region, name: self.controller.people.face_is(region, name, viewer.show_current)
+        )
+        viewer.face_refused.connect(lambda region: self.controller.people.remove_face(region, viewer.show_current))
+        viewer.similar_faces_wanted.connect(self._find_similar_faces)
         viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         viewer.open()
         return viewer
+
+    def _find_similar_faces(self, region_id: int) -> None:
+        library = self.library
+        if library is not None:
+            self.views.setCurrentIndex(GALLERY_TAB)
+            self.controller.run_latest(lambda: library.similar_faces(region_id))
 
     def _open_path(self, path: str) -> None:
         QDesktopServices.openUrl(local_file_url(path))

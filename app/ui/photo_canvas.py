@@ -3,8 +3,17 @@ zoom on demand (wheel, + and -, around the pointer), drag to pan when zoomed, 0 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPixmap, QResizeEvent, QWheelEvent
+from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QContextMenuEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPixmap,
+    QResizeEvent,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 ZOOM_STEP = 1.25
@@ -12,8 +21,11 @@ MAX_ZOOM = 8.0  # times the photo's own pixels
 
 
 class PhotoCanvas(QWidget):
+    face_menu_requested = Signal(int, QPoint)  # a face's region id, where to open its menu
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.face_boxes: list[tuple[int, tuple[float, float, float, float]]] = []  # region id, relative box
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(QSize(200, 200))
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -124,6 +136,25 @@ class PhotoCanvas(QWidget):
         if self._drag_from is not None:
             self._drag_from = None
             self.setCursor(Qt.CursorShape.OpenHandCursor)
+
+    def face_at(self, pos: QPointF) -> int | None:
+        """The face under a point of the canvas (its region id), if any."""
+        shown = self.photo_rect()
+        for region_id, (x0, y0, x1, y1) in self.face_boxes:
+            box = QRectF(
+                shown.x() + x0 * shown.width(),
+                shown.y() + y0 * shown.height(),
+                (x1 - x0) * shown.width(),
+                (y1 - y0) * shown.height(),
+            )
+            if box.contains(pos):
+                return region_id
+        return None
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        region_id = self.face_at(QPointF(event.pos()))
+        if region_id is not None:
+            self.face_menu_requested.emit(region_id, event.globalPos())
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         """Double-click: 100% around the pointer, or back to fit."""

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QImageReader, QKeyEvent, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QInputDialog, QLabel, QMenu, QVBoxLayout, QWidget
 
+from app.catalog.people import FaceInImage
 from app.catalog.records import ImageInfo, RegionInfo
 from app.controller.gallery_rows import GalleryItem
 from app.core.paths import display_path
@@ -32,6 +33,9 @@ MAX_SIDE = 1600
 
 class PhotoViewer(QDialog):
     shown = Signal()  # the current photo and its details are on screen
+    face_named = Signal(int, str)  # "This is…": a face's region id, the name
+    face_refused = Signal(int)  # "Not <name>"
+    similar_faces_wanted = Signal(int)  # photos with this face
 
     def __init__(
         self, library: Library, items: list[GalleryItem], index: int, tasks: TaskManager, parent: QWidget | None = None
@@ -60,6 +64,8 @@ class PhotoViewer(QDialog):
         self.hint = QLabel("← → previous / next · wheel or + − zoom, drag to pan, 0 fits · Esc closes")
         layout.addWidget(self.hint)
         self.picture.setFocus()
+        self.picture.face_menu_requested.connect(lambda region, at: self.face_menu(region).popup(at))
+        self.faces: list[FaceInImage] = []
         self.show_current()
 
     @property
@@ -72,10 +78,11 @@ class PhotoViewer(QDialog):
         self._showing += 1
         wanted, library = self._showing, self.library
 
-        def load() -> tuple[Details | None, QImage, tuple[float | None, float | None]]:
-            return library.details(item.image_id), _read_image(item.path), _file_facts(item.path)
+        def load() -> tuple[Details | None, QImage, tuple[float | None, float | None], list[FaceInImage]]:
+            details, faces = library.details(item.image_id), library.faces_in_image(item.image_id)
+            return details, _read_image(item.path), _file_facts(item.path), faces
 
-        def done(loaded: tuple[Details | None, QImage, tuple[float | None, float | None]]) -> None:
+        def done(loaded: tuple[Details | None, QImage, tuple[float | None, float | None], list[FaceInImage]]) -> None:
             if wanted == self._showing:
                 self._show(item, *loaded)
 
@@ -85,20 +92,43 @@ class PhotoViewer(QDialog):
         self._showing = -1
 
     def _show(
-        self, item: GalleryItem, found: Details | None, image: QImage, facts: tuple[float | None, float | None]
+        self,
+        item: GalleryItem,
+        found: Details | None,
+        image: QImage,
+        facts: tuple[float | None, float | None],
+        faces: list[FaceInImage] | None = None,
     ) -> None:
-        regions = found[1] if found else []
+        self.faces = faces or []
+        names = {f.region_id: f.name or "?" for f in self.faces}
+        regions = [r for r in (found[1] if found else []) if r.kind != "face" or r.region_id in names]
+        self.picture.face_boxes = [(f.region_id, f.bbox) for f in self.faces]
         self.drawn_regions = []
         if not image.isNull():
             pixmap = QPixmap.fromImage(image)
-            self._draw_regions(pixmap, regions)
+            self._draw_regions(pixmap, regions, names)
             self.picture.set_pixmap(pixmap)
         else:
             self.picture.set_message("The photo could not be opened (moved or deleted?).")
         self.details.setText(self._details_html(item, found, facts))
         self.shown.emit()
 
-    def _draw_regions(self, pixmap: QPixmap, regions: list[RegionInfo]) -> None:
+    def face_menu(self, region_id: int) -> QMenu:
+        """Right-click on a face: say who it is, or who it is not; photos with this face."""
+        menu = QMenu(self)
+        face = next((f for f in self.faces if f.region_id == region_id), None)
+        menu.addAction("This is…", lambda: self._ask_who(region_id, face.name if face else None))
+        if face is not None and face.name:
+            menu.addAction(f"Not {face.name}", lambda: self.face_refused.emit(region_id))
+        menu.addAction("Find similar faces", lambda: self.similar_faces_wanted.emit(region_id))
+        return menu
+
+    def _ask_who(self, region_id: int, current: str | None) -> None:
+        name, ok = QInputDialog.getText(self, "Who is this?", "Name:", text=current or "")
+        if ok and name.strip():
+            self.face_named.emit(region_id, name)
+
+    def _draw_regions(self, pixmap: QPixmap, regions: list[RegionInfo], names: dict[int, str] | None = None) -> None:
         painter = QPainter(pixmap)
         width, height = pixmap.width(), pixmap.height()
         font = QFont()
@@ -109,13 +139,15 @@ class PhotoViewer(QDialog):
                 continue
             x0, y0, x1, y1 = region.bbox
             box = QRect(round(x0 * width), round(y0 * height), round((x1 - x0) * width), round((y1 - y0) * height))
-            colour = QColor(255, 200, 0) if region.kind == "text" else QColor(0, 200, 255)
+            colour = {"text": QColor(255, 200, 0), "face": QColor(80, 220, 120)}.get(region.kind, QColor(0, 200, 255))
             painter.setPen(QPen(colour, max(2, width // 400)))
             painter.drawRect(box)
             if region.kind == "text" and region.text:
                 label = f'"{region.text}"'
             elif region.kind == "object" and region.text:
                 label = f"{region.text} {region.confidence:.0%}"  # the detector's class: dog 87%
+            elif region.kind == "face":
+                label = (names or {}).get(region.region_id, "?")
             else:
                 label = region.label or region.kind
             painter.drawText(box.adjusted(4, 2, 0, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, label)

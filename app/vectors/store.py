@@ -107,7 +107,7 @@ class VectorStore:
 
     @property
     def kind(self) -> str:
-        """ "flat" (exact) or "ivf" (inverted lists trained on the library)."""
+        """Either "flat" (exact) or "ivf" (inverted lists trained on the library)."""
         return "ivf" if self._ivf is not None else "flat"
 
     @property

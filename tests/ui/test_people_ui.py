@@ -61,9 +61,8 @@ def test_people_are_named_merged_checked_and_searched(qtbot, window, tmp_path, m
     faces = window.people_panel.faces_model
     assert faces.rowCount() == 5
     wrong = faces.face(0)
-    with qtbot.waitSignal(window.person_opened, timeout=20000):
-        window.people_panel.not_this_person.emit(wrong.region_id)
-    assert faces.rowCount() == 4 and len(_cards(window)) == 3
+    window.people_panel.not_this_person.emit(wrong.region_id)  # the faces and the cards reload
+    qtbot.waitUntil(lambda: faces.rowCount() == 4 and len(_cards(window)) == 3, timeout=20000)
     loner = next(c for c in _cards(window) if c.faces == 1)
 
     model = window.people_panel.model
@@ -75,3 +74,37 @@ def test_people_are_named_merged_checked_and_searched(qtbot, window, tmp_path, m
     biden = _cards(window)[1]
     window.people_panel.photos_requested.emit(biden.id)
     assert window.views.currentIndex() == 0 and _shown(window) == {"biden.jpg", "group.jpg"}
+
+
+def test_the_viewer_names_faces_and_finds_the_same_face_elsewhere(qtbot, window, tmp_path, monkeypatch):
+    folder = people_folder(tmp_path / "people")
+    with qtbot.waitSignal(window.indexing_finished, timeout=120000):
+        _drop(window, [folder])
+    qtbot.waitUntil(lambda: len(_cards(window)) == 2 and window.model.rowCount() == 9, timeout=20000)
+    with qtbot.waitSignal(window.people_refreshed, timeout=20000):
+        window.controller.people.name(_cards(window)[0].id, "Barack")
+    row = next(r for r in range(window.model.rowCount()) if window.model.item(r).path.endswith("group.jpg"))
+    viewer = window.open_viewer(row)
+    qtbot.addWidget(viewer)
+    qtbot.waitUntil(lambda: len(viewer.faces) == 2, timeout=10000)
+    assert sorted(viewer.drawn_regions) == ["?", "Barack"], "faces drawn with their names"
+    barack = next(f for f in viewer.faces if f.name == "Barack")
+    other = next(f for f in viewer.faces if f.name is None)
+    labels = [a.text() for a in viewer.face_menu(barack.region_id).actions()]
+    assert labels == ["This is…", "Not Barack", "Find similar faces"]
+    # A face under the pointer is found where the photo is drawn.
+    shown = viewer.picture.photo_rect()
+    x0, y0, x1, y1 = other.bbox
+    centre = shown.topLeft() + type(shown.topLeft())((x0 + x1) / 2 * shown.width(), (y0 + y1) / 2 * shown.height())
+    assert viewer.picture.face_at(centre) == other.region_id
+
+    with qtbot.waitSignal(viewer.shown, timeout=20000):
+        viewer.face_named.emit(other.region_id, "Joe")
+    assert sorted(viewer.drawn_regions) == ["Barack", "Joe"]
+    qtbot.waitUntil(lambda: [c.name for c in _cards(window)] == ["Barack", "Joe"], timeout=10000)
+
+    with qtbot.waitSignal(window.search_finished, timeout=20000):
+        viewer.similar_faces_wanted.emit(barack.region_id)
+    assert _shown(window) == OBAMA, "photos with the same face, by face descriptor"
+    assert window.model.item(0).path.endswith("group.jpg"), "the face itself first"
+    viewer.close()
