@@ -569,6 +569,12 @@ class Library:
             raise UserError("no faces have been found in this library yet")
         return similar_faces(self.engine, store, region_id, top_k)
 
+    def confirm_faces(self, person_id: int) -> int:
+        """Confirm every face suggested for a person at once; returns how many."""
+        from app.catalog import people
+
+        return self._edit_people("confirm faces", lambda: people.confirm_faces(self.engine, person_id))
+
     def hide_person(self, person_id: int) -> None:
         from app.catalog import people
 

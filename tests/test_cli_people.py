@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from tests.helpers.faces import people_folder as make_people_folder
 
@@ -108,3 +109,28 @@ def test_faces_in_photos_already_indexed_are_found_when_switched_on(cli, people_
     assert report["embedded"] == 0 and report["faces"] == 7, "nothing re-embedded; the faces found"
     assert len(_people(cli)) == 2
     assert cli("index", people_folder, "--no-faces", "--json").json["faces"] == 0
+
+
+def test_names_and_corrections_survive_a_model_switch_and_new_photos(cli, people_folder, tmp_path, monkeypatch):
+    from app.catalog import people as catalog_people
+    from app.library import Library
+    from tests.helpers.models import save_tiny_model
+
+    monkeypatch.setenv("PHOTO_ORGANIZER_FACES", "1")
+    assert cli("index", people_folder).code == 0
+    obama = next(p for p in _people(cli) if _names(p["photos"]) == OBAMA)
+    assert cli("people", "name", str(obama["id"]), "Barack").code == 0
+    other = save_tiny_model(tmp_path / "other-model")
+    switched = cli("index", people_folder, "--model", f"local-dir:{other}", "--json")
+    assert switched.code == 0 and switched.json["reembedded"] > 0, switched.err
+    assert [p["name"] for p in _people(cli)] == ["Barack", None], "a new search model leaves people alone"
+    more = tmp_path / "more"
+    more.mkdir()
+    Image.open(people_folder / "obama3.jpg").save(more / "again.jpg", quality=70)  # another file of him
+    assert cli("index", more, "--model", f"local-dir:{other}").code == 0
+    barack = next(p for p in _people(cli) if p["name"] == "Barack")
+    assert "again.jpg" in _names(barack["photos"]), "a new photo of Barack joins him"
+    with Library(create=False) as library:
+        assert library.confirm_faces(barack["id"]) == 1, "the suggested face, confirmed in one action"
+        faces = catalog_people.person_faces(library.engine, barack["id"])
+    assert all(f.confirmed for f in faces)

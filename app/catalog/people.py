@@ -318,3 +318,15 @@ def face_is(engine: Engine, region_id: int, name: str) -> int:
         conn.execute(delete(FacePersonRow).where(FacePersonRow.region_id == region_id))
         conn.execute(insert(FacePersonRow).values(region_id=region_id, person_id=person_id, confirmed=1))
     return person_id
+
+
+def confirm_faces(engine: Engine, person_id: int) -> int:
+    """Confirm every face suggested for a person, in one go; returns how many."""
+    _require_person(engine, person_id)
+    with engine.begin() as conn:
+        result = conn.execute(
+            update(FacePersonRow)
+            .where(FacePersonRow.person_id == person_id, FacePersonRow.confirmed == 0)
+            .values(confirmed=1)
+        )
+    return int(result.rowcount or 0)

@@ -119,6 +119,12 @@ class PeopleOrganiser:
         label = kept.name if kept is not None and kept.name else "one person"
         self._change("People can be merged", lambda: library.merge_people(keep, other), f"Merged into {label}")
 
+    def confirm_all(self, person_id: int) -> None:
+        """Every face suggested for this person is theirs (one action, not one by one)."""
+        library = self._library()
+        if library is not None:
+            self._change("Faces can be confirmed", lambda: library.confirm_faces(person_id), "Faces confirmed")
+
     def hide(self, person_id: int) -> None:
         library = self._library()
         if library is not None:

@@ -152,6 +152,7 @@ class MainWindow(QMainWindow):
         self.people_panel.photos_requested.connect(self._show_person_photos)
         self.people_panel.faces_requested.connect(self.controller.people.open_person)
         self.people_panel.hide_requested.connect(self.controller.people.hide)
+        self.people_panel.confirm_requested.connect(self.controller.people.confirm_all)
         self.people_panel.not_this_person.connect(self.controller.people.remove_face)
         self.map_panel = MapPanel()
         self.map_panel.photo_clicked.connect(self._on_map_clicked)

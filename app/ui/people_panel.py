@@ -188,6 +188,7 @@ class PeoplePanel(QStackedWidget):
     photos_requested = Signal(int)
     faces_requested = Signal(int)
     hide_requested = Signal(int)
+    confirm_requested = Signal(int)  # every suggested face of this person is theirs
     not_this_person = Signal(int)  # a face's region id
 
     def __init__(self, cards_cache: ThumbnailCache, parent: QWidget | None = None) -> None:
@@ -268,6 +269,7 @@ class PeoplePanel(QStackedWidget):
         menu.addAction("Name…", lambda: self.name_requested.emit(person_id))
         menu.addAction("Show photos", lambda: self.photos_requested.emit(person_id))
         menu.addAction("Check faces", lambda: self.faces_requested.emit(person_id))
+        menu.addAction("Confirm all suggested faces", lambda: self.confirm_requested.emit(person_id))
         others = [other for other in self.selected_ids() if other != person_id]
 
         def merge_selected() -> None:

@@ -43,7 +43,12 @@ def test_people_are_named_merged_checked_and_searched(qtbot, window, tmp_path, m
     assert (first.name, first.faces, second.faces) == (None, 5, 2), "unnamed, largest first"
     assert first.cover_thumbnail is not None, "a face to show, cropped from the photo's thumbnail"
     menu = window.people_panel.card_menu(first.id)
-    assert [a.text() for a in menu.actions() if a.text()][:3] == ["Name…", "Show photos", "Check faces"]
+    assert [a.text() for a in menu.actions() if a.text()][:4] == [
+        "Name…",
+        "Show photos",
+        "Check faces",
+        "Confirm all suggested faces",
+    ]
 
     monkeypatch.setattr("app.ui.main_window.QInputDialog.getText", lambda *a, **k: ("  Barack ", True))
     with qtbot.waitSignal(window.people_refreshed, timeout=20000):
