@@ -11,7 +11,7 @@ import numpy as np
 from sqlalchemy import Connection, Engine, delete, insert, select
 
 from app.catalog.schema import FaceDescriptorRow, FacePersonRow, FaceRefusalRow, RegionRow
-from app.catalog.sql_helpers import chunks
+from app.catalog.sql_helpers import chunks, vectors_by_id
 
 FACE = "face"
 CARRY_OVER_OVERLAP = 0.5  # intersection over union with an old face to keep its person
@@ -108,14 +108,4 @@ def face_region_ids(engine: Engine) -> np.ndarray:
 
 def face_descriptors(engine: Engine, region_ids: Sequence[int], dim: int) -> np.ndarray:
     """The descriptors of `region_ids`, in that order, as a float32 matrix."""
-    out = np.empty((len(region_ids), dim), dtype=np.float32)
-    position = {rid: i for i, rid in enumerate(region_ids)}
-    with engine.connect() as conn:
-        for chunk in chunks(list(region_ids)):
-            for rid, blob in conn.execute(
-                select(FaceDescriptorRow.region_id, FaceDescriptorRow.vector).where(
-                    FaceDescriptorRow.region_id.in_(chunk)
-                )
-            ):
-                out[position[rid]] = np.frombuffer(blob, dtype=np.float32)
-    return out
+    return vectors_by_id(engine, FaceDescriptorRow.region_id, FaceDescriptorRow.vector, region_ids, dim)

@@ -15,7 +15,7 @@ from app.catalog.records import (
     RegionInfo,
 )
 from app.catalog.schema import FailureRow, FileRow, ImageRow, RegionRow
-from app.catalog.sql_helpers import chunks
+from app.catalog.sql_helpers import chunks, vectors_by_id
 
 FAILURE_COLUMNS = (FailureRow.path, FailureRow.size, FailureRow.mtime_ns, FailureRow.reason, FailureRow.kind)
 
@@ -43,15 +43,7 @@ def vector_region_ids(engine: Engine) -> np.ndarray:
 
 def region_vectors(engine: Engine, region_ids: Sequence[int], dim: int) -> np.ndarray:
     """The stored vectors of `region_ids`, in that order, as a float32 matrix."""
-    out = np.empty((len(region_ids), dim), dtype=np.float32)
-    position = {rid: i for i, rid in enumerate(region_ids)}
-    with engine.connect() as conn:
-        for chunk in chunks(list(region_ids)):
-            rows = conn.execute(select(RegionRow.id, RegionRow.vector).where(RegionRow.id.in_(chunk)))
-            for rid, blob in rows:
-                if blob is not None:
-                    out[position[rid]] = np.frombuffer(blob, dtype=np.float32)
-    return out
+    return vectors_by_id(engine, RegionRow.id, RegionRow.vector, region_ids, dim)
 
 
 def regions(engine: Engine, region_ids: Sequence[int]) -> dict[int, RegionInfo]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import Text, func
-from sqlalchemy.orm import QueryableAttribute
+import numpy as np
+from sqlalchemy import Engine, Text, func, select
+from sqlalchemy.orm import InstrumentedAttribute, QueryableAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.catalog.path_text import encode_path
@@ -34,3 +36,18 @@ def path_under(column: ColumnElement[str] | QueryableAttribute[str], roots: Sequ
 
 
 # --- meta ---------------------------------------------------------------------------------
+
+
+def vectors_by_id(
+    engine: Engine, id_column: InstrumentedAttribute[int], blob_column: Any, ids: Sequence[int], dim: int
+) -> np.ndarray:
+    """The float32 blobs of rows `ids` (in that order) as a matrix; a missing or empty blob
+    leaves its row as it was allocated."""
+    out = np.empty((len(ids), dim), dtype=np.float32)
+    position = {rid: i for i, rid in enumerate(ids)}
+    with engine.connect() as conn:
+        for chunk in chunks(list(ids)):
+            for rid, blob in conn.execute(select(id_column, blob_column).where(id_column.in_(chunk))):
+                if blob is not None:
+                    out[position[rid]] = np.frombuffer(blob, dtype=np.float32)
+    return out

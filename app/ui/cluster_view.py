@@ -3,11 +3,11 @@ name and size); opening a card shows its photos in the gallery."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter
-from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtWidgets import QListView, QStyleOptionViewItem, QWidget
 
 from app.controller.browse_state import ClusterCard
+from app.ui.card_delegate import CardDelegate, DetailRole
 from app.ui.gallery import ThumbnailListModel, icon_grid_view
 
 ClusterKeyRole = Qt.ItemDataRole.UserRole + 1
@@ -35,61 +35,19 @@ class ClusterModel(ThumbnailListModel):
             return card.key
         if role == SizeRole:
             return card.size
+        if role == DetailRole:
+            return f"{card.size} photos"
         return None
 
     def rows_showing(self, image_id: int) -> list[int]:
         return [row for row, card in enumerate(self._rows) if card.cover_id == image_id]
 
 
-class ClusterDelegate(QStyledItemDelegate):
-    """A cover photo filling the card, the name and the count beneath."""
-
-    COVER = QSize(200, 150)
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
-        return QSize(self.COVER.width() + 16, self.COVER.height() + 48)
-
-    def paint(
-        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> None:
-        painter.save()
-        rect = option.rect  # type: ignore[attr-defined]
-        palette = option.palette  # type: ignore[attr-defined]
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
-        if selected:
-            painter.fillRect(rect, palette.highlight())
-        frame = QRect(rect.x() + 8, rect.y() + 8, self.COVER.width(), self.COVER.height())
-        painter.fillRect(frame, QColor(128, 128, 128, 40))
-        pixmap = index.data(Qt.ItemDataRole.DecorationRole)
-        if pixmap is not None:
-            # Fill the frame (cropping the overflow), like a photo album's cover.
-            scaled = pixmap.scaled(
-                frame.size(), Qt.AspectRatioMode.KeepAspectRatioByExpanding, Qt.TransformationMode.SmoothTransformation
-            )
-            source = QRect(0, 0, frame.width(), frame.height())
-            source.moveCenter(scaled.rect().center())
-            painter.drawPixmap(frame, scaled, source)
-        painter.setPen(palette.highlightedText().color() if selected else palette.text().color())
-        name_rect = QRect(rect.x() + 8, frame.bottom() + 6, rect.width() - 16, 18)
-        bold = QFont(painter.font())
-        bold.setBold(True)
-        painter.setFont(bold)
-        name = str(index.data(Qt.ItemDataRole.DisplayRole))
-        painter.drawText(
-            name_rect,
-            Qt.AlignmentFlag.AlignLeft,
-            painter.fontMetrics().elidedText(name, Qt.TextElideMode.ElideRight, name_rect.width()),
-        )
-        painter.setFont(option.font)  # type: ignore[attr-defined]
-        painter.drawText(name_rect.translated(0, 18), Qt.AlignmentFlag.AlignLeft, f"{index.data(SizeRole)} photos")
-        painter.restore()
-
-
 def make_cluster_view(model: ClusterModel, parent: QWidget | None = None) -> QListView:
     view = icon_grid_view(parent)
     view.setSpacing(6)
     view.setModel(model)
-    delegate = ClusterDelegate(view)
+    delegate = CardDelegate(QSize(200, 150), view)
     view.setItemDelegate(delegate)
     view.setGridSize(delegate.sizeHint(QStyleOptionViewItem(), QModelIndex()) + QSize(8, 8))
     return view

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, QPersistentModelIndex, QPoint, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
@@ -16,20 +15,17 @@ from PySide6.QtWidgets import (
     QMenu,
     QSplitter,
     QStackedWidget,
-    QStyle,
-    QStyledItemDelegate,
     QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
 
 from app.controller.people import FaceCard, PersonCard
+from app.ui.card_delegate import CardDelegate, DetailRole, PlaceholderRole
 from app.ui.gallery import ThumbnailListModel, icon_grid_view
 from app.ui.thumbnails import ThumbnailCache
 
 PersonIdRole = Qt.ItemDataRole.UserRole + 1
-SubtitleRole = Qt.ItemDataRole.UserRole + 2
-NamedRole = Qt.ItemDataRole.UserRole + 3
 PERSON_MIME = "application/x-photo-organizer-person"
 NO_PEOPLE = (
     "People appear here once faces are found in your photos (faces are looked for while indexing; "
@@ -65,10 +61,10 @@ class PeopleModel(ThumbnailListModel):
             return self._cache.get(card.cover_region, card.cover_thumbnail, card.cover_bbox)
         if role == PersonIdRole:
             return card.id
-        if role == SubtitleRole:
+        if role == DetailRole:
             return f"{card.photos} photo{'s' if card.photos != 1 else ''}"
-        if role == NamedRole:
-            return card.name is not None
+        if role == PlaceholderRole:
+            return card.name is None
         return None
 
     def rows_showing(self, key: int) -> list[int]:
@@ -135,53 +131,6 @@ class FacesModel(ThumbnailListModel):
         return [row for row, face in enumerate(self._rows) if face.region_id == key]
 
 
-class PersonDelegate(QStyledItemDelegate):
-    """A face filling a square, the name (or "Unnamed", in grey) and the count beneath."""
-
-    FACE = QSize(128, 128)
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
-        return QSize(self.FACE.width() + 16, self.FACE.height() + 48)
-
-    def paint(
-        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> None:
-        painter.save()
-        rect = option.rect  # type: ignore[attr-defined]
-        palette = option.palette  # type: ignore[attr-defined]
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
-        if selected:
-            painter.fillRect(rect, palette.highlight())
-        frame = QRect(rect.x() + 8, rect.y() + 8, self.FACE.width(), self.FACE.height())
-        painter.fillRect(frame, QColor(128, 128, 128, 40))
-        pixmap = index.data(Qt.ItemDataRole.DecorationRole)
-        if pixmap is not None:
-            scaled = pixmap.scaled(
-                frame.size(), Qt.AspectRatioMode.KeepAspectRatioByExpanding, Qt.TransformationMode.SmoothTransformation
-            )
-            source = QRect(0, 0, frame.width(), frame.height())
-            source.moveCenter(scaled.rect().center())
-            painter.drawPixmap(frame, scaled, source)
-        text = palette.highlightedText().color() if selected else palette.text().color()
-        named = bool(index.data(NamedRole))
-        painter.setPen(text if named else QColor(text.red(), text.green(), text.blue(), 140))
-        name_rect = QRect(rect.x() + 8, frame.bottom() + 6, rect.width() - 16, 18)
-        font = QFont(painter.font())
-        font.setBold(named)
-        font.setItalic(not named)
-        painter.setFont(font)
-        name = str(index.data(Qt.ItemDataRole.DisplayRole))
-        painter.drawText(
-            name_rect,
-            Qt.AlignmentFlag.AlignLeft,
-            painter.fontMetrics().elidedText(name, Qt.TextElideMode.ElideRight, name_rect.width()),
-        )
-        painter.setFont(option.font)  # type: ignore[attr-defined]
-        painter.setPen(text)
-        painter.drawText(name_rect.translated(0, 18), Qt.AlignmentFlag.AlignLeft, str(index.data(SubtitleRole)))
-        painter.restore()
-
-
 class PeoplePanel(QStackedWidget):
     name_requested = Signal(int)
     merge_requested = Signal(int, int)  # keep, other
@@ -198,7 +147,7 @@ class PeoplePanel(QStackedWidget):
         self.view = icon_grid_view(self)
         self.view.setSpacing(6)
         self.view.setModel(self.model)
-        delegate = PersonDelegate(self.view)
+        delegate = CardDelegate(QSize(128, 128), self.view)
         self.view.setItemDelegate(delegate)
         self.view.setGridSize(delegate.sizeHint(QStyleOptionViewItem(), QModelIndex()) + QSize(8, 8))
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
