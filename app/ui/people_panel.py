@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, QPersistentModelIndex, QPoint, QSize, Qt, Signal
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
@@ -124,7 +125,10 @@ class FacesModel(ThumbnailListModel):
             state = "confirmed" if face.confirmed else "suggested"
             return f"{face.path}\\n{state}; right-click: Not this person"
         if role == Qt.ItemDataRole.DecorationRole:
-            return None if face.thumbnail is None else self._cache.get(face.region_id, face.thumbnail, face.bbox)
+            if face.thumbnail is None:
+                return None
+            pixmap = self._cache.get(face.region_id, face.thumbnail, face.bbox)
+            return QIcon(pixmap) if pixmap is not None else None  # an icon: drawn at the view's icon size
         return None
 
     def rows_showing(self, key: int) -> list[int]:
