@@ -20,6 +20,13 @@ class CardDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         return QSize(self.picture.width() + 16, self.picture.height() + 48)
 
+    def updateEditorGeometry(
+        self, editor: QWidget, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        """An editable title is typed where it is drawn, under the picture."""
+        rect = option.rect  # type: ignore[attr-defined]
+        editor.setGeometry(QRect(rect.x() + 6, rect.y() + self.picture.height() + 12, rect.width() - 12, 22))
+
     def paint(
         self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> None:

@@ -148,6 +148,7 @@ class MainWindow(QMainWindow):
         self.faces_cache = ThumbnailCache(capacity=1000, size=160, parent=self)  # face crops, by region id
         self.people_panel = PeoplePanel(self.faces_cache)
         self.people_panel.name_requested.connect(self._ask_person_name)
+        self.people_panel.name_typed.connect(self.controller.people.name)
         self.people_panel.merge_requested.connect(self.controller.people.merge)
         self.people_panel.photos_requested.connect(self._show_person_photos)
         self.people_panel.faces_requested.connect(self.controller.people.open_person)

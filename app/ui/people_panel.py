@@ -38,6 +38,7 @@ class PeopleModel(ThumbnailListModel):
     """Rows are people; a card dropped on another asks to merge them."""
 
     merge_dropped = Signal(int, int)  # keep (the card dropped on), other (the card dragged)
+    name_typed = Signal(int, str)  # a name typed on a card
 
     def set_cards(self, cards: list[PersonCard]) -> None:
         self._set_rows(cards)
@@ -66,7 +67,19 @@ class PeopleModel(ThumbnailListModel):
             return f"{card.photos} photo{'s' if card.photos != 1 else ''}"
         if role == PlaceholderRole:
             return card.name is None
+        if role == Qt.ItemDataRole.EditRole:
+            return card.name or ""
         return None
+
+    def setData(
+        self, index: QModelIndex | QPersistentModelIndex, value: object, role: int = Qt.ItemDataRole.EditRole
+    ) -> bool:
+        card = self.card(index.row()) if index.isValid() else None
+        name = " ".join(str(value or "").split())
+        if card is None or role != Qt.ItemDataRole.EditRole or not name or name == card.name:
+            return False
+        self.name_typed.emit(card.id, name)  # saved off the GUI thread; the cards reload then
+        return False
 
     def rows_showing(self, key: int) -> list[int]:
         return [row for row, card in enumerate(self._rows) if card.cover_region == key]
@@ -74,7 +87,7 @@ class PeopleModel(ThumbnailListModel):
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         flags = super().flags(index)
         if index.isValid():
-            flags |= Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemIsDropEnabled
+            flags |= Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemIsDropEnabled | Qt.ItemFlag.ItemIsEditable
         return flags
 
     def supportedDropActions(self) -> Qt.DropAction:
@@ -137,6 +150,7 @@ class FacesModel(ThumbnailListModel):
 
 class PeoplePanel(QStackedWidget):
     name_requested = Signal(int)
+    name_typed = Signal(int, str)
     merge_requested = Signal(int, int)  # keep, other
     photos_requested = Signal(int)
     faces_requested = Signal(int)
@@ -155,6 +169,11 @@ class PeoplePanel(QStackedWidget):
         self.view.setItemDelegate(delegate)
         self.view.setGridSize(delegate.sizeHint(QStyleOptionViewItem(), QModelIndex()) + QSize(8, 8))
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        # Type a name on a card: click a selected card's name, or F2 (as in a file manager).
+        self.view.setEditTriggers(
+            QAbstractItemView.EditTrigger.SelectedClicked | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
+        self.model.name_typed.connect(self.name_typed)
         self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
         self.view.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.view.setDragEnabled(True)

@@ -77,6 +77,11 @@ def test_people_are_named_merged_checked_and_searched(qtbot, window, tmp_path, m
     assert [(c.name, c.faces) for c in _cards(window)] == [("Barack", 5), (None, 2)], "dropped onto Barack: merged"
 
     biden = _cards(window)[1]
+    index = model.index(model.row_of(biden.id))
+    assert model.flags(index) & Qt.ItemFlag.ItemIsEditable and model.data(index, Qt.ItemDataRole.EditRole) == ""
+    with qtbot.waitSignal(window.people_refreshed, timeout=20000):
+        model.setData(index, " Joe ")  # a name typed on the card
+    assert [c.name for c in _cards(window)] == ["Barack", "Joe"]
     window.people_panel.photos_requested.emit(biden.id)
     assert window.views.currentIndex() == 0 and _shown(window) == {"biden.jpg", "group.jpg"}
 
