@@ -341,3 +341,41 @@ def test_the_model_a_library_names_is_used_only_once_the_person_says_yes(opened)
     tasks.finish()
     assert is_chosen(library.spec), "remembered for next time"
     assert view.said[-1] == "Using local-dir:/nowhere/their-model, as you chose" and view.named("repeat_search")
+
+
+def test_people_are_listed_named_merged_and_shown_without_qt(library_dir, tmp_path, monkeypatch):
+    from tests.helpers.faces import people_folder
+
+    monkeypatch.setenv("PHOTO_ORGANIZER_FACES", "1")
+    tasks, view = HeldTasks(), RecordingView()
+    controller = WindowController(view, tasks, lambda _p: None)
+    controller.open_library(library_dir)
+    tasks.finish_all()
+    try:
+        _index(controller, tasks, [people_folder(tmp_path / "people")])
+        (cards,) = view.named("show_people")[-1]
+        assert [(c.name, c.faces) for c in cards] == [(None, 5), (None, 2)]
+        assert all(c.cover_thumbnail for c in cards), "covers come from the gallery's rows"
+        first, second = cards
+        controller.index_paths([tmp_path / "people"])  # indexing runs: changes wait
+        controller.people.name(first.id, "Barack")
+        assert "once indexing finishes" in view.said[-1]
+        tasks.finish_all()
+        controller.people.name(first.id, "  Barack ")
+        tasks.finish_all()
+        assert [c.title for c in view.named("show_people")[-1][0]] == ["Barack", "Unnamed"]
+        controller.people.open_person(first.id)
+        tasks.finish_all()
+        person_id, faces = view.named("show_person_faces")[-1]
+        assert person_id == first.id and len(faces) == 5 and all(f.confirmed for f in faces)
+        controller.people.merge(first.id, second.id)
+        tasks.finish_all()
+        assert [(c.title, c.faces) for c in view.named("show_people")[-1][0]] == [("Barack", 7)]
+        controller.people.show_photos(first.id)
+        items, label = view.named("show_items")[-1]
+        assert len(items) == 6 and label == "Barack: 6 photos" and controller.browse.showing == "person"
+        controller.refresh_gallery()
+        tasks.finish_all()
+        assert len(view.named("show_items")[-1][0]) == 6, "a person's photos stay filtered through a refresh"
+    finally:
+        controller.close()
