@@ -1,0 +1,52 @@
+"""Commands that analyse the library: clusters, project (the 3D map), evaluate."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from app.cli.common import check_cluster_args, emit, open_library
+
+
+def cmd_clusters(args: argparse.Namespace) -> int:
+    from app.analysis.clustering import ClusterParams
+    from app.analysis.library_analysis import AnalysisInputs, clusters
+
+    check_cluster_args(args)
+    params = ClusterParams(args.algorithm, args.eps, args.min_samples, args.k)
+    with open_library(args) as library:
+        library.require_vectors()
+        result = clusters(AnalysisInputs.of(library), params, args.on)
+    payload = result.to_json()
+    lines = [f"{c.size:5d}  {c.name}" for c in result.clusters]
+    lines.append(f"{result.noise:5d}  (not grouped)")
+    emit(args, payload, "\n".join(lines))
+    return 0
+
+
+def cmd_project(args: argparse.Namespace) -> int:
+    from app.analysis.library_analysis import AnalysisInputs, projection
+    from app.core.paths import display_path
+
+    with open_library(args) as library:
+        library.require_vectors()
+        result = projection(AnalysisInputs.of(library))
+    payload = result.to_json()
+    human = "\n".join(
+        f"{p.x:+.3f} {p.y:+.3f} {p.z:+.3f}  {p.cluster:3d}  {display_path(p.path)}" for p in result.points
+    )
+    emit(args, payload, human)
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from app.analysis.evaluate_folder import evaluate_dataset
+    from app.ml.spec import requested_spec
+
+    check_cluster_args(args)
+    metrics = evaluate_dataset(
+        args.dataset, requested_spec(args.model, args.pretrained), args.device, args.eps, args.min_samples
+    )
+    human = "\n".join(f"{k}: {json.dumps(v)}" for k, v in metrics.items())
+    emit(args, metrics, human)
+    return 0

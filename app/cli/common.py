@@ -1,0 +1,172 @@
+"""What every command shares: opening the library, printing one JSON object or lines for a
+person, progress and download lines on stderr, filters, and the exit statuses."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.library import Library
+    from app.search.query import SearchFilters
+
+EXIT_USER_ERROR = 2
+
+
+EXIT_INTERRUPTED = 130
+
+
+def search_filters(args: argparse.Namespace) -> SearchFilters:
+    from app.search.query import SearchFilters, parse_date, parse_formats
+
+    return SearchFilters(
+        folder=os.path.abspath(args.folder.expanduser()) if args.folder else None,
+        after=parse_date(args.after) if args.after else None,
+        before=parse_date(args.before, end_of_day=True) if args.before else None,
+        formats=parse_formats(args.type) if args.type else frozenset(),
+    )
+
+
+def emit(args: argparse.Namespace, payload: dict, human: str) -> None:
+    if args.json:
+        text = json.dumps(payload, ensure_ascii=False)
+        # A file name that is not UTF-8 holds lone surrogates (one per bad byte): written as JSON
+        # escapes (\udcff), which json.loads and os.fsencode turn back into the same bytes.
+        sys.stdout.write(text.encode("utf-8", "backslashreplace").decode("utf-8") + "\n")
+    else:
+        sys.stdout.write(human.rstrip("\n").encode("utf-8", "backslashreplace").decode("utf-8") + "\n")
+    sys.stdout.flush()
+
+
+def catalog_failure(exc: Exception, args: argparse.Namespace) -> Exception | None:
+    import sqlite3
+
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(exc, DBAPIError | sqlite3.Error):
+        return None
+    from app.catalog.database import describe_catalog_error
+    from app.core.paths import LibraryPaths
+
+    root = (getattr(args, "library", None) or default_library()).expanduser().resolve()
+    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    return describe_catalog_error(cause, LibraryPaths(root).catalog)
+
+
+def one_line(message: str) -> str:
+    return " ".join(message.split("\n")).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def open_library(args: argparse.Namespace, create: bool = True) -> Library:
+    from app.library import Library
+    from app.ml.spec import requested_spec
+
+    spec = requested_spec(getattr(args, "model", None), getattr(args, "pretrained", None))
+    library = Library(args.library, model=spec, device=getattr(args, "device", "auto"), create=create)
+    library.on_download = DownloadLine()
+    return library
+
+
+def given_paths(raw: Sequence[str]) -> list[Path]:
+    from app.core.errors import UserError
+
+    if any(not p.strip() for p in raw):
+        raise UserError("an empty path was given; name a folder or a photo")
+    return [Path(p).expanduser() for p in raw]
+
+
+def hits_out(args: argparse.Namespace, hits: list, started: float) -> int:
+    from app.core.paths import display_path
+
+    payload = {"results": [h.to_json() for h in hits], "seconds": round(time.perf_counter() - started, 4)}
+    if not hits:
+        human = "no matching photos (try a lower --threshold or other words)"
+    else:
+        human = "\n".join(f"{h.score:.3f}  {display_path(h.path)}  ({one_line(h.why)})" for h in hits)
+    emit(args, payload, human)
+    return 0
+
+
+def threshold_arg_checked(args: argparse.Namespace) -> None:
+    from app.search.query import check_threshold
+
+    check_threshold(args.threshold)
+
+
+def check_cluster_args(args: argparse.Namespace) -> None:
+    from app.core.errors import UserError
+
+    if not 0 < args.eps <= 2:
+        raise UserError("--eps is a cosine distance between 0 and 2 (default 0.2)")
+    if args.min_samples < 1:
+        raise UserError("--min-samples must be at least 1")
+    if getattr(args, "k", None) is not None and args.k < 2:
+        raise UserError("--k must be at least 2")
+
+
+def default_library() -> Path:
+    from app.core.paths import default_library_dir
+
+    return default_library_dir()
+
+
+class DownloadLine:
+    """First-use weight download progress on stderr (a line now and then when not a terminal);
+    Ctrl+C stops the download."""
+
+    def __init__(self, stop: threading.Event | None = None) -> None:
+        self._last = 0.0
+        self._tty = sys.stderr.isatty()
+        self._stop = stop
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._stop is not None and self._stop.is_set():
+            from app.core.errors import CancelledError
+
+            raise CancelledError("the model download was interrupted")
+        finished = bool(total) and done >= total
+        if not finished and time.monotonic() - self._last < (0.2 if self._tty else 10.0):
+            return
+        self._last = time.monotonic()
+        amount = f"{done / 1e6:.0f} / {total / 1e6:.0f} MB" if total else f"{done / 1e6:.0f} MB"
+        end = "\n" if finished or not self._tty else ""
+        sys.stderr.write(f"\rdownloading model weights (first use only): {amount}".ljust(70) + end)
+        sys.stderr.flush()
+
+
+class ProgressLine:
+    """A single self-rewriting progress line on a terminal's stderr."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._last = 0.0
+
+    def __call__(self, p: Any) -> None:
+        if not self.enabled or time.monotonic() - self._last < 0.2:
+            return
+        self._last = time.monotonic()
+        if p.phase == "scanning":
+            text = f"scanning… {p.done} photos found"
+        elif p.phase == "re-embedding":
+            text = f"switching model: re-embedding {p.done}/{p.total} from thumbnails"
+        elif p.phase == "regions":
+            text = f"objects and text in photos: {p.done}/{p.total} ({p.embedded} regions)"
+        else:
+            from app.indexing.report import time_left
+
+            eta = f", {time_left(p.eta_seconds)}" if p.eta_seconds else ""
+            text = f"indexing {p.done}/{p.total} · {p.rate:.1f} img/s{eta}"
+        sys.stderr.write("\r" + text[: os.get_terminal_size(2).columns - 1].ljust(60))
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r" + " " * 70 + "\r")
+            sys.stderr.flush()

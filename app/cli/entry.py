@@ -1,0 +1,69 @@
+"""Running a command: parse, dispatch, and turn a UserError into one line on stderr."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from app.cli.analysis_commands import cmd_clusters, cmd_evaluate, cmd_project
+from app.cli.common import EXIT_INTERRUPTED, EXIT_USER_ERROR, catalog_failure, one_line
+from app.cli.library_commands import (
+    cmd_doctor,
+    cmd_gui,
+    cmd_index,
+    cmd_install_launcher,
+    cmd_remove,
+    cmd_search,
+    cmd_similar,
+    cmd_status,
+)
+from app.cli.parser import build_parser
+from app.cli.people_commands import cmd_people
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv:
+        argv = ["gui"]
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    from app.core.errors import UserError
+    from app.core.logging import configure_logging
+
+    configure_logging(getattr(args, "verbose", False))
+    try:
+        return COMMANDS[args.command](args)
+    except UserError as exc:
+        print(f"photo-organizer: error: {one_line(str(exc))}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except Exception as exc:
+        # The catalog failing mid-command (a damaged page, a full disk): one line, no traceback.
+        error = catalog_failure(exc, args)
+        if error is None:
+            raise
+        print(f"photo-organizer: error: {one_line(str(error))}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("photo-organizer: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return 0
+
+
+COMMANDS = {
+    "gui": cmd_gui,
+    "install-launcher": cmd_install_launcher,
+    "index": cmd_index,
+    "status": cmd_status,
+    "search": cmd_search,
+    "similar": cmd_similar,
+    "doctor": cmd_doctor,
+    "clusters": cmd_clusters,
+    "project": cmd_project,
+    "evaluate": cmd_evaluate,
+    "remove": cmd_remove,
+    "people": cmd_people,
+}

@@ -1,0 +1,190 @@
+"""Commands over the library itself: gui, install-launcher, index, status, search, similar,
+doctor, remove."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+import time
+
+from app.cli.common import (
+    EXIT_INTERRUPTED,
+    DownloadLine,
+    ProgressLine,
+    catalog_failure,
+    default_library,
+    emit,
+    given_paths,
+    hits_out,
+    open_library,
+    search_filters,
+    threshold_arg_checked,
+)
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from app.ui.application import run_gui
+
+    return run_gui(args.library, [p.expanduser() for p in args.paths])
+
+
+def cmd_install_launcher(args: argparse.Namespace) -> int:
+    from app.launcher import install_launcher, uninstall_launcher
+
+    if args.uninstall:
+        removed = uninstall_launcher()
+        print("removed " + ", ".join(map(str, removed)) if removed else "no launcher was installed")
+    else:
+        for path in install_launcher():
+            print(f"installed {path}")
+    return 0
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from app.core.errors import CancelledError
+    from app.core.paths import display_path
+    from app.core.settings import Settings
+    from app.indexing.pipeline import IndexOptions
+
+    settings = Settings.from_env()
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+    progress = ProgressLine(enabled=not args.json and sys.stderr.isatty())
+    try:
+        with open_library(args) as library:
+            library.on_download = DownloadLine(stop)
+            options = IndexOptions(
+                batch_size=args.batch_size,
+                decode_workers=args.workers,
+                detect=settings.detect_objects and not args.no_detect,
+                ocr=settings.read_text and not args.no_ocr,
+                faces=settings.find_faces and not args.no_faces,
+            )
+            report = library.index(given_paths(args.paths), options, progress=progress, should_stop=stop.is_set)
+    except CancelledError:
+        progress.close()
+        print(
+            "photo-organizer: interrupted during the model download; run the command again to restart it",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        progress.close()
+    payload = report.to_json()
+    lines = [
+        f"scanned {report.scanned}: {report.new} new, {report.moved} moved, {report.unchanged} unchanged, "
+        f"{report.removed} removed, {report.failed} failed",
+        f"embedded {report.embedded} in {report.seconds:.1f} s ({report.images_per_second:.1f} images/s)",
+    ]
+    if report.region_images:
+        lines.append(
+            f"regions: {report.objects} objects and {report.texts} lines of text in {report.region_images} photos"
+        )
+    for warning in report.warnings:
+        print(f"photo-organizer: warning: {warning}", file=sys.stderr)
+    if report.reembedded:
+        lines.insert(0, f"switched model: re-embedded {report.reembedded} regions from thumbnails")
+    lines += [
+        f"  skipped {display_path(f['path'])}: {f['error']}" + (" (tried again next run)" if f.get("retry") else "")
+        for f in report.failures[:50]
+    ]
+    if len(report.failures) > 50:
+        lines.append(f"  … and {len(report.failures) - 50} more (see --json)")
+    if report.cancelled:
+        lines.append("interrupted: what was done is saved; run the same command again to finish")
+    emit(args, payload, "\n".join(lines))
+    return EXIT_INTERRUPTED if report.cancelled else 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from app.analysis.library_analysis import AnalysisInputs, freshness
+
+    with open_library(args) as library:
+        payload = library.status().to_json()
+        payload["analysis"] = freshness(AnalysisInputs.of(library))
+    human = "\n".join(f"{k}: {v}" for k, v in payload.items())
+    emit(args, payload, human)
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from app.core.errors import UserError
+    from app.search.query import parse_query, parse_weights
+
+    if args.top_k < 1:
+        raise UserError("--top-k must be at least 1")
+    threshold_arg_checked(args)
+    if not 0.0 <= args.image_weight <= 1.0:
+        raise UserError("--image-weight must be between 0 and 1")
+    weights = parse_weights(args.weights) if args.weights is not None else None
+    if (args.text is None or not args.text.strip()) and args.image is None and not (args.person or "").strip():
+        raise UserError("give a text query, --image FILE, --person NAME, or a mix")
+    if args.text is not None and args.text.strip():
+        parse_query(args.text)  # a bad query fails before any model loads
+    filters = search_filters(args)
+    started = time.perf_counter()
+    with open_library(args) as library:
+        hits = library.search(
+            args.text,
+            args.image,
+            args.top_k,
+            args.threshold,
+            weights,
+            args.image_weight,
+            filters,
+            args.auto_cut,
+            args.person,
+        )
+    return hits_out(args, hits, started)
+
+
+def cmd_similar(args: argparse.Namespace) -> int:
+    from app.core.errors import UserError
+
+    if args.top_k < 1:
+        raise UserError("--top-k must be at least 1")
+    threshold_arg_checked(args)
+    filters = search_filters(args)
+    started = time.perf_counter()
+    with open_library(args) as library:
+        hits = library.similar(args.path, args.top_k, filters, args.threshold)
+    return hits_out(args, hits, started)
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from app.core.errors import CatalogDamagedError
+    from app.doctor import diagnose, diagnose_damaged_catalog, repair_catalog
+
+    library_dir = (args.library or default_library()).expanduser().resolve()
+    if args.repair:
+        payload = repair_catalog(library_dir)
+    else:
+        try:
+            with open_library(args) as library:
+                payload = diagnose(library.spec, library.region_models, library.status(), library.catalog_sound())
+        except Exception as exc:
+            damage = exc if isinstance(exc, CatalogDamagedError) else catalog_failure(exc, args)
+            if not isinstance(damage, CatalogDamagedError):
+                raise
+            payload = diagnose_damaged_catalog(library_dir, str(damage))
+    lines = [f"{section}: {json.dumps(value, ensure_ascii=False)}" for section, value in payload.items()]
+    emit(args, payload, "\n".join(lines))
+    return 0 if payload.get("ok") else 1
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from app.core.paths import display_path
+
+    with open_library(args, create=False) as library:
+        removed = library.remove(given_paths(args.paths))
+    human = f"forgot {removed.files} file{'s' if removed.files != 1 else ''} ({removed.images} photos left the library)"
+    if removed.failures:
+        human += f" and {removed.failures} skipped file{'s' if removed.failures != 1 else ''}"
+    if removed.roots:
+        human += "; folders no longer in the library: " + ", ".join(display_path(r) for r in removed.roots)
+    emit(args, removed.to_json(), human + "\nthe files themselves were not touched")
+    return 0

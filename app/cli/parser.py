@@ -1,0 +1,131 @@
+"""The command line's arguments (the contract in DESIGN.md)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from app import __version__
+
+
+def _add_common(parser: argparse.ArgumentParser, model: bool = False) -> None:
+    parser.add_argument(
+        "--library",
+        type=Path,
+        default=None,
+        help="library folder (default: $PHOTO_ORGANIZER_LIBRARY or the user data folder)",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    if model:
+        parser.add_argument(
+            "--model",
+            default=None,
+            help="open_clip model: architecture, hf-hub:org/repo or local-dir:/path (default: the library's, else $PHOTO_ORGANIZER_MODEL, else ViT-B-32)",
+        )
+        parser.add_argument(
+            "--pretrained",
+            default=None,
+            help="pretrained tag, or 'random' (default: $PHOTO_ORGANIZER_PRETRAINED, else laion2b_s34b_b79k)",
+        )
+        parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="where the model runs")
+
+
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--folder", type=Path, default=None, help="only photos below this folder")
+    parser.add_argument("--after", default=None, metavar="DATE", help="only photos taken on or after DATE (YYYY-MM-DD)")
+    parser.add_argument("--before", default=None, metavar="DATE", help="only photos taken on or before DATE")
+    parser.add_argument("--type", default=None, metavar="TYPES", help="only these file types, e.g. jpeg,png")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="photo-organizer",
+        description="Find your photos by describing them, by example, or by the words in them. Runs locally.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    gui = sub.add_parser("gui", help="open the desktop app (the default)")
+    gui.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="folders or photos to add right away")
+    gui.add_argument("--library", type=Path, default=None)
+
+    launcher = sub.add_parser("install-launcher", help="add Photo Organizer to the desktop's app menu (current user)")
+    launcher.add_argument("--uninstall", action="store_true", help="remove the launcher and icon again")
+
+    index = sub.add_parser("index", help="add folders or photos to the library, or refresh them")
+    index.add_argument("paths", nargs="+", metavar="PATH")
+    _add_common(index, model=True)
+    index.add_argument(
+        "--no-detect", action="store_true", help="skip object detection (also: PHOTO_ORGANIZER_DETECT=0)"
+    )
+    index.add_argument("--no-ocr", action="store_true", help="skip text recognition (also: PHOTO_ORGANIZER_OCR=0)")
+    index.add_argument("--no-faces", action="store_true", help="skip faces and people (also: PHOTO_ORGANIZER_FACES=0)")
+    index.add_argument("--batch-size", type=int, default=0, help=argparse.SUPPRESS)
+    index.add_argument("--workers", type=int, default=0, help=argparse.SUPPRESS)
+
+    status = sub.add_parser("status", help="what the library holds, and whether it is consistent")
+    _add_common(status)
+
+    search = sub.add_parser("search", help="search by text, by an image file, or both")
+    search.add_argument("text", nargs="?", default=None, metavar="TEXT")
+    search.add_argument("--image", type=Path, default=None, help="an image file to search by")
+    search.add_argument("--top-k", type=int, default=20)
+    search.add_argument("--threshold", type=float, default=None)
+    search.add_argument(
+        "--weights", default=None, help="per-region-kind (or object label) weights, e.g. image=1,text=0.5,animal=2"
+    )
+    search.add_argument(
+        "--image-weight", type=float, default=0.5, help="with TEXT and --image: the image's share, 0..1 (default 0.5)"
+    )
+    search.add_argument("--auto-cut", action="store_true", help="stop at the largest drop in score")
+    search.add_argument("--person", default=None, metavar="NAME", help="only photos with this person in them")
+    _add_filters(search)
+    _add_common(search, model=True)
+
+    similar = sub.add_parser("similar", help="photos like the one at PATH")
+    similar.add_argument("path", type=Path, metavar="PATH")
+    similar.add_argument("--top-k", type=int, default=20)
+    similar.add_argument("--threshold", type=float, default=None)
+    _add_filters(similar)
+    _add_common(similar, model=True)
+
+    clusters = sub.add_parser("clusters", help="groups of similar photos, named")
+    clusters.add_argument("--eps", type=float, default=0.2, help="DBSCAN radius in cosine distance (default 0.2)")
+    clusters.add_argument("--min-samples", type=int, default=2, help="DBSCAN/HDBSCAN minimum group size (default 2)")
+    clusters.add_argument("--algorithm", choices=["dbscan", "hdbscan", "kmeans"], default="dbscan")
+    clusters.add_argument("--k", type=int, default=None, help="k-means: number of clusters (default: by silhouette)")
+    clusters.add_argument(
+        "--on", choices=["image", "object", "person"], default="image", help="cluster whole photos (default) or regions"
+    )
+    _add_common(clusters, model=True)
+
+    project = sub.add_parser("project", help="3D map coordinates per photo (t-SNE)")
+    _add_common(project, model=True)
+
+    evaluate = sub.add_parser("evaluate", help="retrieval and clustering quality on a labelled folder tree")
+    evaluate.add_argument("dataset", type=Path, metavar="DATASET_DIR")
+    evaluate.add_argument("--eps", type=float, default=0.2)
+    evaluate.add_argument("--min-samples", type=int, default=2)
+    _add_common(evaluate, model=True)
+
+    doctor = sub.add_parser("doctor", help="check the device, the model and the library's integrity")
+    _add_common(doctor, model=True)
+    doctor.add_argument(
+        "--repair",
+        action="store_true",
+        help="rebuild a damaged catalog from what can still be read (the damaged file is kept beside it)",
+    )
+
+    remove = sub.add_parser("remove", help="forget folders or photos (the files themselves are never touched)")
+    remove.add_argument("paths", nargs="+", metavar="PATH")
+    _add_common(remove)
+
+    people = sub.add_parser(
+        "people",
+        help="people found by their faces; or: people name ID NAME | merge ID ID | remove-face REGION_ID",
+    )
+    people.add_argument("action", nargs="?", choices=["name", "merge", "remove-face"], default=None)
+    people.add_argument("values", nargs="*", metavar="VALUE")
+    _add_common(people)
+    return parser
