@@ -29,7 +29,7 @@ def test_no_print_in_library_code():
     offenders = [
         str(p.relative_to(APP))
         for p in APP.rglob("*.py")
-        if p.name != "cli.py"
+        if p.relative_to(APP).parts[0] != "cli"  # the command line prints; nothing else does
         and any(
             isinstance(n, ast.Call) and getattr(n.func, "id", None) == "print"
             for n in ast.walk(ast.parse(p.read_text()))
