@@ -14,6 +14,7 @@ from app.catalog.schema import FaceDescriptorRow, FacePersonRow, FaceRefusalRow,
 from app.catalog.sql_helpers import chunks, vectors_by_id
 
 FACE = "face"
+BOX = (RegionRow.x0, RegionRow.y0, RegionRow.x1, RegionRow.y1)  # a region's box, as selected columns
 CARRY_OVER_OVERLAP = 0.5  # intersection over union with an old face to keep its person
 
 
@@ -41,10 +42,11 @@ def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float,
 
 
 def replace_faces(
-    conn: Connection, image_ids: Sequence[int], faces: Sequence[NewFace], positions_of: Sequence[NewFace]
+    conn: Connection, image_ids: Sequence[int], faces: Sequence[NewFace], alive: set[int]
 ) -> tuple[list[int], list[tuple[int, int]]]:
-    """Within the caller's transaction: drop the old faces of `image_ids`, insert `faces`.
-    Returns (removed face region ids, (position in `positions_of`, new region id) pairs)."""
+    """Within the caller's transaction: drop the old faces of `image_ids`, insert those of
+    `faces` whose image is still `alive`. Returns (removed face region ids, (position in
+    `faces`, new region id) pairs)."""
     old: dict[int, list[_OldFace]] = {}
     removed: list[int] = []
     for chunk in chunks(list(image_ids)):
@@ -52,10 +54,7 @@ def replace_faces(
             select(
                 RegionRow.id,
                 RegionRow.image_id,
-                RegionRow.x0,
-                RegionRow.y0,
-                RegionRow.x1,
-                RegionRow.y1,
+                *BOX,
                 FacePersonRow.person_id,
                 FacePersonRow.confirmed,
             )
@@ -75,9 +74,10 @@ def replace_faces(
         if ids:
             conn.execute(delete(RegionRow).where(RegionRow.id.in_(ids)))  # descriptors and people rows cascade
             removed += ids
-    position = {id(face): i for i, face in enumerate(positions_of)}
     added: list[tuple[int, int]] = []
-    for face in faces:
+    for position, face in enumerate(faces):
+        if face.image_id not in alive:
+            continue
         x0, y0, x1, y1 = face.bbox
         region_id = conn.execute(
             insert(RegionRow)
@@ -95,7 +95,7 @@ def replace_faces(
                 )
             for person_id in before.refused:
                 conn.execute(insert(FaceRefusalRow).values(region_id=region_id, person_id=person_id))
-        added.append((position[id(face)], region_id))
+        added.append((position, region_id))
     return removed, added
 
 
@@ -109,3 +109,8 @@ def face_region_ids(engine: Engine) -> np.ndarray:
 def face_descriptors(engine: Engine, region_ids: Sequence[int], dim: int) -> np.ndarray:
     """The descriptors of `region_ids`, in that order, as a float32 matrix."""
     return vectors_by_id(engine, FaceDescriptorRow.region_id, FaceDescriptorRow.vector, region_ids, dim)
+
+
+def any_faces(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(select(FaceDescriptorRow.region_id).limit(1)).first() is not None

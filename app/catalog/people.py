@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import Engine, delete, func, insert, select, update
 
-from app.catalog.faces import FACE
+from app.catalog.faces import BOX, FACE
 from app.catalog.schema import FaceDescriptorRow, FacePersonRow, FaceRefusalRow, FileRow, PersonRow, RegionRow
 from app.core.errors import UserError
 
@@ -46,6 +46,13 @@ class PersonFace:
     image_id: int
     bbox: tuple[float, float, float, float]
     confirmed: bool
+
+
+def faces_without_person(engine: Engine) -> int:
+    """How many faces wait to be placed into a person."""
+    waiting = ~select(FacePersonRow.region_id).where(FacePersonRow.region_id == FaceDescriptorRow.region_id).exists()
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(FaceDescriptorRow).where(waiting)).scalar_one())
 
 
 def face_groups(engine: Engine, dim: int = 128) -> FaceGroups:
@@ -105,10 +112,7 @@ def people(engine: Engine) -> list[PersonSummary]:
             RegionRow.image_id,
             (RegionRow.x1 - RegionRow.x0) * (RegionRow.y1 - RegionRow.y0),
             select(func.min(FileRow.path)).where(FileRow.image_id == RegionRow.image_id).scalar_subquery(),
-            RegionRow.x0,
-            RegionRow.y0,
-            RegionRow.x1,
-            RegionRow.y1,
+            *BOX,
         )
         .join(FacePersonRow, FacePersonRow.person_id == PersonRow.id)
         .join(RegionRow, RegionRow.id == FacePersonRow.region_id)
@@ -244,10 +248,7 @@ def person_faces(engine: Engine, person_id: int) -> list[PersonFace]:
         select(
             RegionRow.id,
             RegionRow.image_id,
-            RegionRow.x0,
-            RegionRow.y0,
-            RegionRow.x1,
-            RegionRow.y1,
+            *BOX,
             FacePersonRow.confirmed,
         )
         .join(FacePersonRow, FacePersonRow.region_id == RegionRow.id)
@@ -277,7 +278,7 @@ class FaceInImage:
 
 def faces_in_image(engine: Engine, image_id: int) -> list[FaceInImage]:
     stmt = (
-        select(RegionRow.id, RegionRow.x0, RegionRow.y0, RegionRow.x1, RegionRow.y1, PersonRow.id, PersonRow.name)
+        select(RegionRow.id, *BOX, PersonRow.id, PersonRow.name)
         .outerjoin(FacePersonRow, FacePersonRow.region_id == RegionRow.id)
         .outerjoin(PersonRow, PersonRow.id == FacePersonRow.person_id)
         .where(RegionRow.image_id == image_id, RegionRow.kind == FACE)

@@ -178,7 +178,7 @@ def replace_regions(
         keep = [i for i, r in enumerate(regions) if r.image_id in alive]  # an image may have gone meanwhile
         added = list(zip(keep, _insert_regions(conn, [regions[i] for i in keep]), strict=True))
         redone = [d.image_id for d in done if d.faces_by is not None and d.image_id in alive]
-        faces_removed, faces_added = replace_faces(conn, redone, [f for f in faces if f.image_id in alive], list(faces))
+        faces_removed, faces_added = replace_faces(conn, redone, faces, alive)
         for d in done:
             pairs = (("objects_by", d.objects_by), ("text_by", d.text_by), ("faces_by", d.faces_by))
             values = {k: v for k, v in pairs if v is not None}

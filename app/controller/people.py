@@ -64,6 +64,7 @@ class PeopleOrganiser:
         self._refuse = refuse_while_busy
         self.people: dict[int, PersonSummary] = {}
         self.opened: int | None = None  # the person whose faces are open
+        self._shown: list[PersonCard] = []
 
     def refresh(self) -> None:
         library = self._library()
@@ -72,15 +73,21 @@ class PeopleOrganiser:
 
     def _on_people(self, listed: list[PersonSummary]) -> None:
         self.people = {p.id: p for p in listed}
-        self.view.show_people([self._card(p) for p in listed])
+        self._show([self._card(p) for p in listed])
         if self.opened is not None and self.opened not in self.people:
             self.opened = None
             self.view.show_person_faces(None, [])
 
     def redraw(self) -> None:
-        """The cards again (their covers come from the gallery's rows, which just changed)."""
-        if self.people:
-            self.view.show_people([self._card(p) for p in self.people.values()])
+        """The cards again when a cover changed (covers come from the gallery's rows, which just
+        reloaded; while indexing that is every 1.5 s, and an unchanged list is left alone)."""
+        cards = [self._card(p) for p in self.people.values()]
+        if cards != self._shown:
+            self._show(cards)
+
+    def _show(self, cards: list[PersonCard]) -> None:
+        self._shown = cards
+        self.view.show_people(cards)
 
     def _card(self, person: PersonSummary) -> PersonCard:
         cover = self.browse.entries.get(person.cover_image)

@@ -119,7 +119,9 @@ def _whispers(descriptors: np.ndarray) -> list[np.ndarray]:
 
 def group_new_faces(engine: Engine) -> int:
     """Place every face not yet in a person (after the region pass, under the writer lock).
-    Returns how many faces were placed."""
+    Returns how many faces were placed. Re-indexing with no new face reads no descriptor."""
+    if people.faces_without_person(engine) == 0:
+        return 0
     groups = people.face_groups(engine)
     new = groups.people < 0
     if not new.any():

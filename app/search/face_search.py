@@ -7,7 +7,6 @@ import numpy as np
 from sqlalchemy import Engine
 
 from app.catalog import lookups
-from app.catalog.faces import face_descriptors
 from app.core.errors import UserError
 from app.search.results import SearchHit
 from app.vectors.store import VectorStore
@@ -16,13 +15,13 @@ SAME_PERSON = 0.55  # a little looser than joining a person: this is a search, s
 
 
 def similar_faces(engine: Engine, store: VectorStore, region_id: int, top_k: int = 200) -> list[SearchHit]:
-    if region_id not in set(store.ids().tolist()):
-        raise UserError(f"no face with region id {region_id}")
-    query = face_descriptors(engine, [region_id], store.dim)
     # The store ranks by inner product; for distance, rank all stored faces by their real
     # Euclidean distance (face counts are small next to photos: a few per photo at most).
     ids, vectors = store.all_vectors()
-    distances = np.linalg.norm(vectors - query[0], axis=1)
+    at = np.flatnonzero(ids == region_id)
+    if len(at) == 0:
+        raise UserError(f"no face with region id {region_id}")
+    distances = np.linalg.norm(vectors - vectors[at[0]], axis=1)
     order = np.argsort(distances)
     regions = lookups.regions(engine, [int(ids[i]) for i in order if distances[i] <= SAME_PERSON])
     infos = lookups.images(engine, sorted({r.image_id for r in regions.values()}))

@@ -5,11 +5,22 @@ The Clusters view and the People view draw their cards with it."""
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 DetailRole = Qt.ItemDataRole.UserRole + 20  # the line under the title ("12 photos")
 PlaceholderRole = Qt.ItemDataRole.UserRole + 21  # True: the title is a placeholder ("Unnamed")
+
+
+def paint_cell_background(painter: QPainter, option: QStyleOptionViewItem) -> tuple[QRect, QPalette, bool]:
+    """A cell's rectangle, palette and selection (the highlight painted when selected): what
+    every painting delegate starts with. The stubs lack QStyleOptionViewItem's fields."""
+    rect = option.rect  # type: ignore[attr-defined]
+    palette = option.palette  # type: ignore[attr-defined]
+    selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+    if selected:
+        painter.fillRect(rect, palette.highlight())
+    return rect, palette, selected
 
 
 class CardDelegate(QStyledItemDelegate):
@@ -31,11 +42,7 @@ class CardDelegate(QStyledItemDelegate):
         self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> None:
         painter.save()
-        rect = option.rect  # type: ignore[attr-defined]
-        palette = option.palette  # type: ignore[attr-defined]
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
-        if selected:
-            painter.fillRect(rect, palette.highlight())
+        rect, palette, selected = paint_cell_background(painter, option)
         frame = QRect(rect.x() + 8, rect.y() + 8, self.picture.width(), self.picture.height())
         painter.fillRect(frame, QColor(128, 128, 128, 40))
         pixmap = index.data(Qt.ItemDataRole.DecorationRole)

@@ -8,10 +8,11 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import QListView, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from app.controller.gallery_rows import GalleryItem, GalleryUpdate
 from app.core.paths import display_path
+from app.ui.card_delegate import paint_cell_background
 from app.ui.thumbnails import ThumbnailCache
 
 ImageIdRole = Qt.ItemDataRole.UserRole + 1
@@ -147,11 +148,7 @@ class GalleryDelegate(QStyledItemDelegate):
         self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> None:
         painter.save()
-        rect = option.rect  # type: ignore[attr-defined]
-        palette = option.palette  # type: ignore[attr-defined]
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
-        if selected:
-            painter.fillRect(rect, palette.highlight())
+        rect, palette, selected = paint_cell_background(painter, option)
         if self.list_mode:
             side = self._list_thumb()
             frame = QRect(rect.x() + 4, rect.y() + 4, side, side)

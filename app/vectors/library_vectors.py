@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from app.catalog import meta
 from app.catalog.database import CATALOG_ID_KEY
-from app.catalog.faces import face_region_ids
+from app.catalog.faces import any_faces
 from app.core.errors import LibraryStorageError
 from app.core.lock import WriterLock
 from app.core.paths import LibraryPaths
@@ -50,7 +50,7 @@ class LibraryVectors:
         dim = meta.get_meta(self._engine, DIM_KEY)
         if dim is not None:
             self.store = self._new_store(self.model_key, int(dim))
-        if self._paths.faces_file.exists() or len(face_region_ids(self._engine)):
+        if self._paths.faces_file.exists() or any_faces(self._engine):
             self.faces = self._new_faces_store()
         stores = [(s, src) for s, src in ((self.store, CLIP_VECTORS), (self.faces, FACE_DESCRIPTORS)) if s is not None]
         if not stores:
