@@ -171,7 +171,9 @@ def main() -> None:
     t0 = time.perf_counter()
     photos = make_camera_jpegs(args.data, args.count)
     generate_s = time.perf_counter() - t0
-    options = IndexOptions(batch_size=args.batch_size, decode_workers=args.workers, detect=False, ocr=False)
+    options = IndexOptions(
+        batch_size=args.batch_size, decode_workers=args.workers, detect=False, ocr=False, faces=False
+    )
     rounds = [one_round(args, options, photos) for _ in range(max(1, args.repeat))]
     last = rounds[-1]
     library, report = last["library"], last["report"]

@@ -131,12 +131,12 @@ def main() -> None:
         os.environ["PHOTO_ORGANIZER_DETECTOR"] = detector
         os.environ["PHOTO_ORGANIZER_DETECTOR_WEIGHTS"] = str(random_detector_weights(detector, Path(work)))
         with Library(Path(work) / "lib", ModelSpec(args.model, "random"), device=args.device) as library:
-            first = library.index([folder], IndexOptions(detect=False, ocr=False))
+            first = library.index([folder], IndexOptions(detect=False, ocr=False, faces=False))
             t0 = time.perf_counter()
             library.region_models.reader()  # model loading is a one-off; report it apart
             library.region_models.detector()
             load_s = time.perf_counter() - t0
-            report = library.index([folder], IndexOptions(detect=True, ocr=True))
+            report = library.index([folder], IndexOptions(detect=True, ocr=True, faces=False))
             texts = (
                 library.engine.connect()
                 .exec_driver_sql(
