@@ -48,6 +48,7 @@ from app.search.compose import check_search_request, compose_query
 from app.search.query import SearchFilters, check_threshold
 from app.search.ranking import DEFAULT_WEIGHTS, RankingOptions
 from app.search.results import SearchHit
+from app.teaching.library_names import TaughtNames
 from app.vectors import reconcile as reconciling
 from app.vectors.index_policy import fit_index
 from app.vectors.library_vectors import MODEL_KEY, PENDING_KEY, LibraryVectors
@@ -102,6 +103,13 @@ class Library:
                 remember_choice(model)  # named on the command line or in the settings: chosen
             self._embedder: ClipEmbedder | None = None
             self.vectors = LibraryVectors(self.engine, self.paths, self.spec.key)
+            self.names = TaughtNames(
+                self.engine,
+                lambda: self.spec.key,
+                lambda: self.embedder,
+                self._refuse_if_read_only,
+                self.require_vectors,
+            )
             self.settings = settings or Settings.from_env()
             self.region_models = RegionModels(self.settings, self._compute_device, self._download_progress)
             # Called with (bytes so far, total) while model weights download on first use; may
@@ -227,6 +235,7 @@ class Library:
             self._settle_faces(group=options.faces and not report.cancelled)
             if not report.cancelled:
                 self.update_search_index()
+                self._learn_names_again(controls)
             finished = True
             return report
         finally:
@@ -274,7 +283,18 @@ class Library:
         self.spec, self._embedder, self.requested_model = target, embedder, None
         self.vectors.switch_to(target.key, embedder.dim)
         log.info("library switched to %s (%d regions re-embedded)", target.key, made)
+        self._learn_names_again(controls)
         return made
+
+    def _learn_names_again(self, controls: RunControls) -> None:
+        """Taught names the library's model has no vector for yet (it was just switched to, or a
+        name was taught while a switch ran) are learned again from their examples."""
+        from app.core.errors import CancelledError
+
+        try:
+            self.names.learn_again(controls.progress, controls.stopped)
+        except CancelledError:
+            log.info("learning names again was stopped; the next run resumes it")
 
     def _refuse_if_read_only(self, what: str) -> None:
         if self.read_only:
@@ -368,9 +388,10 @@ class Library:
         return store
 
     def text_vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """Texts as the search reads them ("a photo of ..."), taught names included."""
         from app.ml.embedder import TEXT_TEMPLATE
 
-        return self.embedder.embed_texts([TEXT_TEMPLATE.format(t) for t in texts])
+        return self.embedder.embed_texts([TEXT_TEMPLATE.format(t) for t in texts], self.names.vectors())
 
     def image_vector(self, path: Path | str) -> np.ndarray:
         """Embed an image file (inside the library or not)."""

@@ -17,8 +17,8 @@ from app.analysis.clustering import NOISE, ClusterParams, cluster
 from app.analysis.naming import cluster_name, concept_names, frequent_words
 from app.analysis.projection import project_3d
 from app.analysis.results import Clustering, MapPoints
-from app.analysis.vocabulary import CONCEPTS
 from app.catalog import analysis_vectors, lookups
+from app.ml.vocabulary import CONCEPTS
 
 if TYPE_CHECKING:
     from app.library import Library

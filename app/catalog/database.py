@@ -94,6 +94,14 @@ def _migrate_5_to_6(conn: Connection) -> None:
     Base.metadata.create_all(conn, tables=tables)  # type: ignore[arg-type]
 
 
+def _migrate_6_to_7(conn: Connection) -> None:
+    """Taught names: the names, the regions they were taught from, their learned vectors."""
+    from app.catalog.schema import ConceptExampleRow, ConceptRow, ConceptVectorRow
+
+    tables = [ConceptRow.__table__, ConceptExampleRow.__table__, ConceptVectorRow.__table__]
+    Base.metadata.create_all(conn, tables=tables)  # type: ignore[arg-type]
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _migrate_0_to_1,
     _migrate_1_to_2,
@@ -101,6 +109,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _migrate_3_to_4,
     _migrate_4_to_5,
     _migrate_5_to_6,
+    _migrate_6_to_7,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

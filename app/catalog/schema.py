@@ -127,3 +127,31 @@ class FaceRefusalRow(Base):
     __tablename__ = "face_refusals"
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+
+
+class ConceptRow(Base):
+    """A name the user taught ("Rex", "the cabin"); `key` is the name folded for matching."""
+
+    __tablename__ = "concepts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String)
+    key: Mapped[str] = mapped_column(String, unique=True)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class ConceptExampleRow(Base):
+    """A region (a whole photo, an object crop or a face) the name was taught from."""
+
+    __tablename__ = "concept_examples"
+    concept_id: Mapped[int] = mapped_column(ForeignKey("concepts.id", ondelete="CASCADE"), primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"), primary_key=True)
+
+
+class ConceptVectorRow(Base):
+    """A name's learned word vector for one model, with the report of its learning (JSON)."""
+
+    __tablename__ = "concept_vectors"
+    concept_id: Mapped[int] = mapped_column(ForeignKey("concepts.id", ondelete="CASCADE"), primary_key=True)
+    model_key: Mapped[str] = mapped_column(String, primary_key=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    report: Mapped[str] = mapped_column(Text, default="{}")

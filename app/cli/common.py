@@ -156,6 +156,8 @@ class ProgressLine:
             text = f"scanning… {p.done} photos found"
         elif p.phase == "re-embedding":
             text = f"switching model: re-embedding {p.done}/{p.total} from thumbnails"
+        elif p.phase == "names":
+            text = f"learning taught names for the new model: {p.current} ({p.done}/{p.total} steps)"
         elif p.phase == "regions":
             text = f"objects and text in photos: {p.done}/{p.total} ({p.embedded} regions)"
         else:

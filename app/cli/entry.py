@@ -17,6 +17,7 @@ from app.cli.library_commands import (
     cmd_similar,
     cmd_status,
 )
+from app.cli.name_commands import cmd_concepts, cmd_forget, cmd_teach
 from app.cli.parser import build_parser
 from app.cli.people_commands import cmd_people
 
@@ -66,4 +67,7 @@ COMMANDS = {
     "evaluate": cmd_evaluate,
     "remove": cmd_remove,
     "people": cmd_people,
+    "teach": cmd_teach,
+    "concepts": cmd_concepts,
+    "forget": cmd_forget,
 }

@@ -128,4 +128,20 @@ def build_parser() -> argparse.ArgumentParser:
     people.add_argument("action", nargs="?", choices=["name", "merge", "remove-face"], default=None)
     people.add_argument("values", nargs="*", metavar="VALUE")
     _add_common(people)
+
+    teach = sub.add_parser("teach", help="teach the search a name from example photos: teach NAME PHOTO...")
+    teach.add_argument("name", metavar="NAME", help='the name, e.g. Rex or "the cabin"')
+    teach.add_argument("photos", nargs="+", metavar="PHOTO", help="indexed photos showing it (at least 3 in all)")
+    teach.add_argument("--add", action="store_true", help="give a name taught before more examples")
+    teach.add_argument("--steps", type=int, default=None, help=argparse.SUPPRESS)
+    _add_common(teach)
+
+    concepts = sub.add_parser("concepts", help="the names taught to the library; or: concepts rename OLD NEW")
+    concepts.add_argument("action", nargs="?", choices=["rename"], default=None)
+    concepts.add_argument("values", nargs="*", metavar="VALUE")
+    _add_common(concepts)
+
+    forget = sub.add_parser("forget", help="forget a taught name (its photos stay)")
+    forget.add_argument("name", metavar="NAME")
+    _add_common(forget)
     return parser

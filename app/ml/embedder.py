@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from app.core.unit_vectors import unit_rows
 from app.ml.download import DownloadProgress
 from app.ml.preprocess import InputSpec
 from app.ml.spec import HF_HUB, LOCAL_DIR, ModelSpec
+from app.ml.taught_text import NamedTextEncoder
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ class ClipEmbedder:
         self._tokenizer: Any = None
         self.input_spec: InputSpec | None = None
         self.dim = 0
+        self._named_text: NamedTextEncoder | None = None
 
     @property
     def loaded(self) -> bool:
@@ -115,6 +117,7 @@ class ClipEmbedder:
         except (FileNotFoundError, ValueError, RuntimeError) as exc:
             raise ModelUnavailableError(f"could not load model {spec.key}: {exc}") from exc
         model.eval()
+        model.requires_grad_(False)  # inference only; a name being taught is the one thing with gradients
         try:
             # Some models name a Hugging Face tokenizer, which transformers fetches on first use.
             self._tokenizer = open_clip.get_tokenizer(model_name)
@@ -165,15 +168,39 @@ class ClipEmbedder:
             return np.empty((0, self.dim), dtype=np.float32)
         return self.embed_batch(self.batch_from_arrays(arrays))
 
-    def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
+    def embed_texts(self, texts: Sequence[str], names: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+        """Text vectors; `names` maps taught names to their learned word vectors, and a text
+        holding one reads it as that word (a text holding none is embedded as always)."""
         import torch
 
         if self._model is None:
             self.load()
-        tokens = self._tokenizer(list(texts)).to(self.device)
         with torch.inference_mode(), self._autocast():
-            features = self._model.encode_text(tokens)
+            if names:
+                features = self.named_text.encode(list(texts), names)
+            else:
+                features = self._model.encode_text(self._tokenizer(list(texts)).to(self.device))
         return _normalised(features)
+
+    @property
+    def named_text(self) -> NamedTextEncoder:
+        """The text tower able to read taught names; UserError for a model without a word
+        embedding table (a Hugging Face text tower)."""
+        self.load()
+        with self._lock:
+            if self._named_text is None:
+                try:
+                    self._named_text = NamedTextEncoder(self._model, self._tokenizer, self.device)
+                except ValueError as exc:
+                    raise UserError(f"{self.spec.key} cannot learn names: {exc}") from None
+            return self._named_text
+
+    @property
+    def logit_scale(self) -> float:
+        """The model's own similarity temperature (CLIP caps it at 100)."""
+        self.load()
+        scale = getattr(self._model, "logit_scale", None)
+        return min(100.0, float(scale.exp())) if scale is not None else 100.0
 
     def embed_region_texts(self, texts: Sequence[str]) -> np.ndarray:
         """Text found in photos, embedded the way queries are, so "bakery" meets "BAKERY"."""
