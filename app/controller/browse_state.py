@@ -45,13 +45,13 @@ class SearchSequence:
 
 
 class BrowseState:
-    """The gallery's source. `showing` is "all", "results", "cluster", "folder" or "person"."""
+    """The gallery's source. `showing` is "all", "results", "cluster", "folder" or "photos" (a person's, or a taught name's)."""
 
     def __init__(self) -> None:
         self.showing = "all"
         self.cluster_key = ALL_PHOTOS
         self.folder: str | None = None
-        self.person_images: tuple[int, ...] = ()  # showing "person": that person's photos
+        self.chosen_images: tuple[int, ...] = ()  # showing "photos": a person's, or those a name was taught from
         self.entries: Mapping[int, GalleryItem] = {}  # every photo, by image id
         self.clustering: Clustering | None = None
         self.clusters: dict[int, Cluster] = {}
@@ -155,12 +155,12 @@ class BrowseState:
             self.clustering.clusters[:] = [self.clusters.get(c.id, c) for c in self.clustering.clusters]
         return f"{shown} ({cluster.size})"
 
-    def choose_person(self, image_ids: tuple[int, ...]) -> list[GalleryItem]:
-        self.showing, self.cluster_key, self.folder, self.person_images = "person", ALL_PHOTOS, None, image_ids
-        return self.person_items()
+    def choose_photos(self, image_ids: tuple[int, ...]) -> list[GalleryItem]:
+        self.showing, self.cluster_key, self.folder, self.chosen_images = "photos", ALL_PHOTOS, None, image_ids
+        return self.chosen_items()
 
-    def person_items(self) -> list[GalleryItem]:
-        return [self.entries[i] for i in self.person_images if i in self.entries]
+    def chosen_items(self) -> list[GalleryItem]:
+        return [self.entries[i] for i in self.chosen_images if i in self.entries]
 
     # --- folders ------------------------------------------------------------------------------
 

@@ -1,9 +1,11 @@
 """Long library work from the window, one piece at a time: indexing, the region pass, a model
-switch. Folders dropped meanwhile wait their turn, and the region pass steps aside for them."""
+switch, teaching a name. Folders dropped and names taught meanwhile wait their turn, and the
+region pass steps aside for them."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -16,6 +18,7 @@ class IndexingQueue:
         self.pause = threading.Event()
         self.defer_regions = threading.Event()  # set when a folder waits behind the region pass
         self.waiting: list[Path] = []
+        self.waiting_work: list[Callable[[], None]] = []  # other tasks (teaching), started in turn
         self.last_roots: list[Path] = []  # what the last indexing run was asked to index
 
     @property
@@ -41,6 +44,15 @@ class IndexingQueue:
         self.waiting += roots
         if self.running:
             self.defer_regions.set()
+
+    def wait_with(self, work: Callable[[], None]) -> None:
+        """A task to start once the running one ends (after any folders waiting)."""
+        self.waiting_work.append(work)
+        if self.running:
+            self.defer_regions.set()
+
+    def next_work(self) -> Callable[[], None] | None:
+        return self.waiting_work.pop(0) if self.waiting_work else None
 
     def set_paused(self, paused: bool) -> None:
         if paused:

@@ -183,5 +183,5 @@ class PeopleOrganiser:
         if self.browse.showing_results:
             self.view.clear_search_box()
         self.browse.searches.drop_running()
-        items = self.browse.choose_person(person.image_ids)
+        items = self.browse.choose_photos(person.image_ids)
         self.view.show_items(items, f"{person.name or 'Unnamed person'}: {len(items)} photos")

@@ -12,6 +12,12 @@ def _eta(seconds: float | None) -> str:
 def progress_text(p: IndexProgress, device: str) -> str:
     if p.phase == "scanning":
         return f"Looking for photos… {p.done} found"
+    if p.phase == "teaching":
+        return f"Teaching {p.current} · step {p.done} / {p.total}"
+    if p.phase == "names":
+        return f"Learning taught names for the new model · {p.current}"
+    if p.phase == "re-embedding":
+        return f"Switching model · re-embedding {p.done:,} / {p.total:,} from thumbnails"
     if p.phase == "regions":
         return f"Finding objects and text · {p.done:,} / {p.total:,} photos{_eta(p.eta_seconds)}"
     return f"Indexing {p.done:,} / {p.total:,} · {p.rate:.1f} img/s{_eta(p.eta_seconds)}  {device}".rstrip()

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from app.controller.browse_state import BrowseState
 from app.controller.gallery_rows import GalleryItem, GalleryRows, GalleryUpdate, plan_update
 from app.controller.indexing_queue import IndexingQueue
+from app.controller.names import LongWork, NamesOrganiser
 from app.controller.organise import Organiser
 from app.controller.people import PeopleOrganiser
 from app.controller.texts import NO_RESULTS, READ_ONLY, progress_text, report_text, results_text
@@ -64,6 +65,7 @@ class WindowController:
         self._gallery_loading = self._gallery_stale = False  # one gallery load at a time
         self.organise = Organiser(view, tasks, self.browse, lambda: self.library, self.refresh_gallery)
         self.people = PeopleOrganiser(view, tasks, self.browse, lambda: self.library, self.refuse_while_busy)
+        self.names = NamesOrganiser(view, tasks, self.browse, lambda: self.library, self._long_work())
 
     # --- the library ----------------------------------------------------------------------------
 
@@ -96,6 +98,7 @@ class WindowController:
         self.refresh_gallery()
         self.organise.refresh_clusters()
         self.people.refresh()
+        self.names.refresh()
         self.organise.refresh_folders()
         # Indexing that a crash or kill cut short continues by itself.
         if interrupted is not None:
@@ -214,15 +217,23 @@ class WindowController:
         self.refresh_gallery()
         self.organise.refresh_clusters()
         self.people.refresh()
+        self.names.refresh()
         self.organise.refresh_folders()
         self.organise.refresh_map()
         self.indexing.waiting = due
         self._start_waiting()
 
     def _start_waiting(self) -> None:
-        if self.indexing.waiting and self.library is not None and not self.indexing.running:
+        if self.library is None or self.indexing.running:
+            return
+        if self.indexing.waiting:
             roots, self.indexing.waiting = self.indexing.waiting, []
             self.index_paths(roots)
+        elif (work := self.indexing.next_work()) is not None:
+            work()
+
+    def _long_work(self) -> LongWork:
+        return LongWork(self.indexing, self._report_progress, self._work_done)
 
     def refuse_while_busy(self, what: str) -> bool:
         """Writers exclude each other: while indexing runs, changing waits for it (said so)."""
@@ -331,8 +342,8 @@ class WindowController:
         if self.browse.showing == "cluster":
             self.view.show_items(self.browse.cluster_items(), None)
             self.view.show_gallery(None, None, failures)
-        elif self.browse.showing == "person":
-            self.view.show_items(self.browse.person_items(), None)
+        elif self.browse.showing == "photos":
+            self.view.show_items(self.browse.chosen_items(), None)
             self.view.show_gallery(None, None, failures)
         elif self.browse.showing == "folder" and self.browse.folder is not None:
             self.view.show_items(self.browse.choose_folder(self.browse.folder), None)

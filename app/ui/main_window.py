@@ -33,6 +33,7 @@ from app.analysis.results import MapPoints
 from app.catalog.records import FolderSummary, KnownFailure
 from app.controller.browse_state import ALL_PHOTOS, ClusterCard
 from app.controller.gallery_rows import GalleryItem, GalleryUpdate
+from app.controller.names import NameCard
 from app.controller.people import FaceCard, PersonCard
 from app.controller.window_controller import WindowController
 from app.core.errors import UntrustedModelError, UserError
@@ -44,6 +45,7 @@ from app.ui.download_dialog import DownloadWatcher
 from app.ui.file_urls import local_file_url
 from app.ui.gallery_panel import GalleryPanel
 from app.ui.model_question import ask_to_use_model
+from app.ui.names_actions import NamesActions
 from app.ui.people_panel import PeoplePanel
 from app.ui.search_bar import IMAGE_SUFFIXES, SearchBar
 from app.ui.side_panel import SidePanel
@@ -77,6 +79,7 @@ class MainWindow(QMainWindow):
     indexing_finished = Signal(object)
     search_finished = Signal()
     people_refreshed = Signal()
+    names_refreshed = Signal()  # the Names list was redrawn
     person_opened = Signal()
     skipped_shown = Signal(object)  # the skipped-files box, once its list is loaded
 
@@ -133,7 +136,10 @@ class MainWindow(QMainWindow):
         self.gallery_panel.context_menu_requested.connect(lambda item, at: self.context_menu_for(item).exec(at))
         self.gallery_panel.zoom_requested.connect(self.search_bar.grow_thumbnails)
 
-        self.side = SidePanel()
+        self.side = SidePanel(has_selection=lambda: bool(self.gallery_panel.selected_items()))
+        self.names_actions = NamesActions(
+            self, self.controller.names, self.side.names, self.gallery_panel.selected_items, self.search_for
+        )
         self.side.add_folder_requested.connect(self.choose_folder)
         self.side.folder_chosen.connect(self._on_folder_chosen)
         self.side.folder_refresh_requested.connect(lambda root: self.index_paths([Path(root)]))
@@ -252,6 +258,16 @@ class MainWindow(QMainWindow):
     def show_people(self, cards: list[PersonCard]) -> None:
         self.people_panel.show_cards(cards)
         self.people_refreshed.emit()
+
+    def show_names(self, cards: list[NameCard]) -> None:
+        self.side.names.show_names(cards)
+        self.names_refreshed.emit()
+
+    def search_for(self, text: str) -> None:
+        """Put `text` in the search box and search (a name chosen in the Names list)."""
+        self.views.setCurrentIndex(GALLERY_TAB)
+        self.search_box.setText(text)
+        self.search_bar.request_search()
 
     def show_person_faces(self, person_id: int | None, faces: list[FaceCard]) -> None:
         self.people_panel.show_faces(person_id, faces)
@@ -438,6 +454,7 @@ class MainWindow(QMainWindow):
         menu.addAction("Open", lambda: self._open_path(item.path))
         menu.addAction("Show in folder", lambda: self._open_path(os.path.dirname(item.path)))
         menu.addAction("Copy path", lambda: QGuiApplication.clipboard().setText(display_path(item.path)))
+        menu.addAction("Teach a name…", self.names_actions.teach_selected)
         menu.addSeparator()
         menu.addAction("Remove from library", self.remove_selected)
         return menu
@@ -454,6 +471,7 @@ class MainWindow(QMainWindow):
         )
         viewer.face_refused.connect(lambda region: self.controller.people.remove_face(region, viewer.show_current))
         viewer.similar_faces_wanted.connect(self._find_similar_faces)
+        viewer.teach_wanted.connect(self.names_actions.teach_region)
         viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         viewer.open()
         return viewer

@@ -21,11 +21,12 @@ MAX_ZOOM = 8.0  # times the photo's own pixels
 
 
 class PhotoCanvas(QWidget):
-    face_menu_requested = Signal(int, QPoint)  # a face's region id, where to open its menu
+    region_menu_requested = Signal(int, QPoint)  # a box's region id (0: none, the photo), where
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.face_boxes: list[tuple[int, tuple[float, float, float, float]]] = []  # region id, relative box
+        # Boxes a right-click can pick (faces, objects): region id, relative box.
+        self.boxes: list[tuple[int, tuple[float, float, float, float]]] = []
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(QSize(200, 200))
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -137,10 +138,12 @@ class PhotoCanvas(QWidget):
             self._drag_from = None
             self.setCursor(Qt.CursorShape.OpenHandCursor)
 
-    def face_at(self, pos: QPointF) -> int | None:
-        """The face under a point of the canvas (its region id), if any."""
+    def box_at(self, pos: QPointF) -> int | None:
+        """The region under a point of the canvas (its id), if any; the smallest box wins (a face
+        inside a person's box)."""
         shown = self.photo_rect()
-        for region_id, (x0, y0, x1, y1) in self.face_boxes:
+        under = []
+        for region_id, (x0, y0, x1, y1) in self.boxes:
             box = QRectF(
                 shown.x() + x0 * shown.width(),
                 shown.y() + y0 * shown.height(),
@@ -148,13 +151,15 @@ class PhotoCanvas(QWidget):
                 (y1 - y0) * shown.height(),
             )
             if box.contains(pos):
-                return region_id
-        return None
+                under.append((box.width() * box.height(), region_id))
+        return min(under)[1] if under else None
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
-        region_id = self.face_at(QPointF(event.pos()))
-        if region_id is not None:
-            self.face_menu_requested.emit(region_id, event.globalPos())
+        pos = QPointF(event.pos())
+        if self._pixmap.isNull() or not self.photo_rect().contains(pos):
+            return
+        region_id = self.box_at(pos)
+        self.region_menu_requested.emit(region_id or 0, event.globalPos())
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         """Double-click: 100% around the pointer, or back to fit."""

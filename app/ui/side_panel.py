@@ -1,14 +1,17 @@
 """The side panel: LIBRARY (the folders added, with their photo counts; right-click refreshes,
-opens or removes one) and CLUSTERS (all photos, each group, the photos in none)."""
+opens or removes one), CLUSTERS (all photos, each group, the photos in none) and NAMES (the
+names taught to the library, `NamesList`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QMenu, QPushButton, QVBoxLayout, QWidget
 
 from app.catalog.records import FolderSummary
+from app.ui.names_list import NamesList
 
 KeyRole = Qt.ItemDataRole.UserRole
 
@@ -23,8 +26,9 @@ class SidePanel(QWidget):
     cluster_rename_requested = Signal(int)
     folders_shown = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, has_selection: Callable[[], bool] = lambda: False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.names = NamesList(has_selection)
         self.folder_list = QListWidget()
         self.folder_list.setObjectName("folders")
         self.folder_list.setFixedHeight(28)  # grows with the folders (up to 160 px), see show_folders
@@ -45,6 +49,7 @@ class SidePanel(QWidget):
         layout.addWidget(add_folder, alignment=Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(QLabel("CLUSTERS"))
         layout.addWidget(self.cluster_list, 1)
+        layout.addWidget(self.names)
 
     # --- folders ------------------------------------------------------------------------------
 

@@ -36,6 +36,7 @@ class PhotoViewer(QDialog):
     face_named = Signal(int, str)  # "This is…": a face's region id, the name
     face_refused = Signal(int)  # "Not <name>"
     similar_faces_wanted = Signal(int)  # photos with this face
+    teach_wanted = Signal(int)  # "Teach a name from this…": a region's id (photo, object or face)
 
     def __init__(
         self, library: Library, items: list[GalleryItem], index: int, tasks: TaskManager, parent: QWidget | None = None
@@ -64,8 +65,9 @@ class PhotoViewer(QDialog):
         self.hint = QLabel("← → previous / next · wheel or + − zoom, drag to pan, 0 fits · Esc closes")
         layout.addWidget(self.hint)
         self.picture.setFocus()
-        self.picture.face_menu_requested.connect(lambda region, at: self.face_menu(region).popup(at))
+        self.picture.region_menu_requested.connect(lambda region, at: self.region_menu(region).popup(at))
         self.faces: list[FaceInImage] = []
+        self.regions: list[RegionInfo] = []
         self.show_current()
 
     @property
@@ -102,7 +104,9 @@ class PhotoViewer(QDialog):
         self.faces = faces or []
         names = {f.region_id: f.name or "?" for f in self.faces}
         regions = [r for r in (found[1] if found else []) if r.kind != "face" or r.region_id in names]
-        self.picture.face_boxes = [(f.region_id, f.bbox) for f in self.faces]
+        self.regions = regions
+        objects = [(r.region_id, r.bbox) for r in regions if r.kind == "object"]
+        self.picture.boxes = [(f.region_id, f.bbox) for f in self.faces] + objects
         self.drawn_regions = []
         if not image.isNull():
             pixmap = QPixmap.fromImage(image)
@@ -121,6 +125,21 @@ class PhotoViewer(QDialog):
         if face is not None and face.name:
             menu.addAction(f"Not {face.name}", lambda: self.face_refused.emit(region_id))
         menu.addAction("Find similar faces", lambda: self.similar_faces_wanted.emit(region_id))
+        return menu
+
+    def region_menu(self, region_id: int) -> QMenu:
+        """Right-click on the photo: a face's actions on a face; on any box, or on the photo
+        itself (`region_id` 0), teach a name from it."""
+        is_face = any(f.region_id == region_id for f in self.faces)
+        menu = self.face_menu(region_id) if is_face else QMenu(self)
+        if is_face:
+            menu.addSeparator()
+        region = next((r for r in self.regions if r.region_id == region_id), None)
+        if region_id == 0:
+            region = next((r for r in self.regions if r.kind == "image"), None)
+        if region is not None:
+            what = "face" if is_face else (region.label or "object") if region.kind == "object" else "photo"
+            menu.addAction(f"Teach a name from this {what}…", lambda: self.teach_wanted.emit(region.region_id))
         return menu
 
     def _ask_who(self, region_id: int, current: str | None) -> None:

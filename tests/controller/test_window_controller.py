@@ -373,7 +373,7 @@ def test_people_are_listed_named_merged_and_shown_without_qt(library_dir, tmp_pa
         assert [(c.title, c.faces) for c in view.named("show_people")[-1][0]] == [("Barack", 7)]
         controller.people.show_photos(first.id)
         items, label = view.named("show_items")[-1]
-        assert len(items) == 6 and label == "Barack: 6 photos" and controller.browse.showing == "person"
+        assert len(items) == 6 and label == "Barack: 6 photos" and controller.browse.showing == "photos"
         controller.refresh_gallery()
         tasks.finish_all()
         assert len(view.named("show_items")[-1][0]) == 6, "a person's photos stay filtered through a refresh"

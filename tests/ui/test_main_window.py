@@ -95,6 +95,7 @@ def test_find_similar_from_the_context_menu(qtbot, window, photos):
         "Open",
         "Show in folder",
         "Copy path",
+        "Teach a name…",
         "Remove from library",
     ]
 

@@ -106,7 +106,7 @@ def test_the_viewer_names_faces_and_finds_the_same_face_elsewhere(qtbot, window,
     shown = viewer.picture.photo_rect()
     x0, y0, x1, y1 = other.bbox
     centre = shown.topLeft() + type(shown.topLeft())((x0 + x1) / 2 * shown.width(), (y0 + y1) / 2 * shown.height())
-    assert viewer.picture.face_at(centre) == other.region_id
+    assert viewer.picture.box_at(centre) == other.region_id
 
     with qtbot.waitSignal(viewer.shown, timeout=20000):
         viewer.face_named.emit(other.region_id, "Joe")

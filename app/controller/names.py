@@ -1,0 +1,215 @@
+"""Taught names from the window, without Qt: the Names list (each name with its photo count),
+teaching a name from the photos or regions a person picked, renaming, forgetting, and showing a
+name's photos.
+
+Teaching is long work: it takes its turn with indexing (one task at a time, with progress and
+Cancel in the status bar) while search and browsing go on. A new name needs three examples; a
+person may pick them a few at a time (photos here, a region in the viewer there): until there
+are three, the name is "gathering" and its examples wait here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from app.catalog.concepts import ConceptSummary, name_key
+from app.controller.browse_state import BrowseState
+from app.controller.indexing_queue import IndexingQueue
+from app.controller.window_view import TaskRunner, WindowView
+from app.core.errors import CancelledError
+from app.indexing.report import IndexProgress
+from app.teaching.requests import MIN_EXAMPLES
+
+if TYPE_CHECKING:
+    from app.library import Library
+    from app.teaching.teacher import TeachReport
+
+
+@dataclass(frozen=True)
+class NameCard:
+    """A name as the Names list shows it."""
+
+    name: str
+    photos: int
+    learned: bool = True  # False: waiting to be learned for the library's model
+    gathering: int = 0  # examples picked so far, for a name not taught yet
+
+    @property
+    def title(self) -> str:
+        if self.gathering:
+            return f"{self.name} ({self.gathering} of {MIN_EXAMPLES} examples)"
+        waiting = " · learning again" if not self.learned else ""
+        return f"{self.name} ({self.photos}){waiting}"
+
+
+@dataclass
+class _Gathered:
+    """Examples picked for a name that has fewer than three so far."""
+
+    name: str
+    paths: list[str] = field(default_factory=list)
+    regions: list[int] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.paths) + len(self.regions)
+
+
+@dataclass(frozen=True)
+class LongWork:
+    """The window's one-at-a-time queue of long tasks, the progress path to the GUI thread, and
+    what to do when a task ends (refresh the views, start what waits)."""
+
+    queue: IndexingQueue
+    report_progress: Callable[[IndexProgress], None]
+    ended: Callable[[], None]
+
+
+class NamesOrganiser:
+    def __init__(
+        self,
+        view: WindowView,
+        tasks: TaskRunner,
+        browse: BrowseState,
+        library: Callable[[], Library | None],
+        work: LongWork,
+    ) -> None:
+        self.view = view
+        self.tasks = tasks
+        self.browse = browse
+        self._library = library
+        self._work = work
+        self.names: dict[str, ConceptSummary] = {}  # by name key
+        self._gathered: dict[str, _Gathered] = {}
+        self._model_key = ""
+
+    # --- the list -----------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        library = self._library()
+        if library is not None:
+            self.tasks.run(lambda: (library.names.summaries(), library.spec.key), self._on_names, self.view.show_error)
+
+    def _on_names(self, listed: tuple[list[ConceptSummary], str]) -> None:
+        summaries, self._model_key = listed
+        self.names = {name_key(c.name): c for c in summaries}
+        for key in [k for k in self._gathered if k in self.names]:
+            del self._gathered[key]  # taught meanwhile (from the command line, say)
+        self.view.show_names(self.cards())
+
+    def cards(self) -> list[NameCard]:
+        cards = [NameCard(c.name, c.photos, c.learned_for(self._model_key)) for c in self.names.values()]
+        cards += [NameCard(g.name, g.count, gathering=g.count) for g in self._gathered.values()]
+        return sorted(cards, key=lambda c: name_key(c.name))
+
+    def known(self, name: str) -> bool:
+        return name_key(name) in self.names
+
+    # --- teaching -----------------------------------------------------------------------------
+
+    def teach(self, name: str, paths: Sequence[str] = (), region_ids: Sequence[int] = ()) -> None:
+        """Teach `name` from photos (their paths) and/or regions; a name already taught gets them
+        as more examples. Fewer than three for a new name: kept until there are three."""
+        library = self._library()
+        name = " ".join(name.split())
+        if library is None or not name or not (paths or region_ids):
+            return
+        key = name_key(name)
+        adding = key in self.names
+        if not adding:
+            gathered = self._gathered.setdefault(key, _Gathered(name))
+            gathered.paths = list(dict.fromkeys([*gathered.paths, *paths]))
+            gathered.regions = list(dict.fromkeys([*gathered.regions, *region_ids]))
+            if gathered.count < MIN_EXAMPLES:
+                more = MIN_EXAMPLES - gathered.count
+                self.view.say(
+                    f"{name}: {gathered.count} example{'s' if gathered.count != 1 else ''} so far; "
+                    f"teach {more} more photo{'s' if more != 1 else ''} with the same name"
+                )
+                self.view.show_names(self.cards())
+                return
+            name, paths, region_ids = gathered.name, gathered.paths, gathered.regions
+        self._run(name, list(paths), list(region_ids), adding)
+
+    def _run(self, name: str, paths: list[str], region_ids: list[int], adding: bool) -> None:
+        work = self._work
+        if work.queue.running:
+            work.queue.wait_with(lambda: self._run(name, paths, region_ids, adding))
+            self.view.say(f"Teaching {name} starts when the current work finishes")
+            return
+        library = self._library()
+        if library is None:
+            return
+        stop = work.queue.begin()
+        self.view.work_started(f"Teaching {name}…", pausable=False)
+
+        def step(done: int, total: int) -> None:
+            work.report_progress(IndexProgress("teaching", done, total, current=name))
+
+        def op() -> TeachReport:
+            return library.names.teach(name, paths, region_ids, adding, step, stop.is_set)
+
+        def taught(report: TeachReport) -> None:
+            self._gathered.pop(name_key(name), None)
+            work.ended()
+            self.view.say(report.summary())
+            self.view.repeat_search()
+
+        def failed(error: BaseException) -> None:
+            self._gathered.pop(name_key(name), None)
+            work.ended()
+            if isinstance(error, CancelledError):
+                self.view.say(f"Teaching {name} was cancelled; nothing changed")
+            else:
+                self.view.show_error(error)
+
+        self.tasks.run(op, taught, failed)
+
+    # --- managing -----------------------------------------------------------------------------
+
+    def rename(self, old: str, new: str) -> None:
+        library = self._library()
+        new = " ".join(new.split())
+        if library is None or not new or new == old:
+            return
+        gathered = self._gathered.pop(name_key(old), None)
+        if gathered is not None:  # not taught yet: only here
+            self._gathered[name_key(new)] = _Gathered(new, gathered.paths, gathered.regions)
+            self.view.show_names(self.cards())
+            return
+        self.tasks.run(
+            lambda: library.names.rename(old, new),
+            lambda _r: self._changed(f"Renamed {old} to {new}"),
+            self.view.show_error,
+        )
+
+    def forget(self, name: str) -> None:
+        library = self._library()
+        if library is None:
+            return
+        if self._gathered.pop(name_key(name), None) is not None:
+            self.view.show_names(self.cards())
+            return
+        self.tasks.run(
+            lambda: library.names.forget(name),
+            lambda _r: self._changed(f"Forgot {name}; its photos stay in the library"),
+            self.view.show_error,
+        )
+
+    def _changed(self, said: str) -> None:
+        self.view.say(said)
+        self.refresh()
+        self.view.repeat_search()
+
+    def show_photos(self, name: str) -> None:
+        """The photos a name was taught from, in the gallery."""
+        found = self.names.get(name_key(name))
+        if found is None:
+            return
+        if self.browse.showing_results:
+            self.view.clear_search_box()
+        self.browse.searches.drop_running()
+        items = self.browse.choose_photos(found.image_ids)
+        self.view.show_items(items, f"{found.name}: the {len(items)} photos it was taught from")
