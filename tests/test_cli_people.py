@@ -4,6 +4,7 @@ indexed are found when faces are switched on later."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -64,7 +65,9 @@ def test_faces_become_people_that_can_be_named_and_searched(cli, people_folder, 
     assert [p["name"] for p in _people(cli)] == ["Barack", "Joe"], "names survive indexing again"
 
 
-def test_a_wrong_face_leaves_its_person_for_good_and_merge_brings_people_together(cli, people_folder, monkeypatch):
+def test_a_wrong_face_leaves_its_person_for_good_and_merge_brings_people_together(
+    cli, people_folder, monkeypatch, library_dir
+):
     from app.catalog.faces import FACE
     from app.catalog.schema import FacePersonRow, RegionRow
     from app.library import Library
@@ -90,12 +93,15 @@ def test_a_wrong_face_leaves_its_person_for_good_and_merge_brings_people_togethe
     assert cli("people", "merge", str(obama["id"]), str(loner["id"])).code == 0
     assert next(p for p in _people(cli) if p["id"] == obama["id"])["faces"] == 5
 
+    with sqlite3.connect(library_dir / "catalog.sqlite") as db:  # a taught name (teaching has its own tests)
+        db.execute("INSERT INTO concepts(name, key, created_at) VALUES ('Rex', 'rex', 0)")
     for args, message in (
         (("people", "merge", "1"), "usage: photo-organizer people merge ID ID"),
         (("people", "name", "999", "Someone"), "no person with id 999"),
         (("people", "remove-face", "abc"), "expected a number"),
         (("people", "merge", str(obama["id"]), str(obama["id"])), "cannot be merged with themselves"),
         (("people", "name", str(obama["id"]), "   "), "cannot be empty"),
+        (("people", "name", str(obama["id"]), "REX"), "a name taught to the search"),
     ):
         result = cli(*args)
         assert result.code != 0 and message in result.err and "Traceback" not in result.err, (args, result.err)

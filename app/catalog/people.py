@@ -152,12 +152,23 @@ def _require_person(engine: Engine, person_id: int) -> None:
             raise UserError(f"no person with id {person_id}; 'photo-organizer people' lists them")
 
 
-def name_person(engine: Engine, person_id: int, name: str) -> int:
-    """Name a person, which confirms their faces. A name another person already has joins the
-    two (one name, one person). Returns the person's id after that."""
+def _checked_name(engine: Engine, name: str) -> str:
+    """A person's name: not empty, and not a name taught to the search (the search bar would
+    not know which one was meant)."""
+    from app.catalog.concepts import find_concept
+
     name = " ".join(name.split())
     if not name:
         raise UserError("a person's name cannot be empty")
+    if find_concept(engine, name) is not None:
+        raise UserError(f"{name!r} is a name taught to the search (Names); a person's name must be different")
+    return name
+
+
+def name_person(engine: Engine, person_id: int, name: str) -> int:
+    """Name a person, which confirms their faces. A name another person already has joins the
+    two (one name, one person). Returns the person's id after that."""
+    name = _checked_name(engine, name)
     _require_person(engine, person_id)
     with engine.connect() as conn:
         same = conn.execute(
@@ -292,9 +303,7 @@ def face_is(engine: Engine, region_id: int, name: str) -> int:
     """'This is <name>': the face joins the person of that name, confirmed. When nobody has the
     name yet and the face's person has none, that person gets it (naming them, as the People view
     does); else a new person of that name. Returns the person's id."""
-    name = " ".join(name.split())
-    if not name:
-        raise UserError("a person's name cannot be empty")
+    name = _checked_name(engine, name)
     with engine.connect() as conn:
         named = conn.execute(select(PersonRow.id).where(func.lower(PersonRow.name) == name.lower())).first()
         current = conn.execute(

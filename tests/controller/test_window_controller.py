@@ -379,3 +379,31 @@ def test_people_are_listed_named_merged_and_shown_without_qt(library_dir, tmp_pa
         assert len(view.named("show_items")[-1][0]) == 6, "a person's photos stay filtered through a refresh"
     finally:
         controller.close()
+
+
+def test_teaching_waits_behind_indexing_and_a_new_name_gathers_three_examples(opened, photos, tmp_path):
+    controller, tasks, view = opened
+    _index(controller, tasks, [photos])
+    paths = sorted(str(p) for p in photos.glob("*.jpg"))
+    controller.names.teach("blicket", paths[:2])
+    assert not tasks.waiting and "blicket: 2 examples so far; teach 1 more photo" in view.said[-1]
+    assert [c.title for c in view.named("show_names")[-1][0]] == ["blicket (2 of 3 examples)"]
+
+    later = tmp_path / "later"
+    save_jpeg(later / "x.jpg", photo(999))
+    controller.index_paths([later])
+    controller.names.teach("Blicket", paths[2:3])  # the third: taught once indexing is done
+    assert controller.indexing.waiting_work and controller.indexing.defer_regions.is_set()
+    assert view.said[-1] == "Teaching blicket starts when the current work finishes"
+    tasks.finish()  # indexing ends; teaching starts in its turn
+    assert controller.indexing.running and view.named("work_started")[-1] == ("Teaching blicket…", False)
+    tasks.finish_all()
+    assert view.said[-1].startswith("blicket: found 3 of 3 examples in the top 20")
+    assert [c.title for c in view.named("show_names")[-1][0]] == ["blicket (3)"]
+    assert not controller.indexing.running
+
+    controller.names.teach("blicket", paths[3:4])  # a taught name: one more example is enough
+    controller.cancel()  # stopped before its first step: nothing changes
+    tasks.finish_all()
+    assert view.said[-1] == "Teaching blicket was cancelled; nothing changed"
+    assert controller.library is not None and controller.library.names.summaries()[0].examples == 3

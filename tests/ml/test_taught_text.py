@@ -41,9 +41,10 @@ def test_a_sentence_without_a_taught_name_is_embedded_exactly_as_before(embedder
 def test_each_name_reads_its_own_vector_wherever_it_stands(embedder):
     rex, cabin = _vector(embedder, 1), _vector(embedder, 2)
     both = {"Rex": rex, "the cabin": cabin}
-    one, swapped = embedder.embed_texts(["a photo of rex at the cabin"], both)[0], embedder.embed_texts(
-        ["a photo of rex at the cabin"], {"Rex": cabin, "the cabin": rex}
-    )[0]
+    one, swapped = (
+        embedder.embed_texts(["a photo of rex at the cabin"], both)[0],
+        embedder.embed_texts(["a photo of rex at the cabin"], {"Rex": cabin, "the cabin": rex})[0],
+    )
     plain = embedder.embed_texts(["a photo of rex at the cabin"])[0]
     assert not np.allclose(one, swapped) and not np.allclose(one, plain)
     # The marker word itself in a sentence is not mistaken for a name.
@@ -65,7 +66,9 @@ def test_training_on_one_thread_never_changes_a_search_on_another(embedder):
     rng = np.random.default_rng(0)
     dim = embedder.dim
     unit = lambda a: (a / np.linalg.norm(a, axis=1, keepdims=True)).astype(np.float32)  # noqa: E731
-    data = LearningSet(unit(rng.normal(size=(4, dim))), unit(rng.normal(size=(8, dim))), unit(rng.normal(size=(8, dim))))
+    data = LearningSet(
+        unit(rng.normal(size=(4, dim))), unit(rng.normal(size=(8, dim))), unit(rng.normal(size=(8, dim)))
+    )
     try:
         vector = learn_name_vector(
             embedder.named_text, "zorp", data, _vector(embedder, 3), embedder.logit_scale, LearningOptions(steps=40)
