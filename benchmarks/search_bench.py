@@ -87,36 +87,44 @@ def grown_without_retraining(
     }
 
 
-def whole_path(vectors: np.ndarray, queries: np.ndarray) -> dict:
-    """The app's search service over a real catalog of len(vectors) images."""
+def catalog_of(folder: Path, vectors: np.ndarray):  # type: ignore[no-untyped-def]
+    """A real catalog in `folder` holding one photo per vector (its whole-image region); returns
+    its engine."""
     from sqlalchemy import text
 
     from app.catalog.database import open_catalog
+
+    engine = open_catalog(folder / "catalog.sqlite")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO images(id, content_hash, byte_size, width, height, format, added_at) "
+                "VALUES (:i, :h, 1, 1, 1, 'JPEG', 0)"
+            ),
+            [{"i": i + 1, "h": f"{i:040x}"} for i in range(len(vectors))],
+        )
+        conn.execute(
+            text("INSERT INTO files(path, folder, size, mtime_ns, image_id) VALUES (:p, '/photos', 1, 0, :i)"),
+            [{"p": f"/photos/{i}.jpg", "i": i + 1} for i in range(len(vectors))],
+        )
+        conn.execute(
+            text(
+                "INSERT INTO regions(id, image_id, kind, x0, y0, x1, y1, confidence, vector) "
+                "VALUES (:i, :i, 'image', 0, 0, 1, 1, 1, :v)"
+            ),
+            [{"i": i + 1, "v": vectors[i].tobytes()} for i in range(len(vectors))],
+        )
+    return engine
+
+
+def whole_path(vectors: np.ndarray, queries: np.ndarray) -> dict:
+    """The app's search service over a real catalog of len(vectors) images."""
     from app.search.ranking import RankingOptions
     from app.search.vector_search import QueryVectors, search
 
     with tempfile.TemporaryDirectory() as folder:
-        engine = open_catalog(Path(folder) / "catalog.sqlite")
         started = time.perf_counter()
-        with engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO images(id, content_hash, byte_size, width, height, format, added_at) "
-                    "VALUES (:i, :h, 1, 1, 1, 'JPEG', 0)"
-                ),
-                [{"i": i + 1, "h": f"{i:040x}"} for i in range(len(vectors))],
-            )
-            conn.execute(
-                text("INSERT INTO files(path, folder, size, mtime_ns, image_id) VALUES (:p, '/photos', 1, 0, :i)"),
-                [{"p": f"/photos/{i}.jpg", "i": i + 1} for i in range(len(vectors))],
-            )
-            conn.execute(
-                text(
-                    "INSERT INTO regions(id, image_id, kind, x0, y0, x1, y1, confidence, vector) "
-                    "VALUES (:i, :i, 'image', 0, 0, 1, 1, 1, :v)"
-                ),
-                [{"i": i + 1, "v": vectors[i].tobytes()} for i in range(len(vectors))],
-            )
+        engine = catalog_of(Path(folder), vectors)
         catalog_s = time.perf_counter() - started
         store = VectorStore(Path(folder) / "v.faiss", DIM)
         store.add(np.arange(1, len(vectors) + 1), vectors)

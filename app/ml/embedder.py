@@ -22,6 +22,7 @@ from app.ml.download import DownloadProgress
 from app.ml.preprocess import InputSpec
 from app.ml.spec import HF_HUB, LOCAL_DIR, ModelSpec
 from app.ml.taught_text import NamedTextEncoder
+from app.ml.text_tower import encode_text
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +180,7 @@ class ClipEmbedder:
             if names:
                 features = self.named_text.encode(list(texts), names)
             else:
-                features = self._model.encode_text(self._tokenizer(list(texts)).to(self.device))
+                features = encode_text(self._model, self._tokenizer(list(texts)).to(self.device))
         return _normalised(features)
 
     @property

@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from app.ml.text_tower import encode_text
+
 # Rare single-token words; the first one the tokenizer keeps whole and the sentence does not
 # already hold marks where the names were.
 MARKER_CANDIDATES = ("sks", "zwx", "qzv", "xjq", "vbx", "kqj", "zxv", "jqz")
@@ -149,7 +151,7 @@ class NamedTextEncoder:
         tokens, substitution = self.tokens_with_names(texts, vectors)
         self._local.substitution = substitution
         try:
-            return self.model.encode_text(tokens)
+            return encode_text(self.model, tokens)
         finally:
             self._local.substitution = None
 

@@ -78,3 +78,18 @@ def test_training_on_one_thread_never_changes_a_search_on_another(embedder):
         searcher.join()
     assert seen and all(np.array_equal(v, expected) for v in seen)
     assert np.linalg.norm(vector) <= embedder.named_text.typical_norm() + 1e-4
+
+
+@pytest.mark.parametrize("spec", [ModelSpec("PO-Tiny", "random"), ModelSpec("ViT-B-32", "random")])
+def test_the_text_tower_over_only_the_text_gives_open_clips_vectors(spec):
+    import torch
+
+    from app.ml.text_tower import encode_text, trimmable
+
+    embedder = ClipEmbedder(spec, "cpu").load()
+    model, tokenizer = embedder._model, embedder._tokenizer
+    assert trimmable(model)
+    tokens = tokenizer(["a photo of a dog", "a photo of a red car on a long and winding mountain road", ""])
+    with torch.inference_mode():
+        full, trimmed = model.encode_text(tokens), encode_text(model, tokens)
+    assert torch.allclose(full, trimmed, atol=1e-5, rtol=1e-4)
