@@ -25,6 +25,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.search_bench import DIM, catalog_of, clustered  # noqa: E402
 
 
+class StepClock:
+    """The time between progress reports: one training step each."""
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+        self._last = time.perf_counter()
+
+    def __call__(self, _done: int, _total: int) -> None:
+        now = time.perf_counter()
+        self.times.append(now - self._last)
+        self._last = now
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--images", default="10000,100000")
@@ -55,18 +68,12 @@ def main() -> None:
             vectors[i] = mixed / np.linalg.norm(mixed)
         with tempfile.TemporaryDirectory() as folder:
             engine = catalog_of(Path(folder), vectors)
-            step_times: list[float] = []
-            last = [time.perf_counter()]
-
-            def step(done: int, _total: int) -> None:
-                now = time.perf_counter()
-                step_times.append(now - last[0])
-                last[0] = now
-
+            clock = StepClock()
             started = time.perf_counter()
             _vector, report = learn(
-                Teaching(engine, embedder, "ViT-B-32/random", {}), "rex", list(range(1, args.examples + 1)), step
+                Teaching(engine, embedder, "ViT-B-32/random", {}), "rex", list(range(1, args.examples + 1)), clock
             )
+            step_times = clock.times
             total = time.perf_counter() - started
             engine.dispose()
         runs.append(

@@ -17,7 +17,6 @@ def encode_text(model: Any, tokens: Any) -> Any:
     if not trimmable(model):
         return model.encode_text(tokens)
     import torch
-
     from open_clip.transformer import text_global_pool
 
     holds_text = (tokens != 0).any(dim=0).nonzero()
