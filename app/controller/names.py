@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from app.catalog.concepts import ConceptSummary, name_key
 from app.controller.browse_state import BrowseState
+from app.controller.chosen_photos import show_chosen_photos
 from app.controller.indexing_queue import IndexingQueue
 from app.controller.window_view import TaskRunner, WindowView
 from app.core.errors import CancelledError
@@ -206,10 +207,7 @@ class NamesOrganiser:
     def show_photos(self, name: str) -> None:
         """The photos a name was taught from, in the gallery."""
         found = self.names.get(name_key(name))
-        if found is None:
-            return
-        if self.browse.showing_results:
-            self.view.clear_search_box()
-        self.browse.searches.drop_running()
-        items = self.browse.choose_photos(found.image_ids)
-        self.view.show_items(items, f"{found.name}: the {len(items)} photos it was taught from")
+        if found is not None:
+            show_chosen_photos(
+                self.view, self.browse, found.image_ids, lambda n: f"{found.name}: the {n} photos it was taught from"
+            )

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from app.catalog.people import PersonFace, PersonSummary
 from app.controller.browse_state import BrowseState
+from app.controller.chosen_photos import show_chosen_photos
 from app.controller.window_view import TaskRunner, WindowView
 
 if TYPE_CHECKING:
@@ -178,10 +179,6 @@ class PeopleOrganiser:
     def show_photos(self, person_id: int) -> None:
         """The person's photos in the gallery (as choosing a cluster does)."""
         person = self.people.get(person_id)
-        if person is None:
-            return
-        if self.browse.showing_results:
-            self.view.clear_search_box()
-        self.browse.searches.drop_running()
-        items = self.browse.choose_photos(person.image_ids)
-        self.view.show_items(items, f"{person.name or 'Unnamed person'}: {len(items)} photos")
+        if person is not None:
+            name = person.name or "Unnamed person"
+            show_chosen_photos(self.view, self.browse, person.image_ids, lambda n: f"{name}: {n} photos")
