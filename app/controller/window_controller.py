@@ -306,8 +306,9 @@ class WindowController:
 
     def refresh_gallery(self) -> None:
         """Reload every photo's row (off the GUI thread); the gallery grows in place when it
-        shows all photos, and a cluster or folder is re-filtered from the new rows."""
-        if self.library is None or self.browse.showing_results:
+        shows all photos, and a cluster or folder is re-filtered from the new rows. Search
+        results stay on screen, but the rows (people's covers, clusters') are kept current."""
+        if self.library is None:
             return
         if self._gallery_loading:
             self._gallery_stale = True  # one more load once this one is shown, planned against it
@@ -333,12 +334,12 @@ class WindowController:
         rows, entries, update, failures = loaded
         if self._gallery_stale:
             self._later(self.refresh_gallery)
-        if self.browse.showing_results:
-            return
         self.browse.entries = entries
         self.people.redraw()
         if self.browse.clustering is not None:
             self.organise.show_clusters()  # covers come from the gallery's rows
+        if self.browse.showing_results:
+            return
         if self.browse.showing == "cluster":
             self.view.show_items(self.browse.cluster_items(), None)
             self.view.show_gallery(None, None, failures)

@@ -407,3 +407,18 @@ def test_teaching_waits_behind_indexing_and_a_new_name_gathers_three_examples(op
     tasks.finish_all()
     assert view.said[-1] == "Teaching blicket was cancelled; nothing changed"
     assert controller.library is not None and controller.library.names.summaries()[0].examples == 3
+
+
+def test_photos_indexed_while_results_show_keep_the_results_and_update_the_rows(opened, photos, tmp_path):
+    controller, tasks, view = opened
+    _index(controller, tasks, [photos])
+    controller.search("red shapes")
+    tasks.finish_all()
+    results = view.named("show_results")[-1][0]
+    later = tmp_path / "later"
+    save_jpeg(later / "x.jpg", photo(999))
+    shown_before = len(view.named("show_gallery")) + len(view.named("show_items"))
+    _index(controller, tasks, [later])
+    assert controller.browse.showing_results and view.named("show_results")[-1][0] == results
+    assert len(view.named("show_gallery")) + len(view.named("show_items")) == shown_before, "results stay"
+    assert len(controller.browse.entries) == 7, "covers and names read the new rows already"
