@@ -88,10 +88,25 @@ def main() -> int:
     wait(window.map_ready)
     shot("map")
 
+    # Names: a name taught from four photos (the Names list, the one-line report, then a search
+    # for it in a sentence).
+    kites = sorted(str(p) for p in photos.glob("yellow-triangle-*.png"))
+    window.views.setCurrentIndex(0)
+    window.controller.names.teach("the kite", kites)
+    wait(window.names_refreshed)
+    report = window.status_label.text()
+    window.search_box.setText("the kite")
+    window.search_bar.request_search()
+    wait(window.search_finished)
+    window.say(report)
+    shot("names")
+
     # People: real photos of two real people (the face_recognition package's test photos, from
     # the package registry), a group photo of both and photos of nobody; faces switched on as
     # Settings does, and one person named.
     from dataclasses import replace
+
+    window.clear_search()
 
     from tests.helpers.faces import people_folder
 
