@@ -35,6 +35,7 @@ from app.core.library_folder import library_writable, make_library_folder
 from app.core.lock import WriterLock
 from app.core.paths import LibraryPaths, absolute_path, default_library_dir, is_content_hash
 from app.core.settings import Settings
+from app.core.trash import TrashReport
 from app.core.unit_vectors import unit
 from app.indexing.library_indexing import RunControls, index_and_find_regions
 from app.indexing.pipeline import IndexOptions, ProgressCallback, StopCheck
@@ -507,6 +508,27 @@ class Library:
         try:
             report, region_ids = folders.forget_under(self.engine, targets)
             self._forget_regions(region_ids)
+            return report
+        finally:
+            self._lock.release()
+
+    def move_to_trash(self, paths: Sequence[str]) -> TrashReport:
+        """Move files of the library to the system trash (recoverable) and forget them at once.
+        Only a person's explicit, confirmed action calls this (duplicates' "Move the others to
+        the Trash"); a file that cannot go stays, and stays in the library."""
+        from app.core.trash import move_to_trash
+
+        self._refuse_if_read_only("move photos to the trash")
+        known = [p for p in paths if lookups.image_id_for_path(self.engine, p) is not None]
+        if len(known) != len(paths):
+            stranger = next(p for p in paths if p not in known)
+            raise UserError(f"{stranger} is not in the library; only photos of the library are moved to the trash")
+        self._acquire_writer("moving photos to the trash")
+        try:
+            report = move_to_trash(known)
+            if report.moved:
+                _removed, region_ids = folders.forget_under(self.engine, report.moved)
+                self._forget_regions(region_ids)
             return report
         finally:
             self._lock.release()

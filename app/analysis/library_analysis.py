@@ -34,11 +34,17 @@ class AnalysisInputs:
     model_key: str
     read_only: bool
     embed_texts: Callable[[Sequence[str]], np.ndarray]
+    thumbnails: Path = Path()  # the thumbnail cache (duplicates compare their pixels)
 
     @classmethod
     def of(cls, library: Library) -> AnalysisInputs:
         return cls(
-            library.engine, library.paths.root / "analysis", library.spec.key, library.read_only, library.text_vectors
+            library.engine,
+            library.paths.root / "analysis",
+            library.spec.key,
+            library.read_only,
+            library.text_vectors,
+            library.paths.thumbnails,
         )
 
 

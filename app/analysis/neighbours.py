@@ -19,7 +19,8 @@ EXACT_LIMIT = 20_000
 QUERY_CHUNK = 20_000
 
 
-def _index_for(vectors: np.ndarray) -> faiss.Index:
+def index_for(vectors: np.ndarray) -> faiss.Index:
+    """An exact inner-product index up to `EXACT_LIMIT` vectors, else a generous IVF one."""
     n, dim = vectors.shape
     if n <= EXACT_LIMIT:
         flat = faiss.IndexFlatIP(dim)
@@ -38,7 +39,7 @@ def radius_graph(vectors: np.ndarray, eps: float) -> csr_matrix:
     n = len(vectors)
     if n == 0:
         return csr_matrix((0, 0), dtype=np.float32)
-    index = _index_for(vectors)
+    index = index_for(vectors)
     rows, cols, dists = [], [], []
     for start in range(0, n, QUERY_CHUNK):
         chunk = vectors[start : start + QUERY_CHUNK]

@@ -1,4 +1,4 @@
-"""Commands that analyse the library: clusters, project (the 3D map), evaluate."""
+"""Commands that analyse the library: clusters, project (the 3D map), evaluate, duplicates."""
 
 from __future__ import annotations
 
@@ -49,4 +49,23 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     )
     human = "\n".join(f"{k}: {json.dumps(v)}" for k, v in metrics.items())
     emit(args, metrics, human)
+    return 0
+
+
+def cmd_duplicates(args: argparse.Namespace) -> int:
+    from app.analysis.duplicates import DuplicateParams, find_duplicates
+    from app.analysis.library_analysis import AnalysisInputs
+    from app.core.errors import UserError
+    from app.core.paths import display_path
+
+    if not 0.0 <= args.strictness <= 1.0:  # false for NaN too
+        raise UserError("--strictness is between 0 (loose) and 1 (strict); 0.5 is the default")
+    with open_library(args, create=False) as library:
+        library.require_vectors()
+        found = find_duplicates(AnalysisInputs.of(library), DuplicateParams.from_strictness(args.strictness), args.tier)
+    lines = []
+    for group in found.groups:
+        lines.append(f"{group.tier}: keep {display_path(group.keep)} ({group.why})")
+        lines += [f"    {display_path(p)}" for p in group.paths if p != group.keep]
+    emit(args, found.to_json(), "\n".join(lines) or "no duplicates found")
     return 0

@@ -141,6 +141,15 @@ def build_parser() -> argparse.ArgumentParser:
     concepts.add_argument("values", nargs="*", metavar="VALUE")
     _add_common(concepts)
 
+    duplicates = sub.add_parser(
+        "duplicates", help="exact copies, the same photo in other files, and bursts, with the one to keep"
+    )
+    duplicates.add_argument("--tier", choices=["exact", "same", "burst"], default=None, help="only this tier")
+    duplicates.add_argument(
+        "--strictness", type=float, default=0.5, help="0 (loose) .. 1 (strict) for the same photo and bursts"
+    )
+    _add_common(duplicates)
+
     forget = sub.add_parser("forget", help="forget a taught name (its photos stay)")
     forget.add_argument("name", metavar="NAME")
     _add_common(forget)

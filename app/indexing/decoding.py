@@ -51,6 +51,7 @@ Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 _EXIF_IFD = 0x8769
 _DATETIME_ORIGINAL = 36867
+_SUBSEC_ORIGINAL = 0x9291  # SubSecTimeOriginal
 _DATETIME = 306
 _MAKE, _MODEL = 271, 272
 
@@ -283,12 +284,22 @@ def _exif_facts(image: Image.Image) -> tuple[float | None, str | None]:
         exif = image.getexif()
         sub = exif.get_ifd(_EXIF_IFD)
         raw = sub.get(_DATETIME_ORIGINAL) or exif.get(_DATETIME)
+        subsec = sub.get(_SUBSEC_ORIGINAL) if sub.get(_DATETIME_ORIGINAL) else None
         make = str(exif.get(_MAKE) or "").strip("\x00 ").strip()
         model = str(exif.get(_MODEL) or "").strip("\x00 ").strip()
     except Exception:
         return None, None
     camera = model if make and model.lower().startswith(make.lower()) else " ".join(p for p in (make, model) if p)
-    return _parse_exif_date(raw), camera or None
+    taken_at = _parse_exif_date(raw)
+    if taken_at is not None:
+        taken_at += _fraction(subsec)
+    return taken_at, camera or None
+
+
+def _fraction(subsec: object) -> float:
+    """EXIF SubSecTimeOriginal ("45" is 0.45 s): what tells a burst's shots apart within a second."""
+    digits = str(subsec or "").strip("\x00 ")
+    return int(digits) / 10 ** len(digits) if digits.isdigit() and len(digits) <= 9 else 0.0
 
 
 def _parse_exif_date(raw: object) -> float | None:

@@ -1,0 +1,301 @@
+"""Duplicates in three tiers that never mix: exact copies (one image, several files), the same
+photo in another file (re-encoded, resized, converted, stripped, cropped a little, rotated), and
+bursts (shots of one moment: close in time, alike, not the same pixels); each group with the one
+to keep and why.
+
+Candidates come from CLIP neighbours (FAISS range search, never n x n); pixels from the cached
+thumbnails confirm them (`duplicate_pixels`). Pairs are scored once and kept in the analysis
+cache: a later scan compares only new photos with the library. Thresholds apply when grouping,
+so a stricter or looser setting needs no new scan.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from sqlalchemy import Engine
+
+from app.analysis.cache import AnalysisCache
+from app.analysis.duplicate_pixels import PixelPrints, brightness_change, pixel_match
+from app.analysis.keeper import Candidate, keep_burst, keep_exact, keep_same
+from app.analysis.neighbours import index_for
+from app.catalog import analysis_vectors, duplicate_lookups, lookups
+from app.catalog.records import ImageInfo
+from app.core.paths import is_content_hash
+
+if TYPE_CHECKING:
+    from app.analysis.library_analysis import AnalysisInputs
+
+CANDIDATE_SIMILARITY = 0.85  # CLIP cosine similarity at which a neighbour is worth a pixel check
+NEIGHBOURS = 30  # at most this many candidates per photo
+SAME_MOMENT = 0.05  # seconds: capture times this close are one moment (EXIF keeps 1/100 s)
+PAIRS = "duplicate-pairs"
+TIERS = ("exact", "same", "burst")
+
+
+@dataclass(frozen=True)
+class DuplicateParams:
+    """Thresholds: pixel agreement for the same photo and for a burst, how far apart a burst's
+    shots may be, and how much the same photo's brightness may differ between its files."""
+
+    same: float = 0.97
+    burst: float = 0.90
+    burst_seconds: float = 2.5
+    brightness: float = 0.05
+
+    @classmethod
+    def from_strictness(cls, strictness: float) -> DuplicateParams:
+        """0 (loose) .. 1 (strict); 0.5 gives the defaults."""
+        s = min(1.0, max(0.0, strictness))
+        return cls(same=0.95 + 0.04 * s, burst=0.80 + 0.2 * s, burst_seconds=4.0 - 3.0 * s)
+
+
+@dataclass(frozen=True)
+class ScoredPair:
+    a: int  # image ids, a < b
+    b: int
+    similarity: float  # CLIP cosine
+    pixels: float  # pixel_match
+    brightness: float  # brightness_change
+
+
+@dataclass(frozen=True)
+class DuplicateGroup:
+    tier: str
+    keep: str
+    paths: list[str]  # every member, the kept one included
+    why: str
+    image_ids: tuple[int, ...] = ()
+
+    def to_json(self) -> dict:
+        return {"tier": self.tier, "keep": self.keep, "paths": self.paths, "why": self.why}
+
+
+@dataclass(frozen=True)
+class Duplicates:
+    groups: list[DuplicateGroup]
+    seconds: float
+    compared: int  # photos compared with the library in this scan (0: all known already)
+    pairs: list[ScoredPair] = field(default_factory=list, repr=False)
+
+    def to_json(self) -> dict:
+        return {"groups": [g.to_json() for g in self.groups], "seconds": self.seconds, "compared": self.compared}
+
+
+def find_duplicates(
+    inputs: AnalysisInputs,
+    params: DuplicateParams = DuplicateParams(),
+    tier: str | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> Duplicates:
+    started = time.perf_counter()
+    engine = inputs.engine
+    _region_ids, image_ids, vectors = analysis_vectors.vectors_for_analysis(engine, "image")
+    pairs, compared = _scored_pairs(inputs, image_ids, vectors, should_stop)
+    groups: list[DuplicateGroup] = []
+    if tier in (None, "exact"):
+        groups += _exact_groups(engine)
+    if tier in (None, "same", "burst"):
+        infos = lookups.images(engine, sorted({p.a for p in pairs} | {p.b for p in pairs}))
+        prints = _prints(inputs)
+        same = _same_photo_sets(pairs, infos, params)
+        if tier in (None, "same"):
+            groups += [_same_group(members, infos, prints) for members in same]
+        if tier in (None, "burst"):
+            groups += [_burst_group(members, infos, prints) for members in _burst_sets(pairs, infos, params, same)]
+    return Duplicates(groups, round(time.perf_counter() - started, 3), compared, pairs)
+
+
+# --- scoring pairs (incremental) ------------------------------------------------------------------
+
+
+def _prints(inputs: AnalysisInputs) -> PixelPrints:
+    hashes: dict[int, str] = {}
+
+    def thumbnail(image_id: int) -> Path | None:
+        if image_id not in hashes:
+            info = lookups.images(inputs.engine, [image_id]).get(image_id)
+            hashes[image_id] = info.content_hash if info is not None else ""
+        content_hash = hashes[image_id]
+        if not is_content_hash(content_hash):
+            return None  # a hostile catalog's row never names a file outside
+        return inputs.thumbnails / content_hash[:2] / f"{content_hash}.jpg"
+
+    return PixelPrints(thumbnail)
+
+
+def _scored_pairs(
+    inputs: AnalysisInputs, image_ids: np.ndarray, vectors: np.ndarray, should_stop: Callable[[], bool] | None
+) -> tuple[list[ScoredPair], int]:
+    """Every candidate pair's scores: those of earlier scans (for photos still here), and new
+    ones for photos not compared yet. Returns (pairs, photos compared now)."""
+    cache = AnalysisCache(inputs.folder)
+    stored = cache.load(PAIRS, inputs.model_key) or {"compared": [], "pairs": []}
+    present = set(image_ids.tolist())
+    pairs = [ScoredPair(*p) for p in stored["pairs"] if p[0] in present and p[1] in present]
+    compared = set(stored["compared"]) & present
+    new_rows = np.flatnonzero(~np.isin(image_ids, list(compared)))
+    if len(new_rows) == 0:
+        return pairs, 0
+    prints = _prints(inputs)
+    seen = {(p.a, p.b) for p in pairs}
+    for a, b, similarity in candidate_pairs(vectors, image_ids, new_rows):
+        if should_stop is not None and should_stop():
+            from app.core.errors import CancelledError
+
+            raise CancelledError("the duplicate search was stopped")
+        if (a, b) in seen:
+            continue
+        seen.add((a, b))
+        pa, pb = prints.get(a), prints.get(b)
+        if pa is None or pb is None:
+            continue  # no thumbnail to check: no claim
+        pairs.append(ScoredPair(a, b, similarity, pixel_match(pa, pb), brightness_change(pa, pb)))
+    if not inputs.read_only:
+        cache.save(
+            PAIRS,
+            inputs.model_key,
+            {
+                "compared": sorted(present),
+                "pairs": [
+                    [p.a, p.b, round(p.similarity, 5), round(p.pixels, 5), round(p.brightness, 5)] for p in pairs
+                ],
+            },
+        )
+    return pairs, len(new_rows)
+
+
+def candidate_pairs(vectors: np.ndarray, image_ids: np.ndarray, rows: np.ndarray) -> list[tuple[int, int, float]]:
+    """(image a, image b, similarity) with a < b for each of `rows` and its nearest CLIP
+    neighbours above CANDIDATE_SIMILARITY (at most NEIGHBOURS each)."""
+    if len(vectors) < 2:
+        return []
+    index = index_for(np.ascontiguousarray(vectors, dtype=np.float32))
+    out: list[tuple[int, int, float]] = []
+    for start in range(0, len(rows), 20_000):
+        chunk = rows[start : start + 20_000]
+        lims, sims, ids = index.range_search(np.ascontiguousarray(vectors[chunk]), CANDIDATE_SIMILARITY)
+        for k, row in enumerate(chunk):
+            found, scores = ids[lims[k] : lims[k + 1]], sims[lims[k] : lims[k + 1]]
+            order = np.argsort(-scores, kind="stable")[: NEIGHBOURS + 1]
+            for j in order:
+                other = int(found[j])
+                if other == row:
+                    continue
+                a, b = int(image_ids[row]), int(image_ids[other])
+                out.append((min(a, b), max(a, b), float(scores[j])))
+    return out
+
+
+# --- grouping ----------------------------------------------------------------------------------
+
+
+class _Sets:
+    """Union-find over image ids."""
+
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, x: int) -> int:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def join(self, a: int, b: int) -> None:
+        self.parent[self.find(a)] = self.find(b)
+
+    def groups(self) -> list[list[int]]:
+        out: dict[int, list[int]] = {}
+        for x in self.parent:
+            out.setdefault(self.find(x), []).append(x)
+        return [sorted(g) for g in out.values() if len(g) > 1]
+
+
+def _one_moment(a: ImageInfo, b: ImageInfo) -> bool | None:
+    """Whether the two were taken at one moment (None: a capture time is unknown)."""
+    if a.taken_at is None or b.taken_at is None:
+        return None
+    return abs(a.taken_at - b.taken_at) <= SAME_MOMENT
+
+
+def _same_photo_sets(
+    pairs: Sequence[ScoredPair], infos: dict[int, ImageInfo], params: DuplicateParams
+) -> list[list[int]]:
+    sets = _Sets()
+    for p in pairs:
+        a, b = infos.get(p.a), infos.get(p.b)
+        if a is None or b is None or p.pixels < params.same or p.brightness > params.brightness:
+            continue
+        if _one_moment(a, b) is False:
+            continue  # two capture times: two shots, however alike
+        sets.join(p.a, p.b)
+    return sets.groups()
+
+
+def _burst_sets(
+    pairs: Sequence[ScoredPair], infos: dict[int, ImageInfo], params: DuplicateParams, same: list[list[int]]
+) -> list[list[int]]:
+    """Shots of one moment: alike, taken within `burst_seconds` by one camera; the same photo's
+    files count once (by their first image)."""
+    representative = {image: group[0] for group in same for image in group}
+    sets = _Sets()
+    for p in pairs:
+        a, b = infos.get(p.a), infos.get(p.b)
+        if a is None or b is None or a.taken_at is None or b.taken_at is None:
+            continue
+        ra, rb = representative.get(p.a, p.a), representative.get(p.b, p.b)
+        if ra == rb or p.pixels < params.burst or abs(a.taken_at - b.taken_at) > params.burst_seconds:
+            continue
+        if a.camera and b.camera and a.camera != b.camera:
+            continue
+        sets.join(ra, rb)
+    return sets.groups()
+
+
+def _candidate(info: ImageInfo, prints: PixelPrints, path: str | None = None, mtime_ns: int = 0) -> Candidate:
+    found = prints.get(info.image_id)
+    return Candidate(
+        path or (info.paths[0] if info.paths else ""),
+        info.width,
+        info.height,
+        info.byte_size,
+        info.format,
+        info.taken_at is not None,
+        found.sharpness if found is not None else 0.0,
+        mtime_ns,
+    )
+
+
+def _same_group(members: list[int], infos: dict[int, ImageInfo], prints: PixelPrints) -> DuplicateGroup:
+    candidates = [_candidate(infos[m], prints) for m in members]
+    best, why = keep_same(candidates)
+    return DuplicateGroup("same", candidates[best].path, [c.path for c in candidates], why, tuple(members))
+
+
+def _burst_group(members: list[int], infos: dict[int, ImageInfo], prints: PixelPrints) -> DuplicateGroup:
+    members = sorted(members, key=lambda m: (infos[m].taken_at or 0.0, m))
+    candidates = [_candidate(infos[m], prints) for m in members]
+    best, why = keep_burst(candidates)
+    return DuplicateGroup("burst", candidates[best].path, [c.path for c in candidates], why, tuple(members))
+
+
+def _exact_groups(engine: Engine) -> list[DuplicateGroup]:
+    groups = []
+    copied = duplicate_lookups.files_of_copied_images(engine)
+    infos = lookups.images(engine, list(copied))
+    for image_id, files in copied.items():
+        info = infos[image_id]
+        candidates = [
+            Candidate(path, info.width, info.height, info.byte_size, info.format, info.taken_at is not None, 0.0, mtime)
+            for path, mtime in files
+        ]
+        best, why = keep_exact(candidates)
+        groups.append(DuplicateGroup("exact", candidates[best].path, [c.path for c in candidates], why, (image_id,)))
+    return groups

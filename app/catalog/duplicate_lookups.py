@@ -1,0 +1,23 @@
+"""What finding duplicates reads from the catalog: images held by several files (exact copies),
+with each file's modification time."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, func, select
+
+from app.catalog.schema import FileRow
+
+
+def files_of_copied_images(engine: Engine) -> dict[int, list[tuple[str, int]]]:
+    """image id -> [(path, mtime_ns)] for every image that more than one file holds."""
+    copied = select(FileRow.image_id).group_by(FileRow.image_id).having(func.count() > 1)
+    stmt = (
+        select(FileRow.image_id, FileRow.path, FileRow.mtime_ns)
+        .where(FileRow.image_id.in_(copied))
+        .order_by(FileRow.image_id, FileRow.path)
+    )
+    out: dict[int, list[tuple[str, int]]] = {}
+    with engine.connect() as conn:
+        for image_id, path, mtime_ns in conn.execute(stmt):
+            out.setdefault(image_id, []).append((path, mtime_ns))
+    return out
