@@ -101,7 +101,7 @@ def catalog_of(folder: Path, vectors: np.ndarray):  # type: ignore[no-untyped-de
                 "INSERT INTO images(id, content_hash, byte_size, width, height, format, added_at) "
                 "VALUES (:i, :h, 1, 1, 1, 'JPEG', 0)"
             ),
-            [{"i": i + 1, "h": f"{i:040x}"} for i in range(len(vectors))],
+            [{"i": i + 1, "h": f"{i:064x}"} for i in range(len(vectors))],
         )
         conn.execute(
             text("INSERT INTO files(path, folder, size, mtime_ns, image_id) VALUES (:p, '/photos', 1, 0, :i)"),

@@ -105,7 +105,7 @@ def find_duplicates(
         prints = _prints(inputs)
         same = _same_photo_sets(pairs, infos, params)
         if tier in (None, "same"):
-            groups += [_same_group(members, infos, prints) for members in same]
+            groups += [_same_group(members, infos) for members in same]
         if tier in (None, "burst"):
             groups += [_burst_group(members, infos, prints) for members in _burst_sets(pairs, infos, params, same)]
     return Duplicates(groups, round(time.perf_counter() - started, 3), compared, pairs)
@@ -259,22 +259,22 @@ def _burst_sets(
     return sets.groups()
 
 
-def _candidate(info: ImageInfo, prints: PixelPrints, path: str | None = None, mtime_ns: int = 0) -> Candidate:
-    found = prints.get(info.image_id)
+def _candidate(info: ImageInfo, prints: PixelPrints | None = None) -> Candidate:
+    """A member as the keeper sees it; its sharpness (from pixels) only where it decides."""
+    found = prints.get(info.image_id) if prints is not None else None
     return Candidate(
-        path or (info.paths[0] if info.paths else ""),
+        info.paths[0] if info.paths else "",
         info.width,
         info.height,
         info.byte_size,
         info.format,
         info.taken_at is not None,
         found.sharpness if found is not None else 0.0,
-        mtime_ns,
     )
 
 
-def _same_group(members: list[int], infos: dict[int, ImageInfo], prints: PixelPrints) -> DuplicateGroup:
-    candidates = [_candidate(infos[m], prints) for m in members]
+def _same_group(members: list[int], infos: dict[int, ImageInfo]) -> DuplicateGroup:
+    candidates = [_candidate(infos[m]) for m in members]
     best, why = keep_same(candidates)
     return DuplicateGroup("same", candidates[best].path, [c.path for c in candidates], why, tuple(members))
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.controller.browse_state import BrowseState
+from app.controller.duplicates import DuplicatesReview
 from app.controller.gallery_rows import GalleryItem, GalleryRows, GalleryUpdate, plan_update
 from app.controller.indexing_queue import IndexingQueue
 from app.controller.names import LongWork, NamesOrganiser
@@ -66,6 +67,9 @@ class WindowController:
         self.organise = Organiser(view, tasks, self.browse, lambda: self.library, self.refresh_gallery)
         self.people = PeopleOrganiser(view, tasks, self.browse, lambda: self.library, self.refuse_while_busy)
         self.names = NamesOrganiser(view, tasks, self.browse, lambda: self.library, self._long_work())
+        self.duplicates = DuplicatesReview(
+            view, tasks, self.browse, lambda: self.library, self.photos_changed, self.refuse_while_busy
+        )
 
     # --- the library ----------------------------------------------------------------------------
 
@@ -214,14 +218,19 @@ class WindowController:
     def _work_done(self) -> None:
         due = self.indexing.end()
         self.view.work_ended()
+        self.photos_changed()
+        self.duplicates.refresh()
+        self.indexing.waiting = due
+        self._start_waiting()
+
+    def photos_changed(self) -> None:
+        """Photos came or went: every view that shows them reads them again."""
         self.refresh_gallery()
         self.organise.refresh_clusters()
         self.people.refresh()
         self.names.refresh()
         self.organise.refresh_folders()
         self.organise.refresh_map()
-        self.indexing.waiting = due
-        self._start_waiting()
 
     def _start_waiting(self) -> None:
         if self.library is None or self.indexing.running:

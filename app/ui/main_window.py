@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from app.analysis.results import MapPoints
 from app.catalog.records import FolderSummary, KnownFailure
 from app.controller.browse_state import ALL_PHOTOS, ClusterCard
+from app.controller.duplicates import DuplicateCard
 from app.controller.gallery_rows import GalleryItem, GalleryUpdate
 from app.controller.names import NameCard
 from app.controller.people import FaceCard, PersonCard
@@ -42,6 +43,8 @@ from app.indexing.report import IndexReport
 from app.ui import window_dialogs
 from app.ui.analysis_panels import ClustersPanel, MapPanel
 from app.ui.download_dialog import DownloadWatcher
+from app.ui.duplicates_actions import DuplicatesActions
+from app.ui.duplicates_panel import DuplicatesPanel
 from app.ui.file_urls import local_file_url
 from app.ui.gallery_panel import GalleryPanel
 from app.ui.model_question import ask_to_use_model
@@ -52,7 +55,7 @@ from app.ui.side_panel import SidePanel
 from app.ui.status_panel import StatusPanel
 from app.ui.task_manager import TaskManager
 from app.ui.thumbnails import ThumbnailCache
-from app.ui.window_menus import GALLERY_TAB, MAP_TAB, build_menus
+from app.ui.window_menus import DUPLICATES_TAB, GALLERY_TAB, MAP_TAB, build_menus
 from app.ui.window_state import restore_window_state, save_window_state
 
 if TYPE_CHECKING:
@@ -80,6 +83,7 @@ class MainWindow(QMainWindow):
     search_finished = Signal()
     people_refreshed = Signal()
     names_refreshed = Signal()  # the Names list was redrawn
+    duplicates_shown = Signal()  # the Duplicates view shows new groups (or a new choice)
     person_opened = Signal()
     skipped_shown = Signal(object)  # the skipped-files box, once its list is loaded
 
@@ -168,6 +172,9 @@ class MainWindow(QMainWindow):
         self.views.addTab(self.clusters_panel, "Clusters")
         self.views.addTab(self.map_panel, "3D Map")
         self.views.addTab(self.people_panel, "People")
+        self.duplicates_panel = DuplicatesPanel(self.cache)
+        self.views.addTab(self.duplicates_panel, "Duplicates")
+        self.duplicates_actions = DuplicatesActions(self, self.controller.duplicates, self.duplicates_panel)
         self.views.currentChanged.connect(self._on_view_changed)
         self.splitter = QSplitter()
         self.splitter.addWidget(self.side)
@@ -258,6 +265,13 @@ class MainWindow(QMainWindow):
     def show_people(self, cards: list[PersonCard]) -> None:
         self.people_panel.show_cards(cards)
         self.people_refreshed.emit()
+
+    def show_duplicates(self, cards: list[DuplicateCard], current: int) -> None:
+        self.duplicates_panel.show_cards(cards, current)
+        self.duplicates_shown.emit()
+
+    def show_duplicates_computing(self) -> None:
+        self.duplicates_panel.show_computing()
 
     def show_names(self, cards: list[NameCard]) -> None:
         self.side.names.show_names(cards)
@@ -420,6 +434,8 @@ class MainWindow(QMainWindow):
         if index == MAP_TAB and self.map_panel.make_map():
             self.controller.organise.map_wanted = True
             self.controller.organise.refresh_map()
+        elif index == DUPLICATES_TAB:
+            self.duplicates_actions.opened()
 
     def _on_map_clicked(self, image_id: int) -> None:
         """Select the clicked photo in the gallery (all photos, search cleared)."""

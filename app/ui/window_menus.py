@@ -1,4 +1,4 @@
-"""The main window's menus and shortcuts (UI.md: Ctrl+F search, Ctrl+O add a folder, Ctrl+1..4
+"""The main window's menus and shortcuts (UI.md: Ctrl+F search, Ctrl+O add a folder, Ctrl+1..5
 the views, Ctrl+L list, Esc back to all photos)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from PySide6.QtGui import QAction, QKeySequence
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
 
-GALLERY_TAB, CLUSTERS_TAB, MAP_TAB, PEOPLE_TAB = 0, 1, 2, 3
+GALLERY_TAB, CLUSTERS_TAB, MAP_TAB, PEOPLE_TAB, DUPLICATES_TAB = 0, 1, 2, 3, 4
 
 
 def build_menus(window: MainWindow) -> list[QAction]:
@@ -46,6 +46,7 @@ def build_menus(window: MainWindow) -> list[QAction]:
     view_menu.addAction(action("&Clusters", lambda: window.views.setCurrentIndex(CLUSTERS_TAB), "Ctrl+2"))
     view_menu.addAction(action("3D &Map", lambda: window.views.setCurrentIndex(MAP_TAB), "Ctrl+3"))
     view_menu.addAction(action("&People", lambda: window.views.setCurrentIndex(PEOPLE_TAB), "Ctrl+4"))
+    view_menu.addAction(action("&Duplicates", lambda: window.views.setCurrentIndex(DUPLICATES_TAB), "Ctrl+5"))
     library_menu = bar.addMenu("&Library")
     library_menu.addAction(action("&Skipped files…", window.show_skipped))
     window.addAction(action("", window.clear_search, QKeySequence(Qt.Key.Key_Escape)))
