@@ -35,6 +35,7 @@ CANDIDATE_SIMILARITY = 0.85  # CLIP cosine similarity at which a neighbour is wo
 NEIGHBOURS = 30  # at most this many candidates per photo
 SAME_MOMENT = 0.05  # seconds: capture times this close are one moment (EXIF keeps 1/100 s)
 PAIRS = "duplicate-pairs"
+QUERY_CHUNK = 2000  # photos searched at once (a stop request is seen between chunks)
 TIERS = ("exact", "same", "burst")
 
 
@@ -144,11 +145,9 @@ def _scored_pairs(
         return pairs, 0
     prints = _prints(inputs)
     seen = {(p.a, p.b) for p in pairs}
-    for a, b, similarity in candidate_pairs(vectors, image_ids, new_rows):
-        if should_stop is not None and should_stop():
-            from app.core.errors import CancelledError
-
-            raise CancelledError("the duplicate search was stopped")
+    for n, (a, b, similarity) in enumerate(candidate_pairs(vectors, image_ids, new_rows, should_stop)):
+        if n % 256 == 0:
+            _check(should_stop)
         if (a, b) in seen:
             continue
         seen.add((a, b))
@@ -170,15 +169,25 @@ def _scored_pairs(
     return pairs, len(new_rows)
 
 
-def candidate_pairs(vectors: np.ndarray, image_ids: np.ndarray, rows: np.ndarray) -> list[tuple[int, int, float]]:
+def _check(should_stop: Callable[[], bool] | None) -> None:
+    if should_stop is not None and should_stop():
+        from app.core.errors import CancelledError
+
+        raise CancelledError("the duplicate search was stopped")
+
+
+def candidate_pairs(
+    vectors: np.ndarray, image_ids: np.ndarray, rows: np.ndarray, should_stop: Callable[[], bool] | None = None
+) -> list[tuple[int, int, float]]:
     """(image a, image b, similarity) with a < b for each of `rows` and its nearest CLIP
     neighbours above CANDIDATE_SIMILARITY (at most NEIGHBOURS each)."""
     if len(vectors) < 2:
         return []
     index = index_for(np.ascontiguousarray(vectors, dtype=np.float32))
     out: list[tuple[int, int, float]] = []
-    for start in range(0, len(rows), 20_000):
-        chunk = rows[start : start + 20_000]
+    for start in range(0, len(rows), QUERY_CHUNK):
+        _check(should_stop)
+        chunk = rows[start : start + QUERY_CHUNK]
         lims, sims, ids = index.range_search(np.ascontiguousarray(vectors[chunk]), CANDIDATE_SIMILARITY)
         for k, row in enumerate(chunk):
             found, scores = ids[lims[k] : lims[k + 1]], sims[lims[k] : lims[k + 1]]

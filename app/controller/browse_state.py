@@ -56,6 +56,8 @@ class BrowseState:
         self.clustering: Clustering | None = None
         self.clusters: dict[int, Cluster] = {}
         self.searches = SearchSequence()
+        self.stacks: dict[int, tuple[int, ...]] = {}  # bursts: cover image id -> every shot's
+        self.stack_bursts = True  # the gallery shows a burst as its cover
 
     @property
     def showing_results(self) -> bool:
@@ -73,8 +75,9 @@ class BrowseState:
         self.showing = "results"
 
     def leave_results(self) -> bool:
-        """Whether results were showing (a search box to clear); the search is dropped."""
-        was = self.showing_results
+        """Esc: back to all photos from search results or chosen photos (a person's, a name's,
+        a burst's); whether there was anything to leave. A running search is dropped."""
+        was = self.showing_results or self.showing == "photos"
         self.searches.drop_running()
         if was:
             self.show_all()

@@ -9,6 +9,7 @@ photos); it is done again after indexing while the view has been opened.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 from app.analysis.duplicates import DuplicateGroup, DuplicateParams, Duplicates, find_duplicates
 from app.controller.browse_state import BrowseState
 from app.controller.window_view import TaskRunner, WindowView
+from app.core.errors import CancelledError
 from app.core.paths import display_path
 from app.core.trash import TrashReport
 
@@ -57,14 +59,16 @@ class DuplicatesReview:
         library: Callable[[], Library | None],
         changed: Callable[[], None],
         refuse_while_busy: Callable[[str], bool] = lambda _what: False,
+        use_stacks: Callable[[dict[int, tuple[int, ...]]], None] = lambda _stacks: None,
     ) -> None:
         self.view = view
         self._refuse = refuse_while_busy
+        self._use_stacks = use_stacks  # bursts found: the gallery stacks them
         self.tasks = tasks
         self.browse = browse
         self._library = library
         self._changed = changed  # photos left the library: the gallery and the rest refresh
-        self.wanted = False  # the view was opened: keep it current after indexing
+        self.wanted = True  # found when the library opens and after indexing (incremental)
         self.tier: str | None = None
         self.strictness = 0.5
         self.groups: list[DuplicateGroup] = []
@@ -72,6 +76,7 @@ class DuplicatesReview:
         self.kept: dict[tuple[str, tuple[str, ...]], str] = {}  # a group -> the path the person keeps
         self._running = self._again = False
         self._details: dict[int, str] = {}
+        self._stop = threading.Event()  # the window is closing: a scan stops at its next pair
 
     # --- finding ------------------------------------------------------------------------------
 
@@ -95,15 +100,23 @@ class DuplicatesReview:
             self.groups = duplicates.groups
             self.current = min(self.current, max(0, len(self.groups) - 1))
             self.show()
+            if tier in (None, "burst"):
+                self._use_stacks(_stacks(self.groups))
             if self._again:
                 self._again = False
                 self.refresh()
 
         def failed(error: BaseException) -> None:
             self._running = False
-            self.view.show_error(error)
+            if not isinstance(error, CancelledError):
+                self.view.show_error(error)
 
-        self.tasks.run(lambda: _with_details(library, find_duplicates(inputs, params, tier)), found, failed)
+        stop = self._stop.is_set
+        self.tasks.run(lambda: _with_details(library, find_duplicates(inputs, params, tier, stop)), found, failed)
+
+    def stop(self) -> None:
+        """The window closes: a scan under way stops (what it compared is not kept)."""
+        self._stop.set()
 
     def set_tier(self, tier: str | None) -> None:
         self.tier, self.current = tier, 0
@@ -203,6 +216,16 @@ class DuplicatesReview:
     def _acted(self) -> None:
         self._changed()
         self.refresh()
+
+
+def _stacks(groups: list[DuplicateGroup]) -> dict[int, tuple[int, ...]]:
+    """Bursts for the gallery: the suggested keeper's image id -> every shot's."""
+    out = {}
+    for group in groups:
+        if group.tier == "burst" and group.image_ids:
+            cover = group.image_ids[group.paths.index(group.keep)]
+            out[cover] = group.image_ids
+    return out
 
 
 def _key(group: DuplicateGroup) -> tuple[str, tuple[str, ...]]:

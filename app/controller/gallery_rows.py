@@ -20,6 +20,7 @@ class GalleryItem(NamedTuple):
     score: float | None = None
     box: tuple[float, float, float, float] | None = None  # matched region, relative
     why: str | None = None
+    stack: int = 0  # a burst stacked under this photo: how many shots (0: not a stack)
 
 
 class GalleryRows(Mapping[int, GalleryItem]):
@@ -57,10 +58,11 @@ def plan_update(base: tuple[tuple, ...], items: list[GalleryItem] | list[tuple])
     while indexing adds photos, the gallery grows in place instead of being rebuilt."""
     rows = [tuple(item) for item in items]
     row_of = {row[0]: i for i, row in enumerate(rows)}
-    old_ids = {row[0] for row in base}
-    kept = [row[0] for row in rows if row[0] in old_ids]
-    if kept != [row[0] for row in base]:
-        return GalleryUpdate(rows, base, None, row_of)
+    old_rows = {row[0]: row for row in base}
+    kept = [row for row in rows if row[0] in old_rows]
+    if [row[0] for row in kept] != [row[0] for row in base] or any(row != old_rows[row[0]] for row in kept):
+        return GalleryUpdate(rows, base, None, row_of)  # rows went, moved or changed (a stack)
+    old_ids = old_rows.keys()
     inserts: list[tuple[int, list[tuple]]] = []
     for i, row in enumerate(rows):
         if row[0] in old_ids:
@@ -70,3 +72,16 @@ def plan_update(base: tuple[tuple, ...], items: list[GalleryItem] | list[tuple])
         else:
             inserts.append((i, [row]))
     return GalleryUpdate(rows, base, inserts, row_of)
+
+
+def stacked_rows(rows: list[tuple], stacks: Mapping[int, tuple[int, ...]]) -> list[tuple]:
+    """The gallery with each burst stacked under its cover: the other shots left out, the cover
+    carrying how many there are. `stacks` maps a cover's image id to every shot's."""
+    hidden = {shot for cover, shots in stacks.items() for shot in shots if shot != cover}
+    out = []
+    for row in rows:
+        if row[0] in hidden:
+            continue
+        shots = stacks.get(row[0])
+        out.append((*row[:3], None, None, None, len(shots)) if shots else row)
+    return out

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.controller.browse_state import BrowseState
+from app.controller.chosen_photos import show_chosen_photos
 from app.controller.duplicates import DuplicatesReview
-from app.controller.gallery_rows import GalleryItem, GalleryRows, GalleryUpdate, plan_update
+from app.controller.gallery_rows import GalleryItem, GalleryRows, GalleryUpdate, plan_update, stacked_rows
 from app.controller.indexing_queue import IndexingQueue
 from app.controller.names import LongWork, NamesOrganiser
 from app.controller.organise import Organiser
@@ -68,7 +69,7 @@ class WindowController:
         self.people = PeopleOrganiser(view, tasks, self.browse, lambda: self.library, self.refuse_while_busy)
         self.names = NamesOrganiser(view, tasks, self.browse, lambda: self.library, self._long_work())
         self.duplicates = DuplicatesReview(
-            view, tasks, self.browse, lambda: self.library, self.photos_changed, self.refuse_while_busy
+            view, tasks, self.browse, lambda: self.library, self.photos_changed, self.refuse_while_busy, self.use_stacks
         )
 
     # --- the library ----------------------------------------------------------------------------
@@ -104,6 +105,7 @@ class WindowController:
         self.people.refresh()
         self.names.refresh()
         self.organise.refresh_folders()
+        self.duplicates.refresh()
         # Indexing that a crash or kill cut short continues by itself.
         if interrupted is not None:
             if present:
@@ -138,6 +140,7 @@ class WindowController:
 
     def close(self) -> None:
         self.indexing.cancel()
+        self.duplicates.stop()
         if self.library is not None:
             self.library.close()
             self.library = None
@@ -326,11 +329,13 @@ class WindowController:
         library, order = self.library, self.view.gallery_order()
         base = self.view.gallery_rows()
         whole = self.browse.whole_gallery
+        stacks = dict(self.browse.stacks) if self.browse.stack_bursts else {}
 
         def load() -> tuple[list[tuple], GalleryRows, GalleryUpdate | None, int]:
             # Rows, lookups and the insertions to make are all built here, off the GUI thread.
             rows: list[tuple] = library.gallery(order)  # shown as they are: GalleryItem's first fields
-            return rows, GalleryRows(rows), plan_update(base, rows) if whole else None, library.failure_count()
+            shown = stacked_rows(rows, stacks) if stacks else rows
+            return shown, GalleryRows(rows), plan_update(base, shown) if whole else None, library.failure_count()
 
         self.tasks.run(load, self._on_gallery_loaded, self._on_gallery_error)
 
@@ -360,6 +365,25 @@ class WindowController:
             self.view.show_gallery(None, None, failures)
         else:
             self.view.show_gallery(rows, update, failures)
+
+    # --- bursts stacked in the gallery --------------------------------------------------------
+
+    def use_stacks(self, stacks: dict[int, tuple[int, ...]]) -> None:
+        """The bursts found (cover image id -> every shot); the gallery stacks them."""
+        if stacks != self.browse.stacks:
+            self.browse.stacks = stacks
+            if self.browse.stack_bursts:
+                self.refresh_gallery()
+
+    def set_stacking(self, on: bool) -> None:
+        self.browse.stack_bursts = on
+        self.refresh_gallery()
+
+    def open_stack(self, cover: int) -> None:
+        """A stacked burst's shots, in the gallery."""
+        shots = self.browse.stacks.get(cover)
+        if shots:
+            show_chosen_photos(self.view, self.browse, shots, lambda n: f"A burst of {n} shots · Esc shows all photos")
 
     def remove_images(self, image_ids: list[int]) -> None:
         if not image_ids or self.library is None or self.refuse_while_busy("Photos can be removed"):

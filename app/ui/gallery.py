@@ -102,9 +102,12 @@ class GalleryModel(ThumbnailListModel):
         if item is None:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return display_path(os.path.basename(item.path))
+            name = display_path(os.path.basename(item.path))
+            return f"▣ {item.stack} · {name}" if item.stack else name
         if role == Qt.ItemDataRole.ToolTipRole:
             shown = display_path(item.path)
+            if item.stack:
+                return f"{shown}\na burst of {item.stack} shots (right-click to see them all)"
             return shown if item.why is None else f"{shown}\n{item.why} · score {item.score:.3f}"
         if role == Qt.ItemDataRole.DecorationRole:
             return self._cache.get(item.image_id, item.thumbnail)

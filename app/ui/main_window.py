@@ -466,6 +466,10 @@ class MainWindow(QMainWindow):
         menu = QMenu(self)
         if item is None:
             return menu
+        if item.stack:
+            menu.addAction(
+                f"Show the {item.stack} shots of this burst", lambda: self.controller.open_stack(item.image_id)
+            )
         menu.addAction("Find similar", lambda: self.find_similar(item.path))
         menu.addAction("Open", lambda: self._open_path(item.path))
         menu.addAction("Show in folder", lambda: self._open_path(os.path.dirname(item.path)))

@@ -93,3 +93,28 @@ def test_review_groups_with_the_keyboard_and_move_the_others_to_the_trash(qtbot,
 
     window.duplicates_panel.tier.setCurrentIndex(3)  # Bursts
     qtbot.waitUntil(lambda: {c.tier for c in panel.cards} == {"burst"} and len(panel.cards) == 2, timeout=30000)
+
+
+def test_bursts_are_stacked_in_the_gallery_and_open_to_their_shots(qtbot, window, corpus):
+    def covers() -> list:  # type: ignore[type-arg]
+        return [window.model.item(r) for r in range(window.model.rowCount()) if window.model.item(r).stack]
+
+    qtbot.waitUntil(lambda: len(covers()) == 2, timeout=60000)
+    shots = {p for burst in corpus.burst for p in burst}
+    shown = {window.model.item(r).path for r in range(window.model.rowCount())}
+    assert len(shown & shots) == 2, "one cover per burst; the other shots are stacked under it"
+    cover = covers()[0]
+    assert cover.stack == 4
+    row = window.model.row_of(cover.image_id)
+    assert window.model.data(window.model.index(row, 0)).startswith("▣ 4 · ")
+    menu = window.context_menu_for(cover)
+    action = next(a for a in menu.actions() if a.text() == "Show the 4 shots of this burst")
+    action.trigger()
+    burst = next(b for b in corpus.burst if cover.path in b)
+    assert {window.model.item(r).path for r in range(window.model.rowCount())} == burst
+    assert "A burst of 4 shots" in window.status_label.text()
+
+    window.clear_search()
+    stacking = next(a for a in window.menuBar().actions()[2].menu().actions() if a.text() == "&Stack bursts")
+    stacking.trigger()  # off: every shot in the gallery
+    qtbot.waitUntil(lambda: not covers() and window.model.rowCount() == len(shown) + 6, timeout=20000)
