@@ -101,6 +101,19 @@ def main() -> int:
     window.say(report)
     shot("names")
 
+    # Duplicates: real photos with copies, re-encodes and a burst (the tests' corpus).
+    from tests.helpers.duplicate_corpus import build_corpus
+
+    window.clear_search()
+    corpus = build_corpus(scratch / "Duplicates")
+    window.index_paths([corpus.root])
+    wait(window.indexing_finished)
+    window.views.setCurrentIndex(4)
+    wait(window.duplicates_shown)
+    same = next(i for i, c in enumerate(window.duplicates_panel.cards) if c.tier == "same")
+    window.controller.duplicates.choose(same)
+    shot("duplicates")
+
     # People: real photos of two real people (the face_recognition package's test photos, from
     # the package registry), a group photo of both and photos of nobody; faces switched on as
     # Settings does, and one person named.

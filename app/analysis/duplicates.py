@@ -1,7 +1,8 @@
 """Duplicates in three tiers that never mix: exact copies (one image, several files), the same
 photo in another file (re-encoded, resized, converted, stripped, cropped a little, rotated), and
-bursts (shots of one moment: close in time, alike, not the same pixels); each group with the one
-to keep and why.
+bursts (shots of one moment: seconds apart by their capture times, or numbered in sequence in
+one folder when they have none; alike, not the same pixels); each group with the one to keep
+and why.
 
 Candidates come from CLIP neighbours (FAISS range search, never n x n); pixels from the cached
 thumbnails confirm them (`duplicate_pixels`). Pairs are scored once and kept in the analysis
@@ -11,6 +12,8 @@ so a stricter or looser setting needs no new scan.
 
 from __future__ import annotations
 
+import os
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -242,8 +245,9 @@ def _same_photo_sets(
         a, b = infos.get(p.a), infos.get(p.b)
         if a is None or b is None or p.pixels < params.same or p.brightness > params.brightness:
             continue
-        if _one_moment(a, b) is False:
-            continue  # two capture times: two shots, however alike
+        moment = _one_moment(a, b)
+        if moment is False or (moment is None and _in_sequence(a, b)):
+            continue  # two capture times, or numbered one after the other: two shots, however alike
         sets.join(p.a, p.b)
     return sets.groups()
 
@@ -257,10 +261,15 @@ def _burst_sets(
     sets = _Sets()
     for p in pairs:
         a, b = infos.get(p.a), infos.get(p.b)
-        if a is None or b is None or a.taken_at is None or b.taken_at is None:
+        if a is None or b is None:
             continue
         ra, rb = representative.get(p.a, p.a), representative.get(p.b, p.b)
-        if ra == rb or p.pixels < params.burst or abs(a.taken_at - b.taken_at) > params.burst_seconds:
+        if ra == rb or p.pixels < params.burst:
+            continue
+        if a.taken_at is not None and b.taken_at is not None:
+            if abs(a.taken_at - b.taken_at) > params.burst_seconds:
+                continue
+        elif not _in_sequence(a, b):
             continue
         if a.camera and b.camera and a.camera != b.camera:
             continue
@@ -268,11 +277,37 @@ def _burst_sets(
     return sets.groups()
 
 
+# A camera's own file names: a short prefix and a running number (IMG_4001, DSC05000, DSCF1234,
+# P1000123, _MG_0001); names people or programs give ("red-triangle-2") do not count.
+_CAMERA_NAME = re.compile(r"^([A-Za-z_]{1,5})(\d{3,})$")
+
+
+def _in_sequence(a: ImageInfo, b: ImageInfo, within: int = 3) -> bool:
+    """Without capture times, shots of one moment show in a camera's file names: one folder, one
+    prefix, numbers a few apart (IMG_4001.jpg, IMG_4002.jpg)."""
+    for pa in a.paths:
+        for pb in b.paths:
+            if os.path.dirname(pa) != os.path.dirname(pb):
+                continue
+            ma, mb = _CAMERA_NAME.match(Path(pa).stem), _CAMERA_NAME.match(Path(pb).stem)
+            if ma and mb and ma.group(1) == mb.group(1) and 0 < abs(int(ma.group(2)) - int(mb.group(2))) <= within:
+                return True
+    return False
+
+
+def _preferred_path(info: ImageInfo) -> str:
+    """The path an image goes by in a group: of its exact copies, the one that is kept."""
+    if len(info.paths) < 2:
+        return info.paths[0] if info.paths else ""
+    files = [Candidate(p, info.width, info.height, info.byte_size, info.format, False) for p in info.paths]
+    return files[keep_exact(files)[0]].path
+
+
 def _candidate(info: ImageInfo, prints: PixelPrints | None = None) -> Candidate:
     """A member as the keeper sees it; its sharpness (from pixels) only where it decides."""
     found = prints.get(info.image_id) if prints is not None else None
     return Candidate(
-        info.paths[0] if info.paths else "",
+        _preferred_path(info),
         info.width,
         info.height,
         info.byte_size,

@@ -6,7 +6,7 @@ folder), the same photo in another file (re-encoded at several qualities, resize
 converted to PNG, EXIF stripped, cropped by 5%, rotated 90 degrees with the EXIF tag that turns
 it upright again), bursts (shots of one moment: small shifts and exposure changes, 0.2-1 s
 apart, same camera) and hard negatives (two views of one scene, a cat and a similar texture,
-unrelated photos that look alike).
+unrelated photos that look alike), and a burst whose camera data was stripped (numbered names).
 """
 
 from __future__ import annotations
@@ -18,7 +18,15 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-SKIMAGE = ("astronaut.png", "chelsea.png", "coffee.png", "rocket.jpg", "motorcycle_left.png", "motorcycle_right.png")
+SKIMAGE = (
+    "astronaut.png",
+    "camera.png",
+    "chelsea.png",
+    "coffee.png",
+    "rocket.jpg",
+    "motorcycle_left.png",
+    "motorcycle_right.png",
+)
 SKIMAGE_TEXTURES = ("grass.png", "gravel.png", "brick.png")
 SKLEARN = ("china.jpg", "flower.jpg")
 CAMERA = ("Canon", "Canon EOS 80D")
@@ -139,6 +147,16 @@ def build_corpus(root: Path) -> Corpus:
                 )
             )
         corpus.burst.append(shots)
+
+    # A burst without capture times (its camera data stripped): told by the numbered names.
+    image = real_photo("camera.png")
+    w, h = image.size
+    shots = set()
+    for i in range(3):
+        dx, dy = rng.uniform(0.01, 0.03, 2) * (w, h)
+        frame = image.crop((int(dx), int(dy), int(dx + w * 0.95), int(dy + h * 0.95)))
+        shots.add(_save(root / "burst" / f"DSC0{5000 + i}.jpg", frame, quality=90))
+    corpus.burst.append(shots)
 
     # Hard negatives: another view of a scene in the library, textures alike, a look-alike cat.
     right = _save(

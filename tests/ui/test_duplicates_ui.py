@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from tests.conftest import snapshot
 from tests.helpers.duplicate_corpus import Corpus, build_corpus
+from tests.helpers.trash import use_trash_in
 from tests.ui.conftest import open_window
 
 
@@ -25,7 +26,7 @@ def corpus(cli, tmp_path: Path) -> Corpus:
 
 @pytest.fixture
 def window(qtbot, library_dir, corpus, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    use_trash_in(tmp_path / "xdg", monkeypatch)
     win = open_window(qtbot, library_dir)
     qtbot.waitUntil(lambda: win.model.rowCount() > 0, timeout=20000)
     yield win
@@ -58,8 +59,8 @@ def test_review_groups_with_the_keyboard_and_move_the_others_to_the_trash(qtbot,
     _open(qtbot, window)
     panel = window.duplicates_panel
     titles = [c.title for c in panel.cards]
-    assert sorted(t.split(" · ")[0] for t in titles) == ["Burst", "Burst", "Exact copies"] + ["Same photo"] * 5
-    assert panel.groups.count() == 8 and all(sum(m.kept for m in c.members) == 1 for c in panel.cards)
+    assert sorted(t.split(" · ")[0] for t in titles) == ["Burst"] * 3 + ["Exact copies"] + ["Same photo"] * 5
+    assert panel.groups.count() == 9 and all(sum(m.kept for m in c.members) == 1 for c in panel.cards)
     assert panel.members.count() == len(panel.cards[0].members)
     assert sum(panel.members.item(i).text().startswith("★ Keep") for i in range(panel.members.count())) == 1
 
@@ -83,7 +84,7 @@ def test_review_groups_with_the_keyboard_and_move_the_others_to_the_trash(qtbot,
     _answer(monkeypatch, "Move to the Trash")
     with qtbot.waitSignal(window.duplicates_shown, timeout=60000):
         qtbot.keyClick(panel, Qt.Key.Key_Delete)
-    qtbot.waitUntil(lambda: panel.groups.count() == 7, timeout=20000)
+    qtbot.waitUntil(lambda: panel.groups.count() == 8, timeout=20000)
     assert all(not os.path.exists(p) for p in others) and os.path.exists(now)
     trashed = sorted(os.listdir(tmp_path / "xdg" / "Trash" / "files"))
     assert trashed == sorted(Path(p).name for p in others)
@@ -92,18 +93,18 @@ def test_review_groups_with_the_keyboard_and_move_the_others_to_the_trash(qtbot,
     qtbot.waitUntil(lambda: not shown_paths() & set(others), timeout=20000)
 
     window.duplicates_panel.tier.setCurrentIndex(3)  # Bursts
-    qtbot.waitUntil(lambda: {c.tier for c in panel.cards} == {"burst"} and len(panel.cards) == 2, timeout=30000)
+    qtbot.waitUntil(lambda: {c.tier for c in panel.cards} == {"burst"} and len(panel.cards) == 3, timeout=30000)
 
 
 def test_bursts_are_stacked_in_the_gallery_and_open_to_their_shots(qtbot, window, corpus):
     def covers() -> list:  # type: ignore[type-arg]
         return [window.model.item(r) for r in range(window.model.rowCount()) if window.model.item(r).stack]
 
-    qtbot.waitUntil(lambda: len(covers()) == 2, timeout=60000)
+    qtbot.waitUntil(lambda: len(covers()) == 3, timeout=60000)
     shots = {p for burst in corpus.burst for p in burst}
     shown = {window.model.item(r).path for r in range(window.model.rowCount())}
-    assert len(shown & shots) == 2, "one cover per burst; the other shots are stacked under it"
-    cover = covers()[0]
+    assert len(shown & shots) == 3, "one cover per burst; the other shots are stacked under it"
+    cover = next(c for c in covers() if c.stack == 4)
     assert cover.stack == 4
     row = window.model.row_of(cover.image_id)
     assert window.model.data(window.model.index(row, 0)).startswith("▣ 4 · ")
@@ -117,4 +118,4 @@ def test_bursts_are_stacked_in_the_gallery_and_open_to_their_shots(qtbot, window
     window.clear_search()
     stacking = next(a for a in window.menuBar().actions()[2].menu().actions() if a.text() == "&Stack bursts")
     stacking.trigger()  # off: every shot in the gallery
-    qtbot.waitUntil(lambda: not covers() and window.model.rowCount() == len(shown) + 6, timeout=20000)
+    qtbot.waitUntil(lambda: not covers() and window.model.rowCount() == len(shown) + 3 + 3 + 2, timeout=20000)

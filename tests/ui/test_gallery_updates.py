@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from app.catalog.records import RegionInfo
-from app.controller.gallery_rows import plan_update
+from app.controller.gallery_rows import plan_update, stacked_rows
 from app.library import Library
 from app.search.results import SearchHit
 from app.ui.gallery import GalleryItem, GalleryModel
@@ -27,6 +27,12 @@ def test_new_rows_are_planned_as_insertions_and_anything_else_as_a_reset():
     assert update.row_of[3] == 3
     assert plan_update(base, _items([5, 2, 1])).inserts is None, "a row went"
     assert plan_update(base, _items([4, 5, 2, 1])).inserts is None, "rows moved"
+    stacked = stacked_rows([tuple(i) for i in _items([7, 5, 4, 2, 1])], {4: (2, 4, 5)})
+    assert [GalleryItem(*row).stack for row in stacked] == [0, 3, 0], "a burst's cover carries its shots"
+    assert [row[0] for row in stacked] == [7, 4, 1]
+    assert plan_update(tuple(stacked), stacked_rows([tuple(i) for i in _items([7, 5, 4, 2, 1])], {})).inserts is None, (
+        "a stack opened: rows changed"
+    )
 
 
 def test_the_model_grows_in_place_and_keeps_the_selection(qtmodeltester, tmp_path: Path):
