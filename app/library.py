@@ -5,7 +5,9 @@ Opening it reconciles the FAISS file with the catalog (DESIGN.md invariant 2) wh
 process is writing; only one process writes at a time (`WriterLock`). The work itself lives in
 small services: `app.indexing.library_indexing` (a run), `app.search.compose` (queries),
 `app.vectors.library_vectors` and `app.vectors.index_policy` (the vector file and its kind),
-`app.catalog.model_switch` with `app.indexing.reembed` (another model).
+`app.catalog.model_switch` with `app.indexing.reembed` (another model). People and taught
+names are services of their own: `library.people` (`app.library_people`) and `library.names`
+(`app.teaching.library_names`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ import numpy as np
 
 from app.catalog import folders, lookups, meta, removal
 from app.catalog.database import catalog_errors, open_catalog
-from app.catalog.people import FaceInImage, PersonFace, PersonSummary
 from app.catalog.records import FolderSummary, ImageInfo, KnownFailure, LibraryStatus, RegionInfo, RemoveReport
 from app.catalog.regions import count_region_state
 from app.core.errors import (
@@ -40,6 +41,7 @@ from app.core.unit_vectors import unit
 from app.indexing.library_indexing import RunControls, index_and_find_regions
 from app.indexing.pipeline import IndexOptions, ProgressCallback, StopCheck
 from app.indexing.report import IndexReport
+from app.library_people import LibraryPeople
 from app.ml.download import DownloadProgress
 from app.ml.embedder import ClipEmbedder
 from app.ml.model_choice import is_chosen, remember_choice, unchosen_message
@@ -104,6 +106,7 @@ class Library:
                 remember_choice(model)  # named on the command line or in the settings: chosen
             self._embedder: ClipEmbedder | None = None
             self.vectors = LibraryVectors(self.engine, self.paths, self.spec.key)
+            self.people = LibraryPeople(self.engine, self._edit_people, lambda: self.vectors.faces)
             self.names = TaughtNames(
                 self.engine,
                 lambda: self.spec.key,
@@ -561,67 +564,7 @@ class Library:
             group_new_faces(self.engine)
         people.drop_empty_people(self.engine)
 
-    # --- people -------------------------------------------------------------------------------
-
-    def people(self) -> list[PersonSummary]:
-        """People by their faces: named first, then unnamed by size."""
-        from app.catalog import people
-
-        return people.people(self.engine)
-
-    def name_person(self, person_id: int, name: str) -> int:
-        """Name a person (their faces count as confirmed); a name another person has already
-        joins the two. Returns the named person's id."""
-        from app.catalog import people
-
-        return self._edit_people("name people", lambda: people.name_person(self.engine, person_id, name))
-
-    def merge_people(self, keep: int, other: int) -> None:
-        from app.catalog import people
-
-        self._edit_people("merge people", lambda: people.merge_people(self.engine, keep, other))
-
-    def remove_face(self, region_id: int) -> int:
-        """'Not this person': the face leaves its person for good; returns its new person."""
-        from app.catalog import people
-
-        return self._edit_people("change people", lambda: people.remove_face(self.engine, region_id))
-
-    def person_faces(self, person_id: int) -> list[PersonFace]:
-        from app.catalog import people
-
-        return people.person_faces(self.engine, person_id)
-
-    def faces_in_image(self, image_id: int) -> list[FaceInImage]:
-        from app.catalog import people
-
-        return people.faces_in_image(self.engine, image_id)
-
-    def face_is(self, region_id: int, name: str) -> int:
-        """'This is <name>' for one face (confirmed); returns the person's id."""
-        from app.catalog import people
-
-        return self._edit_people("name faces", lambda: people.face_is(self.engine, region_id, name))
-
-    def similar_faces(self, region_id: int, top_k: int = 200) -> list[SearchHit]:
-        """Photos with a face like this one (the same person, by face descriptor), closest first."""
-        from app.search.face_search import similar_faces
-
-        store = self.vectors.faces
-        if store is None or store.ntotal == 0:
-            raise UserError("no faces have been found in this library yet")
-        return similar_faces(self.engine, store, region_id, top_k)
-
-    def confirm_faces(self, person_id: int) -> int:
-        """Confirm every face suggested for a person at once; returns how many."""
-        from app.catalog import people
-
-        return self._edit_people("confirm faces", lambda: people.confirm_faces(self.engine, person_id))
-
-    def hide_person(self, person_id: int) -> None:
-        from app.catalog import people
-
-        self._edit_people("hide people", lambda: people.hide_person(self.engine, person_id))
+    # --- people (`self.people`) -------------------------------------------------------------
 
     def _edit_people(self, what: str, edit: Callable[[], T]) -> T:
         self._refuse_if_read_only(what)

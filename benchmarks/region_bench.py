@@ -87,7 +87,7 @@ def faces_pass(folder: Path, work: Path, model: str, device: str) -> dict:
         models = library.region_models.faces()
         load_s = time.perf_counter() - t0
         report = library.index([folder], IndexOptions(detect=False, ocr=False, faces=True))
-        people = library.people()
+        people = library.people.all()
     n = max(1, report.region_images)
     return {
         "detector": models.detector().name,

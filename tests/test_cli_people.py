@@ -137,6 +137,6 @@ def test_names_and_corrections_survive_a_model_switch_and_new_photos(cli, people
     barack = next(p for p in _people(cli) if p["name"] == "Barack")
     assert "again.jpg" in _names(barack["photos"]), "a new photo of Barack joins him"
     with Library(create=False) as library:
-        assert library.confirm_faces(barack["id"]) == 1, "the suggested face, confirmed in one action"
+        assert library.people.confirm_faces(barack["id"]) == 1, "the suggested face, confirmed in one action"
         faces = catalog_people.person_faces(library.engine, barack["id"])
     assert all(f.confirmed for f in faces)

@@ -20,15 +20,15 @@ def cmd_people(args: argparse.Namespace) -> int:
         raise UserError(f"expected a number, got {' '.join(numbers)!r}; 'photo-organizer people' lists the ids")
     with open_library(args, create=args.action is None) as library:
         if args.action == "name":
-            person = library.name_person(int(args.values[0]), args.values[1])
+            person = library.people.name_person(int(args.values[0]), args.values[1])
             human = f"person {person} is now {' '.join(args.values[1].split())}"
         elif args.action == "merge":
-            library.merge_people(int(args.values[0]), int(args.values[1]))
+            library.people.merge_people(int(args.values[0]), int(args.values[1]))
             human = f"person {args.values[1]} merged into person {args.values[0]}"
         elif args.action == "remove-face":
-            person = library.remove_face(int(args.values[0]))
+            person = library.people.remove_face(int(args.values[0]))
             human = f"face {args.values[0]} left its person for good (now person {person})"
-        listed = library.people()
+        listed = library.people.all()
     payload = {"people": [p.to_json() for p in listed]}
     if args.action is None:
         human = (

@@ -70,7 +70,7 @@ class PeopleOrganiser:
     def refresh(self) -> None:
         library = self._library()
         if library is not None:
-            self.tasks.run(library.people, self._on_people, self.view.show_error)
+            self.tasks.run(library.people.all, self._on_people, self.view.show_error)
 
     def _on_people(self, listed: list[PersonSummary]) -> None:
         self.people = {p.id: p for p in listed}
@@ -117,7 +117,7 @@ class PeopleOrganiser:
         shown = " ".join(name.split())
         if library is None or not shown:
             return
-        self._change("People can be named", lambda: library.name_person(person_id, shown), f"Named {shown}")
+        self._change("People can be named", lambda: library.people.name_person(person_id, shown), f"Named {shown}")
 
     def merge(self, keep: int, other: int) -> None:
         library = self._library()
@@ -125,32 +125,34 @@ class PeopleOrganiser:
             return
         kept = self.people.get(keep)
         label = kept.name if kept is not None and kept.name else "one person"
-        self._change("People can be merged", lambda: library.merge_people(keep, other), f"Merged into {label}")
+        self._change("People can be merged", lambda: library.people.merge_people(keep, other), f"Merged into {label}")
 
     def confirm_all(self, person_id: int) -> None:
         """Every face suggested for this person is theirs (one action, not one by one)."""
         library = self._library()
         if library is not None:
-            self._change("Faces can be confirmed", lambda: library.confirm_faces(person_id), "Faces confirmed")
+            self._change("Faces can be confirmed", lambda: library.people.confirm_faces(person_id), "Faces confirmed")
 
     def hide(self, person_id: int) -> None:
         library = self._library()
         if library is not None:
-            self._change("People can be hidden", lambda: library.hide_person(person_id), "Hidden from People")
+            self._change("People can be hidden", lambda: library.people.hide_person(person_id), "Hidden from People")
 
     def remove_face(self, region_id: int, then: Callable[[], None] | None = None) -> None:
         """'Not this person': the face leaves for good."""
         library = self._library()
         if library is not None:
             said = "That face is no longer in this person (it will not come back)"
-            self._change("Faces can be moved", lambda: library.remove_face(region_id), said, then)
+            self._change("Faces can be moved", lambda: library.people.remove_face(region_id), said, then)
 
     def face_is(self, region_id: int, name: str, then: Callable[[], None] | None = None) -> None:
         """'This is <name>' for one face (from the viewer)."""
         library = self._library()
         shown = " ".join(name.split())
         if library is not None and shown:
-            self._change("Faces can be named", lambda: library.face_is(region_id, shown), f"That face is {shown}", then)
+            self._change(
+                "Faces can be named", lambda: library.people.face_is(region_id, shown), f"That face is {shown}", then
+            )
 
     def open_person(self, person_id: int) -> None:
         """A person's faces, to check them (unconfirmed first)."""
@@ -163,7 +165,7 @@ class PeopleOrganiser:
             if self.opened == person_id:
                 self.view.show_person_faces(person_id, [self._face_card(f) for f in faces])
 
-        self.tasks.run(lambda: library.person_faces(person_id), done, self.view.show_error)
+        self.tasks.run(lambda: library.people.person_faces(person_id), done, self.view.show_error)
 
     def _face_card(self, face: PersonFace) -> FaceCard:
         entry = self.browse.entries.get(face.image_id)

@@ -500,7 +500,7 @@ class MainWindow(QMainWindow):
         library = self.library
         if library is not None:
             self.views.setCurrentIndex(GALLERY_TAB)
-            self.controller.run_latest(lambda: library.similar_faces(region_id))
+            self.controller.run_latest(lambda: library.people.similar_faces(region_id))
 
     def _open_path(self, path: str) -> None:
         QDesktopServices.openUrl(local_file_url(path))

@@ -81,7 +81,7 @@ class PhotoViewer(QDialog):
         wanted, library = self._showing, self.library
 
         def load() -> tuple[Details | None, QImage, tuple[float | None, float | None], list[FaceInImage]]:
-            details, faces = library.details(item.image_id), library.faces_in_image(item.image_id)
+            details, faces = library.details(item.image_id), library.people.faces_in_image(item.image_id)
             return details, _read_image(item.path), _file_facts(item.path), faces
 
         def done(loaded: tuple[Details | None, QImage, tuple[float | None, float | None], list[FaceInImage]]) -> None:

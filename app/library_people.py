@@ -1,0 +1,77 @@
+"""A library's people (`Library.people`): listing them, naming, merging, hiding, a face's
+corrections ("This is…", "Not this person"), a person's faces and the faces in a photo, and
+photos with a face like one. Every change takes the library's writer lock (face grouping writes
+while indexing) and is refused, with a reason, on a read-only library."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol, TypeVar
+
+from sqlalchemy import Engine
+
+from app.catalog import people
+from app.catalog.people import FaceInImage, PersonFace, PersonSummary
+from app.core.errors import UserError
+from app.search.results import SearchHit
+from app.vectors.store import VectorStore
+
+T = TypeVar("T")
+
+
+class Edit(Protocol):
+    """Runs a change under the library's writer lock, or raises a UserError saying why not."""
+
+    def __call__(self, what: str, change: Callable[[], T], /) -> T: ...
+
+
+class LibraryPeople:
+    """`edit(what, change)` runs a change under the writer lock (or says why it cannot);
+    `faces()` is the face descriptors' vector store, if any."""
+
+    def __init__(self, engine: Engine, edit: Edit, faces: Callable[[], VectorStore | None]) -> None:
+        self.engine = engine
+        self._edit = edit
+        self._faces = faces
+
+    def all(self) -> list[PersonSummary]:
+        """People by their faces: named first, then unnamed by size."""
+        return people.people(self.engine)
+
+    def name_person(self, person_id: int, name: str) -> int:
+        """Name a person (their faces count as confirmed); a name another person has already
+        joins the two. Returns the named person's id."""
+        return self._edit("name people", lambda: people.name_person(self.engine, person_id, name))
+
+    def merge_people(self, keep: int, other: int) -> None:
+        self._edit("merge people", lambda: people.merge_people(self.engine, keep, other))
+
+    def remove_face(self, region_id: int) -> int:
+        """'Not this person': the face leaves its person for good; returns its new person."""
+        return self._edit("change people", lambda: people.remove_face(self.engine, region_id))
+
+    def face_is(self, region_id: int, name: str) -> int:
+        """'This is <name>' for one face (confirmed); returns the person's id."""
+        return self._edit("name faces", lambda: people.face_is(self.engine, region_id, name))
+
+    def confirm_faces(self, person_id: int) -> int:
+        """Confirm every face suggested for a person at once; returns how many."""
+        return self._edit("confirm faces", lambda: people.confirm_faces(self.engine, person_id))
+
+    def hide_person(self, person_id: int) -> None:
+        self._edit("hide people", lambda: people.hide_person(self.engine, person_id))
+
+    def person_faces(self, person_id: int) -> list[PersonFace]:
+        return people.person_faces(self.engine, person_id)
+
+    def faces_in_image(self, image_id: int) -> list[FaceInImage]:
+        return people.faces_in_image(self.engine, image_id)
+
+    def similar_faces(self, region_id: int, top_k: int = 200) -> list[SearchHit]:
+        """Photos with a face like this one (the same person, by face descriptor), closest first."""
+        from app.search.face_search import similar_faces
+
+        store = self._faces()
+        if store is None or store.ntotal == 0:
+            raise UserError("no faces have been found in this library yet")
+        return similar_faces(self.engine, store, region_id, top_k)
