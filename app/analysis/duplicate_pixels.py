@@ -6,7 +6,7 @@ change scores about 1.0; a crop or a slight shift is found by also trying window
 photo (90-100% of its size at offsets in 2.5% steps) and keeping the best. Two different views of
 a scene stay well below (a stereo pair of one motorcycle scores 0.79, a re-encode 0.999).
 Exposure is normalised away here on purpose: whether two shots are one moment is decided by
-their capture times, and brightness is reported separately.
+their capture times, and brightness and colour are reported separately.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ class PixelPrint:
     windows: np.ndarray  # (k, SIDE*SIDE)
     brightness: float  # mean grey level, 0..255
     sharpness: float  # variance of the Laplacian of the grey thumbnail (a focus measure)
+    colour: tuple[float, float, float] = (0.0, 0.0, 0.0)  # mean red, green, blue, 0..255
 
 
 def _normalised(grey: Image.Image) -> np.ndarray:
@@ -42,7 +43,9 @@ def _normalised(grey: Image.Image) -> np.ndarray:
 
 
 def pixel_print(image: Image.Image) -> PixelPrint:
-    grey = image.convert("L")
+    rgb = image.convert("RGB")
+    mean = np.asarray(rgb.resize((16, 16), Image.Resampling.BILINEAR), dtype=np.float32).reshape(-1, 3).mean(axis=0)
+    grey = rgb.convert("L")
     w, h = grey.size
     windows = []
     for scale in SCALES:
@@ -57,7 +60,8 @@ def pixel_print(image: Image.Image) -> PixelPrint:
         if min(pixels.shape) > 2
         else np.zeros(1, np.float32)
     )
-    return PixelPrint(windows[0], np.stack(windows), float(pixels.mean()), float(laplacian.var()))
+    colour = (float(mean[0]), float(mean[1]), float(mean[2]))
+    return PixelPrint(windows[0], np.stack(windows), float(pixels.mean()), float(laplacian.var()), colour)
 
 
 def pixel_match(a: PixelPrint, b: PixelPrint) -> float:
@@ -68,6 +72,12 @@ def pixel_match(a: PixelPrint, b: PixelPrint) -> float:
 def brightness_change(a: PixelPrint, b: PixelPrint) -> float:
     """The relative difference of the two photos' mean brightness (0: the same exposure)."""
     return abs(a.brightness - b.brightness) / max(1.0, a.brightness, b.brightness)
+
+
+def colour_change(a: PixelPrint, b: PixelPrint) -> float:
+    """The largest difference of the two photos' mean red, green or blue, as a share of the range
+    (0: the same colours). Grey copies miss what this sees: a blue shape on purple and on pink."""
+    return max(abs(x - y) for x, y in zip(a.colour, b.colour, strict=True)) / 255.0
 
 
 class PixelPrints:

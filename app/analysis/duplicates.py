@@ -24,7 +24,7 @@ import numpy as np
 from sqlalchemy import Engine
 
 from app.analysis.cache import AnalysisCache
-from app.analysis.duplicate_pixels import PixelPrints, brightness_change, pixel_match
+from app.analysis.duplicate_pixels import PixelPrints, brightness_change, colour_change, pixel_match
 from app.analysis.keeper import Candidate, keep_burst, keep_exact, keep_same
 from app.analysis.neighbours import index_for
 from app.catalog import analysis_vectors, duplicate_lookups, lookups
@@ -38,6 +38,7 @@ CANDIDATE_SIMILARITY = 0.85  # CLIP cosine similarity at which a neighbour is wo
 NEIGHBOURS = 30  # at most this many candidates per photo
 SAME_MOMENT = 0.05  # seconds: capture times this close are one moment (EXIF keeps 1/100 s)
 PAIRS = "duplicate-pairs"
+PAIRS_FORMAT = "v2"  # what a stored pair holds; another format is scanned again
 QUERY_CHUNK = 2000  # photos searched at once (a stop request is seen between chunks)
 TIERS = ("exact", "same", "burst")
 
@@ -47,16 +48,17 @@ class DuplicateParams:
     """Thresholds: pixel agreement for the same photo and for a burst, how far apart a burst's
     shots may be, and how much the same photo's brightness may differ between its files."""
 
-    same: float = 0.97
+    same: float = 0.985
     burst: float = 0.90
     burst_seconds: float = 2.5
     brightness: float = 0.05
+    colour: float = 0.06
 
     @classmethod
     def from_strictness(cls, strictness: float) -> DuplicateParams:
         """0 (loose) .. 1 (strict); 0.5 gives the defaults."""
         s = min(1.0, max(0.0, strictness))
-        return cls(same=0.95 + 0.04 * s, burst=0.80 + 0.2 * s, burst_seconds=4.0 - 3.0 * s)
+        return cls(same=0.97 + 0.03 * s, burst=0.80 + 0.2 * s, burst_seconds=4.0 - 3.0 * s)
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class ScoredPair:
     similarity: float  # CLIP cosine
     pixels: float  # pixel_match
     brightness: float  # brightness_change
+    colour: float  # colour_change
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,8 @@ def _scored_pairs(
     """Every candidate pair's scores: those of earlier scans (for photos still here), and new
     ones for photos not compared yet. Returns (pairs, photos compared now)."""
     cache = AnalysisCache(inputs.folder)
-    stored = cache.load(PAIRS, inputs.model_key) or {"compared": [], "pairs": []}
+    version = f"{inputs.model_key}|{PAIRS_FORMAT}"
+    stored = cache.load(PAIRS, version) or {"compared": [], "pairs": []}
     present = set(image_ids.tolist())
     pairs = [ScoredPair(*p) for p in stored["pairs"] if p[0] in present and p[1] in present]
     compared = set(stored["compared"]) & present
@@ -157,15 +161,18 @@ def _scored_pairs(
         pa, pb = prints.get(a), prints.get(b)
         if pa is None or pb is None:
             continue  # no thumbnail to check: no claim
-        pairs.append(ScoredPair(a, b, similarity, pixel_match(pa, pb), brightness_change(pa, pb)))
+        pairs.append(
+            ScoredPair(a, b, similarity, pixel_match(pa, pb), brightness_change(pa, pb), colour_change(pa, pb))
+        )
     if not inputs.read_only:
         cache.save(
             PAIRS,
-            inputs.model_key,
+            version,
             {
                 "compared": sorted(present),
                 "pairs": [
-                    [p.a, p.b, round(p.similarity, 5), round(p.pixels, 5), round(p.brightness, 5)] for p in pairs
+                    [p.a, p.b, round(p.similarity, 5), round(p.pixels, 5), round(p.brightness, 5), round(p.colour, 5)]
+                    for p in pairs
                 ],
             },
         )
@@ -243,8 +250,10 @@ def _same_photo_sets(
     sets = _Sets()
     for p in pairs:
         a, b = infos.get(p.a), infos.get(p.b)
-        if a is None or b is None or p.pixels < params.same or p.brightness > params.brightness:
+        if a is None or b is None or p.pixels < params.same:
             continue
+        if p.brightness > params.brightness or p.colour > params.colour:
+            continue  # another exposure, or other colours: not the same photo
         moment = _one_moment(a, b)
         if moment is False or (moment is None and _in_sequence(a, b)):
             continue  # two capture times, or numbered one after the other: two shots, however alike
