@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from app.analysis.duplicates import DuplicateGroup, DuplicateParams, Duplicates, find_duplicates
-from app.controller.browse_state import BrowseState
-from app.controller.window_view import TaskRunner, WindowView
+from app.controller.window_part import WindowPart, WindowParts
 from app.core.errors import CancelledError
 from app.core.paths import display_path
 from app.core.trash import TrashReport
@@ -50,24 +49,18 @@ class DuplicateCard:
         return [m.path for m in self.members if not m.kept]
 
 
-class DuplicatesReview:
+class DuplicatesReview(WindowPart):
     def __init__(
         self,
-        view: WindowView,
-        tasks: TaskRunner,
-        browse: BrowseState,
-        library: Callable[[], Library | None],
+        parts: WindowParts,
         changed: Callable[[], None],
         refuse_while_busy: Callable[[str], bool] = lambda _what: False,
         use_stacks: Callable[[dict[int, tuple[int, ...]]], None] = lambda _stacks: None,
     ) -> None:
-        self.view = view
+        super().__init__(parts)
+        self._changed = changed  # photos left the library: the gallery and the rest refresh
         self._refuse = refuse_while_busy
         self._use_stacks = use_stacks  # bursts found: the gallery stacks them
-        self.tasks = tasks
-        self.browse = browse
-        self._library = library
-        self._changed = changed  # photos left the library: the gallery and the rest refresh
         self.wanted = True  # found when the library opens and after indexing (incremental)
         self.tier: str | None = None
         self.strictness = 0.5

@@ -15,16 +15,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from app.catalog.concepts import ConceptSummary, name_key
-from app.controller.browse_state import BrowseState
 from app.controller.chosen_photos import show_chosen_photos
 from app.controller.indexing_queue import IndexingQueue
-from app.controller.window_view import TaskRunner, WindowView
+from app.controller.window_part import WindowPart, WindowParts
 from app.core.errors import CancelledError
 from app.indexing.report import IndexProgress
 from app.teaching.requests import MIN_EXAMPLES
 
 if TYPE_CHECKING:
-    from app.library import Library
     from app.teaching.teacher import TeachReport
 
 
@@ -68,19 +66,9 @@ class LongWork:
     ended: Callable[[], None]
 
 
-class NamesOrganiser:
-    def __init__(
-        self,
-        view: WindowView,
-        tasks: TaskRunner,
-        browse: BrowseState,
-        library: Callable[[], Library | None],
-        work: LongWork,
-    ) -> None:
-        self.view = view
-        self.tasks = tasks
-        self.browse = browse
-        self._library = library
+class NamesOrganiser(WindowPart):
+    def __init__(self, parts: WindowParts, work: LongWork) -> None:
+        super().__init__(parts)
         self._work = work
         self.names: dict[str, ConceptSummary] = {}  # by name key
         self._gathered: dict[str, _Gathered] = {}

@@ -5,29 +5,15 @@ shown through the `WindowView`."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from app.analysis.results import Clustering, MapPoints
-from app.controller.browse_state import ALL_PHOTOS, BrowseState
-from app.controller.window_view import TaskRunner, WindowView
-
-if TYPE_CHECKING:
-    from app.library import Library
+from app.controller.browse_state import ALL_PHOTOS
+from app.controller.window_part import WindowPart, WindowParts
 
 
-class Organiser:
-    def __init__(
-        self,
-        view: WindowView,
-        tasks: TaskRunner,
-        browse: BrowseState,
-        library: Callable[[], Library | None],
-        refresh_gallery: Callable[[], None],
-    ) -> None:
-        self.view = view
-        self.tasks = tasks
-        self.browse = browse
-        self._library = library
+class Organiser(WindowPart):
+    def __init__(self, parts: WindowParts, refresh_gallery: Callable[[], None]) -> None:
+        super().__init__(parts)
         self._refresh_gallery = refresh_gallery
         self.clusters_running = False
         self.map_wanted = False  # the map view exists (it is made on first visit: OpenGL)

@@ -8,15 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from app.catalog.people import PersonFace, PersonSummary
-from app.controller.browse_state import BrowseState
 from app.controller.chosen_photos import show_chosen_photos
-from app.controller.window_view import TaskRunner, WindowView
-
-if TYPE_CHECKING:
-    from app.library import Library
+from app.controller.window_part import WindowPart, WindowParts
 
 
 @dataclass(frozen=True)
@@ -49,19 +44,9 @@ class FaceCard:
     confirmed: bool
 
 
-class PeopleOrganiser:
-    def __init__(
-        self,
-        view: WindowView,
-        tasks: TaskRunner,
-        browse: BrowseState,
-        library: Callable[[], Library | None],
-        refuse_while_busy: Callable[[str], bool],
-    ) -> None:
-        self.view = view
-        self.tasks = tasks
-        self.browse = browse
-        self._library = library
+class PeopleOrganiser(WindowPart):
+    def __init__(self, parts: WindowParts, refuse_while_busy: Callable[[str], bool]) -> None:
+        super().__init__(parts)
         self._refuse = refuse_while_busy
         self.people: dict[int, PersonSummary] = {}
         self.opened: int | None = None  # the person whose faces are open

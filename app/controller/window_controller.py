@@ -24,6 +24,7 @@ from app.controller.names import LongWork, NamesOrganiser
 from app.controller.organise import Organiser
 from app.controller.people import PeopleOrganiser
 from app.controller.texts import NO_RESULTS, READ_ONLY, progress_text, report_text, results_text
+from app.controller.window_part import WindowParts
 from app.controller.window_view import TaskRunner, WindowView
 from app.core.errors import CancelledError, ModelUnavailableError
 from app.core.paths import is_content_hash
@@ -65,12 +66,11 @@ class WindowController:
         self.query_image: Path | None = None
         self._shown_results: list[GalleryItem] = []  # the search results on screen
         self._gallery_loading = self._gallery_stale = False  # one gallery load at a time
-        self.organise = Organiser(view, tasks, self.browse, lambda: self.library, self.refresh_gallery)
-        self.people = PeopleOrganiser(view, tasks, self.browse, lambda: self.library, self.refuse_while_busy)
-        self.names = NamesOrganiser(view, tasks, self.browse, lambda: self.library, self._long_work())
-        self.duplicates = DuplicatesReview(
-            view, tasks, self.browse, lambda: self.library, self.photos_changed, self.refuse_while_busy, self.use_stacks
-        )
+        parts = WindowParts(view, tasks, self.browse, lambda: self.library)
+        self.organise = Organiser(parts, self.refresh_gallery)
+        self.people = PeopleOrganiser(parts, self.refuse_while_busy)
+        self.names = NamesOrganiser(parts, self._long_work())
+        self.duplicates = DuplicatesReview(parts, self.photos_changed, self.refuse_while_busy, self.use_stacks)
 
     # --- the library ----------------------------------------------------------------------------
 
