@@ -20,6 +20,7 @@ import numpy as np
 from PIL import Image
 
 SIDE = 48  # the grey copies compared are SIDE x SIDE
+WORKING = 128  # windows are cut from a grey copy this large (its long side)
 SCALES = (1.0, 0.95, 0.9)  # window sizes tried, as a share of the photo's sides
 STEP = 0.025  # window offsets, as a share of the photo's sides
 
@@ -43,9 +44,13 @@ def _normalised(grey: Image.Image) -> np.ndarray:
 
 
 def pixel_print(image: Image.Image) -> PixelPrint:
+    image.draft("RGB", (WORKING, WORKING))  # a JPEG thumbnail decodes at a fraction of its size
     rgb = image.convert("RGB")
     mean = np.asarray(rgb.resize((16, 16), Image.Resampling.BILINEAR), dtype=np.float32).reshape(-1, 3).mean(axis=0)
-    grey = rgb.convert("L")
+    full = rgb.convert("L")
+    # Windows are cut from a small copy: the same result at SIDE, for a fraction of the work.
+    scale = WORKING / max(full.size)
+    grey = full.resize((max(1, round(full.width * scale)), max(1, round(full.height * scale))), Image.Resampling.BOX)
     w, h = grey.size
     windows = []
     for scale in SCALES:
@@ -54,19 +59,21 @@ def pixel_print(image: Image.Image) -> PixelPrint:
             for oy in range(steps + 1):
                 box = (ox * STEP * w, oy * STEP * h, (ox * STEP + scale) * w, (oy * STEP + scale) * h)
                 windows.append(_normalised(grey.resize((SIDE, SIDE), Image.Resampling.BILINEAR, box=box)))
-    pixels = np.asarray(grey, dtype=np.float32)
+    pixels = np.asarray(full, dtype=np.float32)
     laplacian = (
         -4 * pixels[1:-1, 1:-1] + pixels[:-2, 1:-1] + pixels[2:, 1:-1] + pixels[1:-1, :-2] + pixels[1:-1, 2:]
         if min(pixels.shape) > 2
         else np.zeros(1, np.float32)
     )
     colour = (float(mean[0]), float(mean[1]), float(mean[2]))
-    return PixelPrint(windows[0], np.stack(windows), float(pixels.mean()), float(laplacian.var()), colour)
+    stacked = np.stack(windows).astype(np.float16)  # a print stays small (about 80 KB)
+    return PixelPrint(stacked[0], stacked, float(pixels.mean()), float(laplacian.var()), colour)
 
 
 def pixel_match(a: PixelPrint, b: PixelPrint) -> float:
     """How well the two photos' pixels agree, the best window either way (1.0: the same)."""
-    return float(max((a.windows @ b.whole).max(), (b.windows @ a.whole).max()))
+    either = (a.windows @ b.whole.astype(np.float32)).max(), (b.windows @ a.whole.astype(np.float32)).max()
+    return float(max(either))
 
 
 def brightness_change(a: PixelPrint, b: PixelPrint) -> float:
@@ -84,7 +91,7 @@ class PixelPrints:
     """Pixel prints of thumbnails by image id, made when first asked for and kept (a bounded
     number) for the rest of a scan. `thumbnail(image_id)` gives the file, or None."""
 
-    def __init__(self, thumbnail: Callable[[int], Path | None], keep: int = 4096) -> None:
+    def __init__(self, thumbnail: Callable[[int], Path | None], keep: int = 1024) -> None:
         self._thumbnail = thumbnail
         self._keep = keep
         self._prints: OrderedDict[int, PixelPrint | None] = OrderedDict()
