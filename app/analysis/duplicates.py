@@ -58,7 +58,7 @@ class DuplicateParams:
     def from_strictness(cls, strictness: float) -> DuplicateParams:
         """0 (loose) .. 1 (strict); 0.5 gives the defaults."""
         s = min(1.0, max(0.0, strictness))
-        return cls(same=0.97 + 0.03 * s, burst=0.80 + 0.2 * s, burst_seconds=4.0 - 3.0 * s)
+        return cls(same=0.975 + 0.02 * s, burst=0.80 + 0.2 * s, burst_seconds=4.0 - 3.0 * s)
 
 
 @dataclass(frozen=True)

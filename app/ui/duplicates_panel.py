@@ -6,7 +6,7 @@ the library (their files stay)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QKeyEvent, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -55,7 +55,12 @@ class DuplicatesPanel(QWidget):
         self.strictness.setValue(50)
         self.strictness.setFixedWidth(140)
         self.strictness.setToolTip("Loose: more near-identical shots grouped · Strict: only clear duplicates")
-        self.strictness.sliderReleased.connect(lambda: self.strictness_changed.emit(self.strictness.value() / 100))
+        # One scan once the slider settles (dragged, clicked or stepped).
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(300)
+        self._settle.timeout.connect(lambda: self.strictness_changed.emit(self.strictness.value() / 100))
+        self.strictness.valueChanged.connect(lambda _value: self._settle.start())
         self.count = QLabel()
         bar = QHBoxLayout()
         bar.addWidget(self.tier)

@@ -107,3 +107,12 @@ def test_moving_the_others_to_the_trash(corpus, library_dir, tmp_path, monkeypat
     after = snapshot(corpus.root)
     assert set(before) - set(after) == set(others), "only those files left their folders"
     assert all(after[p] == before[p] for p in after), "and nothing else changed"
+
+
+def test_strictness_runs_from_loose_to_strict_through_the_defaults():
+    from app.analysis.duplicates import DuplicateParams
+
+    loose, middle, strict = (DuplicateParams.from_strictness(s) for s in (0.0, 0.5, 1.0))
+    assert middle == DuplicateParams()
+    assert loose.same < middle.same < strict.same < 1.0, "strict still finds re-encodes (0.999)"
+    assert loose.burst < middle.burst < strict.burst and loose.burst_seconds > strict.burst_seconds

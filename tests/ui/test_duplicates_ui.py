@@ -92,6 +92,10 @@ def test_review_groups_with_the_keyboard_and_move_the_others_to_the_trash(qtbot,
     shown_paths = lambda: {window.model.item(r).path for r in range(window.model.rowCount())}  # noqa: E731
     qtbot.waitUntil(lambda: not shown_paths() & set(others), timeout=20000)
 
+    with qtbot.waitSignal(window.duplicates_shown, timeout=30000):
+        panel.strictness.setValue(0)  # loose: more shots count as one moment
+    assert window.controller.duplicates.strictness == 0.0 and panel.groups.count() >= 8
+
     window.duplicates_panel.tier.setCurrentIndex(3)  # Bursts
     qtbot.waitUntil(lambda: {c.tier for c in panel.cards} == {"burst"} and len(panel.cards) == 3, timeout=30000)
 
