@@ -39,6 +39,7 @@ NEIGHBOURS = 30  # at most this many candidates per photo
 SAME_MOMENT = 0.05  # seconds: capture times this close are one moment (EXIF keeps 1/100 s)
 PAIRS = "duplicate-pairs"
 PAIRS_FORMAT = "v2"  # what a stored pair holds; another format is scanned again
+DISMISSED = "duplicates-dismissed"  # groups the person said are not duplicates
 QUERY_CHUNK = 2000  # photos searched at once (a stop request is seen between chunks)
 TIERS = ("exact", "same", "burst")
 
@@ -115,7 +116,31 @@ def find_duplicates(
             groups += [_same_group(members, infos) for members in same]
         if tier in (None, "burst"):
             groups += [_burst_group(members, infos, prints) for members in _burst_sets(pairs, infos, params, same)]
+    dismissed = _dismissed(AnalysisCache(inputs.folder))
+    groups = [g for g in groups if _group_key(g) not in dismissed]
     return Duplicates(groups, round(time.perf_counter() - started, 3), compared, pairs)
+
+
+# --- "not duplicates" ---------------------------------------------------------------------------
+
+
+def _group_key(group: DuplicateGroup) -> str:
+    return "\n".join([group.tier, *sorted(group.paths)])
+
+
+def _dismissed(cache: AnalysisCache) -> set[str]:
+    return set(cache.load(DISMISSED, "v1") or [])
+
+
+def dismiss(inputs: AnalysisInputs, group: DuplicateGroup) -> None:
+    """The person says these are not duplicates: the group is not shown again, unless it changes
+    (a photo joins or leaves it, which is worth a new look)."""
+    from app.core.errors import ReadOnlyLibraryError
+
+    if inputs.read_only:
+        raise ReadOnlyLibraryError("the library is read-only; that choice cannot be saved there")
+    cache = AnalysisCache(inputs.folder)
+    cache.save(DISMISSED, "v1", sorted(_dismissed(cache) | {_group_key(group)}))
 
 
 # --- scoring pairs (incremental) ------------------------------------------------------------------

@@ -206,6 +206,24 @@ class DuplicatesReview(WindowPart):
 
         self.tasks.run(lambda: library.remove(others), done, self.view.show_error)
 
+    def dismiss(self) -> None:
+        """ "Not duplicates": the current group goes and does not come back (unless it changes)."""
+        library = self._library()
+        if library is None or not self.groups:
+            return
+        from app.analysis.duplicates import dismiss
+        from app.analysis.library_analysis import AnalysisInputs
+
+        inputs, group = AnalysisInputs.of(library), self.groups[self.current]
+
+        def done(_none: None) -> None:
+            self.groups = [g for g in self.groups if g is not group]
+            self.current = min(self.current, max(0, len(self.groups) - 1))
+            self.view.say("Not duplicates: that group will not be shown again")
+            self.show()
+
+        self.tasks.run(lambda: dismiss(inputs, group), done, self.view.show_error)
+
     def _acted(self) -> None:
         self._changed()
         self.refresh()

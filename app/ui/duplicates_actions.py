@@ -23,6 +23,7 @@ class DuplicatesActions:
         panel.strictness_changed.connect(review.set_strictness)
         panel.trash_requested.connect(lambda: self.confirm_trash())
         panel.remove_requested.connect(lambda: self.confirm_remove())
+        panel.dismiss_requested.connect(review.dismiss)
 
     def opened(self) -> None:
         """The view came to the front: find duplicates (again, when photos changed since)."""

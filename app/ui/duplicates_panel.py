@@ -2,7 +2,7 @@
 photos side by side on the right with the one to keep marked, a tier filter and a strictness
 slider. Keyboard review: ↑/↓ (or J/K) move between groups, ←/→ choose which photo to keep,
 Delete moves the others to the Trash (after a confirmation listing them), R removes them from
-the library (their files stay)."""
+the library (their files stay), N says the group is not duplicates (it is not shown again)."""
 
 from __future__ import annotations
 
@@ -40,6 +40,7 @@ class DuplicatesPanel(QWidget):
     strictness_changed = Signal(float)
     trash_requested = Signal()
     remove_requested = Signal()
+    dismiss_requested = Signal()  # "Not duplicates"
 
     def __init__(self, cache: ThumbnailCache, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -90,8 +91,11 @@ class DuplicatesPanel(QWidget):
         self.remove.clicked.connect(self.remove_requested)
         keep = QPushButton("Keep this one")
         keep.clicked.connect(self._keep_selected)
+        self.dismiss = QPushButton("Not duplicates")
+        self.dismiss.clicked.connect(self.dismiss_requested)
         actions = QHBoxLayout()
         actions.addWidget(keep)
+        actions.addWidget(self.dismiss)
         actions.addStretch(1)
         actions.addWidget(self.remove)
         actions.addWidget(self.trash)
@@ -102,7 +106,9 @@ class DuplicatesPanel(QWidget):
         right_layout.addWidget(self.members, 1)
         right_layout.addLayout(actions)
         right_layout.addWidget(
-            QLabel("↑↓ groups · ←→ which to keep · Delete: the others to the Trash · R: out of the library")
+            QLabel(
+                "↑↓ groups · ←→ which to keep · Delete: the others to the Trash · R: out of the library · N: not duplicates"
+            )
         )
         split = QSplitter()
         split.addWidget(self.groups)
@@ -113,7 +119,16 @@ class DuplicatesPanel(QWidget):
         layout.addWidget(split, 1)
         # The panel takes the review keys; the lists are clicked, not typed into.
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        for child in (self.groups, self.members, self.tier, self.strictness, keep, self.trash, self.remove):
+        for child in (
+            self.groups,
+            self.members,
+            self.tier,
+            self.strictness,
+            keep,
+            self.dismiss,
+            self.trash,
+            self.remove,
+        ):
             child.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.cache.thumbnail_ready.connect(self._on_thumbnail)
         self.show_cards([], 0)
@@ -143,6 +158,7 @@ class DuplicatesPanel(QWidget):
         card = self.cards[self.current] if self.cards else None
         self.trash.setEnabled(card is not None)
         self.remove.setEnabled(card is not None)
+        self.dismiss.setEnabled(card is not None)
         self.why.setText(f"Keep: {card.why}" if card is not None else "")
         for member in card.members if card is not None else ():
             mark = KEEP_MARK if member.kept else ""
@@ -187,5 +203,7 @@ class DuplicatesPanel(QWidget):
             self.trash_requested.emit()
         elif key == Qt.Key.Key_R:
             self.remove_requested.emit()
+        elif key == Qt.Key.Key_N:
+            self.dismiss_requested.emit()
         else:
             super().keyPressEvent(event)

@@ -123,3 +123,21 @@ def test_bursts_are_stacked_in_the_gallery_and_open_to_their_shots(qtbot, window
     stacking = next(a for a in window.menuBar().actions()[2].menu().actions() if a.text() == "&Stack bursts")
     stacking.trigger()  # off: every shot in the gallery
     qtbot.waitUntil(lambda: not covers() and window.model.rowCount() == len(shown) + 3 + 3 + 2, timeout=20000)
+
+
+def test_a_group_that_is_not_duplicates_is_not_shown_again(qtbot, window, corpus, cli):
+    _open(qtbot, window)
+    panel = window.duplicates_panel
+    count = panel.groups.count()
+    with qtbot.waitSignal(window.duplicates_shown):
+        qtbot.keyClick(panel, Qt.Key.Key_Down)
+    gone = {m.path for m in panel.cards[1].members}
+    with qtbot.waitSignal(window.duplicates_shown, timeout=20000):
+        qtbot.keyClick(panel, Qt.Key.Key_N)
+    assert panel.groups.count() == count - 1 and "Not duplicates" in window.status_label.text()
+    with qtbot.waitSignal(window.duplicates_shown, timeout=30000):
+        window.controller.duplicates.refresh()  # a new scan: the choice holds
+    assert panel.groups.count() == count - 1
+    assert all({m.path for m in c.members} != gone for c in panel.cards)
+    listed = cli("duplicates", "--json").json["groups"]
+    assert len(listed) == count - 1 and all(set(g["paths"]) != gone for g in listed)
