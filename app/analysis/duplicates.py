@@ -104,13 +104,13 @@ def find_duplicates(
     started = time.perf_counter()
     engine = inputs.engine
     _region_ids, image_ids, vectors = analysis_vectors.vectors_for_analysis(engine, "image")
-    pairs, compared = _scored_pairs(inputs, image_ids, vectors, should_stop)
+    prints = _prints(inputs)
+    pairs, compared = _scored_pairs(inputs, prints, image_ids, vectors, should_stop)
     groups: list[DuplicateGroup] = []
     if tier in (None, "exact"):
         groups += _exact_groups(engine)
     if tier in (None, "same", "burst"):
         infos = lookups.images(engine, sorted({p.a for p in pairs} | {p.b for p in pairs}))
-        prints = _prints(inputs)
         same = _same_photo_sets(pairs, infos, params)
         if tier in (None, "same"):
             groups += [_same_group(members, infos) for members in same]
@@ -147,13 +147,14 @@ def dismiss(inputs: AnalysisInputs, group: DuplicateGroup) -> None:
 
 
 def _prints(inputs: AnalysisInputs) -> PixelPrints:
+    """Pixel prints of the library's thumbnails, for one scan; where the thumbnails are is read
+    from the catalog once, when the first print is made."""
     hashes: dict[int, str] = {}
 
     def thumbnail(image_id: int) -> Path | None:
-        if image_id not in hashes:
-            info = lookups.images(inputs.engine, [image_id]).get(image_id)
-            hashes[image_id] = info.content_hash if info is not None else ""
-        content_hash = hashes[image_id]
+        if not hashes:
+            hashes.update(duplicate_lookups.content_hashes(inputs.engine))
+        content_hash = hashes.get(image_id, "")
         if not is_content_hash(content_hash):
             return None  # a hostile catalog's row never names a file outside
         return inputs.thumbnails / content_hash[:2] / f"{content_hash}.jpg"
@@ -162,7 +163,11 @@ def _prints(inputs: AnalysisInputs) -> PixelPrints:
 
 
 def _scored_pairs(
-    inputs: AnalysisInputs, image_ids: np.ndarray, vectors: np.ndarray, should_stop: Callable[[], bool] | None
+    inputs: AnalysisInputs,
+    prints: PixelPrints,
+    image_ids: np.ndarray,
+    vectors: np.ndarray,
+    should_stop: Callable[[], bool] | None,
 ) -> tuple[list[ScoredPair], int]:
     """Every candidate pair's scores: those of earlier scans (for photos still here), and new
     ones for photos not compared yet. Returns (pairs, photos compared now)."""
@@ -175,7 +180,6 @@ def _scored_pairs(
     new_rows = np.flatnonzero(~np.isin(image_ids, list(compared)))
     if len(new_rows) == 0:
         return pairs, 0
-    prints = _prints(inputs)
     seen = {(p.a, p.b) for p in pairs}
     for n, (a, b, similarity) in enumerate(candidate_pairs(vectors, image_ids, new_rows, should_stop)):
         if n % 256 == 0:

@@ -42,6 +42,17 @@ def vectors_for_analysis(engine: Engine, on: str = "image") -> tuple[np.ndarray,
     return np.array([r[0] for r in rows], np.int64), np.array([r[1] for r in rows], np.int64), vectors
 
 
+def stored_vectors(engine: Engine, region_ids: Sequence[int]) -> dict[int, np.ndarray]:
+    """region id -> its CLIP vector, for those of `region_ids` that have one (a face has not)."""
+    out: dict[int, np.ndarray] = {}
+    with engine.connect() as conn:
+        for start in range(0, len(region_ids), 500):
+            chunk = list(region_ids[start : start + 500])
+            stmt = select(RegionRow.id, RegionRow.vector).where(RegionRow.id.in_(chunk), RegionRow.vector.is_not(None))
+            out.update({rid: np.frombuffer(blob, dtype=np.float32) for rid, blob in conn.execute(stmt) if blob})
+    return out
+
+
 def texts_by_image(engine: Engine, image_ids: Sequence[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
     with engine.connect() as conn:

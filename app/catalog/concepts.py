@@ -10,16 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import Engine, delete, distinct, func, insert, select, update
+from sqlalchemy import Engine, delete, distinct, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.catalog.schema import ConceptExampleRow, ConceptRow, ConceptVectorRow, FileRow, RegionRow
 from app.core.errors import UserError
-
-
-def name_key(name: str) -> str:
-    """A name as it is matched: words joined by single spaces, in any case."""
-    return " ".join(name.split()).casefold()
+from app.core.names import clean_name, name_key
 
 
 @dataclass(frozen=True)
@@ -119,7 +115,7 @@ def save_learned(
         concept_id = conn.execute(select(ConceptRow.id).where(ConceptRow.key == name_key(name))).scalar_one_or_none()
         if concept_id is None:
             concept_id = conn.execute(
-                insert(ConceptRow).values(name=" ".join(name.split()), key=name_key(name), created_at=time.time())
+                insert(ConceptRow).values(name=clean_name(name), key=name_key(name), created_at=time.time())
             ).inserted_primary_key[0]  # type: ignore[index]
         have = set(
             conn.execute(
@@ -171,7 +167,7 @@ def rename(engine: Engine, old: str, new: str) -> None:
             changed = conn.execute(
                 update(ConceptRow)
                 .where(ConceptRow.key == name_key(old))
-                .values(name=" ".join(new.split()), key=name_key(new))
+                .values(name=clean_name(new), key=name_key(new))
             ).rowcount
     except IntegrityError:
         raise UserError(f"{new!r} is already a taught name") from None
@@ -200,8 +196,3 @@ def image_ids_for_paths(engine: Engine, paths: Sequence[str]) -> dict[str, int]:
             for path, image_id in conn.execute(select(FileRow.path, FileRow.image_id).where(FileRow.path.in_(chunk))):
                 out[path] = image_id
     return out
-
-
-def count(engine: Engine) -> int:
-    with engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(ConceptRow)).scalar_one())

@@ -1,11 +1,11 @@
 """What finding duplicates reads from the catalog: images held by several files (exact copies),
-with each file's modification time."""
+with each file's modification time, and every image's content hash (which names its thumbnail)."""
 
 from __future__ import annotations
 
 from sqlalchemy import Engine, func, select
 
-from app.catalog.schema import FileRow
+from app.catalog.schema import FileRow, ImageRow
 
 
 def files_of_copied_images(engine: Engine) -> dict[int, list[tuple[str, int]]]:
@@ -21,3 +21,9 @@ def files_of_copied_images(engine: Engine) -> dict[int, list[tuple[str, int]]]:
         for image_id, path, mtime_ns in conn.execute(stmt):
             out.setdefault(image_id, []).append((path, mtime_ns))
     return out
+
+
+def content_hashes(engine: Engine) -> dict[int, str]:
+    """image id -> content hash, for every image."""
+    with engine.connect() as conn:
+        return dict(conn.execute(select(ImageRow.id, ImageRow.content_hash)).tuples().all())

@@ -156,8 +156,9 @@ def _checked_name(engine: Engine, name: str) -> str:
     """A person's name: not empty, and not a name taught to the search (the search bar would
     not know which one was meant)."""
     from app.catalog.concepts import find_concept
+    from app.core.names import clean_name
 
-    name = " ".join(name.split())
+    name = clean_name(name)
     if not name:
         raise UserError("a person's name cannot be empty")
     if find_concept(engine, name) is not None:

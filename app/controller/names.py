@@ -14,11 +14,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from app.catalog.concepts import ConceptSummary, name_key
+from app.catalog.concepts import ConceptSummary
 from app.controller.chosen_photos import show_chosen_photos
 from app.controller.indexing_queue import IndexingQueue
 from app.controller.window_part import WindowPart, WindowParts
 from app.core.errors import CancelledError
+from app.core.names import clean_name, name_key
 from app.indexing.report import IndexProgress
 from app.teaching.requests import MIN_EXAMPLES
 
@@ -102,7 +103,7 @@ class NamesOrganiser(WindowPart):
         """Teach `name` from photos (their paths) and/or regions; a name already taught gets them
         as more examples. Fewer than three for a new name: kept until there are three."""
         library = self._library()
-        name = " ".join(name.split())
+        name = clean_name(name)
         if library is None or not name or not (paths or region_ids):
             return
         key = name_key(name)
@@ -160,7 +161,7 @@ class NamesOrganiser(WindowPart):
 
     def rename(self, old: str, new: str) -> None:
         library = self._library()
-        new = " ".join(new.split())
+        new = clean_name(new)
         if library is None or not new or new == old:
             return
         gathered = self._gathered.pop(name_key(old), None)

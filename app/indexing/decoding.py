@@ -132,6 +132,17 @@ def decode_for_regions(content: FileContent, max_side: int) -> np.ndarray:
         return np.asarray(rgb, dtype=np.uint8)
 
 
+def crop_box(pixels: np.ndarray, bbox: tuple[float, float, float, float], margin: float = 0.0) -> Image.Image:
+    """The part of an RGB array inside a relative box, widened by `margin` of its size on each
+    side (within the photo)."""
+    h, w = pixels.shape[:2]
+    mx, my = (bbox[2] - bbox[0]) * margin, (bbox[3] - bbox[1]) * margin
+    x0, y0 = int(max(0.0, bbox[0] - mx) * w), int(max(0.0, bbox[1] - my) * h)
+    x1 = max(x0 + 1, int(round(min(1.0, bbox[2] + mx) * w)))
+    y1 = max(y0 + 1, int(round(min(1.0, bbox[3] + my) * h)))
+    return Image.fromarray(pixels[y0:y1, x0:x1])
+
+
 @contextlib.contextmanager
 def _readable_errors() -> Iterator[None]:
     """Every way Pillow can fail on a bad file, as a DecodeError with a reason a person reads."""

@@ -19,13 +19,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PIL import Image
 from sqlalchemy import Engine
 
 from app.catalog.faces import NewFace
 from app.catalog.regions import NewRegion, RegionsDone, RegionWork, images_needing_regions, replace_regions
 from app.core.errors import ModelUnavailableError
-from app.indexing.decoding import DecodeError, decode_for_regions, read_file
+from app.indexing.decoding import DecodeError, crop_box, decode_for_regions, read_file
 from app.indexing.lookahead import InOrder
 from app.indexing.report import IndexProgress
 from app.ml.detector import Detection, ObjectDetector
@@ -227,7 +226,7 @@ class RegionRun:
         for b, detections in zip(todo, found, strict=True):
             assert b.pixels is not None
             for d in detections:
-                crops.append(to_model_input(_crop(b.pixels, d.bbox), self.embedder.input_spec))
+                crops.append(to_model_input(crop_box(b.pixels, d.bbox), self.embedder.input_spec))
                 meta.append((b.work.image_id, d))
         vectors = self.embedder.embed_arrays(crops) if crops else np.empty((0, 0), np.float32)
         self.report.detect_seconds += t1 - t0
@@ -294,13 +293,6 @@ def _load(work: RegionWork) -> _Loaded:
     except Exception:  # one file's bug must not stop the pass
         log.exception("unexpected error reading %s for regions", work.path)
         return _Loaded(work, None)
-
-
-def _crop(pixels: np.ndarray, bbox: tuple[float, float, float, float]) -> Image.Image:
-    h, w = pixels.shape[:2]
-    x0, y0 = int(bbox[0] * w), int(bbox[1] * h)
-    x1, y1 = max(x0 + 1, int(round(bbox[2] * w))), max(y0 + 1, int(round(bbox[3] * h)))
-    return Image.fromarray(pixels[y0:y1, x0:x1])
 
 
 def _object_region(image_id: int, d: Detection, vector: np.ndarray) -> NewRegion:

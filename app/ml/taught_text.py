@@ -18,16 +18,12 @@ from typing import Any
 
 import numpy as np
 
+from app.core.names import name_pattern
 from app.ml.text_tower import encode_text
 
 # Rare single-token words; the first one the tokenizer keeps whole and the sentence does not
 # already hold marks where the names were.
 MARKER_CANDIDATES = ("sks", "zwx", "qzv", "xjq", "vbx", "kqj", "zxv", "jqz")
-
-
-def name_pattern(name: str) -> re.Pattern[str]:
-    words = [re.escape(w) for w in name.split()]
-    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
 
 
 def find_names(text: str, names: Sequence[str]) -> list[tuple[int, int, str]]:

@@ -4,7 +4,6 @@ in the photo), and a search by people alone lists their photos."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from sqlalchemy import Engine
@@ -12,6 +11,7 @@ from sqlalchemy import Engine
 from app.catalog import lookups, people
 from app.catalog.records import RegionInfo
 from app.core.errors import UserError
+from app.core.names import name_key, name_pattern
 from app.search.results import SearchHit
 
 CONNECTORS = {"and", "with", "&", "+", ","}
@@ -25,7 +25,7 @@ def split_names(text: str | None, names: Sequence[str]) -> tuple[list[str], str]
     found: list[str] = []
     rest = text
     for name in sorted({n for n in names if n.strip()}, key=len, reverse=True):
-        pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.IGNORECASE)
+        pattern = name_pattern(name)
         if pattern.search(rest):
             found.append(name)
             rest = pattern.sub(" ", rest)
@@ -39,10 +39,10 @@ def split_names(text: str | None, names: Sequence[str]) -> tuple[list[str], str]
 
 def images_with_everyone(engine: Engine, names: Sequence[str]) -> set[int]:
     """Images holding every one of the people named (a name no person has: an error)."""
-    known = {n.lower() for n in people.person_names(engine)}
+    known = {name_key(n) for n in people.person_names(engine)}
     images: set[int] | None = None
     for name in names:
-        if " ".join(name.split()).lower() not in known:
+        if name_key(name) not in known:
             raise UserError(
                 f"no person is called {name!r}; 'photo-organizer people' lists them, and 'people name' names one"
             )

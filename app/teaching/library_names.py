@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from app.catalog import concepts, lookups
 from app.catalog.concepts import ConceptSummary
 from app.core.errors import UserError
+from app.core.names import clean_name, name_key
 from app.indexing.report import IndexProgress
 from app.ml.embedder import ClipEmbedder
 from app.teaching import requests
@@ -68,7 +69,7 @@ class TaughtNames:
         self._refuse_read_only("teach it names")
         self._require_vectors()
         engine = self.engine
-        name = " ".join(name.split())
+        name = clean_name(name)
         existing = requests.check_name(engine, name, add)
         chosen = requests.regions_of_photos(engine, photos) + [int(r) for r in region_ids]
         if len(lookups.regions(engine, chosen)) < len(set(chosen)):
@@ -146,8 +147,8 @@ class TaughtNames:
         name is spelled)."""
         self._refuse_read_only("rename names")
         found = self.find(old)
-        new = " ".join(new.split())
-        if concepts.name_key(new) != concepts.name_key(found.name):
+        new = clean_name(new)
+        if name_key(new) != name_key(found.name):
             requests.check_name(self.engine, new, adding=False)
         concepts.rename(self.engine, found.name, new)
 

@@ -11,8 +11,9 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from app.catalog import concepts, lookups, people
-from app.catalog.concepts import ConceptSummary, name_key
+from app.catalog.concepts import ConceptSummary
 from app.core.errors import UserError
+from app.core.names import clean_name, name_key
 from app.ml.vocabulary import CONCEPTS
 from app.search.query import STOP_WORDS
 
@@ -24,7 +25,7 @@ MIN_OTHER_PHOTOS = 3  # background to tell the name apart from
 def check_name(engine: Engine, name: str, adding: bool) -> ConceptSummary | None:
     """The taught name `name` already is (when `adding` examples to it), else None; a name that
     cannot be taught gets a one-line reason."""
-    clean = " ".join(name.split())
+    clean = clean_name(name)
     if not clean:
         raise UserError("the name is empty: give the name to teach, e.g. 'Rex' or 'the cabin'")
     if len(clean) > MAX_NAME_LENGTH:

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from app.catalog import analysis_vectors, lookups
 from app.core.errors import UserError
 from app.core.unit_vectors import unit, unit_rows
-from app.indexing.decoding import DecodeError, UnreadableError, decode_for_regions, read_file
+from app.indexing.decoding import DecodeError, UnreadableError, crop_box, decode_for_regions, read_file
 from app.ml.embedder import TEXT_TEMPLATE, ClipEmbedder
 from app.ml.name_learning import LearningOptions, LearningSet, learn_name_vector
 from app.ml.preprocess import to_model_input
@@ -186,36 +186,19 @@ def example_vectors(engine: Engine, embedder: ClipEmbedder, region_ids: Sequence
     """The CLIP vectors of the example regions: stored ones for photos and object crops; a face
     (which has a face descriptor, not a CLIP vector) is embedded from its crop of the photo."""
     embedder.load()
-    infos = lookups.regions(engine, list(region_ids))
-    stored = lookups.region_vectors(engine, list(region_ids), embedder.dim)
-    have = _has_vector(engine, region_ids)
-    out = []
-    for row, region_id in enumerate(region_ids):
-        if region_id in have:
-            out.append(stored[row])
-        else:
-            out.append(_embed_crop(engine, embedder, infos[region_id].image_id, infos[region_id].bbox))
+    stored = analysis_vectors.stored_vectors(engine, region_ids)
+    missing = [r for r in region_ids if r not in stored]
+    infos = lookups.regions(engine, missing) if missing else {}
+    out = [
+        stored[r] if r in stored else _embed_crop(engine, embedder, infos[r].image_id, infos[r].bbox)
+        for r in region_ids
+    ]
     return unit_rows(np.vstack(out).astype(np.float32))
-
-
-def _has_vector(engine: Engine, region_ids: Sequence[int]) -> set[int]:
-    from sqlalchemy import select
-
-    from app.catalog.schema import RegionRow
-
-    with engine.connect() as conn:
-        return set(
-            conn.execute(
-                select(RegionRow.id).where(RegionRow.id.in_(list(region_ids)), RegionRow.vector.is_not(None))
-            ).scalars()
-        )
 
 
 def _embed_crop(
     engine: Engine, embedder: ClipEmbedder, image_id: int, bbox: tuple[float, float, float, float]
 ) -> np.ndarray:
-    from PIL import Image
-
     info = lookups.images(engine, [image_id]).get(image_id)
     assert embedder.input_spec is not None
     for path in info.paths if info is not None else []:
@@ -223,12 +206,7 @@ def _embed_crop(
             pixels = decode_for_regions(read_file(path), 1600)
         except (DecodeError, UnreadableError, OSError):
             continue
-        h, w = pixels.shape[:2]
-        x0, y0, x1, y1 = bbox
-        mx, my = (x1 - x0) * FACE_MARGIN, (y1 - y0) * FACE_MARGIN
-        left, top = int(max(0.0, x0 - mx) * w), int(max(0.0, y0 - my) * h)
-        right, bottom = max(left + 1, int(min(1.0, x1 + mx) * w)), max(top + 1, int(min(1.0, y1 + my) * h))
-        crop = Image.fromarray(pixels[top:bottom, left:right])
+        crop = crop_box(pixels, bbox, FACE_MARGIN)
         return embedder.embed_arrays([to_model_input(crop, embedder.input_spec)])[0]
     raise UserError("a face example's photo cannot be read right now (is its drive connected?)")
 
