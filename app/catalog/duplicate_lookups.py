@@ -26,4 +26,7 @@ def files_of_copied_images(engine: Engine) -> dict[int, list[tuple[str, int]]]:
 def content_hashes(engine: Engine) -> dict[int, str]:
     """image id -> content hash, for every image."""
     with engine.connect() as conn:
-        return dict(conn.execute(select(ImageRow.id, ImageRow.content_hash)).tuples().all())
+        return {
+            image_id: content_hash
+            for image_id, content_hash in conn.execute(select(ImageRow.id, ImageRow.content_hash))
+        }
