@@ -1,16 +1,19 @@
 """Clustering whole-image (or region) vectors: DBSCAN on cosine distance over the sparse
-radius graph (the default, eps 0.2 and min_samples 2 as in the thesis), HDBSCAN, and k-means
-with PCA reduction choosing k by silhouette with the elbow curve reported (the IPOL report)."""
+radius graph (the default: min_samples 2 as in the thesis, the radius chosen from the data,
+see `radius`), HDBSCAN, and k-means with PCA reduction choosing k by silhouette with the
+elbow curve reported (the IPOL report)."""
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import connected_components
 
 from app.analysis import load_sklearn
-from app.analysis.neighbours import radius_graph
+from app.analysis.neighbours import index_for, radius_graph
+from app.analysis.radius import Radius, at_strictness, chosen_radius, loosest
 from app.core.unit_vectors import unit_rows
 
 NOISE = -1
@@ -19,14 +22,17 @@ NOISE = -1
 @dataclass(frozen=True)
 class ClusterParams:
     algorithm: str = "dbscan"  # dbscan | hdbscan | kmeans
-    eps: float = 0.2
+    eps: float | None = None  # dbscan: None chooses the radius from the data
     min_samples: int = 2
     k: int | None = None  # kmeans: None chooses by silhouette
     max_k: int = 30
+    strictness: float = 0.5  # a chosen radius: 0 loosest (2x) .. 0.5 as chosen .. 1 strictest (0.5x)
 
     def key(self) -> str:
+        """Names the cached result; the strictness is not in it (it is checked in the result,
+        so moving the slider replaces one cached clustering instead of adding one per step)."""
         if self.algorithm == "dbscan":
-            return f"dbscan-eps{self.eps:g}-min{self.min_samples}"
+            return f"dbscan-eps{'auto' if self.eps is None else format(self.eps, 'g')}-min{self.min_samples}"
         if self.algorithm == "hdbscan":
             return f"hdbscan-min{self.min_samples}"
         return f"kmeans-k{self.k or 'auto'}-max{self.max_k}"
@@ -36,6 +42,7 @@ class ClusterParams:
 class Clustering:
     labels: np.ndarray  # one per vector; NOISE for the unclustered
     details: dict = field(default_factory=dict)
+    radius: Radius | None = None  # DBSCAN's
 
 
 def cluster(vectors: np.ndarray, params: ClusterParams) -> Clustering:
@@ -43,7 +50,7 @@ def cluster(vectors: np.ndarray, params: ClusterParams) -> Clustering:
     if n == 0:
         return Clustering(np.empty(0, dtype=np.int64))
     if params.algorithm == "dbscan":
-        return Clustering(dbscan(vectors, params.eps, params.min_samples))
+        return dbscan(vectors, params.eps, params.min_samples, params.strictness)
     if params.algorithm == "hdbscan":
         return Clustering(hdbscan(vectors, params.min_samples))
     if params.algorithm == "kmeans":
@@ -51,14 +58,79 @@ def cluster(vectors: np.ndarray, params: ClusterParams) -> Clustering:
     raise ValueError(f"unknown algorithm {params.algorithm!r}")
 
 
-def dbscan(vectors: np.ndarray, eps: float = 0.2, min_samples: int = 2) -> np.ndarray:
-    load_sklearn()
-    from sklearn.cluster import DBSCAN
+def dbscan(vectors: np.ndarray, eps: float | None = None, min_samples: int = 2, strictness: float = 0.5) -> Clustering:
+    """DBSCAN at radius `eps`, or at the radius chosen from the data (moved by `strictness`)."""
+    return RadiusGraph.build(vectors, eps, min_samples, strictness).clustering(min_samples)
 
-    graph = radius_graph(vectors, eps)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # sklearn notes the precomputed graph's format
-        return DBSCAN(eps=eps, min_samples=min_samples, metric="precomputed").fit_predict(graph).astype(np.int64)
+
+@dataclass(frozen=True)
+class RadiusGraph:
+    """The vectors' neighbour graph out to `reach`, with the radius chosen for them: DBSCAN
+    runs from it at any radius up to `reach` without searching the vectors again (the
+    strictness slider builds it once at its loosest setting)."""
+
+    graph: csr_matrix
+    radius: Radius
+    reach: float
+
+    @classmethod
+    def build(
+        cls, vectors: np.ndarray, eps: float | None, min_samples: int, strictness: float = 0.5, loose: bool = False
+    ) -> RadiusGraph:
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if len(vectors) == 0:
+            radius = Radius(eps or 0.0, "given" if eps is not None else "chosen")
+            return cls(csr_matrix((0, 0), dtype=np.float32), radius, radius.eps)
+        index = index_for(vectors)
+        radius = chosen_radius(index, vectors, min_samples, strictness) if eps is None else Radius(eps, "given")
+        reach = loosest(radius) if loose else radius.eps
+        return cls(radius_graph(vectors, reach, index), radius, reach)
+
+    def clustering(self, min_samples: int, strictness: float | None = None) -> Clustering:
+        radius = self.radius
+        if strictness is not None and radius.how == "chosen":
+            radius = at_strictness(radius, strictness)
+        return Clustering(self.labels_at(radius.eps, min_samples), radius=radius)
+
+    def labels_at(self, eps: float, min_samples: int) -> np.ndarray:
+        return dbscan_on_graph(self.graph, min(eps, self.reach), min_samples)
+
+
+def dbscan_on_graph(graph: csr_matrix, eps: float, min_samples: int) -> np.ndarray:
+    """DBSCAN over a precomputed radius graph (self-distances stored), using its edges no
+    longer than `eps`: core photos have at least `min_samples` neighbours counting themselves;
+    clusters are the connected groups of core photos; a border photo joins its nearest core
+    neighbour's cluster; the rest are NOISE. Labels number clusters by their first photo.
+
+    The same clusters as scikit-learn's DBSCAN (a border photo within reach of two clusters
+    may land in the other one there, which takes the first cluster that reaches it), in
+    vectorised form: milliseconds for 10,000 photos, so a slider can re-cluster live."""
+    n = graph.shape[0]
+    if n == 0:
+        return np.empty(0, dtype=np.int64)
+    edges = graph.tocoo()
+    near = edges.data <= eps
+    rows, cols, dists = edges.row[near], edges.col[near], edges.data[near]
+    core = np.bincount(rows, minlength=n) >= min_samples
+    between_cores = core[rows] & core[cols]
+    links = coo_matrix(
+        (np.ones(int(between_cores.sum()), dtype=np.int8), (rows[between_cores], cols[between_cores])), (n, n)
+    )
+    _count, component = connected_components(links, directed=False)
+    labels = np.full(n, NOISE, dtype=np.int64)
+    labels[core] = component[core]
+    border = ~core[rows] & core[cols]
+    if border.any():
+        b_rows, b_cols, b_dists = rows[border], cols[border], dists[border]
+        order = np.lexsort((b_dists, b_rows))  # per border photo, its nearest core first
+        b_rows, b_cols = b_rows[order], b_cols[order]
+        first = np.concatenate(([True], b_rows[1:] != b_rows[:-1]))
+        labels[b_rows[first]] = labels[b_cols[first]]
+    clustered = labels != NOISE
+    _values, first_seen, dense = np.unique(labels[clustered], return_index=True, return_inverse=True)
+    renumber = np.argsort(np.argsort(first_seen))  # cluster ids in order of their first photo
+    labels[clustered] = renumber[dense]
+    return labels
 
 
 def reduce(vectors: np.ndarray, dims: int = 50, seed: int = 0) -> np.ndarray:

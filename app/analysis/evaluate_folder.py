@@ -32,7 +32,7 @@ def class_name(folder: Path) -> str:
 
 
 def evaluate_dataset(
-    dataset: Path, spec: ModelSpec | None, device: str = "auto", eps: float = 0.2, min_samples: int = 2
+    dataset: Path, spec: ModelSpec | None, device: str = "auto", eps: float | None = None, min_samples: int = 2
 ) -> dict:
     from app.library import Library
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from app.analysis import load_sklearn
-from app.analysis.clustering import NOISE, dbscan, kmeans_pca
+from app.analysis.clustering import NOISE, RadiusGraph, kmeans_pca
 
 KS = (5, 10, 20, 50)
 
@@ -89,22 +89,42 @@ def kmeans_report(vectors: np.ndarray, labels: np.ndarray, names: Sequence[str])
     }
 
 
+SWEEP = (0.25, 0.5, 0.75, 1.5, 2.0, 4.0)  # multiples of the radius used
+FIXED = (0.05, 0.1, 0.15, 0.2, 0.3)  # the thesis' 0.2 and its neighbours
+
+
+def radius_sweep(vectors: np.ndarray, labels: np.ndarray, eps: float, min_samples: int) -> list[dict]:
+    """Purity, noise and cluster count at radii around the one used and at fixed radii, from
+    one neighbour graph at the largest of them: is the chosen radius a good one here?"""
+    radii = sorted({round(eps * m, 6) for m in (*SWEEP, 1.0)} | set(FIXED))
+    graph = RadiusGraph.build(vectors, max(radii), min_samples)
+    return [{"eps": r, **purity(graph.labels_at(r, min_samples), labels)} for r in radii]
+
+
 def evaluate_vectors(
     vectors: np.ndarray,
     labels: np.ndarray,
     names: Sequence[str],
     text_vectors: np.ndarray,
-    eps: float = 0.2,
+    eps: float | None = None,
     min_samples: int = 2,
 ) -> dict:
-    db = purity(dbscan(vectors, eps, min_samples), labels)
+    chosen = RadiusGraph.build(vectors, eps, min_samples).clustering(min_samples)
+    assert chosen.radius is not None
+    db = purity(chosen.labels, labels)
     km = kmeans_report(vectors, labels, names)
     return {
         "images": int(len(labels)),
         "classes": len(names),
         "map_image_to_image": map_image_to_image(vectors, labels),
         "map_text_to_image": map_text_to_image(text_vectors, list(range(len(names))), vectors, labels),
-        "dbscan": {"eps": eps, "min_samples": min_samples, **db},
+        "dbscan": {
+            "eps": round(chosen.radius.eps, 6),
+            "radius": chosen.radius.to_json(),
+            "min_samples": min_samples,
+            **db,
+            "sweep": radius_sweep(vectors, labels, chosen.radius.eps, min_samples),
+        },
         "kmeans": {k: v for k, v in km.items() if k != "silhouette"},
         "silhouette": km["silhouette"],
     }

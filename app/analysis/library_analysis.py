@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -13,7 +14,8 @@ import numpy as np
 from sqlalchemy import Engine
 
 from app.analysis.cache import AnalysisCache, library_version
-from app.analysis.clustering import NOISE, ClusterParams, cluster
+from app.analysis.clustering import NOISE, ClusterParams, RadiusGraph, cluster
+from app.analysis.clustering import Clustering as Labels
 from app.analysis.naming import cluster_name, concept_names, frequent_words
 from app.analysis.projection import project_3d
 from app.analysis.results import Clustering, MapPoints
@@ -73,20 +75,52 @@ def concept_vectors(inputs: AnalysisInputs) -> np.ndarray:
     return vectors
 
 
-def clusters(inputs: AnalysisInputs, params: ClusterParams, on: str = "image", use_cache: bool = True) -> Clustering:
+def clusters(
+    inputs: AnalysisInputs, params: ClusterParams, on: str = "image", use_cache: bool = True, keep_graph: bool = False
+) -> Clustering:
     """Groups of similar photos, each named (CLIP zero-shot plus frequent OCR words, or the
-    person's own name); cached per library version."""
+    person's own name); cached per library version. `keep_graph` keeps DBSCAN's neighbour
+    graph, at the loosest strictness, in memory: the window's slider re-clusters from it."""
     started = time.perf_counter()
     region_ids, image_ids, vectors = analysis_vectors.vectors_for_analysis(inputs.engine, on)
     version = library_version(region_ids, inputs.model_key)
     cache = _cache(inputs)
     name = f"clusters-{on}-{params.key()}"
     result = cache.load(name, version) if use_cache else None
+    if result is not None and result.get("params") != _params_json(params):
+        result = None  # another strictness was cached
     cached = result is not None
     if result is None:
-        result = _compute_clusters(inputs, params, image_ids, vectors)
+        if keep_graph and params.algorithm == "dbscan" and params.eps is None:
+            graph = _kept_graph(inputs, on, version, vectors, params.min_samples)
+            labels = graph.clustering(params.min_samples, params.strictness)
+        else:
+            labels = cluster(vectors, params)
+        result = _compute_clusters(inputs, params, image_ids, vectors, labels)
         cache.save(name, version, result)
     return Clustering.from_json(_with_custom_names(cache, result), round(time.perf_counter() - started, 3), cached)
+
+
+_graphs: dict[tuple[str, str], tuple[str, int, RadiusGraph]] = {}  # (library, on) -> (version, min_samples, graph)
+_graphs_lock = threading.Lock()
+
+
+def _kept_graph(inputs: AnalysisInputs, on: str, version: str, vectors: np.ndarray, min_samples: int) -> RadiusGraph:
+    """The neighbour graph at the slider's loosest radius for this library version, made once
+    (one per library and region kind is kept: a newer version replaces the older)."""
+    key = (str(inputs.folder), on)
+    with _graphs_lock:
+        kept = _graphs.get(key)
+    if kept is not None and kept[:2] == (version, min_samples):
+        return kept[2]
+    graph = RadiusGraph.build(vectors, None, min_samples, loose=True)
+    with _graphs_lock:
+        _graphs[key] = (version, min_samples, graph)
+    return graph
+
+
+def _params_json(params: ClusterParams) -> dict:
+    return dict(params.__dict__)
 
 
 def rename_cluster(inputs: AnalysisInputs, image_ids: list[int], name: str) -> None:
@@ -131,10 +165,9 @@ def _with_custom_names(cache: AnalysisCache, result: dict) -> dict:
     return {**result, "clusters": clusters_out}
 
 
-def _groups(vectors: np.ndarray, params: ClusterParams) -> tuple[list[list[int]], list[int], dict]:
+def _groups(outcome: Labels) -> tuple[list[list[int]], list[int], dict]:
     """Rows per group, largest first (a group's id is its place here), the rows in no group,
     and the algorithm's details."""
-    outcome = cluster(vectors, params)
     groups: dict[int, list[int]] = {}
     for row, label in enumerate(outcome.labels.tolist()):
         groups.setdefault(label, []).append(row)
@@ -143,9 +176,9 @@ def _groups(vectors: np.ndarray, params: ClusterParams) -> tuple[list[list[int]]
 
 
 def _compute_clusters(
-    inputs: AnalysisInputs, params: ClusterParams, image_ids: np.ndarray, vectors: np.ndarray
+    inputs: AnalysisInputs, params: ClusterParams, image_ids: np.ndarray, vectors: np.ndarray, outcome: Labels
 ) -> dict:
-    ordered, noise_rows, details = _groups(vectors, params)
+    ordered, noise_rows, details = _groups(outcome)
     infos = lookups.images(inputs.engine, sorted({int(i) for i in image_ids.tolist()}))
     names: list[str] = []
     if ordered:
@@ -167,7 +200,7 @@ def _compute_clusters(
 
     result = {
         "algorithm": params.algorithm,
-        "params": params.__dict__,
+        "params": _params_json(params),
         "clusters": [
             {
                 "id": i,
@@ -181,6 +214,8 @@ def _compute_clusters(
         "noise": len(noise_rows),
         "noise_paths": paths(noise_rows),
     }
+    if outcome.radius is not None:
+        result["radius"] = outcome.radius.to_json()
     if details:
         result["details"] = {
             k: (v if not isinstance(v, dict) else {str(a): b for a, b in v.items()}) for k, v in details.items()
@@ -199,7 +234,7 @@ def projection(inputs: AnalysisInputs, use_cache: bool = True) -> MapPoints:
     cached = result is not None
     if result is None:
         coords = project_3d(vectors)
-        ordered, _noise, _details = _groups(vectors, ClusterParams())
+        ordered, _noise, _details = _groups(cluster(vectors, ClusterParams()))
         cluster_of = {int(image_ids[r]): group for group, rows in enumerate(ordered) for r in rows}
         infos = lookups.images(inputs.engine, [int(i) for i in image_ids.tolist()])
         points = []

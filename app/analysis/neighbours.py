@@ -33,13 +33,14 @@ def index_for(vectors: np.ndarray) -> faiss.Index:
     return index
 
 
-def radius_graph(vectors: np.ndarray, eps: float) -> csr_matrix:
-    """Cosine distances (1 - similarity) between every pair closer than `eps`, self included."""
+def radius_graph(vectors: np.ndarray, eps: float, index: faiss.Index | None = None) -> csr_matrix:
+    """Cosine distances (1 - similarity) between every pair closer than `eps`, self included;
+    `index` is one `index_for` made over the same vectors (made here when not given)."""
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     n = len(vectors)
     if n == 0:
         return csr_matrix((0, 0), dtype=np.float32)
-    index = index_for(vectors)
+    index = index if index is not None else index_for(vectors)
     rows, cols, dists = [], [], []
     for start in range(0, n, QUERY_CHUNK):
         chunk = vectors[start : start + QUERY_CHUNK]

@@ -37,6 +37,7 @@ class Clustering:
     algorithm: str = "dbscan"
     params: dict[str, Any] = field(default_factory=dict)
     details: dict[str, Any] | None = None  # k-means: elbow and silhouette per k
+    radius: dict[str, Any] | None = None  # DBSCAN's: eps, and how it was chosen
     seconds: float = 0.0
     cached: bool = False
 
@@ -59,6 +60,7 @@ class Clustering:
             str(data.get("algorithm", "dbscan")),
             dict(data.get("params", {})),
             data.get("details"),
+            data.get("radius"),
             seconds,
             cached,
         )
@@ -71,6 +73,8 @@ class Clustering:
             "noise": self.noise,
             "noise_paths": self.noise_paths,
         }
+        if self.radius:
+            out["radius"] = self.radius
         if self.details:
             out["details"] = self.details
         out["seconds"] = self.seconds

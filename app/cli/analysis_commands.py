@@ -13,13 +13,16 @@ def cmd_clusters(args: argparse.Namespace) -> int:
     from app.analysis.library_analysis import AnalysisInputs, clusters
 
     check_cluster_args(args)
-    params = ClusterParams(args.algorithm, args.eps, args.min_samples, args.k)
+    params = ClusterParams(args.algorithm, args.eps, args.min_samples, args.k, strictness=args.strictness)
     with open_library(args) as library:
         library.require_vectors()
         result = clusters(AnalysisInputs.of(library), params, args.on)
     payload = result.to_json()
     lines = [f"{c.size:5d}  {c.name}" for c in result.clusters]
     lines.append(f"{result.noise:5d}  (not grouped)")
+    if result.radius:
+        how = result.radius.get("rule", "given")
+        lines.append(f"radius {result.radius['eps']:.4g} ({how})")
     emit(args, payload, "\n".join(lines))
     return 0
 

@@ -100,11 +100,27 @@ def threshold_arg_checked(args: argparse.Namespace) -> None:
     check_threshold(args.threshold)
 
 
+def eps_arg(text: str | float | None) -> float | None:
+    """--eps: "auto" (None: chosen from the data) or a cosine distance in (0, 2]."""
+    from app.core.errors import UserError
+
+    if text is None or (isinstance(text, str) and text.strip().lower() == "auto"):
+        return None
+    try:
+        eps = float(text)
+    except ValueError:
+        raise UserError(f"--eps is auto or a cosine distance between 0 and 2, not {text!r}") from None
+    if not 0 < eps <= 2:  # false for NaN too
+        raise UserError("--eps is auto or a cosine distance between 0 and 2")
+    return eps
+
+
 def check_cluster_args(args: argparse.Namespace) -> None:
     from app.core.errors import UserError
 
-    if not 0 < args.eps <= 2:
-        raise UserError("--eps is a cosine distance between 0 and 2 (default 0.2)")
+    args.eps = eps_arg(args.eps)
+    if not 0.0 <= getattr(args, "strictness", 0.5) <= 1.0:  # false for NaN too
+        raise UserError("--strictness is between 0 (looser groups) and 1 (tighter); 0.5 is the default")
     if args.min_samples < 1:
         raise UserError("--min-samples must be at least 1")
     if getattr(args, "k", None) is not None and args.k < 2:

@@ -91,7 +91,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(similar, model=True)
 
     clusters = sub.add_parser("clusters", help="groups of similar photos, named")
-    clusters.add_argument("--eps", type=float, default=0.2, help="DBSCAN radius in cosine distance (default 0.2)")
+    clusters.add_argument(
+        "--eps",
+        default="auto",
+        metavar="auto|E",
+        help="DBSCAN radius in cosine distance; auto (the default) chooses it from the library's own neighbour distances",
+    )
+    clusters.add_argument(
+        "--strictness",
+        type=float,
+        default=0.5,
+        metavar="S",
+        help="with --eps auto: 0 looser groups (twice the radius) .. 0.5 as chosen .. 1 tighter (half)",
+    )
     clusters.add_argument("--min-samples", type=int, default=2, help="DBSCAN/HDBSCAN minimum group size (default 2)")
     clusters.add_argument("--algorithm", choices=["dbscan", "hdbscan", "kmeans"], default="dbscan")
     clusters.add_argument("--k", type=int, default=None, help="k-means: number of clusters (default: by silhouette)")
@@ -105,7 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = sub.add_parser("evaluate", help="retrieval and clustering quality on a labelled folder tree")
     evaluate.add_argument("dataset", type=Path, metavar="DATASET_DIR")
-    evaluate.add_argument("--eps", type=float, default=0.2)
+    evaluate.add_argument(
+        "--eps", default="auto", metavar="auto|E", help="DBSCAN radius (default: chosen from the data)"
+    )
     evaluate.add_argument("--min-samples", type=int, default=2)
     _add_common(evaluate, model=True)
 

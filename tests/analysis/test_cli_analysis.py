@@ -24,8 +24,9 @@ def _class_of(path: str) -> str:
 
 
 def test_clusters_group_the_same_shape_and_colour(cli, shapes_indexed):
-    # This 32-dimension model spreads its classes more tightly than CLIP: a smaller radius.
-    result = cli("clusters", "--eps", "0.1", "--json")
+    # This 32-dimension model spreads its classes more tightly than CLIP: the radius is chosen
+    # from the library's own neighbour distances.
+    result = cli("clusters", "--json")
     assert result.code == 0, result.err
     report = result.json
     members = [p for c in report["clusters"] for p in c["paths"]]
@@ -41,7 +42,10 @@ def test_clusters_group_the_same_shape_and_colour(cli, shapes_indexed):
         named += bool(words & {colour, shape})
     # The model knows only colour and shape words; the rest of the vocabulary is noise to it.
     assert named / len(report["clusters"]) >= 0.5, "names say what the photos show"
-    assert set(report) >= {"clusters", "noise", "seconds"}
+    assert set(report) >= {"clusters", "noise", "seconds", "radius"}
+    assert report["radius"]["how"] == "chosen" and report["radius"]["eps"] < 0.1
+    human = cli("clusters").out
+    assert f"radius {report['radius']['eps']:.4g} (knee of the 2-distance curve over 48 photos)" in human
     assert set(report["clusters"][0]) >= {"id", "name", "size", "paths"}
 
 
@@ -80,7 +84,7 @@ def test_evaluate_reports_retrieval_and_clustering_quality(cli, tmp_path, shapes
         target.mkdir(parents=True)
         for p in paths:
             p.rename(target / p.name)
-    result = cli("evaluate", dataset, "--model", shapes_model, "--eps", "0.1", "--json")
+    result = cli("evaluate", dataset, "--model", shapes_model, "--json")
     assert result.code == 0, result.err
     m = result.json
     print(
@@ -91,14 +95,25 @@ def test_evaluate_reports_retrieval_and_clustering_quality(cli, tmp_path, shapes
     assert m["map_text_to_image"]["5"] >= 0.8 > chance * 3
     assert m["map_image_to_image"]["5"] >= 0.8
     assert set(m["map_image_to_image"]) == {"5", "10", "20", "50"}
-    assert m["dbscan"]["purity"] >= 0.85
+    assert m["dbscan"]["purity"] >= 0.85 and m["dbscan"]["noise_share"] <= 0.3
+    assert m["dbscan"]["radius"]["how"] == "chosen" and m["dbscan"]["eps"] == m["dbscan"]["radius"]["eps"]
+    sweep = {row["eps"]: row for row in m["dbscan"]["sweep"]}
+    assert {0.05, 0.1, 0.2, 0.3} <= set(sweep) and round(m["dbscan"]["eps"], 6) in sweep
+    assert sweep[round(m["dbscan"]["eps"], 6)]["purity"] == m["dbscan"]["purity"]
+    assert sweep[0.2]["purity"] < 0.85, "the thesis' fixed radius merges kinds for this model"
     assert m["kmeans"]["accuracy"] >= 0.7
     assert set(m["kmeans"]["per_class"]["red circle"]) == {"precision", "recall", "f1-score"}
     assert -1 <= m["silhouette"] <= 1
 
 
 def test_analysis_errors_are_one_line(cli, tmp_path):
-    for args in (("clusters",), ("project",), ("evaluate", tmp_path / "missing"), ("clusters", "--eps", "0")):
+    for args in (
+        ("clusters",),
+        ("project",),
+        ("evaluate", tmp_path / "missing"),
+        ("clusters", "--eps", "0"),
+        ("clusters", "--eps", "wide"),
+    ):
         result = cli(*args)
         assert result.code == 2 and "Traceback" not in result.err and result.err.startswith("photo-organizer: error:")
 

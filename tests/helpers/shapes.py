@@ -54,16 +54,18 @@ def caption_pool() -> list[tuple[str, str | None, str | None]]:
     return pool
 
 
-def train_shapes_model(folder: Path, steps: int = 600, seed: int = 0) -> Path:
-    """Train the tiny CLIP on drawn shapes and save it as an open_clip local-dir model."""
+def train_shapes_model(folder: Path, steps: int = 600, seed: int = 0, config: dict | None = None) -> Path:
+    """Train the tiny CLIP on drawn shapes and save it as an open_clip local-dir model
+    (`config` replaces the model's shape, e.g. a wider embedding for a second model)."""
+    config = config or MODEL_CFG
     import open_clip
     import torch
     import torch.nn.functional as F
 
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    model = open_clip.CLIP(**MODEL_CFG)
-    tokenizer = open_clip.SimpleTokenizer(context_length=MODEL_CFG["text_cfg"]["context_length"])
+    model = open_clip.CLIP(**config)
+    tokenizer = open_clip.SimpleTokenizer(context_length=config["text_cfg"]["context_length"])
     per_class = 40
     images, labels = [], []
     for k, (c, s) in enumerate(CLASSES):
@@ -115,8 +117,8 @@ def train_shapes_model(folder: Path, steps: int = 600, seed: int = 0) -> Path:
         schedule.step()
     model.eval()
     folder.mkdir(parents=True, exist_ok=True)
-    config = {"model_cfg": MODEL_CFG, "preprocess_cfg": {"mean": list(MEAN), "std": list(STD)}}
-    (folder / "open_clip_config.json").write_text(json.dumps(config))
+    saved = {"model_cfg": config, "preprocess_cfg": {"mean": list(MEAN), "std": list(STD)}}
+    (folder / "open_clip_config.json").write_text(json.dumps(saved))
     torch.save(model.state_dict(), folder / "open_clip_pytorch_model.bin")
     return folder
 
