@@ -120,3 +120,41 @@ class MapPoints:
 
     def to_json(self) -> dict[str, Any]:
         return {"points": [p.to_json() for p in self.points], "seconds": self.seconds}
+
+
+@dataclass(frozen=True)
+class Event:
+    """Photos taken close together: its name (dates and what they show), first and last time
+    (ISO 8601, local), and its photos oldest first."""
+
+    id: int  # the event's place in time, oldest first
+    name: str
+    start: str
+    end: str
+    paths: list[str]
+    image_ids: list[int]
+
+    @property
+    def size(self) -> int:
+        return len(self.image_ids)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "start": self.start,
+            "end": self.end,
+            "size": self.size,
+            "paths": self.paths,
+            "image_ids": self.image_ids,
+        }
+
+
+@dataclass(frozen=True)
+class Events:
+    events: list[Event]  # newest first
+    seconds: float = 0.0
+    cached: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"events": [e.to_json() for e in self.events], "seconds": self.seconds}

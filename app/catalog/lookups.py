@@ -4,6 +4,7 @@ id, a path's image, stored vectors, recorded failures."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Engine, func, select
@@ -130,15 +131,30 @@ def integrity_ok(engine: Engine) -> bool:
         return conn.execute(text("PRAGMA quick_check")).scalar_one() == "ok"
 
 
-def gallery_rows(engine: Engine, order: str = "date") -> list[tuple[int, str, str]]:
-    """(image_id, first path, content hash) for every image, for the gallery; `order` is date
-    (EXIF date taken, else the file's modification time; newest first) or name."""
+def _first_path_and_time() -> tuple[Any, Any]:
+    """A subquery of each image's first path and newest file time, and its time: EXIF date
+    taken, else that file time (seconds)."""
     first_path = (
         select(FileRow.image_id, func.min(FileRow.path).label("path"), func.max(FileRow.mtime_ns).label("mtime_ns"))
         .group_by(FileRow.image_id)
         .subquery()
     )
-    when = func.coalesce(ImageRow.taken_at, first_path.c.mtime_ns / 1e9)
+    return first_path, func.coalesce(ImageRow.taken_at, first_path.c.mtime_ns / 1e9)
+
+
+def image_times(engine: Engine) -> list[tuple[int, float, str]]:
+    """(image_id, time taken, first path) for every image with a file: EXIF date taken, else
+    the newest file time, in seconds."""
+    first_path, when = _first_path_and_time()
+    stmt = select(ImageRow.id, when, first_path.c.path).join(first_path, first_path.c.image_id == ImageRow.id)
+    with engine.connect() as conn:
+        return [(int(r[0]), float(r[1]), str(r[2])) for r in conn.execute(stmt)]
+
+
+def gallery_rows(engine: Engine, order: str = "date") -> list[tuple[int, str, str]]:
+    """(image_id, first path, content hash) for every image, for the gallery; `order` is date
+    (EXIF date taken, else the file's modification time; newest first) or name."""
+    first_path, when = _first_path_and_time()
     stmt = (
         select(ImageRow.id, first_path.c.path, ImageRow.content_hash)
         .join(first_path, first_path.c.image_id == ImageRow.id)

@@ -27,6 +27,18 @@ def cmd_clusters(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_events(args: argparse.Namespace) -> int:
+    from app.analysis.library_analysis import AnalysisInputs
+    from app.analysis.library_events import events
+
+    with open_library(args, create=False) as library:
+        library.require_vectors()
+        found = events(AnalysisInputs.of(library))
+    lines = [f"{e.id:4d}  {e.size:5d}  {e.name}" for e in found.events]
+    emit(args, found.to_json(), "\n".join(lines) or "no events yet")
+    return 0
+
+
 def cmd_project(args: argparse.Namespace) -> int:
     from app.analysis.library_analysis import AnalysisInputs, projection
     from app.core.paths import display_path

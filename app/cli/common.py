@@ -34,6 +34,22 @@ def search_filters(args: argparse.Namespace) -> SearchFilters:
     )
 
 
+def within_event(args: argparse.Namespace, library: Library, filters: SearchFilters) -> SearchFilters:
+    """`--event ID`: the filters narrowed to that event's photos."""
+    if getattr(args, "event", None) is None:
+        return filters
+    from dataclasses import replace
+
+    from app.analysis.library_analysis import AnalysisInputs
+    from app.analysis.library_events import event_photos, events
+    from app.core.errors import UserError
+
+    photos = event_photos(events(AnalysisInputs.of(library)), args.event)
+    if photos is None:
+        raise UserError(f"there is no event {args.event}: `photo-organizer events` lists them")
+    return replace(filters, images=photos if filters.images is None else filters.images & photos)
+
+
 def emit(args: argparse.Namespace, payload: dict, human: str) -> None:
     if args.json:
         text = json.dumps(payload, ensure_ascii=False)

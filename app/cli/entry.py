@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from app.cli.analysis_commands import cmd_clusters, cmd_duplicates, cmd_evaluate, cmd_project
+from app.cli.analysis_commands import cmd_clusters, cmd_duplicates, cmd_evaluate, cmd_events, cmd_project
 from app.cli.common import EXIT_INTERRUPTED, EXIT_USER_ERROR, catalog_failure, one_line
 from app.cli.library_commands import (
     cmd_doctor,
@@ -71,4 +71,5 @@ COMMANDS = {
     "concepts": cmd_concepts,
     "forget": cmd_forget,
     "duplicates": cmd_duplicates,
+    "events": cmd_events,
 }

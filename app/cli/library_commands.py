@@ -22,6 +22,7 @@ from app.cli.common import (
     open_library,
     search_filters,
     threshold_arg_checked,
+    within_event,
 )
 
 
@@ -128,6 +129,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     filters = search_filters(args)
     started = time.perf_counter()
     with open_library(args) as library:
+        filters = within_event(args, library, filters)
         hits = library.search(
             args.text,
             args.image,
@@ -151,7 +153,7 @@ def cmd_similar(args: argparse.Namespace) -> int:
     filters = search_filters(args)
     started = time.perf_counter()
     with open_library(args) as library:
-        hits = library.similar(args.path, args.top_k, filters, args.threshold)
+        hits = library.similar(args.path, args.top_k, within_event(args, library, filters), args.threshold)
     return hits_out(args, hits, started)
 
 

@@ -36,6 +36,7 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--after", default=None, metavar="DATE", help="only photos taken on or after DATE (YYYY-MM-DD)")
     parser.add_argument("--before", default=None, metavar="DATE", help="only photos taken on or before DATE")
     parser.add_argument("--type", default=None, metavar="TYPES", help="only these file types, e.g. jpeg,png")
+    parser.add_argument("--event", type=int, default=None, metavar="ID", help="only photos of this event (see: events)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -111,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--on", choices=["image", "object", "person"], default="image", help="cluster whole photos (default) or regions"
     )
     _add_common(clusters, model=True)
+
+    events = sub.add_parser("events", help="photos grouped by when they were taken, split where the content changes")
+    _add_common(events, model=True)
 
     project = sub.add_parser("project", help="3D map coordinates per photo (t-SNE)")
     _add_common(project, model=True)

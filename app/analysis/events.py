@@ -1,0 +1,156 @@
+"""Events: photos taken close together in time, split further where the content changes sharply.
+
+Time first, as PhotoTOC does (Platt et al., 2003): a gap between two photos taken one after
+the other ends an event when it is long in itself (`LONG_GAP`), or when it is at least
+`SHORT_GAP` and stands out against the gaps around it: its log is `OUTSTANDING` above the mean
+log gap of the `WINDOW` gaps on either side. A day of photos every few minutes with a two-hour
+lunch break is two events; a week of one photo a day is seven.
+
+Then content: inside an event, the photos before and after each point (up to `SIDE` each)
+are compared as mean CLIP vectors; the most different point splits the event when the
+distance is `SHARP` of the library's typical distance (the median between two photos picked at
+random, so the rule follows the model's scale), and each half is split again the same way. A
+burst of a dozen shots of one thing never splits; a walk from the beach into a museum does.
+Measured on the shapes model the tests train: windows of one kind sit at most 0.10 of the
+typical distance apart, windows of two kinds at least 0.33.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+LONG_GAP = 6 * 3600.0  # seconds
+SHORT_GAP = 30 * 60.0
+OUTSTANDING = math.log(17.0)  # PhotoTOC's K
+WINDOW = 10
+SIDE = 6  # photos on each side of a possible content split
+SMALLEST_PART = 3  # a content split never leaves fewer photos than this on a side
+SHARP = 0.25
+PAIRS = 4_000  # random pairs read for the typical distance
+
+
+@dataclass(frozen=True)
+class EventRange:
+    """One event: its rows (positions in the input, in time order) and its first and last time."""
+
+    rows: list[int]
+    start: float
+    end: float
+
+
+def time_boundaries(times: np.ndarray) -> list[int]:
+    """Positions i (into the time-sorted photos) where an event ends after photo i."""
+    gaps = np.diff(np.asarray(times, dtype=np.float64))
+    if len(gaps) == 0:
+        return []
+    logs = np.log1p(np.maximum(gaps, 0.0))
+    sums = np.concatenate([[0.0], np.cumsum(logs)])
+    at = np.arange(len(gaps))
+    low, high = np.maximum(0, at - WINDOW), np.minimum(len(gaps), at + WINDOW + 1)
+    around = (sums[high] - sums[low]) / (high - low)
+    ends = (gaps >= LONG_GAP) | ((gaps >= SHORT_GAP) & (logs >= OUTSTANDING + around))
+    return [int(i) for i in np.flatnonzero(ends)]
+
+
+def content_splits(vectors: np.ndarray, sharp: float) -> list[int]:
+    """Positions i (into these time-ordered vectors) after which the content changes sharply:
+    the mean of up to `SIDE` photos before and after is at least `sharp` apart (cosine)."""
+    n = len(vectors)
+    if n < 2 * SMALLEST_PART or sharp <= 0:
+        return []
+    sums = np.vstack([np.zeros((1, vectors.shape[1])), np.cumsum(vectors, axis=0, dtype=np.float64)])
+    at = np.arange(SMALLEST_PART - 1, n - SMALLEST_PART)
+    before = sums[at + 1] - sums[np.maximum(0, at + 1 - SIDE)]
+    after = sums[np.minimum(n, at + 1 + SIDE)] - sums[at + 1]
+    norms = np.maximum(np.linalg.norm(before, axis=1) * np.linalg.norm(after, axis=1), 1e-12)
+    distances = 1.0 - (before * after).sum(axis=1) / norms
+    best = int(np.argmax(distances))
+    if distances[best] < sharp:
+        return []
+    where = int(at[best])
+    left = content_splits(vectors[: where + 1], sharp)
+    right = [where + 1 + j for j in content_splits(vectors[where + 1 :], sharp)]
+    return [*left, where, *right]
+
+
+def typical_distance(vectors: np.ndarray, pairs: int = PAIRS, seed: int = 0) -> float:
+    """The median cosine distance between two different photos picked at random."""
+    n = len(vectors)
+    if n < 2:
+        return 0.0
+    first, second = np.random.default_rng(seed).integers(0, n, (2, pairs))
+    different = first != second
+    sims = (vectors[first[different]] * vectors[second[different]]).sum(axis=1)
+    return float(np.median(1.0 - sims)) if len(sims) else 0.0
+
+
+def find_events(times: np.ndarray, vectors: np.ndarray | None) -> list[EventRange]:
+    """Events over photos with these times (seconds) and whole-photo vectors (rows in the same
+    order; a zero row for a photo without one), oldest first."""
+    order = np.argsort(times, kind="stable")
+    sorted_times = np.asarray(times, dtype=np.float64)[order]
+    events: list[EventRange] = []
+    sharp = 0.0
+    if vectors is not None:
+        present = vectors[np.abs(vectors).sum(axis=1) > 0]
+        sharp = SHARP * typical_distance(present)
+    start = 0
+    for end in [*time_boundaries(sorted_times), len(order) - 1]:
+        part = list(range(start, end + 1))
+        cuts: list[int] = []
+        if vectors is not None and len(part) >= 2 * SMALLEST_PART:
+            part_vectors = vectors[order[part]]
+            with_vector = np.flatnonzero(np.abs(part_vectors).sum(axis=1) > 0)
+            cuts = [int(with_vector[c]) for c in content_splits(part_vectors[with_vector], sharp)]
+        piece_start = 0
+        for cut in [*cuts, len(part) - 1]:
+            rows = [int(order[p]) for p in part[piece_start : cut + 1]]
+            events.append(EventRange(rows, float(sorted_times[part[piece_start]]), float(sorted_times[part[cut]])))
+            piece_start = cut + 1
+        start = end + 1
+    return events
+
+
+def date_phrase(start: float, end: float) -> str:
+    """ "Saturday 12 May 2024", "12–14 May 2024", "30 May – 2 June 2024" or
+    "30 December 2023 – 2 January 2024" (local time)."""
+    first, last = datetime.fromtimestamp(start), datetime.fromtimestamp(end)
+    if first.date() == last.date():
+        return f"{first:%A} {first.day} {first:%B %Y}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{last.day} {first:%B %Y}"
+    if first.year == last.year:
+        return f"{first.day} {first:%B} – {last.day} {last:%B %Y}"
+    return f"{first.day} {first:%B %Y} – {last.day} {last:%B %Y}"
+
+
+def part_of_day(moment: float) -> str:
+    hour = datetime.fromtimestamp(moment).hour
+    if 5 <= hour < 12:
+        return "morning"
+    if 12 <= hour < 17:
+        return "afternoon"
+    if 17 <= hour < 22:
+        return "evening"
+    return "night"
+
+
+def event_names(ranges: list[EventRange], topics: list[list[str]]) -> list[str]:
+    """A name per event: its dates; where one day holds several events, the part of the day
+    (or the start time, where that is shared too); and the names of the clusters most of its
+    photos belong to ("Saturday 12 May 2024, morning — beach & dogs"; a cluster's own name may
+    hold " · "). `topics` holds each event's cluster names, most photos first."""
+    phrases = [date_phrase(r.start, r.end) for r in ranges]
+    named = [
+        f"{phrase}, {part_of_day(r.start)}" if phrases.count(phrase) > 1 else phrase
+        for phrase, r in zip(phrases, ranges, strict=True)
+    ]
+    named = [
+        f"{phrase}, {datetime.fromtimestamp(r.start):%H:%M}" if named.count(name) > 1 else name
+        for name, phrase, r in zip(named, phrases, ranges, strict=True)
+    ]
+    return [f"{name} — {' & '.join(words)}" if words else name for name, words in zip(named, topics, strict=True)]

@@ -1,0 +1,99 @@
+"""A library's events: its photos grouped by when they were taken and split where their
+content changes (`events`), cached per library version and named by date and by the clusters
+their photos belong to."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import Counter
+from datetime import datetime
+
+import numpy as np
+
+from app.analysis.cache import AnalysisCache
+from app.analysis.events import EventRange, event_names, find_events
+from app.analysis.library_analysis import AnalysisInputs
+from app.analysis.results import Clustering, Event, Events
+from app.catalog import analysis_vectors, lookups
+
+EVENTS = "events"
+TOPICS = 2  # cluster names in an event's name
+TOPIC_SHARE = 0.25  # a cluster names an event when it holds this share of its photos
+
+
+def events(inputs: AnalysisInputs, clustering: Clustering | None = None, use_cache: bool = True) -> Events:
+    """Every event, newest first. Names use `clustering` (the default clusters when None)."""
+    started = time.perf_counter()
+    times = lookups.image_times(inputs.engine)
+    region_ids, image_ids, vectors = analysis_vectors.vectors_for_analysis(inputs.engine, "image")
+    version = _version(times, region_ids, inputs.model_key)
+    cache = AnalysisCache(inputs.folder)
+    stored = cache.load(EVENTS, version) if use_cache else None
+    cached = stored is not None
+    if stored is None:
+        stored = _compute(times, image_ids, vectors)
+        cache.save(EVENTS, version, stored)
+    if clustering is None:
+        from app.analysis.clustering import ClusterParams
+        from app.analysis.library_analysis import clusters
+
+        clustering = clusters(inputs, ClusterParams())
+    named = _named(stored, clustering)
+    return Events(named, round(time.perf_counter() - started, 3), cached)
+
+
+def _version(times: list[tuple[int, float, str]], region_ids: np.ndarray, model_key: str) -> str:
+    digest = hashlib.sha1(model_key.encode())
+    digest.update(np.sort(region_ids.astype(np.int64)).tobytes())
+    digest.update(np.array(sorted((i, t) for i, t, _ in times), dtype=np.float64).tobytes())
+    return digest.hexdigest()[:16]
+
+
+def _compute(times: list[tuple[int, float, str]], image_ids: np.ndarray, vectors: np.ndarray) -> list[dict]:
+    if not times:
+        return []
+    row_of = {int(image_id): row for row, image_id in enumerate(image_ids.tolist())}
+    ordered = np.zeros((len(times), vectors.shape[1] if vectors.size else 1), dtype=np.float32)
+    for row, (image_id, _when, _path) in enumerate(times):
+        if image_id in row_of:
+            ordered[row] = vectors[row_of[image_id]]
+    found = find_events(np.array([t for _i, t, _p in times]), ordered if vectors.size else None)
+    return [_stored(event, times) for event in found]
+
+
+def _stored(event: EventRange, times: list[tuple[int, float, str]]) -> dict:
+    return {
+        "start": event.start,
+        "end": event.end,
+        "image_ids": [times[r][0] for r in event.rows],
+        "paths": [times[r][2] for r in event.rows],
+    }
+
+
+def _named(stored: list[dict], clustering: Clustering) -> list[Event]:
+    cluster_of = {image_id: c.name for c in clustering.clusters for image_id in c.image_ids}
+    ranges, topics = [], []
+    for event in stored:
+        ranges.append(EventRange([], event["start"], event["end"]))
+        counts = Counter(cluster_of[i] for i in event["image_ids"] if i in cluster_of)
+        least = max(2, TOPIC_SHARE * len(event["image_ids"]))
+        topics.append([name for name, count in counts.most_common(TOPICS) if count >= least])
+    names = event_names(ranges, topics)
+    out = [
+        Event(place, names[place], _iso(e["start"]), _iso(e["end"]), list(e["paths"]), [int(i) for i in e["image_ids"]])
+        for place, e in enumerate(stored)
+    ]
+    return out[::-1]
+
+
+def _iso(moment: float) -> str:
+    return datetime.fromtimestamp(moment).isoformat(timespec="seconds")
+
+
+def event_photos(found: Events, event_id: int) -> frozenset[int] | None:
+    """The image ids of one event (None: no such event)."""
+    for event in found.events:
+        if event.id == event_id:
+            return frozenset(event.image_ids)
+    return None

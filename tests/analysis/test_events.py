@@ -1,0 +1,154 @@
+"""Events: photos grouped by gaps in the time they were taken, split where the content changes;
+named by date and by their clusters; `events --json` and searching within an event."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.analysis.events import EventRange, content_splits, date_phrase, event_names, find_events, time_boundaries
+from tests.helpers.images import exif_with
+from tests.helpers.shapes import draw
+
+
+def _at(text: str) -> float:
+    return time.mktime(datetime.strptime(text, "%Y-%m-%d %H:%M:%S").timetuple())
+
+
+def _series(start: str, count: int, every: float) -> list[float]:
+    return [_at(start) + i * every for i in range(count)]
+
+
+def test_gaps_that_stand_out_end_events_and_bursts_never_do():
+    times = np.array(
+        _series("2024-05-11 10:00:00", 8, 120)  # a morning, a photo every two minutes
+        + _series("2024-05-11 10:20:00", 4, 1)  # a burst
+        + _series("2024-05-11 15:30:00", 6, 180)  # the afternoon, after a long lunch
+        + _series("2024-05-13 09:00:00", 5, 60)  # another day
+        + _series("2024-05-14 22:00:00", 4, 3600)  # a night out, past midnight
+    )
+    ends = time_boundaries(times)
+    assert ends == [11, 17, 22]
+    found = find_events(times, None)
+    assert [len(e.rows) for e in found] == [12, 6, 5, 4]
+    assert found[0].start == times[0] and found[0].end == times[11]
+    # Photos in any order: the events hold the same photos, oldest event first.
+    shuffled = np.random.default_rng(0).permutation(len(times))
+    again = find_events(times[shuffled], None)
+    assert [sorted(shuffled[e.rows].tolist()) for e in again] == [sorted(e.rows) for e in found]
+
+
+def test_a_day_of_one_photo_a_day_is_one_event_each():
+    times = np.array(_series("2024-05-01 12:00:00", 7, 86400))
+    assert len(find_events(times, None)) == 7
+
+
+def test_a_sharp_change_of_content_splits_and_a_burst_of_one_thing_does_not():
+    rng = np.random.default_rng(1)
+    beach, museum = rng.normal(size=(2, 32))
+    photos = np.vstack([beach + 0.3 * rng.normal(size=(9, 32)), museum + 0.3 * rng.normal(size=(7, 32))])
+    photos /= np.linalg.norm(photos, axis=1, keepdims=True)
+    assert content_splits(photos, 0.2) == [8]
+    assert content_splits(photos[:9], 0.2) == [], "one kind of photo never splits"
+    assert content_splits(photos[:4], 0.0) == [], "too few photos to split"
+    times = np.array(_series("2024-05-11 10:00:00", 16, 60))
+    assert [len(e.rows) for e in find_events(times, photos)] == [9, 7]
+    # A photo without a vector yet (a zero row) joins the event around it.
+    photos[3] = 0.0
+    assert [len(e.rows) for e in find_events(times, photos)] == [9, 7]
+
+
+def test_names_say_when_and_what():
+    saturday = _at("2024-05-11 10:00:00")
+    assert date_phrase(saturday, saturday + 600) == "Saturday 11 May 2024"
+    assert date_phrase(saturday, _at("2024-05-13 10:00:00")) == "11–13 May 2024"
+    assert date_phrase(_at("2024-05-30 10:00:00"), _at("2024-06-02 10:00:00")) == "30 May – 2 June 2024"
+    assert date_phrase(_at("2023-12-30 10:00:00"), _at("2024-01-02 10:00:00")) == "30 December 2023 – 2 January 2024"
+    ranges = [
+        EventRange([], saturday, saturday + 60),
+        EventRange([], _at("2024-05-11 15:00:00"), _at("2024-05-11 16:00:00")),
+        EventRange([], _at("2024-05-11 15:30:00"), _at("2024-05-11 16:30:00")),
+        EventRange([], _at("2024-05-12 09:00:00"), _at("2024-05-12 09:30:00")),
+    ]
+    assert event_names(ranges, [["beach", "dogs"], [], ["food"], []]) == [
+        "Saturday 11 May 2024, morning — beach & dogs",
+        "Saturday 11 May 2024, 15:00",
+        "Saturday 11 May 2024, 15:30 — food",
+        "Sunday 12 May 2024",
+    ]
+
+
+# --- through the command line, on photos with EXIF dates ---------------------------------------
+
+
+def _shoot(folder: Path, colour: str, shape: str, times: list[float], rng: np.random.Generator) -> list[str]:
+    paths = []
+    for moment in times:
+        path = folder / f"{colour}-{shape}-{len(list(folder.glob('*.jpg'))):03d}.jpg"
+        taken = datetime.fromtimestamp(moment).strftime("%Y:%m:%d %H:%M:%S")
+        draw(colour, shape, rng, 128).save(path, "JPEG", quality=92, exif=exif_with(date=taken))
+        paths.append(str(path))
+    return paths
+
+
+@pytest.fixture
+def dated_library(cli, tmp_path: Path, shapes_model: str) -> tuple[Path, list[list[str]]]:
+    rng = np.random.default_rng(5)
+    folder = tmp_path / "camera"
+    folder.mkdir()
+    expected = [
+        _shoot(
+            folder, "red", "circle", _series("2024-05-11 10:00:00", 8, 120) + _series("2024-05-11 10:20:00", 4, 1), rng
+        ),
+        _shoot(folder, "blue", "square", _series("2024-05-11 15:30:00", 6, 180), rng),
+        _shoot(folder, "yellow", "triangle", _series("2024-05-13 09:00:00", 6, 120), rng),
+        _shoot(folder, "green", "circle", _series("2024-05-13 09:12:00", 6, 120), rng),
+        _shoot(folder, "green", "triangle", _series("2024-05-14 22:00:00", 4, 3600), rng),
+    ]
+    library = tmp_path / "library"
+    assert cli("index", folder, "--model", shapes_model, "--library", library, "--no-detect", "--no-ocr").code == 0
+    return library, expected
+
+
+def test_events_on_the_command_line(cli, dated_library):
+    library, expected = dated_library
+    result = cli("events", "--library", library, "--json")
+    assert result.code == 0, result.err
+    events = result.json["events"]
+    print([(e["id"], e["name"], e["size"]) for e in events])
+    assert [sorted(e["paths"]) for e in reversed(events)] == [sorted(group) for group in expected], "newest first"
+    assert [e["id"] for e in events] == [4, 3, 2, 1, 0]
+    names = [e["name"] for e in reversed(events)]
+    assert names[0].startswith("Saturday 11 May 2024, morning") and names[1].startswith(
+        "Saturday 11 May 2024, afternoon"
+    )
+    assert names[2].startswith("Monday 13 May 2024, 09:00") and names[3].startswith("Monday 13 May 2024, 09:12")
+    assert names[4].startswith("14–15 May 2024")
+    assert events[-1]["start"] == "2024-05-11T10:00:00" and events[-1]["end"] == "2024-05-11T10:20:03"
+    assert set(events[0]) >= {"id", "name", "start", "end", "size", "paths"}
+    clusters = cli("clusters", "--library", library, "--json").json["clusters"]
+    for event in events:  # named after the clusters most of its photos are in
+        topics = event["name"].split(" — ")[1].split(" & ") if " — " in event["name"] else []
+        for topic in topics:
+            holding = [c for c in clusters if c["name"] == topic]
+            assert sum(len(set(c["paths"]) & set(event["paths"])) for c in holding) >= event["size"] / 4
+    human = cli("events", "--library", library).out
+    assert f"   4      4  {events[0]['name']}" in human
+
+
+def test_searching_within_an_event(cli, dated_library):
+    library, expected = dated_library
+    blue = cli("events", "--library", library, "--json").json["events"][3]
+    assert sorted(blue["paths"]) == sorted(expected[1])
+    found = cli("search", "blue square", "--event", str(blue["id"]), "--library", library, "--top-k", "50", "--json")
+    assert found.code == 0, found.err
+    paths = [r["path"] for r in found.json["results"]]
+    assert paths and set(paths) <= set(blue["paths"])
+    similar = cli("similar", expected[0][0], "--event", str(blue["id"]), "--library", library, "--json").json
+    assert {r["path"] for r in similar["results"]} <= set(blue["paths"])
+    missing = cli("search", "blue", "--event", "99", "--library", library)
+    assert missing.code == 2 and missing.err.startswith("photo-organizer: error: there is no event 99")
