@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.analysis.results import Cluster, Clustering
+from app.analysis.results import Cluster, Clustering, Event, Events
 from app.controller.gallery_rows import GalleryItem
 from app.core.paths import is_under
 
@@ -45,7 +45,9 @@ class SearchSequence:
 
 
 class BrowseState:
-    """The gallery's source. `showing` is "all", "results", "cluster", "folder" or "photos" (a person's, or a taught name's)."""
+    """The gallery's source. `showing` is "all", "results", "cluster", "event", "folder" or
+    "photos" (a person's, or a taught name's). A search made while an event shows searches
+    within it, and Esc returns to the event."""
 
     def __init__(self) -> None:
         self.showing = "all"
@@ -58,6 +60,9 @@ class BrowseState:
         self.searches = SearchSequence()
         self.stacks: dict[int, tuple[int, ...]] = {}  # bursts: cover image id -> every shot's
         self.stack_bursts = True  # the gallery shows a burst as its cover
+        self.events: dict[int, Event] = {}
+        self.event_order: list[int] = []  # newest first
+        self.event_key: int | None = None  # the event showing, or searched within
 
     @property
     def showing_results(self) -> bool:
@@ -69,9 +74,11 @@ class BrowseState:
         return self.showing == "all"
 
     def show_all(self) -> None:
-        self.showing, self.cluster_key, self.folder = "all", ALL_PHOTOS, None
+        self.showing, self.cluster_key, self.folder, self.event_key = "all", ALL_PHOTOS, None, None
 
     def show_results(self) -> None:
+        if self.showing not in ("event", "results"):
+            self.event_key = None
         self.showing = "results"
 
     def leave_results(self) -> bool:
@@ -79,7 +86,9 @@ class BrowseState:
         a burst's); whether there was anything to leave. A running search is dropped."""
         was = self.showing_results or self.showing == "photos"
         self.searches.drop_running()
-        if was:
+        if was and self.showing_results and self.event_key in self.events:
+            self.showing = "event"
+        elif was:
             self.show_all()
         return was
 
@@ -135,7 +144,7 @@ class BrowseState:
         if key == ALL_PHOTOS:
             self.show_all()
             return None
-        self.showing, self.cluster_key, self.folder = "cluster", key, None
+        self.showing, self.cluster_key, self.folder, self.event_key = "cluster", key, None, None
         return self.cluster_items()
 
     def cluster_items(self) -> list[GalleryItem]:
@@ -160,13 +169,50 @@ class BrowseState:
 
     def choose_photos(self, image_ids: tuple[int, ...]) -> list[GalleryItem]:
         self.showing, self.cluster_key, self.folder, self.chosen_images = "photos", ALL_PHOTOS, None, image_ids
+        self.event_key = None
         return self.chosen_items()
 
     def chosen_items(self) -> list[GalleryItem]:
         return [self.entries[i] for i in self.chosen_images if i in self.entries]
 
+    # --- events -------------------------------------------------------------------------------
+
+    def set_events(self, found: Events) -> None:
+        self.events = {e.id: e for e in found.events}
+        self.event_order = [e.id for e in found.events]
+        if self.event_key is not None and self.event_key not in self.events:
+            if self.showing == "event":
+                self.show_all()
+            self.event_key = None
+
+    def event_cards(self) -> list[ClusterCard]:
+        cards = []
+        for key in self.event_order:
+            event = self.events[key]
+            cover = next((self.entries[i] for i in event.image_ids if i in self.entries), None)
+            cards.append(
+                ClusterCard(
+                    key, event.name, event.size, cover.image_id if cover else None, cover.thumbnail if cover else None
+                )
+            )
+        return cards
+
+    def choose_event(self, key: int) -> list[GalleryItem]:
+        self.showing, self.cluster_key, self.folder, self.event_key = "event", ALL_PHOTOS, None, key
+        return self.event_items()
+
+    def event_items(self) -> list[GalleryItem]:
+        event = self.events.get(self.event_key) if self.event_key is not None else None
+        return [self.entries[i] for i in event.image_ids if i in self.entries] if event else []
+
+    def search_scope(self) -> Event | None:
+        """The event a search now searches within (one showing, or searched within)."""
+        if self.showing in ("event", "results") and self.event_key is not None:
+            return self.events.get(self.event_key)
+        return None
+
     # --- folders ------------------------------------------------------------------------------
 
     def choose_folder(self, root: str) -> list[GalleryItem]:
-        self.showing, self.cluster_key, self.folder = "folder", ALL_PHOTOS, root
+        self.showing, self.cluster_key, self.folder, self.event_key = "folder", ALL_PHOTOS, root, None
         return [e for e in self.entries.values() if is_under(e.path, root)]

@@ -1,13 +1,15 @@
 """The window's organising views without Qt: the clusters (side list and cards, choosing and
-renaming one), the library's folders, and the 3D map, each computed in the background and
-shown through the `WindowView`."""
+renaming one, the strictness slider), the events, the library's folders, and the 3D map, each
+computed in the background and shown through the `WindowView`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
-from app.analysis.results import Clustering, MapPoints
-from app.controller.browse_state import ALL_PHOTOS
+from app.analysis.results import Clustering, Events, MapPoints
+from app.controller.browse_state import ALL_PHOTOS, NOT_GROUPED
+from app.controller.texts import cluster_summary
 from app.controller.window_part import WindowPart, WindowParts
 
 
@@ -16,11 +18,26 @@ class Organiser(WindowPart):
         super().__init__(parts)
         self._refresh_gallery = refresh_gallery
         self.clusters_running = False
+        self.strictness = 0.5  # the slider: 0 looser .. 0.5 the radius chosen from the data .. 1 stricter
+        self._again = False  # the strictness moved while clusters were computed
         self.map_wanted = False  # the map view exists (it is made on first visit: OpenGL)
         self._map_running = False
+        self._map_points: MapPoints | None = None
+        self._map_thumbnails: dict[int, str] = {}
+
+    def set_strictness(self, strictness: float) -> None:
+        """Tighter or looser groups: re-clustered in the background from the neighbour graph
+        kept at the loosest setting (a renamed cluster keeps its name where its photos stay)."""
+        self.strictness = min(max(strictness, 0.0), 1.0)
+        self.view.show_strictness(self.strictness)
+        if self.clusters_running:
+            self._again = True
+        else:
+            self.refresh_clusters()
 
     def refresh_clusters(self) -> None:
-        """Recompute the clusters in the background when the library changed (cached otherwise)."""
+        """Recompute the clusters in the background when the library changed (cached otherwise),
+        then the events (named after them)."""
         library = self._library()
         if library is None or self.clusters_running:
             return
@@ -32,20 +49,32 @@ class Organiser(WindowPart):
         if self.browse.clustering is None:
             self.view.show_clusters_computing()
 
-        def op() -> Clustering:
+        strictness = self.strictness
+
+        def op() -> tuple[Clustering, Events]:
             from app.analysis.clustering import ClusterParams
             from app.analysis.library_analysis import AnalysisInputs, clusters
+            from app.analysis.library_events import events
 
-            return clusters(AnalysisInputs.of(library), ClusterParams())
+            inputs = AnalysisInputs.of(library)
+            found = clusters(inputs, ClusterParams(strictness=strictness), keep_graph=True)
+            return found, events(inputs, found)
 
-        def done(result: Clustering) -> None:
+        def done(result: tuple[Clustering, Events]) -> None:
             self.clusters_running = False
-            self.browse.set_clustering(result)
+            found, events = result
+            self.browse.set_clustering(found)
+            self.browse.set_events(events)
             self.show_clusters()
-            self.view.show_map_names(self.browse.cluster_names())
+            self.show_events()
+            self._show_map()
+            if self._again:
+                self._again = False
+                self.refresh_clusters()
 
         def failed(error: BaseException) -> None:
             self.clusters_running = False
+            self._again = False
             self.view.show_error(error)
 
         self.tasks.run(op, done, failed)
@@ -53,6 +82,20 @@ class Organiser(WindowPart):
     def show_clusters(self) -> None:
         current = self.browse.cluster_key if self.browse.showing == "cluster" else ALL_PHOTOS
         self.view.show_clusters(self.browse.cluster_rows(), self.browse.cluster_cards(), current)
+        self.view.show_cluster_summary(cluster_summary(self.browse.clustering))
+
+    def show_events(self) -> None:
+        self.view.show_events(self.browse.event_cards())
+
+    def choose_event(self, key: int) -> None:
+        """Show an event's photos; a search made now searches within it."""
+        if key not in self.browse.events:
+            return
+        if self.browse.showing_results:
+            self.view.clear_search_box()
+        self.browse.searches.drop_running()
+        items = self.browse.choose_event(key)
+        self.view.show_items(items, f"{self.browse.events[key].name}: {len(items)} photos · search within it")
 
     def choose_cluster(self, key: int, label: str) -> None:
         if self.browse.showing_results:
@@ -114,14 +157,25 @@ class Organiser(WindowPart):
 
         def done(loaded: tuple[MapPoints, dict[int, str]]) -> None:
             self._map_running = False
-            points, thumbs = loaded
-            self.view.show_map_points(points, thumbs, self.browse.cluster_names())
+            self._map_points, self._map_thumbnails = loaded
+            self._show_map()
 
         def failed(error: BaseException) -> None:
             self._map_running = False
             self.view.show_error(error)
 
         self.tasks.run(op, done, failed)
+
+    def _show_map(self) -> None:
+        """The map's points coloured by the clusters showing (at the slider's strictness)."""
+        if self._map_points is None:
+            return
+        cluster_of = {i: c.id for c in self.browse.clusters.values() for i in c.image_ids}
+        points = replace(
+            self._map_points,
+            points=[replace(p, cluster=cluster_of.get(p.image_id, NOT_GROUPED)) for p in self._map_points.points],
+        )
+        self.view.show_map_points(points, self._map_thumbnails, self.browse.cluster_names())
 
     def photo_on_map_chosen(self, image_id: int) -> None:
         """Show every photo in the gallery (search and cluster left) with this one selected."""

@@ -31,6 +31,7 @@ from app.core.paths import is_content_hash
 from app.core.settings import Settings
 from app.indexing.report import IndexProgress, IndexReport
 from app.ml.spec import LOCAL_DIR, ModelSpec
+from app.search.query import SearchFilters
 from app.search.results import SearchHit
 
 if TYPE_CHECKING:
@@ -360,6 +361,9 @@ class WindowController:
         elif self.browse.showing == "photos":
             self.view.show_items(self.browse.chosen_items(), None)
             self.view.show_gallery(None, None, failures)
+        elif self.browse.showing == "event":
+            self.view.show_items(self.browse.event_items(), None)
+            self.view.show_gallery(None, None, failures)
         elif self.browse.showing == "folder" and self.browse.folder is not None:
             self.view.show_items(self.browse.choose_folder(self.browse.folder), None)
             self.view.show_gallery(None, None, failures)
@@ -414,12 +418,22 @@ class WindowController:
         library = self.library
         threshold, weights = self.threshold, dict(self.weights)
         self.view.say("Searching…" if library.model_loaded else "Loading the model…")
-        self.run_latest(lambda: library.search(text or None, image, top_k=200, threshold=threshold, weights=weights))
+        filters = self._scope()
+        self.run_latest(
+            lambda: library.search(
+                text or None, image, top_k=200, threshold=threshold, weights=weights, filters=filters
+            )
+        )
 
     def find_similar(self, path: str) -> None:
         if self.library is not None:
-            library = self.library
-            self.run_latest(lambda: library.similar(path, top_k=200))
+            library, filters = self.library, self._scope()
+            self.run_latest(lambda: library.similar(path, top_k=200, filters=filters))
+
+    def _scope(self) -> SearchFilters | None:
+        """Within the event showing (as the command line's --event), else everywhere."""
+        event = self.browse.search_scope()
+        return SearchFilters(images=frozenset(event.image_ids)) if event is not None else None
 
     def run_latest(self, op: Callable[[], list[SearchHit]]) -> None:
         """Run a search in the background; only the newest one's results are shown (an older,
@@ -453,7 +467,9 @@ class WindowController:
             )
             for hit in hits
         ]
-        self.view.show_results(self._shown_results, results_text(len(hits)) if hits else NO_RESULTS)
+        event = self.browse.search_scope()
+        text = results_text(len(hits), event.name if event is not None else None) if hits else NO_RESULTS
+        self.view.show_results(self._shown_results, text)
         self.view.search_done()
 
     def search_again(self) -> bool:

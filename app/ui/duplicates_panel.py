@@ -6,7 +6,7 @@ the library (their files stay), N says the group is not duplicates (it is not sh
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QKeyEvent, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QSlider,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.controller.duplicates import DuplicateCard
 from app.core.paths import display_path
+from app.ui.settling_slider import SettlingSlider
 from app.ui.thumbnails import ThumbnailCache
 
 PathRole = Qt.ItemDataRole.UserRole
@@ -51,23 +51,14 @@ class DuplicatesPanel(QWidget):
         for text, tier in TIERS:
             self.tier.addItem(text, tier)
         self.tier.currentIndexChanged.connect(lambda i: self.tier_chosen.emit(self.tier.itemData(i)))
-        self.strictness = QSlider(Qt.Orientation.Horizontal)
-        self.strictness.setRange(0, 100)
-        self.strictness.setValue(50)
-        self.strictness.setFixedWidth(140)
-        self.strictness.setToolTip("Loose: more near-identical shots grouped · Strict: only clear duplicates")
-        # One scan once the slider settles (dragged, clicked or stepped).
-        self._settle = QTimer(self)
-        self._settle.setSingleShot(True)
-        self._settle.setInterval(300)
-        self._settle.timeout.connect(lambda: self.strictness_changed.emit(self.strictness.value() / 100))
-        self.strictness.valueChanged.connect(lambda _value: self._settle.start())
+        self.strictness = SettlingSlider(
+            "loose", "strict", "Loose: more near-identical shots grouped · Strict: only clear duplicates"
+        )
+        self.strictness.settled.connect(self.strictness_changed)
         self.count = QLabel()
         bar = QHBoxLayout()
         bar.addWidget(self.tier)
-        bar.addWidget(QLabel("loose"))
         bar.addWidget(self.strictness)
-        bar.addWidget(QLabel("strict"))
         bar.addStretch(1)
         bar.addWidget(self.count)
 
@@ -123,7 +114,7 @@ class DuplicatesPanel(QWidget):
             self.groups,
             self.members,
             self.tier,
-            self.strictness,
+            self.strictness.slider,
             keep,
             self.dismiss,
             self.trash,

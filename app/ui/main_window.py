@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.analysis.results import MapPoints
 from app.catalog.records import FolderSummary, KnownFailure
-from app.controller.browse_state import ALL_PHOTOS, ClusterCard
+from app.controller.browse_state import ClusterCard
 from app.controller.duplicates import DuplicateCard
 from app.controller.gallery_rows import GalleryItem, GalleryUpdate
 from app.controller.names import NameCard
@@ -42,6 +42,7 @@ from app.core.paths import display_path
 from app.indexing.report import IndexReport
 from app.ui import window_dialogs
 from app.ui.analysis_panels import ClustersPanel, MapPanel
+from app.ui.cluster_actions import ClusterActions
 from app.ui.download_dialog import DownloadWatcher
 from app.ui.duplicates_actions import DuplicatesActions
 from app.ui.duplicates_panel import DuplicatesPanel
@@ -150,11 +151,7 @@ class MainWindow(QMainWindow):
         self.side.folder_open_requested.connect(self._open_path)
         self.side.folder_remove_requested.connect(self.remove_folder)
         self.side.folders_shown.connect(self.folders_refreshed)
-        self.side.cluster_chosen.connect(self._on_cluster_chosen)
-        self.side.cluster_rename_requested.connect(self._ask_cluster_name)
-
         self.clusters_panel = ClustersPanel(self.cache)
-        self.clusters_panel.cluster_opened.connect(self.open_cluster)
         self.faces_cache = ThumbnailCache(capacity=1000, size=160, parent=self)  # face crops, by region id
         self.people_panel = PeoplePanel(self.faces_cache)
         self.people_panel.name_requested.connect(self._ask_person_name)
@@ -175,6 +172,9 @@ class MainWindow(QMainWindow):
         self.duplicates_panel = DuplicatesPanel(self.cache)
         self.views.addTab(self.duplicates_panel, "Duplicates")
         self.duplicates_actions = DuplicatesActions(self, self.controller.duplicates, self.duplicates_panel)
+        self.cluster_actions = ClusterActions(
+            self, self.controller.organise, self.side, self.clusters_panel, self.views, self.gallery_panel.show_photos
+        )
         self.views.currentChanged.connect(self._on_view_changed)
         self.splitter = QSplitter()
         self.splitter.addWidget(self.side)
@@ -248,6 +248,16 @@ class MainWindow(QMainWindow):
         self.side.show_clusters(rows, current)
         self.clusters_panel.show_cards(cards)
         self.clusters_refreshed.emit()
+
+    def show_cluster_summary(self, text: str) -> None:
+        self.clusters_panel.show_summary(text)
+
+    def show_strictness(self, strictness: float) -> None:
+        self.side.strictness.show_value(strictness)
+        self.clusters_panel.strictness.show_value(strictness)
+
+    def show_events(self, cards: list[ClusterCard]) -> None:
+        self.clusters_panel.show_events(cards)
 
     def show_clusters_computing(self) -> None:
         self.clusters_panel.show_computing()
@@ -409,26 +419,11 @@ class MainWindow(QMainWindow):
         self.controller.organise.choose_folder(root)
         self.views.setCurrentIndex(GALLERY_TAB)
 
-    def _on_cluster_chosen(self, key: int, text: str) -> None:
-        self.controller.organise.choose_cluster(key, text)
-        if key != ALL_PHOTOS:
-            self.gallery_panel.show_photos()
-
     def open_cluster(self, key: int) -> None:
-        """Show a cluster's photos in the gallery (as choosing it in the side panel does)."""
-        self.side.choose_cluster(key)
-        self.views.setCurrentIndex(GALLERY_TAB)
+        self.cluster_actions.open_cluster(key)
 
     def rename_cluster(self, key: int, name: str) -> None:
         self.controller.organise.rename_cluster(key, name)
-
-    def _ask_cluster_name(self, key: int) -> None:
-        cluster = self.controller.browse.clusters.get(key)
-        if cluster is None:
-            return
-        name, ok = QInputDialog.getText(self, "Rename cluster", "Name:", text=cluster.name)
-        if ok and name.strip():
-            self.rename_cluster(key, name)
 
     def _on_view_changed(self, index: int) -> None:
         if index == MAP_TAB and self.map_panel.make_map():

@@ -12,6 +12,9 @@ from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QMenu, QPush
 
 from app.catalog.records import FolderSummary
 from app.ui.names_list import NamesList
+from app.ui.settling_slider import SettlingSlider
+
+STRICTNESS_TIP = "How alike photos must be to share a cluster (the middle is chosen from this library)"
 
 KeyRole = Qt.ItemDataRole.UserRole
 
@@ -24,6 +27,7 @@ class SidePanel(QWidget):
     folder_remove_requested = Signal(str)
     cluster_chosen = Signal(int, str)  # key, the row's text
     cluster_rename_requested = Signal(int)
+    strictness_changed = Signal(float)
     folders_shown = Signal()
 
     def __init__(self, has_selection: Callable[[], bool] = lambda: False, parent: QWidget | None = None) -> None:
@@ -42,12 +46,15 @@ class SidePanel(QWidget):
         self.cluster_list.currentItemChanged.connect(self._on_cluster_changed)
         self.cluster_list.itemDoubleClicked.connect(lambda item: self.cluster_rename_requested.emit(item.data(KeyRole)))
         self.cluster_list.setToolTip("Double-click a cluster to rename it")
+        self.strictness = SettlingSlider("looser", "stricter", STRICTNESS_TIP, width=100)
+        self.strictness.settled.connect(self.strictness_changed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("LIBRARY"))
         layout.addWidget(self.folder_list)
         layout.addWidget(add_folder, alignment=Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(QLabel("CLUSTERS"))
+        layout.addWidget(self.strictness)
         layout.addWidget(self.cluster_list, 1)
         layout.addWidget(self.names)
 

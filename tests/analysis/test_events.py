@@ -3,33 +3,22 @@ named by date and by their clusters; `events --json` and searching within an eve
 
 from __future__ import annotations
 
-import time
-from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from app.analysis.events import EventRange, content_splits, date_phrase, event_names, find_events, time_boundaries
-from tests.helpers.images import exif_with
-from tests.helpers.shapes import draw
-
-
-def _at(text: str) -> float:
-    return time.mktime(datetime.strptime(text, "%Y-%m-%d %H:%M:%S").timetuple())
-
-
-def _series(start: str, count: int, every: float) -> list[float]:
-    return [_at(start) + i * every for i in range(count)]
+from tests.helpers.dated_photos import at, series, shoot_five_events
 
 
 def test_gaps_that_stand_out_end_events_and_bursts_never_do():
     times = np.array(
-        _series("2024-05-11 10:00:00", 8, 120)  # a morning, a photo every two minutes
-        + _series("2024-05-11 10:20:00", 4, 1)  # a burst
-        + _series("2024-05-11 15:30:00", 6, 180)  # the afternoon, after a long lunch
-        + _series("2024-05-13 09:00:00", 5, 60)  # another day
-        + _series("2024-05-14 22:00:00", 4, 3600)  # a night out, past midnight
+        series("2024-05-11 10:00:00", 8, 120)  # a morning, a photo every two minutes
+        + series("2024-05-11 10:20:00", 4, 1)  # a burst
+        + series("2024-05-11 15:30:00", 6, 180)  # the afternoon, after a long lunch
+        + series("2024-05-13 09:00:00", 5, 60)  # another day
+        + series("2024-05-14 22:00:00", 4, 3600)  # a night out, past midnight
     )
     ends = time_boundaries(times)
     assert ends == [11, 17, 22]
@@ -43,7 +32,7 @@ def test_gaps_that_stand_out_end_events_and_bursts_never_do():
 
 
 def test_a_day_of_one_photo_a_day_is_one_event_each():
-    times = np.array(_series("2024-05-01 12:00:00", 7, 86400))
+    times = np.array(series("2024-05-01 12:00:00", 7, 86400))
     assert len(find_events(times, None)) == 7
 
 
@@ -55,7 +44,7 @@ def test_a_sharp_change_of_content_splits_and_a_burst_of_one_thing_does_not():
     assert content_splits(photos, 0.2) == [8]
     assert content_splits(photos[:9], 0.2) == [], "one kind of photo never splits"
     assert content_splits(photos[:4], 0.0) == [], "too few photos to split"
-    times = np.array(_series("2024-05-11 10:00:00", 16, 60))
+    times = np.array(series("2024-05-11 10:00:00", 16, 60))
     assert [len(e.rows) for e in find_events(times, photos)] == [9, 7]
     # A photo without a vector yet (a zero row) joins the event around it.
     photos[3] = 0.0
@@ -63,16 +52,16 @@ def test_a_sharp_change_of_content_splits_and_a_burst_of_one_thing_does_not():
 
 
 def test_names_say_when_and_what():
-    saturday = _at("2024-05-11 10:00:00")
+    saturday = at("2024-05-11 10:00:00")
     assert date_phrase(saturday, saturday + 600) == "Saturday 11 May 2024"
-    assert date_phrase(saturday, _at("2024-05-13 10:00:00")) == "11–13 May 2024"
-    assert date_phrase(_at("2024-05-30 10:00:00"), _at("2024-06-02 10:00:00")) == "30 May – 2 June 2024"
-    assert date_phrase(_at("2023-12-30 10:00:00"), _at("2024-01-02 10:00:00")) == "30 December 2023 – 2 January 2024"
+    assert date_phrase(saturday, at("2024-05-13 10:00:00")) == "11–13 May 2024"
+    assert date_phrase(at("2024-05-30 10:00:00"), at("2024-06-02 10:00:00")) == "30 May – 2 June 2024"
+    assert date_phrase(at("2023-12-30 10:00:00"), at("2024-01-02 10:00:00")) == "30 December 2023 – 2 January 2024"
     ranges = [
         EventRange([], saturday, saturday + 60),
-        EventRange([], _at("2024-05-11 15:00:00"), _at("2024-05-11 16:00:00")),
-        EventRange([], _at("2024-05-11 15:30:00"), _at("2024-05-11 16:30:00")),
-        EventRange([], _at("2024-05-12 09:00:00"), _at("2024-05-12 09:30:00")),
+        EventRange([], at("2024-05-11 15:00:00"), at("2024-05-11 16:00:00")),
+        EventRange([], at("2024-05-11 15:30:00"), at("2024-05-11 16:30:00")),
+        EventRange([], at("2024-05-12 09:00:00"), at("2024-05-12 09:30:00")),
     ]
     assert event_names(ranges, [["beach", "dogs"], [], ["food"], []]) == [
         "Saturday 11 May 2024, morning — beach & dogs",
@@ -85,32 +74,14 @@ def test_names_say_when_and_what():
 # --- through the command line, on photos with EXIF dates ---------------------------------------
 
 
-def _shoot(folder: Path, colour: str, shape: str, times: list[float], rng: np.random.Generator) -> list[str]:
-    paths = []
-    for moment in times:
-        path = folder / f"{colour}-{shape}-{len(list(folder.glob('*.jpg'))):03d}.jpg"
-        taken = datetime.fromtimestamp(moment).strftime("%Y:%m:%d %H:%M:%S")
-        draw(colour, shape, rng, 128).save(path, "JPEG", quality=92, exif=exif_with(date=taken))
-        paths.append(str(path))
-    return paths
-
-
 @pytest.fixture
 def dated_library(cli, tmp_path: Path, shapes_model: str) -> tuple[Path, list[list[str]]]:
-    rng = np.random.default_rng(5)
-    folder = tmp_path / "camera"
-    folder.mkdir()
-    expected = [
-        _shoot(
-            folder, "red", "circle", _series("2024-05-11 10:00:00", 8, 120) + _series("2024-05-11 10:20:00", 4, 1), rng
-        ),
-        _shoot(folder, "blue", "square", _series("2024-05-11 15:30:00", 6, 180), rng),
-        _shoot(folder, "yellow", "triangle", _series("2024-05-13 09:00:00", 6, 120), rng),
-        _shoot(folder, "green", "circle", _series("2024-05-13 09:12:00", 6, 120), rng),
-        _shoot(folder, "green", "triangle", _series("2024-05-14 22:00:00", 4, 3600), rng),
-    ]
     library = tmp_path / "library"
-    assert cli("index", folder, "--model", shapes_model, "--library", library, "--no-detect", "--no-ocr").code == 0
+    expected = shoot_five_events(tmp_path / "camera")
+    assert (
+        cli("index", tmp_path / "camera", "--model", shapes_model, "--library", library, "--no-detect", "--no-ocr").code
+        == 0
+    )
     return library, expected
 
 
