@@ -1,5 +1,6 @@
 """What the window remembers between runs: geometry, splitter, the view shown, thumbnail size,
-grid or list, and the thumbnail cache's size."""
+grid or list, the thumbnail cache's size, and how the Clusters view groups (similar photos at
+a strictness, or events)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,11 @@ def restore_window_state(window: MainWindow) -> int:
     window.search_bar.size_slider.setValue(_int_setting(settings, "gallery/size", 160))
     window.search_bar.list_button.setChecked(bool(settings.value("gallery/list", False, type=bool)))
     window.cache.capacity = _int_setting(settings, "gallery/cache", window.cache.capacity)
+    strictness = min(max(_int_setting(settings, "clusters/strictness", 50), 0), 100) / 100
+    window.controller.organise.strictness = strictness
+    window.show_strictness(strictness)
+    if settings.value("clusters/grouping", "similar") == "events":
+        window.clusters_panel.by_events.setChecked(True)
     return _int_setting(settings, "window/view", 0)
 
 
@@ -36,6 +42,8 @@ def save_window_state(window: MainWindow) -> None:
     settings.setValue("gallery/size", window.search_bar.size_slider.value())
     settings.setValue("gallery/list", window.search_bar.list_button.isChecked())
     settings.setValue("gallery/cache", window.cache.capacity)
+    settings.setValue("clusters/strictness", round(window.controller.organise.strictness * 100))
+    settings.setValue("clusters/grouping", window.clusters_panel.grouping)
 
 
 def _int_setting(settings: QSettings, key: str, default: int) -> int:

@@ -93,3 +93,18 @@ def test_events_open_in_the_gallery_and_a_search_stays_within_them(qtbot, window
     assert {window.model.item(r).path for r in range(window.model.rowCount())} == set(events_shot[1])
     panel.by_similarity.click()
     assert panel.currentIndex() == 1 and not panel.strictness.isHidden()
+
+
+def test_the_grouping_and_strictness_are_remembered(qtbot, window, library_dir):
+    from PySide6.QtCore import QSettings
+
+    window.clusters_panel.by_events.click()
+    with qtbot.waitSignal(window.clusters_refreshed, timeout=30000):
+        window.clusters_panel.strictness.setValue(80)
+    window.close()
+    assert QSettings().value("clusters/strictness") in (80, "80")
+    again = open_window(qtbot, library_dir)
+    assert again.clusters_panel.grouping == "events" and again.controller.organise.strictness == 0.8
+    assert again.side.strictness.value() == 0.8 and again.clusters_panel.strictness.value() == 0.8
+    qtbot.waitUntil(lambda: again.controller.browse.clustering is not None, timeout=60000)
+    assert again.controller.browse.clustering.radius["strictness"] == 0.8
