@@ -1,6 +1,7 @@
 """DBSCAN (at the thesis' fixed 0.2, and with the radius chosen from the data, its share of
-the time measured), the strictness slider's re-clustering, and the 3D map at 10k and 100k
-synthetic vectors: seconds and peak memory, as JSON.
+the time measured), the strictness slider's re-clustering (DBSCAN alone, and the window's whole
+step in a catalog: vectors read, groups named and saved, events named), and the 3D map at 10k
+and 100k synthetic vectors: seconds and peak memory, as JSON.
 
     python benchmarks/analysis_bench.py [--sizes 10000,100000]
 
@@ -75,6 +76,8 @@ def _measure(task: str, n: int, queue: mp.Queue) -> None:
         extra = _chosen_radius_share(x, labels)
     elif task == "slider":
         extra = _slider(x)
+    elif task == "slider_library":
+        extra = _slider_in_a_library(x)
     else:
         coords = project_3d(x)
         extra = {"points": len(coords)}
@@ -147,6 +150,64 @@ def _slider(x: np.ndarray) -> dict:
     }
 
 
+def _slider_in_a_library(x: np.ndarray) -> dict:
+    """The window's whole slider step on a catalog of len(x) photos: read the vectors, DBSCAN
+    from the kept graph, name the groups, save them, and the events named after them."""
+    import tempfile
+
+    from sqlalchemy import text
+
+    from app.analysis.clustering import ClusterParams
+    from app.analysis.library_analysis import AnalysisInputs, clusters
+    from app.analysis.library_events import events
+    from app.catalog.database import open_catalog
+    from app.core.paths import LibraryPaths
+
+    folder = Path(tempfile.mkdtemp(prefix="po-slider-"))
+    engine = open_catalog(LibraryPaths(folder).catalog)
+    n = len(x)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO images(id, content_hash, byte_size, width, height, format, taken_at, added_at) "
+                "VALUES (:i, :h, 1, 4000, 3000, 'JPEG', :t, 0)"
+            ),
+            [{"i": i + 1, "h": f"{i:064x}", "t": 1.6e9 + i * 90} for i in range(n)],
+        )
+        conn.execute(
+            text("INSERT INTO files(path, folder, size, mtime_ns, image_id) VALUES (:p, '/photos', 1, 0, :i)"),
+            [{"p": f"/photos/IMG_{i:06d}.jpg", "i": i + 1} for i in range(n)],
+        )
+        conn.execute(
+            text(
+                "INSERT INTO regions(id, image_id, kind, x0, y0, x1, y1, confidence, vector) VALUES (:i, :i, 'image', 0, 0, 1, 1, 1, :v)"
+            ),
+            [{"i": i + 1, "v": x[i].tobytes()} for i in range(n)],
+        )
+    vocabulary = np.random.default_rng(1).normal(size=(1, x.shape[1])).astype(np.float32)
+
+    def embed(texts: list[str]) -> np.ndarray:  # stands in for the text tower (cached per model anyway)
+        return np.repeat(vocabulary, len(texts), axis=0)
+
+    inputs = AnalysisInputs(engine, folder / "analysis", "bench-model", False, embed)
+    t0 = time.perf_counter()
+    found = clusters(inputs, ClusterParams(), keep_graph=True)
+    events(inputs, found)
+    first = time.perf_counter() - t0
+    steps = []
+    for strictness in (0.3, 0.7, 0.5, 0.9):
+        t = time.perf_counter()
+        found = clusters(inputs, ClusterParams(strictness=strictness), keep_graph=True)
+        named = events(inputs, found)
+        steps.append(time.perf_counter() - t)
+    return {
+        "first_clustering_seconds": round(first, 2),
+        "slider_step_seconds_median": round(float(np.median(steps)), 3),
+        "slider_step_seconds_max": round(max(steps), 3),
+        "events": len(named.events),
+    }
+
+
 def measure(task: str, n: int) -> dict:
     ctx = mp.get_context("spawn")
     queue: mp.Queue = ctx.Queue()
@@ -169,6 +230,7 @@ def main() -> None:
             "dbscan_eps0.2_min2": measure("dbscan", n),
             "dbscan_chosen_radius": measure("dbscan_chosen", n),
             "strictness_slider": measure("slider", n),
+            "strictness_slider_in_a_library": measure("slider_library", n),
         }
         if not args.no_projection:
             entry["projection_3d"] = measure("projection", n)

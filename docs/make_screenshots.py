@@ -29,6 +29,9 @@ def main() -> int:
     os.environ["PHOTO_ORGANIZER_MODEL"] = f"local-dir:{model}"
     photos = scratch / "Pictures"
     write_test_set(photos, per_class=4, seed=2024, size=256)
+    from tests.helpers.dated_photos import shoot_five_events
+
+    shoot_five_events(photos / "Camera")  # five events over four days, by their EXIF dates
     for i, word in enumerate(("BAKERY", "PHARMACY")):  # shop fronts: found by the word on the sign
         save_jpeg(photos / "street" / f"shop{i}.jpg", word_photo(word, seed=40 + i, size=(640, 480))[0])
     os.environ["PHOTO_ORGANIZER_OCR"] = "1"  # EasyOCR's weights ship with the app
@@ -83,6 +86,9 @@ def main() -> int:
     window.clear_search()
     window.views.setCurrentIndex(1)
     shot("clusters")
+    window.clusters_panel.by_events.click()
+    shot("events")
+    window.clusters_panel.by_similarity.click()
 
     window.show_map()
     wait(window.map_ready)

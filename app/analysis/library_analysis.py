@@ -179,7 +179,7 @@ def _compute_clusters(
     inputs: AnalysisInputs, params: ClusterParams, image_ids: np.ndarray, vectors: np.ndarray, outcome: Labels
 ) -> dict:
     ordered, noise_rows, details = _groups(outcome)
-    infos = lookups.images(inputs.engine, sorted({int(i) for i in image_ids.tolist()}))
+    first_paths = lookups.first_paths(inputs.engine)
     names: list[str] = []
     if ordered:
         centroids = np.vstack([vectors[rows].mean(axis=0) for rows in ordered])
@@ -191,12 +191,9 @@ def _compute_clusters(
         ]
 
     def paths(rows: list[int]) -> list[str]:
-        seen: list[str] = []
-        for r in rows:
-            info = infos.get(int(image_ids[r]))
-            if info and info.paths and info.paths[0] not in seen:
-                seen.append(info.paths[0])
-        return seen
+        """Each photo's first path once (object regions of one photo share it), in order."""
+        found = (first_paths.get(int(image_ids[r])) for r in rows)
+        return list(dict.fromkeys(p for p in found if p is not None))
 
     result = {
         "algorithm": params.algorithm,

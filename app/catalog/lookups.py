@@ -151,6 +151,13 @@ def image_times(engine: Engine) -> list[tuple[int, float, str]]:
         return [(int(r[0]), float(r[1]), str(r[2])) for r in conn.execute(stmt)]
 
 
+def first_paths(engine: Engine) -> dict[int, str]:
+    """Every image's first path (in path order), by image id, in one query."""
+    first_path, _when = _first_path_and_time()
+    with engine.connect() as conn:
+        return {int(i): str(p) for i, p in conn.execute(select(first_path.c.image_id, first_path.c.path))}
+
+
 def gallery_rows(engine: Engine, order: str = "date") -> list[tuple[int, str, str]]:
     """(image_id, first path, content hash) for every image, for the gallery; `order` is date
     (EXIF date taken, else the file's modification time; newest first) or name."""

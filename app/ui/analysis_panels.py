@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.analysis.results import MapPoints
 from app.controller.browse_state import ClusterCard
-from app.ui.cluster_view import ClusterKeyRole, ClusterModel, make_cluster_view
+from app.ui.cluster_view import EVENT_HINT, ClusterKeyRole, ClusterModel, make_cluster_view
 from app.ui.settling_slider import SettlingSlider
 from app.ui.thumbnails import ThumbnailCache
 
@@ -47,7 +47,7 @@ class ClustersPanel(QWidget):
         super().__init__(parent)
         self.model = ClusterModel(cache, self)
         self.view = make_cluster_view(self.model, self)
-        self.event_model = ClusterModel(cache, self)
+        self.event_model = ClusterModel(cache, self, EVENT_HINT)
         self.event_view = make_cluster_view(self.event_model, self)
         for view, opened in ((self.view, self.cluster_opened), (self.event_view, self.event_opened)):
             view.activated.connect(lambda index, o=opened: o.emit(index.data(ClusterKeyRole)))

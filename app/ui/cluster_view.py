@@ -3,18 +3,29 @@ name and size); opening a card shows its photos in the gallery."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSize, Qt
 from PySide6.QtWidgets import QListView, QStyleOptionViewItem, QWidget
 
 from app.controller.browse_state import ClusterCard
 from app.ui.card_delegate import CardDelegate, DetailRole
 from app.ui.gallery import ThumbnailListModel, icon_grid_view
+from app.ui.thumbnails import ThumbnailCache
 
 ClusterKeyRole = Qt.ItemDataRole.UserRole + 1
 SizeRole = Qt.ItemDataRole.UserRole + 2
 
 
+CLUSTER_HINT = "open to see them; rename from the side panel"
+EVENT_HINT = "open to see them and search within them"
+
+
 class ClusterModel(ThumbnailListModel):
+    """Cards of groups (clusters, or events): a cover, a name and a size each."""
+
+    def __init__(self, cache: ThumbnailCache, parent: QObject | None = None, hint: str = CLUSTER_HINT) -> None:
+        super().__init__(cache, parent)
+        self._hint = hint
+
     def set_cards(self, cards: list[ClusterCard]) -> None:
         self._set_rows(cards)
 
@@ -28,7 +39,7 @@ class ClusterModel(ThumbnailListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return card.name
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{card.name}: {card.size} photos (open to see them; rename from the side panel)"
+            return f"{card.name}: {card.size} photos ({self._hint})"
         if role == Qt.ItemDataRole.DecorationRole:
             return self._cache.get(card.cover_id, card.cover) if card.cover_id is not None and card.cover else None
         if role == ClusterKeyRole:
