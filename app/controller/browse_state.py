@@ -178,12 +178,21 @@ class BrowseState:
     # --- events -------------------------------------------------------------------------------
 
     def set_events(self, found: Events) -> None:
+        """New events (photos were added or removed): the one showing, or searched within,
+        follows its photos (ids number events by time, so they shift when older photos come)."""
+        before = self.events.get(self.event_key) if self.event_key is not None else None
         self.events = {e.id: e for e in found.events}
         self.event_order = [e.id for e in found.events]
-        if self.event_key is not None and self.event_key not in self.events:
-            if self.showing == "event":
-                self.show_all()
-            self.event_key = None
+        if before is None:
+            return
+        photos = set(before.image_ids)
+        best = max(found.events, key=lambda e: len(photos.intersection(e.image_ids)), default=None)
+        if best is not None and photos.intersection(best.image_ids):
+            self.event_key = best.id
+            return
+        if self.showing == "event":
+            self.show_all()
+        self.event_key = None
 
     def event_cards(self) -> list[ClusterCard]:
         cards = []

@@ -41,7 +41,6 @@ class ClustersPanel(QWidget):
     cluster_opened = Signal(int)
     event_opened = Signal(int)
     strictness_changed = Signal(float)
-    grouping_changed = Signal(str)  # "similar" or "events"
 
     def __init__(self, cache: ThumbnailCache, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,7 +115,6 @@ class ClustersPanel(QWidget):
         if checked:
             self.strictness.setVisible(self.grouping == "similar")
             self._show_page()
-            self.grouping_changed.emit(self.grouping)
 
     def _show_page(self) -> None:
         events = self.grouping == "events"
