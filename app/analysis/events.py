@@ -7,10 +7,10 @@ log gap of the `WINDOW` gaps on either side. A day of photos every few minutes w
 lunch break is two events; a week of one photo a day is seven.
 
 Then content: inside an event, the photos before and after each point (up to `SIDE` each)
-are compared as mean CLIP vectors; the most different point splits the event when the
-distance is `SHARP` of the library's typical distance (the median between two photos picked at
-random, so the rule follows the model's scale), and each half is split again the same way. A
-burst of a dozen shots of one thing never splits; a walk from the beach into a museum does.
+are compared as mean CLIP vectors, oldest first; where the distance passes `SHARP` of the
+library's typical distance (the median between two photos picked at random, so the rule
+follows the model's scale), the event is cut at the peak of that change. A burst of a dozen
+shots of one thing never splits; a walk from the beach into a museum does.
 Measured on the shapes model the tests train: windows of one kind sit at most 0.10 of the
 typical distance apart, windows of two kinds at least 0.33.
 """
@@ -18,6 +18,7 @@ typical distance apart, windows of two kinds at least 0.33.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -56,25 +57,57 @@ def time_boundaries(times: np.ndarray) -> list[int]:
     return [int(i) for i in np.flatnonzero(ends)]
 
 
+def window_distances(vectors: np.ndarray, block: int = 8_192) -> np.ndarray:
+    """For each position i, the cosine distance between the mean of up to `SIDE` photos up to
+    and including i and the mean of up to `SIDE` photos after it (the last position: 0). Made
+    block by block, so memory stays flat however long the event."""
+    n = len(vectors)
+    out = np.zeros(n, dtype=np.float64)
+    for start in range(0, n - 1, block):
+        low, high = max(0, start - SIDE + 1), min(n, start + block + SIDE)
+        sums = np.vstack([np.zeros((1, vectors.shape[1])), np.cumsum(vectors[low:high], axis=0, dtype=np.float64)])
+        at = np.arange(start, min(start + block, n - 1)) - low  # positions, local to the block
+        before = sums[at + 1] - sums[np.maximum(0, at + 1 - SIDE)]
+        after = sums[np.minimum(high - low, at + 1 + SIDE)] - sums[at + 1]
+        norms = np.maximum(np.linalg.norm(before, axis=1) * np.linalg.norm(after, axis=1), 1e-12)
+        out[start : start + len(at)] = 1.0 - (before * after).sum(axis=1) / norms
+    return out
+
+
 def content_splits(vectors: np.ndarray, sharp: float) -> list[int]:
     """Positions i (into these time-ordered vectors) after which the content changes sharply:
-    the mean of up to `SIDE` photos before and after is at least `sharp` apart (cosine)."""
+    the mean of up to `SIDE` photos before and after is at least `sharp` apart (cosine).
+
+    One pass from the oldest photo: where the change passes `sharp`, the cut goes at its peak
+    within the next `SIDE` positions (nearer positions see the change only in part of their
+    window), and the photos before a window never reach back past the previous cut."""
     n = len(vectors)
     if n < 2 * SMALLEST_PART or sharp <= 0:
         return []
-    sums = np.vstack([np.zeros((1, vectors.shape[1])), np.cumsum(vectors, axis=0, dtype=np.float64)])
-    at = np.arange(SMALLEST_PART - 1, n - SMALLEST_PART)
-    before = sums[at + 1] - sums[np.maximum(0, at + 1 - SIDE)]
-    after = sums[np.minimum(n, at + 1 + SIDE)] - sums[at + 1]
-    norms = np.maximum(np.linalg.norm(before, axis=1) * np.linalg.norm(after, axis=1), 1e-12)
-    distances = 1.0 - (before * after).sum(axis=1) / norms
-    best = int(np.argmax(distances))
-    if distances[best] < sharp:
-        return []
-    where = int(at[best])
-    left = content_splits(vectors[: where + 1], sharp)
-    right = [where + 1 + j for j in content_splits(vectors[where + 1 :], sharp)]
-    return [*left, where, *right]
+    whole = window_distances(vectors)
+
+    def distance(i: int, start: int) -> float:
+        if i + 1 - start >= SIDE:
+            return float(whole[i])  # its window does not reach back past the cut
+        before = vectors[start : i + 1].sum(axis=0, dtype=np.float64)
+        after = vectors[i + 1 : i + 1 + SIDE].sum(axis=0, dtype=np.float64)
+        norms = max(float(np.linalg.norm(before) * np.linalg.norm(after)), 1e-12)
+        return 1.0 - float(before @ after) / norms
+
+    cuts: list[int] = []
+    start, i, last = 0, SMALLEST_PART - 1, n - SMALLEST_PART - 1
+    while i <= last:
+        if distance(i, start) < sharp:
+            i += 1
+            continue
+        ahead = range(i, min(i + SIDE, last + 1))
+        peak = ahead[int(np.argmax([distance(j, start) for j in ahead]))]
+        if peak != i:
+            i = peak  # closer to the change: look again from there
+            continue
+        cuts.append(i)
+        start, i = i + 1, i + SMALLEST_PART
+    return cuts
 
 
 def typical_distance(vectors: np.ndarray, pairs: int = PAIRS, seed: int = 0) -> float:
@@ -145,12 +178,14 @@ def event_names(ranges: list[EventRange], topics: list[list[str]]) -> list[str]:
     photos belong to ("Saturday 12 May 2024, morning — beach & dogs"; a cluster's own name may
     hold " · "). `topics` holds each event's cluster names, most photos first."""
     phrases = [date_phrase(r.start, r.end) for r in ranges]
+    shared = Counter(phrases)
     named = [
-        f"{phrase}, {part_of_day(r.start)}" if phrases.count(phrase) > 1 else phrase
+        f"{phrase}, {part_of_day(r.start)}" if shared[phrase] > 1 else phrase
         for phrase, r in zip(phrases, ranges, strict=True)
     ]
+    still_shared = Counter(named)
     named = [
-        f"{phrase}, {datetime.fromtimestamp(r.start):%H:%M}" if named.count(name) > 1 else name
+        f"{phrase}, {datetime.fromtimestamp(r.start):%H:%M}" if still_shared[name] > 1 else name
         for name, phrase, r in zip(named, phrases, ranges, strict=True)
     ]
     return [f"{name} — {' & '.join(words)}" if words else name for name, words in zip(named, topics, strict=True)]

@@ -26,12 +26,12 @@ def events(inputs: AnalysisInputs, clustering: Clustering | None = None, use_cac
     """Every event, newest first. Names use `clustering` (the default clusters when None)."""
     started = time.perf_counter()
     times = lookups.image_times(inputs.engine)
-    region_ids, image_ids, vectors = analysis_vectors.vectors_for_analysis(inputs.engine, "image")
-    version = _version(times, region_ids, inputs.model_key)
+    version = _version(times, analysis_vectors.analysis_region_ids(inputs.engine, "image"), inputs.model_key)
     cache = AnalysisCache(inputs.folder)
     stored = cache.load(EVENTS, version) if use_cache else None
     cached = stored is not None
     if stored is None:
+        _region_ids, image_ids, vectors = analysis_vectors.vectors_for_analysis(inputs.engine, "image")
         stored = _compute(times, image_ids, vectors)
         cache.save(EVENTS, version, stored)
     if clustering is None:

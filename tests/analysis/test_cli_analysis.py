@@ -44,6 +44,8 @@ def test_clusters_group_the_same_shape_and_colour(cli, shapes_indexed):
     assert named / len(report["clusters"]) >= 0.5, "names say what the photos show"
     assert set(report) >= {"clusters", "noise", "seconds", "radius"}
     assert report["radius"]["how"] == "chosen" and report["radius"]["eps"] < 0.1
+    objects = cli("clusters", "--on", "object", "--json")  # none found in drawn shapes: no groups, no error
+    assert objects.code == 0 and objects.json["clusters"] == [] and objects.json["noise"] == 0
     human = cli("clusters").out
     assert f"radius {report['radius']['eps']:.4g} (knee of the 2-distance curve over 48 photos)" in human
     assert set(report["clusters"][0]) >= {"id", "name", "size", "paths"}

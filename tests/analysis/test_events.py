@@ -8,7 +8,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.analysis.events import EventRange, content_splits, date_phrase, event_names, find_events, time_boundaries
+from app.analysis.events import (
+    EventRange,
+    content_splits,
+    date_phrase,
+    event_names,
+    find_events,
+    time_boundaries,
+    window_distances,
+)
 from tests.helpers.dated_photos import at, series, shoot_five_events
 
 
@@ -49,6 +57,15 @@ def test_a_sharp_change_of_content_splits_and_a_burst_of_one_thing_does_not():
     # A photo without a vector yet (a zero row) joins the event around it.
     photos[3] = 0.0
     assert [len(e.rows) for e in find_events(times, photos)] == [9, 7]
+
+
+def test_window_distances_are_the_same_made_block_by_block():
+    vectors = np.random.default_rng(3).normal(size=(50, 8))
+    whole = window_distances(vectors, block=1000)
+    assert np.allclose(window_distances(vectors, block=7), whole)
+    before, after = vectors[15:21].sum(axis=0), vectors[21:27].sum(axis=0)
+    expected = 1 - before @ after / np.linalg.norm(before) / np.linalg.norm(after)
+    assert whole[20] == pytest.approx(expected)
 
 
 def test_names_say_when_and_what():

@@ -265,7 +265,7 @@ def test_a_folder_filters_the_gallery_and_removing_it_forgets_only_the_catalog(o
     assert any("the files are untouched" in s for s in view.said)
 
 
-def test_the_map_shows_before_cluster_names_and_takes_them_later(opened, photos):
+def test_the_map_shows_before_cluster_names_and_takes_them_and_their_colours_later(opened, photos):
     controller, tasks, view = opened
     _index(controller, tasks, [photos])
     controller.browse.set_clustering(None)  # as before the clusters are ready
@@ -277,7 +277,11 @@ def test_the_map_shows_before_cluster_names_and_takes_them_later(opened, photos)
     assert len(points.points) == 6 and set(thumbnails) == {p.image_id for p in points.points} and names == {}
     controller.organise.refresh_clusters()
     tasks.finish_all()
-    assert view.named("show_map_names")[-1] == (controller.browse.cluster_names(),)
+    # Coloured again by the clusters showing (the slider may have moved them), with their names.
+    points, _thumbnails, names = view.named("show_map_points")[-1]
+    assert names == controller.browse.cluster_names()
+    cluster_of = {i: c.id for c in controller.browse.clusters.values() for i in c.image_ids}
+    assert all(p.cluster == cluster_of.get(p.image_id, NOT_GROUPED) for p in points.points)
 
 
 def test_a_read_only_library_refuses_to_add_photos(opened, photos, monkeypatch):
