@@ -3,8 +3,9 @@
 Time first, as PhotoTOC does (Platt et al., 2003): a gap between two photos taken one after
 the other ends an event when it is long in itself (`LONG_GAP`), or when it is at least
 `SHORT_GAP` and stands out against the gaps around it: its log is `OUTSTANDING` above the mean
-log gap of the `WINDOW` gaps on either side. A day of photos every few minutes with a two-hour
-lunch break is two events; a week of one photo a day is seven.
+log gap of the `WINDOW` gaps on either side. Gaps under `MOMENT` count as `MOMENT`, so a burst
+beside a pause does not make the pause stand out. A day of photos every few minutes with a
+two-hour lunch break is two events; a week of one photo a day is seven.
 
 Then content: inside an event, the photos before and after each point (up to `SIDE` each)
 are compared as mean CLIP vectors, oldest first; where the distance passes `SHARP` of the
@@ -28,6 +29,7 @@ LONG_GAP = 6 * 3600.0  # seconds
 SHORT_GAP = 30 * 60.0
 OUTSTANDING = math.log(17.0)  # PhotoTOC's K
 WINDOW = 10
+MOMENT = 60.0  # seconds: shorter gaps (bursts, photos saved in the same second) count as this long
 SIDE = 6  # photos on each side of a possible content split
 SMALLEST_PART = 3  # a content split never leaves fewer photos than this on a side
 SHARP = 0.25
@@ -48,7 +50,9 @@ def time_boundaries(times: np.ndarray) -> list[int]:
     gaps = np.diff(np.asarray(times, dtype=np.float64))
     if len(gaps) == 0:
         return []
-    logs = np.log1p(np.maximum(gaps, 0.0))
+    # A run of near-zero gaps (a burst, files copied in one second) would make any ordinary gap
+    # beside it look outstanding: below a minute, every gap counts as a minute.
+    logs = np.log(np.maximum(gaps, MOMENT))
     sums = np.concatenate([[0.0], np.cumsum(logs)])
     at = np.arange(len(gaps))
     low, high = np.maximum(0, at - WINDOW), np.minimum(len(gaps), at + WINDOW + 1)

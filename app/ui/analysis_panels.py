@@ -46,7 +46,7 @@ class ClustersPanel(QWidget):
         super().__init__(parent)
         self.model = ClusterModel(cache, self)
         self.view = make_cluster_view(self.model, self)
-        self.event_model = ClusterModel(cache, self, EVENT_HINT)
+        self.event_model = ClusterModel(cache, self, EVENT_HINT, topics_below=True)
         self.event_view = make_cluster_view(self.event_model, self)
         for view, opened in ((self.view, self.cluster_opened), (self.event_view, self.event_opened)):
             view.activated.connect(lambda index, o=opened: o.emit(index.data(ClusterKeyRole)))

@@ -15,6 +15,7 @@ ClusterKeyRole = Qt.ItemDataRole.UserRole + 1
 SizeRole = Qt.ItemDataRole.UserRole + 2
 
 
+TOPICS = " — "  # an event's name: its dates, then what its photos show
 CLUSTER_HINT = "open to see them; rename from the side panel"
 EVENT_HINT = "open to see them and search within them"
 
@@ -22,9 +23,12 @@ EVENT_HINT = "open to see them and search within them"
 class ClusterModel(ThumbnailListModel):
     """Cards of groups (clusters, or events): a cover, a name and a size each."""
 
-    def __init__(self, cache: ThumbnailCache, parent: QObject | None = None, hint: str = CLUSTER_HINT) -> None:
+    def __init__(
+        self, cache: ThumbnailCache, parent: QObject | None = None, hint: str = CLUSTER_HINT, topics_below: bool = False
+    ) -> None:
         super().__init__(cache, parent)
         self._hint = hint
+        self._topics_below = topics_below  # events: "date — topics" shows the topics under the date
 
     def set_cards(self, cards: list[ClusterCard]) -> None:
         self._set_rows(cards)
@@ -37,7 +41,7 @@ class ClusterModel(ThumbnailListModel):
         if card is None:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return card.name
+            return card.name.split(TOPICS, 1)[0] if self._topics_below else card.name
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{card.name}: {card.size} photos ({self._hint})"
         if role == Qt.ItemDataRole.DecorationRole:
@@ -47,7 +51,8 @@ class ClusterModel(ThumbnailListModel):
         if role == SizeRole:
             return card.size
         if role == DetailRole:
-            return f"{card.size} photos"
+            topics = card.name.split(TOPICS, 1)[1] if self._topics_below and TOPICS in card.name else ""
+            return f"{card.size} photos · {topics}" if topics else f"{card.size} photos"
         return None
 
     def rows_showing(self, image_id: int) -> list[int]:

@@ -44,6 +44,14 @@ def test_a_day_of_one_photo_a_day_is_one_event_each():
     assert len(find_events(times, None)) == 7
 
 
+def test_files_saved_in_one_second_do_not_make_an_hour_stand_out():
+    """Photos without a date taken, copied in one go, share a file time; beside them, an
+    evening of one photo an hour is still one evening."""
+    evening = series("2024-05-14 22:00:00", 4, 3600)
+    copied = [at("2026-11-30 12:00:00") + i * 0.001 for i in range(12)]
+    assert [len(e.rows) for e in find_events(np.array(evening + copied), None)] == [4, 12]
+
+
 def test_a_sharp_change_of_content_splits_and_a_burst_of_one_thing_does_not():
     rng = np.random.default_rng(1)
     beach, museum = rng.normal(size=(2, 32))
