@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
@@ -38,8 +38,6 @@ from app.core.paths import LibraryPaths, absolute_path, default_library_dir, is_
 from app.core.settings import Settings
 from app.core.trash import TrashReport
 from app.core.unit_vectors import unit
-from app.indexing.library_indexing import RunControls, index_and_find_regions
-from app.indexing.pipeline import IndexOptions, ProgressCallback, StopCheck
 from app.indexing.report import IndexReport
 from app.library_people import LibraryPeople
 from app.ml.download import DownloadProgress
@@ -57,6 +55,13 @@ from app.vectors.index_policy import fit_index
 from app.vectors.library_vectors import MODEL_KEY, PENDING_KEY, LibraryVectors
 from app.vectors.reconcile import FACE_DESCRIPTORS
 from app.vectors.store import VectorStore
+
+if TYPE_CHECKING:
+    # Indexing is imported when a library indexes: a search from the command line starts
+    # without it.
+    from app.indexing.library_indexing import RunControls
+    from app.indexing.pipeline import IndexOptions, ProgressCallback, StopCheck
+    from app.ml.query_text import QueryText
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +110,8 @@ class Library:
             if model is not None:
                 remember_choice(model)  # named on the command line or in the settings: chosen
             self._embedder: ClipEmbedder | None = None
+            self._query_text: QueryText | None = None
+            self._query_lock = threading.Lock()
             self.vectors = LibraryVectors(self.engine, self.paths, self.spec.key)
             self.people = LibraryPeople(self.engine, self._edit_people, lambda: self.vectors.faces)
             self.names = TaughtNames(
@@ -172,8 +179,47 @@ class Library:
 
     @property
     def model_loaded(self) -> bool:
-        """Whether the model is in memory already (a search answers without loading it)."""
-        return self._embedder is not None and self._embedder.loaded
+        """Whether a search answers without loading anything: the model is in memory, or its
+        exported text tower is ready."""
+        return (self._embedder is not None and self._embedder.loaded) or self._query_text is not None
+
+    def query_text(self) -> QueryText | None:
+        """The model's text tower exported for queries (no torch), or None where there is none."""
+        from app.ml.query_text import load_query_text
+
+        if not is_chosen(self.spec):
+            return None  # a model this user did not choose answers nothing (invariant 10)
+        with self._query_lock:
+            found = self._query_text
+            if found is None or found.model_key != self.spec.key:
+                found = self._query_text = load_query_text(self.spec)
+            return found
+
+    def warm_queries(self) -> bool:
+        """Make the first search quick (the window calls it as it opens): the exported text
+        tower is loaded and run once. False where there is no export to warm."""
+        found = self.query_text()
+        if found is None:
+            return False
+        found.embed_texts(["a photo"])
+        return True
+
+    def prepare_queries(self) -> bool:
+        """Export the model's text tower for quick searches when it is not exported yet (once
+        per model; seconds). Whether an export is ready. Never raises: searches still answer
+        through torch without it."""
+        from app.ml.query_text import query_folder
+
+        if self.query_text() is not None:
+            return True
+        try:
+            from app.ml.query_export import export_text_tower
+
+            done = export_text_tower(self.embedder, query_folder(self.spec))
+        except Exception as exc:  # noqa: BLE001 - a quick path missing is never an error
+            log.warning("could not prepare quick searches for %s: %s", self.spec.key, exc)
+            return False
+        return done and self.query_text() is not None
 
     @property
     def device_in_use(self) -> str:
@@ -203,6 +249,9 @@ class Library:
         """Index `roots` (none: only finish the region pass), switching to the requested model
         first if there is one. `defer_regions` returning True makes the region pass step aside
         at its next batch, for newer work waiting its turn."""
+        from app.indexing.library_indexing import RunControls, index_and_find_regions
+        from app.indexing.pipeline import IndexOptions
+
         self._refuse_if_read_only("index into it")
         resolved = [folders.root_to_index(self.engine, root) for root in roots]
         options = options or IndexOptions(
@@ -240,6 +289,8 @@ class Library:
             if not report.cancelled:
                 self.update_search_index()
                 self._learn_names_again(controls)
+                if report.embedded or self.model_loaded:
+                    self.prepare_queries()
             finished = True
             return report
         finally:
@@ -271,6 +322,9 @@ class Library:
             return 0
         self._acquire_writer("switching models")
         try:
+            from app.indexing.library_indexing import RunControls
+            from app.indexing.pipeline import IndexOptions
+
             return self._reembed_with(spec, IndexOptions(), RunControls(progress, should_stop))
         finally:
             self._lock.release()
@@ -392,10 +446,15 @@ class Library:
         return store
 
     def text_vectors(self, texts: Sequence[str]) -> np.ndarray:
-        """Texts as the search reads them ("a photo of ..."), taught names included."""
+        """Texts as the search reads them ("a photo of ..."), taught names included: through the
+        exported text tower when the model is not in memory (no torch to import), else the model."""
         from app.ml.embedder import TEXT_TEMPLATE
 
-        return self.embedder.embed_texts([TEXT_TEMPLATE.format(t) for t in texts], self.names.vectors())
+        sentences = [TEXT_TEMPLATE.format(t) for t in texts]
+        exported = None if self._embedder is not None and self._embedder.loaded else self.query_text()
+        if exported is not None:
+            return exported.embed_texts(sentences, self.names.vectors())
+        return self.embedder.embed_texts(sentences, self.names.vectors())
 
     def image_vector(self, path: Path | str) -> np.ndarray:
         """Embed an image file (inside the library or not)."""

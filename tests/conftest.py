@@ -21,6 +21,8 @@ os.environ["PHOTO_ORGANIZER_OCR"] = "0"
 os.environ["PHOTO_ORGANIZER_FACES"] = "0"  # the face tests switch it on
 # Models the user chose (app.ml.model_choice) are remembered here, never in the real home.
 os.environ["PHOTO_ORGANIZER_CONFIG_DIR"] = tempfile.mkdtemp(prefix="po-test-config-")
+# Text towers exported for quick searches: once per model in this session, not in the user's cache.
+os.environ["PHOTO_ORGANIZER_QUERY_DIR"] = tempfile.mkdtemp(prefix="po-test-query-")
 
 
 @pytest.fixture

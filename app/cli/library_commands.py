@@ -141,7 +141,12 @@ def cmd_search(args: argparse.Namespace) -> int:
             args.auto_cut,
             args.person,
         )
-    return hits_out(args, hits, started)
+        code = hits_out(args, hits, started)
+        if args.text and args.text.strip() and library.query_text() is None:
+            # Once per model: later searches read words without loading torch (seconds saved each).
+            sys.stderr.write("preparing quick searches with this model (once)…\n")
+            library.prepare_queries()
+    return code
 
 
 def cmd_similar(args: argparse.Namespace) -> int:

@@ -45,6 +45,29 @@ class _Substitution:
     vectors: Any  # (k, width) tensor: what goes there
 
 
+def with_markers(
+    texts: Sequence[str], names: Sequence[str], markers: Mapping[str, int]
+) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Each text with its taught names replaced by one marker word it does not already hold,
+    and per text the marker's token id (-1: none) with the names it stands for, in order."""
+    rewritten: list[str] = []
+    marker_of_text: list[tuple[int, list[str]]] = []
+    for text in texts:
+        found = find_names(text, names) if names else []
+        marker = next((m for m in markers if not re.search(rf"(?<!\w){m}(?!\w)", text, re.I)), None) if found else None
+        if marker is None:
+            rewritten.append(text)
+            marker_of_text.append((-1, []))
+            continue
+        parts, last = [], 0
+        for start, end, _name in found:
+            parts += [text[last:start], f" {marker} "]
+            last = end
+        rewritten.append("".join(parts) + text[last:])
+        marker_of_text.append((markers[marker], [n for _, _, n in found]))
+    return rewritten, marker_of_text
+
+
 class NamedTextEncoder:
     """The text side of one open_clip model, able to read taught names. Thread-safe: what a
     call substitutes lives in thread-local state, so a search never sees a training step's."""
@@ -101,29 +124,10 @@ class NamedTextEncoder:
         gradients)."""
         import torch
 
-        names = list(vectors)
         rows: list[int] = []
         cols: list[int] = []
         chosen: list[Any] = []
-        rewritten: list[str] = []
-        marker_of_text: list[tuple[int, list[str]]] = []
-        for text in texts:
-            found = find_names(text, names) if names else []
-            if not found:
-                rewritten.append(text)
-                marker_of_text.append((-1, []))
-                continue
-            marker = next((m for m in self.markers if not re.search(rf"(?<!\w){m}(?!\w)", text, re.I)), None)
-            if marker is None:
-                rewritten.append(text)
-                marker_of_text.append((-1, []))
-                continue
-            parts, last = [], 0
-            for start, end, _name in found:
-                parts += [text[last:start], f" {marker} "]
-                last = end
-            rewritten.append("".join(parts) + text[last:])
-            marker_of_text.append((self.markers[marker], [n for _, _, n in found]))
+        rewritten, marker_of_text = with_markers(texts, list(vectors), self.markers)
         tokens = self.tokenizer(rewritten).to(self.device)
         for row, (marker_id, found_names) in enumerate(marker_of_text):
             if marker_id < 0:

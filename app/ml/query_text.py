@@ -1,0 +1,117 @@
+"""The text side of a search without torch: the model's text tower exported once per library
+and model (`query_export`), run with ONNX Runtime over word embeddings read from a
+memory-mapped table, after CLIP's own tokenizer (`clip_tokenizer`). Taught names are read the
+way `taught_text` reads them: a marker word whose embedding becomes the name's vector.
+
+A command-line search then starts in well under a second: importing torch and torchvision,
+building the model and loading its weights took about five seconds on two cores.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from app.ml.clip_tokenizer import ClipTokenizer
+from app.ml.spec import LOCAL_DIR, ModelSpec
+from app.ml.taught_text import with_markers
+
+FORMAT = 1
+TOWER = "text.onnx"  # its weights in text.onnx.data beside it
+MERGES = "merges.json"  # the tokenizer's byte-pair merges, quicker to read than open_clip's gzip
+TABLE = "token_embedding.npy"
+META = "meta.json"
+
+
+def query_folder(spec: ModelSpec) -> Path:
+    """Where the query path's files for `spec` live: one folder per model, shared by every
+    library using it, in the user cache (PHOTO_ORGANIZER_QUERY_DIR to move it). A local
+    model folder's files are fingerprinted, so replaced weights are exported again."""
+    from platformdirs import user_cache_dir
+
+    configured = os.environ.get("PHOTO_ORGANIZER_QUERY_DIR")
+    base = Path(configured) if configured else Path(user_cache_dir("photo-organizer")) / "query"
+    digest = hashlib.sha1(spec.key.encode())
+    if spec.name.startswith(LOCAL_DIR):
+        folder = Path(spec.name[len(LOCAL_DIR) :])
+        for path in sorted(folder.glob("*")):
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", spec.key).strip("_")[-60:]
+    return base / f"{safe}-{digest.hexdigest()[:12]}"
+
+
+def load_query_text(spec: ModelSpec) -> QueryText | None:
+    """The exported text tower for `spec`, or None where there is none (or it cannot be read)."""
+    folder = query_folder(spec)
+    if not (folder / META).is_file():
+        return None
+    try:
+        found = QueryText(folder)
+    except (OSError, ValueError, KeyError):
+        return None
+    return found if found.model_key == spec.key else None
+
+
+class QueryText:
+    """Text vectors (unit length) from an exported text tower."""
+
+    def __init__(self, folder: Path) -> None:
+        meta = json.loads((folder / META).read_text())
+        if meta.get("format") != FORMAT:
+            raise ValueError(f"{folder} holds an export of another format")
+        self.folder = folder
+        self.model_key = str(meta["model"])
+        self.width = int(meta["width"])
+        self.markers = {str(k): int(v) for k, v in meta["markers"].items()}
+        merges = json.loads((folder / MERGES).read_text())
+        if not isinstance(merges, list):
+            raise ValueError(f"{folder / MERGES} is not a list of merges")
+        self.tokenizer = ClipTokenizer(int(meta["context_length"]), [str(m) for m in merges])
+        self.table = np.load(folder / TABLE, mmap_mode="r", allow_pickle=False)
+        if self.table.ndim != 2 or self.table.shape[1] != self.width:
+            raise ValueError(f"{folder / TABLE} does not match its model")
+        self._session: Any = None
+        self._lock = threading.Lock()
+
+    def _run(self, embedded: np.ndarray, eot: np.ndarray) -> np.ndarray:
+        with self._lock:
+            if self._session is None:
+                import onnxruntime
+
+                options = onnxruntime.SessionOptions()
+                options.intra_op_num_threads = max(1, os.cpu_count() or 1)
+                options.log_severity_level = 3
+                self._session = onnxruntime.InferenceSession(
+                    str(self.folder / TOWER), options, providers=["CPUExecutionProvider"]
+                )
+            session = self._session
+        (features,) = session.run(None, {"embedded": embedded, "eot": eot})
+        return np.asarray(features, dtype=np.float32)
+
+    def embed_texts(self, texts: Sequence[str], names: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+        """Unit text vectors, as `ClipEmbedder.embed_texts` gives them (taught names included)."""
+        rewritten, marker_of_text = with_markers(texts, list(names or {}), self.markers)
+        tokens = self.tokenizer(rewritten)
+        length = max(1, int((tokens != 0).any(axis=0).nonzero()[0].max(initial=0)) + 1)
+        tokens = tokens[:, :length]
+        embedded = np.asarray(self.table[tokens], dtype=np.float32)
+        for row, (marker, found) in enumerate(marker_of_text):
+            if marker < 0 or names is None:
+                continue
+            positions = np.flatnonzero(tokens[row] == marker)
+            for col, name in zip(positions, found, strict=False):  # a long text may lose its tail
+                embedded[row, col] = np.asarray(names[name], dtype=np.float32)
+        features = self._run(embedded, tokens.argmax(axis=1).astype(np.int64))
+        return features / np.maximum(np.linalg.norm(features, axis=1, keepdims=True), 1e-12)

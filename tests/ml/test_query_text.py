@@ -1,0 +1,107 @@
+"""The search's text side without torch: CLIP's tokenizer token for token, the exported text
+tower against torch (taught names included), and a command-line search that never imports
+torch yet ranks exactly as before."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from app.ml.clip_tokenizer import ClipTokenizer
+
+TEXTS = [
+    "a photo of a dog",
+    "A  PHOTO of   Two people, on a beach at sunset!",
+    "café &amp; crème brûlée — 12 € at 5pm",
+    "receipt #1234: 2x coffee",
+    "ünïcödé ñ 東京 🐶",
+    "",
+    "a very long sentence " * 20,
+    "don't we'll they're",
+]
+
+
+def test_the_tokenizer_matches_open_clips_token_for_token():
+    import open_clip
+
+    theirs = open_clip.get_tokenizer("ViT-B-32")
+    ours = ClipTokenizer()
+    assert np.array_equal(ours(TEXTS), theirs(TEXTS).numpy())
+    short = ClipTokenizer(16)
+    assert np.array_equal(short(TEXTS), open_clip.SimpleTokenizer(context_length=16)(TEXTS).numpy())
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):  # type: ignore[no-untyped-def]
+    from app.ml.embedder import ClipEmbedder
+    from app.ml.query_export import export_text_tower
+    from app.ml.spec import ModelSpec
+
+    embedder = ClipEmbedder(ModelSpec("PO-Tiny", "random"), "cpu").load()
+    folder = tmp_path_factory.mktemp("query") / "PO-Tiny"
+    assert export_text_tower(embedder, folder)
+    return embedder, folder
+
+
+def test_the_exported_tower_gives_torchs_vectors_names_included(exported):
+    from app.ml.query_text import QueryText
+
+    embedder, folder = exported
+    query = QueryText(folder)
+    rng = np.random.default_rng(1)
+    names = {name: rng.normal(size=query.width).astype(np.float32) * 0.02 for name in ("Rex", "the cabin")}
+    texts = [*TEXTS, "Rex at the cabin", "rex and REX", "a sks photo of Rex"]
+    mine, torchs = query.embed_texts(texts, names), embedder.embed_texts(texts, names)
+    assert np.abs(mine - torchs).max() < 1e-5
+    assert np.allclose(np.linalg.norm(mine, axis=1), 1.0, atol=1e-5)
+    assert np.abs(query.embed_texts(texts) - embedder.embed_texts(texts)).max() < 1e-5
+    assert json.loads((folder / "meta.json").read_text())["model"] == embedder.spec.key
+
+
+def test_a_damaged_or_foreign_export_is_not_used(exported, tmp_path, monkeypatch):
+    import shutil
+
+    from app.ml.query_text import load_query_text, query_folder
+    from app.ml.spec import ModelSpec
+
+    embedder, folder = exported
+    monkeypatch.setenv("PHOTO_ORGANIZER_QUERY_DIR", str(tmp_path))
+    spec = embedder.spec
+    target = query_folder(spec)
+    shutil.copytree(folder, target)
+    assert load_query_text(spec) is not None
+    assert load_query_text(ModelSpec("PO-Tiny", "served")) is None, "another model's folder is another folder"
+    (target / "meta.json").write_text(json.dumps({**json.loads((target / "meta.json").read_text()), "model": "other"}))
+    assert load_query_text(spec) is None, "an export naming another model is not used"
+    (target / "meta.json").write_text("{not json")
+    assert load_query_text(spec) is None
+
+
+def test_a_search_from_the_command_line_needs_no_torch_and_ranks_as_before(cli, library_dir, tmp_path, monkeypatch):
+    import os
+
+    from tests.helpers.shapes import write_test_set
+
+    write_test_set(tmp_path / "shapes", per_class=2, seed=5)
+    assert cli("index", tmp_path / "shapes").code == 0  # exports the text tower (once per model)
+    exported_in = os.environ["PHOTO_ORGANIZER_QUERY_DIR"]
+    monkeypatch.setenv("PHOTO_ORGANIZER_QUERY_DIR", str(tmp_path / "none-yet"))
+    before = cli("search", "a red photo", "--top-k", "10", "--json")  # through torch: no export here
+    assert before.code == 0 and "preparing quick searches" in before.err
+    assert (tmp_path / "none-yet").is_dir(), "the search prepared the quick path for the next one"
+    code = (
+        "import sys\n"
+        "from app.cli import main\n"
+        f"code = main(['search', 'a red photo', '--top-k', '10', '--json', '--library', {str(library_dir)!r}])\n"
+        "sys.exit(code or ('torch' in sys.modules) * 3 or ('torchvision' in sys.modules) * 4)"
+    )
+    env = {**os.environ, "PHOTO_ORGANIZER_QUERY_DIR": exported_in}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert run.returncode == 0, run.stderr
+    after = json.loads(run.stdout)["results"]
+    assert [r["path"] for r in after] == [r["path"] for r in before.json["results"]]
+    assert np.allclose([r["score"] for r in after], [r["score"] for r in before.json["results"]], atol=1e-5)
