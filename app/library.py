@@ -187,7 +187,7 @@ class Library:
         """The model's text tower exported for queries (no torch), or None where there is none."""
         from app.ml.query_text import load_query_text
 
-        if not is_chosen(self.spec):
+        if not is_chosen(self.spec) or os.environ.get("PHOTO_ORGANIZER_QUICK_SEARCH") == "0":
             return None  # a model this user did not choose answers nothing (invariant 10)
         with self._query_lock:
             found = self._query_text
@@ -212,6 +212,8 @@ class Library:
 
         if self.query_text() is not None:
             return True
+        if os.environ.get("PHOTO_ORGANIZER_QUICK_SEARCH") == "0" or not is_chosen(self.spec):
+            return False
         try:
             from app.ml.query_export import export_text_tower
 

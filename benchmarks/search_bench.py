@@ -8,7 +8,9 @@ IVF build time. With --grown-from N, the largest size is also searched through l
 on its first N vectors only and then filled up (what a library that crossed the IVF threshold
 at N would have without retraining), to show what retraining buys. At the first size it also times the app's whole search path over a real
 catalog (FAISS + ranking + SQLite lookups, text encoding excluded) and, separately, the text
-encoding of ViT-B-32 (random weights, same compute).
+encoding of ViT-B-32 (random weights, same compute). Last, a search from the command line end
+to end (process start to printed results), through the exported text tower and through torch
+(`--cli-only` runs just that).
 """
 
 from __future__ import annotations
@@ -153,6 +155,49 @@ def text_encoding_ms() -> dict:
     return {"model": "ViT-B-32 (random weights)", "device": embedder.device, **summary(times)}
 
 
+def command_line_search(runs: int = 5) -> dict:
+    """`photo-organizer search "a dog"` from process start to printed results, on a small
+    library indexed with ViT-B-32 (random weights): through the exported text tower (the
+    default), and through torch (PHOTO_ORGANIZER_QUICK_SEARCH=0, as before the export),
+    alternating, each as its own process."""
+    import statistics
+    import subprocess
+
+    from tests.helpers.shapes import write_test_set
+
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        write_test_set(root / "photos", per_class=2, seed=1)
+        env = {
+            **os.environ,
+            "PHOTO_ORGANIZER_QUERY_DIR": str(root / "query"),
+            "PHOTO_ORGANIZER_LIBRARY": str(root / "lib"),
+        }
+        command = [sys.executable, "-m", "app"]
+        index = [*command, "index", str(root / "photos"), "--model", "ViT-B-32", "--pretrained", "random"]
+        subprocess.run([*index, "--no-detect", "--no-ocr"], env=env, check=True, capture_output=True)
+        timings: dict[str, list[float]] = {"quick": [], "torch": []}
+        outputs: dict[str, str] = {}
+        for _ in range(runs):
+            for way, extra in (("quick", {}), ("torch", {"PHOTO_ORGANIZER_QUICK_SEARCH": "0"})):
+                started = time.perf_counter()
+                done = subprocess.run(
+                    [*command, "search", "a dog", "--json"], env={**env, **extra}, check=True, capture_output=True
+                )
+                timings[way].append(time.perf_counter() - started)
+                outputs[way] = json.dumps(
+                    [(r["path"], round(r["score"], 5)) for r in json.loads(done.stdout)["results"]]
+                )
+    quick, slow = statistics.median(timings["quick"]), statistics.median(timings["torch"])
+    return {
+        "quick_seconds_median": round(quick, 3),
+        "torch_seconds_median": round(slow, 3),
+        "speedup": round(slow / quick, 2),
+        "same_results": outputs["quick"] == outputs["torch"],
+        "runs": runs,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="100000,1000000")
@@ -161,7 +206,11 @@ def main() -> None:
     parser.add_argument(
         "--grown-from", type=int, default=0, help="also time lists trained on this many, never retrained"
     )
+    parser.add_argument("--cli-only", action="store_true", help="only the command-line search, end to end")
     args = parser.parse_args()
+    if args.cli_only:
+        print(json.dumps({"cores": os.cpu_count(), "command_line_search": command_line_search()}, indent=2))
+        return
     rng = np.random.default_rng(0)
     centres = rng.normal(size=(args.clusters, DIM)).astype(np.float32)
     centres /= np.linalg.norm(centres, axis=1, keepdims=True)
@@ -204,6 +253,7 @@ def main() -> None:
         print(json.dumps(entry), file=sys.stderr)
         del vectors
     out["text_encoding"] = text_encoding_ms()
+    out["command_line_search"] = command_line_search()
     print(json.dumps(out, indent=2))
 
 
