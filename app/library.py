@@ -40,6 +40,7 @@ from app.core.trash import TrashReport
 from app.core.unit_vectors import unit
 from app.indexing.report import IndexReport
 from app.library_people import LibraryPeople
+from app.library_queries import QuickQueries
 from app.ml.download import DownloadProgress
 from app.ml.embedder import ClipEmbedder
 from app.ml.model_choice import is_chosen, remember_choice, unchosen_message
@@ -61,7 +62,6 @@ if TYPE_CHECKING:
     # without it.
     from app.indexing.library_indexing import RunControls
     from app.indexing.pipeline import IndexOptions, ProgressCallback, StopCheck
-    from app.ml.query_text import QueryText
 
 log = logging.getLogger(__name__)
 
@@ -110,8 +110,7 @@ class Library:
             if model is not None:
                 remember_choice(model)  # named on the command line or in the settings: chosen
             self._embedder: ClipEmbedder | None = None
-            self._query_text: QueryText | None = None
-            self._query_lock = threading.Lock()
+            self.queries = QuickQueries(lambda: self.spec, lambda: self.embedder)
             self.vectors = LibraryVectors(self.engine, self.paths, self.spec.key)
             self.people = LibraryPeople(self.engine, self._edit_people, lambda: self.vectors.faces)
             self.names = TaughtNames(
@@ -181,47 +180,7 @@ class Library:
     def model_loaded(self) -> bool:
         """Whether a search answers without loading anything: the model is in memory, or its
         exported text tower is ready."""
-        return (self._embedder is not None and self._embedder.loaded) or self._query_text is not None
-
-    def query_text(self) -> QueryText | None:
-        """The model's text tower exported for queries (no torch), or None where there is none."""
-        from app.ml.query_text import load_query_text
-
-        if not is_chosen(self.spec) or os.environ.get("PHOTO_ORGANIZER_QUICK_SEARCH") == "0":
-            return None  # a model this user did not choose answers nothing (invariant 10)
-        with self._query_lock:
-            found = self._query_text
-            if found is None or found.model_key != self.spec.key:
-                found = self._query_text = load_query_text(self.spec)
-            return found
-
-    def warm_queries(self) -> bool:
-        """Make the first search quick (the window calls it as it opens): the exported text
-        tower is loaded and run once. False where there is no export to warm."""
-        found = self.query_text()
-        if found is None:
-            return False
-        found.embed_texts(["a photo"])
-        return True
-
-    def prepare_queries(self) -> bool:
-        """Export the model's text tower for quick searches when it is not exported yet (once
-        per model; seconds). Whether an export is ready. Never raises: searches still answer
-        through torch without it."""
-        from app.ml.query_text import query_folder
-
-        if self.query_text() is not None:
-            return True
-        if os.environ.get("PHOTO_ORGANIZER_QUICK_SEARCH") == "0" or not is_chosen(self.spec):
-            return False
-        try:
-            from app.ml.query_export import export_text_tower
-
-            done = export_text_tower(self.embedder, query_folder(self.spec))
-        except Exception as exc:  # noqa: BLE001 - a quick path missing is never an error
-            log.warning("could not prepare quick searches for %s: %s", self.spec.key, exc)
-            return False
-        return done and self.query_text() is not None
+        return (self._embedder is not None and self._embedder.loaded) or self.queries.ready
 
     @property
     def device_in_use(self) -> str:
@@ -292,7 +251,7 @@ class Library:
                 self.update_search_index()
                 self._learn_names_again(controls)
                 if report.embedded or self.model_loaded:
-                    self.prepare_queries()
+                    self.queries.prepare()
             finished = True
             return report
         finally:
@@ -453,7 +412,7 @@ class Library:
         from app.ml.embedder import TEXT_TEMPLATE
 
         sentences = [TEXT_TEMPLATE.format(t) for t in texts]
-        exported = None if self._embedder is not None and self._embedder.loaded else self.query_text()
+        exported = None if self._embedder is not None and self._embedder.loaded else self.queries.text()
         if exported is not None:
             return exported.embed_texts(sentences, self.names.vectors())
         return self.embedder.embed_texts(sentences, self.names.vectors())

@@ -142,10 +142,10 @@ def cmd_search(args: argparse.Namespace) -> int:
             args.person,
         )
         code = hits_out(args, hits, started)
-        if args.text and args.text.strip() and library.query_text() is None:
+        if args.text and args.text.strip() and library.queries.text() is None:
             # Once per model: later searches read words without loading torch (seconds saved each).
             sys.stderr.write("preparing quick searches with this model (once)…\n")
-            library.prepare_queries()
+            library.queries.prepare()
     return code
 
 

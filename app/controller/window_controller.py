@@ -108,7 +108,7 @@ class WindowController:
         self.organise.refresh_folders()
         self.duplicates.refresh()
         # The first search answers at once: the exported text tower loads now, in the background.
-        self.tasks.run(library.warm_queries, None, lambda error: log.info("no quick search yet: %s", error))
+        self.tasks.run(library.queries.warm, None, lambda error: log.info("no quick search yet: %s", error))
         # Indexing that a crash or kill cut short continues by itself.
         if interrupted is not None:
             if present:
