@@ -419,9 +419,13 @@ class Library:
 
     def image_vector(self, path: Path | str) -> np.ndarray:
         """Embed an image file (inside the library or not)."""
-        from app.search.query_image import embed_image_file
+        from app.search.query_image import ImageEncoder, embed_image_file
 
-        return embed_image_file(self.embedder, path)
+        def encoder() -> ImageEncoder:
+            exported = None if self._embedder is not None and self._embedder.loaded else self.queries.image()
+            return exported if exported is not None else self.embedder.load()
+
+        return embed_image_file(encoder, path)
 
     def search(
         self,

@@ -15,6 +15,7 @@ from app.ml.spec import ModelSpec
 
 if TYPE_CHECKING:
     from app.ml.embedder import ClipEmbedder
+    from app.ml.query_image import QueryImage
     from app.ml.query_text import QueryText
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,14 @@ class QuickQueries:
             if found is None or found.model_key != spec.key:
                 found = self._found = load_query_text(spec)
             return found
+
+    def image(self) -> QueryImage | None:
+        """The exported image tower of the library's model (a query photo from outside the
+        library), or None where there is none."""
+        from app.ml.query_image import load_query_image
+
+        found = self.text()
+        return load_query_image(found.folder, found.model_key) if found is not None else None
 
     def warm(self) -> bool:
         """Load the export and run it once, so the first search is quick (the window does this

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import io
 import json
 import logging
@@ -25,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from app.ml.clip_tokenizer import read_merges, vocabulary_file
+from app.ml.query_image import IMAGE_TOWER, QueryImage
 from app.ml.query_text import FORMAT, MERGES, META, TABLE, TOWER, QueryText
 
 log = logging.getLogger(__name__)
@@ -86,9 +88,16 @@ def export_text_tower(embedder: Any, folder: Path) -> bool:
             "width": width,
             "markers": dict(embedder.named_text.markers),
         }
+        if _export_image_tower(embedder, scratch):
+            assert embedder.input_spec is not None
+            meta["image"] = dataclasses.asdict(embedder.input_spec)
         (scratch / META).write_text(json.dumps(meta))
+        if "image" in meta and _image_difference(embedder, QueryImage(scratch)) > tolerance(embedder):
+            log.warning("the exported image tower of %s differs from torch: not used", embedder.spec.key)
+            del meta["image"]
+            (scratch / META).write_text(json.dumps(meta))
         difference = _difference(embedder, QueryText(scratch))
-        if difference > (TOLERANCE if embedder.device == "cpu" else GPU_TOLERANCE):
+        if difference > tolerance(embedder):
             log.warning(
                 "the exported text tower of %s differs from torch by %.2g: not used", embedder.spec.key, difference
             )
@@ -104,6 +113,43 @@ def export_text_tower(embedder: Any, folder: Path) -> bool:
     finally:
         if scratch.exists():
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def tolerance(embedder: Any) -> float:
+    return TOLERANCE if embedder.device == "cpu" else GPU_TOLERANCE
+
+
+def _export_image_tower(embedder: Any, scratch: Path) -> bool:
+    """The image tower too (a query photo from outside the library), where it exports; the
+    words' path does not depend on it."""
+    import torch
+
+    assert embedder.input_spec is not None
+    side = embedder.input_spec.size
+    tower = copy.deepcopy(embedder._model.visual).float().cpu().eval()
+    try:
+        with torch.inference_mode(), _quiet():
+            torch.onnx.export(
+                tower,
+                (torch.zeros(2, 3, side, side),),
+                str(scratch / IMAGE_TOWER),
+                input_names=["pixels"],
+                output_names=["features"],
+                dynamic_axes={"pixels": {0: "images"}, "features": {0: "images"}},
+                opset_version=17,
+                dynamo=True,
+            )
+    except Exception as exc:  # noqa: BLE001 - query photos then go through torch
+        log.info("the image tower of %s was not exported: %s", embedder.spec.key, exc)
+        return False
+    return True
+
+
+def _image_difference(embedder: Any, exported: QueryImage) -> float:
+    rng = np.random.default_rng(0)
+    side = exported.input_spec.size
+    arrays = [rng.integers(0, 256, (side, side, 3), dtype=np.uint8) for _ in range(3)]
+    return float(np.abs(embedder.embed_arrays(arrays) - exported.embed_arrays(arrays)).max())
 
 
 @contextlib.contextmanager

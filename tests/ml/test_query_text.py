@@ -62,6 +62,17 @@ def test_the_exported_tower_gives_torchs_vectors_names_included(exported):
     assert json.loads((folder / "meta.json").read_text())["model"] == embedder.spec.key
 
 
+def test_the_exported_image_tower_gives_torchs_vectors(exported):
+    from app.ml.query_image import QueryImage
+
+    embedder, folder = exported
+    query = QueryImage(folder)
+    assert query.input_spec == embedder.input_spec
+    rng = np.random.default_rng(2)
+    arrays = [rng.integers(0, 256, (query.input_spec.size, query.input_spec.size, 3), dtype=np.uint8) for _ in range(4)]
+    assert np.abs(query.embed_arrays(arrays) - embedder.embed_arrays(arrays)).max() < 1e-5
+
+
 def test_a_damaged_or_foreign_export_is_not_used(exported, tmp_path, monkeypatch):
     import shutil
 
@@ -84,24 +95,31 @@ def test_a_damaged_or_foreign_export_is_not_used(exported, tmp_path, monkeypatch
 def test_a_search_from_the_command_line_needs_no_torch_and_ranks_as_before(cli, library_dir, tmp_path, monkeypatch):
     import os
 
-    from tests.helpers.shapes import write_test_set
+    from tests.helpers.shapes import draw, write_test_set
 
     write_test_set(tmp_path / "shapes", per_class=2, seed=5)
     assert cli("index", tmp_path / "shapes").code == 0  # exports the text tower (once per model)
     exported_in = os.environ["PHOTO_ORGANIZER_QUERY_DIR"]
     monkeypatch.setenv("PHOTO_ORGANIZER_QUERY_DIR", str(tmp_path / "none-yet"))
-    before = cli("search", "a red photo", "--top-k", "10", "--json")  # through torch: no export here
-    assert before.code == 0 and "preparing quick searches" in before.err
+    outside = tmp_path / "query.png"  # a query photo from outside the library
+    draw("red", "circle", np.random.default_rng(3), 128).save(outside)
+    asked = {"words": ["a red photo"], "photo": ["--image", str(outside)]}
+    before = {}
+    for kind, query in asked.items():
+        found = cli("search", *query, "--top-k", "10", "--json")  # through torch: no export here
+        assert found.code == 0, found.err
+        before[kind] = found.json["results"]
     assert (tmp_path / "none-yet").is_dir(), "the search prepared the quick path for the next one"
-    code = (
-        "import sys\n"
-        "from app.cli import main\n"
-        f"code = main(['search', 'a red photo', '--top-k', '10', '--json', '--library', {str(library_dir)!r}])\n"
-        "sys.exit(code or ('torch' in sys.modules) * 3 or ('torchvision' in sys.modules) * 4)"
-    )
     env = {**os.environ, "PHOTO_ORGANIZER_QUERY_DIR": exported_in}
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
-    assert run.returncode == 0, run.stderr
-    after = json.loads(run.stdout)["results"]
-    assert [r["path"] for r in after] == [r["path"] for r in before.json["results"]]
-    assert np.allclose([r["score"] for r in after], [r["score"] for r in before.json["results"]], atol=1e-5)
+    for kind, query in asked.items():
+        code = (
+            "import sys\n"
+            "from app.cli import main\n"
+            f"code = main(['search', *{query!r}, '--top-k', '10', '--json', '--library', {str(library_dir)!r}])\n"
+            "sys.exit(code or ('torch' in sys.modules) * 3 or ('torchvision' in sys.modules) * 4)"
+        )
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+        assert run.returncode == 0, (kind, run.returncode, run.stderr)
+        after = json.loads(run.stdout)["results"]
+        assert [r["path"] for r in after] == [r["path"] for r in before[kind]], kind
+        assert np.allclose([r["score"] for r in after], [r["score"] for r in before[kind]], atol=1e-5), kind

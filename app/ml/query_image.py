@@ -1,0 +1,71 @@
+"""A query photo's vector without torch: the model's image tower exported beside its text tower
+(`query_export`), run with ONNX Runtime on the pixels the indexer prepares for the model."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from app.ml.preprocess import InputSpec
+from app.ml.query_text import META
+
+IMAGE_TOWER = "image.onnx"  # its weights in image.onnx.data beside it
+
+
+class QueryImage:
+    """Unit image vectors from an exported image tower, as `ClipEmbedder.embed_arrays` gives."""
+
+    def __init__(self, folder: Path) -> None:
+        meta = json.loads((folder / META).read_text())
+        spec = meta.get("image")
+        if not isinstance(spec, dict):
+            raise ValueError(f"{folder} holds no image tower")
+        self.folder = folder
+        self.model_key = str(meta["model"])
+        self.input_spec = InputSpec(
+            int(spec["size"]),
+            tuple(float(v) for v in spec["mean"]),  # type: ignore[arg-type]
+            tuple(float(v) for v in spec["std"]),  # type: ignore[arg-type]
+            str(spec["interpolation"]),
+            str(spec["resize_mode"]),
+            int(spec["fill_color"]),
+        )
+        self._session: Any = None
+        self._lock = threading.Lock()
+
+    def embed_arrays(self, arrays: Sequence[np.ndarray]) -> np.ndarray:
+        """uint8 (size, size, 3) arrays -> unit vectors."""
+        with self._lock:
+            if self._session is None:
+                import onnxruntime
+
+                options = onnxruntime.SessionOptions()
+                options.intra_op_num_threads = max(1, os.cpu_count() or 1)
+                options.log_severity_level = 3
+                self._session = onnxruntime.InferenceSession(
+                    str(self.folder / IMAGE_TOWER), options, providers=["CPUExecutionProvider"]
+                )
+            session = self._session
+        pixels = np.stack(arrays).astype(np.float32).transpose(0, 3, 1, 2) / 255.0
+        mean = np.asarray(self.input_spec.mean, dtype=np.float32).reshape(1, 3, 1, 1)
+        std = np.asarray(self.input_spec.std, dtype=np.float32).reshape(1, 3, 1, 1)
+        (features,) = session.run(None, {"pixels": np.ascontiguousarray((pixels - mean) / std)})
+        features = np.asarray(features, dtype=np.float32)
+        return features / np.maximum(np.linalg.norm(features, axis=1, keepdims=True), 1e-12)
+
+
+def load_query_image(folder: Path, model_key: str) -> QueryImage | None:
+    """The exported image tower in `folder` for `model_key`, or None."""
+    if not (folder / IMAGE_TOWER).is_file():
+        return None
+    try:
+        found = QueryImage(folder)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return found if found.model_key == model_key else None
