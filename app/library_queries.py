@@ -58,6 +58,15 @@ class QuickQueries:
         found = self.text()
         return load_query_image(found.folder, found.model_key) if found is not None else None
 
+    def state(self) -> str:
+        """For `status`: "ready" (words, and photos from outside), "words only", "not
+        prepared" (searches load the model until it is) or "off"."""
+        if switched_off():
+            return "off"
+        if self.text() is None:
+            return "not prepared"
+        return "ready" if self.image() is not None else "words only"
+
     def warm(self) -> bool:
         """Load the export and run it once, so the first search is quick (the window does this
         as it opens). False where there is no export to warm."""

@@ -107,6 +107,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     with open_library(args) as library:
         payload = library.status().to_json()
         payload["analysis"] = freshness(AnalysisInputs.of(library))
+        payload["quick_search"] = library.queries.state()
     human = "\n".join(f"{k}: {v}" for k, v in payload.items())
     emit(args, payload, human)
     return 0

@@ -99,6 +99,7 @@ def test_a_search_from_the_command_line_needs_no_torch_and_ranks_as_before(cli, 
 
     write_test_set(tmp_path / "shapes", per_class=2, seed=5)
     assert cli("index", tmp_path / "shapes").code == 0  # exports the text tower (once per model)
+    assert cli("status", "--json").json["quick_search"] == "ready"
     exported_in = os.environ["PHOTO_ORGANIZER_QUERY_DIR"]
     monkeypatch.setenv("PHOTO_ORGANIZER_QUERY_DIR", str(tmp_path / "none-yet"))
     outside = tmp_path / "query.png"  # a query photo from outside the library
@@ -110,6 +111,9 @@ def test_a_search_from_the_command_line_needs_no_torch_and_ranks_as_before(cli, 
         assert found.code == 0, found.err
         before[kind] = found.json["results"]
     assert (tmp_path / "none-yet").is_dir(), "the search prepared the quick path for the next one"
+    monkeypatch.setenv("PHOTO_ORGANIZER_QUICK_SEARCH", "0")
+    assert cli("status", "--json").json["quick_search"] == "off"
+    monkeypatch.delenv("PHOTO_ORGANIZER_QUICK_SEARCH")
     env = {**os.environ, "PHOTO_ORGANIZER_QUERY_DIR": exported_in}
     for kind, query in asked.items():
         code = (
