@@ -180,7 +180,12 @@ class Library:
     def model_loaded(self) -> bool:
         """Whether a search answers without loading anything: the model is in memory, or its
         exported text tower is ready."""
-        return (self._embedder is not None and self._embedder.loaded) or self.queries.ready
+        return self._torch_loaded or self.queries.ready
+
+    @property
+    def _torch_loaded(self) -> bool:
+        """Whether the model itself is in memory (it then reads queries: nothing to load)."""
+        return self._embedder is not None and self._embedder.loaded
 
     @property
     def device_in_use(self) -> str:
@@ -412,7 +417,7 @@ class Library:
         from app.ml.embedder import TEXT_TEMPLATE
 
         sentences = [TEXT_TEMPLATE.format(t) for t in texts]
-        exported = None if self._embedder is not None and self._embedder.loaded else self.queries.text()
+        exported = None if self._torch_loaded else self.queries.text()
         if exported is not None:
             return exported.embed_texts(sentences, self.names.vectors())
         return self.embedder.embed_texts(sentences, self.names.vectors())
@@ -422,7 +427,7 @@ class Library:
         from app.search.query_image import ImageEncoder, embed_image_file
 
         def encoder() -> ImageEncoder:
-            exported = None if self._embedder is not None and self._embedder.loaded else self.queries.image()
+            exported = None if self._torch_loaded else self.queries.image()
             return exported if exported is not None else self.embedder.load()
 
         return embed_image_file(encoder, path)

@@ -30,6 +30,7 @@ class QuickQueries:
         self._spec = spec
         self._embedder = embedder
         self._found: QueryText | None = None
+        self._image: QueryImage | None = None  # loaded with the text tower's folder
         self._lock = threading.Lock()
 
     @property
@@ -56,7 +57,13 @@ class QuickQueries:
         from app.ml.query_image import load_query_image
 
         found = self.text()
-        return load_query_image(found.folder, found.model_key) if found is not None else None
+        if found is None:
+            return None
+        with self._lock:
+            image = self._image
+            if image is None or image.folder != found.folder or image.model_key != found.model_key:
+                image = self._image = load_query_image(found.folder, found.model_key)
+            return image
 
     def state(self) -> str:
         """For `status`: "ready" (words, and photos from outside), "words only", "not

@@ -25,15 +25,7 @@ TOPIC_SHARE = 0.25  # a cluster names an event when it holds this share of its p
 def events(inputs: AnalysisInputs, clustering: Clustering | None = None, use_cache: bool = True) -> Events:
     """Every event, newest first. Names use `clustering` (the default clusters when None)."""
     started = time.perf_counter()
-    times = lookups.image_times(inputs.engine)
-    version = _version(times, analysis_vectors.analysis_region_ids(inputs.engine, "image"), inputs.model_key)
-    cache = AnalysisCache(inputs.folder)
-    stored = cache.load(EVENTS, version) if use_cache else None
-    cached = stored is not None
-    if stored is None:
-        _region_ids, image_ids, vectors = analysis_vectors.vectors_for_analysis(inputs.engine, "image")
-        stored = _compute(times, image_ids, vectors)
-        cache.save(EVENTS, version, stored)
+    stored, cached = _stored_events(inputs, use_cache)
     if clustering is None:
         from app.analysis.clustering import ClusterParams
         from app.analysis.library_analysis import clusters
@@ -41,6 +33,27 @@ def events(inputs: AnalysisInputs, clustering: Clustering | None = None, use_cac
         clustering = clusters(inputs, ClusterParams())
     named = _named(stored, clustering)
     return Events(named, round(time.perf_counter() - started, 3), cached)
+
+
+def event_photos(inputs: AnalysisInputs, event_id: int) -> frozenset[int] | None:
+    """The image ids of one event (None: no such event), without naming any (no clusters)."""
+    stored, _cached = _stored_events(inputs)
+    return frozenset(int(i) for i in stored[event_id]["image_ids"]) if 0 <= event_id < len(stored) else None
+
+
+def _stored_events(inputs: AnalysisInputs, use_cache: bool = True) -> tuple[list[dict], bool]:
+    """The events, oldest first, as cached per library version (computed when stale), and
+    whether they came from the cache."""
+    times = lookups.image_times(inputs.engine)
+    version = _version(times, analysis_vectors.analysis_region_ids(inputs.engine, "image"), inputs.model_key)
+    cache = AnalysisCache(inputs.folder)
+    stored = cache.load(EVENTS, version) if use_cache else None
+    if stored is not None:
+        return stored, True
+    _region_ids, image_ids, vectors = analysis_vectors.vectors_for_analysis(inputs.engine, "image")
+    stored = _compute(times, image_ids, vectors)
+    cache.save(EVENTS, version, stored)
+    return stored, False
 
 
 def _version(times: list[tuple[int, float, str]], region_ids: np.ndarray, model_key: str) -> str:
@@ -89,11 +102,3 @@ def _named(stored: list[dict], clustering: Clustering) -> list[Event]:
 
 def _iso(moment: float) -> str:
     return datetime.fromtimestamp(moment).isoformat(timespec="seconds")
-
-
-def event_photos(found: Events, event_id: int) -> frozenset[int] | None:
-    """The image ids of one event (None: no such event)."""
-    for event in found.events:
-        if event.id == event_id:
-            return frozenset(event.image_ids)
-    return None

@@ -41,10 +41,10 @@ def within_event(args: argparse.Namespace, library: Library, filters: SearchFilt
     from dataclasses import replace
 
     from app.analysis.library_analysis import AnalysisInputs
-    from app.analysis.library_events import event_photos, events
+    from app.analysis.library_events import event_photos
     from app.core.errors import UserError
 
-    photos = event_photos(events(AnalysisInputs.of(library)), args.event)
+    photos = event_photos(AnalysisInputs.of(library), args.event)
     if photos is None:
         raise UserError(f"there is no event {args.event}: `photo-organizer events` lists them")
     return replace(filters, images=photos if filters.images is None else filters.images & photos)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from app.ml.preprocess import InputSpec
-from app.ml.query_text import META
+from app.ml.query_text import META, onnx_session
 
 IMAGE_TOWER = "image.onnx"  # its weights in image.onnx.data beside it
 
@@ -43,14 +42,7 @@ class QueryImage:
         """uint8 (size, size, 3) arrays -> unit vectors."""
         with self._lock:
             if self._session is None:
-                import onnxruntime
-
-                options = onnxruntime.SessionOptions()
-                options.intra_op_num_threads = max(1, os.cpu_count() or 1)
-                options.log_severity_level = 3
-                self._session = onnxruntime.InferenceSession(
-                    str(self.folder / IMAGE_TOWER), options, providers=["CPUExecutionProvider"]
-                )
+                self._session = onnx_session(self.folder / IMAGE_TOWER)
             session = self._session
         pixels = np.stack(arrays).astype(np.float32).transpose(0, 3, 1, 2) / 255.0
         mean = np.asarray(self.input_spec.mean, dtype=np.float32).reshape(1, 3, 1, 1)

@@ -31,6 +31,16 @@ TABLE = "token_embedding.npy"
 META = "meta.json"
 
 
+def onnx_session(path: Path) -> Any:
+    """An ONNX Runtime session on the CPU, on every core, quiet."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = max(1, os.cpu_count() or 1)
+    options.log_severity_level = 3
+    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
 def query_folder(spec: ModelSpec) -> Path:
     """Where the query path's files for `spec` live: one folder per model, shared by every
     library using it, in the user cache (PHOTO_ORGANIZER_QUERY_DIR to move it). A local
@@ -88,14 +98,7 @@ class QueryText:
     def _run(self, embedded: np.ndarray, eot: np.ndarray) -> np.ndarray:
         with self._lock:
             if self._session is None:
-                import onnxruntime
-
-                options = onnxruntime.SessionOptions()
-                options.intra_op_num_threads = max(1, os.cpu_count() or 1)
-                options.log_severity_level = 3
-                self._session = onnxruntime.InferenceSession(
-                    str(self.folder / TOWER), options, providers=["CPUExecutionProvider"]
-                )
+                self._session = onnx_session(self.folder / TOWER)
             session = self._session
         (features,) = session.run(None, {"embedded": embedded, "eot": eot})
         return np.asarray(features, dtype=np.float32)
