@@ -39,6 +39,8 @@ class Settings:
     # The region pass: objects (torchvision detector) and text (EasyOCR) inside photos.
     detect_objects: bool = True
     read_text: bool = True
+    # On the CPU, a small detector first tells whether a photo shows any text (app/ml/text_gate).
+    text_gate: bool = True
     find_faces: bool = True  # faces (dlib) into people
     detector: str = ""  # empty: chosen by device (see app.ml.detector)
     detector_weights: str = ""  # a weights file instead of torch's download cache
@@ -52,6 +54,7 @@ class Settings:
             ivf_threshold=_int_env("PHOTO_ORGANIZER_IVF_THRESHOLD", cls.ivf_threshold),
             detect_objects=_bool_env("PHOTO_ORGANIZER_DETECT", cls.detect_objects),
             read_text=_bool_env("PHOTO_ORGANIZER_OCR", cls.read_text),
+            text_gate=_bool_env("PHOTO_ORGANIZER_TEXT_GATE", cls.text_gate),
             find_faces=_bool_env("PHOTO_ORGANIZER_FACES", cls.find_faces),
             detector=os.environ.get("PHOTO_ORGANIZER_DETECTOR", cls.detector).strip(),
             detector_weights=os.environ.get("PHOTO_ORGANIZER_DETECTOR_WEIGHTS", cls.detector_weights).strip(),

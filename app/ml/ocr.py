@@ -1,7 +1,9 @@
 """Text regions: EasyOCR's CRAFT text detector and English recogniser, made affordable.
 
-EasyOCR's defaults (a 2560 px canvas, fp32) cost 9-13 s per camera photo on two cores. Words
-people search for are large, so detection runs on a 640 px copy (bf16 on CPUs that have it,
+EasyOCR's defaults (a 2560 px canvas, fp32) cost 9-13 s per camera photo on two cores. On the
+CPU a small text detector first tells whether a photo shows text at all (app/ml/text_gate.py),
+and photos without any skip the reader. Words people search for are large, so detection runs
+on a 640 px copy (bf16 on CPUs that have it,
 fp16 on CUDA, channels-last), photos of one size share a batch, recognition runs only on the
 boxes found (on a sharper copy, up to the size the caller decoded) and is skipped when there
 are none. Words on one line are merged, so a sign reads as one region.
@@ -22,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from app.core.errors import ModelUnavailableError
+from app.ml.text_gate import TextGate
 from app.ml.weights import host_reachable
 
 log = logging.getLogger(__name__)
@@ -103,14 +106,20 @@ def weights_available() -> bool:
 
 
 class TextReader:
-    """EasyOCR English, loaded on first use."""
+    """EasyOCR English, loaded on first use, behind an optional text-presence gate."""
 
     def __init__(
-        self, device: str = "cpu", detect_side: int = DETECT_SIDE, min_confidence: float = MIN_CONFIDENCE
+        self,
+        device: str = "cpu",
+        detect_side: int = DETECT_SIDE,
+        min_confidence: float = MIN_CONFIDENCE,
+        gate: TextGate | None = None,
     ) -> None:
         self.device = device
         self.detect_side = detect_side
         self.min_confidence = min_confidence
+        self.gate = gate
+        self.gated_out = 0  # photos the gate spared the reader
         self._reader: Any = None
         self._net: Any = None
         self._bf16 = False
@@ -150,6 +159,12 @@ class TextReader:
         self._net = _fold_batch_norms(net.eval()).to(memory_format=torch.channels_last)
         self._reader.detector = self._net  # one copy in memory: recognition never uses it
         self._bf16 = self.device == "cpu" and _cpu_has_bf16()
+        if self.gate is not None:
+            try:
+                self.gate.load()
+            except Exception as exc:  # without its gate the reader reads everything, as before
+                log.warning("text gate unavailable, every photo is read: %s", exc)
+                self.gate = None
         return self
 
     @contextlib.contextmanager
@@ -168,8 +183,14 @@ class TextReader:
     def read(self, images: Sequence[np.ndarray]) -> list[list[TextLine]]:
         """RGB uint8 arrays -> the lines of text found in each."""
         self.load()
-        boxes = self._detect(images)
-        return [self._recognise(image, found) for image, found in zip(images, boxes, strict=True)]
+        gate = self.gate
+        todo = [i for i, image in enumerate(images) if gate is None or gate.has_text(image)]
+        self.gated_out += len(images) - len(todo)
+        lines: list[list[TextLine]] = [[] for _ in images]
+        boxes = self._detect([images[i] for i in todo])
+        for i, found in zip(todo, boxes, strict=True):
+            lines[i] = self._recognise(images[i], found)
+        return lines
 
     # --- detection (CRAFT), batched by size ------------------------------------------------------
 
