@@ -24,6 +24,11 @@ def data_home() -> Path:
     return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
 
 
+def frozen() -> bool:
+    """Running from the one-folder bundle: sys.executable is the app itself, not Python."""
+    return bool(getattr(sys, "frozen", False))
+
+
 def launcher_paths() -> tuple[Path, Path]:
     base = data_home()
     return base / "applications" / DESKTOP_NAME, base / "icons" / "hicolor" / "scalable" / "apps" / ICON_NAME
@@ -39,7 +44,8 @@ def install_launcher() -> list[Path]:
     if not template.is_file() or not icon.is_file():
         raise UserError(f"the launcher files are missing from {RESOURCES}")
     desktop, icon_target = launcher_paths()
-    command = f"{shlex.quote(sys.executable)} -m app gui %F"
+    arguments = "gui %F" if frozen() else "-m app gui %F"
+    command = f"{shlex.quote(sys.executable)} {arguments}"
     lines = []
     for line in template.read_text().splitlines():
         if line.startswith("Exec="):

@@ -6,7 +6,9 @@ and photos without any skip the reader. Words people search for are large, so de
 on a 640 px copy (bf16 on CPUs that have it,
 fp16 on CUDA, channels-last), photos of one size share a batch, recognition runs only on the
 boxes found (on a sharper copy, up to the size the caller decoded) and is skipped when there
-are none. Words on one line are merged, so a sign reads as one region.
+are none. EasyOCR reads boxes one at a time on the CPU; here boxes of nearly the same width are
+read as one batch (padded by at most a quarter), about twice as fast on a screenshot's dozens of
+lines. Words on one line are merged, so a sign reads as one region.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ log = logging.getLogger(__name__)
 WEIGHT_FILES = ("craft_mlt_25k.pth", "english_g2.pth")
 DETECT_SIDE = 640
 MIN_CONFIDENCE = 0.3
+LINE_HEIGHT = 64  # the recogniser's input height (EasyOCR's imgH)
+BATCH_PADDING = 1.25  # a batch's widest crop is at most this much wider than its narrowest
+BATCH_SIZE = 16
 
 
 @dataclass(frozen=True)
@@ -130,7 +135,7 @@ class TextReader:
             installed = metadata.version("easyocr")
         except metadata.PackageNotFoundError:
             installed = "missing"
-        return f"easyocr-{installed}:en:{self.detect_side}:{self.min_confidence:g}"
+        return f"easyocr-{installed}:en:{self.detect_side}:{self.min_confidence:g}:batched{BATCH_PADDING:g}"
 
     def load(self) -> TextReader:
         if self._reader is not None:
@@ -254,7 +259,7 @@ class TextReader:
         grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            raw = self._reader.recognize(grey, horizontal_list=horizontal, free_list=free, detail=1, reformat=False)
+            raw = self._read_crops(grey, horizontal, free)
         words = []
         for points, text, confidence in raw:
             text = " ".join(str(text).split())
@@ -276,6 +281,38 @@ class TextReader:
             )
             for line in merge_into_lines(words)
         ]
+
+    def _read_crops(self, grey: np.ndarray, horizontal: list, free: list) -> list:
+        """EasyOCR's recognition of the boxes, in batches of crops of nearly one width."""
+        from easyocr.recognition import get_text
+        from easyocr.utils import get_image_list
+
+        reader = self._reader
+        crops, _ = get_image_list(horizontal, free, grey, model_height=LINE_HEIGHT)
+        crops.sort(key=lambda crop: crop[1].shape[1])
+        ignore = "".join(set(reader.character) - set(reader.lang_char))
+        out: list = []
+        start = 0
+        while start < len(crops):
+            end = start + 1
+            narrowest = crops[start][1].shape[1]
+            while end < len(crops) and end - start < BATCH_SIZE and crops[end][1].shape[1] <= BATCH_PADDING * narrowest:
+                end += 1
+            batch = crops[start:end]
+            out += get_text(
+                reader.character,
+                LINE_HEIGHT,
+                max(crop[1].shape[1] for crop in batch),
+                reader.recognizer,
+                reader.converter,
+                batch,
+                ignore_char=ignore,
+                batch_size=len(batch),
+                workers=0,
+                device=self.device,
+            )
+            start = end
+        return out
 
 
 def _fold_batch_norms(net: Any) -> Any:

@@ -31,13 +31,17 @@ TABLE = "token_embedding.npy"
 META = "meta.json"
 
 
-def onnx_session(path: Path) -> Any:
-    """An ONNX Runtime session on the CPU, on every core, quiet."""
+def onnx_session(path: Path, spin: bool = True) -> Any:
+    """An ONNX Runtime session on the CPU, on every core, quiet. Without `spin` its threads
+    sleep as soon as a run ends instead of busy-waiting for the next one: for a model called
+    between torch models, which would otherwise share the cores with idle spinning."""
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = max(1, os.cpu_count() or 1)
     options.log_severity_level = 3
+    if not spin:
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 

@@ -42,7 +42,7 @@ class TextGate:
                     raise ModelUnavailableError(f"the text gate's model is missing: {self.model}")
                 from app.ml.query_text import onnx_session
 
-                self._session = onnx_session(self.model)
+                self._session = onnx_session(self.model, spin=False)
         return self
 
     def probability(self, rgb: np.ndarray) -> np.ndarray:

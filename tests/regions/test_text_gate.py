@@ -83,3 +83,24 @@ def test_the_gate_is_used_on_the_cpu_unless_turned_off(monkeypatch: pytest.Monke
     assert isinstance(gated.gate, TextGate)
     monkeypatch.setenv("PHOTO_ORGANIZER_TEXT_GATE", "0")
     assert RegionModels(Settings.from_env(), lambda: "cpu").reader().gate is None
+
+
+def test_lines_read_in_batches_keep_their_own_boxes(photos):
+    """Crops of nearly one width are read together; each must come back with its own box and
+    read as EasyOCR reads it alone (but for the odd punctuation mark)."""
+    import cv2
+
+    pixels, _ = photos["screenshot"]
+    reader = TextReader().load()
+    boxes = reader._detect([pixels])[0]
+    grey = cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY)
+    alone = reader._reader.recognize(grey, horizontal_list=boxes[0], free_list=boxes[1], detail=1, reformat=False)
+    together = reader._read_crops(grey, boxes[0], boxes[1])
+
+    def by_box(raw: list) -> dict[tuple, str]:
+        return {tuple(map(tuple, points)): "".join(ch for ch in text if ch.isalnum()) for points, text, _ in raw}
+
+    alone_by_box, together_by_box = by_box(alone), by_box(together)
+    assert alone_by_box.keys() == together_by_box.keys() and len(alone_by_box) >= 30
+    same = sum(alone_by_box[box] == together_by_box[box] for box in alone_by_box)
+    assert same >= 0.9 * len(alone_by_box), (alone_by_box, together_by_box)
