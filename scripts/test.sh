@@ -6,8 +6,8 @@ export PYTHONDONTWRITEBYTECODE=1
 
 # House rules a tool keeps: lint, format, types and the layers (pyproject.toml holds each
 # tool's settings, the import contract included).
-.venv/bin/ruff check app tests benchmarks || exit 1
-.venv/bin/ruff format --check app tests benchmarks || exit 1
+.venv/bin/ruff check app tests benchmarks packaging || exit 1
+.venv/bin/ruff format --check app tests benchmarks packaging || exit 1
 .venv/bin/mypy || exit 1
 .venv/bin/lint-imports || exit 1
 
