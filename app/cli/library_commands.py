@@ -173,7 +173,13 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     else:
         try:
             with open_library(args) as library:
-                payload = diagnose(library.spec, library.region_models, library.status(), library.catalog_sound())
+                payload = diagnose(
+                    library.spec,
+                    library.region_models,
+                    library.status(),
+                    library.catalog_sound(),
+                    library.queries.state(),
+                )
         except Exception as exc:
             damage = exc if isinstance(exc, CatalogDamagedError) else catalog_failure(exc, args)
             if not isinstance(damage, CatalogDamagedError):
