@@ -9,8 +9,10 @@ on its first N vectors only and then filled up (what a library that crossed the 
 at N would have without retraining), to show what retraining buys. At the first size it also times the app's whole search path over a real
 catalog (FAISS + ranking + SQLite lookups, text encoding excluded) and, separately, the text
 encoding of ViT-B-32 (random weights, same compute). Last, a search from the command line end
-to end (process start to printed results), through the exported text tower and through torch
-(`--cli-only` runs just that).
+to end (process start to printed results), through the exported text tower and through torch,
+beside rclip's on the same folder (rclip installed into its own virtual environment from the
+package registry, with offline models of its architecture: benchmarks/rclip_peer.py; --no-rclip
+leaves it out). `--cli-only` runs just that.
 """
 
 from __future__ import annotations
@@ -155,14 +157,15 @@ def text_encoding_ms() -> dict:
     return {"model": "ViT-B-32 (random weights)", "device": embedder.device, **summary(times)}
 
 
-def command_line_search(runs: int = 5) -> dict:
+def command_line_search(runs: int = 5, with_rclip: bool = True) -> dict:
     """`photo-organizer search "a dog"` from process start to printed results, on a small
     library indexed with ViT-B-32 (random weights): through the exported text tower (the
-    default), and through torch (PHOTO_ORGANIZER_QUICK_SEARCH=0, as before the export),
-    alternating, each as its own process."""
+    default), and through torch (PHOTO_ORGANIZER_QUICK_SEARCH=0, as before the export), and
+    rclip's `rclip "a dog"` on the same folder, in turn, each as its own process."""
     import statistics
     import subprocess
 
+    from benchmarks import rclip_peer
     from tests.helpers.shapes import write_test_set
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -178,7 +181,20 @@ def command_line_search(runs: int = 5) -> dict:
         subprocess.run([*index, "--no-detect", "--no-ocr"], env=env, check=True, capture_output=True)
         timings: dict[str, list[float]] = {"quick": [], "torch": []}
         outputs: dict[str, str] = {}
+        rclip: list[str] | str = "left out (--no-rclip)"
+        if with_rclip:
+            try:
+                rclip = rclip_peer.prepare(Path.home() / ".cache" / "photo-organizer-bench", root / "photos")
+                timings["rclip"] = []
+            except (OSError, subprocess.SubprocessError) as exc:
+                rclip = f"unavailable: {exc}"
         for _ in range(runs):
+            if isinstance(rclip, list):
+                started = time.perf_counter()
+                datadir = Path.home() / ".cache" / "photo-organizer-bench" / "rclip-data"
+                env_rclip = rclip_peer.rclip_environment(datadir)
+                subprocess.run(rclip, cwd=root / "photos", env=env_rclip, check=True, capture_output=True)
+                timings["rclip"].append(time.perf_counter() - started)
             for way, extra in (("quick", {}), ("torch", {"PHOTO_ORGANIZER_QUICK_SEARCH": "0"})):
                 started = time.perf_counter()
                 done = subprocess.run(
@@ -189,13 +205,24 @@ def command_line_search(runs: int = 5) -> dict:
                     [(r["path"], round(r["score"], 5)) for r in json.loads(done.stdout)["results"]]
                 )
     quick, slow = statistics.median(timings["quick"]), statistics.median(timings["torch"])
-    return {
+    out = {
         "quick_seconds_median": round(quick, 3),
         "torch_seconds_median": round(slow, 3),
         "speedup": round(slow / quick, 2),
         "same_results": outputs["quick"] == outputs["torch"],
         "runs": runs,
     }
+    if timings.get("rclip"):
+        peer = statistics.median(timings["rclip"])
+        out["rclip"] = {
+            "version": rclip_peer.RCLIP,
+            "model": f"{rclip_peer.ARCHITECTURE} (random weights, exported to ONNX)",
+            "seconds_median": round(peer, 3),
+            "over_quick": round(peer / quick, 2),
+        }
+    else:
+        out["rclip"] = rclip
+    return out
 
 
 def main() -> None:
@@ -207,9 +234,11 @@ def main() -> None:
         "--grown-from", type=int, default=0, help="also time lists trained on this many, never retrained"
     )
     parser.add_argument("--cli-only", action="store_true", help="only the command-line search, end to end")
+    parser.add_argument("--no-rclip", action="store_true", help="leave rclip out of the command-line search")
     args = parser.parse_args()
     if args.cli_only:
-        print(json.dumps({"cores": os.cpu_count(), "command_line_search": command_line_search()}, indent=2))
+        found = command_line_search(with_rclip=not args.no_rclip)
+        print(json.dumps({"cores": os.cpu_count(), "command_line_search": found}, indent=2))
         return
     rng = np.random.default_rng(0)
     centres = rng.normal(size=(args.clusters, DIM)).astype(np.float32)
@@ -253,7 +282,7 @@ def main() -> None:
         print(json.dumps(entry), file=sys.stderr)
         del vectors
     out["text_encoding"] = text_encoding_ms()
-    out["command_line_search"] = command_line_search()
+    out["command_line_search"] = command_line_search(with_rclip=not args.no_rclip)
     print(json.dumps(out, indent=2))
 
 
