@@ -38,7 +38,7 @@ from app.core.paths import LibraryPaths, absolute_path, default_library_dir, is_
 from app.core.settings import Settings
 from app.core.trash import TrashReport
 from app.core.unit_vectors import unit
-from app.indexing.report import IndexReport
+from app.indexing.report import QUICK_SEARCHES, IndexProgress, IndexReport
 from app.library_people import LibraryPeople
 from app.library_queries import QuickQueries
 from app.ml.download import DownloadProgress
@@ -256,7 +256,7 @@ class Library:
                 self.update_search_index()
                 self._learn_names_again(controls)
                 if report.embedded or self.model_loaded:
-                    self.queries.prepare()
+                    self.queries.prepare(lambda: controls.tell(IndexProgress(QUICK_SEARCHES, 0, 1)))
             finished = True
             return report
         finally:

@@ -83,10 +83,10 @@ class QuickQueries:
         found.embed_texts(["a photo"])
         return True
 
-    def prepare(self) -> bool:
+    def prepare(self, starting: Callable[[], None] | None = None) -> bool:
         """Export the model's text tower when it is not exported yet (once per model; seconds,
-        the model loaded). Whether an export is ready. Never raises: searches still answer
-        through torch without it."""
+        the model loaded), calling `starting` first when it does. Whether an export is ready.
+        Never raises: searches still answer through torch without it."""
         from app.ml.query_text import query_folder
 
         if self.text() is not None:
@@ -94,6 +94,8 @@ class QuickQueries:
         spec = self._spec()
         if switched_off() or not is_chosen(spec):
             return False
+        if starting is not None:
+            starting()
         try:
             from app.ml.query_export import export_text_tower
 

@@ -179,11 +179,13 @@ class ProgressLine:
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
         self._last = 0.0
+        self._phase = ""
 
     def __call__(self, p: Any) -> None:
-        if not self.enabled or time.monotonic() - self._last < 0.2:
+        # At most five lines a second, but a new phase always shows (it may be the last word).
+        if not self.enabled or (p.phase == self._phase and time.monotonic() - self._last < 0.2):
             return
-        self._last = time.monotonic()
+        self._last, self._phase = time.monotonic(), p.phase
         if p.phase == "scanning":
             text = f"scanning… {p.done} photos found"
         elif p.phase == "re-embedding":
@@ -192,6 +194,8 @@ class ProgressLine:
             text = f"learning taught names for the new model: {p.current} ({p.done}/{p.total} steps)"
         elif p.phase == "regions":
             text = f"objects and text in photos: {p.done}/{p.total} ({p.embedded} regions)"
+        elif p.phase == "quick searches":
+            text = "preparing quick searches with this model (once)…"
         else:
             from app.indexing.report import time_left
 

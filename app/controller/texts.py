@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.analysis.results import Clustering
-from app.indexing.report import IndexProgress, IndexReport, time_left
+from app.indexing.report import QUICK_SEARCHES, IndexProgress, IndexReport, time_left
 
 
 def _eta(seconds: float | None) -> str:
@@ -19,6 +19,8 @@ def progress_text(p: IndexProgress, device: str) -> str:
         return f"Learning taught names for the new model · {p.current}"
     if p.phase == "re-embedding":
         return f"Switching model · re-embedding {p.done:,} / {p.total:,} from thumbnails"
+    if p.phase == QUICK_SEARCHES:
+        return "Preparing quick searches for this model (once, about half a minute)…"
     if p.phase == "regions":
         return f"Finding objects and text · {p.done:,} / {p.total:,} photos{_eta(p.eta_seconds)}"
     return f"Indexing {p.done:,} / {p.total:,} · {p.rate:.1f} img/s{_eta(p.eta_seconds)}  {device}".rstrip()

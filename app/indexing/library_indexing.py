@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from app.core.paths import LibraryPaths
 from app.indexing.pipeline import IndexOptions, IndexRun, ProgressCallback, StopCheck
 from app.indexing.region_pass import RegionReport, RegionRun
-from app.indexing.report import IndexReport
+from app.indexing.report import IndexProgress, IndexReport
 from app.ml.embedder import ClipEmbedder
 from app.ml.region_models import RegionModels
 from app.vectors.store import VectorStore
@@ -34,6 +34,10 @@ class RunControls:
 
     def deferred(self) -> bool:
         return self.defer_regions is not None and self.defer_regions()
+
+    def tell(self, progress: IndexProgress) -> None:
+        if self.progress is not None:
+            self.progress(progress)
 
 
 def index_and_find_regions(

@@ -16,9 +16,12 @@ def time_left(seconds: float | None) -> str:
     return f"{seconds / 60:.0f} min left" if seconds > 90 else f"{seconds:.0f} s left"
 
 
+QUICK_SEARCHES = "quick searches"  # the phase of a first export of the model's towers (once per model)
+
+
 @dataclass(frozen=True)
 class IndexProgress:
-    phase: str  # "scanning", "embedding", "finishing", "regions", "re-embedding"
+    phase: str  # "scanning", "embedding", "finishing", "regions", "re-embedding", QUICK_SEARCHES
     done: int
     total: int
     embedded: int = 0

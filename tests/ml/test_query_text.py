@@ -127,3 +127,26 @@ def test_a_search_from_the_command_line_needs_no_torch_and_ranks_as_before(cli, 
         after = json.loads(run.stdout)["results"]
         assert [r["path"] for r in after] == [r["path"] for r in before[kind]], kind
         assert np.allclose([r["score"] for r in after], [r["score"] for r in before[kind]], atol=1e-5), kind
+
+
+def test_indexing_says_when_it_prepares_quick_searches_and_only_the_first_time(library_dir, tmp_path, monkeypatch):
+    """The export takes about half a minute for ViT-B-32: the window and the progress line
+    must say why indexing has not finished yet."""
+    from app.controller.texts import progress_text
+    from app.indexing.report import QUICK_SEARCHES, IndexProgress
+    from app.library import Library
+    from app.ml.spec import ModelSpec
+    from tests.helpers.shapes import write_test_set
+
+    monkeypatch.setenv("PHOTO_ORGANIZER_QUERY_DIR", str(tmp_path / "query"))  # nothing exported yet
+    write_test_set(tmp_path / "first", per_class=1, seed=2)
+    write_test_set(tmp_path / "more", per_class=1, seed=3)
+    phases: list[str] = []
+    with Library(library_dir, ModelSpec("PO-Tiny", "random")) as library:
+        library.index([tmp_path / "first"], progress=lambda p: phases.append(p.phase))
+        assert phases.count(QUICK_SEARCHES) == 1 and phases[-1] == QUICK_SEARCHES
+        assert library.queries.state() == "ready"
+        phases.clear()
+        library.index([tmp_path / "more"], progress=lambda p: phases.append(p.phase))
+        assert phases and QUICK_SEARCHES not in phases  # exported once per model
+    assert "quick searches" in progress_text(IndexProgress(QUICK_SEARCHES, 0, 1), "cpu").lower()
