@@ -3,12 +3,12 @@
 EasyOCR's defaults (a 2560 px canvas, fp32) cost 9-13 s per camera photo on two cores. On the
 CPU a small text detector first tells whether a photo shows text at all (app/ml/text_gate.py),
 and photos without any skip the reader. Words people search for are large, so detection runs
-on a 640 px copy (bf16 on CPUs that have it,
-fp16 on CUDA, channels-last), photos of one size share a batch, recognition runs only on the
-boxes found (on a sharper copy, up to the size the caller decoded) and is skipped when there
-are none. EasyOCR reads boxes one at a time on the CPU; here boxes of nearly the same width are
-read as one batch (padded by at most a quarter), about twice as fast on a screenshot's dozens of
-lines. Words on one line are merged, so a sign reads as one region.
+on a 640 px copy (bf16 on CPUs that have it, fp16 on CUDA, channels-last), photos of one size
+share a batch, recognition runs only on the boxes found (on a sharper copy, up to the size the
+caller decoded) and is skipped when there are none. EasyOCR reads boxes one at a time on the
+CPU; here boxes of nearly the same width are read as one batch (padded by at most a quarter),
+about twice as fast on a screenshot's dozens of lines. Words on one line are merged, so a sign
+reads as one region.
 """
 
 from __future__ import annotations
