@@ -127,6 +127,12 @@ def cmd_search(args: argparse.Namespace) -> int:
         raise UserError("give a text query, --image FILE, --person NAME, or a mix")
     if args.text is not None and args.text.strip():
         parse_query(args.text)  # a bad query fails before any model loads
+        from app.library_queries import switched_off
+
+        if not switched_off():
+            from app.ml.query_text import preload_last_used
+
+            preload_last_used()  # reads the words' model while the library's code imports
     filters = search_filters(args)
     started = time.perf_counter()
     with open_library(args) as library:

@@ -9,6 +9,7 @@ building the model and loading its weights took about five seconds on two cores.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import os
@@ -29,6 +30,7 @@ TOWER = "text.onnx"  # its weights in text.onnx.data beside it
 MERGES = "merges.json"  # the tokenizer's byte-pair merges, quicker to read than open_clip's gzip
 TABLE = "token_embedding.npy"
 META = "meta.json"
+USED = "last-used"  # touched by each search through the export: the one to preload next time
 
 
 def onnx_session(path: Path, spin: bool = True) -> Any:
@@ -45,14 +47,19 @@ def onnx_session(path: Path, spin: bool = True) -> Any:
     return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
+def query_base() -> Path:
+    """The user cache's folder of exports (PHOTO_ORGANIZER_QUERY_DIR to move it)."""
+    from platformdirs import user_cache_dir
+
+    configured = os.environ.get("PHOTO_ORGANIZER_QUERY_DIR")
+    return Path(configured) if configured else Path(user_cache_dir("photo-organizer")) / "query"
+
+
 def query_folder(spec: ModelSpec) -> Path:
     """Where the query path's files for `spec` live: one folder per model, shared by every
     library using it, in the user cache (PHOTO_ORGANIZER_QUERY_DIR to move it). A local
     model folder's files are fingerprinted, so replaced weights are exported again."""
-    from platformdirs import user_cache_dir
-
-    configured = os.environ.get("PHOTO_ORGANIZER_QUERY_DIR")
-    base = Path(configured) if configured else Path(user_cache_dir("photo-organizer")) / "query"
+    base = query_base()
     digest = hashlib.sha1(spec.key.encode())
     if spec.name.startswith(LOCAL_DIR):
         folder = Path(spec.name[len(LOCAL_DIR) :])
@@ -64,6 +71,44 @@ def query_folder(spec: ModelSpec) -> Path:
             digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", spec.key).strip("_")[-60:]
     return base / f"{safe}-{digest.hexdigest()[:12]}"
+
+
+_preloading: dict[Path, tuple[threading.Thread, dict[str, Any]]] = {}
+
+
+def preload_last_used() -> None:
+    """Start reading, in the background, the text tower that the last search went through.
+    A command-line search calls this first of all: ONNX Runtime then loads the weights (0.2 s,
+    mostly without the GIL) while the library's own code imports, and the search takes that
+    session if its model's export is that one. Only the user's own cache is looked at."""
+    try:
+        marks = [(mark.stat().st_mtime, mark.parent) for mark in query_base().glob(f"*/{USED}")]
+    except OSError:
+        return
+    if not marks:
+        return
+    folder = max(marks)[1]
+    loaded: dict[str, Any] = {}
+
+    def load() -> None:
+        try:
+            loaded["session"] = onnx_session(folder / TOWER)
+        except Exception:  # noqa: BLE001 - the search loads it itself, and says why if it fails
+            pass
+
+    thread = threading.Thread(target=load, name="preload-query-tower", daemon=True)
+    thread.start()
+    _preloading[folder] = (thread, loaded)
+    atexit.register(thread.join)  # never leave ONNX Runtime mid-load as the interpreter ends
+
+
+def _preloaded_session(folder: Path) -> Any:
+    entry = _preloading.pop(folder, None)
+    if entry is None:
+        return None
+    thread, loaded = entry
+    thread.join()
+    return loaded.get("session")
 
 
 def load_query_text(spec: ModelSpec) -> QueryText | None:
@@ -102,7 +147,7 @@ class QueryText:
     def _run(self, embedded: np.ndarray, eot: np.ndarray) -> np.ndarray:
         with self._lock:
             if self._session is None:
-                self._session = onnx_session(self.folder / TOWER)
+                self._session = _preloaded_session(self.folder) or onnx_session(self.folder / TOWER)
             session = self._session
         (features,) = session.run(None, {"embedded": embedded, "eot": eot})
         return np.asarray(features, dtype=np.float32)
@@ -121,4 +166,8 @@ class QueryText:
             for col, name in zip(positions, found, strict=False):  # a long text may lose its tail
                 embedded[row, col] = np.asarray(names[name], dtype=np.float32)
         features = self._run(embedded, tokens.argmax(axis=1).astype(np.int64))
+        try:
+            (self.folder / USED).touch()
+        except OSError:  # a read-only cache only loses the head start
+            pass
         return features / np.maximum(np.linalg.norm(features, axis=1, keepdims=True), 1e-12)

@@ -150,3 +150,43 @@ def test_indexing_says_when_it_prepares_quick_searches_and_only_the_first_time(l
         library.index([tmp_path / "more"], progress=lambda p: phases.append(p.phase))
         assert phases and QUICK_SEARCHES not in phases  # exported once per model
     assert "quick searches" in progress_text(IndexProgress(QUICK_SEARCHES, 0, 1), "cpu").lower()
+
+
+def test_the_tower_last_searched_through_is_preloaded_and_taken_by_its_own_model_only(exported, tmp_path, monkeypatch):
+    import os
+    import shutil
+
+    from app.ml import query_text
+    from app.ml.query_text import QueryText, load_query_text, preload_last_used, query_folder
+
+    embedder, folder = exported
+    monkeypatch.setenv("PHOTO_ORGANIZER_QUERY_DIR", str(tmp_path))
+    ours = query_folder(embedder.spec)
+    shutil.copytree(folder, ours)
+    other = tmp_path / "another-model"
+    shutil.copytree(folder, other)
+    for copy in (ours, other):
+        (copy / "last-used").unlink(missing_ok=True)  # the fixture's export was searched before
+    preload_last_used()
+    assert not query_text._preloading, "nothing searched yet: nothing to preload"
+
+    found = load_query_text(embedder.spec)
+    assert found is not None
+    expected = found.embed_texts(TEXTS)  # the search marks this export as the last used
+    (other / "last-used").touch()
+    os.utime(other / "last-used", (1, 1))  # long ago
+    preload_last_used()
+    assert list(query_text._preloading) == [ours]
+    thread, loaded = query_text._preloading[ours]
+    thread.join()
+    session = loaded["session"]
+    again = QueryText(ours)
+    assert np.allclose(again.embed_texts(TEXTS), expected, atol=1e-6)
+    assert again._session is session and not query_text._preloading, "the search took the preloaded session"
+
+    os.utime(other / "last-used")  # now another model's export was used last
+    preload_last_used()
+    assert list(query_text._preloading) == [other]
+    assert QueryText(ours).embed_texts(TEXTS).shape == expected.shape  # loads its own, as before
+    assert list(query_text._preloading) == [other], "a session of another export is never taken"
+    query_text._preloading.clear()
