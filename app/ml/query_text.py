@@ -89,6 +89,7 @@ def preload_last_used() -> None:
         return
     folder = max(marks)[1]
     loaded: dict[str, Any] = {}
+    _preloading.clear()  # a newer head start replaces one that no search took
 
     def load() -> None:
         try:

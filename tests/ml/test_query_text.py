@@ -167,6 +167,7 @@ def test_the_tower_last_searched_through_is_preloaded_and_taken_by_its_own_model
     shutil.copytree(folder, other)
     for copy in (ours, other):
         (copy / "last-used").unlink(missing_ok=True)  # the fixture's export was searched before
+    query_text._preloading.clear()  # an earlier search in this test session may have left one
     preload_last_used()
     assert not query_text._preloading, "nothing searched yet: nothing to preload"
 
