@@ -98,7 +98,7 @@ def test_lines_read_in_batches_keep_their_own_boxes(photos):
     with warnings.catch_warnings():  # EasyOCR's own loader asks for pinned memory on the CPU
         warnings.simplefilter("ignore")
         alone = reader._reader.recognize(grey, horizontal_list=boxes[0], free_list=boxes[1], detail=1, reformat=False)
-    together = reader._read_crops(grey, boxes[0], boxes[1])
+        together = reader._read_crops(grey, boxes[0], boxes[1])
 
     def by_box(raw: list) -> dict[tuple, str]:
         return {tuple(map(tuple, points)): "".join(ch for ch in text if ch.isalnum()) for points, text, _ in raw}
