@@ -37,7 +37,6 @@ from app.core.lock import WriterLock
 from app.core.paths import LibraryPaths, absolute_path, default_library_dir, is_content_hash
 from app.core.settings import Settings
 from app.core.trash import TrashReport
-from app.core.unit_vectors import unit
 from app.indexing.report import QUICK_SEARCHES, IndexProgress, IndexReport
 from app.library_people import LibraryPeople
 from app.library_queries import QuickQueries
@@ -46,9 +45,8 @@ from app.ml.embedder import ClipEmbedder
 from app.ml.model_choice import is_chosen, remember_choice, unchosen_message
 from app.ml.region_models import RegionModels
 from app.ml.spec import ModelSpec, default_spec
-from app.search.compose import check_search_request, compose_query
-from app.search.query import SearchFilters, check_threshold
-from app.search.ranking import DEFAULT_WEIGHTS, RankingOptions
+from app.search.library_search import SearchSources, search_library, similar_in_library
+from app.search.query import SearchFilters
 from app.search.results import SearchHit
 from app.teaching.library_names import TaughtNames
 from app.vectors import reconcile as reconciling
@@ -411,6 +409,10 @@ class Library:
             )
         return store
 
+    @property
+    def _sources(self) -> SearchSources:
+        return SearchSources(self.require_vectors, self.text_vectors, self.image_vector)
+
     def text_vectors(self, texts: Sequence[str]) -> np.ndarray:
         """Texts as the search reads them ("a photo of ..."), taught names included: through the
         exported text tower when the model is not in memory (no torch to import), else the model."""
@@ -447,54 +449,15 @@ class Library:
         """Text, an example image, or both (`image_weight` is the image's share of the mix).
         Names of people in the text (or `person`) keep only their photos; the rest of the words
         rank them."""
-        from dataclasses import replace
-
-        from app.catalog.people import person_names
-        from app.search.people_filter import images_with_everyone, people_hits, split_names
-        from app.search.vector_search import search
-
-        names, text = split_names(text, person_names(self.engine)) if text else ([], text)
-        if person is not None and person.strip():
-            names.append(person)
-        if names:
-            check_threshold(threshold)
-            allowed = images_with_everyone(self.engine, names)
-            if not (text and text.strip()) and image is None:
-                if top_k < 1:
-                    raise UserError("the number of results must be at least 1")
-                return people_hits(self.engine, allowed, names, top_k)
-            filters = replace(filters or SearchFilters(), images=frozenset(allowed))
-        check_search_request(text, image is not None, top_k, threshold, image_weight)
-        store = self.require_vectors()
-        image_vector = self.image_vector(image) if image is not None else None
-        query = compose_query(text, image_vector, self.text_vectors, store.dim, image_weight)
-        options = RankingOptions(top_k, threshold, auto_cut, {**DEFAULT_WEIGHTS, **(weights or {})})
-        return search(self.engine, store, query, options, filters)
+        return search_library(
+            self.engine, self._sources, text, image, top_k, threshold, weights, image_weight, filters, auto_cut, person
+        )
 
     def similar(
         self, path: Path | str, top_k: int = 20, filters: SearchFilters | None = None, threshold: float | None = None
     ) -> list[SearchHit]:
         """Images like the one at `path`: its stored vector if indexed, else the file's pixels."""
-        from app.search.vector_search import QueryVectors, search
-
-        if top_k < 1:
-            raise UserError("the number of results must be at least 1")
-        check_threshold(threshold)
-        store = self.require_vectors()
-        resolved = os.path.abspath(Path(path).expanduser())
-        image_id = lookups.image_id_for_path(self.engine, resolved)
-        if image_id is None:
-            vector = self.image_vector(resolved)
-            exclude: set[int] = set()
-        else:
-            region_ids = lookups.image_region_ids(self.engine, image_id)
-            if not region_ids:
-                raise UserError(f"{path} is in the library but has no vector yet; index it first")
-            vector = store.reconstruct(region_ids[0])
-            exclude = {image_id}
-        query = QueryVectors(unit(vector), how="similar image")
-        options = RankingOptions(top_k, threshold, False, {"image": 1.0, "object": 0.0, "text": 0.0})
-        return search(self.engine, store, query, options, filters, exclude)
+        return similar_in_library(self.engine, self._sources, path, top_k, filters, threshold)
 
     # --- browsing and editing ---------------------------------------------------------------
 

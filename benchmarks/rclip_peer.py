@@ -15,6 +15,7 @@ from pathlib import Path
 RCLIP = "rclip==3.3.0"
 ARCHITECTURE = "ViT-B-32-256"
 MODEL_SUBDIR = "ViT-B-32-256-datacomp_s34b_b86k"  # where rclip looks for its models
+DATA = "rclip-data"  # rclip's data folder (RCLIP_DATADIR) under the benchmark's cache
 
 
 def rclip_executable(folder: Path) -> Path:
@@ -78,7 +79,7 @@ def prepare(cache: Path, photos: Path) -> list[str]:
     """Install rclip, give it its models, index `photos` with it; the command to time (run in
     `photos`, with rclip_environment): a search that skips re-checking the folder."""
     executable = rclip_executable(cache / "rclip-venv")
-    datadir = cache / "rclip-data"
+    datadir = cache / DATA
     export_models(datadir)
     command = [str(executable), "--filepath-only", "--top", "10"]
     subprocess.run([*command, "a dog"], cwd=photos, env=rclip_environment(datadir), check=True, capture_output=True)

@@ -182,17 +182,17 @@ def command_line_search(runs: int = 5, with_rclip: bool = True) -> dict:
         timings: dict[str, list[float]] = {"quick": [], "torch": []}
         outputs: dict[str, str] = {}
         rclip: list[str] | str = "left out (--no-rclip)"
+        cache = Path.home() / ".cache" / "photo-organizer-bench"
+        env_rclip = rclip_peer.rclip_environment(cache / rclip_peer.DATA)
         if with_rclip:
             try:
-                rclip = rclip_peer.prepare(Path.home() / ".cache" / "photo-organizer-bench", root / "photos")
+                rclip = rclip_peer.prepare(cache, root / "photos")
                 timings["rclip"] = []
             except (OSError, subprocess.SubprocessError) as exc:
                 rclip = f"unavailable: {exc}"
         for _ in range(runs):
             if isinstance(rclip, list):
                 started = time.perf_counter()
-                datadir = Path.home() / ".cache" / "photo-organizer-bench" / "rclip-data"
-                env_rclip = rclip_peer.rclip_environment(datadir)
                 subprocess.run(rclip, cwd=root / "photos", env=env_rclip, check=True, capture_output=True)
                 timings["rclip"].append(time.perf_counter() - started)
             for way, extra in (("quick", {}), ("torch", {"PHOTO_ORGANIZER_QUICK_SEARCH": "0"})):

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.indexing.report import QUICK_SEARCHES
+
 if TYPE_CHECKING:
     from app.library import Library
     from app.search.query import SearchFilters
@@ -194,7 +196,7 @@ class ProgressLine:
             text = f"learning taught names for the new model: {p.current} ({p.done}/{p.total} steps)"
         elif p.phase == "regions":
             text = f"objects and text in photos: {p.done}/{p.total} ({p.embedded} regions)"
-        elif p.phase == "quick searches":
+        elif p.phase == QUICK_SEARCHES:
             text = "preparing quick searches with this model (once)…"
         else:
             from app.indexing.report import time_left

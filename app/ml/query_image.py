@@ -11,8 +11,9 @@ from typing import Any
 
 import numpy as np
 
+from app.ml.onnx_session import onnx_session
 from app.ml.preprocess import InputSpec
-from app.ml.query_text import META, onnx_session
+from app.ml.query_text import META
 
 IMAGE_TOWER = "image.onnx"  # its weights in image.onnx.data beside it
 

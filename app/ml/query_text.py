@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from app.ml.clip_tokenizer import ClipTokenizer
+from app.ml.onnx_session import onnx_session
 from app.ml.spec import LOCAL_DIR, ModelSpec
 from app.ml.taught_text import with_markers
 
@@ -31,20 +32,6 @@ MERGES = "merges.json"  # the tokenizer's byte-pair merges, quicker to read than
 TABLE = "token_embedding.npy"
 META = "meta.json"
 USED = "last-used"  # touched by each search through the export: the one to preload next time
-
-
-def onnx_session(path: Path, spin: bool = True) -> Any:
-    """An ONNX Runtime session on the CPU, on every core, quiet. Without `spin` its threads
-    sleep as soon as a run ends instead of busy-waiting for the next one: for a model called
-    between torch models, which would otherwise share the cores with idle spinning."""
-    import onnxruntime
-
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = max(1, os.cpu_count() or 1)
-    options.log_severity_level = 3
-    if not spin:
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
 def query_base() -> Path:

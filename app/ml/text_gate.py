@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from app.core.errors import ModelUnavailableError
+from app.ml.onnx_session import onnx_session
 
 MODEL = Path(__file__).resolve().parent / "text_gate_model" / "ppocr_v4_det.onnx"
 GATE_SIDE = 640
@@ -40,8 +41,6 @@ class TextGate:
             if self._session is None:
                 if not self.model.is_file():
                     raise ModelUnavailableError(f"the text gate's model is missing: {self.model}")
-                from app.ml.query_text import onnx_session
-
                 self._session = onnx_session(self.model, spin=False)
         return self
 
