@@ -219,7 +219,10 @@ class Library:
         self._refuse_if_read_only("index into it")
         resolved = [folders.root_to_index(self.engine, root) for root in roots]
         options = options or IndexOptions(
-            detect=self.settings.detect_objects, ocr=self.settings.read_text, faces=self.settings.find_faces
+            detect=self.settings.detect_objects,
+            ocr=self.settings.read_text,
+            faces=self.settings.find_faces,
+            ray=self.settings.ray_address,
         )
         controls = RunControls(progress, should_stop, pause, defer_regions)
         self._acquire_writer("indexing")

@@ -33,6 +33,9 @@ started=$(date +%s)
   --hidden-import pyqtgraph.opengl \
   --exclude-module triton \
   --exclude-module tkinter \
+  --exclude-module ray \
+  --exclude-module pyarrow \
+  --exclude-module pandas \
   packaging/launch.py
 strip_candidates=$(find dist/photo-organizer -name '*.so*' -type f | wc -l)
 echo "bundle: dist/photo-organizer/photo-organizer ($(du -sh dist/photo-organizer | cut -f1), $(find dist/photo-organizer -type f | wc -l) files, $strip_candidates shared libraries) in $(( $(date +%s) - started )) s"

@@ -63,6 +63,7 @@ def cmd_index(args: argparse.Namespace) -> int:
                 detect=settings.detect_objects and not args.no_detect,
                 ocr=settings.read_text and not args.no_ocr,
                 faces=settings.find_faces and not args.no_faces,
+                ray=settings.ray_address if args.ray is None else args.ray,
             )
             report = library.index(given_paths(args.paths), options, progress=progress, should_stop=stop.is_set)
     except CancelledError:

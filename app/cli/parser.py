@@ -62,6 +62,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     index.add_argument("--no-ocr", action="store_true", help="skip text recognition (also: PHOTO_ORGANIZER_OCR=0)")
     index.add_argument("--no-faces", action="store_true", help="skip faces and people (also: PHOTO_ORGANIZER_FACES=0)")
+    index.add_argument(
+        "--ray",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="ADDRESS",
+        help="decode and embed on Ray: alone, a Ray started on this machine; auto or HOST:PORT, that cluster "
+        "(needs photo-organizer[ray]; also: PHOTO_ORGANIZER_RAY)",
+    )
     index.add_argument("--batch-size", type=int, default=0, help=argparse.SUPPRESS)
     index.add_argument("--workers", type=int, default=0, help=argparse.SUPPRESS)
 

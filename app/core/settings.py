@@ -27,6 +27,15 @@ def parse_bool(value: object, default: bool = False) -> bool:
     return str(value).strip().lower() not in ("0", "false", "no", "off")
 
 
+def ray_address(value: str | None) -> str | None:
+    """A Ray setting as the run takes it: unset, empty or off is no Ray; on or local is a Ray
+    started on this machine; anything else (auto, HOST:PORT) is the cluster to join."""
+    text = (value or "").strip()
+    if not text or text.lower() in ("0", "false", "no", "off"):
+        return None
+    return "" if text.lower() in ("1", "true", "yes", "on", "local") else text
+
+
 def _bool_env(name: str, default: bool) -> bool:
     return parse_bool(os.environ.get(name), default)
 
@@ -47,6 +56,9 @@ class Settings:
     detector_min_score: float = 0.5
     object_min_area: float = 0.25
     object_max_area: float = 0.9
+    # Indexing on Ray (app/indexing/ray_indexing): None is this machine alone, "" a Ray started
+    # here, "auto" or HOST:PORT a running cluster.
+    ray_address: str | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -61,4 +73,5 @@ class Settings:
             detector_min_score=_float_env("PHOTO_ORGANIZER_DETECTOR_MIN_SCORE", cls.detector_min_score),
             object_min_area=_float_env("PHOTO_ORGANIZER_OBJECT_MIN_AREA", cls.object_min_area),
             object_max_area=_float_env("PHOTO_ORGANIZER_OBJECT_MAX_AREA", cls.object_max_area),
+            ray_address=ray_address(os.environ.get("PHOTO_ORGANIZER_RAY")),
         )

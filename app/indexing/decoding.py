@@ -116,7 +116,18 @@ def read_file(path: str) -> FileContent:
 def decode(content: FileContent, input_spec: InputSpec, thumbnail_path: Path | None) -> DecodedImage:
     """Decode new content: model input array, metadata and (optionally) the thumbnail."""
     with _readable_errors():
-        return _decode(content, input_spec, thumbnail_path)
+        decoded, thumb = _decode(content, input_spec)
+        if thumbnail_path is not None:
+            save_thumbnail(thumb, thumbnail_path)
+        return decoded
+
+
+def decode_elsewhere(content: FileContent, input_spec: InputSpec) -> tuple[DecodedImage, bytes]:
+    """Decode on a machine that cannot write the library: the thumbnail comes back as the very
+    JPEG bytes `save_thumbnail` would have written, for the library's own process to store."""
+    with _readable_errors():
+        decoded, thumb = _decode(content, input_spec)
+        return decoded, thumbnail_jpeg(thumb)
 
 
 def decode_for_regions(content: FileContent, max_side: int) -> np.ndarray:
@@ -185,7 +196,7 @@ def _open_checked(content: FileContent) -> Image.Image:
     return image
 
 
-def _decode(content: FileContent, input_spec: InputSpec, thumbnail_path: Path | None) -> DecodedImage:
+def _decode(content: FileContent, input_spec: InputSpec) -> tuple[DecodedImage, Image.Image]:
     image = _open_checked(content)
     width, height = image.size
     fmt = image.format or "unknown"
@@ -202,13 +213,11 @@ def _decode(content: FileContent, input_spec: InputSpec, thumbnail_path: Path | 
     if min(rgb.size) > need * 2:
         rgb = _shrink(rgb, need)
     thumb = thumbnail_of(rgb)
-    if thumbnail_path is not None:
-        save_thumbnail(thumb, thumbnail_path)
     # The model sees the thumbnail when it is large enough: a cheaper resize, and re-embedding
     # from the thumbnail cache later gives exactly the same input.
     source = thumb if min(thumb.size) >= input_spec.size else rgb
     facts = ImageFacts(content.content_hash, content.size, width, height, fmt, taken_at, camera)
-    return DecodedImage(facts, to_model_input(source, input_spec))
+    return DecodedImage(facts, to_model_input(source, input_spec)), thumb
 
 
 def _upright_rgb(image: Image.Image, scale: float, orientation: int | None) -> Image.Image:
@@ -265,16 +274,26 @@ def thumbnail_of(image: Image.Image) -> Image.Image:
     return image if size == image.size else image.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
 
 
-def save_thumbnail(thumb: Image.Image, path: Path) -> None:
-    """Save atomically (temp file + rename); an existing thumbnail is kept. The library's
-    storage failing (full, read-only, permissions) raises LibraryStorageError: never the photo's fault."""
+def thumbnail_jpeg(thumb: Image.Image) -> bytes:
+    out = io.BytesIO()
+    thumb.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def save_thumbnail(thumb: Image.Image | bytes, path: Path) -> None:
+    """Save atomically (temp file + rename); an existing thumbnail is kept. `thumb` may be the
+    JPEG already encoded (`thumbnail_jpeg`). The library's storage failing (full, read-only,
+    permissions) raises LibraryStorageError: never the photo's fault."""
     if path.exists():
         return
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as fh:
-            thumb.save(fh, "JPEG", quality=85)
+            if isinstance(thumb, bytes):
+                fh.write(thumb)
+            else:
+                thumb.save(fh, "JPEG", quality=85)
         os.replace(tmp, path)
     except OSError as exc:
         with contextlib.suppress(OSError):
@@ -320,3 +339,14 @@ def _parse_exif_date(raw: object) -> float | None:
         return time.mktime(datetime.strptime(raw.strip("\x00 ")[:19], "%Y:%m:%d %H:%M:%S").timetuple())
     except (ValueError, OverflowError):
         return None
+
+
+def lower_priority(niceness: int) -> None:
+    """Decoding yields the cores to inference and fills its idle moments; the look-ahead
+    buffer absorbs the difference. Linux sets niceness per thread; elsewhere this is a no-op."""
+    if niceness <= 0 or not hasattr(os, "setpriority"):
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
+    except OSError:
+        pass

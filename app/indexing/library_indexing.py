@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -17,6 +18,9 @@ from app.indexing.report import IndexProgress, IndexReport
 from app.ml.embedder import ClipEmbedder
 from app.ml.region_models import RegionModels
 from app.vectors.store import VectorStore
+
+if TYPE_CHECKING:
+    from app.indexing.ray_indexing import RayIndexing
 
 
 @dataclass
@@ -51,7 +55,35 @@ def index_and_find_regions(
     controls: RunControls,
     faces_store: Callable[[], VectorStore] | None = None,
 ) -> IndexReport:
-    run = IndexRun(engine, paths, embedder, store_for, options, controls.progress, controls.should_stop)
+    session = None
+    cluster = None
+    if options.ray is not None:
+        from app.indexing.ray_indexing import RayIndexing, RaySession  # Ray is imported only when asked
+
+        session = RaySession(options.ray)
+        cluster = RayIndexing(session, embedder.spec, embedder.requested_device)
+    try:
+        return _index_then_regions(
+            engine, paths, embedder, region_models, store_for, roots, options, controls, faces_store, cluster
+        )
+    finally:
+        if session is not None:
+            session.close()
+
+
+def _index_then_regions(
+    engine: Engine,
+    paths: LibraryPaths,
+    embedder: ClipEmbedder,
+    region_models: RegionModels,
+    store_for: Callable[[int], VectorStore | None],
+    roots: Sequence[Path],
+    options: IndexOptions,
+    controls: RunControls,
+    faces_store: Callable[[], VectorStore] | None,
+    cluster: RayIndexing | None,
+) -> IndexReport:
+    run = IndexRun(engine, paths, embedder, store_for, options, controls.progress, controls.should_stop, cluster)
     if controls.pause is not None:
         run.paused = controls.pause
     report = run.run(roots)
@@ -73,6 +105,7 @@ def index_and_find_regions(
         workers=options.resolved_workers(),
         faces=options.faces,
         faces_store=faces_store,
+        cluster=cluster,
     )
     found: RegionReport = regions.run()
     if found.cancelled and controls.deferred() and not controls.stopped():

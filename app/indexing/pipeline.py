@@ -19,25 +19,38 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import Engine
 
 from app.catalog import index_writes, removal
 from app.catalog.folders import is_under
-from app.catalog.records import FileLink, KnownFailure, KnownFile, NewImage
-from app.core.errors import LibraryStorageError
+from app.catalog.records import FileLink, ImageFacts, KnownFailure, KnownFile, NewImage
 from app.core.paths import LibraryPaths, display_path
 from app.core.settings import Settings, parse_bool
-from app.indexing.decoding import DecodedImage, DecodeError, FileContent, UnreadableError, decode, read_file
+from app.indexing.decoding import lower_priority, save_thumbnail
 from app.indexing.lookahead import InOrder
+from app.indexing.outcomes import (
+    Decoded,
+    Embedded,
+    Failed,
+    Known,
+    Link,
+    Outcome,
+    OutcomeStream,
+    StorageFailed,
+    prepare,
+)
 from app.indexing.pixel_budget import PixelBudget, use_budget
 from app.indexing.report import IndexProgress, IndexReport
 from app.indexing.scanner import ScannedFile, scan
 from app.ml.embedder import ClipEmbedder
 from app.ml.preprocess import InputSpec
 from app.vectors.store import VectorStore
+
+if TYPE_CHECKING:
+    from app.indexing.ray_indexing import RayIndexing
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +65,8 @@ class IndexOptions:
     save_interval_seconds: float = 20.0
     link_flush: int = 256
     decode_niceness: int = int(os.environ.get("PHOTO_ORGANIZER_DECODE_NICE", "10"))
+    # None: index on this machine; otherwise on Ray ("" starts one here; "auto" or an address joins a cluster).
+    ray: str | None = None
     # The region pass (objects and text inside photos); on unless the settings say otherwise.
     detect: bool = field(default_factory=lambda: Settings.from_env().detect_objects)
     ocr: bool = field(default_factory=lambda: Settings.from_env().read_text)
@@ -72,36 +87,6 @@ class IndexOptions:
         return self.decode_workers if self.decode_workers > 0 else max(1, os.cpu_count() or 1)
 
 
-@dataclass
-class _Link:
-    scanned: ScannedFile
-    image_id: int
-
-
-@dataclass
-class _Decoded:
-    scanned: ScannedFile
-    image: DecodedImage
-
-
-@dataclass
-class _Failed:
-    scanned: ScannedFile
-    reason: str
-    retry: bool = False  # the environment failed, not the file: kept, and tried again next run
-
-
-@dataclass
-class _StorageFailed:
-    """The library's own storage failed (a thumbnail could not be written): the run stops."""
-
-    scanned: ScannedFile
-    error: LibraryStorageError
-
-
-_Outcome = _Link | _Decoded | _Failed | _StorageFailed
-
-
 class IndexRun:
     """One indexing run over some roots; create, then call `run` once."""
 
@@ -114,8 +99,10 @@ class IndexRun:
         options: IndexOptions | None = None,
         progress: ProgressCallback | None = None,
         should_stop: StopCheck | None = None,
+        cluster: RayIndexing | None = None,
     ) -> None:
         self.engine = engine
+        self.cluster = cluster  # the expensive work on Ray (options.ray), else on this machine
         self.paths = paths
         self.embedder = embedder
         self._open_store = open_store
@@ -226,56 +213,70 @@ class IndexRun:
         return self.report
 
     def _process(self, work: list[ScannedFile]) -> None:
+        if self.cluster is not None:
+            self._process_on_ray(work, self.cluster)
+            return
         self.embedder.load()  # only now: an unchanged folder never pays for the model
         workers = self.options.resolved_workers()
         batch_size = self.options.resolved_batch_size(self.embedder.device)
         lookahead = 2 * batch_size + 2 * workers
-        batch: list[_Decoded] = []
-        links: list[_Link] = []
-        failures: list[_Failed] = []
-        done = 0
-
         with self._decode_pool(workers) as pool:
             assert self.embedder.input_spec is not None
             spec, paths = self.embedder.input_spec, self.paths
 
-            def submit(item: ScannedFile) -> Future[_Outcome]:
+            def submit(item: ScannedFile) -> Future[Outcome]:
                 if isinstance(pool, ProcessPoolExecutor):
                     return pool.submit(_prepare_in_process, item, spec, paths)
                 return pool.submit(self._prepare, item)
 
             with InOrder(submit, work, lookahead, self.paused, self._should_stop) as outcomes:
-                for outcome in outcomes:
-                    done += 1
-                    if isinstance(outcome, _StorageFailed):
-                        # Every later photo would fail the same way: keep what is done, stop.
-                        self._embed_and_commit(batch)
-                        self._commit_links(links)
-                        self._commit_failures(failures)
-                        batch, links, failures = [], [], []
-                        raise outcome.error
-                    if isinstance(outcome, _Decoded):
-                        batch.append(outcome)
-                        if len(batch) >= batch_size:
-                            self._embed_and_commit(batch)
-                            batch = []
-                    elif isinstance(outcome, _Link):
-                        links.append(outcome)
-                        if len(links) >= self.options.link_flush:
-                            self._commit_links(links)
-                            links = []
-                    else:
-                        failures.append(outcome)
-                    self._emit("embedding", done, len(work), outcome.scanned.path)
-                self.report.cancelled = outcomes.stopped
-            if not self.report.cancelled:
-                self._embed_and_commit(batch)
-            self._commit_links(links)
-            self._commit_failures(failures)
+                self._consume(outcomes, len(work), batch_size)
+
+    def _process_on_ray(self, work: list[ScannedFile], cluster: RayIndexing) -> None:
+        self.embedder.load()  # for its input size; the cluster's actors load their own
+        assert self.embedder.input_spec is not None
+        spec = self.embedder.input_spec
+        with cluster.embedded(work, spec, self._known_hashes.keys(), self.paused, self._should_stop) as outcomes:
+            self._consume(outcomes, len(work), cluster.plan().batch_size)
+
+    def _consume(self, outcomes: OutcomeStream, total: int, batch_size: int) -> None:
+        """Commit outcomes as they come: new content in batches, links and failures in theirs."""
+        batch: list[Decoded | Embedded] = []
+        links: list[Link] = []
+        failures: list[Failed] = []
+        done = 0
+        for outcome in outcomes:
+            done += 1
+            if isinstance(outcome, StorageFailed):
+                # Every later photo would fail the same way: keep what is done, stop.
+                self._commit_new(batch)
+                self._commit_links(links)
+                self._commit_failures(failures)
+                raise outcome.error
+            if isinstance(outcome, Known):
+                outcome = Link(outcome.scanned, self._known_hashes[outcome.content_hash])
+            if isinstance(outcome, (Decoded, Embedded)):
+                batch.append(outcome)
+                if len(batch) >= batch_size:
+                    self._commit_new(batch)
+                    batch = []
+            elif isinstance(outcome, Link):
+                links.append(outcome)
+                if len(links) >= self.options.link_flush:
+                    self._commit_links(links)
+                    links = []
+            else:
+                failures.append(outcome)
+            self._emit("embedding", done, total, outcome.scanned.path)
+        self.report.cancelled = outcomes.stopped
+        if not self.report.cancelled:
+            self._commit_new(batch)
+        self._commit_links(links)
+        self._commit_failures(failures)
 
     # --- worker side (decode pool) --------------------------------------------------------------
 
-    def _prepare(self, item: ScannedFile) -> _Outcome:
+    def _prepare(self, item: ScannedFile) -> Outcome:
         assert self.embedder.input_spec is not None
         return prepare(item, self._known_hashes, self.embedder.input_spec, self.paths)
 
@@ -289,7 +290,7 @@ class IndexRun:
             return ThreadPoolExecutor(
                 max_workers=workers,
                 thread_name_prefix="decode",
-                initializer=_lower_priority,
+                initializer=lower_priority,
                 initargs=(self.options.decode_niceness,),
             )
         # spawn, not forkserver: a forkserver outlives a killed run and keeps its pipes open.
@@ -302,13 +303,13 @@ class IndexRun:
             initargs=(self.options.decode_niceness, dict(self._known_hashes), budget.shared_state()),
         )
 
-    def _embed_and_commit(self, batch: list[_Decoded]) -> None:
+    def _commit_new(self, batch: list[Decoded | Embedded]) -> None:
         if not batch:
             return
-        vectors = self.embedder.embed_arrays([d.image.model_input for d in batch])
+        facts, vectors = self._vectors_of(batch)
         rows = [
             NewImage(
-                facts=d.image.facts,
+                facts=facts[i],
                 path=d.scanned.path,
                 size=d.scanned.size,
                 mtime_ns=d.scanned.mtime_ns,
@@ -322,15 +323,27 @@ class IndexRun:
         if written:
             region_ids = np.array([rid for rid, _ in written], dtype=np.int64)
             store.add(region_ids, vectors[[pos for _, pos in written]])
-        for d in batch:
-            self._note_new_content(d.scanned.path, image_ids[d.image.facts.content_hash])
+        for d, f in zip(batch, facts, strict=True):
+            self._note_new_content(d.scanned.path, image_ids[f.content_hash])
         self.report.new += len(batch)
         self.report.embedded += len(written)
         self.report.regions += len(written)
         self._known_hashes.update(image_ids)
         self._maybe_save()
 
-    def _commit_links(self, links: list[_Link]) -> None:
+    def _vectors_of(self, batch: list[Decoded | Embedded]) -> tuple[list[ImageFacts], np.ndarray]:
+        """Embedded here, or (from a cluster) already: then the thumbnails are stored first, as
+        local decoding stores them, before the catalog names the image."""
+        embedded = [d for d in batch if isinstance(d, Embedded)]
+        for e in embedded:
+            save_thumbnail(e.thumbnail, self.paths.thumbnail(e.facts.content_hash))
+        if embedded and len(embedded) == len(batch):
+            return [e.facts for e in embedded], np.vstack([e.vector for e in embedded])
+        decoded = [d for d in batch if isinstance(d, Decoded)]
+        assert len(decoded) == len(batch), "a batch is decoded here or embedded elsewhere, not both"
+        return [d.image.facts for d in decoded], self.embedder.embed_arrays([d.image.model_input for d in decoded])
+
+    def _commit_links(self, links: list[Link]) -> None:
         if not links:
             return
         rows = []
@@ -369,7 +382,7 @@ class IndexRun:
                 self.report.new += 1
         self._linked_images = []
 
-    def _commit_failures(self, failures: list[_Failed]) -> None:
+    def _commit_failures(self, failures: list[Failed]) -> None:
         if not failures:
             return
         for f in failures:
@@ -415,26 +428,6 @@ class IndexRun:
         self._progress(IndexProgress(phase, done, total, self.report.embedded, round(rate, 2), eta, current))
 
 
-def prepare(item: ScannedFile, known_hashes: dict[str, int], input_spec: InputSpec, paths: LibraryPaths) -> _Outcome:
-    """Read once, hash, and decode only content the catalog does not have yet."""
-    try:
-        content = read_file(item.path)
-        scanned = ScannedFile(item.path, content.size, _mtime(item, content), content.ctime_ns)
-        image_id = known_hashes.get(content.content_hash)
-        if image_id is not None:
-            return _Link(scanned, image_id)
-        return _Decoded(scanned, decode(content, input_spec, paths.thumbnail(content.content_hash)))
-    except DecodeError as exc:
-        return _Failed(item, str(exc))
-    except UnreadableError as exc:
-        return _Failed(item, str(exc), retry=True)
-    except LibraryStorageError as exc:
-        return _StorageFailed(item, exc)
-    except Exception as exc:  # a bug in one file's path must not stop the run
-        log.exception("unexpected error indexing %s", item.path)
-        return _Failed(item, f"unexpected error: {type(exc).__name__}: {exc}")
-
-
 _process_known_hashes: dict[str, int] = {}
 
 
@@ -442,7 +435,7 @@ def _init_decode_process(niceness: int, known_hashes: dict[str, int], budget: tu
     global _process_known_hashes
     _process_known_hashes = known_hashes
     use_budget(PixelBudget(*budget))
-    _lower_priority(niceness)
+    lower_priority(niceness)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True, name="orphan-watch").start()
 
 
@@ -454,25 +447,10 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(0)
 
 
-def _prepare_in_process(item: ScannedFile, input_spec: InputSpec, paths: LibraryPaths) -> _Outcome:
+def _prepare_in_process(item: ScannedFile, input_spec: InputSpec, paths: LibraryPaths) -> Outcome:
     # Content first seen earlier in this run is decoded again here rather than linked; the
     # catalog still stores it once (add_embedded_images matches it by hash).
     return prepare(item, _process_known_hashes, input_spec, paths)
-
-
-def _lower_priority(niceness: int) -> None:
-    """Decoding yields the cores to inference and fills its idle moments; the look-ahead
-    buffer absorbs the difference. Linux sets niceness per thread; elsewhere this is a no-op."""
-    if niceness <= 0 or not hasattr(os, "setpriority"):
-        return
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
-    except OSError:
-        pass
-
-
-def _mtime(item: ScannedFile, content: FileContent) -> int:
-    return content.mtime_ns or item.mtime_ns
 
 
 def _unchanged(old: KnownFile, now: ScannedFile) -> bool:

@@ -16,30 +16,24 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import Engine
 
-from app.catalog.faces import NewFace
-from app.catalog.regions import NewRegion, RegionsDone, RegionWork, images_needing_regions, replace_regions
+from app.catalog.regions import RegionsDone, RegionWork, images_needing_regions, replace_regions
 from app.core.errors import ModelUnavailableError
-from app.indexing.decoding import DecodeError, crop_box, decode_for_regions, read_file
 from app.indexing.lookahead import InOrder
+from app.indexing.region_finder import FoundRegions, Loaded, RegionFinder, load_for_regions
 from app.indexing.report import IndexProgress
-from app.ml.detector import Detection, ObjectDetector
 from app.ml.embedder import ClipEmbedder
-from app.ml.ocr import TextLine, TextReader
-from app.ml.preprocess import to_model_input
 from app.ml.region_models import RegionModels
-
-if TYPE_CHECKING:
-    from app.ml.faces import FaceModels
 from app.vectors.store import VectorStore
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from app.indexing.ray_indexing import RayIndexing
 
-REGION_SIDE = 1280  # OCR reads words a few percent of the photo high; more pixels cost more
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -61,13 +55,6 @@ class RegionReport:
         return self.objects + self.texts
 
 
-@dataclass
-class _Loaded:
-    work: RegionWork
-    pixels: np.ndarray | None  # None: unreadable now (the image is marked done with no regions)
-    changed: bool = False  # the file no longer holds this image: leave it for the next scan
-
-
 class RegionRun:
     """One region pass over every image that needs it; create, then call `run` once."""
 
@@ -86,8 +73,10 @@ class RegionRun:
         save_interval_seconds: float = 20.0,
         faces: bool = False,
         faces_store: Callable[[], VectorStore] | None = None,
+        cluster: RayIndexing | None = None,
     ) -> None:
         self.engine = engine
+        self.cluster = cluster  # the models on Ray's actors, else here
         self.embedder = embedder
         self.models = models
         self._store_for = store_for
@@ -100,63 +89,78 @@ class RegionRun:
         self.workers = max(1, workers)
         self.save_interval = save_interval_seconds
         self.report = RegionReport()
-        self._detector: ObjectDetector | None = None
-        self._reader: TextReader | None = None
-        self._objects_by: str | None = None
-        self._text_by: str | None = None
-        self._faces_by: str | None = None
-        self._face_models: FaceModels | None = None
+        self._finder: RegionFinder | None = None
         self._faces_changed = False
         self._started = time.perf_counter()
 
     def run(self) -> RegionReport:
         started = time.perf_counter()
-        self._objects_by = self.models.detector_version() if self.detect else None
-        self._text_by = self.models.reader_version() if self.ocr else None
-        self._faces_by = self.models.faces_version() if self.find_faces else None
-        work = images_needing_regions(self.engine, self._objects_by, self._text_by, self._faces_by)
-        if work:
+        objects_by = self.models.detector_version() if self.detect else None
+        text_by = self.models.reader_version() if self.ocr else None
+        faces_by = self.models.faces_version() if self.find_faces else None
+        work = images_needing_regions(self.engine, objects_by, text_by, faces_by)
+        if work and self.cluster is not None:
+            self._process_on_ray(work, self.cluster)
+        elif work:
             work = self._load_models(work)
-        if work:
-            self._process(work)
+            if work:
+                self._process(work)
         self.report.seconds = round(time.perf_counter() - started, 3)
         return self.report
 
     def _load_models(self, work: list[RegionWork]) -> list[RegionWork]:
-        if any(w.objects for w in work):
+        def loaded(wanted: bool, load: Callable[[], Any]) -> Any:
+            if not wanted:
+                return None
             try:
-                self._detector = self.models.detector()
+                return load()
             except ModelUnavailableError as exc:
                 self.report.warnings.append(str(exc))
-        if any(w.text for w in work):
-            try:
-                self._reader = self.models.reader()
-            except ModelUnavailableError as exc:
-                self.report.warnings.append(str(exc))
-        if any(w.faces for w in work):
-            try:
-                self._face_models = self.models.faces()
-            except ModelUnavailableError as exc:
-                self.report.warnings.append(str(exc))
-        return [
-            w
-            for w in work
-            if (w.objects and self._detector) or (w.text and self._reader) or (w.faces and self._face_models)
-        ]
+                return None
+
+        detector = loaded(any(w.objects for w in work), self.models.detector)
+        reader = loaded(any(w.text for w in work), self.models.reader)
+        face_models = loaded(any(w.faces for w in work), self.models.faces)
+        self._finder = RegionFinder(self.embedder, detector, reader, face_models)
+        return [w for w in work if (w.objects and detector) or (w.text and reader) or (w.faces and face_models)]
+
+    def _process_on_ray(self, work: list[RegionWork], cluster: RayIndexing) -> None:
+        """The models run on the cluster's actors; the commits stay here, batch by batch."""
+        batch_size = cluster.plan().region_batch
+        batch: list[FoundRegions] = []
+        last_save = time.monotonic()
+        self._started = time.perf_counter()
+        self._emit(0, len(work))
+        try:
+            with cluster.regions(work, self.models.settings, self.paused, self._should_stop) as found:
+                for item in found:
+                    batch.append(item)
+                    if len(batch) >= batch_size:
+                        self._commit(batch)
+                        batch = []
+                        self._emit(self.report.images, len(work))
+                        if time.monotonic() - last_save >= self.save_interval:
+                            self._save()
+                            last_save = time.monotonic()
+                self.report.cancelled = found.stopped
+            self._commit(batch)
+            self._emit(self.report.images, len(work))
+        finally:
+            self._save()
 
     def _process(self, work: list[RegionWork]) -> None:
         self.embedder.load()
         batch_size = 32 if self.embedder.device.startswith("cuda") else 4
         lookahead = 2 * batch_size + self.workers
-        batch: list[_Loaded] = []
+        batch: list[Loaded] = []
         last_save = time.monotonic()
         self._started = time.perf_counter()
         self._emit(0, len(work))
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="regions") as pool:
             try:
 
-                def submit(item: RegionWork) -> Future[_Loaded]:
-                    return pool.submit(_load, item)
+                def submit(item: RegionWork) -> Future[Loaded]:
+                    return pool.submit(load_for_regions, item)
 
                 with InOrder(submit, work, lookahead, self.paused, self._should_stop) as loaded:
                     for item in loaded:
@@ -174,97 +178,46 @@ class RegionRun:
 
     # --- one batch ---------------------------------------------------------------------------------
 
-    def _finish(self, batch: list[_Loaded]) -> None:
-        ready = [b for b in batch if b.pixels is not None]
-        regions: list[NewRegion] = []
-        vectors: list[np.ndarray] = []
-        for new, vecs in (self._objects(ready), self._texts(ready)):
-            regions += new
-            vectors += vecs
-        done = [
-            RegionsDone(
-                b.work.image_id,
-                self._objects_by if b.work.objects and self._detector is not None else None,
-                self._text_by if b.work.text and self._reader is not None else None,
-                self._faces_by if b.work.faces and self._face_models is not None else None,
-            )
-            for b in batch
-            if not b.changed
-        ]
-        faces, descriptors = self._faces(ready)
+    def _finish(self, batch: list[Loaded]) -> None:
+        assert self._finder is not None
+        self._commit(self._finder.find(batch))
+
+    def _commit(self, batch: list[FoundRegions]) -> None:
+        """One transaction replaces the redone kinds' regions and marks the images done; then
+        the vector stores follow (reconciled on open if a kill comes between)."""
+        regions = [r for f in batch for r in f.regions]
+        faces = [face for f in batch for face in f.faces]
+        done = [RegionsDone(f.work.image_id, f.objects_by, f.text_by, f.faces_by) for f in batch if not f.changed]
         replaced = replace_regions(self.engine, done, regions, faces)
         added = replaced.added
         store = self._store_for(self.embedder.dim)
         if store is not None:
             store.remove(replaced.removed)
             if added:
-                store.add(np.array([i for _, i in added], dtype=np.int64), np.vstack([vectors[p] for p, _ in added]))
+                vectors = np.vstack([np.frombuffer(regions[p].vector, np.float32) for p, _ in added])
+                store.add(np.array([i for _, i in added], dtype=np.int64), vectors)
         if (replaced.faces_removed or replaced.faces_added) and self._faces_store is not None:
             self._faces_changed = True
             face_store = self._faces_store()
             face_store.remove(replaced.faces_removed)
             if replaced.faces_added:
                 ids = np.array([i for _, i in replaced.faces_added], dtype=np.int64)
-                face_store.add(ids, descriptors[[p for p, _ in replaced.faces_added]])
+                face_store.add(
+                    ids, np.vstack([np.frombuffer(faces[p].descriptor, np.float32) for p, _ in replaced.faces_added])
+                )
         self.report.faces += len(replaced.faces_added)
         for p, _ in added:
             if regions[p].kind == "object":
                 self.report.objects += 1
             else:
                 self.report.texts += 1
+        for f in batch:
+            self.report.detect_seconds += f.seconds.get("detect", 0.0)
+            self.report.ocr_seconds += f.seconds.get("ocr", 0.0)
+            self.report.face_seconds += f.seconds.get("faces", 0.0)
+            self.report.embed_seconds += f.seconds.get("embed", 0.0)
+            self.report.warnings += [w for w in f.warnings if w not in self.report.warnings]
         self.report.images += len(batch)
-
-    def _objects(self, ready: list[_Loaded]) -> tuple[list[NewRegion], list[np.ndarray]]:
-        todo = [b for b in ready if b.work.objects and self._detector is not None]
-        if not todo:
-            return [], []
-        assert self._detector is not None and self.embedder.input_spec is not None
-        t0 = time.perf_counter()
-        found = self._detector.detect([b.pixels for b in todo])  # type: ignore[misc]
-        t1 = time.perf_counter()
-        crops, meta = [], []
-        for b, detections in zip(todo, found, strict=True):
-            assert b.pixels is not None
-            for d in detections:
-                crops.append(to_model_input(crop_box(b.pixels, d.bbox), self.embedder.input_spec))
-                meta.append((b.work.image_id, d))
-        vectors = self.embedder.embed_arrays(crops) if crops else np.empty((0, 0), np.float32)
-        self.report.detect_seconds += t1 - t0
-        self.report.embed_seconds += time.perf_counter() - t1
-        return [_object_region(image_id, d, vectors[i]) for i, (image_id, d) in enumerate(meta)], list(vectors)
-
-    def _texts(self, ready: list[_Loaded]) -> tuple[list[NewRegion], list[np.ndarray]]:
-        todo = [b for b in ready if b.work.text and self._reader is not None]
-        if not todo:
-            return [], []
-        assert self._reader is not None
-        t0 = time.perf_counter()
-        found = self._reader.read([b.pixels for b in todo])  # type: ignore[misc]
-        t1 = time.perf_counter()
-        meta = [(b.work.image_id, line) for b, lines in zip(todo, found, strict=True) for line in lines]
-        vectors = (
-            self.embedder.embed_region_texts([line.text for _, line in meta]) if meta else np.empty((0, 0), np.float32)
-        )
-        self.report.ocr_seconds += t1 - t0
-        self.report.embed_seconds += time.perf_counter() - t1
-        return [_text_region(image_id, line, vectors[i]) for i, (image_id, line) in enumerate(meta)], list(vectors)
-
-    def _faces(self, ready: list[_Loaded]) -> tuple[list[NewFace], np.ndarray]:
-        todo = [b for b in ready if b.work.faces and self._face_models is not None]
-        if not todo:
-            return [], np.empty((0, 128), np.float32)
-        assert self._face_models is not None
-        t0 = time.perf_counter()
-        faces: list[NewFace] = []
-        descriptors: list[np.ndarray] = []
-        for b in todo:
-            assert b.pixels is not None
-            found, described = self._face_models.faces(b.pixels)
-            for face, descriptor in zip(found, described, strict=True):
-                faces.append(NewFace(b.work.image_id, face.bbox, round(face.score, 4), descriptor.tobytes()))
-                descriptors.append(descriptor)
-        self.report.face_seconds += time.perf_counter() - t0
-        return faces, np.vstack(descriptors) if descriptors else np.empty((0, 128), np.float32)
 
     def _save(self) -> None:
         store = self._store_for(0)
@@ -278,30 +231,3 @@ class RegionRun:
         rate = done / elapsed if done and elapsed > 0 else 0.0
         eta = (total - done) / rate if rate > 0 else None
         self._progress(IndexProgress("regions", done, total, self.report.regions, round(rate, 2), eta))
-
-
-def _load(work: RegionWork) -> _Loaded:
-    """Read the photo again (decode pool); its hash proves it is still the same image."""
-    try:
-        content = read_file(work.path)
-        if content.content_hash != work.content_hash:
-            return _Loaded(work, None, changed=True)
-        return _Loaded(work, decode_for_regions(content, REGION_SIDE))
-    except DecodeError as exc:
-        log.warning("no regions for %s: %s", work.path, exc)
-        return _Loaded(work, None)
-    except Exception:  # one file's bug must not stop the pass
-        log.exception("unexpected error reading %s for regions", work.path)
-        return _Loaded(work, None)
-
-
-def _object_region(image_id: int, d: Detection, vector: np.ndarray) -> NewRegion:
-    # The detector's own class name goes in `text` (shown as "object: dog"); only OCR text is
-    # indexed for keyword search.
-    return NewRegion(
-        image_id, "object", d.label, d.bbox, round(d.score, 4), d.name, vector.astype(np.float32).tobytes()
-    )
-
-
-def _text_region(image_id: int, line: TextLine, vector: np.ndarray) -> NewRegion:
-    return NewRegion(image_id, "text", None, line.bbox, line.confidence, line.text, vector.astype(np.float32).tobytes())

@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from app.core.settings import Settings
 from app.indexing.decoding import decode_for_regions, read_file
-from app.indexing.region_pass import REGION_SIDE
+from app.indexing.region_finder import REGION_SIDE
 from app.ml.ocr import TextReader
 from app.ml.region_models import RegionModels
 from app.ml.text_gate import BLOB_THRESHOLD, TextGate
