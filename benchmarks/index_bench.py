@@ -1,6 +1,7 @@
 """Indexing throughput: the model alone vs the whole pipeline, in one run, as JSON.
 
     python benchmarks/index_bench.py [--count 384] [--repeat 3] [--device cpu|cuda] [--batch-size N]
+    python benchmarks/index_bench.py --ray [ADDRESS] [--count 384] [--repeat 2]
 
 Model-only feeds ready-made input arrays to the same embedder at the pipeline's batch size;
 the pipeline indexes camera-size JPEGs (4000x3000, EXIF) into a fresh library with the model
@@ -11,6 +12,12 @@ photo (all threads: inference, decoding, bookkeeping), packed perfectly on every
 model-only's wall time per photo; packing = ratio / ceiling is how close the run came to it.
 parallel_efficiency = model-only / (cores x one-thread rate) shows how well inference alone
 uses the cores. Rounds repeat everything on a fresh library; medians are reported.
+
+With --ray, each round indexes the same photos on this machine and on Ray (a Ray started here,
+or the cluster at ADDRESS), in alternating order; `ray.overhead` is 1 - Ray's images/s over the
+local path's (target <= 0.15), both end to end (Ray's start and its actors' model loading
+included) and in steady state (first to last commit). `ray.projection` turns the per-stage costs
+measured here into photos/s on N machines (see `projection`).
 """
 
 from __future__ import annotations
@@ -146,6 +153,130 @@ def one_round(args: argparse.Namespace, options: IndexOptions, photos: list[Path
             }
 
 
+class Commits:
+    """A progress callback that notes when photos were committed: the steady-state rate runs
+    from the first commit to the last, leaving out start-up (Ray's and the model's)."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.marks: list[tuple[float, int, float]] = []  # (time, photos committed, CPU seconds)
+
+    def __call__(self, progress: object) -> None:
+        embedded = int(getattr(progress, "embedded", 0))
+        if embedded and (not self.marks or embedded > self.marks[-1][1]):
+            self.marks.append((time.perf_counter(), embedded, cpu_seconds()))
+
+    def steady_rate(self) -> float:
+        if len(self.marks) < 2:
+            return 0.0
+        (t0, n0, _), (t1, n1, _) = self.marks[0], self.marks[-1]
+        return (n1 - n0) / (t1 - t0) if t1 > t0 else 0.0
+
+    def steady_cpu_ms(self) -> float:
+        """This process's CPU per photo committed between the first commit and the last."""
+        if len(self.marks) < 2:
+            return 0.0
+        (_, n0, c0), (_, n1, c1) = self.marks[0], self.marks[-1]
+        return (c1 - c0) * 1000 / (n1 - n0) if n1 > n0 else 0.0
+
+    def first_commit_seconds(self) -> float:
+        return self.marks[0][0] - self.started if self.marks else 0.0
+
+
+def ray_round(args: argparse.Namespace, photos: list[Path], ray_first: bool) -> dict:
+    """The same photos indexed here and on Ray, each into a fresh library."""
+    out: dict = {}
+    for where in ("ray", "local") if ray_first else ("local", "ray"):
+        options = IndexOptions(
+            batch_size=args.batch_size,
+            decode_workers=args.workers,
+            detect=False,
+            ocr=False,
+            faces=False,
+            ray=args.ray if where == "ray" else None,
+        )
+        with tempfile.TemporaryDirectory() as lib_dir, tempfile.TemporaryDirectory(dir=args.data) as folder:
+            for photo in photos:
+                os.link(photo, Path(folder) / photo.name)
+            with Library(Path(lib_dir), ModelSpec(args.model, "random"), device=args.device) as library:
+                library.embedder.load()  # as in the local rounds: loading is not indexing
+                commits = Commits()
+                report = library.index([Path(folder)], options, progress=commits)
+                out[where] = {
+                    "images_per_second": report.embedded / report.seconds,
+                    "steady_images_per_second": commits.steady_rate(),
+                    "seconds": report.seconds,
+                    "first_commit_seconds": commits.first_commit_seconds(),
+                    "embedded": report.embedded,
+                    # This process's CPU per photo once running: on Ray, the driver's share
+                    # (outcomes read, thumbnails written, commits), which does not spread.
+                    "steady_cpu_ms_per_image": commits.steady_cpu_ms(),
+                }
+    return out
+
+
+def projection(ray_node_ips: float, decode_ms: float, driver_ms: float, nodes: list[int], gpu_ips: float) -> dict:
+    """Photos/s on N machines from per-stage costs measured here. A CPU machine like this one
+    indexes at the rate measured on Ray here; a GPU machine embeds at `gpu_ips` (an assumption
+    until a GPU machine measures it) unless its 16 cores cannot decode that fast. The driver
+    reads, stores and commits every photo, so its CPU time per photo caps the cluster."""
+    driver_cap = 1000 / driver_ms if driver_ms > 0 else float("inf")
+
+    def cluster(per_node: float) -> dict[str, float]:
+        return {str(n): round(min(n * per_node, driver_cap), 1) for n in nodes}
+
+    gpu_node = min(gpu_ips, 16 * 1000 / decode_ms)
+    return {
+        "cpu_machines_like_this": cluster(ray_node_ips),
+        "gpu_machines_with_16_cores": cluster(gpu_node),
+        "gpu_machine_images_per_second": round(gpu_node, 1),
+        "gpu_machine_bound_by": "decoding" if gpu_node < gpu_ips else "the GPU",
+        "driver_cap_images_per_second": round(driver_cap, 1),
+        "assumed_gpu_images_per_second": gpu_ips,
+    }
+
+
+def ray_main(args: argparse.Namespace, photos: list[Path]) -> None:
+    rounds = [ray_round(args, photos, ray_first=i % 2 == 0) for i in range(max(1, args.repeat))]
+
+    def median(where: str, key: str) -> float:
+        return float(np.median([r[where][key] for r in rounds]))
+
+    with (
+        tempfile.TemporaryDirectory() as probe_dir,
+        Library(Path(probe_dir), ModelSpec(args.model, "random"), device=args.device) as probe,
+    ):
+        decode_ms = decode_cost_ms(probe, photos)
+        model_ips, _ = model_only(probe, IndexOptions().resolved_batch_size(probe.embedder.device), 4)
+    local, ray = median("local", "images_per_second"), median("ray", "images_per_second")
+    steady_local, steady_ray = median("local", "steady_images_per_second"), median("ray", "steady_images_per_second")
+    print(
+        json.dumps(
+            {
+                "model": f"{args.model} (random weights)",
+                "cores": os.cpu_count(),
+                "ray_address": args.ray or "a Ray started on this machine",
+                "images": rounds[-1]["ray"]["embedded"],
+                "rounds": rounds,
+                "local_images_per_second": round(local, 2),
+                "ray_images_per_second": round(ray, 2),
+                "overhead": round(1 - ray / local, 3),
+                "steady_local_images_per_second": round(steady_local, 2),
+                "steady_ray_images_per_second": round(steady_ray, 2),
+                "steady_overhead": round(1 - steady_ray / steady_local, 3) if steady_local else None,
+                "first_commit_seconds": {w: round(median(w, "first_commit_seconds"), 1) for w in ("local", "ray")},
+                "model_only_images_per_second": round(model_ips, 2),
+                "decode_ms_per_image_one_core": round(decode_ms, 1),
+                "driver_cpu_ms_per_image": round(median("ray", "steady_cpu_ms_per_image"), 2),
+                "projection": projection(
+                    steady_ray, decode_ms, median("ray", "steady_cpu_ms_per_image"), [1, 2, 4, 8, 16], args.gpu_rate
+                ),
+            },
+            indent=2,
+        )
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
@@ -166,11 +297,28 @@ def main() -> None:
         help="also time decoding this many HEIC photos, with and without an embedded thumbnail",
     )
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "photo-organizer-bench-jpegs")
+    parser.add_argument(
+        "--ray",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="ADDRESS",
+        help="compare with indexing on Ray (alone: a Ray started here)",
+    )
+    parser.add_argument(
+        "--gpu-rate",
+        type=float,
+        default=3000.0,
+        help="images/s of one GPU for the projection, until a GPU machine measures it",
+    )
     args = parser.parse_args()
 
     t0 = time.perf_counter()
     photos = make_camera_jpegs(args.data, args.count)
     generate_s = time.perf_counter() - t0
+    if args.ray is not None:
+        ray_main(args, photos)
+        return
     options = IndexOptions(
         batch_size=args.batch_size, decode_workers=args.workers, detect=False, ocr=False, faces=False
     )

@@ -237,7 +237,7 @@ class IndexRun:
         assert self.embedder.input_spec is not None
         spec = self.embedder.input_spec
         with cluster.embedded(work, spec, self._known_hashes.keys(), self.paused, self._should_stop) as outcomes:
-            self._consume(outcomes, len(work), cluster.plan().batch_size)
+            self._consume(outcomes, len(work), self.options.batch_size or cluster.plan().batch_size)
 
     def _consume(self, outcomes: OutcomeStream, total: int, batch_size: int) -> None:
         """Commit outcomes as they come: new content in batches, links and failures in theirs."""

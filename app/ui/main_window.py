@@ -555,13 +555,14 @@ class MainWindow(QMainWindow):
             spec.name, spec.pretrained or "", library.device, library.root, self.cache.capacity, self
         )
         dialog.set_regions(library.settings.detect_objects, library.settings.read_text, library.settings.find_faces)
+        dialog.set_ray(library.settings.ray_address)
         dialog.accepted.connect(lambda: self.apply_settings(dialog.choice()))
         dialog.open()
         return dialog
 
     def apply_settings(self, choice: SettingsChoice) -> None:
         from app.ml.spec import ModelSpec
-        from app.ui.settings_dialog import save_region_choice
+        from app.ui.settings_dialog import save_ray_choice, save_region_choice
 
         self.cache.capacity = choice.cache_size
         library = self.library
@@ -569,7 +570,7 @@ class MainWindow(QMainWindow):
             settings, switched_on = save_region_choice(
                 library.settings, choice.detect_objects, choice.read_text, choice.find_faces
             )
-            self.controller.use_settings(settings)
+            self.controller.use_settings(save_ray_choice(settings, choice.ray_address))
             if switched_on:
                 self.controller.find_regions()
         if choice.library and Path(choice.library) != (library.root if library else None):

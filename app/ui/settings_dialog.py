@@ -1,5 +1,5 @@
-"""Settings: the model (and where it runs), objects and text on or off, the library's
-location, the thumbnail cache.
+"""Settings: the model (and where it runs), objects and text on or off, indexing on a Ray
+cluster, the library's location, the thumbnail cache.
 
 A model change re-embeds the library from its thumbnails in the background (the old vectors
 serve searches until the switch completes); the library location applies from the next start.
@@ -43,6 +43,7 @@ class SettingsChoice:
     detect_objects: bool | None = None  # None: leave as it is
     read_text: bool | None = None
     find_faces: bool | None = None
+    ray_address: str | None = None  # None: index on this machine; "" a Ray started here; else a cluster
 
 
 # QSettings key -> (the Settings field, the environment variable that overrides it)
@@ -53,16 +54,34 @@ REGION_KEYS = {
 }
 
 
+RAY_KEY, RAY_VARIABLE = "indexing/ray", "PHOTO_ORGANIZER_RAY"
+
+
 def saved_settings() -> Settings:
     """The settings the window starts with: the environment's, with what the person chose last
-    time for objects and text (unless the environment says otherwise)."""
+    time for objects, text, faces and Ray (unless the environment says otherwise)."""
     settings, stored = Settings.from_env(), QSettings()
     chosen: dict[str, Any] = {
         field: parse_bool(stored.value(key))
         for key, (field, variable) in REGION_KEYS.items()
         if stored.contains(key) and variable not in os.environ
     }
+    if stored.contains(RAY_KEY) and RAY_VARIABLE not in os.environ:
+        value = stored.value(RAY_KEY)
+        chosen["ray_address"] = None if value is None or value == "off" else str(value)
     return replace(settings, **chosen)
+
+
+def save_ray_choice(current: Settings, ray_address: str | None) -> Settings:
+    """Remember where indexing runs: this machine (None), a Ray started here (""), a cluster."""
+    QSettings().setValue(RAY_KEY, "off" if ray_address is None else ray_address)
+    return replace(current, ray_address=ray_address)
+
+
+def ray_installed() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("ray") is not None
 
 
 def save_region_choice(
@@ -117,12 +136,24 @@ class SettingsDialog(QDialog):
         regions.addWidget(self.read_text)
         self.find_faces = QCheckBox("Find faces and group them into people")
         regions.addWidget(self.find_faces)
+        self.use_ray = QCheckBox("Index on a Ray cluster (archives too big for one computer)")
+        self.ray_address = QLineEdit()
+        self.ray_address.setPlaceholderText("empty: Ray on this computer; auto or HOST:PORT: a running cluster")
+        self.ray_address.setEnabled(False)
+        self.use_ray.toggled.connect(self.ray_address.setEnabled)
+        if not ray_installed():
+            self.use_ray.setEnabled(False)
+            self.use_ray.setToolTip("Needs Ray: pip install 'photo-organizer[ray]' on every computer of the cluster")
+        ray = QVBoxLayout()
+        ray.addWidget(self.use_ray)
+        ray.addWidget(self.ray_address)
         form = QFormLayout(self)
         form.addRow("Model", _wrap(model_row))
         form.addRow("Pretrained weights", self.pretrained)
         form.addRow("Run the model on", self.device)
         form.addRow("Library folder", _wrap(library_row))
         form.addRow("Inside photos", _wrap(regions))
+        form.addRow("Indexing", _wrap(ray))
         form.addRow("Thumbnail memory", self.cache_size)
         form.addRow(
             QLabel(
@@ -139,6 +170,10 @@ class SettingsDialog(QDialog):
         self.detect_objects.setChecked(detect_objects)
         self.read_text.setChecked(read_text)
         self.find_faces.setChecked(find_faces)
+
+    def set_ray(self, address: str | None) -> None:
+        self.use_ray.setChecked(address is not None)
+        self.ray_address.setText(address or "")
 
     def _choose_model_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "An open_clip model folder (open_clip_config.json + weights)")
@@ -161,6 +196,7 @@ class SettingsDialog(QDialog):
             self.detect_objects.isChecked(),
             self.read_text.isChecked(),
             self.find_faces.isChecked(),
+            self.ray_address.text().strip() if self.use_ray.isChecked() else None,
         )
 
 
