@@ -3,8 +3,9 @@ are embedded), then the region pass for objects and text, which steps aside for 
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -55,61 +56,46 @@ def index_and_find_regions(
     controls: RunControls,
     faces_store: Callable[[], VectorStore] | None = None,
 ) -> IndexReport:
-    session = None
-    cluster = None
-    if options.ray is not None:
-        from app.indexing.ray_indexing import RayIndexing, RaySession  # Ray is imported only when asked
-
-        session = RaySession(options.ray)
-        cluster = RayIndexing(session, embedder.spec, embedder.requested_device)
-    try:
-        return _index_then_regions(
-            engine, paths, embedder, region_models, store_for, roots, options, controls, faces_store, cluster
+    with _cluster_for(options, embedder) as cluster:
+        run = IndexRun(engine, paths, embedder, store_for, options, controls.progress, controls.should_stop, cluster)
+        if controls.pause is not None:
+            run.paused = controls.pause
+        report = run.run(roots)
+        if report.cancelled or not (options.detect or options.ocr or (options.faces and faces_store is not None)):
+            return report
+        if controls.deferred():
+            report.regions_deferred = True
+            return report
+        regions = RegionRun(
+            engine,
+            embedder,
+            region_models,
+            store_for,
+            detect=options.detect,
+            ocr=options.ocr,
+            progress=controls.progress,
+            should_stop=lambda: controls.stopped() or controls.deferred(),
+            paused=controls.pause,
+            workers=options.resolved_workers(),
+            faces=options.faces,
+            faces_store=faces_store,
+            cluster=cluster,
         )
-    finally:
-        if session is not None:
-            session.close()
+        found: RegionReport = regions.run()
+        if found.cancelled and controls.deferred() and not controls.stopped():
+            found.cancelled = False  # stepped aside, not cancelled: what it did is kept and counted
+            report.regions_deferred = True
+        report.add_regions(found)
+        return report
 
 
-def _index_then_regions(
-    engine: Engine,
-    paths: LibraryPaths,
-    embedder: ClipEmbedder,
-    region_models: RegionModels,
-    store_for: Callable[[int], VectorStore | None],
-    roots: Sequence[Path],
-    options: IndexOptions,
-    controls: RunControls,
-    faces_store: Callable[[], VectorStore] | None,
-    cluster: RayIndexing | None,
-) -> IndexReport:
-    run = IndexRun(engine, paths, embedder, store_for, options, controls.progress, controls.should_stop, cluster)
-    if controls.pause is not None:
-        run.paused = controls.pause
-    report = run.run(roots)
-    if report.cancelled or not (options.detect or options.ocr or (options.faces and faces_store is not None)):
-        return report
-    if controls.deferred():
-        report.regions_deferred = True
-        return report
-    regions = RegionRun(
-        engine,
-        embedder,
-        region_models,
-        store_for,
-        detect=options.detect,
-        ocr=options.ocr,
-        progress=controls.progress,
-        should_stop=lambda: controls.stopped() or controls.deferred(),
-        paused=controls.pause,
-        workers=options.resolved_workers(),
-        faces=options.faces,
-        faces_store=faces_store,
-        cluster=cluster,
-    )
-    found: RegionReport = regions.run()
-    if found.cancelled and controls.deferred() and not controls.stopped():
-        found.cancelled = False  # stepped aside, not cancelled: what it did is kept and counted
-        report.regions_deferred = True
-    report.add_regions(found)
-    return report
+@contextlib.contextmanager
+def _cluster_for(options: IndexOptions, embedder: ClipEmbedder) -> Iterator[RayIndexing | None]:
+    """The run's Ray cluster when it asks for one (connected on first need, closed at the end)."""
+    if options.ray is None:
+        yield None
+        return
+    from app.indexing.ray_indexing import RayIndexing, RaySession  # Ray is imported only when asked
+
+    with RaySession(options.ray) as session:
+        yield RayIndexing(session, embedder.spec, embedder.requested_device)

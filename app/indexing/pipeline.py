@@ -233,7 +233,13 @@ class IndexRun:
                 self._consume(outcomes, len(work), batch_size)
 
     def _process_on_ray(self, work: list[ScannedFile], cluster: RayIndexing) -> None:
-        self.embedder.load()  # for its input size; the cluster's actors load their own
+        # Loading the model here (for its input size only: the cluster's actors load their own)
+        # overlaps connecting, which stays on this thread: a Ray started here ends its processes
+        # when the thread that started them ends.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="model-load") as loading:
+            loaded = loading.submit(self.embedder.load)
+            cluster.session.ray()
+            loaded.result()
         assert self.embedder.input_spec is not None
         spec = self.embedder.input_spec
         with cluster.embedded(work, spec, self._known_hashes.keys(), self.paused, self._should_stop) as outcomes:

@@ -102,7 +102,8 @@ def plan_for(nodes: Sequence[Mapping[str, Any]], requested_device: str) -> Plan:
 class RaySession:
     """The connection of one indexing run to Ray, made on first need (an unchanged folder never
     starts Ray) and closed with the run: `address` LOCAL starts a Ray here for the run, "auto"
-    or HOST:PORT joins a running cluster. A connection made before the run is left open."""
+    or HOST:PORT joins a running cluster. A connection made before the run is left open. Connect
+    on the thread that runs the whole run: a Ray started here ends with the thread that started it."""
 
     def __init__(self, address: str) -> None:
         self.address = address

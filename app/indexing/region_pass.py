@@ -138,10 +138,7 @@ class RegionRun:
                     if len(batch) >= batch_size:
                         self._commit(batch)
                         batch = []
-                        self._emit(self.report.images, len(work))
-                        if time.monotonic() - last_save >= self.save_interval:
-                            self._save()
-                            last_save = time.monotonic()
+                        last_save = self._batch_done(len(work), last_save)
                 self.report.cancelled = found.stopped
             self._commit(batch)
             self._emit(self.report.images, len(work))
@@ -168,13 +165,18 @@ class RegionRun:
                         if len(batch) >= batch_size or loaded.exhausted:
                             self._finish(batch)
                             batch = []
-                            self._emit(self.report.images, len(work))
-                            if time.monotonic() - last_save >= self.save_interval:
-                                self._save()
-                                last_save = time.monotonic()
+                            last_save = self._batch_done(len(work), last_save)
                     self.report.cancelled = loaded.stopped
             finally:
                 self._save()
+
+    def _batch_done(self, total: int, last_save: float) -> float:
+        """Tell the progress; save the vector stores now and then. Returns the last save's time."""
+        self._emit(self.report.images, total)
+        if time.monotonic() - last_save < self.save_interval:
+            return last_save
+        self._save()
+        return time.monotonic()
 
     # --- one batch ---------------------------------------------------------------------------------
 

@@ -165,16 +165,21 @@ def _start_index(photos: Path, library: Path, cluster: str) -> subprocess.Popen[
     )
 
 
-def _wait_for_commits(library: Path, run: subprocess.Popen[bytes]) -> None:
+def _many_photos(photos: Path, count: int) -> None:
+    for i in range(count):
+        save_jpeg(photos / f"d{i % 5}" / f"img{i:03d}.jpg", photo(2000 + i, (480, 360)))
+
+
+def _running_with_commits(tmp_path: Path, count: int, cluster: str) -> tuple[Path, Path, subprocess.Popen[bytes]]:
+    """`count` photos being indexed on the cluster by a CLI process that has committed some."""
+    photos, library = tmp_path / "photos", tmp_path / "lib"
+    _many_photos(photos, count)
+    run = _start_index(photos, library, cluster)
     deadline = time.monotonic() + 300
     while run.poll() is None and _images_in(library) == 0 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert run.poll() is None, "the run ended before any kill; the test proved nothing"
-
-
-def _many_photos(photos: Path, count: int) -> None:
-    for i in range(count):
-        save_jpeg(photos / f"d{i % 5}" / f"img{i:03d}.jpg", photo(2000 + i, (480, 360)))
+    return photos, library, run
 
 
 def _assert_complete(library: Path, count: int) -> None:
@@ -185,11 +190,8 @@ def _assert_complete(library: Path, count: int) -> None:
 
 
 def test_a_worker_killed_mid_run_costs_only_its_batch(cluster: str, tmp_path: Path):
-    photos, library = tmp_path / "photos", tmp_path / "lib"
     count = 400
-    _many_photos(photos, count)
-    run = _start_index(photos, library, cluster)
-    _wait_for_commits(library, run)
+    photos, library, run = _running_with_commits(tmp_path, count, cluster)
     victims = _ray_workers("Embedding")[:1] + _ray_workers("read_and_decode")[:1]
     assert victims, "no Ray worker of this run was found to kill"
     for pid in victims:
@@ -207,11 +209,8 @@ def test_a_worker_killed_mid_run_costs_only_its_batch(cluster: str, tmp_path: Pa
 
 
 def test_a_driver_killed_mid_run_resumes_on_the_next(cluster: str, tmp_path: Path):
-    photos, library = tmp_path / "photos", tmp_path / "lib"
     count = 300
-    _many_photos(photos, count)
-    run = _start_index(photos, library, cluster)
-    _wait_for_commits(library, run)
+    photos, library, run = _running_with_commits(tmp_path, count, cluster)
     run.send_signal(signal.SIGKILL)
     run.communicate(timeout=120)
     status = _status(library)
