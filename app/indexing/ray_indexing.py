@@ -42,6 +42,7 @@ DECODE_BATCH = 8
 # Decoding shares each machine with the model actors (as local decoding threads share the cores
 # with the model), so two decode tasks fit beside an actor on a 2-core machine.
 DECODE_CPUS = 0.5
+DECODE_MEMORY = 256 << 20
 ACTOR_CPUS = 0.5
 
 StopCheck = Callable[[], bool]
@@ -123,7 +124,7 @@ class RaySession:
         _quiet_ray()
         if not ray.is_initialized():
             try:
-                with _backend_logs_only_fatal():
+                with _backend_logs_only_fatal(), _workers_at_normal_priority(self.address):
                     ray.init(
                         address=self.address or None,
                         include_dashboard=False if self.address == LOCAL else None,
@@ -210,6 +211,22 @@ def _cluster_news_to_stderr() -> None:
 
     to_stderr.to_stderr = True  # type: ignore[attr-defined]
     worker.print_to_stdstream = to_stderr
+
+
+@contextlib.contextmanager
+def _workers_at_normal_priority(address: str) -> Iterator[None]:
+    """Ray runs its workers at niceness 15 unless told otherwise; a Ray started here for a run
+    gives the model actors the priority the model has locally (decoding still yields to them).
+    A cluster's own setting stands."""
+    name = "RAY_worker_niceness"
+    if address != LOCAL or name in os.environ:
+        yield
+        return
+    os.environ[name] = "0"
+    try:
+        yield
+    finally:
+        os.environ.pop(name, None)
 
 
 def check_nodes_see(ray: Any, paths: Sequence[str]) -> None:
@@ -317,6 +334,10 @@ class RayIndexing:
             batch_size=DECODE_BATCH,
             fn_kwargs={"input_spec": input_spec, "known": ray_stages.ContentHashes(list(known_hashes))},
             num_cpus=DECODE_CPUS,
+            # Memory for a photo being decoded; reserving it (the model actors reserve none)
+            # also keeps Ray Data from fusing decoding into the actors, which would then decode
+            # their batches themselves, on one core.
+            memory=DECODE_MEMORY,
         )
         embedded = decoded.map_batches(
             ray_stages.Embedding,

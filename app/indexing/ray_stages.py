@@ -69,9 +69,22 @@ def unpack(batch: Batch) -> list[Any]:
 def read_and_decode(batch: Batch, input_spec: InputSpec, known: ContentHashes) -> Batch:
     """A task: read, hash and decode each scanned file (known content only hashed). Like the
     local decoding threads it yields the cores to the model and fills its idle moments."""
-    lower_priority(DECODE_NICENESS)
+    _below_the_model()
     items: list[ScannedFile] = unpack(batch)
     return pack([prepare_elsewhere(item, known, input_spec) for item in items])
+
+
+_worker_niceness: int | None = None
+
+
+def _below_the_model() -> None:
+    """Decoding yields to the model actors, whatever niceness the cluster gives its workers."""
+    global _worker_niceness
+    if not hasattr(os, "getpriority"):
+        return
+    if _worker_niceness is None:  # as the worker started: later tasks must not lower it further
+        _worker_niceness = os.getpriority(os.PRIO_PROCESS, 0)
+    lower_priority(min(19, _worker_niceness + DECODE_NICENESS))
 
 
 class Embedding:
