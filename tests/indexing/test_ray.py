@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 
 from tests.helpers.images import make_broken_set, make_valid_set, photo, save_jpeg
+from tests.test_kill_resume import _images_in
 
 pytestmark = pytest.mark.slow
 
@@ -144,17 +145,6 @@ def _ray_workers(title: str) -> list[int]:
     """Pids of this machine's Ray worker processes whose title names `title`."""
     out = subprocess.run(["ps", "-eo", "pid=,args="], capture_output=True, text=True, check=True).stdout
     return [int(line.split(None, 1)[0]) for line in out.splitlines() if "ray::" in line and title in line]
-
-
-def _images_in(library: Path) -> int:
-    try:
-        db = sqlite3.connect(f"file:{library / 'catalog.sqlite'}?mode=ro", uri=True, timeout=1)
-        try:
-            return int(db.execute("SELECT COUNT(*) FROM images").fetchone()[0])
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return 0
 
 
 def _start_index(photos: Path, library: Path, cluster: str) -> subprocess.Popen[bytes]:
