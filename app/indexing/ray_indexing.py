@@ -4,7 +4,7 @@ The driver (this process) keeps everything it does locally: the scan, change det
 moves, removals, failures and every commit. Ray Data does the rest as one streaming
 pipeline: reading and decoding in CPU tasks, then a pool of embedding actors (one per GPU, or
 one per machine without GPUs), each loading the model once; the region pass runs as a further
-pool of actors (`app.indexing.ray_regions`). Outcomes stream back in whatever order they finish
+pool of actors (`ray_stages.RegionFinding`). Outcomes stream back in whatever order they finish
 and are committed in batches exactly as the local pipeline commits them, so a kill of any
 worker or of the driver costs only the work in flight. Ray is imported only here, and only when
 a run asks for it.

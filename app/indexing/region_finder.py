@@ -1,6 +1,6 @@
 """What the region pass finds in a batch of photos (objects, lines of text, faces), computed
 apart from committing it, so the same code runs in the library's process or on a cluster's
-actors (`app.indexing.ray_regions`)."""
+actors (`app.indexing.ray_stages.RegionFinding`)."""
 
 from __future__ import annotations
 

@@ -5,7 +5,8 @@ walks the images whose object or text regions are missing or were made by anothe
 OCR version. Photos are read again on the decode pool (at most 1280 px, JPEG draft mode) while
 this thread runs the detector, OCR and the CLIP towers in small batches. Each batch is one
 transaction that replaces the redone kinds' regions and marks the images done, so a kill costs
-only the batch in flight and a re-run neither repeats nor duplicates anything.
+only the batch in flight and a re-run neither repeats nor duplicates anything. On a Ray cluster
+the models run on its actors (`app.indexing.ray_stages.RegionFinding`); the commits stay here.
 """
 
 from __future__ import annotations
