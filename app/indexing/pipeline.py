@@ -73,9 +73,7 @@ class IndexOptions:
     faces: bool = field(default_factory=lambda: Settings.from_env().find_faces)
 
     def resolved_batch_size(self, device: str) -> int:
-        if self.batch_size > 0:
-            return self.batch_size
-        return 256 if device.startswith("cuda") else 32
+        return self.batch_size if self.batch_size > 0 else embedding_batch_size(device)
 
     def use_processes(self, device: str) -> bool:
         forced = os.environ.get("PHOTO_ORGANIZER_DECODE_PROCESSES", "").strip()
@@ -85,6 +83,11 @@ class IndexOptions:
 
     def resolved_workers(self) -> int:
         return self.decode_workers if self.decode_workers > 0 else max(1, os.cpu_count() or 1)
+
+
+def embedding_batch_size(device: str) -> int:
+    """Photos the model embeds at once on `device` (here, or on a cluster's actors)."""
+    return 256 if device.startswith("cuda") else 32
 
 
 class IndexRun:

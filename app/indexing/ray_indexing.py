@@ -28,6 +28,8 @@ from app.catalog.regions import RegionWork
 from app.core.errors import UserError
 from app.core.settings import Settings
 from app.indexing import ray_stages
+from app.indexing.pipeline import embedding_batch_size
+from app.indexing.region_finder import region_batch_size
 from app.indexing.scanner import ScannedFile
 from app.ml.preprocess import InputSpec
 from app.ml.spec import ModelSpec
@@ -72,11 +74,14 @@ class Plan:
 
     device: str
     actors: int
-    batch_size: int
+
+    @property
+    def batch_size(self) -> int:
+        return embedding_batch_size(self.device)
 
     @property
     def region_batch(self) -> int:
-        return 32 if self.device == "cuda" else 4
+        return region_batch_size(self.device)
 
     @property
     def actor_resources(self) -> dict[str, float]:
@@ -94,10 +99,10 @@ def plan_for(nodes: Sequence[Mapping[str, Any]], requested_device: str) -> Plan:
     if requested_device.startswith("cuda") and not gpus:
         raise UserError("the Ray cluster has no GPU, and --device cuda asks for one")
     if gpus and requested_device != "cpu":
-        return Plan("cuda", int(forced) if forced.isdigit() else gpus, 256)
+        return Plan("cuda", int(forced) if forced.isdigit() else gpus)
     if not cpu_nodes:
         raise UserError("the Ray cluster has no machine with a CPU free for work")
-    return Plan("cpu", int(forced) if forced.isdigit() else cpu_nodes, 32)
+    return Plan("cpu", int(forced) if forced.isdigit() else cpu_nodes)
 
 
 class RaySession:
@@ -181,19 +186,31 @@ def _backend_logs_only_fatal() -> Iterator[None]:
     """Ray's core logs to this process's stderr at the level it reads while connecting. Its only
     error line in a run is a note on its own actors' arguments (harmless: the dataset holds them
     for the run), and setting the level prints a line of its own, so that line is dropped."""
-    name = "RAY_BACKEND_LOG_LEVEL"
-    if name in os.environ:  # the user's own choice stands
-        yield
+    with _env_unless_set("RAY_BACKEND_LOG_LEVEL", "fatal") as chosen_here:
+        if not chosen_here:  # the user's own choice stands
+            yield
+            return
+        saved = os.dup(2)
+        try:
+            with open(os.devnull, "wb") as devnull:
+                os.dup2(devnull.fileno(), 2)
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+@contextlib.contextmanager
+def _env_unless_set(name: str, value: str) -> Iterator[bool]:
+    """`name` set to `value` for the duration (Ray reads it as it connects), unless the user set
+    it; says whether it was set here."""
+    if name in os.environ:
+        yield False
         return
-    os.environ[name] = "fatal"
-    saved = os.dup(2)
+    os.environ[name] = value
     try:
-        with open(os.devnull, "wb") as devnull:
-            os.dup2(devnull.fileno(), 2)
-        yield
+        yield True
     finally:
-        os.dup2(saved, 2)
-        os.close(saved)
         os.environ.pop(name, None)
 
 
@@ -218,15 +235,11 @@ def _workers_at_normal_priority(address: str) -> Iterator[None]:
     """Ray runs its workers at niceness 15 unless told otherwise; a Ray started here for a run
     gives the model actors the priority the model has locally (decoding still yields to them).
     A cluster's own setting stands."""
-    name = "RAY_worker_niceness"
-    if address != LOCAL or name in os.environ:
+    if address != LOCAL:
         yield
         return
-    os.environ[name] = "0"
-    try:
+    with _env_unless_set("RAY_worker_niceness", "0"):
         yield
-    finally:
-        os.environ.pop(name, None)
 
 
 def check_nodes_see(ray: Any, paths: Sequence[str]) -> None:
@@ -242,8 +255,8 @@ def check_nodes_see(ray: Any, paths: Sequence[str]) -> None:
         for n in nodes
     }
     ready, late = ray.wait(list(pending), num_returns=len(pending), timeout=PROBE_TIMEOUT)
-    for ref in late:
-        raise UserError(f"the Ray node at {pending[ref]['NodeManagerAddress']} did not answer within a minute")
+    if late:
+        raise UserError(f"the Ray node at {pending[late[0]]['NodeManagerAddress']} did not answer within a minute")
     for ref in ready:
         node = pending[ref]["NodeManagerAddress"]
         try:

@@ -27,6 +27,11 @@ log = logging.getLogger(__name__)
 REGION_SIDE = 1280  # OCR reads words a few percent of the photo high; more pixels cost more
 
 
+def region_batch_size(device: str) -> int:
+    """Photos the region pass's models take at once on `device` (here, or on a cluster's actors)."""
+    return 32 if device.startswith("cuda") else 4
+
+
 @dataclass
 class Loaded:
     work: RegionWork

@@ -25,7 +25,7 @@ from sqlalchemy import Engine
 from app.catalog.regions import RegionsDone, RegionWork, images_needing_regions, replace_regions
 from app.core.errors import ModelUnavailableError
 from app.indexing.lookahead import InOrder
-from app.indexing.region_finder import FoundRegions, Loaded, RegionFinder, load_for_regions
+from app.indexing.region_finder import FoundRegions, Loaded, RegionFinder, load_for_regions, region_batch_size
 from app.indexing.report import IndexProgress
 from app.ml.embedder import ClipEmbedder
 from app.ml.region_models import RegionModels
@@ -148,7 +148,7 @@ class RegionRun:
 
     def _process(self, work: list[RegionWork]) -> None:
         self.embedder.load()
-        batch_size = 32 if self.embedder.device.startswith("cuda") else 4
+        batch_size = region_batch_size(self.embedder.device)
         lookahead = 2 * batch_size + self.workers
         batch: list[Loaded] = []
         last_save = time.monotonic()
