@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.helpers.images import make_broken_set, make_valid_set, photo, save_jpeg
+from tests.helpers.images import photo, save_jpeg
+from tests.helpers.library_runs import catalog_of, index_folder, mixed_folder, run_cli, status_of
 from tests.test_kill_resume import _images_in
 
 pytestmark = pytest.mark.slow
@@ -43,102 +44,35 @@ def cluster() -> Iterator[str]:
         nodes.shutdown()
 
 
-def _cli(args: list[str], library: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        env={**os.environ, "PHOTO_ORGANIZER_LIBRARY": str(library), **env},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
-def _index(photos: Path, library: Path, *extra: str) -> dict:
-    done = _cli(["index", str(photos), "--json", *extra], library)
-    assert done.returncode == 0, done.stderr
-    assert "Traceback" not in done.stderr
-    return json.loads(done.stdout)
-
-
-def _status(library: Path) -> dict:
-    done = _cli(["status", "--json"], library)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
-
-
-def _catalog(library: Path) -> dict[str, object]:
-    """What a library holds, independent of the order it was committed in."""
-    db = sqlite3.connect(library / "catalog.sqlite")
-    try:
-        images = db.execute(
-            "SELECT content_hash, byte_size, width, height, format, taken_at, camera FROM images ORDER BY content_hash"
-        ).fetchall()
-        files = db.execute(
-            "SELECT f.path, f.size, f.mtime_ns, i.content_hash FROM files f JOIN images i ON i.id = f.image_id "
-            "ORDER BY f.path"
-        ).fetchall()
-        failures = db.execute("SELECT path, size, mtime_ns, reason, kind FROM failures ORDER BY path").fetchall()
-        vectors = {
-            h: np.frombuffer(v, np.float32)
-            for h, v in db.execute(
-                "SELECT i.content_hash, r.vector FROM regions r JOIN images i ON i.id = r.image_id WHERE r.kind = 'image'"
-            )
-        }
-        per_image = db.execute("SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM regions GROUP BY image_id)").fetchone()[0]
-    finally:
-        db.close()
-    thumbnails = {p.name: p.read_bytes() for p in (library / "thumbnails").rglob("*.jpg")}
-    return {
-        "images": images,
-        "files": files,
-        "failures": failures,
-        "vectors": vectors,
-        "per_image": per_image,
-        "thumbnails": thumbnails,
-    }
-
-
-def _mixed_folder(photos: Path) -> None:
-    """Ordinary photos in folders, odd but valid ones, broken ones, a copy, a non-UTF-8 name."""
-    for i in range(18):
-        save_jpeg(photos / f"trip{i % 3}" / f"img{i:02d}.jpg", photo(500 + i))
-    make_valid_set(photos / "odd")
-    make_broken_set(photos / "broken")
-    (photos / "copy of img00.jpg").write_bytes((photos / "trip0" / "img00.jpg").read_bytes())
-    raw = os.fsencode(photos) + b"/caf\xe9 latin-1.jpg"
-    with open(raw, "wb") as fh:
-        photo(777).save(fh, "JPEG")
-
-
 def test_the_cluster_gives_the_same_library_as_this_machine(cluster: str, tmp_path: Path):
     photos = tmp_path / "photos"
-    _mixed_folder(photos)
+    mixed_folder(photos)
     local, on_ray = tmp_path / "local", tmp_path / "on-ray"
-    here = _index(photos, local)
-    there = _index(photos, on_ray, "--ray", cluster)
+    here = index_folder(photos, local)
+    there = index_folder(photos, on_ray, "--ray", cluster)
     for key in ("scanned", "new", "failed", "embedded", "moved", "unchanged"):
         assert there[key] == here[key], (key, here, there)
     assert here["embedded"] >= 30 and here["failed"] >= 4
 
-    a, b = _catalog(local), _catalog(on_ray)
+    a, b = catalog_of(local), catalog_of(on_ray)
     for key in ("images", "files", "failures", "thumbnails"):
         assert a[key] == b[key], key
     assert a["vectors"].keys() == b["vectors"].keys()
     for content_hash, vector in a["vectors"].items():
         np.testing.assert_allclose(b["vectors"][content_hash], vector, atol=2e-5)
     assert b["per_image"] == 1
-    status = _status(on_ray)
+    status = status_of(on_ray)
     assert status["consistent"] is True
     assert status["images"] == status["vectors"] == status["index_vectors"] == here["embedded"]
 
     # Change detection, moves and copies stay the driver's: nothing is embedded twice.
-    again = _index(photos, on_ray, "--ray", cluster)
+    again = index_folder(photos, on_ray, "--ray", cluster)
     assert again["embedded"] == 0 and again["new"] == 0
     (photos / "trip1" / "img01.jpg").rename(photos / "moved here.jpg")
     (photos / "another copy.jpg").write_bytes((photos / "trip2" / "img02.jpg").read_bytes())
-    moved = _index(photos, on_ray, "--ray", cluster)
+    moved = index_folder(photos, on_ray, "--ray", cluster)
     assert (moved["moved"], moved["embedded"]) == (1, 0), moved
-    assert _status(on_ray)["images"] == here["embedded"]
+    assert status_of(on_ray)["images"] == here["embedded"]
 
 
 def _ray_workers(title: str) -> list[int]:
@@ -147,7 +81,7 @@ def _ray_workers(title: str) -> list[int]:
     return [int(line.split(None, 1)[0]) for line in out.splitlines() if "ray::" in line and title in line]
 
 
-def _start_index(photos: Path, library: Path, cluster: str) -> subprocess.Popen[bytes]:
+def _startindex_folder(photos: Path, library: Path, cluster: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "app", "index", str(photos), "--json", "--ray", cluster],
         env={**os.environ, "PHOTO_ORGANIZER_LIBRARY": str(library)},
@@ -165,7 +99,7 @@ def _running_with_commits(tmp_path: Path, count: int, cluster: str) -> tuple[Pat
     """`count` photos being indexed on the cluster by a CLI process that has committed some."""
     photos, library = tmp_path / "photos", tmp_path / "lib"
     _many_photos(photos, count)
-    run = _start_index(photos, library, cluster)
+    run = _startindex_folder(photos, library, cluster)
     deadline = time.monotonic() + 300
     while run.poll() is None and _images_in(library) == 0 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -174,10 +108,10 @@ def _running_with_commits(tmp_path: Path, count: int, cluster: str) -> tuple[Pat
 
 
 def _assert_complete(library: Path, count: int) -> None:
-    status = _status(library)
+    status = status_of(library)
     assert status["consistent"] is True, status
     assert status["images"] == status["files"] == status["vectors"] == status["index_vectors"] == count, status
-    assert _catalog(library)["per_image"] == 1  # every image embedded exactly once
+    assert catalog_of(library)["per_image"] == 1  # every image embedded exactly once
 
 
 def test_a_worker_killed_mid_run_costs_only_its_batch(cluster: str, tmp_path: Path):
@@ -195,11 +129,11 @@ def test_a_worker_killed_mid_run_costs_only_its_batch(cluster: str, tmp_path: Pa
     # say so in one line, and the next run finishes what is left.
     if run.returncode != 0:
         assert b"Traceback" not in err, err.decode()
-        _index(photos, library, "--ray", cluster)
+        index_folder(photos, library, "--ray", cluster)
     else:
         assert json.loads(out)["embedded"] == count  # everything the killed worker held was redone
     _assert_complete(library, count)
-    assert _index(photos, library, "--ray", cluster)["embedded"] == 0
+    assert index_folder(photos, library, "--ray", cluster)["embedded"] == 0
 
 
 def test_a_driver_killed_mid_run_resumes_on_the_next(cluster: str, tmp_path: Path):
@@ -207,11 +141,11 @@ def test_a_driver_killed_mid_run_resumes_on_the_next(cluster: str, tmp_path: Pat
     photos, library, run = _running_with_commits(tmp_path, count, cluster)
     run.send_signal(signal.SIGKILL)
     run.communicate(timeout=120)
-    status = _status(library)
+    status = status_of(library)
     assert status["consistent"] is True, status
     assert 0 < status["images"] < count
     assert status["interrupted"] == [str(photos)]
-    report = _index(photos, library, "--ray", cluster)
+    report = index_folder(photos, library, "--ray", cluster)
     assert report["embedded"] == count - status["images"]
     _assert_complete(library, count)
 
@@ -228,7 +162,7 @@ def test_regions_on_the_cluster_match_this_machine(cluster: str, tmp_path: Path)
     env = {"PHOTO_ORGANIZER_OCR": "1", "PHOTO_ORGANIZER_FACES": "1"}
     found = {}
     for name, extra in (("local", []), ("on-ray", ["--ray", cluster])):
-        done = _cli(["index", str(photos), "--json", *extra], tmp_path / name, **env)
+        done = run_cli(["index", str(photos), "--json", *extra], tmp_path / name, **env)
         assert done.returncode == 0, done.stderr
         found[name] = json.loads(done.stdout)
     assert found["on-ray"]["texts"] == found["local"]["texts"] >= 2
@@ -259,7 +193,7 @@ def test_regions_on_the_cluster_match_this_machine(cluster: str, tmp_path: Path)
     for key, descriptor in faces_here.items():
         np.testing.assert_allclose(faces_there[key], descriptor, atol=1e-4)
     for name in ("local", "on-ray"):
-        status = _status(tmp_path / name)
+        status = status_of(tmp_path / name)
         passed = status["region_pass"]
         assert status["consistent"] is True and passed["text_done"] == passed["faces_done"] == passed["images"], status
 
@@ -305,7 +239,7 @@ def test_pause_and_stop_work_on_the_cluster_as_here(cluster: str, tmp_path: Path
         assert report.cancelled and 0 < report.embedded < count
         status = library.status()
         assert status.consistent
-    report = _index(photos, tmp_path / "lib", "--ray", cluster)
+    report = index_folder(photos, tmp_path / "lib", "--ray", cluster)
     _assert_complete(tmp_path / "lib", count)
 
 
@@ -337,7 +271,7 @@ def test_a_cluster_out_of_reach_is_one_line(tmp_path: Path, address: str, messag
     photos = tmp_path / "photos"
     save_jpeg(photos / "a.jpg", photo(1))
     started = time.monotonic()
-    done = _cli(["index", str(photos), "--ray", address], tmp_path / "lib")
+    done = run_cli(["index", str(photos), "--ray", address], tmp_path / "lib")
     assert done.returncode == 2
     assert done.stderr.strip().startswith(message), done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
