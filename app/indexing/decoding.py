@@ -130,6 +130,47 @@ def decode_elsewhere(content: FileContent, input_spec: InputSpec) -> tuple[Decod
         return decoded, thumbnail_jpeg(thumb)
 
 
+@dataclass
+class JpegHeader:
+    """What a JPEG's header tells before any pixel is decoded: its facts, and how to turn it."""
+
+    facts: ImageFacts
+    orientation: int | None
+
+
+def jpeg_for_device(content: FileContent) -> JpegHeader | None:
+    """The header of a JPEG the model's device can decode whole: 8-bit YCbCr or grey, within
+    the pixel limit, and complete to its end-of-image marker (nvjpeg decodes a truncated file
+    without a word, where Pillow refuses it). None for anything else: it is decoded here."""
+    data = content.data
+    if not data.startswith(b"\xff\xd8") or not data[-4096:].rstrip(b"\x00\r\n ").endswith(b"\xff\xd9"):
+        return None
+    try:
+        with _readable_errors():
+            image = _open_checked(content)
+            if image.format != "JPEG" or image.mode not in ("RGB", "L") or _coded_as_rgb(image):
+                return None
+            taken_at, camera = _exif_facts(image)
+            orientation = _orientation(image)
+    except DecodeError:
+        return None  # decoding it here gives the reason
+    width, height = image.size
+    if orientation in (5, 6, 7, 8):
+        width, height = height, width
+    return JpegHeader(
+        ImageFacts(content.content_hash, content.size, width, height, "JPEG", taken_at, camera), orientation
+    )
+
+
+def _coded_as_rgb(image: Image.Image) -> bool:
+    """A three-channel JPEG stored as RGB rather than YCbCr (Adobe's transform 0, or components
+    named R, G, B): Pillow reads it right, a decoder that assumes YCbCr would not."""
+    if image.mode != "RGB":
+        return False
+    ids = [layer[0] for layer in getattr(image, "layer", [])]
+    return image.info.get("adobe_transform") == 0 or ids == [ord("R"), ord("G"), ord("B")]
+
+
 def decode_for_regions(content: FileContent, max_side: int) -> np.ndarray:
     """The photo as an RGB array, upright, at most `max_side` on its long side (JPEG draft mode
     does most of the shrinking), for the object detector and OCR."""

@@ -18,9 +18,11 @@ from app.indexing.decoding import (
     DecodedImage,
     DecodeError,
     FileContent,
+    JpegHeader,
     UnreadableError,
     decode,
     decode_elsewhere,
+    jpeg_for_device,
     read_file,
 )
 from app.indexing.scanner import ScannedFile
@@ -51,6 +53,16 @@ class Decoded:
 
 
 @dataclass
+class Encoded:
+    """New content whose pixels the model's device decodes (a JPEG it can take whole): the
+    file's bytes travel as read, with what its header told."""
+
+    scanned: ScannedFile
+    content: FileContent
+    header: JpegHeader
+
+
+@dataclass
 class Embedded:
     """New content decoded and embedded away from the library: its thumbnail is the JPEG the
     library's process writes before it commits."""
@@ -76,7 +88,7 @@ class StorageFailed:
     error: LibraryStorageError
 
 
-Outcome = Link | Known | Decoded | Embedded | Failed | StorageFailed
+Outcome = Link | Known | Decoded | Encoded | Embedded | Failed | StorageFailed
 
 
 class OutcomeStream(Protocol):
@@ -87,13 +99,23 @@ class OutcomeStream(Protocol):
     def __iter__(self) -> Iterator[Outcome]: ...
 
 
-def prepare(item: ScannedFile, known_hashes: Mapping[str, int], input_spec: InputSpec, paths: LibraryPaths) -> Outcome:
-    """Read once, hash, and decode only content the catalog does not have yet."""
+def prepare(
+    item: ScannedFile,
+    known_hashes: Mapping[str, int],
+    input_spec: InputSpec,
+    paths: LibraryPaths,
+    device_decodes_jpeg: bool = False,
+) -> Outcome:
+    """Read once, hash, and decode only content the catalog does not have yet; where the
+    model's device decodes JPEGs, one it can take comes back with its bytes and header."""
 
     def outcome(scanned: ScannedFile, content: FileContent) -> Outcome:
         image_id = known_hashes.get(content.content_hash)
         if image_id is not None:
             return Link(scanned, image_id)
+        header = jpeg_for_device(content) if device_decodes_jpeg else None
+        if header is not None:
+            return Encoded(scanned, content, header)
         return Decoded(scanned, decode(content, input_spec, paths.thumbnail(content.content_hash)))
 
     return _prepared(item, outcome)

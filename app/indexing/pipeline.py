@@ -26,14 +26,16 @@ from sqlalchemy import Engine
 
 from app.catalog import index_writes, removal
 from app.catalog.folders import is_under
-from app.catalog.records import FileLink, ImageFacts, KnownFailure, KnownFile, NewImage
+from app.catalog.records import FileLink, KnownFailure, KnownFile, NewImage
 from app.core.paths import LibraryPaths, display_path
 from app.core.settings import Settings, parse_bool
-from app.indexing.decoding import lower_priority, save_thumbnail
+from app.indexing.batch_embedding import BatchEmbedding, NewContent, StartedBatch
+from app.indexing.decoding import lower_priority
 from app.indexing.lookahead import InOrder
 from app.indexing.outcomes import (
     Decoded,
     Embedded,
+    Encoded,
     Failed,
     Known,
     Link,
@@ -65,6 +67,12 @@ class IndexOptions:
     save_interval_seconds: float = 20.0
     link_flush: int = 256
     decode_niceness: int = int(os.environ.get("PHOTO_ORGANIZER_DECODE_NICE", "10"))
+    # JPEGs decoded on the model's device (nvjpeg on CUDA) instead of by the decode workers. Off
+    # until a GPU run has measured it against decoding in processes; any device honours it
+    # (the CPU too, which is how the tests check it).
+    device_decode: bool = field(
+        default_factory=lambda: parse_bool(os.environ.get("PHOTO_ORGANIZER_DEVICE_DECODE", "0"))
+    )
     # None: index on this machine; otherwise on Ray ("" starts one here; "auto" or an address joins a cluster).
     ray: str | None = None
     # The region pass (objects and text inside photos); on unless the settings say otherwise.
@@ -223,14 +231,15 @@ class IndexRun:
         workers = self.options.resolved_workers()
         batch_size = self.options.resolved_batch_size(self.embedder.device)
         lookahead = 2 * batch_size + 2 * workers
+        on_device = self.options.device_decode
         with self._decode_pool(workers) as pool:
             assert self.embedder.input_spec is not None
             spec, paths = self.embedder.input_spec, self.paths
 
             def submit(item: ScannedFile) -> Future[Outcome]:
                 if isinstance(pool, ProcessPoolExecutor):
-                    return pool.submit(_prepare_in_process, item, spec, paths)
-                return pool.submit(self._prepare, item)
+                    return pool.submit(_prepare_in_process, item, spec, paths, on_device)
+                return pool.submit(prepare, item, self._known_hashes, spec, paths, on_device)
 
             with InOrder(submit, work, lookahead, self.paused, self._should_stop) as outcomes:
                 self._consume(outcomes, len(work), batch_size)
@@ -249,8 +258,11 @@ class IndexRun:
             self._consume(outcomes, len(work), self.options.batch_size or cluster.plan().batch_size)
 
     def _consume(self, outcomes: OutcomeStream, total: int, batch_size: int) -> None:
-        """Commit outcomes as they come: new content in batches, links and failures in theirs."""
-        batch: list[Decoded | Embedded] = []
+        """Commit outcomes as they come: new content in batches (each started on the model's
+        device before the one before it is committed), links and failures in theirs."""
+        embedding = BatchEmbedding(self.embedder, self.paths)
+        started: StartedBatch | None = None
+        batch: list[NewContent] = []
         links: list[Link] = []
         failures: list[Failed] = []
         done = 0
@@ -258,16 +270,16 @@ class IndexRun:
             done += 1
             if isinstance(outcome, StorageFailed):
                 # Every later photo would fail the same way: keep what is done, stop.
-                self._commit_new(batch)
+                self._commit_new(self._start_next(embedding, batch, started))
                 self._commit_links(links)
                 self._commit_failures(failures)
                 raise outcome.error
             if isinstance(outcome, Known):
                 outcome = Link(outcome.scanned, self._known_hashes[outcome.content_hash])
-            if isinstance(outcome, (Decoded, Embedded)):
+            if isinstance(outcome, (Decoded, Encoded, Embedded)):
                 batch.append(outcome)
                 if len(batch) >= batch_size:
-                    self._commit_new(batch)
+                    started = self._start_next(embedding, batch, started)
                     batch = []
             elif isinstance(outcome, Link):
                 links.append(outcome)
@@ -278,16 +290,17 @@ class IndexRun:
                 failures.append(outcome)
             self._emit("embedding", done, total, outcome.scanned.path)
         self.report.cancelled = outcomes.stopped
-        if not self.report.cancelled:
-            self._commit_new(batch)
+        self._commit_new(self._start_next(embedding, [] if self.report.cancelled else batch, started))
         self._commit_links(links)
         self._commit_failures(failures)
 
-    # --- worker side (decode pool) --------------------------------------------------------------
-
-    def _prepare(self, item: ScannedFile) -> Outcome:
-        assert self.embedder.input_spec is not None
-        return prepare(item, self._known_hashes, self.embedder.input_spec, self.paths)
+    def _start_next(
+        self, embedding: BatchEmbedding, batch: list[NewContent], previous: StartedBatch | None
+    ) -> StartedBatch | None:
+        """Start `batch`, then commit the batch before it while the device works."""
+        following = embedding.start(batch) if batch else None
+        self._commit_new(previous)
+        return following
 
     # --- consumer side (this thread) ------------------------------------------------------------
 
@@ -312,45 +325,36 @@ class IndexRun:
             initargs=(self.options.decode_niceness, dict(self._known_hashes), budget.shared_state()),
         )
 
-    def _commit_new(self, batch: list[Decoded | Embedded]) -> None:
-        if not batch:
+    def _commit_new(self, started: StartedBatch | None) -> None:
+        if started is None:
             return
-        facts, vectors = self._vectors_of(batch)
+        self._commit_failures(started.failed)
+        if not started.rows:
+            return
+        vectors = started.vectors()
         rows = [
             NewImage(
-                facts=facts[i],
-                path=d.scanned.path,
-                size=d.scanned.size,
-                mtime_ns=d.scanned.mtime_ns,
-                ctime_ns=d.scanned.ctime_ns,
+                facts=facts,
+                path=scanned.path,
+                size=scanned.size,
+                mtime_ns=scanned.mtime_ns,
+                ctime_ns=scanned.ctime_ns,
                 vector=vectors[i].tobytes(),
             )
-            for i, d in enumerate(batch)
+            for i, (scanned, facts) in enumerate(started.rows)
         ]
         written, image_ids = index_writes.add_embedded_images(self.engine, rows)
         store = self._get_store(vectors.shape[1])
         if written:
             region_ids = np.array([rid for rid, _ in written], dtype=np.int64)
             store.add(region_ids, vectors[[pos for _, pos in written]])
-        for d, f in zip(batch, facts, strict=True):
-            self._note_new_content(d.scanned.path, image_ids[f.content_hash])
-        self.report.new += len(batch)
+        for scanned, facts in started.rows:
+            self._note_new_content(scanned.path, image_ids[facts.content_hash])
+        self.report.new += len(rows)
         self.report.embedded += len(written)
         self.report.regions += len(written)
         self._known_hashes.update(image_ids)
         self._maybe_save()
-
-    def _vectors_of(self, batch: list[Decoded | Embedded]) -> tuple[list[ImageFacts], np.ndarray]:
-        """Embedded here, or (from a cluster) already: then the thumbnails are stored first, as
-        local decoding stores them, before the catalog names the image."""
-        embedded = [d for d in batch if isinstance(d, Embedded)]
-        for e in embedded:
-            save_thumbnail(e.thumbnail, self.paths.thumbnail(e.facts.content_hash))
-        if embedded and len(embedded) == len(batch):
-            return [e.facts for e in embedded], np.vstack([e.vector for e in embedded])
-        decoded = [d for d in batch if isinstance(d, Decoded)]
-        assert len(decoded) == len(batch), "a batch is decoded here or embedded elsewhere, not both"
-        return [d.image.facts for d in decoded], self.embedder.embed_arrays([d.image.model_input for d in decoded])
 
     def _commit_links(self, links: list[Link]) -> None:
         if not links:
@@ -456,10 +460,10 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(0)
 
 
-def _prepare_in_process(item: ScannedFile, input_spec: InputSpec, paths: LibraryPaths) -> Outcome:
+def _prepare_in_process(item: ScannedFile, input_spec: InputSpec, paths: LibraryPaths, on_device: bool) -> Outcome:
     # Content first seen earlier in this run is decoded again here rather than linked; the
     # catalog still stores it once (add_embedded_images matches it by hash).
-    return prepare(item, _process_known_hashes, input_spec, paths)
+    return prepare(item, _process_known_hashes, input_spec, paths, on_device)
 
 
 def _unchanged(old: KnownFile, now: ScannedFile) -> bool:

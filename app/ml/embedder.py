@@ -69,6 +69,7 @@ class ClipEmbedder:
         self.input_spec: InputSpec | None = None
         self.dim = 0
         self._named_text: NamedTextEncoder | None = None
+        self._staging: PinnedStaging | None = None
 
     @property
     def loaded(self) -> bool:
@@ -146,22 +147,41 @@ class ClipEmbedder:
 
     def batch_from_arrays(self, arrays: Sequence[np.ndarray]) -> Any:
         """uint8 (n, s, s, 3) arrays -> a normalised float tensor on the model's device."""
+        return self.normalised(self.pixels_on_device(arrays))
+
+    def pixels_on_device(self, arrays: Sequence[np.ndarray]) -> Any:
+        """uint8 (n, s, s, 3) arrays -> one uint8 tensor on the model's device. On CUDA they
+        are stacked into a pinned buffer and copied without holding up this thread, so the
+        copy overlaps whatever the GPU is still computing."""
+        import torch
+
+        if not self.device.startswith("cuda"):
+            return torch.from_numpy(np.stack(arrays))
+        if self._staging is None:
+            self._staging = PinnedStaging()
+        return self._staging.to_device(arrays, self.device)
+
+    def normalised(self, pixels: Any) -> Any:
+        """uint8 (n, s, s, 3) pixels on the model's device -> the model's normalised input."""
         import torch
 
         assert self.input_spec is not None
-        stacked = torch.from_numpy(np.stack(arrays)).to(self.device, non_blocking=True)
-        batch = stacked.permute(0, 3, 1, 2).float().div_(255.0)
+        batch = pixels.permute(0, 3, 1, 2).float().div_(255.0)
         mean = torch.tensor(self.input_spec.mean, device=self.device).view(1, 3, 1, 1)
         std = torch.tensor(self.input_spec.std, device=self.device).view(1, 3, 1, 1)
         return batch.sub_(mean).div_(std)
 
-    def embed_batch(self, batch: Any) -> np.ndarray:
+    def start_embedding(self, batch: Any) -> PendingVectors:
+        """Start embedding a normalised batch; on CUDA the GPU works on it while this thread
+        goes on (committing the last batch), until the vectors are asked for."""
         import torch
 
         self.load()
         with torch.inference_mode(), self._autocast():
-            features = self._model.encode_image(batch)
-        return _normalised(features)
+            return PendingVectors(self._model.encode_image(batch))
+
+    def embed_batch(self, batch: Any) -> np.ndarray:
+        return self.start_embedding(batch).result()
 
     def embed_arrays(self, arrays: Sequence[np.ndarray]) -> np.ndarray:
         self.load()
@@ -206,6 +226,43 @@ class ClipEmbedder:
     def embed_region_texts(self, texts: Sequence[str]) -> np.ndarray:
         """Text found in photos, embedded the way queries are, so "bakery" meets "BAKERY"."""
         return self.embed_texts([TEXT_TEMPLATE.format(t) for t in texts])
+
+
+class PendingVectors:
+    """A batch's image features as the device computes them; `result` waits for them."""
+
+    def __init__(self, features: Any) -> None:
+        self._features = features
+
+    def result(self) -> np.ndarray:
+        return _normalised(self._features)
+
+
+class PinnedStaging:
+    """Two page-locked host buffers used in turn: a batch is stacked into one while the copy
+    from the other may still be running, and a buffer is reused only once its copy is done."""
+
+    def __init__(self) -> None:
+        self._buffers: list[Any] = [None, None]
+        self._copied: list[Any] = [None, None]
+        self._next = 0
+
+    def to_device(self, arrays: Sequence[np.ndarray], device: str) -> Any:
+        import torch
+
+        i, self._next = self._next, 1 - self._next
+        shape = (len(arrays), *arrays[0].shape)
+        if self._copied[i] is not None:
+            self._copied[i].synchronize()
+        buffer = self._buffers[i]
+        if buffer is None or buffer.shape[0] < shape[0] or buffer.shape[1:] != shape[1:]:
+            buffer = self._buffers[i] = torch.empty(shape, dtype=torch.uint8, pin_memory=True)
+        host = buffer[: shape[0]]
+        np.stack(arrays, out=host.numpy())
+        pixels = host.to(device, non_blocking=True)
+        self._copied[i] = torch.cuda.Event()
+        self._copied[i].record()
+        return pixels
 
 
 def _normalised(features: Any) -> np.ndarray:

@@ -1,0 +1,105 @@
+"""New content's vectors, a batch at a time, started before the last batch is committed: on
+CUDA the GPU decodes (JPEGs the device can take), shapes and embeds one batch while this
+thread commits the one before. Thumbnails are stored here, before the catalog names an image,
+as decoding stores them elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from app.catalog.records import ImageFacts
+from app.core.paths import LibraryPaths
+from app.indexing.decoding import DecodeError, decode, save_thumbnail
+from app.indexing.outcomes import Decoded, Embedded, Encoded, Failed
+from app.indexing.scanner import ScannedFile
+from app.ml.device_jpeg import DeviceBatch, decode_on_device
+from app.ml.embedder import ClipEmbedder, PendingVectors
+
+NewContent = Decoded | Encoded | Embedded
+
+
+@dataclass
+class StartedBatch:
+    """A batch on its way: the photos it commits (file and facts, in the order of their
+    vectors), those that turned out not to decode at all, their vectors to come, and the
+    thumbnails the device is still making."""
+
+    rows: list[tuple[ScannedFile, ImageFacts]]
+    failed: list[Failed]
+    _vectors: PendingVectors | np.ndarray
+    _thumbnails: list[tuple[list[Path], DeviceBatch]] = field(default_factory=list)
+
+    def vectors(self) -> np.ndarray:
+        """The batch's vectors, once the device is done with it and its thumbnails are
+        stored (before the catalog names the images)."""
+        for paths, made in self._thumbnails:
+            for path, jpeg in zip(paths, made.thumbnail_files(), strict=True):
+                save_thumbnail(jpeg, path)
+        self._thumbnails = []
+        if isinstance(self._vectors, PendingVectors):
+            self._vectors = self._vectors.result()
+        return self._vectors
+
+
+class BatchEmbedding:
+    def __init__(self, embedder: ClipEmbedder, paths: LibraryPaths) -> None:
+        self.embedder = embedder
+        self.paths = paths
+
+    def start(self, batch: Sequence[NewContent]) -> StartedBatch:
+        embedded = [d for d in batch if isinstance(d, Embedded)]
+        if embedded:  # from a cluster: only the thumbnails are left to store
+            assert len(embedded) == len(batch), "a batch is decoded here or embedded elsewhere, not both"
+            for e in embedded:
+                save_thumbnail(e.thumbnail, self.paths.thumbnail(e.facts.content_hash))
+            return StartedBatch([(e.scanned, e.facts) for e in embedded], [], np.vstack([e.vector for e in embedded]))
+        decoded = [d for d in batch if isinstance(d, Decoded)]
+        encoded = [d for d in batch if isinstance(d, Encoded)]
+        failed: list[Failed] = []
+        parts, thumbnails = [], []
+        if encoded:
+            made, encoded, here, failed = self._decode_on_device(encoded)
+            decoded += here
+            if encoded:
+                parts.append(made.pixels)
+                thumbnails.append(([self.paths.thumbnail(e.content.content_hash) for e in encoded], made))
+        if decoded:
+            parts.insert(0, self.embedder.pixels_on_device([d.image.model_input for d in decoded]))
+        rows = [(d.scanned, d.image.facts) for d in decoded] + [(e.scanned, e.header.facts) for e in encoded]
+        if not rows:
+            return StartedBatch([], failed, np.empty((0, self.embedder.dim), np.float32))
+        pixels = parts[0] if len(parts) == 1 else _joined(parts)
+        started = self.embedder.start_embedding(self.embedder.normalised(pixels))
+        return StartedBatch(rows, failed, started, thumbnails)
+
+    def _decode_on_device(
+        self, encoded: list[Encoded]
+    ) -> tuple[DeviceBatch, list[Encoded], list[Decoded], list[Failed]]:
+        """Decode on the model's device; what it cannot decode is decoded here as always (and
+        what Pillow cannot either is a failed file, with Pillow's reason)."""
+        spec = self.embedder.input_spec
+        assert spec is not None
+        datas = [e.content.data for e in encoded]
+        made = decode_on_device(datas, [e.header.orientation for e in encoded], spec, self.embedder.device)
+        refused = set(made.failed)
+        here: list[Decoded] = []
+        failed: list[Failed] = []
+        for i in sorted(refused):
+            e = encoded[i]
+            try:
+                here.append(Decoded(e.scanned, decode(e.content, spec, self.paths.thumbnail(e.content.content_hash))))
+            except DecodeError as exc:
+                failed.append(Failed(e.scanned, str(exc)))
+        return made, [e for i, e in enumerate(encoded) if i not in refused], here, failed
+
+
+def _joined(parts: list[Any]) -> Any:
+    import torch
+
+    return torch.cat(parts)
