@@ -1,6 +1,6 @@
 """Indexing throughput: the model alone vs the whole pipeline, in one run, as JSON.
 
-    python benchmarks/index_bench.py [--count 384] [--repeat 3] [--device cpu|cuda] [--batch-size N]
+    python benchmarks/index_bench.py [--count 384] [--repeat 3] [--device cpu|cuda] [--batch-size N] [--device-decode]
     python benchmarks/index_bench.py --ray [ADDRESS] [--count 384] [--repeat 2]
 
 Model-only feeds ready-made input arrays to the same embedder at the pipeline's batch size;
@@ -13,6 +13,14 @@ model-only's wall time per photo; packing = ratio / ceiling is how close the run
 parallel_efficiency = model-only / (cores x one-thread rate) shows how well inference alone
 uses the cores. Rounds repeat everything on a fresh library; medians are reported.
 
+On CUDA (or with --device-decode) `device_decode_stages` times the parts of decoding JPEGs on
+the model's device: the device alone (nvjpeg, upright, thumbnail, model input, thumbnail JPEG
+back), a decode process's share (read, hash, header check) on one core, and what the pool of
+processes hands over per second, bytes pickled across. With decoding in processes,
+`main_process_bound_images_per_second` is 1000 / this process's CPU ms per photo: what it can
+embed and commit at most. --device-decode adds, each round, the pipeline with JPEGs decoded on
+the device (`device_decode_rounds`), to compare with decoding in processes.
+
 With --ray, each round indexes the same photos on this machine and on Ray (a Ray started here,
 or the cluster at ADDRESS), in alternating order; `ray.overhead` is 1 - Ray's images/s over the
 local path's (target <= 0.15), both end to end (Ray's start and its actors' model loading
@@ -23,11 +31,14 @@ measured here into photos/s on N machines (see `projection`).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import multiprocessing
 import os
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -97,29 +108,70 @@ def decode_cost_ms(library: Library, photos: list[Path], sample: int = 12) -> fl
         return (time.perf_counter() - started) / min(sample, len(photos)) * 1000
 
 
-def nvjpeg_rate(photos: list[Path], device: str, batch: int = 32) -> float | None:
-    """GPU JPEG decoding (nvjpeg through torchvision) plus a resize to 224, images/s: what a
-    decode path on the GPU could feed the model, next to the CPU pipeline's own rate."""
-    if not device.startswith("cuda"):
-        return None
-    import torch
-    import torch.nn.functional as F
-    from torchvision.io import decode_jpeg
+def device_decode_rate(library: Library, photos: list[Path], batch: int = 64) -> float:
+    """Photos/s of the device decoding alone (nvjpeg on CUDA): decode, turn upright, the
+    thumbnail, the model input and the thumbnail's JPEG back on the host, a batch at a time."""
+    from app.ml.device_jpeg import decode_on_device
 
-    datas = [torch.frombuffer(bytearray(p.read_bytes()), dtype=torch.uint8) for p in photos[:batch]]
-    for _ in range(2):  # warm-up, then timed
-        torch.cuda.synchronize()
+    device = library.embedder.device
+    spec = library.embedder.load().input_spec
+    assert spec is not None
+    datas = [p.read_bytes() for p in photos[:batch]]
+    rounds = 4 if device.startswith("cuda") else 1
+    for timed in (False, True):  # warm-up (the decoder's buffers), then timed
         started = time.perf_counter()
-        for _ in range(4):
-            decoded = decode_jpeg(datas, device=device)
-            for image in decoded:
-                F.interpolate(image[None].float(), size=(224, 298), mode="bilinear", antialias=True)
-        torch.cuda.synchronize()
-    return 4 * len(datas) / (time.perf_counter() - started)
+        for _ in range(rounds if timed else 1):
+            made = decode_on_device(datas, [None] * len(datas), spec, device)
+            made.thumbnail_files()
+            made.pixels.cpu()
+    return rounds * len(datas) / (time.perf_counter() - started)
+
+
+def process_feed_rate(photos: list[Path], workers: int) -> float:
+    """Photos/s that decode processes hand this process when the device decodes: read, hash
+    and header check there, the file's bytes pickled across, as the pipeline's pool does."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        list(pool.map(_checked_bytes, photos[:workers]))  # the processes start
+        started = time.perf_counter()
+        handed = sum(len(data) > 0 for data in pool.map(_checked_bytes, photos))
+        return handed / (time.perf_counter() - started)
+
+
+def _checked_bytes(path: Path) -> bytes:
+    from app.indexing.decoding import jpeg_for_device, read_file
+
+    content = read_file(str(path))
+    assert jpeg_for_device(content) is not None
+    return content.data
+
+
+def header_check_ms(photos: list[Path], sample: int = 24) -> float:
+    """Single-thread read + hash + header check per photo: a decode process's whole share of a
+    JPEG when the device decodes it."""
+    from app.indexing.decoding import jpeg_for_device, read_file
+
+    started = time.perf_counter()
+    for path in photos[:sample]:
+        assert jpeg_for_device(read_file(str(path))) is not None
+    return (time.perf_counter() - started) / min(sample, len(photos)) * 1000
 
 
 def decode_path(options: IndexOptions, device: str) -> str:
     return "processes" if options.use_processes(device) else "threads"
+
+
+def device_decode_round(args: argparse.Namespace, options: IndexOptions, photos: list[Path]) -> dict:
+    """The pipeline again, with JPEGs decoded on the model's device."""
+    result = one_round(args, dataclasses.replace(options, device_decode=True), photos)
+    report = result["report"]
+    return {
+        "pipeline_images_per_second": round(result["pipeline"], 2),
+        "ratio": round(result["ratio"], 3),
+        "main_process_cpu_ms_per_image": round(result["pipeline_cpu_ms"], 2),
+        "failed": report.failed,
+        "embedded": report.embedded,
+    }
 
 
 def one_round(args: argparse.Namespace, options: IndexOptions, photos: list[Path]) -> dict:
@@ -306,6 +358,11 @@ def main() -> None:
         help="compare with indexing on Ray (alone: a Ray started here)",
     )
     parser.add_argument(
+        "--device-decode",
+        action="store_true",
+        help="each round also indexes with JPEGs decoded on the model's device (nvjpeg on CUDA)",
+    )
+    parser.add_argument(
         "--gpu-rate",
         type=float,
         default=3000.0,
@@ -322,7 +379,11 @@ def main() -> None:
     options = IndexOptions(
         batch_size=args.batch_size, decode_workers=args.workers, detect=False, ocr=False, faces=False
     )
-    rounds = [one_round(args, options, photos) for _ in range(max(1, args.repeat))]
+    rounds, on_device = [], []
+    for _ in range(max(1, args.repeat)):
+        rounds.append(one_round(args, options, photos))
+        if args.device_decode:
+            on_device.append(device_decode_round(args, options, photos))
     last = rounds[-1]
     library, report = last["library"], last["report"]
     device = library.embedder.device
@@ -332,7 +393,13 @@ def main() -> None:
     ):
         decode_ms = decode_cost_ms(probe, photos)
         one_thread_ips = one_thread_rate(probe, last["batch_size"], 2)
-        gpu_decode = nvjpeg_rate(photos, device)
+        stages = None
+        if device.startswith("cuda") or args.device_decode:
+            stages = {
+                "device_decode_images_per_second": round(device_decode_rate(probe, photos), 1),
+                "header_check_ms_per_image_one_core": round(header_check_ms(photos), 2),
+                "process_feed_images_per_second": round(process_feed_rate(photos, options.resolved_workers()), 1),
+            }
         heic = None
         if args.heic:
             some = photos[: args.heic]
@@ -381,7 +448,15 @@ def main() -> None:
                 "model_only_one_thread_images_per_second": round(one_thread_ips, 2) if one_thread_ips else None,
                 "parallel_efficiency": round(model_ips / (cores * one_thread_ips), 3) if one_thread_ips else None,
                 "heic_decode_ms_per_image_one_core": heic,
-                "nvjpeg_decode_resize_images_per_second": round(gpu_decode, 1) if gpu_decode else None,
+                # With decoding in processes, this process only embeds and commits: its CPU per
+                # photo (mostly under one GIL) bounds the whole pipeline.
+                "main_process_bound_images_per_second": (
+                    round(1000 / median("pipeline_cpu_ms"), 1)
+                    if device.startswith("cuda") and decode_path(options, device) == "processes"
+                    else None
+                ),
+                "device_decode_stages": stages,
+                "device_decode_rounds": on_device or None,
                 "failed": report.failed,
                 "generate_seconds": round(generate_s, 1),
             },
