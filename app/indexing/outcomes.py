@@ -4,6 +4,7 @@ failure of the file or of the environment, or the library's own storage failing.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Container, Iterator, Mapping
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ import numpy as np
 from app.catalog.records import ImageFacts
 from app.core.errors import LibraryStorageError
 from app.core.paths import LibraryPaths
+from app.indexing.byte_arena import Slot, copy_into
 from app.indexing.decoding import (
     DecodedImage,
     DecodeError,
@@ -58,8 +60,9 @@ class Encoded:
     file's bytes travel as read, with what its header told."""
 
     scanned: ScannedFile
-    content: FileContent
+    content: FileContent  # its data empty where the bytes wait in the run's arena, at `slot`
     header: JpegHeader
+    slot: Slot | None = None
 
 
 @dataclass
@@ -94,7 +97,8 @@ Outcome = Link | Known | Decoded | Encoded | Embedded | Failed | StorageFailed
 class OutcomeStream(Protocol):
     """Outcomes as a run's workers hand them over; `stopped` says whether a stop ended them."""
 
-    stopped: bool
+    @property
+    def stopped(self) -> bool: ...
 
     def __iter__(self) -> Iterator[Outcome]: ...
 
@@ -105,9 +109,11 @@ def prepare(
     input_spec: InputSpec,
     paths: LibraryPaths,
     device_decodes_jpeg: bool = False,
+    slot: Slot | None = None,
 ) -> Outcome:
     """Read once, hash, and decode only content the catalog does not have yet; where the
-    model's device decodes JPEGs, one it can take comes back with its bytes and header."""
+    model's device decodes JPEGs, one it can take comes back with its header, and its bytes
+    (in the run's arena, at `slot`, where one was given and it fits)."""
 
     def outcome(scanned: ScannedFile, content: FileContent) -> Outcome:
         image_id = known_hashes.get(content.content_hash)
@@ -115,6 +121,9 @@ def prepare(
             return Link(scanned, image_id)
         header = jpeg_for_device(content) if device_decodes_jpeg else None
         if header is not None:
+            placed = copy_into(slot, content.data) if slot is not None else None
+            if placed is not None:
+                return Encoded(scanned, dataclasses.replace(content, data=b""), header, placed)
             return Encoded(scanned, content, header)
         return Decoded(scanned, decode(content, input_spec, paths.thumbnail(content.content_hash)))
 

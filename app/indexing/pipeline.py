@@ -9,13 +9,14 @@ at any moment costs only the work in flight.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,8 @@ from app.catalog.folders import is_under
 from app.catalog.records import FileLink, KnownFailure, KnownFile, NewImage
 from app.core.paths import LibraryPaths, display_path
 from app.core.settings import Settings, parse_bool
-from app.indexing.batch_embedding import BatchEmbedding, NewContent, StartedBatch
+from app.indexing.batch_embedding import BatchEmbedding, NewContent, ReleasingUnused, StartedBatch
+from app.indexing.byte_arena import ByteArena, Slot
 from app.indexing.decoding import lower_priority
 from app.indexing.lookahead import InOrder
 from app.indexing.outcomes import (
@@ -232,17 +234,23 @@ class IndexRun:
         batch_size = self.options.resolved_batch_size(self.embedder.device)
         lookahead = 2 * batch_size + 2 * workers
         on_device = self.options.device_decode
-        with self._decode_pool(workers) as pool:
+        with self._decode_pool(workers) as pool, _arena_for(pool, on_device) as arena:
             assert self.embedder.input_spec is not None
             spec, paths = self.embedder.input_spec, self.paths
+            reserved: deque[Slot | None] = deque()  # the arena's room for each file handed out
 
             def submit(item: ScannedFile) -> Future[Outcome]:
                 if isinstance(pool, ProcessPoolExecutor):
-                    return pool.submit(_prepare_in_process, item, spec, paths, on_device)
+                    slot = arena.reserve(item.size) if arena is not None else None
+                    reserved.append(slot)
+                    return pool.submit(_prepare_in_process, item, spec, paths, on_device, slot)
                 return pool.submit(prepare, item, self._known_hashes, spec, paths, on_device)
 
             with InOrder(submit, work, lookahead, self.paused, self._should_stop) as outcomes:
-                self._consume(outcomes, len(work), batch_size)
+                stream = outcomes if arena is None else ReleasingUnused(outcomes, reserved, arena)
+                self._consume(stream, len(work), batch_size, arena)
+                if isinstance(stream, ReleasingUnused):
+                    log.info("%d files came to the device through shared memory", stream.placed)
 
     def _process_on_ray(self, work: list[ScannedFile], cluster: RayIndexing) -> None:
         # Loading the model here (for its input size only: the cluster's actors load their own)
@@ -257,10 +265,10 @@ class IndexRun:
         with cluster.embedded(work, spec, self._known_hashes.keys(), self.paused, self._should_stop) as outcomes:
             self._consume(outcomes, len(work), self.options.batch_size or cluster.plan().batch_size)
 
-    def _consume(self, outcomes: OutcomeStream, total: int, batch_size: int) -> None:
+    def _consume(self, outcomes: OutcomeStream, total: int, batch_size: int, arena: ByteArena | None = None) -> None:
         """Commit outcomes as they come: new content in batches (each started on the model's
         device before the one before it is committed), links and failures in theirs."""
-        embedding = BatchEmbedding(self.embedder, self.paths)
+        embedding = BatchEmbedding(self.embedder, self.paths, arena)
         started: StartedBatch | None = None
         batch: list[NewContent] = []
         links: list[Link] = []
@@ -460,10 +468,26 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(0)
 
 
-def _prepare_in_process(item: ScannedFile, input_spec: InputSpec, paths: LibraryPaths, on_device: bool) -> Outcome:
+def _prepare_in_process(
+    item: ScannedFile, input_spec: InputSpec, paths: LibraryPaths, on_device: bool, slot: Slot | None
+) -> Outcome:
     # Content first seen earlier in this run is decoded again here rather than linked; the
     # catalog still stores it once (add_embedded_images matches it by hash).
-    return prepare(item, _process_known_hashes, input_spec, paths, on_device)
+    return prepare(item, _process_known_hashes, input_spec, paths, on_device, slot)
+
+
+@contextlib.contextmanager
+def _arena_for(pool: Executor, on_device: bool) -> Iterator[ByteArena | None]:
+    """Shared memory for the files decode processes hand to the device; none for threads,
+    which share this process's memory anyway."""
+    if not on_device or not isinstance(pool, ProcessPoolExecutor):
+        yield None
+        return
+    arena = ByteArena()
+    try:
+        yield arena
+    finally:
+        arena.close()
 
 
 def _unchanged(old: KnownFile, now: ScannedFile) -> bool:

@@ -50,7 +50,7 @@ class DeviceBatch:
 
 
 def decode_on_device(
-    datas: Sequence[bytes], orientations: Sequence[int | None], spec: InputSpec, device: str
+    datas: Sequence[bytes | memoryview], orientations: Sequence[int | None], spec: InputSpec, device: str
 ) -> DeviceBatch:
     import torch
 
@@ -68,7 +68,7 @@ def decode_on_device(
     return DeviceBatch(pixels, _jpegs(thumbs), failed)
 
 
-def _decoded(datas: Sequence[bytes], device: str) -> tuple[list[Any], list[int]]:
+def _decoded(datas: Sequence[bytes | memoryview], device: str) -> tuple[list[Any], list[int]]:
     """Each photo as a (3, h, w) uint8 tensor on the device, None where it failed. One call
     for the batch (nvjpeg decodes it together); if that fails, one by one to find the culprit."""
     import torch

@@ -1,0 +1,118 @@
+"""One block of shared memory that decode processes copy JPEG files into, for the model's
+device to decode from in place: a camera photo's 3-10 MB then never travel through a pipe and
+a pickle into the process that feeds the GPU, whose one core (and one GIL) bounds the run.
+
+The run's process reserves room for a file when it hands the file to a process (its size is
+known from the scan) and releases it once the photo is committed, so room is used in order,
+as a ring. A file that does not fit, or whose size changed since the scan, travels as bytes
+as before. Python's resource tracker removes the block even when the run is killed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from dataclasses import dataclass
+from multiprocessing import resource_tracker
+from multiprocessing.shared_memory import SharedMemory
+
+DEFAULT_CAPACITY = 2 << 30
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Room in the arena named `arena`: `size` bytes from `offset`."""
+
+    arena: str
+    offset: int
+    size: int
+
+
+class ByteArena:
+    def __init__(self, capacity: int = 0) -> None:
+        self.capacity = capacity or arena_capacity()
+        self._memory = SharedMemory(create=True, size=self.capacity)
+        self._reserved: deque[list[int]] = deque()  # [offset, size, released] in reserving order
+        self._by_offset: dict[int, list[int]] = {}
+        self._head = 0  # where the next reservation starts, unless it wraps
+
+    @property
+    def name(self) -> str:
+        return self._memory.name
+
+    def reserve(self, size: int) -> Slot | None:
+        """Room for `size` bytes, or None while the arena is too full."""
+        if size <= 0 or size >= self.capacity:
+            return None
+        tail = self._reserved[0][0] if self._reserved else 0
+        if not self._reserved:
+            self._head = tail = 0
+        if self._head >= tail:  # free: from the head to the end, then from the start to the tail
+            if self._head + size <= self.capacity:
+                offset = self._head
+            elif size < tail:
+                offset = 0
+            else:
+                return None
+        elif self._head + size < tail:  # wrapped: free only between the head and the tail
+            offset = self._head
+        else:
+            return None
+        entry = [offset, size, 0]
+        self._reserved.append(entry)
+        self._by_offset[offset] = entry
+        self._head = offset + size
+        return Slot(self.name, offset, size)
+
+    def release(self, slot: Slot) -> None:
+        entry = self._by_offset.pop(slot.offset, None)
+        if entry is not None:
+            entry[2] = 1
+        while self._reserved and self._reserved[0][2]:
+            self._reserved.popleft()
+
+    def view(self, slot: Slot) -> memoryview:
+        """A slot's bytes, in place."""
+        buf = self._memory.buf
+        assert buf is not None
+        return buf[slot.offset : slot.offset + slot.size]
+
+    def close(self) -> None:
+        """Remove the block; its memory goes with the last view of it."""
+        self._memory.unlink()
+        try:
+            self._memory.close()
+        except BufferError:  # a tensor still reads from it: unmapped when that goes
+            pass
+
+
+def arena_capacity() -> int:
+    """2 GB, or an eighth of the memory where that is less."""
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return DEFAULT_CAPACITY
+    return min(DEFAULT_CAPACITY, max(64 << 20, memory // 8))
+
+
+_attached: dict[str, SharedMemory] = {}
+
+
+def copy_into(slot: Slot, data: bytes) -> Slot | None:
+    """In a decode process: put `data` into its slot, and say where it is; None if it no
+    longer fits (the file grew since the scan). The process attaches once, without telling the resource tracker
+    it shares with the run's process: the block is that process's to remove."""
+    if len(data) > slot.size:
+        return None
+    memory = _attached.get(slot.arena)
+    if memory is None:
+        register = resource_tracker.register
+        resource_tracker.register = lambda *_args, **_kw: None  # type: ignore[assignment]
+        try:
+            memory = _attached[slot.arena] = SharedMemory(name=slot.arena)
+        finally:
+            resource_tracker.register = register  # type: ignore[assignment]
+    buf = memory.buf
+    assert buf is not None
+    buf[slot.offset : slot.offset + len(data)] = data
+    return Slot(slot.arena, slot.offset, len(data))

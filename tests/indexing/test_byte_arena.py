@@ -1,0 +1,124 @@
+"""The shared memory decode processes copy JPEGs into for the device: room used as a ring,
+bytes written by another process read in place, the block gone when the run ends or is
+killed, and a run that passes its files that way giving the same library."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.shared_memory import SharedMemory
+from pathlib import Path
+
+import pytest
+
+from app.indexing.byte_arena import ByteArena, Slot, copy_into
+from tests.helpers.images import photo, save_jpeg
+
+
+def test_room_is_used_as_a_ring_and_given_back_in_order():
+    arena = ByteArena(1000)
+    try:
+        a, b, c = arena.reserve(400), arena.reserve(400), arena.reserve(300)
+        assert a is not None and b is not None and c is None  # 200 left at the end
+        assert (a.offset, b.offset) == (0, 400)
+        c = arena.reserve(200)
+        assert c is not None and c.offset == 800
+        arena.release(b)  # out of order: nothing frees until the oldest goes
+        assert arena.reserve(100) is None
+        arena.release(a)  # a and b free: the next wraps to the start
+        d = arena.reserve(700)
+        assert d is not None and d.offset == 0
+        assert arena.reserve(150) is None  # only 100 between the head and c
+        e = arena.reserve(99)
+        assert e is not None and e.offset == 700
+        arena.release(c)
+        arena.release(d)
+        arena.release(e)
+        f = arena.reserve(999)
+        assert f is not None and f.offset == 0
+        assert arena.reserve(0) is None and arena.reserve(1000) is None
+    finally:
+        arena.close()
+
+
+def _write(slot: Slot, data: bytes) -> Slot | None:
+    return copy_into(slot, data)
+
+
+def test_a_process_writes_and_this_one_reads_in_place_and_closing_removes_the_block():
+    arena = ByteArena(1 << 20)
+    data = os.urandom(300_000)
+    slot = arena.reserve(len(data) + 10)
+    assert slot is not None
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        placed = pool.submit(_write, slot, data).result()
+        too_big = pool.submit(_write, Slot(slot.arena, slot.offset, 10), data).result()
+    assert placed == Slot(slot.arena, slot.offset, len(data)) and too_big is None
+    assert bytes(arena.view(placed)) == data
+    name = arena.name
+    arena.close()
+    with pytest.raises(FileNotFoundError):
+        SharedMemory(name=name)
+
+
+def _shared_blocks() -> set[str]:
+    shm = Path("/dev/shm")
+    return {p.name for p in shm.iterdir()} if shm.is_dir() else set()
+
+
+@pytest.mark.skipif(not Path("/dev/shm").is_dir(), reason="POSIX shared memory is listed in /dev/shm on Linux")
+def test_an_index_run_killed_mid_run_leaves_no_shared_memory(tmp_path: Path):
+    photos = tmp_path / "photos"
+    for i in range(120):
+        save_jpeg(photos / f"{i:03d}.jpg", photo(i, (1600, 1200)))
+    before = _shared_blocks()
+    env = {
+        **os.environ,
+        "PHOTO_ORGANIZER_LIBRARY": str(tmp_path / "library"),
+        "PHOTO_ORGANIZER_DEVICE_DECODE": "1",
+        "PHOTO_ORGANIZER_DECODE_PROCESSES": "1",
+    }
+    run = subprocess.Popen(
+        [sys.executable, "-m", "app", "index", str(photos), "--batch-size", "8"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 120
+    while not (_shared_blocks() - before) and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _shared_blocks() - before, "the run made its block"
+    time.sleep(1.0)
+    run.send_signal(signal.SIGKILL)
+    run.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while _shared_blocks() - before and time.monotonic() < deadline:
+        time.sleep(0.2)  # the resource tracker notices its process went
+    assert not _shared_blocks() - before
+
+
+def test_files_pass_through_shared_memory_when_decoded_in_processes(
+    cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
+    monkeypatch.setenv("PHOTO_ORGANIZER_DEVICE_DECODE", "1")
+    monkeypatch.setenv("PHOTO_ORGANIZER_DECODE_PROCESSES", "1")
+    folder = tmp_path / "p"
+    for i in range(12):
+        save_jpeg(folder / f"{i}.jpg", photo(300 + i, (640, 480)))
+    photo(400).save(folder / "not a jpeg.png")
+    before = _shared_blocks()
+    with caplog.at_level(logging.INFO, logger="app.indexing.pipeline"):
+        out = cli("index", folder, "--json", "--workers", "2", "--batch-size", "4")
+    assert out.code == 0, out.err
+    assert out.json["embedded"] == 13
+    assert "12 files came to the device through shared memory" in caplog.text
+    assert not _shared_blocks() - before
+    status = cli("status", "--json").json
+    assert status["consistent"] and status["images"] == status["index_vectors"] == 13
