@@ -16,7 +16,8 @@ uses the cores. Rounds repeat everything on a fresh library; medians are reporte
 On CUDA (or with --device-decode) `device_decode_stages` times the parts of decoding JPEGs on
 the model's device: the device alone (nvjpeg, upright, thumbnail, model input, thumbnail JPEG
 back), a decode process's share (read, hash, header check) on one core, and what the pool of
-processes hands over per second, bytes pickled across. With decoding in processes,
+processes hands over per second, bytes pickled across or copied into shared memory (the
+arena the pipeline uses), with this process's CPU per photo for each. With decoding in processes,
 `main_process_bound_images_per_second` is 1000 / this process's CPU ms per photo: what it can
 embed and commit at most. --device-decode adds, each round, the pipeline with JPEGs decoded on
 the device (`device_decode_rounds`), to compare with decoding in processes.
@@ -38,13 +39,15 @@ import os
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from app.indexing.byte_arena import ByteArena, Slot, copy_into  # noqa: E402
 from app.indexing.pipeline import IndexOptions  # noqa: E402
 from app.library import Library  # noqa: E402
 from app.ml.spec import ModelSpec  # noqa: E402
@@ -127,15 +130,44 @@ def device_decode_rate(library: Library, photos: list[Path], batch: int = 64) ->
     return rounds * len(datas) / (time.perf_counter() - started)
 
 
-def process_feed_rate(photos: list[Path], workers: int) -> float:
-    """Photos/s that decode processes hand this process when the device decodes: read, hash
-    and header check there, the file's bytes pickled across, as the pipeline's pool does."""
+def process_feed(photos: list[Path], workers: int) -> dict:
+    """What decode processes hand this process per second when the device decodes: read,
+    hash and header check there, then each file's bytes pickled across a pipe, or copied into
+    the shared-memory arena; with this process's CPU ms per photo for each."""
     context = multiprocessing.get_context("spawn")
+    out = {}
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         list(pool.map(_checked_bytes, photos[:workers]))  # the processes start
-        started = time.perf_counter()
+        cpu0, started = cpu_seconds(), time.perf_counter()
         handed = sum(len(data) > 0 for data in pool.map(_checked_bytes, photos))
-        return handed / (time.perf_counter() - started)
+        out["bytes_pickled"] = _feed_figures(handed, started, cpu0)
+        arena = ByteArena()
+        try:
+            cpu0, started = cpu_seconds(), time.perf_counter()
+            pending: deque[tuple[Slot, Future[Slot | None]]] = deque()
+            handed = 0
+            for path in photos:
+                slot = arena.reserve(path.stat().st_size)
+                assert slot is not None, "the arena holds a few hundred camera photos"
+                pending.append((slot, pool.submit(_checked_into, path, slot)))
+                while len(pending) > 4 * workers or (pending and pending[0][1].done()):
+                    slot, placed = pending.popleft()
+                    handed += placed.result() is not None
+                    arena.release(slot)
+            for slot, placed in pending:
+                handed += placed.result() is not None
+                arena.release(slot)
+            out["shared_memory"] = _feed_figures(handed, started, cpu0)
+        finally:
+            arena.close()
+    return out
+
+
+def _feed_figures(handed: int, started: float, cpu0: float) -> dict:
+    return {
+        "images_per_second": round(handed / (time.perf_counter() - started), 1),
+        "main_process_cpu_ms_per_image": round((cpu_seconds() - cpu0) * 1000 / max(1, handed), 3),
+    }
 
 
 def _checked_bytes(path: Path) -> bytes:
@@ -144,6 +176,14 @@ def _checked_bytes(path: Path) -> bytes:
     content = read_file(str(path))
     assert jpeg_for_device(content) is not None
     return content.data
+
+
+def _checked_into(path: Path, slot: Slot) -> Slot | None:
+    from app.indexing.decoding import jpeg_for_device, read_file
+
+    content = read_file(str(path))
+    assert jpeg_for_device(content) is not None
+    return copy_into(slot, content.data)
 
 
 def header_check_ms(photos: list[Path], sample: int = 24) -> float:
@@ -398,7 +438,7 @@ def main() -> None:
             stages = {
                 "device_decode_images_per_second": round(device_decode_rate(probe, photos), 1),
                 "header_check_ms_per_image_one_core": round(header_check_ms(photos), 2),
-                "process_feed_images_per_second": round(process_feed_rate(photos, options.resolved_workers()), 1),
+                "process_feed": process_feed(photos, options.resolved_workers()),
             }
         heic = None
         if args.heic:
