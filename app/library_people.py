@@ -1,6 +1,6 @@
-"""A library's people (`Library.people`): listing them, naming, merging, hiding, a face's
-corrections ("This is…", "Not this person"), a person's faces and the faces in a photo, and
-photos with a face like one. Every change takes the library's writer lock (face grouping writes
+"""A library's people (`Library.people`): listing them, naming, merging, hiding and showing
+again, a face's corrections ("This is…", "Not this person"), a person's faces and the faces in
+a photo, and photos with a face like one. Every change takes the library's writer lock (face grouping writes
 while indexing) and is refused, with a reason, on a read-only library."""
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ class LibraryPeople:
         self._edit = edit
         self._faces = faces
 
-    def all(self) -> list[PersonSummary]:
-        """People by their faces: named first, then unnamed by size."""
-        return people.people(self.engine)
+    def all(self, include_hidden: bool = False) -> list[PersonSummary]:
+        """People by their faces (the hidden ones too if asked): named first, then unnamed by size."""
+        return people.people(self.engine, include_hidden)
 
     def name_person(self, person_id: int, name: str) -> int:
         """Name a person (their faces count as confirmed); a name another person has already
@@ -59,7 +59,11 @@ class LibraryPeople:
         return self._edit("confirm faces", lambda: people.confirm_faces(self.engine, person_id))
 
     def hide_person(self, person_id: int) -> None:
-        self._edit("hide people", lambda: people.hide_person(self.engine, person_id))
+        self._edit("hide people", lambda: people.set_hidden(self.engine, person_id, True))
+
+    def show_person(self, person_id: int) -> None:
+        """A hidden person back in People."""
+        self._edit("show people", lambda: people.set_hidden(self.engine, person_id, False))
 
     def person_faces(self, person_id: int) -> list[PersonFace]:
         return people.person_faces(self.engine, person_id)

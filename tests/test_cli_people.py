@@ -64,6 +64,17 @@ def test_faces_become_people_that_can_be_named_and_searched(cli, people_folder, 
     assert again["new"] == 0 and again["faces"] == 0
     assert [p["name"] for p in _people(cli)] == ["Barack", "Joe"], "names survive indexing again"
 
+    hidden = cli("people", "hide", str(biden["id"]))
+    assert hidden.code == 0 and f"people show {biden['id']}" in hidden.out, "how to bring him back"
+    assert [p["name"] for p in _people(cli)] == ["Barack"]
+    everyone = cli("people", "--hidden", "--json").json["people"]
+    assert [(p["name"], p["hidden"]) for p in everyone] == [("Barack", False), ("Joe", True)]
+    assert "(hidden)" in cli("people", "--hidden").out
+    found = cli("search", "--person", "Joe", "--json").json["results"]
+    assert _names([r["path"] for r in found]) == BIDEN, "hidden from People, still found by name"
+    assert cli("people", "show", str(biden["id"])).code == 0
+    assert [p["name"] for p in _people(cli)] == ["Barack", "Joe"]
+
 
 def test_a_wrong_face_leaves_its_person_for_good_and_merge_brings_people_together(
     cli, people_folder, monkeypatch, library_dir
@@ -97,6 +108,8 @@ def test_a_wrong_face_leaves_its_person_for_good_and_merge_brings_people_togethe
         db.execute("INSERT INTO concepts(name, key, created_at) VALUES ('Rex', 'rex', 0)")
     for args, message in (
         (("people", "merge", "1"), "usage: photo-organizer people merge ID ID"),
+        (("people", "hide"), "usage: photo-organizer people hide ID"),
+        (("people", "show", "999"), "no person with id 999"),
         (("people", "name", "999", "Someone"), "no person with id 999"),
         (("people", "remove-face", "abc"), "expected a number"),
         (("people", "merge", str(obama["id"]), str(obama["id"])), "cannot be merged with themselves"),

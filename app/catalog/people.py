@@ -35,9 +35,10 @@ class PersonSummary:
     cover_image: int = 0  # the image holding it
     cover_bbox: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0)
     image_ids: tuple[int, ...] = ()
+    hidden: bool = False  # left out of People (a stranger in the background) until shown again
 
     def to_json(self) -> dict:
-        return {"id": self.id, "name": self.name, "faces": self.faces, "photos": self.photos}
+        return {"id": self.id, "name": self.name, "faces": self.faces, "photos": self.photos, "hidden": self.hidden}
 
 
 @dataclass(frozen=True)
@@ -102,12 +103,14 @@ def assign(engine: Engine, region_ids: Sequence[int], person_ids: Sequence[int])
         )
 
 
-def people(engine: Engine) -> list[PersonSummary]:
-    """Visible people with at least one face: named first (by name), then unnamed by size."""
+def people(engine: Engine, include_hidden: bool = False) -> list[PersonSummary]:
+    """People with at least one face, the hidden ones too if asked: named first (by name),
+    then unnamed by size."""
     stmt = (
         select(
             PersonRow.id,
             PersonRow.name,
+            PersonRow.hidden,
             RegionRow.id,
             RegionRow.image_id,
             (RegionRow.x1 - RegionRow.x0) * (RegionRow.y1 - RegionRow.y0),
@@ -116,14 +119,17 @@ def people(engine: Engine) -> list[PersonSummary]:
         )
         .join(FacePersonRow, FacePersonRow.person_id == PersonRow.id)
         .join(RegionRow, RegionRow.id == FacePersonRow.region_id)
-        .where(PersonRow.hidden == 0)
         .order_by(RegionRow.image_id)
     )
+    if not include_hidden:
+        stmt = stmt.where(PersonRow.hidden == 0)
     with engine.connect() as conn:
         rows = conn.execute(stmt).all()
     by_person: dict[int, dict] = {}
-    for person_id, name, region_id, image_id, area, path, x0, y0, x1, y1 in rows:
-        entry = by_person.setdefault(person_id, {"name": name, "faces": 0, "photos": {}, "cover": (-1.0, 0, 0, ())})
+    for person_id, name, hidden, region_id, image_id, area, path, x0, y0, x1, y1 in rows:
+        entry = by_person.setdefault(
+            person_id, {"name": name, "hidden": bool(hidden), "faces": 0, "photos": {}, "cover": (-1.0, 0, 0, ())}
+        )
         entry["faces"] += 1
         if path is not None:
             entry["photos"].setdefault(image_id, path)
@@ -138,6 +144,7 @@ def people(engine: Engine) -> list[PersonSummary]:
             e["cover"][2],
             e["cover"][3],
             tuple(e["photos"]),
+            e["hidden"],
         )
         for pid, e in by_person.items()
     ]
@@ -271,11 +278,12 @@ def person_faces(engine: Engine, person_id: int) -> list[PersonFace]:
         return [PersonFace(r[0], r[1], (r[2], r[3], r[4], r[5]), bool(r[6])) for r in conn.execute(stmt)]
 
 
-def hide_person(engine: Engine, person_id: int) -> None:
-    """Leave a person out of the People view (a stranger in the background); faces stay."""
+def set_hidden(engine: Engine, person_id: int, hidden: bool) -> None:
+    """Leave a person out of the People view (a stranger in the background), or show them
+    again; their faces and name stay either way."""
     _require_person(engine, person_id)
     with engine.begin() as conn:
-        conn.execute(update(PersonRow).where(PersonRow.id == person_id).values(hidden=1))
+        conn.execute(update(PersonRow).where(PersonRow.id == person_id).values(hidden=int(hidden)))
 
 
 @dataclass(frozen=True)

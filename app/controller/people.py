@@ -1,5 +1,5 @@
 """The People view's logic without Qt: a card per person (named first, then unnamed by size),
-naming, merging, hiding, opening a person to check their faces, "not this person", and showing a
+naming, merging, hiding (and showing the hidden ones, to bring one back), opening a person to check their faces, "not this person", and showing a
 person's photos in the gallery. Every change goes through the task manager (it takes the
 library's writer lock) and is refused, with a reason, while indexing runs."""
 
@@ -26,10 +26,11 @@ class PersonCard:
     cover_region: int
     cover_thumbnail: Path | str | None
     cover_bbox: tuple[float, float, float, float]
+    hidden: bool = False
 
     @property
     def title(self) -> str:
-        return self.name or "Unnamed"
+        return (self.name or "Unnamed") + (" (hidden)" if self.hidden else "")
 
 
 @dataclass(frozen=True)
@@ -48,38 +49,53 @@ class PeopleOrganiser(WindowPart):
     def __init__(self, parts: WindowParts, refuse_while_busy: Callable[[str], bool]) -> None:
         super().__init__(parts)
         self._refuse = refuse_while_busy
-        self.people: dict[int, PersonSummary] = {}
+        self.people: dict[int, PersonSummary] = {}  # the hidden ones too
+        self.show_hidden = False  # hidden people among the cards (marked), to bring one back
         self.opened: int | None = None  # the person whose faces are open
         self._shown: list[PersonCard] = []
 
     def refresh(self) -> None:
         library = self._library()
         if library is not None:
-            self.tasks.run(library.people.all, self._on_people, self.view.show_error)
+            self.tasks.run(lambda: library.people.all(include_hidden=True), self._on_people, self.view.show_error)
 
     def _on_people(self, listed: list[PersonSummary]) -> None:
         self.people = {p.id: p for p in listed}
-        self._show([self._card(p) for p in listed])
-        if self.opened is not None and self.opened not in self.people:
+        self._show(self._cards())
+        if self.opened is not None and self.opened not in {c.id for c in self._shown}:
             self.opened = None
             self.view.show_person_faces(None, [])
 
     def redraw(self) -> None:
         """The cards again when a cover changed (covers come from the gallery's rows, which just
         reloaded; while indexing that is every 1.5 s, and an unchanged list is left alone)."""
-        cards = [self._card(p) for p in self.people.values()]
+        cards = self._cards()
         if cards != self._shown:
             self._show(cards)
 
+    def set_show_hidden(self, show: bool) -> None:
+        self.show_hidden = show
+        self._on_people(list(self.people.values()))
+
+    def _cards(self) -> list[PersonCard]:
+        return [self._card(p) for p in self.people.values() if self.show_hidden or not p.hidden]
+
     def _show(self, cards: list[PersonCard]) -> None:
         self._shown = cards
-        self.view.show_people(cards)
+        self.view.show_people(cards, sum(p.hidden for p in self.people.values()))
 
     def _card(self, person: PersonSummary) -> PersonCard:
         cover = self.browse.entries.get(person.cover_image)
         thumbnail = cover.thumbnail if cover is not None else None
         return PersonCard(
-            person.id, person.name, person.faces, len(person.photos), person.cover, thumbnail, person.cover_bbox
+            person.id,
+            person.name,
+            person.faces,
+            len(person.photos),
+            person.cover,
+            thumbnail,
+            person.cover_bbox,
+            person.hidden,
         )
 
     def _change(self, what: str, op: Callable[[], object], said: str, then: Callable[[], None] | None = None) -> None:
@@ -121,7 +137,13 @@ class PeopleOrganiser(WindowPart):
     def hide(self, person_id: int) -> None:
         library = self._library()
         if library is not None:
-            self._change("People can be hidden", lambda: library.people.hide_person(person_id), "Hidden from People")
+            said = "Hidden from People (Show hidden people brings them back)"
+            self._change("People can be hidden", lambda: library.people.hide_person(person_id), said)
+
+    def unhide(self, person_id: int) -> None:
+        library = self._library()
+        if library is not None:
+            self._change("People can be shown", lambda: library.people.show_person(person_id), "Shown in People again")
 
     def remove_face(self, region_id: int, then: Callable[[], None] | None = None) -> None:
         """'Not this person': the face leaves for good."""

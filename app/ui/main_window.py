@@ -160,6 +160,8 @@ class MainWindow(QMainWindow):
         self.people_panel.photos_requested.connect(self._show_person_photos)
         self.people_panel.faces_requested.connect(self.controller.people.open_person)
         self.people_panel.hide_requested.connect(self.controller.people.hide)
+        self.people_panel.unhide_requested.connect(self.controller.people.unhide)
+        self.people_panel.show_hidden_toggled.connect(self.controller.people.set_show_hidden)
         self.people_panel.confirm_requested.connect(self.controller.people.confirm_all)
         self.people_panel.not_this_person.connect(self.controller.people.remove_face)
         self.map_panel = MapPanel()
@@ -272,8 +274,8 @@ class MainWindow(QMainWindow):
         self.map_panel.show_points(points, thumbnails, names)
         self.map_ready.emit()
 
-    def show_people(self, cards: list[PersonCard]) -> None:
-        self.people_panel.show_cards(cards)
+    def show_people(self, cards: list[PersonCard], hidden: int) -> None:
+        self.people_panel.show_cards(cards, hidden)
         self.people_refreshed.emit()
 
     def show_duplicates(self, cards: list[DuplicateCard], current: int) -> None:

@@ -1,7 +1,8 @@
 """The People tab: a card per person (a face, the name or "Unnamed", how many photos), named
 people first, then unnamed ones by size. Type a name (double-click the name or "Name…"), drag a
 card onto another to merge them (or select several and "Merge"), open a person to check their
-faces and say "Not this person" to a wrong one; Enter or "Show photos" shows their photos."""
+faces and say "Not this person" to a wrong one; Enter or "Show photos" shows their photos. A
+hidden person comes back through "Show hidden people" and their card's "Show in People"."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, QPersistentModelI
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QLabel,
     QListView,
     QMenu,
@@ -155,6 +157,8 @@ class PeoplePanel(QStackedWidget):
     photos_requested = Signal(int)
     faces_requested = Signal(int)
     hide_requested = Signal(int)
+    unhide_requested = Signal(int)
+    show_hidden_toggled = Signal(bool)  # hidden people among the cards (marked), or not
     confirm_requested = Signal(int)  # every suggested face of this person is theirs
     not_this_person = Signal(int)  # a face's region id
 
@@ -199,8 +203,16 @@ class PeoplePanel(QStackedWidget):
         faces_layout.setContentsMargins(0, 0, 0, 0)
         faces_layout.addWidget(self.faces_title)
         faces_layout.addWidget(self.faces_view, 1)
+        self.show_hidden = QCheckBox("Show hidden people")
+        self.show_hidden.setToolTip("Hidden people among the cards, marked; right-click one: Show in People")
+        self.show_hidden.toggled.connect(self.show_hidden_toggled)
+        cards_box = QWidget()
+        cards_layout = QVBoxLayout(cards_box)
+        cards_layout.setContentsMargins(0, 0, 0, 0)
+        cards_layout.addWidget(self.show_hidden)
+        cards_layout.addWidget(self.view, 1)
         split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.view)
+        split.addWidget(cards_box)
         split.addWidget(faces_box)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
@@ -208,7 +220,10 @@ class PeoplePanel(QStackedWidget):
         self.addWidget(self.message)  # 0
         self.addWidget(split)  # 1
 
-    def show_cards(self, cards: list[PersonCard]) -> None:
+    def show_cards(self, cards: list[PersonCard], hidden: int = 0) -> None:
+        """The cards, and how many people are hidden (the box to show them is there only then)."""
+        self.show_hidden.setText(f"Show hidden people ({hidden})")
+        self.show_hidden.setVisible(hidden > 0 or self.show_hidden.isChecked())
         selected = set(self.selected_ids())
         self.model.set_cards(cards)
         for person_id in selected:
@@ -217,7 +232,7 @@ class PeoplePanel(QStackedWidget):
                 self.view.selectionModel().select(
                     self.model.index(row), self.view.selectionModel().SelectionFlag.Select
                 )
-        self.setCurrentIndex(1 if cards else 0)
+        self.setCurrentIndex(1 if cards or hidden else 0)
 
     def show_faces(self, person_id: int | None, faces: list[FaceCard]) -> None:
         self.faces_model.set_faces(faces)
@@ -252,7 +267,12 @@ class PeoplePanel(QStackedWidget):
         merge = menu.addAction(label, merge_selected)
         merge.setEnabled(bool(others))
         menu.addSeparator()
-        menu.addAction("Hide", lambda: self.hide_requested.emit(person_id))
+        row = self.model.row_of(person_id)
+        card = self.model.card(row) if row is not None else None
+        if card is not None and card.hidden:
+            menu.addAction("Show in People", lambda: self.unhide_requested.emit(person_id))
+        else:
+            menu.addAction("Hide", lambda: self.hide_requested.emit(person_id))
         return menu
 
     def face_menu(self, region_id: int) -> QMenu:

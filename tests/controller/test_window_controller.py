@@ -357,8 +357,8 @@ def test_people_are_listed_named_merged_and_shown_without_qt(library_dir, tmp_pa
     tasks.finish_all()
     try:
         _index(controller, tasks, [people_folder(tmp_path / "people")])
-        (cards,) = view.named("show_people")[-1]
-        assert [(c.name, c.faces) for c in cards] == [(None, 5), (None, 2)]
+        cards, hidden = view.named("show_people")[-1]
+        assert [(c.name, c.faces) for c in cards] == [(None, 5), (None, 2)] and hidden == 0
         assert all(c.cover_thumbnail for c in cards), "covers come from the gallery's rows"
         first, second = cards
         controller.index_paths([tmp_path / "people"])  # indexing runs: changes wait
@@ -368,6 +368,17 @@ def test_people_are_listed_named_merged_and_shown_without_qt(library_dir, tmp_pa
         controller.people.name(first.id, "  Barack ")
         tasks.finish_all()
         assert [c.title for c in view.named("show_people")[-1][0]] == ["Barack", "Unnamed"]
+        controller.people.hide(second.id)
+        tasks.finish_all()
+        assert [c.title for c in view.named("show_people")[-1][0]] == ["Barack"], "hidden from People"
+        assert view.named("show_people")[-1][1] == 1 and "Show hidden people" in view.said[-1]
+        controller.people.set_show_hidden(True)
+        assert [c.title for c in view.named("show_people")[-1][0]] == ["Barack", "Unnamed (hidden)"]
+        controller.people.unhide(second.id)
+        tasks.finish_all()
+        assert view.named("show_people")[-1][1] == 0
+        assert [c.title for c in view.named("show_people")[-1][0]] == ["Barack", "Unnamed"], "back in People"
+        controller.people.set_show_hidden(False)
         controller.people.open_person(first.id)
         tasks.finish_all()
         person_id, faces = view.named("show_person_faces")[-1]

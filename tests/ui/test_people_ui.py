@@ -85,6 +85,22 @@ def test_people_are_named_merged_checked_and_searched(qtbot, window, tmp_path, m
     window.people_panel.photos_requested.emit(biden.id)
     assert window.views.currentIndex() == 0 and _shown(window) == {"biden.jpg", "group.jpg"}
 
+    panel = window.people_panel
+    assert panel.show_hidden.isHidden(), "nobody hidden: no box for it"
+    with qtbot.waitSignal(window.people_refreshed, timeout=20000):
+        next(a for a in panel.card_menu(biden.id).actions() if a.text() == "Hide").trigger()
+    assert [c.name for c in _cards(window)] == ["Barack"]
+    assert not panel.show_hidden.isHidden() and panel.show_hidden.text() == "Show hidden people (1)"
+    panel.show_hidden.setChecked(True)
+    assert [c.title for c in _cards(window)] == ["Barack", "Joe (hidden)"]
+    labels = [a.text() for a in panel.card_menu(biden.id).actions()]
+    assert "Show in People" in labels and "Hide" not in labels
+    with qtbot.waitSignal(window.people_refreshed, timeout=20000):
+        next(a for a in panel.card_menu(biden.id).actions() if a.text() == "Show in People").trigger()
+    assert [c.title for c in _cards(window)] == ["Barack", "Joe"]
+    panel.show_hidden.setChecked(False)
+    assert panel.show_hidden.isHidden() and [c.title for c in _cards(window)] == ["Barack", "Joe"]
+
 
 def test_the_viewer_names_faces_and_finds_the_same_face_elsewhere(qtbot, window, tmp_path, monkeypatch):
     folder = people_folder(tmp_path / "people")
