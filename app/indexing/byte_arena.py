@@ -100,7 +100,7 @@ _attached: dict[str, SharedMemory] = {}
 
 def copy_into(slot: Slot, data: bytes) -> Slot | None:
     """In a decode process: put `data` into its slot, and say where it is; None if it no
-    longer fits (the file grew since the scan). The process attaches once, without telling the resource tracker
+    longer fits (the file grew since the scan) or the arena is gone (the run stopped). The process attaches once, without telling the resource tracker
     it shares with the run's process: the block is that process's to remove."""
     if len(data) > slot.size:
         return None
@@ -110,6 +110,8 @@ def copy_into(slot: Slot, data: bytes) -> Slot | None:
         resource_tracker.register = lambda *_args, **_kw: None  # type: ignore[assignment]
         try:
             memory = _attached[slot.arena] = SharedMemory(name=slot.arena)
+        except OSError:  # the run ended (stopped) while this file was being read
+            return None
         finally:
             resource_tracker.register = register  # type: ignore[assignment]
     buf = memory.buf
