@@ -383,6 +383,9 @@ class Library:
             interrupted=None if interrupted is None else [str(p) for p in interrupted],
             vector_file_rebuilt=store.rebuilt_because if store is not None else None,
             face_vectors=faces.ntotal if faces is not None else 0,
+            people=counts.people,
+            hidden_people=counts.hidden_people,
+            names=counts.names,
         )
 
     def catalog_sound(self) -> bool:

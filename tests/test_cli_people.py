@@ -44,6 +44,7 @@ def test_faces_become_people_that_can_be_named_and_searched(cli, people_folder, 
     assert listed[0] is obama and obama["name"] is None and obama["faces"] == 5, "unnamed, largest first"
     status = cli("status", "--json").json
     assert status["consistent"] and status["face_vectors"] == 7
+    assert (status["people"], status["hidden_people"], status["names"]) == (2, 0, 0)
     assert status["vectors"] == status["index_vectors"] == 9, "one CLIP vector per photo: faces never enter it"
 
     assert cli("people", "name", str(obama["id"]), "  Barack ").code == 0
@@ -67,6 +68,8 @@ def test_faces_become_people_that_can_be_named_and_searched(cli, people_folder, 
     hidden = cli("people", "hide", str(biden["id"]))
     assert hidden.code == 0 and f"people show {biden['id']}" in hidden.out, "how to bring him back"
     assert [p["name"] for p in _people(cli)] == ["Barack"]
+    status = cli("status", "--json").json
+    assert (status["people"], status["hidden_people"]) == (1, 1)
     everyone = cli("people", "--hidden", "--json").json["people"]
     assert [(p["name"], p["hidden"]) for p in everyone] == [("Barack", False), ("Joe", True)]
     assert "(hidden)" in cli("people", "--hidden").out

@@ -1,5 +1,6 @@
-"""Reads for status, search results, the viewer and the gallery: counts, images and regions by
-id, a path's image, stored vectors, recorded failures."""
+"""Reads for status, search results, the viewer and the gallery: counts (people and taught
+names among them), images and regions by id, a path's image, stored vectors, recorded
+failures."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from app.catalog.records import (
     KnownFailure,
     RegionInfo,
 )
-from app.catalog.schema import FailureRow, FileRow, ImageRow, RegionRow
+from app.catalog.schema import ConceptRow, FacePersonRow, FailureRow, FileRow, ImageRow, PersonRow, RegionRow
 from app.catalog.sql_helpers import chunks, vectors_by_id
 
 FAILURE_COLUMNS = (FailureRow.path, FailureRow.size, FailureRow.mtime_ns, FailureRow.reason, FailureRow.kind)
@@ -27,12 +28,18 @@ def counts(engine: Engine) -> CatalogCounts:
         def count(stmt) -> int:  # type: ignore[no-untyped-def]
             return int(conn.execute(stmt).scalar_one())
 
+        with_faces = select(FacePersonRow.person_id).distinct().subquery()
+        people = select(PersonRow.hidden, func.count()).join(with_faces, with_faces.c.person_id == PersonRow.id)
+        by_hidden = {bool(hidden): n for hidden, n in conn.execute(people.group_by(PersonRow.hidden))}
         return CatalogCounts(
             images=count(select(func.count()).select_from(ImageRow)),
             files=count(select(func.count()).select_from(FileRow)),
             regions=count(select(func.count()).select_from(RegionRow)),
             vectors=count(select(func.count()).select_from(RegionRow).where(RegionRow.vector.is_not(None))),
             failures=count(select(func.count()).select_from(FailureRow)),
+            people=by_hidden.get(False, 0),
+            hidden_people=by_hidden.get(True, 0),
+            names=count(select(func.count()).select_from(ConceptRow)),
         )
 
 

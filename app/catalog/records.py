@@ -98,6 +98,9 @@ class CatalogCounts:
     regions: int
     vectors: int
     failures: int
+    people: int = 0  # with at least one face, shown in People
+    hidden_people: int = 0
+    names: int = 0  # names taught to the search
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,9 @@ class LibraryStatus:
     # The vector file was unusable as found (damaged, older, another catalog's) and was rebuilt.
     vector_file_rebuilt: str | None = None
     face_vectors: int = 0  # face descriptors in their own FAISS file
+    people: int = 0  # shown in People (with at least one face)
+    hidden_people: int = 0
+    names: int = 0  # names taught to the search
 
     def to_json(self) -> dict:
         out = {k: v for k, v in self.__dict__.items() if k != "vector_file_rebuilt"}

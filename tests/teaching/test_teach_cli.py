@@ -67,6 +67,7 @@ def test_a_taught_word_finds_its_class_and_leaves_other_searches_alone(cli, shap
     listed = cli("concepts", "--json").json["concepts"]
     assert [(c["name"], c["examples"]) for c in listed] == [("blicket", 6)]
     assert listed[0]["model"].startswith("local-dir:")
+    assert cli("status", "--json").json["names"] == 1
 
     more = cli("teach", "blicket", *shapes_library[TAUGHT][6:], "--add", "--json")
     assert more.code == 0, more.err
@@ -75,6 +76,7 @@ def test_a_taught_word_finds_its_class_and_leaves_other_searches_alone(cli, shap
     assert average_precision_at_k(_ranked(cli, "wug"), taught, 10) >= 0.8
     assert cli("forget", "wug").code == 0
     assert cli("concepts", "--json").json["concepts"] == []
+    assert cli("status", "--json").json["names"] == 0
     assert average_precision_at_k(_ranked(cli, "blicket"), taught, 10) == pytest.approx(before_word)
 
 
