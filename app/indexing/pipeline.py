@@ -337,9 +337,9 @@ class IndexRun:
         if started is None:
             return
         self._commit_failures(started.failed)
+        vectors = started.vectors()  # also gives the arena's room back, whatever the batch came to
         if not started.rows:
             return
-        vectors = started.vectors()
         rows = [
             NewImage(
                 facts=facts,

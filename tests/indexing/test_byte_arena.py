@@ -123,3 +123,37 @@ def test_files_pass_through_shared_memory_when_decoded_in_processes(
     assert not _shared_blocks() - before
     status = cli("status", "--json").json
     assert status["consistent"] and status["images"] == status["index_vectors"] == 13
+
+
+def test_a_batch_of_files_no_decoder_could_read_gives_its_room_back(tmp_path: Path):
+    from app.catalog.records import ImageFacts
+    from app.indexing.batch_embedding import BatchEmbedding
+    from app.indexing.decoding import FileContent, JpegHeader
+    from app.indexing.outcomes import Encoded
+    from app.indexing.pipeline import IndexOptions, IndexRun
+    from app.indexing.scanner import ScannedFile
+    from app.library import Library
+    from app.ml.spec import ModelSpec
+
+    garbage = b"\xff\xd8" + b"\x17" * 36 + b"\xff\xd9"
+    with Library(tmp_path / "library", ModelSpec("PO-Tiny", "random"), device="cpu") as library:
+        library.embedder.load()
+        arena = ByteArena(1 << 16)
+        try:
+            slot = arena.reserve(len(garbage))
+            assert slot is not None
+            placed = copy_into(slot, garbage)
+            assert placed is not None
+            path = str(tmp_path / "bad.jpg")
+            content = FileContent(path, len(garbage), 1, b"", "e" * 64)
+            header = JpegHeader(ImageFacts("e" * 64, len(garbage), 8, 8, "JPEG", None, None), None)
+            run = IndexRun(library.engine, library.paths, library.embedder, library.vectors.store_for, IndexOptions())
+            started = BatchEmbedding(library.embedder, library.paths, arena).start(
+                [Encoded(ScannedFile(path, len(garbage), 1), content, header, placed)]
+            )
+            assert started.rows == [] and [f.scanned.path for f in started.failed] == [path]
+            run._commit_new(started)
+            assert run.report.failed == 1
+            assert arena.reserve((1 << 16) - 1) is not None, "the room is free again"
+        finally:
+            arena.close()
