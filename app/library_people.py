@@ -1,7 +1,7 @@
 """A library's people (`Library.people`): listing them, naming, merging, hiding and showing
 again, a face's corrections ("This is…", "Not this person"), a person's faces and the faces in
-a photo, and photos with a face like one. Every change takes the library's writer lock (face grouping writes
-while indexing) and is refused, with a reason, on a read-only library."""
+a photo, and photos with a face like one. Every change takes the library's writer lock (face
+grouping writes while indexing) and is refused, with a reason, on a read-only library."""
 
 from __future__ import annotations
 

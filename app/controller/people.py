@@ -1,6 +1,6 @@
 """The People view's logic without Qt: a card per person (named first, then unnamed by size),
-naming, merging, hiding (and showing the hidden ones, to bring one back), opening a person to check their faces, "not this person", and showing a
-person's photos in the gallery. Every change goes through the task manager (it takes the
+naming, merging, hiding (and showing the hidden ones, to bring one back), opening a person to
+check their faces, "not this person", and showing a person's photos in the gallery. Every change goes through the task manager (it takes the
 library's writer lock) and is refused, with a reason, while indexing runs."""
 
 from __future__ import annotations
@@ -61,6 +61,10 @@ class PeopleOrganiser(WindowPart):
 
     def _on_people(self, listed: list[PersonSummary]) -> None:
         self.people = {p.id: p for p in listed}
+        self._show_cards()
+
+    def _show_cards(self) -> None:
+        """The cards of the people shown; an open person who is no longer among them closes."""
         self._show(self._cards())
         if self.opened is not None and self.opened not in {c.id for c in self._shown}:
             self.opened = None
@@ -75,7 +79,7 @@ class PeopleOrganiser(WindowPart):
 
     def set_show_hidden(self, show: bool) -> None:
         self.show_hidden = show
-        self._on_people(list(self.people.values()))
+        self._show_cards()
 
     def _cards(self) -> list[PersonCard]:
         return [self._card(p) for p in self.people.values() if self.show_hidden or not p.hidden]

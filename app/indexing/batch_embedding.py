@@ -85,7 +85,7 @@ class BatchEmbedding:
         slots = [d.slot for d in batch if isinstance(d, Encoded) and d.slot is not None]
         if not rows:
             return StartedBatch([], failed, np.empty((0, self.embedder.dim), np.float32), [], self.arena, slots)
-        pixels = parts[0] if len(parts) == 1 else _joined(parts)
+        pixels = parts[0] if len(parts) == 1 else _joined(parts)  # CPU-decoded first, as `rows`
         started = self.embedder.start_embedding(self.embedder.normalised(pixels))
         return StartedBatch(rows, failed, started, thumbnails, self.arena, slots)
 

@@ -32,6 +32,7 @@ from app.catalog.records import ImageFacts
 from app.core.errors import LibraryStorageError
 from app.core.storage import storage_error
 from app.indexing.pixel_budget import decode_budget
+from app.ml.image_geometry import THUMBNAIL_QUALITY, THUMBNAIL_SHORT_SIDE, thumbnail_size
 from app.ml.preprocess import InputSpec, to_model_input
 
 try:  # HEIC/HEIF support when the optional plugin is installed
@@ -43,8 +44,6 @@ except ImportError:  # pragma: no cover - optional dependency
 
 MAX_PIXELS = 200_000_000  # refuse anything larger: 200 MP is beyond every real camera
 MAX_FILE_BYTES = 1 << 30
-THUMBNAIL_SHORT_SIDE = 256
-THUMBNAIL_MAX_LONG_SIDE = 2048
 
 # Pillow's own bomb check would warn at ~89 MP; ours runs first and is explicit.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
@@ -131,14 +130,14 @@ def decode_elsewhere(content: FileContent, input_spec: InputSpec) -> tuple[Decod
 
 
 @dataclass
-class JpegHeader:
-    """What a JPEG's header tells before any pixel is decoded: its facts, and how to turn it."""
+class ImageHeader:
+    """What an image's header tells before any pixel is decoded: its facts, and how to turn it."""
 
     facts: ImageFacts
     orientation: int | None
 
 
-def jpeg_for_device(content: FileContent) -> JpegHeader | None:
+def jpeg_for_device(content: FileContent) -> ImageHeader | None:
     """The header of a JPEG the model's device can decode whole: 8-bit YCbCr or grey, within
     the pixel limit, and complete to its end-of-image marker (nvjpeg decodes a truncated file
     without a word, where Pillow refuses it). None for anything else: it is decoded here."""
@@ -150,16 +149,9 @@ def jpeg_for_device(content: FileContent) -> JpegHeader | None:
             image = _open_checked(content)
             if image.format != "JPEG" or image.mode not in ("RGB", "L") or _coded_as_rgb(image):
                 return None
-            taken_at, camera = _exif_facts(image)
-            orientation = _orientation(image)
+            return _header(content, image)
     except DecodeError:
         return None  # decoding it here gives the reason
-    width, height = image.size
-    if orientation in (5, 6, 7, 8):
-        width, height = height, width
-    return JpegHeader(
-        ImageFacts(content.content_hash, content.size, width, height, "JPEG", taken_at, camera), orientation
-    )
 
 
 def _coded_as_rgb(image: Image.Image) -> bool:
@@ -237,15 +229,24 @@ def _open_checked(content: FileContent) -> Image.Image:
     return image
 
 
-def _decode(content: FileContent, input_spec: InputSpec) -> tuple[DecodedImage, Image.Image]:
-    image = _open_checked(content)
+def _header(content: FileContent, image: Image.Image) -> ImageHeader:
+    """What an opened image's header tells: size (as a person sees it), format, date, camera,
+    and how to turn it upright."""
     width, height = image.size
-    fmt = image.format or "unknown"
     taken_at, camera = _exif_facts(image)
     orientation = _orientation(image)
     if orientation in (5, 6, 7, 8):
         width, height = height, width  # report the size a person sees
+    fmt = image.format or "unknown"
+    return ImageHeader(
+        ImageFacts(content.content_hash, content.size, width, height, fmt, taken_at, camera), orientation
+    )
 
+
+def _decode(content: FileContent, input_spec: InputSpec) -> tuple[DecodedImage, Image.Image]:
+    image = _open_checked(content)
+    header = _header(content, image)
+    fmt, orientation = header.facts.format, header.orientation
     need = max(THUMBNAIL_SHORT_SIDE, input_spec.size)
     # A HEIF's embedded thumbnail (iPhones: 320x240) is enough for the model and ~50x cheaper
     # than decoding 12 MP of HEVC; the gallery thumbnail is then that size.
@@ -257,8 +258,7 @@ def _decode(content: FileContent, input_spec: InputSpec) -> tuple[DecodedImage, 
     # The model sees the thumbnail when it is large enough: a cheaper resize, and re-embedding
     # from the thumbnail cache later gives exactly the same input.
     source = thumb if min(thumb.size) >= input_spec.size else rgb
-    facts = ImageFacts(content.content_hash, content.size, width, height, fmt, taken_at, camera)
-    return DecodedImage(facts, to_model_input(source, input_spec)), thumb
+    return DecodedImage(header.facts, to_model_input(source, input_spec)), thumb
 
 
 def _upright_rgb(image: Image.Image, scale: float, orientation: int | None) -> Image.Image:
@@ -307,9 +307,7 @@ def to_rgb(image: Image.Image) -> Image.Image:
 
 def thumbnail_of(image: Image.Image) -> Image.Image:
     """256 px on the short side (long side capped), never enlarged."""
-    scale = THUMBNAIL_SHORT_SIDE / min(image.size)
-    scale = min(scale, THUMBNAIL_MAX_LONG_SIDE / max(image.size), 1.0)
-    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    size = thumbnail_size(image.width, image.height)
     # Bilinear (antialiased when shrinking) looks the same as bicubic at these ~1.5x
     # reductions and costs 2 ms less per photo on the decode threads.
     return image if size == image.size else image.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
@@ -317,7 +315,7 @@ def thumbnail_of(image: Image.Image) -> Image.Image:
 
 def thumbnail_jpeg(thumb: Image.Image) -> bytes:
     out = io.BytesIO()
-    thumb.save(out, "JPEG", quality=85)
+    thumb.save(out, "JPEG", quality=THUMBNAIL_QUALITY)
     return out.getvalue()
 
 
@@ -334,7 +332,7 @@ def save_thumbnail(thumb: Image.Image | bytes, path: Path) -> None:
             if isinstance(thumb, bytes):
                 fh.write(thumb)
             else:
-                thumb.save(fh, "JPEG", quality=85)
+                thumb.save(fh, "JPEG", quality=THUMBNAIL_QUALITY)
         os.replace(tmp, path)
     except OSError as exc:
         with contextlib.suppress(OSError):

@@ -20,7 +20,7 @@ from app.indexing.decoding import (
     DecodedImage,
     DecodeError,
     FileContent,
-    JpegHeader,
+    ImageHeader,
     UnreadableError,
     decode,
     decode_elsewhere,
@@ -61,7 +61,7 @@ class Encoded:
 
     scanned: ScannedFile
     content: FileContent  # its data empty where the bytes wait in the run's arena, at `slot`
-    header: JpegHeader
+    header: ImageHeader
     slot: Slot | None = None
 
 

@@ -17,13 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from app.ml.image_geometry import THUMBNAIL_QUALITY, centre_crop_box, fitted_size, thumbnail_size
 from app.ml.preprocess import InputSpec
 
 log = logging.getLogger(__name__)
-
-THUMBNAIL_SHORT_SIDE = 256  # as the Pillow path makes them (app.indexing.decoding)
-THUMBNAIL_MAX_LONG_SIDE = 2048
-THUMBNAIL_QUALITY = 85
 
 _MODES = {"bicubic": "bicubic", "bilinear": "bilinear", "random": "bicubic", "nearest": "nearest"}
 
@@ -112,11 +109,10 @@ def _upright(image: Any, orientation: int | None) -> Any:
 
 
 def _thumbnail(image: Any) -> Any:
-    """256 px on the short side (long side capped), never enlarged, as `thumbnail_of`."""
+    """The gallery thumbnail, as `thumbnail_of` makes it."""
     h, w = image.shape[1:]
-    scale = min(THUMBNAIL_SHORT_SIDE / min(h, w), THUMBNAIL_MAX_LONG_SIDE / max(h, w), 1.0)
-    size = (max(1, round(h * scale)), max(1, round(w * scale)))
-    return image if size == (h, w) else _resized(image, size, "bilinear")
+    width, height = thumbnail_size(w, h)
+    return _resized(image, (height, width), "bilinear")
 
 
 def model_input(image: Any, spec: InputSpec) -> Any:
@@ -130,19 +126,13 @@ def model_input(image: Any, spec: InputSpec) -> Any:
     if spec.resize_mode == "squash":
         out = _resized(image, (s, s), mode)
     elif spec.resize_mode == "longest":
-        scale = s / max(w, h)
-        nw, nh = max(1, round(w * scale)), max(1, round(h * scale))
+        nw, nh = fitted_size(w, h, s)
         out = torch.full((3, s, s), spec.fill_color, dtype=torch.uint8, device=image.device)
         top, left = (s - nh) // 2, (s - nw) // 2
         out[:, top : top + nh, left : left + nw] = _resized(image, (nh, nw), mode)
-    else:
-        scale = s / min(w, h)
-        nw, nh = max(s, round(w * scale)), max(s, round(h * scale))
-        left, top = (nw - s) // 2, (nh - s) // 2
-        # Only the part that survives the centre crop is resized, as the Pillow path does.
-        x0, y0 = round(left / scale), round(top / scale)
-        x1, y1 = max(x0 + 1, round((left + s) / scale)), max(y0 + 1, round((top + s) / scale))
-        out = _resized(image[:, y0:y1, x0:x1], (s, s), mode)
+    else:  # only the part that survives the centre crop is resized, to whole pixels
+        left, top, right, bottom = (round(v) for v in centre_crop_box(w, h, s))
+        out = _resized(image[:, top : max(top + 1, bottom), left : max(left + 1, right)], (s, s), mode)
     return out.permute(1, 2, 0).contiguous()
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from app.ml.image_geometry import centre_crop_box, fitted_size
+
 _RESAMPLE = {
     "bicubic": Image.Resampling.BICUBIC,
     "bilinear": Image.Resampling.BILINEAR,
@@ -55,15 +57,8 @@ def to_model_input(image: Image.Image, spec: InputSpec) -> np.ndarray:
     if spec.resize_mode == "squash":
         return np.asarray(image.resize((s, s), resample), dtype=np.uint8)
     if spec.resize_mode == "longest":
-        scale = s / max(w, h)
-        nw, nh = max(1, round(w * scale)), max(1, round(h * scale))
+        nw, nh = fitted_size(w, h, s)
         canvas = Image.new("RGB", (s, s), (spec.fill_color,) * 3)
         canvas.paste(image.resize((nw, nh), resample), ((s - nw) // 2, (s - nh) // 2))
         return np.asarray(canvas, dtype=np.uint8)
-    scale = s / min(w, h)
-    nw, nh = max(s, round(w * scale)), max(s, round(h * scale))
-    left, top = (nw - s) // 2, (nh - s) // 2
-    # Resize only the part that survives the centre crop: same pixels, far less work on
-    # panoramas.
-    box = (left / scale, top / scale, (left + s) / scale, (top + s) / scale)
-    return np.asarray(image.resize((s, s), resample, box=box), dtype=np.uint8)
+    return np.asarray(image.resize((s, s), resample, box=centre_crop_box(w, h, s)), dtype=np.uint8)

@@ -128,7 +128,7 @@ def test_files_pass_through_shared_memory_when_decoded_in_processes(
 def test_a_batch_of_files_no_decoder_could_read_gives_its_room_back(tmp_path: Path):
     from app.catalog.records import ImageFacts
     from app.indexing.batch_embedding import BatchEmbedding
-    from app.indexing.decoding import FileContent, JpegHeader
+    from app.indexing.decoding import FileContent, ImageHeader
     from app.indexing.outcomes import Encoded
     from app.indexing.pipeline import IndexOptions, IndexRun
     from app.indexing.scanner import ScannedFile
@@ -146,7 +146,7 @@ def test_a_batch_of_files_no_decoder_could_read_gives_its_room_back(tmp_path: Pa
             assert placed is not None
             path = str(tmp_path / "bad.jpg")
             content = FileContent(path, len(garbage), 1, b"", "e" * 64)
-            header = JpegHeader(ImageFacts("e" * 64, len(garbage), 8, 8, "JPEG", None, None), None)
+            header = ImageHeader(ImageFacts("e" * 64, len(garbage), 8, 8, "JPEG", None, None), None)
             run = IndexRun(library.engine, library.paths, library.embedder, library.vectors.store_for, IndexOptions())
             started = BatchEmbedding(library.embedder, library.paths, arena).start(
                 [Encoded(ScannedFile(path, len(garbage), 1), content, header, placed)]
