@@ -17,9 +17,23 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 
+def wait_while_paused(
+    paused: threading.Event, should_stop: Callable[[], bool], on_pause: Callable[[], None] | None = None
+) -> None:
+    """Block while `paused` is set and no stop is asked for; `on_pause` runs first, once, on
+    this thread (the consumer's), so the consumer can commit what it holds before it waits."""
+    if not paused.is_set() or should_stop():
+        return
+    if on_pause is not None:
+        on_pause()
+    while paused.is_set() and not should_stop():
+        time.sleep(0.1)
+
+
 class InOrder(Generic[Item, Result]):
     """Iterate for the results; use as a context manager so pending work is cancelled even
-    when the consumer stops early. `stopped` says whether `should_stop` ended it."""
+    when the consumer stops early. `stopped` says whether `should_stop` ended it; `on_pause`
+    runs as each pause begins (see `wait_while_paused`)."""
 
     def __init__(
         self,
@@ -28,12 +42,14 @@ class InOrder(Generic[Item, Result]):
         depth: int,
         paused: threading.Event,
         should_stop: Callable[[], bool],
+        on_pause: Callable[[], None] | None = None,
     ) -> None:
         self._submit = submit
         self._items = iter(items)
         self._depth = max(1, depth)
         self._paused = paused
         self._should_stop = should_stop
+        self._on_pause = on_pause
         self._pending: deque[Future[Result]] = deque()
         self.stopped = False
         self._results = self._run()
@@ -48,8 +64,7 @@ class InOrder(Generic[Item, Result]):
     def _run(self) -> Generator[Result, None, None]:
         self._top_up()
         while self._pending:
-            while self._paused.is_set() and not self._should_stop():
-                time.sleep(0.1)
+            wait_while_paused(self._paused, self._should_stop, self._on_pause)
             if self._should_stop():
                 self.stopped = True
                 return

@@ -10,6 +10,7 @@ at any moment costs only the work in flight.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import multiprocessing
 import os
@@ -98,6 +99,18 @@ class IndexOptions:
 def embedding_batch_size(device: str) -> int:
     """Photos the model embeds at once on `device` (here, or on a cluster's actors)."""
     return 256 if device.startswith("cuda") else 32
+
+
+@dataclass
+class _Held:
+    """What the consumer holds between commits: the batch started on the device, the batch
+    being filled, and links and failures not yet written."""
+
+    embedding: BatchEmbedding
+    started: StartedBatch | None = None
+    batch: list[NewContent] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    failures: list[Failed] = field(default_factory=list)
 
 
 class IndexRun:
@@ -246,9 +259,11 @@ class IndexRun:
                     return pool.submit(_prepare_in_process, item, spec, paths, on_device, slot)
                 return pool.submit(prepare, item, self._known_hashes, spec, paths, on_device)
 
-            with InOrder(submit, work, lookahead, self.paused, self._should_stop) as outcomes:
+            held = _Held(BatchEmbedding(self.embedder, self.paths, arena))
+            on_pause = functools.partial(self._commit_for_pause, held)
+            with InOrder(submit, work, lookahead, self.paused, self._should_stop, on_pause) as outcomes:
                 stream = outcomes if arena is None else ReleasingUnused(outcomes, reserved, arena)
-                self._consume(stream, len(work), batch_size, arena)
+                self._consume(stream, len(work), batch_size, held)
                 if isinstance(stream, ReleasingUnused):
                     log.info("%d files came to the device through shared memory", stream.placed)
 
@@ -262,45 +277,64 @@ class IndexRun:
             loaded.result()
         assert self.embedder.input_spec is not None
         spec = self.embedder.input_spec
-        with cluster.embedded(work, spec, self._known_hashes.keys(), self.paused, self._should_stop) as outcomes:
-            self._consume(outcomes, len(work), self.options.batch_size or cluster.plan().batch_size)
+        held = _Held(BatchEmbedding(self.embedder, self.paths))
+        known = self._known_hashes.keys()
+        on_pause = functools.partial(self._commit_for_pause, held)
+        with cluster.embedded(work, spec, known, self.paused, self._should_stop, on_pause) as outcomes:
+            self._consume(outcomes, len(work), self.options.batch_size or cluster.plan().batch_size, held)
 
-    def _consume(self, outcomes: OutcomeStream, total: int, batch_size: int, arena: ByteArena | None = None) -> None:
+    def _consume(self, outcomes: OutcomeStream, total: int, batch_size: int, held: _Held) -> None:
         """Commit outcomes as they come: new content in batches (each started on the model's
         device before the one before it is committed), links and failures in theirs."""
-        embedding = BatchEmbedding(self.embedder, self.paths, arena)
-        started: StartedBatch | None = None
-        batch: list[NewContent] = []
-        links: list[Link] = []
-        failures: list[Failed] = []
         done = 0
         for outcome in outcomes:
             done += 1
             if isinstance(outcome, StorageFailed):
                 # Every later photo would fail the same way: keep what is done, stop.
-                self._commit_new(self._start_next(embedding, batch, started))
-                self._commit_links(links)
-                self._commit_failures(failures)
+                self._commit_held(held)
                 raise outcome.error
             if isinstance(outcome, Known):
                 outcome = Link(outcome.scanned, self._known_hashes[outcome.content_hash])
             if isinstance(outcome, (Decoded, Encoded, Embedded)):
-                batch.append(outcome)
-                if len(batch) >= batch_size:
-                    started = self._start_next(embedding, batch, started)
-                    batch = []
+                held.batch.append(outcome)
+                if len(held.batch) >= batch_size:
+                    held.started = self._start_next(held.embedding, held.batch, held.started)
+                    held.batch = []
             elif isinstance(outcome, Link):
-                links.append(outcome)
-                if len(links) >= self.options.link_flush:
-                    self._commit_links(links)
-                    links = []
+                held.links.append(outcome)
+                if len(held.links) >= self.options.link_flush:
+                    self._commit_links(held.links)
+                    held.links = []
             else:
-                failures.append(outcome)
+                held.failures.append(outcome)
             self._emit("embedding", done, total, outcome.scanned.path)
         self.report.cancelled = outcomes.stopped
-        self._commit_new(self._start_next(embedding, [] if self.report.cancelled else batch, started))
-        self._commit_links(links)
-        self._commit_failures(failures)
+        if self.report.cancelled:
+            held.batch = []  # decoded only: redone by the next run
+        self._commit_held(held)
+
+    def _commit_held(self, held: _Held) -> None:
+        """Commit everything `held` has: the batch in flight, the one being filled, links and
+        failures."""
+        self._commit_new(self._start_next(held.embedding, held.batch, held.started))
+        held.started, held.batch = None, []
+        self._commit_links(held.links)
+        self._commit_failures(held.failures)
+        held.links, held.failures = [], []
+
+    def _commit_for_pause(self, held: _Held) -> None:
+        """As a pause begins: commit what is embedded (the batch in flight, links, failures)
+        and save the vectors, so that a kill while paused costs nothing done. Photos decoded
+        for the next batch wait in memory; embedding them now would keep the cores busy."""
+        self._commit_new(held.started)
+        held.started = None
+        self._commit_links(held.links)
+        self._commit_failures(held.failures)
+        held.links, held.failures = [], []
+        if self._store is not None:
+            self._store.save()
+            self._last_save = time.monotonic()
+        log.info("paused: everything embedded so far is committed")
 
     def _start_next(
         self, embedding: BatchEmbedding, batch: list[NewContent], previous: StartedBatch | None

@@ -18,7 +18,6 @@ import os
 import socket
 import sys
 import threading
-import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +27,7 @@ from app.catalog.regions import RegionWork
 from app.core.errors import UserError
 from app.core.settings import Settings
 from app.indexing import ray_stages
+from app.indexing.lookahead import wait_while_paused
 from app.indexing.pipeline import embedding_batch_size
 from app.indexing.region_finder import region_batch_size
 from app.indexing.scanner import ScannedFile
@@ -289,17 +289,23 @@ def _first_line(exc: BaseException) -> str:
 class _Stream:
     """Results as they arrive, honouring pause and stop between them (as `InOrder` does)."""
 
-    def __init__(self, batches: Iterator[ray_stages.Batch], paused: threading.Event, should_stop: StopCheck) -> None:
+    def __init__(
+        self,
+        batches: Iterator[ray_stages.Batch],
+        paused: threading.Event,
+        should_stop: StopCheck,
+        on_pause: Callable[[], None] | None,
+    ) -> None:
         self._batches = batches
         self._paused = paused
         self._should_stop = should_stop
+        self._on_pause = on_pause
         self.stopped = False
 
     def __iter__(self) -> Iterator[Any]:
         for batch in self._batches:
             for result in ray_stages.unpack(batch):
-                while self._paused.is_set() and not self._should_stop():
-                    time.sleep(0.1)
+                wait_while_paused(self._paused, self._should_stop, self._on_pause)
                 if self._should_stop():
                     self.stopped = True
                     return
@@ -335,6 +341,7 @@ class RayIndexing:
         known_hashes: Collection[str],
         paused: threading.Event,
         should_stop: StopCheck,
+        on_pause: Callable[[], None] | None = None,
     ) -> contextlib.AbstractContextManager[_Stream]:
         from ray.data import ActorPoolStrategy
 
@@ -359,7 +366,7 @@ class RayIndexing:
             fn_constructor_kwargs={"model": self.model, "device": plan.device},
             **plan.actor_resources,
         )
-        return self._streamed(embedded, paused, should_stop)
+        return self._streamed(embedded, paused, should_stop, on_pause)
 
     def regions(
         self, work: Sequence[RegionWork], settings: Settings, paused: threading.Event, should_stop: StopCheck
@@ -385,11 +392,17 @@ class RayIndexing:
         return ray, self.plan()
 
     @contextlib.contextmanager
-    def _streamed(self, dataset: Any, paused: threading.Event, should_stop: StopCheck) -> Iterator[_Stream]:
+    def _streamed(
+        self,
+        dataset: Any,
+        paused: threading.Event,
+        should_stop: StopCheck,
+        on_pause: Callable[[], None] | None = None,
+    ) -> Iterator[_Stream]:
         ray = self.session.ray()
         batches = dataset.iter_batches(batch_size=None, batch_format="numpy", prefetch_batches=1)
         try:
-            yield _Stream(batches, paused, should_stop)
+            yield _Stream(batches, paused, should_stop, on_pause)
         except ray.exceptions.RayError as exc:
             raise UserError(f"the Ray cluster failed: {_first_line(exc)}; what was done is kept") from None
         finally:

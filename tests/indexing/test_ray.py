@@ -215,7 +215,7 @@ def test_pause_and_stop_work_on_the_cluster_as_here(cluster: str, tmp_path: Path
             if done == 40:
                 pause.set()
 
-    options = IndexOptions(detect=False, ocr=False, faces=False, ray=cluster)
+    options = IndexOptions(detect=False, ocr=False, faces=False, ray=cluster, batch_size=16)
     reports = []
     with Library(tmp_path / "lib") as library:
         worker = threading.Thread(
@@ -229,6 +229,8 @@ def test_pause_and_stop_work_on_the_cluster_as_here(cluster: str, tmp_path: Path
         paused_at = len(seen)
         time.sleep(3.0)
         assert len(seen) == paused_at, "outcomes kept coming while paused"
+        # The two batches started by the 40th photo are committed as the pause begins.
+        assert _images_in(tmp_path / "lib") == 32
         pause.clear()
         while len(seen) < paused_at + 20 and worker.is_alive():
             time.sleep(0.05)
