@@ -38,7 +38,13 @@ def events(inputs: AnalysisInputs, clustering: Clustering | None = None, use_cac
 def event_photos(inputs: AnalysisInputs, event_id: int) -> frozenset[int] | None:
     """The image ids of one event (None: no such event), without naming any (no clusters)."""
     stored, _cached = _stored_events(inputs)
-    return frozenset(int(i) for i in stored[event_id]["image_ids"]) if 0 <= event_id < len(stored) else None
+    found = [event["image_ids"] for event in stored if _event_id(event) == event_id]
+    return frozenset(int(i) for i in found[0]) if found else None
+
+
+def _event_id(event: dict) -> int:
+    """An event's id (see `Event.id`): ids number images in the order they were indexed."""
+    return int(min(event["image_ids"]))
 
 
 def _stored_events(inputs: AnalysisInputs, use_cache: bool = True) -> tuple[list[dict], bool]:
@@ -94,7 +100,14 @@ def _named(stored: list[dict], clustering: Clustering) -> list[Event]:
         topics.append([name for name, count in counts.most_common(TOPICS) if count >= least])
     names = event_names(ranges, topics)
     out = [
-        Event(place, names[place], _iso(e["start"]), _iso(e["end"]), list(e["paths"]), [int(i) for i in e["image_ids"]])
+        Event(
+            _event_id(e),
+            names[place],
+            _iso(e["start"]),
+            _iso(e["end"]),
+            list(e["paths"]),
+            [int(i) for i in e["image_ids"]],
+        )
         for place, e in enumerate(stored)
     ]
     return out[::-1]

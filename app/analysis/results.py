@@ -127,7 +127,9 @@ class Event:
     """Photos taken close together: its name (dates and what they show), first and last time
     (ISO 8601, local), and its photos oldest first."""
 
-    id: int  # the event's place in time, oldest first
+    # Its first-indexed photo's image id: it stays as photos come, older ones included (those
+    # get higher image ids), and changes only when that photo leaves the event.
+    id: int
     name: str
     start: str
     end: str

@@ -179,7 +179,8 @@ class BrowseState:
 
     def set_events(self, found: Events) -> None:
         """New events (photos were added or removed): the one showing, or searched within,
-        follows its photos (ids number events by time, so they shift when older photos come)."""
+        follows its photos (an event's id changes when events merge or split, or its first
+        indexed photo leaves it)."""
         before = self.events.get(self.event_key) if self.event_key is not None else None
         self.events = {e.id: e for e in found.events}
         self.event_order = [e.id for e in found.events]
