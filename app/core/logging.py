@@ -16,7 +16,8 @@ def configure_logging(verbose: bool = False) -> None:
     for handler in logging.getLogger().handlers:
         handler.addFilter(_quiet_third_party_root)
     # Third-party libraries are chatty at INFO; keep them quiet unless debugging.
-    for noisy in ("PIL", "huggingface_hub", "urllib3", "httpx", "root"):
+    # (Not "root": that name is the root logger itself, and would silence --verbose.)
+    for noisy in ("PIL", "huggingface_hub", "urllib3", "httpx"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
 
 
