@@ -47,7 +47,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.indexing.byte_arena import ByteArena, Slot, copy_into  # noqa: E402
+from app.indexing.byte_arena import ByteArena, Slot, arena_capacity, copy_into  # noqa: E402
 from app.indexing.pipeline import IndexOptions  # noqa: E402
 from app.library import Library  # noqa: E402
 from app.ml.spec import ModelSpec  # noqa: E402
@@ -141,7 +141,7 @@ def process_feed(photos: list[Path], workers: int) -> dict:
         cpu0, started = cpu_seconds(), time.perf_counter()
         handed = sum(len(data) > 0 for data in pool.map(_checked_bytes, photos))
         out["bytes_pickled"] = _feed_figures(handed, started, cpu0)
-        arena = ByteArena()
+        arena = ByteArena(arena_capacity(sum(path.stat().st_size for path in photos)))
         try:
             cpu0, started = cpu_seconds(), time.perf_counter()
             pending: deque[tuple[Slot, Future[Slot | None]]] = deque()

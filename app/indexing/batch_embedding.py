@@ -127,6 +127,7 @@ class ReleasingUnused:
         self._reserved = reserved
         self._arena = arena
         self.placed = 0  # files that came through the arena
+        self.as_bytes = 0  # files for the device that came as bytes (no room, or grown since the scan)
 
     @property
     def stopped(self) -> bool:
@@ -135,9 +136,10 @@ class ReleasingUnused:
     def __iter__(self) -> Iterator[Outcome]:
         for outcome in self._outcomes:
             slot = self._reserved.popleft()
-            if isinstance(outcome, Encoded) and outcome.slot is not None:
-                self.placed += 1
-            elif slot is not None:
+            in_arena = isinstance(outcome, Encoded) and outcome.slot is not None
+            self.placed += in_arena
+            self.as_bytes += isinstance(outcome, Encoded) and not in_arena
+            if slot is not None and not in_arena:
                 self._arena.release(slot)
             yield outcome
 

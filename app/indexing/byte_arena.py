@@ -5,7 +5,8 @@ a pickle into the process that feeds the GPU, whose one core (and one GIL) bound
 The run's process reserves room for a file when it hands the file to a process (its size is
 known from the scan) and releases it once the photo is committed, so room is used in order,
 as a ring. A file that does not fit, or whose size changed since the scan, travels as bytes
-as before. Python's resource tracker removes the block even when the run is killed.
+as before. The arena is no larger than the run needs, the machine can spare, and the
+shared-memory folder has room for (a container's /dev/shm is often 64 MB). Python's resource tracker removes the block even when the run is killed.
 """
 
 from __future__ import annotations
@@ -16,7 +17,13 @@ from dataclasses import dataclass
 from multiprocessing import resource_tracker
 from multiprocessing.shared_memory import SharedMemory
 
-DEFAULT_CAPACITY = 2 << 30
+MOST = 2 << 30  # the largest arena
+LEAST = 32 << 20  # below this the machine cannot spare an arena: files travel as bytes
+SHARED_MEMORY_FOLDER = "/dev/shm"
+
+
+class ArenaUnavailable(Exception):
+    """The shared memory for an arena cannot be had (its folder is full or too small)."""
 
 
 @dataclass(frozen=True)
@@ -29,9 +36,19 @@ class Slot:
 
 
 class ByteArena:
-    def __init__(self, capacity: int = 0) -> None:
-        self.capacity = capacity or arena_capacity()
+    """The block and its ring of reservations. All of its memory is claimed when it is made
+    (`ArenaUnavailable` if it cannot be): a block larger than its folder has room for would
+    kill a process writing past that room (SIGBUS), as in a container with a small /dev/shm."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
         self._memory = SharedMemory(create=True, size=self.capacity)
+        try:
+            _claim(self._memory, capacity)
+        except OSError as exc:
+            self._memory.close()
+            self._memory.unlink()
+            raise ArenaUnavailable(f"no room for {capacity >> 20} MB of shared memory: {exc.strerror}") from None
         self._reserved: deque[list[int]] = deque()  # [offset, size, released] in reserving order
         self._by_offset: dict[int, list[int]] = {}
         self._head = 0  # where the next reservation starts, unless it wraps
@@ -86,13 +103,28 @@ class ByteArena:
             pass
 
 
-def arena_capacity() -> int:
-    """2 GB, or an eighth of the memory where that is less."""
+def arena_capacity(wanted: int) -> int:
+    """Room for `wanted` bytes of files, within 2 GB, an eighth of the memory and half of what
+    the shared-memory folder has free; 0 (no arena) where the machine cannot spare `LEAST`."""
+    limit = MOST
     try:
-        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        limit = min(limit, os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 8)
     except (ValueError, OSError, AttributeError):
-        return DEFAULT_CAPACITY
-    return min(DEFAULT_CAPACITY, max(64 << 20, memory // 8))
+        pass
+    try:
+        folder = os.statvfs(SHARED_MEMORY_FOLDER)
+        limit = min(limit, folder.f_bavail * folder.f_frsize // 2)
+    except (OSError, AttributeError):
+        pass  # no such folder (not Linux): the system's shared memory is not a small tmpfs
+    return 0 if limit < LEAST else min(limit, wanted + 1)
+
+
+def _claim(memory: SharedMemory, size: int) -> None:
+    """Allocate the block's pages now, so that running out of room fails here, not later
+    in a process writing to them."""
+    fd = getattr(memory, "_fd", -1)
+    if fd >= 0 and hasattr(os, "posix_fallocate"):
+        os.posix_fallocate(fd, 0, size)
 
 
 _attached: dict[str, SharedMemory] = {}

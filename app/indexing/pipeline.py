@@ -19,6 +19,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,10 +30,11 @@ from sqlalchemy import Engine
 from app.catalog import index_writes, removal
 from app.catalog.folders import is_under
 from app.catalog.records import FileLink, KnownFailure, KnownFile, NewImage
+from app.core.errors import UserError
 from app.core.paths import LibraryPaths, display_path
 from app.core.settings import Settings, parse_bool
 from app.indexing.batch_embedding import BatchEmbedding, NewContent, ReleasingUnused, StartedBatch
-from app.indexing.byte_arena import ByteArena, Slot
+from app.indexing.byte_arena import ArenaUnavailable, ByteArena, Slot, arena_capacity
 from app.indexing.decoding import lower_priority
 from app.indexing.lookahead import InOrder
 from app.indexing.outcomes import (
@@ -247,7 +249,7 @@ class IndexRun:
         batch_size = self.options.resolved_batch_size(self.embedder.device)
         lookahead = 2 * batch_size + 2 * workers
         on_device = self.options.device_decode
-        with self._decode_pool(workers) as pool, _arena_for(pool, on_device) as arena:
+        with self._decode_pool(workers) as pool, _arena_for(pool, on_device, work) as arena:
             assert self.embedder.input_spec is not None
             spec, paths = self.embedder.input_spec, self.paths
             reserved: deque[Slot | None] = deque()  # the arena's room for each file handed out
@@ -263,9 +265,23 @@ class IndexRun:
             on_pause = functools.partial(self._commit_for_pause, held)
             with InOrder(submit, work, lookahead, self.paused, self._should_stop, on_pause) as outcomes:
                 stream = outcomes if arena is None else ReleasingUnused(outcomes, reserved, arena)
-                self._consume(stream, len(work), batch_size, held)
+                try:
+                    self._consume(stream, len(work), batch_size, held)
+                except BrokenProcessPool:
+                    # Killed from outside, or by the system for memory: keep what is done.
+                    self._commit_held(held)
+                    if self._store is not None:
+                        self._store.save()
+                    raise UserError(
+                        "a decoding process ended abruptly (stopped from outside, or out of memory); "
+                        "the photos done so far are kept: index again to go on"
+                    ) from None
                 if isinstance(stream, ReleasingUnused):
-                    log.info("%d files came to the device through shared memory", stream.placed)
+                    log.info(
+                        "%d files came to the device through shared memory (%d as bytes)",
+                        stream.placed,
+                        stream.as_bytes,
+                    )
 
     def _process_on_ray(self, work: list[ScannedFile], cluster: RayIndexing) -> None:
         # Loading the model here (for its input size only: the cluster's actors load their own)
@@ -511,13 +527,20 @@ def _prepare_in_process(
 
 
 @contextlib.contextmanager
-def _arena_for(pool: Executor, on_device: bool) -> Iterator[ByteArena | None]:
-    """Shared memory for the files decode processes hand to the device; none for threads,
-    which share this process's memory anyway."""
-    if not on_device or not isinstance(pool, ProcessPoolExecutor):
+def _arena_for(pool: Executor, on_device: bool, work: Sequence[ScannedFile]) -> Iterator[ByteArena | None]:
+    """Shared memory for the files decode processes hand to the device, as large as the run
+    needs and the machine can spare; none for threads, which share this process's memory
+    anyway, nor where none can be had (the files then travel as bytes)."""
+    capacity = arena_capacity(sum(item.size for item in work)) if on_device else 0
+    if not capacity or not isinstance(pool, ProcessPoolExecutor):
         yield None
         return
-    arena = ByteArena()
+    try:
+        arena = ByteArena(capacity)
+    except ArenaUnavailable as exc:
+        log.warning("files for the device go through pipes: %s", exc)
+        yield None
+        return
     try:
         yield arena
     finally:

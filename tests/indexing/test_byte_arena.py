@@ -4,9 +4,13 @@ killed, and a run that passes its files that way giving the same library."""
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
 import os
+import re
+import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -157,3 +161,44 @@ def test_a_batch_of_files_no_decoder_could_read_gives_its_room_back(tmp_path: Pa
             assert arena.reserve((1 << 16) - 1) is not None, "the room is free again"
         finally:
             arena.close()
+
+
+def _can_mount_private_tmpfs() -> bool:
+    if sys.platform != "linux" or os.geteuid() != 0 or shutil.which("unshare") is None:
+        return False
+    probe = ["unshare", "-m", "sh", "-c", "mount -t tmpfs -o size=1m tmpfs /dev/shm"]
+    return subprocess.run(probe, capture_output=True).returncode == 0
+
+
+@pytest.mark.skipif(not _can_mount_private_tmpfs(), reason="needs root to mount a small /dev/shm in its own namespace")
+@pytest.mark.parametrize("shm_mb", [64, 512])
+def test_a_small_dev_shm_as_in_a_container_is_no_crash(tmp_path: Path, shm_mb: int):
+    """Docker gives a container 64 MB of /dev/shm: the arena takes at most half of what is
+    free, or none at all (the files then travel as bytes), never more than there is room for
+    (writing past it kills the decode process with SIGBUS); with room, all files go through it."""
+    import numpy as np
+    from PIL import Image
+
+    folder = tmp_path / "noisy"
+    folder.mkdir()
+    for i in range(40):  # about 2 MB each: more than 64 MB in all
+        pixels = np.random.default_rng(i).integers(0, 255, (1200, 1600, 3), dtype=np.uint8)
+        Image.fromarray(pixels).save(folder / f"{i:02d}.jpg", quality=95)
+    command = (
+        f"mount -t tmpfs -o size={shm_mb}m tmpfs /dev/shm && exec {shlex.quote(sys.executable)} -m app index "
+        f"{shlex.quote(str(folder))} --json --workers 2 --batch-size 4 -v"
+    )
+    env = {
+        **os.environ,
+        "PHOTO_ORGANIZER_LIBRARY": str(tmp_path / "library"),
+        "PHOTO_ORGANIZER_DEVICE_DECODE": "1",
+        "PHOTO_ORGANIZER_DECODE_PROCESSES": "1",
+    }
+    done = subprocess.run(["unshare", "-m", "sh", "-c", command], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-3000:]
+    assert json.loads(done.stdout)["embedded"] == 40
+    placed = re.search(r"(\d+) files came to the device through shared memory \((\d+) as bytes\)", done.stderr)
+    if shm_mb == 512:
+        assert placed is not None and (placed[1], placed[2]) == ("40", "0"), placed
+    status = subprocess.run([sys.executable, "-m", "app", "status", "--json"], env=env, capture_output=True, text=True)
+    assert json.loads(status.stdout)["consistent"] is True
