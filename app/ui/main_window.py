@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QDesktopServices,
@@ -40,7 +40,7 @@ from app.controller.window_controller import WindowController
 from app.core.errors import UntrustedModelError, UserError
 from app.core.paths import display_path
 from app.indexing.report import IndexReport
-from app.ui import window_dialogs
+from app.ui import settings_actions, window_dialogs
 from app.ui.analysis_panels import ClustersPanel, MapPanel
 from app.ui.cluster_actions import ClusterActions
 from app.ui.download_dialog import DownloadWatcher
@@ -547,43 +547,10 @@ class MainWindow(QMainWindow):
         self.controller.switch_model(spec, device)
 
     def open_settings(self) -> SettingsDialog | None:
-        from app.ui.settings_dialog import SettingsDialog
-
-        library = self.library
-        if library is None:
-            return None
-        spec = library.spec
-        dialog = SettingsDialog(
-            spec.name, spec.pretrained or "", library.device, library.root, self.cache.capacity, self
-        )
-        dialog.set_regions(library.settings.detect_objects, library.settings.read_text, library.settings.find_faces)
-        dialog.set_ray(library.settings.ray_address)
-        dialog.accepted.connect(lambda: self.apply_settings(dialog.choice()))
-        dialog.open()
-        return dialog
+        return settings_actions.open_settings(self)
 
     def apply_settings(self, choice: SettingsChoice) -> None:
-        from app.ml.spec import ModelSpec
-        from app.ui.settings_dialog import save_ray_choice, save_region_choice
-
-        self.cache.capacity = choice.cache_size
-        library = self.library
-        if library is not None:
-            settings, switched_on = save_region_choice(
-                library.settings, choice.detect_objects, choice.read_text, choice.find_faces
-            )
-            self.controller.use_settings(save_ray_choice(settings, choice.ray_address))
-            if switched_on:
-                self.controller.find_regions()
-        if choice.library and Path(choice.library) != (library.root if library else None):
-            QSettings().setValue("library/path", choice.library)
-            self.say(f"The library at {choice.library} opens from the next start")
-        if library is None or not choice.model:
-            return
-        wanted = ModelSpec.parse(choice.model, choice.pretrained or None)
-        if wanted.key == library.spec.key and choice.device == library.device:
-            return
-        self.controller.switch_model(wanted, choice.device)
+        settings_actions.apply_settings(self, choice)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         save_window_state(self)
