@@ -194,7 +194,7 @@ class WindowController:
     def set_paused(self, paused: bool) -> None:
         self.indexing.set_paused(paused)
         if paused:
-            self.view.say("Paused: Resume continues where it stopped")
+            self.view.say("Paused, with everything indexed so far saved: Resume continues where it stopped")
 
     def cancel(self) -> None:
         if self.indexing.cancel():
