@@ -294,9 +294,19 @@ def stalls_while_indexing(library: Path, seconds: float = 12.0, per_second: int 
     }
 
 
-def map_hover(points: int = 100_000, moves: int = 60) -> dict:
+def _map_layout(points: int, rng: np.random.Generator):  # type: ignore[no-untyped-def]
+    from app.analysis.results import MapPoint, MapPoints
+    from app.controller.map_layout import MapLayout
+
+    xyz = rng.uniform(-1, 1, (points, 3))
+    data = [MapPoint(f"/p/{k}.jpg", k, float(a), float(b), float(c), -1) for k, (a, b, c) in enumerate(xyz)]
+    return MapLayout.of(MapPoints(data), {})
+
+
+def map_hover(points: int = 100_000, moves: int = 60, clusters: int = 3000) -> dict:
     """Milliseconds of GUI-thread work per mouse move over the 3D map (picking the point under
-    the cursor), at `points` points. Needs OpenGL (xcb under Xvfb)."""
+    the cursor), at `points` points; and for colouring the map again by new clusters (the
+    strictness slider, fresh clusters), with `clusters` of them. Needs OpenGL (xcb under Xvfb)."""
     from PySide6.QtCore import QPoint
     from PySide6.QtWidgets import QApplication
 
@@ -308,11 +318,8 @@ def map_hover(points: int = 100_000, moves: int = 60) -> dict:
     view.show()
     app.processEvents()
     rng = np.random.default_rng(2)
-    xyz = rng.uniform(-1, 1, (points, 3))
-    from app.analysis.results import MapPoint
-
-    data = [MapPoint(f"/p/{k}.jpg", k, float(a), float(b), float(c), int(k % 7)) for k, (a, b, c) in enumerate(xyz)]
-    view.set_points(data, {}, {})
+    layout = _map_layout(points, rng)
+    view.set_points(layout, np.full(points, -1), {})
     app.processEvents()
     times = []
     for k in range(moves):
@@ -322,6 +329,16 @@ def map_hover(points: int = 100_000, moves: int = 60) -> dict:
         started = time.perf_counter()
         view._on_hovered(pos)
         times.append((time.perf_counter() - started) * 1000)
+    recolour = []
+    for _ in range(5):  # as the controller does on the GUI thread: groups, then colours and legend
+        members: dict[int, list[int]] = {}
+        grouped = rng.permutation(points)[: points * 3 // 4]
+        for image_id, cluster in zip(grouped.tolist(), rng.integers(0, clusters, len(grouped)).tolist(), strict=True):
+            members.setdefault(cluster, []).append(image_id)
+        started = time.perf_counter()
+        view.set_points(layout, layout.groups(members), {c: f"cluster {c}" for c in members})
+        recolour.append((time.perf_counter() - started) * 1000)
+        app.processEvents()
     view.close()
     app.processEvents()
     return {
@@ -330,6 +347,9 @@ def map_hover(points: int = 100_000, moves: int = 60) -> dict:
         "p95_ms": round(float(np.percentile(times, 95)), 2),
         "max_ms": round(max(times), 2),
         "first_move_ms": round(times[0], 2),  # creates the tooltip window
+        "recolour_clusters": clusters,
+        "recolour_median_ms": round(float(np.median(recolour)), 2),
+        "recolour_max_ms": round(max(recolour), 2),
     }
 
 

@@ -5,10 +5,10 @@ computed in the background and shown through the `WindowView`."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
-from app.analysis.results import Clustering, Events, MapPoints
-from app.controller.browse_state import ALL_PHOTOS, NOT_GROUPED
+from app.analysis.results import Clustering, Events
+from app.controller.browse_state import ALL_PHOTOS
+from app.controller.map_layout import MapLayout
 from app.controller.texts import cluster_summary
 from app.controller.window_part import WindowPart, WindowParts
 
@@ -22,8 +22,7 @@ class Organiser(WindowPart):
         self._again = False  # the strictness moved while clusters were computed
         self.map_wanted = False  # the map view exists (it is made on first visit: OpenGL)
         self._map_running = False
-        self._map_points: MapPoints | None = None
-        self._map_thumbnails: dict[int, str] = {}
+        self._map: MapLayout | None = None
 
     def set_strictness(self, strictness: float) -> None:
         """Tighter or looser groups: re-clustered in the background from the neighbour graph
@@ -149,15 +148,15 @@ class Organiser(WindowPart):
         self._map_running = True
         self.view.show_map_computing()
 
-        def op() -> tuple[MapPoints, dict[int, str]]:
+        def op() -> MapLayout:
             from app.analysis.library_analysis import AnalysisInputs, projection
 
             points = projection(AnalysisInputs.of(library))
-            return points, {image_id: thumb for image_id, _path, thumb in library.gallery()}
+            return MapLayout.of(points, {image_id: thumb for image_id, _path, thumb in library.gallery()})
 
-        def done(loaded: tuple[MapPoints, dict[int, str]]) -> None:
+        def done(layout: MapLayout) -> None:
             self._map_running = False
-            self._map_points, self._map_thumbnails = loaded
+            self._map = layout
             self._show_map()
 
         def failed(error: BaseException) -> None:
@@ -168,14 +167,10 @@ class Organiser(WindowPart):
 
     def _show_map(self) -> None:
         """The map's points coloured by the clusters showing (at the slider's strictness)."""
-        if self._map_points is None:
+        if self._map is None:
             return
-        cluster_of = {i: c.id for c in self.browse.clusters.values() for i in c.image_ids}
-        points = replace(
-            self._map_points,
-            points=[replace(p, cluster=cluster_of.get(p.image_id, NOT_GROUPED)) for p in self._map_points.points],
-        )
-        self.view.show_map_points(points, self._map_thumbnails, self.browse.cluster_names())
+        groups = self._map.groups({c.id: c.image_ids for c in self.browse.clusters.values()})
+        self.view.show_map_points(self._map, groups, self.browse.cluster_names())
 
     def photo_on_map_chosen(self, image_id: int) -> None:
         """Show every photo in the gallery (search and cluster left) with this one selected."""

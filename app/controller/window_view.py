@@ -6,14 +6,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from app.analysis.results import MapPoints
 from app.catalog.records import FolderSummary, KnownFailure
 from app.controller.browse_state import ClusterCard
 from app.controller.gallery_rows import GalleryItem, GalleryUpdate
 from app.indexing.report import IndexReport
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from app.controller.duplicates import DuplicateCard
+    from app.controller.map_layout import MapLayout
     from app.controller.names import NameCard
     from app.controller.people import FaceCard, PersonCard
 
@@ -46,7 +48,7 @@ class WindowView(Protocol):
     def show_cluster_summary(self, text: str) -> None: ...
     def show_strictness(self, strictness: float) -> None: ...
     def show_events(self, cards: list[ClusterCard]) -> None: ...
-    def show_map_points(self, points: MapPoints, thumbnails: dict[int, str], names: dict[int, str]) -> None: ...
+    def show_map_points(self, layout: MapLayout, groups: np.ndarray, names: dict[int, str]) -> None: ...
     def show_map_names(self, names: dict[int, str]) -> None: ...
     def show_map_computing(self) -> None: ...
     def show_folders(self, folders: list[FolderSummary]) -> None: ...

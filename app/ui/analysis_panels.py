@@ -16,13 +16,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.analysis.results import MapPoints
 from app.controller.browse_state import ClusterCard
 from app.ui.cluster_view import EVENT_HINT, ClusterKeyRole, ClusterModel, make_cluster_view
 from app.ui.settling_slider import SettlingSlider
 from app.ui.thumbnails import ThumbnailCache
 
 if TYPE_CHECKING:
+    import numpy as np
+
+    from app.controller.map_layout import MapLayout
     from app.ui.map_view import MapView
 
 NO_CLUSTERS = "Groups of similar photos appear here once a few photos are indexed."
@@ -147,13 +149,13 @@ class MapPanel(QWidget):
         return True
 
     def show_computing(self) -> None:
-        if self.map is not None and not self.map.image_ids:
+        if self.map is not None and not len(self.map.image_ids):
             self.map.status.setText("Computing the 3D map… (the app stays usable)")
 
-    def show_points(self, points: MapPoints, thumbnails: dict[int, str], names: dict[int, str]) -> None:
+    def show_points(self, layout: MapLayout, groups: np.ndarray, names: dict[int, str]) -> None:
         if self.map is not None:
-            self.map.set_points(points.points, thumbnails, names)
+            self.map.set_points(layout, groups, names)
 
     def show_names(self, names: dict[int, str]) -> None:
-        if self.map is not None and self.map.image_ids:
+        if self.map is not None and len(self.map.image_ids):
             self.map.set_names(names)

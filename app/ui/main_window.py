@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.analysis.results import MapPoints
 from app.catalog.records import FolderSummary, KnownFailure
 from app.controller.browse_state import ClusterCard
 from app.controller.duplicates import DuplicateCard
@@ -60,6 +59,9 @@ from app.ui.window_menus import DUPLICATES_TAB, GALLERY_TAB, MAP_TAB, build_menu
 from app.ui.window_state import restore_window_state, save_window_state
 
 if TYPE_CHECKING:
+    import numpy as np
+
+    from app.controller.map_layout import MapLayout
     from app.library import Library
     from app.ml.spec import ModelSpec
     from app.ui.settings_dialog import SettingsChoice, SettingsDialog
@@ -270,8 +272,8 @@ class MainWindow(QMainWindow):
     def show_map(self) -> None:
         self.views.setCurrentIndex(MAP_TAB)
 
-    def show_map_points(self, points: MapPoints, thumbnails: dict[int, str], names: dict[int, str]) -> None:
-        self.map_panel.show_points(points, thumbnails, names)
+    def show_map_points(self, layout: MapLayout, groups: np.ndarray, names: dict[int, str]) -> None:
+        self.map_panel.show_points(layout, groups, names)
         self.map_ready.emit()
 
     def show_people(self, cards: list[PersonCard], hidden: int) -> None:

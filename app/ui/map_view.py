@@ -4,29 +4,38 @@ wheel to zoom, hover for a thumbnail, click to pick the photo."""
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.opengl as gl
 from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QMatrix4x4, QMouseEvent
+from PySide6.QtGui import QColor, QMatrix4x4, QMouseEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
 
-from app.analysis.results import MapPoint
+from app.controller.map_layout import MapLayout
 
 NOISE_COLOUR = (0.6, 0.6, 0.6, 0.5)
 PICK_RADIUS_PX = 12
 
 
 def cluster_colours(clusters: np.ndarray) -> np.ndarray:
-    """One RGBA colour per point: a distinct hue per cluster, grey for the unclustered."""
+    """One RGBA colour per point: a hue per cluster by its rank (hues repeat past 24), grey
+    for the unclustered. Array work only: thousands of clusters over 100k points stay quick."""
     colours = np.tile(np.array(NOISE_COLOUR, dtype=np.float32), (len(clusters), 1))
-    ids = sorted({int(c) for c in clusters.tolist() if c >= 0})
-    for rank, cluster in enumerate(ids):
-        colour = pg.intColor(rank, hues=max(9, min(len(ids), 24)), values=1, maxValue=230)
-        colours[clusters == cluster] = (colour.redF(), colour.greenF(), colour.blueF(), 0.95)
+    grouped = clusters >= 0
+    ids, rank = np.unique(clusters[grouped], return_inverse=True)
+    if len(ids):
+        hues = max(9, min(len(ids), 24))
+        palette = np.array(
+            [_rgba(pg.intColor(k, hues=hues, values=1, maxValue=230)) for k in range(min(hues, len(ids)))],
+            dtype=np.float32,
+        )
+        colours[grouped] = palette[rank % hues]
     return colours
+
+
+def _rgba(colour: QColor) -> tuple[float, float, float, float]:
+    return (colour.redF(), colour.greenF(), colour.blueF(), 0.95)
 
 
 class _PickingView(gl.GLViewWidget):
@@ -83,7 +92,7 @@ class MapView(QWidget):
         self.positions = np.zeros((0, 3), dtype=np.float32)
         self._screen = np.zeros((0, 2))
         self._screen_key: tuple | None = None
-        self.image_ids: list[int] = []
+        self.image_ids = np.zeros(0, dtype=np.int64)
         self.thumbnails: list[str] = []
         self.paths: list[str] = []
         self._clusters = np.zeros(0, dtype=np.int64)
@@ -91,23 +100,25 @@ class MapView(QWidget):
         self.view.hovered.connect(self._on_hovered)
         self.view.clicked.connect(self._on_clicked)
 
-    def set_points(self, points: Sequence[MapPoint], thumbnails: dict[int, str], cluster_names: dict[int, str]) -> None:
-        self.positions = np.array([[p.x, p.y, p.z] for p in points], dtype=np.float32).reshape(-1, 3)
-        self._clusters = np.array([p.cluster for p in points], dtype=np.int64)
-        self.image_ids = [p.image_id for p in points]
-        self.paths = [p.path for p in points]
-        self.thumbnails = [thumbnails.get(i, "") for i in self.image_ids]
-        self._colours = cluster_colours(self._clusters)
+    def set_points(self, layout: MapLayout, groups: np.ndarray, cluster_names: dict[int, str]) -> None:
+        """The points of `layout`, coloured by `groups` (each point's cluster, or -1)."""
+        self.positions = layout.positions
+        self.image_ids = layout.image_ids
+        self.paths = layout.paths
+        self.thumbnails = layout.thumbnails
+        self._clusters = groups
+        self._colours = cluster_colours(groups)
         self.scatter.setData(pos=self.positions, color=self._colours, size=7)
         self.set_names(cluster_names)
-        self.status.setText(f"{len(points):,} photos · drag to orbit, wheel to zoom, click a point to select it")
+        self.status.setText(f"{len(layout):,} photos · drag to orbit, wheel to zoom, click a point to select it")
 
     def set_names(self, names: dict[int, str]) -> None:
         """The legend: a colour per group with its name (numbered until names are ready)."""
         clusters, colours = self._clusters, self._colours
+        ids, first = np.unique(clusters, return_index=True)
         rows = []
-        for cluster in sorted({int(c) for c in clusters.tolist() if c >= 0})[:12]:
-            r, g, b, _ = (int(v * 255) for v in colours[clusters == cluster][0])
+        for cluster, at in [(int(c), int(i)) for c, i in zip(ids, first, strict=True) if c >= 0][:12]:
+            r, g, b, _ = (int(v * 255) for v in colours[at])
             label = html.escape(names.get(cluster, f"cluster {cluster}"))
             rows.append(f'<span style="color:rgb({r},{g},{b})">●</span> {label}')
         if (clusters < 0).any():
@@ -154,4 +165,4 @@ class MapView(QWidget):
     def _on_clicked(self, pos: QPoint) -> None:
         index = self.point_at(pos)
         if index is not None:
-            self.photo_clicked.emit(self.image_ids[index])
+            self.photo_clicked.emit(int(self.image_ids[index]))

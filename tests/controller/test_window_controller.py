@@ -273,15 +273,18 @@ def test_the_map_shows_before_cluster_names_and_takes_them_and_their_colours_lat
     controller.organise.refresh_map()
     assert view.named("show_map_computing")
     tasks.finish_all()
-    points, thumbnails, names = view.named("show_map_points")[-1]
-    assert len(points.points) == 6 and set(thumbnails) == {p.image_id for p in points.points} and names == {}
+    layout, groups, names = view.named("show_map_points")[-1]
+    assert len(layout) == 6 and names == {} and (groups == NOT_GROUPED).all()
+    thumbnails = dict(zip(layout.image_ids.tolist(), layout.thumbnails, strict=True))
+    assert all(thumbnails.values()) and set(thumbnails) == {row[0] for row in view.rows}
     controller.organise.refresh_clusters()
     tasks.finish_all()
     # Coloured again by the clusters showing (the slider may have moved them), with their names.
-    points, _thumbnails, names = view.named("show_map_points")[-1]
+    again, groups, names = view.named("show_map_points")[-1]
+    assert again is layout, "the points are laid out once; only their groups change"
     assert names == controller.browse.cluster_names()
     cluster_of = {i: c.id for c in controller.browse.clusters.values() for i in c.image_ids}
-    assert all(p.cluster == cluster_of.get(p.image_id, NOT_GROUPED) for p in points.points)
+    assert groups.tolist() == [cluster_of.get(i, NOT_GROUPED) for i in layout.image_ids.tolist()]
 
 
 def test_a_read_only_library_refuses_to_add_photos(opened, photos, monkeypatch):

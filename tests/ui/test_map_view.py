@@ -63,3 +63,20 @@ def test_map_renders_points_and_a_click_selects_the_photo(qtbot, indexed_window)
     qtbot.waitUntil(lambda: win.views.currentIndex() == 0, timeout=5000)
     current = win.gallery.currentIndex()
     assert win.model.item(current.row()).image_id == win.map_panel.map.image_ids[target]
+
+
+def test_cluster_colours_give_each_rank_its_hue_and_the_unclustered_grey():
+    import pyqtgraph as pg
+
+    from app.ui.map_view import NOISE_COLOUR, cluster_colours
+
+    clusters = np.array([5, -1, 40, 5, 7, 40, 900, -1] + list(range(1000, 1030)))
+    colours = cluster_colours(clusters)
+    ranks = {c: r for r, c in enumerate(sorted(set(clusters.tolist()) - {-1}))}
+    hues = 24  # 33 clusters: hues repeat past 24
+    for point, cluster in enumerate(clusters.tolist()):
+        if cluster < 0:
+            assert np.allclose(colours[point], NOISE_COLOUR)
+            continue
+        expected = pg.intColor(ranks[cluster], hues=hues, values=1, maxValue=230)
+        assert np.allclose(colours[point], (expected.redF(), expected.greenF(), expected.blueF(), 0.95))
