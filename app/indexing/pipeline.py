@@ -325,28 +325,24 @@ class IndexRun:
                 held.failures.append(outcome)
             self._emit("embedding", done, total, outcome.scanned.path)
         self.report.cancelled = outcomes.stopped
-        if self.report.cancelled:
-            held.batch = []  # decoded only: redone by the next run
-        self._commit_held(held)
+        self._commit_held(held, waiting=not self.report.cancelled)  # if stopped, redone next run
 
-    def _commit_held(self, held: _Held) -> None:
-        """Commit everything `held` has: the batch in flight, the one being filled, links and
-        failures."""
-        self._commit_new(self._start_next(held.embedding, held.batch, held.started))
-        held.started, held.batch = None, []
+    def _commit_held(self, held: _Held, waiting: bool = True) -> None:
+        """Commit what `held` has: the batch in flight, links and failures, and (`waiting`)
+        the photos decoded for the next batch, embedded now."""
+        self._commit_new(self._start_next(held.embedding, held.batch if waiting else [], held.started))
+        held.started = None
+        if waiting:
+            held.batch = []
         self._commit_links(held.links)
         self._commit_failures(held.failures)
         held.links, held.failures = [], []
 
     def _commit_for_pause(self, held: _Held) -> None:
-        """As a pause begins: commit what is embedded (the batch in flight, links, failures)
-        and save the vectors, so that a kill while paused costs nothing done. Photos decoded
-        for the next batch wait in memory; embedding them now would keep the cores busy."""
-        self._commit_new(held.started)
-        held.started = None
-        self._commit_links(held.links)
-        self._commit_failures(held.failures)
-        held.links, held.failures = [], []
+        """As a pause begins: commit what is embedded and save the vectors, so that a kill
+        while paused costs nothing done. Photos decoded for the next batch wait in memory;
+        embedding them now would keep the cores busy."""
+        self._commit_held(held, waiting=False)
         if self._store is not None:
             self._store.save()
             self._last_save = time.monotonic()
