@@ -101,3 +101,13 @@ def test_help_is_instant_and_imports_no_torch():
     code = "import sys, app.cli; app.cli.build_parser(); print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_mistyped_setting_in_the_environment_is_no_traceback(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from app.indexing.pipeline import _decode_niceness
+
+    assert [_decode_niceness(v) for v in ("abc", "", None, "5", "25", "-3")] == [10, 10, 10, 5, 19, 0]
+    save_jpeg(tmp_path / "p" / "a.jpg", photo(1))
+    monkeypatch.setenv("PHOTO_ORGANIZER_DECODE_NICE", "ten")
+    done = cli("index", tmp_path / "p", "--json")
+    assert done.code == 0 and done.json["embedded"] == 1, done.err

@@ -71,7 +71,9 @@ class IndexOptions:
     decode_workers: int = 0  # 0: one per core
     save_interval_seconds: float = 20.0
     link_flush: int = 256
-    decode_niceness: int = int(os.environ.get("PHOTO_ORGANIZER_DECODE_NICE", "10"))
+    decode_niceness: int = field(
+        default_factory=lambda: _decode_niceness(os.environ.get("PHOTO_ORGANIZER_DECODE_NICE"))
+    )
     # JPEGs decoded on the model's device (nvjpeg on CUDA) instead of by the decode workers. Off
     # until a GPU run has measured it against decoding in processes; any device honours it
     # (the CPU too, which is how the tests check it).
@@ -96,6 +98,12 @@ class IndexOptions:
 
     def resolved_workers(self) -> int:
         return self.decode_workers if self.decode_workers > 0 else max(1, os.cpu_count() or 1)
+
+
+def _decode_niceness(value: str | None, default: int = 10) -> int:
+    """How far below the model decoding runs (0-19); a value that is not a number is ignored."""
+    text = (value or "").strip()
+    return min(19, max(0, int(text))) if text.lstrip("-").isdigit() else default
 
 
 def embedding_batch_size(device: str) -> int:
