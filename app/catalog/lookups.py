@@ -17,7 +17,8 @@ from app.catalog.records import (
     RegionInfo,
 )
 from app.catalog.schema import ConceptRow, FacePersonRow, FailureRow, FileRow, ImageRow, PersonRow, RegionRow
-from app.catalog.sql_helpers import chunks, vectors_by_id
+from app.catalog.sql_helpers import chunks, taken_or, vectors_by_id
+from app.core.dates import plausible_date, within_dates
 
 FAILURE_COLUMNS = (FailureRow.path, FailureRow.size, FailureRow.mtime_ns, FailureRow.reason, FailureRow.kind)
 
@@ -106,7 +107,7 @@ def images(engine: Engine, image_ids: Sequence[int]) -> dict[int, ImageInfo]:
                     r.height,
                     r.byte_size,
                     r.format,
-                    r.taken_at,
+                    plausible_date(r.taken_at),
                     r.camera,
                     paths.get(r.id, []),
                 )
@@ -146,7 +147,7 @@ def _first_path_and_time() -> tuple[Any, Any]:
         .group_by(FileRow.image_id)
         .subquery()
     )
-    return first_path, func.coalesce(ImageRow.taken_at, first_path.c.mtime_ns / 1e9)
+    return first_path, taken_or(first_path.c.mtime_ns / 1e9)
 
 
 def image_times(engine: Engine) -> list[tuple[int, float, str]]:
@@ -155,7 +156,7 @@ def image_times(engine: Engine) -> list[tuple[int, float, str]]:
     first_path, when = _first_path_and_time()
     stmt = select(ImageRow.id, when, first_path.c.path).join(first_path, first_path.c.image_id == ImageRow.id)
     with engine.connect() as conn:
-        return [(int(r[0]), float(r[1]), str(r[2])) for r in conn.execute(stmt)]
+        return [(int(r[0]), within_dates(float(r[1])), str(r[2])) for r in conn.execute(stmt)]
 
 
 def first_paths(engine: Engine) -> dict[int, str]:

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, and_, func, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.catalog.schema import FileRow, ImageRow, RegionRow
-from app.catalog.sql_helpers import path_under
+from app.catalog.sql_helpers import path_under, taken_or
 
 
 def region_ids_matching(
@@ -27,7 +27,7 @@ def region_ids_matching(
     EXIF date taken, else the newest file time.
     """
     file_time = select(func.max(FileRow.mtime_ns)).where(FileRow.image_id == ImageRow.id).scalar_subquery() / 1e9
-    when = func.coalesce(ImageRow.taken_at, file_time)
+    when = taken_or(file_time)
     conditions: list[ColumnElement[bool]] = [RegionRow.vector.is_not(None)]
     if folder:
         conditions.append(

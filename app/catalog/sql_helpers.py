@@ -6,13 +6,21 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, Text, func, select
+from sqlalchemy import Engine, Text, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute, QueryableAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.catalog.path_text import encode_path
+from app.catalog.schema import ImageRow
+from app.core.dates import EARLIEST, LATEST
 
 CHUNK = 500  # stay far below SQLite's limit on bound parameters
+
+
+def taken_or(file_time: Any) -> ColumnElement[float]:
+    """An image's date: when it was taken where that is a plausible date (`app.core.dates`;
+    libraries indexed before that check may hold others), else `file_time`."""
+    return case((ImageRow.taken_at.between(EARLIEST, LATEST), ImageRow.taken_at), else_=file_time)
 
 
 def chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:

@@ -29,6 +29,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from app.catalog.records import ImageFacts
+from app.core.dates import plausible_date, stored_ns
 from app.core.errors import LibraryStorageError
 from app.core.storage import storage_error
 from app.indexing.pixel_budget import decode_budget
@@ -109,7 +110,7 @@ def read_file(path: str) -> FileContent:
     if len(data) > MAX_FILE_BYTES:
         raise DecodeError(f"file too large to be a photo (over {MAX_FILE_BYTES >> 20} MB)")
     digest = hashlib.sha256(data).hexdigest()  # SHA-NI makes this the fastest here
-    return FileContent(path, st.st_size, st.st_mtime_ns, data, digest, st.st_ctime_ns)
+    return FileContent(path, st.st_size, stored_ns(st.st_mtime_ns), data, digest, stored_ns(st.st_ctime_ns))
 
 
 def decode(content: FileContent, input_spec: InputSpec, thumbnail_path: Path | None) -> DecodedImage:
@@ -375,7 +376,7 @@ def _parse_exif_date(raw: object) -> float | None:
     if not isinstance(raw, str):
         return None
     try:
-        return time.mktime(datetime.strptime(raw.strip("\x00 ")[:19], "%Y:%m:%d %H:%M:%S").timetuple())
+        return plausible_date(time.mktime(datetime.strptime(raw.strip("\x00 ")[:19], "%Y:%m:%d %H:%M:%S").timetuple()))
     except (ValueError, OverflowError):
         return None
 

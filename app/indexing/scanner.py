@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.core.dates import stored_ns
+
 log = logging.getLogger(__name__)
 
 IMAGE_EXTENSIONS = frozenset(
@@ -75,7 +77,7 @@ def scan(
     def add_file(path: str, st: os.stat_result) -> None:
         if path not in seen_files:
             seen_files.add(path)
-            result.files.append(ScannedFile(path, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+            result.files.append(ScannedFile(path, st.st_size, stored_ns(st.st_mtime_ns), stored_ns(st.st_ctime_ns)))
 
     def fail(path: str, exc: OSError) -> None:
         reason, confirmed = failure_reason(path, exc)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QInputDialog, QLabel, QMenu,
 from app.catalog.people import FaceInImage
 from app.catalog.records import ImageInfo, RegionInfo
 from app.controller.gallery_rows import GalleryItem
+from app.core.dates import plausible_date
 from app.core.paths import display_path
 from app.ui.photo_canvas import PhotoCanvas
 from app.ui.task_manager import TaskManager
@@ -181,9 +182,9 @@ class PhotoViewer(QDialog):
         if found is not None:
             info, regions = found
             rows.append(("Pixels", f"{info.width} × {info.height} ({info.format})"))
-            when = info.taken_at
+            when = plausible_date(info.taken_at)
             label = "Taken" if when else "File date"
-            when = when or file_time
+            when = when or plausible_date(file_time)
             if when:
                 rows.append((label, datetime.fromtimestamp(when).strftime("%Y-%m-%d %H:%M")))
             if info.camera:

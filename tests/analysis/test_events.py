@@ -167,3 +167,40 @@ def test_searching_within_an_event(cli, dated_library):
     assert {r["path"] for r in similar["results"]} <= set(blue["paths"])
     missing = cli("search", "blue", "--event", "99", "--library", library)
     assert missing.code == 2 and missing.err.startswith("photo-organizer: error: there is no event 99")
+
+
+# --- dates no camera could have taken -----------------------------------------------------------
+
+ODD_DATES = ["0001:01:01 00:00:00", "9999:12:31 23:59:59", "1800:01:01 00:00:00", "2024:13:45 99:99:99", "garbage"]
+
+
+def test_impossible_dates_taken_are_not_dates(cli, tmp_path: Path):
+    """A camera clock never set (0001-01-01), a broken tag: the photo is dated by its file, and
+    events, the viewer's details and date filters all work."""
+    import os
+    import sqlite3
+
+    from tests.helpers.images import exif_with, photo, save_jpeg
+
+    library = tmp_path / "library"
+    folder = tmp_path / "odd"
+    for i, date in enumerate([*ODD_DATES, "2024:05:11 10:00:00"]):
+        save_jpeg(folder / f"d{i}.jpg", photo(70 + i), exif=exif_with(date=date).tobytes())
+    future = folder / "d0.jpg"
+    os.utime(future, (4e10, 4e10))  # and a file time in the year 3237
+    assert cli("index", folder, "--library", library).code == 0
+    db = sqlite3.connect(library / "catalog.sqlite")
+    taken = [t for (t,) in db.execute("SELECT taken_at FROM images")]
+    assert sorted(t for t in taken if t is not None) == [at("2024-05-11 10:00:00")], "only the real date is kept"
+    # A library indexed before the check holds such dates: they are read as no date.
+    db.execute("UPDATE images SET taken_at = -62135596800.0 WHERE taken_at IS NULL")
+    db.commit()
+    db.close()
+    events = cli("events", "--library", library, "--json")
+    assert events.code == 0 and "Traceback" not in events.err, events.err
+    assert sum(e["size"] for e in events.json["events"]) == 6
+    assert all(e["start"] < "2200" for e in events.json["events"])
+    # Dated by their files (this year, and 2262 for the one from the future), not the year 1.
+    found = cli("search", "wine", "--library", library, "--before", "2024-05-12", "--json", "--threshold", "-1")
+    assert found.code == 0, found.err
+    assert {r["path"] for r in found.json["results"]} == {str(folder / "d5.jpg")}
