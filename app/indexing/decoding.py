@@ -194,6 +194,9 @@ def _readable_errors() -> Iterator[None]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Pillow's notes on odd metadata ("Corrupt EXIF data"): the photo still reads, and
+            # a person indexing thousands has nothing to do about them.
+            warnings.simplefilter("ignore", UserWarning)
             yield
     except (DecodeError, LibraryStorageError):
         raise
@@ -205,6 +208,8 @@ def _readable_errors() -> Iterator[None]:
         message = str(exc) or type(exc).__name__
         if "truncated" in message:
             raise DecodeError("truncated image data") from None
+        if "Decompressed data too large" in message:
+            raise DecodeError("holds a block of text or metadata too large to read safely") from None
         raise DecodeError(f"corrupt image data: {message}") from None
     except MemoryError:
         raise DecodeError("too large to decode in memory") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
@@ -152,3 +153,25 @@ def test_a_fifo_in_a_photos_place_never_hangs(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(DecodeError, match="not a regular file"):
         read_file(str(fifo))
+
+
+def test_odd_metadata_is_quiet_and_oversized_metadata_is_named(tmp_path, recwarn):
+    import struct
+
+    from PIL import PngImagePlugin
+
+    from tests.helpers.images import photo
+
+    buf = io.BytesIO()
+    photo(3).save(buf, "JPEG")
+    jpeg = buf.getvalue()
+    exif = b"Exif\x00\x00MM\x00*\x00\x00\x00\x08\xff\xff" + b"\x00" * 20  # 65535 entries, 20 bytes
+    segment = b"\xff\xe1" + struct.pack(">H", len(exif) + 2) + exif
+    (tmp_path / "bad-exif.jpg").write_bytes(jpeg[:2] + segment + jpeg[2:])
+    decoded = decode(read_file(str(tmp_path / "bad-exif.jpg")), SPEC, None)
+    assert decoded.facts.width == 320 and not [w for w in recwarn if "EXIF" in str(w.message)]
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "A" * 20_000_000, zip=True)
+    photo(4).save(tmp_path / "long-comment.png", pnginfo=info)
+    with pytest.raises(DecodeError, match="block of text or metadata too large to read safely"):
+        decode(read_file(str(tmp_path / "long-comment.png")), SPEC, None)
