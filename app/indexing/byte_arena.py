@@ -42,7 +42,10 @@ class ByteArena:
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self._memory = SharedMemory(create=True, size=self.capacity)
+        try:
+            self._memory = SharedMemory(create=True, size=self.capacity)
+        except OSError as exc:  # no shared memory at all here (a container without /dev/shm)
+            raise ArenaUnavailable(f"no shared memory: {exc.strerror or exc}") from None
         try:
             _claim(self._memory, capacity)
         except OSError as exc:

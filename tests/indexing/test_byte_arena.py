@@ -202,3 +202,14 @@ def test_a_small_dev_shm_as_in_a_container_is_no_crash(tmp_path: Path, shm_mb: i
         assert placed is not None and (placed[1], placed[2]) == ("40", "0"), placed
     status = subprocess.run([sys.executable, "-m", "app", "status", "--json"], env=env, capture_output=True, text=True)
     assert json.loads(status.stdout)["consistent"] is True
+
+
+def test_no_shared_memory_at_all_is_no_arena(monkeypatch: pytest.MonkeyPatch):
+    from app.indexing import byte_arena
+
+    def refused(*_args: object, **_kw: object) -> None:
+        raise FileNotFoundError(2, "No such file or directory")
+
+    monkeypatch.setattr(byte_arena, "SharedMemory", refused)
+    with pytest.raises(byte_arena.ArenaUnavailable, match="no shared memory"):
+        ByteArena(1 << 20)
