@@ -370,21 +370,24 @@ class IndexRun:
         """Threads by default: decoding releases the GIL for most of its work, and on a laptop
         the model needs the cores anyway. A GPU is fed faster than the GIL allows, so there
         (or when asked) decoding runs in processes."""
-        if not self.options.use_processes(self.embedder.device):
-            return ThreadPoolExecutor(
-                max_workers=workers,
-                thread_name_prefix="decode",
-                initializer=lower_priority,
-                initargs=(self.options.decode_niceness,),
-            )
-        # spawn, not forkserver: a forkserver outlives a killed run and keeps its pipes open.
-        context = multiprocessing.get_context("spawn")
-        budget = PixelBudget.for_processes(context)
-        return ProcessPoolExecutor(
+        if self.options.use_processes(self.embedder.device):
+            # spawn, not forkserver: a forkserver outlives a killed run and keeps its pipes open.
+            context = multiprocessing.get_context("spawn")
+            try:
+                budget = PixelBudget.for_processes(context)
+                return ProcessPoolExecutor(
+                    max_workers=workers,
+                    mp_context=context,
+                    initializer=_init_decode_process,
+                    initargs=(self.options.decode_niceness, dict(self._known_hashes), budget.shared_state()),
+                )
+            except OSError as exc:  # no semaphores between processes here (no usable /dev/shm)
+                log.warning("decoding in threads: processes cannot share locks here (%s)", exc.strerror or exc)
+        return ThreadPoolExecutor(
             max_workers=workers,
-            mp_context=context,
-            initializer=_init_decode_process,
-            initargs=(self.options.decode_niceness, dict(self._known_hashes), budget.shared_state()),
+            thread_name_prefix="decode",
+            initializer=lower_priority,
+            initargs=(self.options.decode_niceness,),
         )
 
     def _commit_new(self, started: StartedBatch | None) -> None:

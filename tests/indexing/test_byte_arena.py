@@ -171,11 +171,13 @@ def _can_mount_private_tmpfs() -> bool:
 
 
 @pytest.mark.skipif(not _can_mount_private_tmpfs(), reason="needs root to mount a small /dev/shm in its own namespace")
-@pytest.mark.parametrize("shm_mb", [64, 512])
+@pytest.mark.parametrize("shm_mb", [64, 512, 0])
 def test_a_small_dev_shm_as_in_a_container_is_no_crash(tmp_path: Path, shm_mb: int):
     """Docker gives a container 64 MB of /dev/shm: the arena takes at most half of what is
     free, or none at all (the files then travel as bytes), never more than there is room for
-    (writing past it kills the decode process with SIGBUS); with room, all files go through it."""
+    (writing past it kills the decode process with SIGBUS); with room, all files go through it.
+    Where /dev/shm cannot be written at all (0: read-only), processes cannot even share locks:
+    decoding runs in threads."""
     import numpy as np
     from PIL import Image
 
@@ -184,8 +186,9 @@ def test_a_small_dev_shm_as_in_a_container_is_no_crash(tmp_path: Path, shm_mb: i
     for i in range(40):  # about 2 MB each: more than 64 MB in all
         pixels = np.random.default_rng(i).integers(0, 255, (1200, 1600, 3), dtype=np.uint8)
         Image.fromarray(pixels).save(folder / f"{i:02d}.jpg", quality=95)
+    options = f"size={shm_mb}m" if shm_mb else "ro"
     command = (
-        f"mount -t tmpfs -o size={shm_mb}m tmpfs /dev/shm && exec {shlex.quote(sys.executable)} -m app index "
+        f"mount -t tmpfs -o {options} tmpfs /dev/shm && exec {shlex.quote(sys.executable)} -m app index "
         f"{shlex.quote(str(folder))} --json --workers 2 --batch-size 4 -v"
     )
     env = {
@@ -200,6 +203,8 @@ def test_a_small_dev_shm_as_in_a_container_is_no_crash(tmp_path: Path, shm_mb: i
     placed = re.search(r"(\d+) files came to the device through shared memory \((\d+) as bytes\)", done.stderr)
     if shm_mb == 512:
         assert placed is not None and (placed[1], placed[2]) == ("40", "0"), placed
+    if not shm_mb:
+        assert "decoding in threads: processes cannot share locks here" in done.stderr
     status = subprocess.run([sys.executable, "-m", "app", "status", "--json"], env=env, capture_output=True, text=True)
     assert json.loads(status.stdout)["consistent"] is True
 
