@@ -6,7 +6,8 @@ The run's process reserves room for a file when it hands the file to a process (
 known from the scan) and releases it once the photo is committed, so room is used in order,
 as a ring. A file that does not fit, or whose size changed since the scan, travels as bytes
 as before. The arena is no larger than the run needs, the machine can spare, and the
-shared-memory folder has room for (a container's /dev/shm is often 64 MB). Python's resource tracker removes the block even when the run is killed.
+shared-memory folder has room for (a container's /dev/shm is often 64 MB). Python's resource
+tracker removes the block even when the run is killed.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ SHARED_MEMORY_FOLDER = "/dev/shm"
 
 
 class ArenaUnavailable(Exception):
-    """The shared memory for an arena cannot be had (its folder is full or too small)."""
+    """The shared memory for an arena cannot be had (its folder is missing, full or too small)."""
 
 
 @dataclass(frozen=True)
@@ -135,8 +136,9 @@ _attached: dict[str, SharedMemory] = {}
 
 def copy_into(slot: Slot, data: bytes) -> Slot | None:
     """In a decode process: put `data` into its slot, and say where it is; None if it no
-    longer fits (the file grew since the scan) or the arena is gone (the run stopped). The process attaches once, without telling the resource tracker
-    it shares with the run's process: the block is that process's to remove."""
+    longer fits (the file grew since the scan) or the arena is gone (the run stopped). The
+    process attaches once, without telling the resource tracker it shares with the run's
+    process: the block is that process's to remove."""
     if len(data) > slot.size:
         return None
     memory = _attached.get(slot.arena)
