@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.ml.model_choice import is_chosen
@@ -94,13 +96,28 @@ class QuickQueries:
         spec = self._spec()
         if switched_off() or not is_chosen(spec):
             return False
+        folder = query_folder(spec)
+        refused = _unwritable(folder.parent)
+        if refused is not None:  # found before the model loads: a search is not held up for nothing
+            log.warning("cannot prepare quick searches in %s: %s", folder.parent, refused)
+            return False
         if starting is not None:
             starting()
         try:
             from app.ml.query_export import export_text_tower
 
-            done = export_text_tower(self._embedder(), query_folder(spec))
+            done = export_text_tower(self._embedder(), folder)
         except Exception as exc:  # noqa: BLE001 - a quick path missing is never an error
             log.warning("could not prepare quick searches for %s: %s", spec.key, exc)
             return False
         return done and self.text() is not None
+
+
+def _unwritable(folder: Path) -> str | None:
+    """Why files cannot be written in `folder` (made if missing), or None if they can."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryDirectory(dir=folder).cleanup()
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None

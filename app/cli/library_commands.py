@@ -152,9 +152,12 @@ def cmd_search(args: argparse.Namespace) -> int:
         code = hits_out(args, hits, started)
         if args.text and args.text.strip() and library.queries.text() is None:
             # Once per model: later searches read words without loading torch (seconds saved each).
-            sys.stderr.write("preparing quick searches with this model (once)…\n")
-            library.queries.prepare()
+            library.queries.prepare(_say_preparing)
     return code
+
+
+def _say_preparing() -> None:
+    sys.stderr.write("preparing quick searches with this model (once)…\n")
 
 
 def cmd_similar(args: argparse.Namespace) -> int:

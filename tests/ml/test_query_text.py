@@ -191,3 +191,21 @@ def test_the_tower_last_searched_through_is_preloaded_and_taken_by_its_own_model
     assert QueryText(ours).embed_texts(TEXTS).shape == expected.shape  # loads its own, as before
     assert list(query_text._preloading) == [other], "a session of another export is never taken"
     query_text._preloading.clear()
+
+
+def test_a_query_folder_that_cannot_be_written_is_found_before_the_model_loads(cli, tmp_path, monkeypatch, caplog):
+    """A read-only cache: every search would load the model to export, fail, and answer late.
+    It is found first, in a moment, and searches answer through torch as always."""
+    import logging
+
+    from tests.helpers.shapes import write_test_set
+
+    write_test_set(tmp_path / "shapes", per_class=1, seed=6)
+    (tmp_path / "a file").write_text("not a folder")
+    monkeypatch.setenv("PHOTO_ORGANIZER_QUERY_DIR", str(tmp_path / "a file" / "query"))
+    with caplog.at_level(logging.WARNING, logger="app.library_queries"):
+        assert cli("index", tmp_path / "shapes").code == 0
+        found = cli("search", "a red photo", "--json")
+    assert found.code == 0 and found.json["results"], found.err
+    assert "preparing quick searches" not in found.err
+    assert "cannot prepare quick searches in" in caplog.text and "could not prepare" not in caplog.text
