@@ -20,7 +20,8 @@ CHUNK = 500  # stay far below SQLite's limit on bound parameters
 def taken_or(file_time: Any) -> ColumnElement[float]:
     """An image's date: when it was taken where that is a plausible date (`app.core.dates`;
     libraries indexed before that check may hold others), else `file_time`."""
-    return case((ImageRow.taken_at.between(EARLIEST, LATEST), ImageRow.taken_at), else_=file_time)
+    plausible = (ImageRow.taken_at >= EARLIEST) & (ImageRow.taken_at < LATEST)  # as `plausible_date`
+    return case((plausible, ImageRow.taken_at), else_=file_time)
 
 
 def chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:

@@ -241,8 +241,7 @@ class IndexRun:
             self.report.cancelled = True
         self._count_links()
         self._emit("finishing", len(work), len(work))
-        if self._store is not None:
-            self._store.save()
+        self._save_vectors()
         self.report.seconds = round(time.perf_counter() - started, 3)
         if self.report.seconds > 0:
             self.report.images_per_second = round(self.report.embedded / self.report.seconds, 2)
@@ -278,8 +277,7 @@ class IndexRun:
                 except BrokenProcessPool:
                     # Killed from outside, or by the system for memory: keep what is done.
                     self._commit_held(held)
-                    if self._store is not None:
-                        self._store.save()
+                    self._save_vectors()
                     raise UserError(
                         "a decoding process ended abruptly (stopped from outside, or out of memory); "
                         "the photos done so far are kept: index again to go on"
@@ -351,9 +349,7 @@ class IndexRun:
         while paused costs nothing done. Photos decoded for the next batch wait in memory;
         embedding them now would keep the cores busy."""
         self._commit_held(held, waiting=False)
-        if self._store is not None:
-            self._store.save()
-            self._last_save = time.monotonic()
+        self._save_vectors()
         log.info("paused: everything embedded so far is committed")
 
     def _start_next(
@@ -491,7 +487,11 @@ class IndexRun:
         return self._store
 
     def _maybe_save(self) -> None:
-        if self._store is not None and time.monotonic() - self._last_save >= self.options.save_interval_seconds:
+        if time.monotonic() - self._last_save >= self.options.save_interval_seconds:
+            self._save_vectors()
+
+    def _save_vectors(self) -> None:
+        if self._store is not None:
             self._store.save()
             self._last_save = time.monotonic()
 

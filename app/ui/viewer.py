@@ -182,9 +182,9 @@ class PhotoViewer(QDialog):
         if found is not None:
             info, regions = found
             rows.append(("Pixels", f"{info.width} × {info.height} ({info.format})"))
-            when = plausible_date(info.taken_at)
+            when = info.taken_at
             label = "Taken" if when else "File date"
-            when = when or plausible_date(file_time)
+            when = when or file_time
             if when:
                 rows.append((label, datetime.fromtimestamp(when).strftime("%Y-%m-%d %H:%M")))
             if info.camera:
@@ -225,9 +225,10 @@ def _read_image(path: str) -> QImage:
 
 
 def _file_facts(path: str) -> tuple[float | None, float | None]:
-    """(size in bytes, modification time), or Nones when the file is out of reach."""
+    """(size in bytes, modification time), or Nones when the file is out of reach (or its
+    time is no date a person could read)."""
     try:
         st = os.stat(path)
     except OSError:
         return None, None
-    return float(st.st_size), st.st_mtime
+    return float(st.st_size), plausible_date(st.st_mtime)
