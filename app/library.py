@@ -12,10 +12,11 @@ names are services of their own: `library.people` (`app.library_people`) and `li
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar
@@ -287,14 +288,11 @@ class Library:
         if spec.key == self.spec.key:
             self.requested_model = None
             return 0
-        self._acquire_writer("switching models")
-        try:
+        with self._writing("switch its model", "switching models"):
             from app.indexing.library_indexing import RunControls
             from app.indexing.pipeline import IndexOptions
 
             return self._reembed_with(spec, IndexOptions(), RunControls(progress, should_stop))
-        finally:
-            self._lock.release()
 
     def _reembed_with(self, target: ModelSpec, options: IndexOptions, controls: RunControls) -> int | None:
         """Under the writer lock: re-embed with `target` and make it the library's model."""
@@ -320,6 +318,20 @@ class Library:
             self.names.learn_again(controls.progress, controls.stopped)
         except CancelledError:
             log.info("learning names again was stopped; the next run resumes it")
+
+    @contextlib.contextmanager
+    def _writing(self, what: str, busy_with: str | None = None) -> Iterator[None]:
+        """Every change to the library goes through here: refused with a reason on a read-only
+        library, under the writer lock (or a reason why it is taken), and the catalog's failures
+        turned into the sentence the CLI and the window both show. `what` says the change ("remove
+        anything from it"), `busy_with` what another caller is told meanwhile ("removing photos")."""
+        self._refuse_if_read_only(what)
+        self._acquire_writer(busy_with or what)
+        try:
+            with catalog_errors(self.paths.catalog):
+                yield
+        finally:
+            self._lock.release()
 
     def _refuse_if_read_only(self, what: str) -> None:
         if self.read_only:
@@ -503,46 +515,51 @@ class Library:
     def remove(self, paths: Sequence[Path | str]) -> RemoveReport:
         """Forget folders or files and everything indexed below them; the files themselves are
         never touched (they may be gone already, or on a drive that is not mounted)."""
-        self._refuse_if_read_only("remove anything from it")
         targets = [absolute_path(path) for path in paths]
-        self._acquire_writer("removing photos")
-        try:
+        with self._writing("remove anything from it", "removing photos"):
             report, region_ids = folders.forget_under(self.engine, targets)
             self._forget_regions(region_ids)
             return report
-        finally:
-            self._lock.release()
 
-    def move_to_trash(self, paths: Sequence[str]) -> TrashReport:
-        """Move files of the library to the system trash (recoverable) and forget them at once.
-        Only a person's explicit, confirmed action calls this (duplicates' "Move the others to
-        the Trash"); a file that cannot go stays, and stays in the library."""
+    def trash_refusals(self, paths: Sequence[str], keep: str) -> list[tuple[str, str]]:
+        """(path, why) for each reason `paths` may not go to the trash while `keep` stays (empty:
+        they may): each must still be the file indexed, and none the kept one under another path.
+        What `move_to_trash` checks again as it acts; the CLI asks only after this."""
+        from app.catalog.duplicate_lookups import indexed_files
+        from app.core.trash import refusals
+
+        paths = list(dict.fromkeys(paths))  # a path given twice is one file
+        known = indexed_files(self.engine, [*paths, keep])
+        for stranger in [p for p in [keep, *paths] if p not in known]:
+            raise UserError(f"{stranger} is not in the library; only photos of the library are moved to the trash")
+        return refusals([known[p] for p in paths], known[keep])
+
+    def move_to_trash(self, paths: Sequence[str], keep: str) -> TrashReport:
+        """Move files of the library to the system trash (recoverable) and forget them at once,
+        while `keep` stays. Only a person's explicit, confirmed action calls this (duplicates'
+        "Move the others to the Trash", `photo-organizer trash`). Any refusal of
+        `trash_refusals` moves nothing; a file the trash cannot take stays, and stays in the
+        library."""
+        from app.catalog.duplicate_lookups import indexed_files
         from app.core.trash import move_to_trash
 
-        self._refuse_if_read_only("move photos to the trash")
-        known = [p for p in paths if lookups.image_id_for_path(self.engine, p) is not None]
-        if len(known) != len(paths):
-            stranger = next(p for p in paths if p not in known)
-            raise UserError(f"{stranger} is not in the library; only photos of the library are moved to the trash")
-        self._acquire_writer("moving photos to the trash")
-        try:
-            report = move_to_trash(known)
+        paths = list(dict.fromkeys(paths))
+        with self._writing("move photos to the trash"):
+            refused = self.trash_refusals(paths, keep)
+            if refused:
+                return TrashReport([], refused)
+            known = indexed_files(self.engine, paths)
+            report = move_to_trash([known[p] for p in paths])
             if report.moved:
                 _removed, region_ids = folders.forget_under(self.engine, report.moved)
                 self._forget_regions(region_ids)
             return report
-        finally:
-            self._lock.release()
 
     def remove_images(self, image_ids: Sequence[int]) -> int:
         """Forget images (their files stay untouched on disk); returns how many went."""
-        self._refuse_if_read_only("remove anything from it")
-        self._acquire_writer("removing photos")
-        try:
+        with self._writing("remove anything from it", "removing photos"):
             self._forget_regions(removal.remove_images(self.engine, list(image_ids)))
             return len(image_ids)
-        finally:
-            self._lock.release()
 
     def _forget_regions(self, region_ids: list[int]) -> None:
         store = self.store
@@ -565,9 +582,5 @@ class Library:
     # --- people (`self.people`) -------------------------------------------------------------
 
     def _edit_people(self, what: str, edit: Callable[[], T]) -> T:
-        self._refuse_if_read_only(what)
-        self._acquire_writer(what.replace("people", "faces"))
-        try:
+        with self._writing(what, what.replace("people", "faces")):
             return edit()
-        finally:
-            self._lock.release()

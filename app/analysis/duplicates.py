@@ -30,6 +30,7 @@ from app.analysis.neighbours import index_for
 from app.catalog import analysis_vectors, duplicate_lookups, lookups
 from app.catalog.records import ImageInfo
 from app.core.paths import is_content_hash
+from app.core.trash import file_identity
 
 if TYPE_CHECKING:
     from app.analysis.library_analysis import AnalysisInputs
@@ -112,10 +113,12 @@ def find_duplicates(
     if tier in (None, "same", "burst"):
         infos = lookups.images(engine, sorted({p.a for p in pairs} | {p.b for p in pairs}))
         same = _same_photo_sets(pairs, infos, params)
+        found: list[DuplicateGroup | None] = []
         if tier in (None, "same"):
-            groups += [_same_group(members, infos) for members in same]
+            found += [_same_group(members, infos) for members in same]
         if tier in (None, "burst"):
-            groups += [_burst_group(members, infos, prints) for members in _burst_sets(pairs, infos, params, same)]
+            found += [_burst_group(members, infos, prints) for members in _burst_sets(pairs, infos, params, same)]
+        groups += [g for g in found if g is not None]
     dismissed = _dismissed(AnalysisCache(inputs.folder))
     groups = [g for g in groups if _group_key(g) not in dismissed]
     return Duplicates(groups, round(time.perf_counter() - started, 3), compared, pairs)
@@ -333,19 +336,39 @@ def _in_sequence(a: ImageInfo, b: ImageInfo, within: int = 3) -> bool:
     return False
 
 
-def _preferred_path(info: ImageInfo) -> str:
-    """The path an image goes by in a group: of its exact copies, the one that is kept."""
-    if len(info.paths) < 2:
-        return info.paths[0] if info.paths else ""
-    files = [Candidate(p, info.width, info.height, info.byte_size, info.format, False) for p in info.paths]
+def distinct_files(paths: Sequence[str]) -> list[str]:
+    """Of `paths`, those that name a file now, one path per file: two paths of one file (a
+    symlink, a hard link, a folder indexed again through a link or a bind mount) are one photo
+    with two paths, never two copies. The first path of a file stands for it, unless it is a
+    link and another is not."""
+    by_file: dict[tuple[int, int], str] = {}
+    for path in sorted(paths, key=lambda p: (os.path.islink(p), p)):
+        identity = file_identity(path)
+        if identity is not None:
+            by_file.setdefault(identity, path)
+    kept = set(by_file.values())
+    return [p for p in paths if p in kept]
+
+
+def _preferred_path(info: ImageInfo) -> str | None:
+    """The path an image goes by in a group: of its exact copies, the one that is kept; None
+    when none of its files is there now."""
+    present = distinct_files(info.paths)
+    if len(present) < 2:
+        return present[0] if present else None
+    files = [Candidate(p, info.width, info.height, info.byte_size, info.format, False) for p in present]
     return files[keep_exact(files)[0]].path
 
 
-def _candidate(info: ImageInfo, prints: PixelPrints | None = None) -> Candidate:
-    """A member as the keeper sees it; its sharpness (from pixels) only where it decides."""
+def _candidate(info: ImageInfo, prints: PixelPrints | None = None) -> Candidate | None:
+    """A member as the keeper sees it (None: no file of it is there now); its sharpness (from
+    pixels) only where it decides."""
+    path = _preferred_path(info)
+    if path is None:
+        return None
     found = prints.get(info.image_id) if prints is not None else None
     return Candidate(
-        _preferred_path(info),
+        path,
         info.width,
         info.height,
         info.byte_size,
@@ -355,15 +378,24 @@ def _candidate(info: ImageInfo, prints: PixelPrints | None = None) -> Candidate:
     )
 
 
-def _same_group(members: list[int], infos: dict[int, ImageInfo]) -> DuplicateGroup:
-    candidates = [_candidate(infos[m]) for m in members]
+def _present(members: list[int], candidates: list[Candidate | None]) -> tuple[list[int], list[Candidate]]:
+    kept = [(m, c) for m, c in zip(members, candidates, strict=True) if c is not None]
+    return [m for m, _c in kept], [c for _m, c in kept]
+
+
+def _same_group(members: list[int], infos: dict[int, ImageInfo]) -> DuplicateGroup | None:
+    members, candidates = _present(members, [_candidate(infos[m]) for m in members])
+    if len(candidates) < 2:
+        return None
     best, why = keep_same(candidates)
     return DuplicateGroup("same", candidates[best].path, [c.path for c in candidates], why, tuple(members))
 
 
-def _burst_group(members: list[int], infos: dict[int, ImageInfo], prints: PixelPrints) -> DuplicateGroup:
+def _burst_group(members: list[int], infos: dict[int, ImageInfo], prints: PixelPrints) -> DuplicateGroup | None:
     members = sorted(members, key=lambda m: (infos[m].taken_at or 0.0, m))
-    candidates = [_candidate(infos[m], prints) for m in members]
+    members, candidates = _present(members, [_candidate(infos[m], prints) for m in members])
+    if len(candidates) < 2:
+        return None
     best, why = keep_burst(candidates)
     return DuplicateGroup("burst", candidates[best].path, [c.path for c in candidates], why, tuple(members))
 
@@ -374,10 +406,14 @@ def _exact_groups(engine: Engine) -> list[DuplicateGroup]:
     infos = lookups.images(engine, list(copied))
     for image_id, files in copied.items():
         info = infos[image_id]
+        present = set(distinct_files([path for path, _mtime in files]))
         candidates = [
             Candidate(path, info.width, info.height, info.byte_size, info.format, info.taken_at is not None, 0.0, mtime)
             for path, mtime in files
+            if path in present
         ]
+        if len(candidates) < 2:
+            continue  # one file under several paths, or copies that are gone: nothing to choose
         best, why = keep_exact(candidates)
         groups.append(DuplicateGroup("exact", candidates[best].path, [c.path for c in candidates], why, (image_id,)))
     return groups

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
 
 from app.cli.analysis_commands import cmd_clusters, cmd_duplicates, cmd_evaluate, cmd_events, cmd_project
-from app.cli.common import EXIT_INTERRUPTED, EXIT_USER_ERROR, catalog_failure, one_line
+from app.cli.common import EXIT_INTERRUPTED, EXIT_USER_ERROR, catalog_failure, emit, one_line
 from app.cli.library_commands import (
     cmd_doctor,
     cmd_gui,
@@ -20,6 +21,7 @@ from app.cli.library_commands import (
 from app.cli.name_commands import cmd_concepts, cmd_forget, cmd_teach
 from app.cli.parser import build_parser
 from app.cli.people_commands import cmd_people
+from app.cli.trash_command import cmd_trash
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -38,20 +40,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except UserError as exc:
-        print(f"photo-organizer: error: {one_line(str(exc))}", file=sys.stderr)
-        return EXIT_USER_ERROR
+        return _failed(args, str(exc))
     except Exception as exc:
         # The catalog failing mid-command (a damaged page, a full disk): one line, no traceback.
         error = catalog_failure(exc, args)
         if error is None:
             raise
-        print(f"photo-organizer: error: {one_line(str(error))}", file=sys.stderr)
-        return EXIT_USER_ERROR
+        return _failed(args, str(error))
     except KeyboardInterrupt:
         print("photo-organizer: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return 0
+
+
+def _failed(args: argparse.Namespace, message: str) -> int:
+    """One line on stderr; with --json, the same as {"error": ...} on stdout (a script reads one
+    JSON object whatever happened)."""
+    print(f"photo-organizer: error: {one_line(message)}", file=sys.stderr)
+    if getattr(args, "json", False):
+        sys.stdout.flush()
+        emit(args, {"error": message}, "")
+    return EXIT_USER_ERROR
 
 
 COMMANDS = {
@@ -72,4 +82,5 @@ COMMANDS = {
     "forget": cmd_forget,
     "duplicates": cmd_duplicates,
     "events": cmd_events,
+    "trash": cmd_trash,
 }

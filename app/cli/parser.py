@@ -178,6 +178,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_common(duplicates)
 
+    trash = sub.add_parser(
+        "trash",
+        help="move duplicates to the system trash (recoverable), keeping KEEP: trash PATH... --keep KEEP",
+    )
+    trash.add_argument("paths", nargs="+", metavar="PATH", help="indexed files unchanged since indexing")
+    trash.add_argument("--keep", required=True, metavar="KEEP", help="the photo that stays (never moved)")
+    trash.add_argument("--yes", action="store_true", help="do not ask (scripts); without it a terminal asks first")
+    _add_common(trash)
+
     forget = sub.add_parser("forget", help="forget a taught name (its photos stay)")
     forget.add_argument("name", metavar="NAME")
     _add_common(forget)

@@ -48,6 +48,10 @@ class DuplicateCard:
     def others(self) -> list[str]:
         return [m.path for m in self.members if not m.kept]
 
+    @property
+    def keep(self) -> str:
+        return next(m.path for m in self.members if m.kept)
+
 
 class DuplicatesReview(WindowPart):
     def __init__(
@@ -182,6 +186,7 @@ class DuplicatesReview(WindowPart):
         library, others = self._library(), self.others()
         if library is None or not others or self._refuse("Photos can be moved to the Trash"):
             return
+        keep = self._card(self.groups[self.current]).keep
 
         def done(report: TrashReport) -> None:
             moved = len(report.moved)
@@ -189,10 +194,12 @@ class DuplicatesReview(WindowPart):
             if report.failed:
                 path, why = report.failed[0]
                 said += f"; {len(report.failed)} stayed ({display_path(path)}: {why})"
+            if not report.moved and report.failed:
+                said = f"Nothing was moved: {display_path(path)}: {why}"
             self.view.say(said)
             self._acted()
 
-        self.tasks.run(lambda: library.move_to_trash(others), done, self.view.show_error)
+        self.tasks.run(lambda: library.move_to_trash(others, keep), done, self.view.show_error)
 
     def remove_others(self) -> None:
         """The current group's others leave the library; their files stay where they are."""
