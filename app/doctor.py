@@ -142,6 +142,11 @@ def library_report(status: LibraryStatus, sqlite_ok: bool) -> dict[str, Any]:
         "vectors": status.vectors,
         "index_vectors": status.index_vectors,
         "failures": status.failures,
+        # Paths whose file is gone (deleted, or on a drive not mounted now): kept until
+        # 'photo-organizer remove' forgets them.
+        "files_missing": status.files_missing,
+        # Thumbnails gone from the library folder: the next index run makes them again.
+        "thumbnails_missing": status.thumbnails_missing,
         # The vector file was not usable as found (damaged, from an older version, or another
         # catalog's) and was rebuilt from the catalog.
         "vector_file_rebuilt": status.vector_file_rebuilt,

@@ -370,6 +370,8 @@ class Library:
     # --- reports --------------------------------------------------------------------------------
 
     def status(self) -> LibraryStatus:
+        from app.indexing.thumbnail_repair import count_missing_thumbnails
+
         counts = lookups.counts(self.engine)
         interrupted = self.interrupted_roots()
         store = self.store
@@ -398,6 +400,8 @@ class Library:
             people=counts.people,
             hidden_people=counts.hidden_people,
             names=counts.names,
+            files_missing=sum(1 for path in lookups.all_paths(self.engine) if not os.path.exists(path)),
+            thumbnails_missing=count_missing_thumbnails(self.engine, self.paths),
         )
 
     def catalog_sound(self) -> bool:

@@ -184,6 +184,7 @@ def _scored_pairs(
     if len(new_rows) == 0:
         return pairs, 0
     seen = {(p.a, p.b) for p in pairs}
+    unchecked: set[int] = set()  # photos without a thumbnail now: compared again once it is back
     for n, (a, b, similarity) in enumerate(candidate_pairs(vectors, image_ids, new_rows, should_stop)):
         if n % 256 == 0:
             _check(should_stop)
@@ -192,7 +193,8 @@ def _scored_pairs(
         seen.add((a, b))
         pa, pb = prints.get(a), prints.get(b)
         if pa is None or pb is None:
-            continue  # no thumbnail to check: no claim
+            unchecked.update(x for x, found in ((a, pa), (b, pb)) if found is None)
+            continue  # no thumbnail to check: no claim, and not compared
         pairs.append(
             ScoredPair(a, b, similarity, pixel_match(pa, pb), brightness_change(pa, pb), colour_change(pa, pb))
         )
@@ -201,7 +203,7 @@ def _scored_pairs(
             PAIRS,
             version,
             {
-                "compared": sorted(present),
+                "compared": sorted(present - unchecked),
                 "pairs": [
                     [p.a, p.b, round(p.similarity, 5), round(p.pixels, 5), round(p.brightness, 5), round(p.colour, 5)]
                     for p in pairs

@@ -189,3 +189,9 @@ def regions_of_image(engine: Engine, image_id: int) -> list[RegionInfo]:
         )
     found = regions(engine, ids)
     return [found[i] for i in ids if i in found]
+
+
+def all_paths(engine: Engine) -> list[str]:
+    """Every path the library holds."""
+    with engine.connect() as conn:
+        return list(conn.execute(select(FileRow.path)).scalars())

@@ -176,6 +176,8 @@ class LibraryStatus:
     people: int = 0  # shown in People (with at least one face)
     hidden_people: int = 0
     names: int = 0  # names taught to the search
+    files_missing: int = 0  # paths the catalog holds whose file is gone (or a drive not mounted)
+    thumbnails_missing: int = 0  # made again by the next index run
 
     def to_json(self) -> dict:
         out = {k: v for k, v in self.__dict__.items() if k != "vector_file_rebuilt"}

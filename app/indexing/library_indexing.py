@@ -61,6 +61,8 @@ def index_and_find_regions(
         if controls.pause is not None:
             run.paused = controls.pause
         report = run.run(roots)
+        if not report.cancelled:
+            report.thumbnails_restored = _restore_thumbnails(engine, paths, embedder, controls)
         if report.cancelled or not (options.detect or options.ocr or (options.faces and faces_store is not None)):
             return report
         if controls.deferred():
@@ -87,6 +89,18 @@ def index_and_find_regions(
             report.regions_deferred = True
         report.add_regions(found)
         return report
+
+
+def _restore_thumbnails(engine: Engine, paths: LibraryPaths, embedder: ClipEmbedder, controls: RunControls) -> int:
+    """Thumbnails gone missing are made again (the model's input size is needed, so it loads,
+    but only when one is missing: an unchanged folder's run stays a directory walk)."""
+    from app.indexing.thumbnail_repair import missing_thumbnails, restore_thumbnails
+
+    if next(iter(missing_thumbnails(engine, paths)), None) is None:
+        return 0
+    spec = embedder.load().input_spec
+    assert spec is not None
+    return restore_thumbnails(engine, paths, spec, controls.stopped)
 
 
 @contextlib.contextmanager

@@ -57,6 +57,7 @@ class IndexReport:
     # Folders that could not be listed this time: {path, error, kept}; what the library knows
     # below them is kept, since nothing confirmed it gone.
     unreadable_folders: list[dict] = field(default_factory=list)
+    thumbnails_restored: int = 0  # thumbnails that had gone missing, made again from the photos
 
     def fail(self, path: str, error: str, retry: bool = False) -> None:
         """A file skipped; `retry`: it could not be read now (not its fault), tried again next run."""

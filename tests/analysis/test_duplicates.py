@@ -116,3 +116,28 @@ def test_strictness_runs_from_loose_to_strict_through_the_defaults():
     assert middle == DuplicateParams()
     assert loose.same < middle.same < strict.same < 1.0, "strict still finds re-encodes (0.999)"
     assert loose.burst < middle.burst < strict.burst and loose.burst_seconds > strict.burst_seconds
+
+
+def test_thumbnails_away_for_a_scan_lose_no_groups_for_good(cli, corpus, library_dir, tmp_path):
+    """Pairs skipped for want of a thumbnail are not recorded as compared: the groups come back
+    with the thumbnails, and an index run makes missing thumbnails again (doctor counts them)."""
+    expected = {frozenset(g["paths"]) for g in cli("duplicates", "--tier", "same", "--json").json["groups"]}
+    assert expected
+    import shutil
+
+    for fresh in (True, False):
+        shutil.rmtree(library_dir / "analysis", ignore_errors=True)
+        away = tmp_path / "thumbnails-away"
+        (library_dir / "thumbnails").rename(away)
+        missing = cli("doctor", "--json").json["library"]["thumbnails_missing"]
+        assert missing == cli("status", "--json").json["images"] > 0
+        assert cli("duplicates", "--tier", "same", "--json").json["groups"] == []
+        if fresh:
+            away.rename(library_dir / "thumbnails")  # put back by hand
+        else:
+            shutil.rmtree(away)
+            report = cli("index", corpus.root, "--json").json  # made again from the photos
+            assert report["thumbnails_restored"] == missing and report["embedded"] == 0
+            assert cli("status", "--json").json["thumbnails_missing"] == 0
+        again = {frozenset(g["paths"]) for g in cli("duplicates", "--tier", "same", "--json").json["groups"]}
+        assert again == expected
