@@ -203,6 +203,7 @@ _QUICK_SEARCH = {
     "words only": "searches by words answer without loading the model; by photos from outside, through torch",
     "not prepared": "searches load the model (seconds) until the next indexing run prepares them",
     "off": "PHOTO_ORGANIZER_QUICK_SEARCH=0: searches load the model",
+    "damaged": "the exported files are damaged: searches load the model, and the next search or indexing run prepares them again",
 }
 
 

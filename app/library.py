@@ -437,24 +437,32 @@ class Library:
 
     def text_vectors(self, texts: Sequence[str]) -> np.ndarray:
         """Texts as the search reads them ("a photo of ..."), taught names included: through the
-        exported text tower when the model is not in memory (no torch to import), else the model."""
+        exported text tower when the model is not in memory (no torch to import), else the model.
+        A damaged export is left for torch (and prepared again by the next search or index)."""
         from app.ml.embedder import TEXT_TEMPLATE
 
         sentences = [TEXT_TEMPLATE.format(t) for t in texts]
         exported = None if self._torch_loaded else self.queries.text()
         if exported is not None:
-            return exported.embed_texts(sentences, self.names.vectors())
+            try:
+                return exported.embed_texts(sentences, self.names.vectors())
+            except Exception as exc:  # noqa: BLE001 - whatever ONNX Runtime says of damaged files
+                self.queries.failed("text", exc)
         return self.embedder.embed_texts(sentences, self.names.vectors())
 
     def image_vector(self, path: Path | str) -> np.ndarray:
         """Embed an image file (inside the library or not)."""
-        from app.search.query_image import ImageEncoder, embed_image_file
+        from app.search.query_image import embed_image_file
 
-        def encoder() -> ImageEncoder:
-            exported = None if self._torch_loaded else self.queries.image()
-            return exported if exported is not None else self.embedder.load()
-
-        return embed_image_file(encoder, path)
+        exported = None if self._torch_loaded else self.queries.image()
+        if exported is not None:
+            try:
+                return embed_image_file(lambda: exported, path)
+            except UserError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - whatever ONNX Runtime says of damaged files
+                self.queries.failed("image", exc)
+        return embed_image_file(self.embedder.load, path)
 
     def search(
         self,

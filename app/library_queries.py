@@ -1,6 +1,7 @@
 """A library's quick searches: its model's text tower exported for reading words without torch
 (`app.ml.query_text`), found for the model the library uses now, warmed, and prepared once
-per model where it is missing. Searches answer through torch wherever it is not ready."""
+per model where it is missing or damaged. Searches answer through torch wherever it is not
+ready."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.ml.export_check import ExportDamaged
 from app.ml.model_choice import is_chosen
 from app.ml.spec import ModelSpec
 
@@ -28,53 +30,98 @@ def switched_off() -> bool:
 
 
 class QuickQueries:
+    """The quick path of one library's searches. An export found damaged (its files not as
+    written, or no longer giving the vectors it gave torch) is not used: searches answer through
+    torch, the warning is said once, and `prepare()` exports it again."""
+
     def __init__(self, spec: Callable[[], ModelSpec], embedder: Callable[[], ClipEmbedder]) -> None:
         self._spec = spec
         self._embedder = embedder
         self._found: QueryText | None = None
         self._image: QueryImage | None = None  # loaded with the text tower's folder
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # a damaged export is recorded while it is being loaded
+        self._damage: dict[str, str] = {}  # "text" / "image" -> why that export is not used
 
     @property
     def ready(self) -> bool:
         """Whether the export was found already (a search reads words without loading anything)."""
         return self._found is not None
 
+    @property
+    def damage(self) -> str | None:
+        """Why an export that was found is not used (until `prepare()` makes it again), or None."""
+        return next(iter(self._damage.values()), None)
+
     def text(self) -> QueryText | None:
-        """The exported text tower of the library's model, or None where there is none."""
+        """The exported text tower of the library's model, or None where there is none (or it is
+        damaged)."""
         from app.ml.query_text import load_query_text
 
         spec = self._spec()
-        if not is_chosen(spec) or switched_off():
+        if not is_chosen(spec) or switched_off() or "text" in self._damage:
             return None  # a model this user did not choose answers nothing (invariant 10)
         with self._lock:
             found = self._found
             if found is None or found.model_key != spec.key:
-                found = self._found = load_query_text(spec)
+                try:
+                    found = self._found = load_query_text(spec)
+                except ExportDamaged as exc:
+                    self._damaged("text", str(exc))
+                    return None
             return found
 
     def image(self) -> QueryImage | None:
         """The exported image tower of the library's model (a query photo from outside the
-        library), or None where there is none."""
+        library), or None where there is none (or it is damaged)."""
         from app.ml.query_image import load_query_image
 
         found = self.text()
-        if found is None:
+        if found is None or "image" in self._damage:
             return None
         with self._lock:
             image = self._image
             if image is None or image.folder != found.folder or image.model_key != found.model_key:
-                image = self._image = load_query_image(found.folder, found.model_key)
+                try:
+                    image = self._image = load_query_image(found.folder, found.model_key)
+                except ExportDamaged as exc:
+                    self._damaged("image", str(exc))
+                    return None
             return image
 
+    def failed(self, part: str, error: BaseException) -> None:
+        """The `part` ("text" or "image") export failed while answering: it is not used again
+        until prepared anew."""
+        self._damaged(part, str(error) or type(error).__name__)
+
+    def _damaged(self, part: str, why: str) -> None:
+        with self._lock:
+            if part not in self._damage:
+                log.warning(
+                    "the quick-search files are damaged (%s); searching through the model, and preparing them again",
+                    " ".join(why.split())[:300],
+                )
+            self._damage[part] = why
+            self._found = None if part == "text" else self._found
+            self._image = None
+
     def state(self) -> str:
-        """For `status`: "ready" (words, and photos from outside), "words only", "not
-        prepared" (searches load the model until it is) or "off"."""
+        """For `status` and `doctor`: "ready" (words, and photos from outside), "words only",
+        "not prepared" (searches load the model until it is), "damaged" (searches load the
+        model; the next search or index run prepares it again) or "off"."""
         if switched_off():
             return "off"
-        if self.text() is None:
-            return "not prepared"
-        return "ready" if self.image() is not None else "words only"
+        for part, load in (("text", self.text), ("image", self.image)):
+            found = load()
+            if found is not None:
+                try:
+                    found.verify()
+                except Exception as exc:  # noqa: BLE001 - whatever ONNX Runtime says of a damaged file
+                    self.failed(part, exc)
+            if part in self._damage:
+                return "damaged"
+            if found is None:
+                return "not prepared" if part == "text" else "words only"
+        return "ready"
 
     def warm(self) -> bool:
         """Load the export and run it once, so the first search is quick (the window does this
@@ -82,16 +129,20 @@ class QuickQueries:
         found = self.text()
         if found is None:
             return False
-        found.embed_texts(["a photo"])
+        try:
+            found.embed_texts(["a photo"])
+        except Exception as exc:  # noqa: BLE001 - searches go through torch, and it is prepared again
+            self.failed("text", exc)
+            return False
         return True
 
     def prepare(self, starting: Callable[[], None] | None = None) -> bool:
-        """Export the model's text tower when it is not exported yet (once per model; seconds,
-        the model loaded), calling `starting` first when it does. Whether an export is ready.
-        Never raises: searches still answer through torch without it."""
+        """Export the model's text tower when it is not exported yet, or was found damaged (once
+        per model; seconds, the model loaded), calling `starting` first when it does. Whether an
+        export is ready. Never raises: searches still answer through torch without it."""
         from app.ml.query_text import query_folder
 
-        if self.text() is not None:
+        if self.text() is not None and not self._damage:
             return True
         spec = self._spec()
         if switched_off() or not is_chosen(spec):
@@ -110,6 +161,9 @@ class QuickQueries:
         except Exception as exc:  # noqa: BLE001 - a quick path missing is never an error
             log.warning("could not prepare quick searches for %s: %s", spec.key, exc)
             return False
+        with self._lock:
+            self._damage.clear()
+            self._found = self._image = None
         return done and self.text() is not None
 
 

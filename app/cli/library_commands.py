@@ -150,7 +150,7 @@ def cmd_search(args: argparse.Namespace) -> int:
             args.person,
         )
         code = hits_out(args, hits, started)
-        if args.text and args.text.strip() and library.queries.text() is None:
+        if (args.text and args.text.strip() and library.queries.text() is None) or library.queries.damage:
             # Once per model: later searches read words without loading torch (seconds saved each).
             library.queries.prepare(_say_preparing)
     return code
@@ -190,6 +190,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
                     library.catalog_sound(),
                     library.queries.state(),
                 )
+                if library.queries.damage:
+                    payload["quick_search"]["why"] = library.queries.damage
         except Exception as exc:
             damage = exc if isinstance(exc, CatalogDamagedError) else catalog_failure(exc, args)
             if not isinstance(damage, CatalogDamagedError):

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from app.ml.clip_tokenizer import read_merges, vocabulary_file
+from app.ml.export_check import CHECK_TEXT, check_pixels, describe_files, exported_names
 from app.ml.query_image import IMAGE_TOWER, QueryImage
 from app.ml.query_text import FORMAT, MERGES, META, TABLE, TOWER, QueryText
 
@@ -88,9 +89,15 @@ def export_text_tower(embedder: Any, folder: Path) -> bool:
             "width": width,
             "markers": dict(embedder.named_text.markers),
         }
-        if _export_image_tower(embedder, scratch):
+        with_image = _export_image_tower(embedder, scratch)
+        if with_image:
             assert embedder.input_spec is not None
             meta["image"] = dataclasses.asdict(embedder.input_spec)
+            pixels = check_pixels(embedder.input_spec.size)
+            meta["image_check"] = _check_of(embedder.embed_arrays([pixels])[0], embedder)
+        meta["check"] = _check_of(embedder.embed_texts([CHECK_TEXT])[0], embedder)
+        stems = [TOWER, MERGES, TABLE, *([IMAGE_TOWER] if with_image else [])]
+        meta["files"] = describe_files(scratch, exported_names(scratch, stems))
         (scratch / META).write_text(json.dumps(meta))
         if "image" in meta and _image_difference(embedder, QueryImage(scratch)) > tolerance(embedder):
             log.warning("the exported image tower of %s differs from torch: not used", embedder.spec.key)
@@ -113,6 +120,11 @@ def export_text_tower(embedder: Any, folder: Path) -> bool:
     finally:
         if scratch.exists():
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _check_of(vector: np.ndarray, embedder: Any) -> dict[str, object]:
+    """The known input's vector from torch, for the export to be checked against when read."""
+    return {"vector": [round(float(v), 7) for v in vector], "tolerance": tolerance(embedder)}
 
 
 def tolerance(embedder: Any) -> float:

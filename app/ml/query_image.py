@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from app.ml.export_check import ExportDamaged, check_files, check_pixels, check_vector
 from app.ml.onnx_session import onnx_session
 from app.ml.preprocess import InputSpec
 from app.ml.query_text import META
@@ -26,6 +27,10 @@ class QueryImage:
         spec = meta.get("image")
         if not isinstance(spec, dict):
             raise ValueError(f"{folder} holds no image tower")
+        files = meta.get("files")
+        check_files(folder, files, sorted(n for n in files if n.startswith(IMAGE_TOWER)) if isinstance(files, dict) else [IMAGE_TOWER])
+        self._check = meta.get("image_check")
+        self._verified = False
         self.folder = folder
         self.model_key = str(meta["model"])
         self.input_spec = InputSpec(
@@ -39,8 +44,18 @@ class QueryImage:
         self._session: Any = None
         self._lock = threading.Lock()
 
+    def verify(self) -> None:
+        """Raise ExportDamaged unless the tower still gives the vector it gave at export (once)."""
+        if not self._verified:
+            check_vector(self._embed([check_pixels(self.input_spec.size)])[0], self._check, "image")
+            self._verified = True
+
     def embed_arrays(self, arrays: Sequence[np.ndarray]) -> np.ndarray:
         """uint8 (size, size, 3) arrays -> unit vectors."""
+        self.verify()
+        return self._embed(arrays)
+
+    def _embed(self, arrays: Sequence[np.ndarray]) -> np.ndarray:
         with self._lock:
             if self._session is None:
                 self._session = onnx_session(self.folder / IMAGE_TOWER)
@@ -54,11 +69,18 @@ class QueryImage:
 
 
 def load_query_image(folder: Path, model_key: str) -> QueryImage | None:
-    """The exported image tower in `folder` for `model_key`, or None."""
-    if not (folder / IMAGE_TOWER).is_file():
+    """The exported image tower in `folder` for `model_key`, or None where none was exported;
+    one whose files were damaged raises ExportDamaged (the caller rebuilds it)."""
+    try:
+        meta = json.loads((folder / META).read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(meta, dict) or "image" not in meta:
         return None
     try:
         found = QueryImage(folder)
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+    except ExportDamaged:
+        raise
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ExportDamaged(f"the image tower in {folder} cannot be read ({exc})") from None
     return found if found.model_key == model_key else None

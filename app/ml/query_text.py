@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from app.ml.clip_tokenizer import ClipTokenizer
+from app.ml.export_check import CHECK_TEXT, ExportDamaged, check_files, check_vector
 from app.ml.onnx_session import onnx_session
 from app.ml.spec import LOCAL_DIR, ModelSpec
 from app.ml.taught_text import with_markers
@@ -100,15 +101,24 @@ def _preloaded_session(folder: Path) -> Any:
 
 
 def load_query_text(spec: ModelSpec) -> QueryText | None:
-    """The exported text tower for `spec`, or None where there is none (or it cannot be read)."""
+    """The exported text tower for `spec`, or None where there is none or it cannot be read;
+    one whose files were damaged raises ExportDamaged (the caller rebuilds it)."""
     folder = query_folder(spec)
     if not (folder / META).is_file():
         return None
     try:
         found = QueryText(folder)
-    except (OSError, ValueError, KeyError):
-        return None
+    except ExportDamaged:
+        raise
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ExportDamaged(f"{folder / META} cannot be read ({exc})") from None
     return found if found.model_key == spec.key else None
+
+
+def text_file_names(files: object) -> list[str]:
+    """The files of the text side an export's meta lists (its graph, weights, table, merges)."""
+    names = sorted(n for n in files if n.startswith((TOWER, MERGES, TABLE))) if isinstance(files, dict) else []
+    return names if {TOWER, MERGES, TABLE} <= set(names) else [TOWER, MERGES, TABLE]
 
 
 class QueryText:
@@ -118,6 +128,9 @@ class QueryText:
         meta = json.loads((folder / META).read_text())
         if meta.get("format") != FORMAT:
             raise ValueError(f"{folder} holds an export of another format")
+        check_files(folder, meta.get("files"), text_file_names(meta.get("files")))
+        self._check = meta.get("check")
+        self._verified = False
         self.folder = folder
         self.model_key = str(meta["model"])
         self.width = int(meta["width"])
@@ -140,8 +153,18 @@ class QueryText:
         (features,) = session.run(None, {"embedded": embedded, "eot": eot})
         return np.asarray(features, dtype=np.float32)
 
+    def verify(self) -> None:
+        """Raise ExportDamaged unless the tower still gives the vector it gave at export (once)."""
+        if not self._verified:
+            check_vector(self._embed([CHECK_TEXT])[0], self._check, "text")
+            self._verified = True
+
     def embed_texts(self, texts: Sequence[str], names: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
         """Unit text vectors, as `ClipEmbedder.embed_texts` gives them (taught names included)."""
+        self.verify()
+        return self._embed(texts, names)
+
+    def _embed(self, texts: Sequence[str], names: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
         rewritten, marker_of_text = with_markers(texts, list(names or {}), self.markers)
         tokens = self.tokenizer(rewritten)
         length = max(1, int((tokens != 0).any(axis=0).nonzero()[0].max(initial=0)) + 1)

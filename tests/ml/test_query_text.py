@@ -89,7 +89,10 @@ def test_a_damaged_or_foreign_export_is_not_used(exported, tmp_path, monkeypatch
     (target / "meta.json").write_text(json.dumps({**json.loads((target / "meta.json").read_text()), "model": "other"}))
     assert load_query_text(spec) is None, "an export naming another model is not used"
     (target / "meta.json").write_text("{not json")
-    assert load_query_text(spec) is None
+    from app.ml.export_check import ExportDamaged
+
+    with pytest.raises(ExportDamaged, match="cannot be read"):
+        load_query_text(spec)
 
 
 def test_a_search_from_the_command_line_needs_no_torch_and_ranks_as_before(cli, library_dir, tmp_path, monkeypatch):
