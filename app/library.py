@@ -91,8 +91,8 @@ class Library:
         settings: Settings | None = None,
     ) -> None:
         root = (root or default_library_dir()).expanduser().resolve()
-        make_library_folder(root, create)
         self.paths = LibraryPaths(root)
+        make_library_folder(root, self.paths.catalog, create)
         # Read-only media, a friend's shared folder: status, search, similar and computed
         # clusters work; anything that would write says why it cannot.
         self.read_only = not library_writable(root, self.paths.catalog)

@@ -11,7 +11,7 @@ from typing import Protocol, TypeVar
 from sqlalchemy import Engine
 
 from app.catalog import people
-from app.catalog.people import FaceInImage, PersonFace, PersonSummary
+from app.catalog.people import FaceInImage, Naming, PersonFace, PersonSummary
 from app.core.errors import UserError
 from app.search.results import SearchHit
 from app.vectors.store import VectorStore
@@ -38,10 +38,14 @@ class LibraryPeople:
         """People by their faces (the hidden ones too if asked): named first, then unnamed by size."""
         return people.people(self.engine, include_hidden)
 
-    def name_person(self, person_id: int, name: str) -> int:
-        """Name a person (their faces count as confirmed); a name another person has already
-        joins the two. Returns the named person's id."""
-        return self._edit("name people", lambda: people.name_person(self.engine, person_id, name))
+    def name_person(self, person_id: int, name: str, merge: bool = False) -> Naming:
+        """Name a person (their faces count as confirmed). A name another person has already is
+        refused with a reason, unless `merge`: then the two become one (the report says so)."""
+        return self._edit("name people", lambda: people.name_person(self.engine, person_id, name, merge))
+
+    def person_with_name(self, name: str, other_than: int) -> tuple[int, str] | None:
+        """(id, name) of another person already called `name`, or None."""
+        return people.person_with_name(self.engine, name, other_than)
 
     def merge_people(self, keep: int, other: int) -> None:
         self._edit("merge people", lambda: people.merge_people(self.engine, keep, other))
@@ -67,6 +71,13 @@ class LibraryPeople:
 
     def person_faces(self, person_id: int) -> list[PersonFace]:
         return people.person_faces(self.engine, person_id)
+
+    def first_paths(self, image_ids: list[int]) -> dict[int, str]:
+        """image id -> one path of it, for listing faces."""
+        from app.catalog.lookups import first_paths
+
+        wanted = set(image_ids)
+        return {i: p for i, p in first_paths(self.engine).items() if i in wanted}
 
     def faces_in_image(self, image_id: int) -> list[FaceInImage]:
         return people.faces_in_image(self.engine, image_id)

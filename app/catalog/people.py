@@ -36,9 +36,17 @@ class PersonSummary:
     cover_bbox: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0)
     image_ids: tuple[int, ...] = ()
     hidden: bool = False  # left out of People (a stranger in the background) until shown again
+    face_ids: tuple[int, ...] = ()  # region ids of the faces (what remove-face takes)
 
     def to_json(self) -> dict:
-        return {"id": self.id, "name": self.name, "faces": self.faces, "photos": self.photos, "hidden": self.hidden}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "faces": self.faces,
+            "photos": self.photos,
+            "hidden": self.hidden,
+            "face_ids": list(self.face_ids),
+        }
 
 
 @dataclass(frozen=True)
@@ -128,9 +136,11 @@ def people(engine: Engine, include_hidden: bool = False) -> list[PersonSummary]:
     by_person: dict[int, dict] = {}
     for person_id, name, hidden, region_id, image_id, area, path, x0, y0, x1, y1 in rows:
         entry = by_person.setdefault(
-            person_id, {"name": name, "hidden": bool(hidden), "faces": 0, "photos": {}, "cover": (-1.0, 0, 0, ())}
+            person_id,
+            {"name": name, "hidden": bool(hidden), "faces": 0, "photos": {}, "cover": (-1.0, 0, 0, ()), "ids": []},
         )
         entry["faces"] += 1
+        entry["ids"].append(region_id)
         if path is not None:
             entry["photos"].setdefault(image_id, path)
         entry["cover"] = max(entry["cover"], (float(area), region_id, image_id, (x0, y0, x1, y1)))
@@ -145,6 +155,7 @@ def people(engine: Engine, include_hidden: bool = False) -> list[PersonSummary]:
             e["cover"][3],
             tuple(e["photos"]),
             e["hidden"],
+            tuple(sorted(e["ids"])),
         )
         for pid, e in by_person.items()
     ]
@@ -160,35 +171,66 @@ def _require_person(engine: Engine, person_id: int) -> None:
 
 
 def _checked_name(engine: Engine, name: str) -> str:
-    """A person's name: not empty, and not a name taught to the search (the search bar would
-    not know which one was meant)."""
+    """A person's name: not empty, not a word the search already reads (a common word, one of
+    its vocabulary: the name would take the word over), and not a name taught to the search
+    (the search bar would not know which one was meant)."""
     from app.catalog.concepts import find_concept
-    from app.core.names import clean_name
+    from app.core.names import clean_name, word_taken_by_search
+    from app.ml.vocabulary import CONCEPTS
 
     name = clean_name(name)
     if not name:
         raise UserError("a person's name cannot be empty")
+    if not any(ch.isalnum() for ch in name):
+        raise UserError(f"the name {name!r} has no letters or digits")
+    taken = word_taken_by_search(name, CONCEPTS)
+    if taken is not None:
+        raise UserError(taken)
     if find_concept(engine, name) is not None:
         raise UserError(f"{name!r} is a name taught to the search (Names); a person's name must be different")
     return name
 
 
-def name_person(engine: Engine, person_id: int, name: str) -> int:
-    """Name a person, which confirms their faces. A name another person already has joins the
-    two (one name, one person). Returns the person's id after that."""
+@dataclass(frozen=True)
+class Naming:
+    """What naming a person did: who has the name now, and who joined them (with `merge`)."""
+
+    person_id: int
+    name: str
+    merged: int | None = None  # the person whose faces joined, if the name was theirs
+
+
+def person_with_name(engine: Engine, name: str, other_than: int) -> tuple[int, str] | None:
+    """(id, name as kept) of another person who has `name` (in any case), or None."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(PersonRow.id, PersonRow.name).where(
+                func.lower(PersonRow.name) == " ".join(name.split()).lower(), PersonRow.id != other_than
+            )
+        ).first()
+    return (int(row[0]), str(row[1])) if row is not None else None
+
+
+def name_person(engine: Engine, person_id: int, name: str, merge: bool = False) -> Naming:
+    """Name a person, which confirms their faces. A name another person already has is refused,
+    unless `merge`: then this person's faces join that person, whose name stays as it is
+    written (one name, one person)."""
     name = _checked_name(engine, name)
     _require_person(engine, person_id)
-    with engine.connect() as conn:
-        same = conn.execute(
-            select(PersonRow.id).where(func.lower(PersonRow.name) == name.lower(), PersonRow.id != person_id)
-        ).first()
+    same = person_with_name(engine, name, person_id)
+    merged = None
     if same is not None:
-        merge_people(engine, int(same[0]), person_id)
-        person_id = int(same[0])
+        if not merge:
+            raise UserError(
+                f"person {same[0]} is already called {same[1]!r}: to make them one person, name this one with "
+                f"--merge (or 'photo-organizer people merge {same[0]} {person_id}'); else choose another name"
+            )
+        merge_people(engine, same[0], person_id)
+        merged, person_id, name = person_id, same[0], same[1]
     with engine.begin() as conn:
         conn.execute(update(PersonRow).where(PersonRow.id == person_id).values(name=name, hidden=0))
         conn.execute(update(FacePersonRow).where(FacePersonRow.person_id == person_id).values(confirmed=1))
-    return person_id
+    return Naming(person_id, name, merged)
 
 
 def merge_people(engine: Engine, keep: int, other: int) -> None:
@@ -223,6 +265,13 @@ def remove_face(engine: Engine, region_id: int) -> int:
         if row is None:
             raise UserError(
                 f"no face with region id {region_id} in any person; 'photo-organizer people --json' lists them"
+            )
+        alone = conn.execute(select(func.count()).where(FacePersonRow.person_id == row[0])).scalar_one() == 1
+        named = conn.execute(select(PersonRow.name).where(PersonRow.id == row[0])).scalar_one_or_none()
+        if alone and not named:
+            raise UserError(
+                f"face {region_id} is already a person of its own (person {row[0]}); "
+                f"'photo-organizer people hide {row[0]}' leaves a stranger out of People"
             )
         conn.execute(insert(FaceRefusalRow).prefix_with("OR IGNORE").values(region_id=region_id, person_id=row[0]))
         new_id = int(conn.execute(select(func.coalesce(func.max(PersonRow.id), 0))).scalar_one()) + 1
@@ -321,7 +370,7 @@ def face_is(engine: Engine, region_id: int, name: str) -> int:
             .where(FacePersonRow.region_id == region_id)
         ).first()
     if named is None and current is not None and not current[1]:
-        return name_person(engine, int(current[0]), name)
+        return name_person(engine, int(current[0]), name).person_id
     with engine.begin() as conn:
         if conn.execute(select(RegionRow.id).where(RegionRow.id == region_id, RegionRow.kind == FACE)).first() is None:
             raise UserError(f"no face with region id {region_id}")

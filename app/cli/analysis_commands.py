@@ -31,7 +31,7 @@ def cmd_events(args: argparse.Namespace) -> int:
     from app.analysis.library_analysis import AnalysisInputs
     from app.analysis.library_events import events
 
-    with open_library(args, create=False) as library:
+    with open_library(args) as library:
         library.require_vectors()
         found = events(AnalysisInputs.of(library))
     lines = [f"{e.id:4d}  {e.size:5d}  {e.name}" for e in found.events]
@@ -75,7 +75,7 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
 
     if not 0.0 <= args.strictness <= 1.0:  # false for NaN too
         raise UserError("--strictness is between 0 (loose) and 1 (strict); 0.5 is the default")
-    with open_library(args, create=False) as library:
+    with open_library(args) as library:
         library.require_vectors()
         found = find_duplicates(AnalysisInputs.of(library), DuplicateParams.from_strictness(args.strictness), args.tier)
     lines = []

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from app.search.query import SearchFilters
 
 EXIT_USER_ERROR = 2
+MOST_IN_A_GROUP = 100_000  # a bound for sizes typed on the command line (memory is sized by them)
 
 
 EXIT_INTERRUPTED = 130
@@ -82,7 +83,8 @@ def one_line(message: str) -> str:
     return " ".join(message.split("\n")).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def open_library(args: argparse.Namespace, create: bool = True) -> Library:
+def open_library(args: argparse.Namespace, create: bool = False) -> Library:
+    """The library `--library` names; only `index` creates one (`create`)."""
     from app.library import Library
     from app.ml.spec import requested_spec
 
@@ -139,10 +141,10 @@ def check_cluster_args(args: argparse.Namespace) -> None:
     args.eps = eps_arg(args.eps)
     if not 0.0 <= getattr(args, "strictness", 0.5) <= 1.0:  # false for NaN too
         raise UserError("--strictness is between 0 (looser groups) and 1 (tighter); 0.5 is the default")
-    if args.min_samples < 1:
-        raise UserError("--min-samples must be at least 1")
-    if getattr(args, "k", None) is not None and args.k < 2:
-        raise UserError("--k must be at least 2")
+    if not 1 <= args.min_samples <= MOST_IN_A_GROUP:
+        raise UserError(f"--min-samples is a group size from 1 to {MOST_IN_A_GROUP:,}")
+    if getattr(args, "k", None) is not None and not 2 <= args.k <= MOST_IN_A_GROUP:
+        raise UserError(f"--k is a number of clusters from 2 to {MOST_IN_A_GROUP:,}")
 
 
 def default_library() -> Path:

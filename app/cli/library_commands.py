@@ -55,7 +55,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
     progress = ProgressLine(enabled=not args.json and sys.stderr.isatty())
     try:
-        with open_library(args) as library:
+        with open_library(args, create=True) as library:
             library.on_download = DownloadLine(stop)
             options = IndexOptions(
                 batch_size=args.batch_size,
@@ -205,7 +205,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 def cmd_remove(args: argparse.Namespace) -> int:
     from app.core.paths import display_path
 
-    with open_library(args, create=False) as library:
+    with open_library(args) as library:
         removed = library.remove(given_paths(args.paths))
     human = f"forgot {removed.files} file{'s' if removed.files != 1 else ''} ({removed.images} photos left the library)"
     if removed.failures:

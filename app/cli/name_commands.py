@@ -47,7 +47,7 @@ def cmd_teach(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
     line = TeachingLine(" ".join(args.name.split()), len(photos), quiet=args.json)
     try:
-        with open_library(args, create=False) as library:
+        with open_library(args) as library:
             report = library.names.teach(
                 args.name, photos, add=args.add, progress=line, should_stop=stop.is_set, steps=args.steps
             )
@@ -79,7 +79,7 @@ def cmd_concepts(args: argparse.Namespace) -> int:
         raise UserError("usage: photo-organizer concepts rename OLD NEW")
     if args.action is None and args.values:
         raise UserError("usage: photo-organizer concepts [rename OLD NEW]")
-    with open_library(args, create=False) as library:
+    with open_library(args) as library:
         if args.action == "rename":
             library.names.rename(args.values[0], args.values[1])
         listed = library.names.to_json()
@@ -94,7 +94,7 @@ def cmd_concepts(args: argparse.Namespace) -> int:
 
 
 def cmd_forget(args: argparse.Namespace) -> int:
-    with open_library(args, create=False) as library:
+    with open_library(args) as library:
         found = library.names.find(args.name)
         library.names.forget(found.name)
     emit(args, {"forgotten": found.name}, f"forgot {found.name!r}; its photos stay in the library")

@@ -150,11 +150,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     people = sub.add_parser(
         "people",
-        help="people found by their faces; or: people name ID NAME | merge ID ID | remove-face REGION_ID | hide ID | show ID",
+        help="people found by their faces; or: people name ID NAME [--merge] | merge ID ID | faces ID "
+        "| remove-face FACE_ID | hide ID | show ID",
     )
-    people.add_argument("action", nargs="?", choices=["name", "merge", "remove-face", "hide", "show"], default=None)
+    people.add_argument(
+        "action", nargs="?", choices=["name", "merge", "faces", "remove-face", "hide", "show"], default=None
+    )
     people.add_argument("values", nargs="*", metavar="VALUE")
     people.add_argument("--hidden", action="store_true", help="list hidden people too (marked hidden)")
+    people.add_argument(
+        "--merge", action="store_true", help="with name: a name another person has makes the two one person"
+    )
     _add_common(people)
 
     teach = sub.add_parser("teach", help="teach the search a name from example photos: teach NAME PHOTO...")

@@ -17,7 +17,7 @@ def cmd_trash(args: argparse.Namespace) -> int:
 
     paths = [os.path.abspath(p) for p in given_paths(args.paths)]
     keep = os.path.abspath(given_paths([args.keep])[0])
-    with open_library(args, create=False) as library:
+    with open_library(args) as library:
         refused = library.trash_refusals(paths, keep)
         if refused:
             report = TrashReport([], refused)

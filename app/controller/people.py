@@ -117,12 +117,19 @@ class PeopleOrganiser(WindowPart):
 
         self.tasks.run(op, done, self.view.show_error)
 
-    def name(self, person_id: int, name: str) -> None:
+    def name_taken(self, person_id: int, name: str) -> PersonSummary | None:
+        """Another person already called `name` (the window asks before the two become one)."""
+        key = " ".join(name.split()).casefold()
+        return next((p for p in self.people.values() if p.id != person_id and (p.name or "").casefold() == key), None)
+
+    def name(self, person_id: int, name: str, merge: bool = False) -> None:
+        """Name a person; with `merge` (the person said yes), a name another has joins the two."""
         library = self._library()
         shown = " ".join(name.split())
         if library is None or not shown:
             return
-        self._change("People can be named", lambda: library.people.name_person(person_id, shown), f"Named {shown}")
+        said = f"Named {shown}" if not merge else f"Merged into {shown}"
+        self._change("People can be named", lambda: library.people.name_person(person_id, shown, merge), said)
 
     def merge(self, keep: int, other: int) -> None:
         library = self._library()

@@ -11,12 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from app.core.errors import UserError
+from app.core.names import STOP_WORDS
 
-STOP_WORDS = frozenset(
-    "a an the of and or in on at to for with by from is are was were be been this that these those it its "
-    "as into over under about me my i we our you your he she they them his her their photo photos picture "
-    "pictures image images".split()
-)
+__all__ = ["STOP_WORDS"]  # the words a search ignores live with the rules for names
+
 KNOWN_KINDS = ("image", "object", "text")
 FORMAT_ALIASES = {
     "jpg": "JPEG",

@@ -13,9 +13,8 @@ from sqlalchemy import Engine
 from app.catalog import concepts, lookups, people
 from app.catalog.concepts import ConceptSummary
 from app.core.errors import UserError
-from app.core.names import clean_name, name_key
+from app.core.names import clean_name, name_key, word_taken_by_search
 from app.ml.vocabulary import CONCEPTS
-from app.search.query import STOP_WORDS
 
 MIN_EXAMPLES = 3
 MAX_NAME_LENGTH = 60
@@ -34,14 +33,10 @@ def check_name(engine: Engine, name: str, adding: bool) -> ConceptSummary | None
         raise UserError("a name cannot hold double quotes or start with + or - (the search reads those)")
     if not any(ch.isalnum() for ch in clean):
         raise UserError(f"the name {clean!r} has no letters or digits")
-    words = clean.casefold().split()
-    if all(w in STOP_WORDS for w in words):
-        raise UserError(f"{clean!r} is a common word the search ignores; choose a name of your own")
+    taken = word_taken_by_search(clean, CONCEPTS)
+    if taken is not None:
+        raise UserError(taken)
     key = name_key(clean)
-    if key in {c.casefold() for c in CONCEPTS}:
-        raise UserError(
-            f"{clean!r} is already a word the search understands; choose a name of your own (e.g. 'our {clean}')"
-        )
     if key in {name_key(n) for n in people.person_names(engine)}:
         raise UserError(f"{clean!r} is a person's name (People); a taught name must be different")
     existing = concepts.find_concept(engine, clean)

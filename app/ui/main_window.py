@@ -157,7 +157,7 @@ class MainWindow(QMainWindow):
         self.faces_cache = ThumbnailCache(capacity=1000, size=160, parent=self)  # face crops, by region id
         self.people_panel = PeoplePanel(self.faces_cache)
         self.people_panel.name_requested.connect(self._ask_person_name)
-        self.people_panel.name_typed.connect(self.controller.people.name)
+        self.people_panel.name_typed.connect(self._name_person)
         self.people_panel.merge_requested.connect(self.controller.people.merge)
         self.people_panel.photos_requested.connect(self._show_person_photos)
         self.people_panel.faces_requested.connect(self.controller.people.open_person)
@@ -307,7 +307,21 @@ class MainWindow(QMainWindow):
             return
         name, ok = QInputDialog.getText(self, "Name this person", "Name:", text=person.name or "")
         if ok and name.strip():
-            self.controller.people.name(person_id, name)
+            self._name_person(person_id, name)
+
+    def _name_person(self, person_id: int, name: str) -> None:
+        """A name another person has: ask before the two become one."""
+        other = self.controller.people.name_taken(person_id, name)
+        if other is not None:
+            answer = QMessageBox.question(
+                self,
+                "Same name",
+                f"{other.name} is already the name of another person ({other.faces} faces).\n\n"
+                "Are they the same person? Their faces will then be one person.",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.controller.people.name(person_id, name, merge=other is not None)
 
     def _show_person_photos(self, person_id: int) -> None:
         self.side.show_no_cluster_chosen()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from tests.helpers.faces import people_folder
 from tests.ui.conftest import open_window
@@ -54,6 +55,16 @@ def test_people_are_named_merged_checked_and_searched(qtbot, window, tmp_path, m
     with qtbot.waitSignal(window.people_refreshed, timeout=20000):
         window.people_panel.name_requested.emit(first.id)
     assert [c.name for c in _cards(window)] == ["Barack", None]
+    asked = []
+
+    def answer(reply):  # type: ignore[no-untyped-def]
+        return lambda _parent, _title, text, *a, **k: asked.append(text) or reply
+
+    monkeypatch.setattr("app.ui.main_window.QMessageBox.question", answer(QMessageBox.StandardButton.No))
+    window.people_panel.name_typed.emit(second.id, "barack")  # another person's name: asked, and declined
+    assert len(asked) == 1 and "Barack is already the name of another person" in asked[0]
+    qtbot.wait(300)
+    assert [c.name for c in _cards(window)] == ["Barack", None], "nothing merged"
 
     with qtbot.waitSignal(window.search_finished, timeout=20000):
         window.search_box.setText("barack")
