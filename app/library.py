@@ -25,6 +25,7 @@ import numpy as np
 
 from app.catalog import folders, lookups, meta, removal
 from app.catalog.database import catalog_errors, open_catalog
+from app.catalog.kept_marks import restore_marks
 from app.catalog.records import FolderSummary, ImageInfo, KnownFailure, LibraryStatus, RegionInfo, RemoveReport
 from app.catalog.regions import count_region_state
 from app.core.errors import (
@@ -253,6 +254,7 @@ class Library:
                 self.vectors.faces_store,
             )
             report.reembedded = reembedded
+            restore_marks(self.engine)  # photos back again: their people and taught names too
             self._settle_faces(group=options.faces and not report.cancelled)
             if not report.cancelled:
                 self.update_search_index()

@@ -34,7 +34,11 @@ def _refused(cli, *args: str) -> str:  # type: ignore[no-untyped-def]
 
 def test_a_person_cannot_take_a_word_the_search_reads(cli, people):
     obama = str(people["obama"]["id"])
-    for word, why in (("beach", "already a word the search understands"), ("the", "a common word"), ("!!", "no letters")):
+    for word, why in (
+        ("beach", "already a word the search understands"),
+        ("the", "a common word"),
+        ("!!", "no letters"),
+    ):
         assert why in _refused(cli, "people", "name", obama, word), word
     assert cli("people", "name", obama, "Barack").code == 0
     assert [p["name"] for p in cli("people", "--json").json["people"]] == ["Barack", None]
@@ -118,3 +122,29 @@ def test_an_empty_catalog_is_a_damaged_library(cli, tmp_path):
         line = _refused(cli, *command, "--library", library)
         assert "empty (0 bytes)" in line and "damaged" in line, command
     assert (library / "catalog.sqlite").stat().st_size == 0, "never made into a new empty library"
+
+
+def test_removed_photos_come_back_with_their_people_and_taught_examples(cli, people):
+    """`remove` then indexing again: the named person gets their faces back (confirmed as they
+    were), the taught name its examples; `remove` says what it keeps."""
+    folder = people["folder"]["path"]
+    obama = people["obama"]
+    assert cli("people", "name", str(obama["id"]), "Barack").code == 0
+    photos = sorted(str(p) for p in folder.iterdir() if p.name in {"biden.jpg", "obama.jpg", "obama2.jpg"})
+    taught = cli("teach", "Zorblat", *photos, "--steps", "5", "--json")
+    assert taught.code == 0, taught.err
+    assert cli("concepts", "--json").json["concepts"][0]["examples"] == 3
+    removed = cli("remove", folder, "--json")
+    assert removed.code == 0, removed.err
+    assert removed.json["kept_for_return"] == {"people": {"Barack": 5}, "names": {"Zorblat": 3}}
+    assert cli("people", "--json").json["people"] == []
+    assert cli("concepts", "--json").json["concepts"][0]["examples"] == 0
+
+    assert cli("index", folder).code == 0
+    listed = cli("people", "--json").json["people"]
+    barack = next(p for p in listed if p["name"] == "Barack")
+    assert {Path(p).name for p in barack["photos"]} == OBAMA and barack["faces"] == 5
+    assert [p["name"] for p in listed] == ["Barack", None], "the other face is grouped as before"
+    assert cli("concepts", "--json").json["concepts"][0]["examples"] == 3
+    found = cli("search", "--person", "Barack", "--json").json["results"]
+    assert {Path(r["path"]).name for r in found} == OBAMA

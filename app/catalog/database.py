@@ -102,6 +102,13 @@ def _migrate_6_to_7(conn: Connection) -> None:
     Base.metadata.create_all(conn, tables=tables)  # type: ignore[arg-type]
 
 
+def _migrate_7_to_8(conn: Connection) -> None:
+    """Marks kept for photos that leave: a face's named person, a taught name's example."""
+    from app.catalog.schema import KeptMarkRow
+
+    Base.metadata.create_all(conn, tables=[KeptMarkRow.__table__])  # type: ignore[list-item]
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _migrate_0_to_1,
     _migrate_1_to_2,
@@ -110,6 +117,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _migrate_4_to_5,
     _migrate_5_to_6,
     _migrate_6_to_7,
+    _migrate_7_to_8,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

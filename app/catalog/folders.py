@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 
 from app.catalog.index_writes import failures_under
+from app.catalog.kept_marks import given_back, kept
 from app.catalog.lookups import counts
 from app.catalog.meta import delete_meta, get_meta, set_meta
 from app.catalog.records import RemoveReport
@@ -119,9 +120,11 @@ def forget_under(engine: Engine, targets: Sequence[str]) -> tuple[RemoveReport, 
     roots = [r for r in indexed_roots(engine) if any(is_under(r, t) for t in targets)]
     if not files and not failures and not roots:
         raise UserError(f"the library holds nothing at or below {', '.join(display_path(t) for t in targets)}")
-    images_before = counts(engine).images
+    images_before, marks_before = counts(engine).images, kept(engine)
     region_ids = remove_paths(engine, files + failures)
     for root in roots:
         forget_root(engine, root)
     images = images_before - counts(engine).images
-    return RemoveReport(files=len(files), images=images, failures=len(failures), roots=roots), region_ids
+    marks = given_back(marks_before, kept(engine))
+    report = RemoveReport(len(files), images, len(failures), roots, marks.people, marks.names)
+    return report, region_ids

@@ -10,7 +10,15 @@ import numpy as np
 from sqlalchemy import Engine, delete, func, insert, select, update
 
 from app.catalog.faces import BOX, FACE
-from app.catalog.schema import FaceDescriptorRow, FacePersonRow, FaceRefusalRow, FileRow, PersonRow, RegionRow
+from app.catalog.schema import (
+    FaceDescriptorRow,
+    FacePersonRow,
+    FaceRefusalRow,
+    FileRow,
+    KeptMarkRow,
+    PersonRow,
+    RegionRow,
+)
 from app.core.errors import UserError
 
 
@@ -247,6 +255,7 @@ def merge_people(engine: Engine, keep: int, other: int) -> None:
             delete(FaceRefusalRow).where(FaceRefusalRow.person_id == keep, FaceRefusalRow.region_id.in_(moving))
         )
         conn.execute(update(FacePersonRow).where(FacePersonRow.person_id == other).values(person_id=keep))
+        conn.execute(update(KeptMarkRow).where(KeptMarkRow.person_id == other).values(person_id=keep))
         conn.execute(delete(FaceRefusalRow).where(FaceRefusalRow.person_id == other))
         if not names.get(keep) and names.get(other):
             conn.execute(update(PersonRow).where(PersonRow.id == keep).values(name=names[other]))

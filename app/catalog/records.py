@@ -112,6 +112,9 @@ class RemoveReport:
     images: int
     failures: int
     roots: list[str]
+    # Kept for when the same photos come back: faces per person's name, examples per taught name.
+    kept_people: dict[str, int] = field(default_factory=dict)
+    kept_names: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {
@@ -119,6 +122,7 @@ class RemoveReport:
             "removed_images": self.images,
             "removed_failures": self.failures,
             "forgotten_folders": self.roots,
+            "kept_for_return": {"people": self.kept_people, "names": self.kept_names},
         }
 
 

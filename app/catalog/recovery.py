@@ -20,8 +20,36 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-# Tables copied row by row, parents first (files and regions point at images).
-TABLES = ("meta", "images", "files", "regions", "failures", "pending_vectors")
+# Tables copied row by row, parents first (files and regions point at images). People, their
+# faces and taught names are the user's own work: a repair keeps every row of them it can read.
+TABLES = (
+    "meta",
+    "images",
+    "files",
+    "regions",
+    "failures",
+    "pending_vectors",
+    "face_descriptors",
+    "people",
+    "face_people",
+    "face_refusals",
+    "concepts",
+    "concept_examples",
+    "concept_vectors",
+    "kept_marks",
+)
+# Rows whose parent was lost cannot stand (what each table points at).
+_ORPHANS = (
+    "DELETE FROM files WHERE image_id NOT IN (SELECT id FROM images)",
+    "DELETE FROM regions WHERE image_id NOT IN (SELECT id FROM images)",
+    "DELETE FROM pending_vectors WHERE region_id NOT IN (SELECT id FROM regions)",
+    "DELETE FROM face_descriptors WHERE region_id NOT IN (SELECT id FROM regions)",
+    "DELETE FROM face_people WHERE region_id NOT IN (SELECT id FROM regions) OR person_id NOT IN (SELECT id FROM people)",
+    "DELETE FROM face_refusals WHERE region_id NOT IN (SELECT id FROM regions) OR person_id NOT IN (SELECT id FROM people)",
+    "DELETE FROM concept_examples WHERE region_id NOT IN (SELECT id FROM regions) OR concept_id NOT IN (SELECT id FROM concepts)",
+    "DELETE FROM concept_vectors WHERE concept_id NOT IN (SELECT id FROM concepts)",
+    "DELETE FROM kept_marks WHERE person_id NOT IN (SELECT id FROM people) OR concept_id NOT IN (SELECT id FROM concepts)",
+)
 _MAX_FAILED_PROBES = 2000
 
 
@@ -186,9 +214,8 @@ def repair(path: Path) -> RepairReport:
                     continue
             copied[table] = n
         # Rows whose parent was lost cannot stand; the keyword index is rebuilt from the text.
-        target.execute("DELETE FROM files WHERE image_id NOT IN (SELECT id FROM images)")
-        target.execute("DELETE FROM regions WHERE image_id NOT IN (SELECT id FROM images)")
-        target.execute("DELETE FROM pending_vectors WHERE region_id NOT IN (SELECT id FROM regions)")
+        for orphans in _ORPHANS:
+            target.execute(orphans)
         target.execute("DELETE FROM region_text")
         target.execute(
             "INSERT INTO region_text(text, region_id) SELECT text, id FROM regions WHERE kind = 'text' AND text IS NOT NULL"

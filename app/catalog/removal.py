@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, Engine, bindparam, delete, select
 
+from app.catalog.kept_marks import keep_marks
 from app.catalog.schema import FailureRow, FileRow, ImageRow, RegionRow
 from app.catalog.sql_helpers import chunks
 
@@ -41,6 +42,7 @@ def _delete_orphan_images(conn: Connection) -> list[int]:
     orphans = select(ImageRow.id).where(~select(FileRow.id).where(FileRow.image_id == ImageRow.id).exists())
     orphan_ids = list(conn.execute(orphans).scalars())
     region_ids: list[int] = []
+    keep_marks(conn, orphan_ids)  # names and examples come back with the same photo
     for chunk in chunks(orphan_ids):
         found = list(conn.execute(select(RegionRow.id).where(RegionRow.image_id.in_(chunk))).scalars())
         region_ids += found

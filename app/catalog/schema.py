@@ -155,3 +155,21 @@ class ConceptVectorRow(Base):
     model_key: Mapped[str] = mapped_column(String, primary_key=True)
     vector: Mapped[bytes] = mapped_column(LargeBinary)
     report: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class KeptMarkRow(Base):
+    """What a person decided about a photo that left the library (`remove`, the trash, a file
+    deleted), kept by its content so that the same photo coming back gets it back: a face's
+    named person, or a region a taught name was taught from. `box` is the region's, relative."""
+
+    __tablename__ = "kept_marks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    region_kind: Mapped[str] = mapped_column(String(16))
+    x0: Mapped[float] = mapped_column(Float)
+    y0: Mapped[float] = mapped_column(Float)
+    x1: Mapped[float] = mapped_column(Float)
+    y1: Mapped[float] = mapped_column(Float)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), nullable=True)
+    confirmed: Mapped[int] = mapped_column(Integer, default=0)
+    concept_id: Mapped[int | None] = mapped_column(ForeignKey("concepts.id", ondelete="CASCADE"), nullable=True)

@@ -212,5 +212,9 @@ def cmd_remove(args: argparse.Namespace) -> int:
         human += f" and {removed.failures} skipped file{'s' if removed.failures != 1 else ''}"
     if removed.roots:
         human += "; folders no longer in the library: " + ", ".join(display_path(r) for r in removed.roots)
+    kept = [f"{n} face{'s' if n != 1 else ''} of {name}" for name, n in removed.kept_people.items()]
+    kept += [f"{n} example{'s' if n != 1 else ''} of the taught name {name}" for name, n in removed.kept_names.items()]
+    if kept:
+        human += "\nkept for when the same photos come back: " + ", ".join(kept)
     emit(args, removed.to_json(), human + "\nthe files themselves were not touched")
     return 0

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from app.core.errors import UserError
 
-
 LIBRARY_PARTS = ("thumbnails", "analysis")  # besides the catalog: what only a library folder holds
 
 

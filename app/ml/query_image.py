@@ -28,7 +28,11 @@ class QueryImage:
         if not isinstance(spec, dict):
             raise ValueError(f"{folder} holds no image tower")
         files = meta.get("files")
-        check_files(folder, files, sorted(n for n in files if n.startswith(IMAGE_TOWER)) if isinstance(files, dict) else [IMAGE_TOWER])
+        check_files(
+            folder,
+            files,
+            sorted(n for n in files if n.startswith(IMAGE_TOWER)) if isinstance(files, dict) else [IMAGE_TOWER],
+        )
         self._check = meta.get("image_check")
         self._verified = False
         self.folder = folder

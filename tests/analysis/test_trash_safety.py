@@ -54,7 +54,10 @@ def test_a_file_replaced_after_indexing_is_refused(cli, copies):
     assert result.code == 1
     assert result.json["moved"] == []
     assert result.json["refused"] == [
-        {"path": str(copies["copy"]), "why": "it changed since it was indexed (index its folder again, then look again)"}
+        {
+            "path": str(copies["copy"]),
+            "why": "it changed since it was indexed (index its folder again, then look again)",
+        }
     ]
     assert _trashed(copies["trash"]) == [] and copies["copy"].read_bytes() == copies["other"].read_bytes()
     assert cli("status", "--json").json["files"] == 3, "the library still knows the path"
@@ -116,7 +119,9 @@ def test_the_kept_photo_itself_and_strangers_are_refused(cli, copies, tmp_path):
     stranger = save_jpeg(tmp_path / "elsewhere.jpg", photo(9))
     result = _trash(cli, str(stranger), "--keep", str(copies["original"]))
     assert result.code == 2 and "not in the library" in result.err
-    assert result.json == {"error": f"{stranger} is not in the library; only photos of the library are moved to the trash"}
+    assert result.json == {
+        "error": f"{stranger} is not in the library; only photos of the library are moved to the trash"
+    }
     assert stranger.exists() and _trashed(copies["trash"]) == []
 
 
