@@ -12,7 +12,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.catalog.path_text import encode_path
 from app.catalog.schema import ImageRow
-from app.core.dates import EARLIEST, LATEST
+from app.core.dates import EARLIEST, latest_plausible
 
 CHUNK = 500  # stay far below SQLite's limit on bound parameters
 
@@ -20,7 +20,7 @@ CHUNK = 500  # stay far below SQLite's limit on bound parameters
 def taken_or(file_time: Any) -> ColumnElement[float]:
     """An image's date: when it was taken where that is a plausible date (`app.core.dates`;
     libraries indexed before that check may hold others), else `file_time`."""
-    plausible = (ImageRow.taken_at >= EARLIEST) & (ImageRow.taken_at < LATEST)  # as `plausible_date`
+    plausible = (ImageRow.taken_at >= EARLIEST) & (ImageRow.taken_at < latest_plausible())  # as `plausible_date`
     return case((plausible, ImageRow.taken_at), else_=file_time)
 
 

@@ -22,7 +22,7 @@ import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +52,8 @@ Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 _EXIF_IFD = 0x8769
 _DATETIME_ORIGINAL = 36867
 _SUBSEC_ORIGINAL = 0x9291  # SubSecTimeOriginal
+_OFFSET_ORIGINAL = 0x9011  # OffsetTimeOriginal: "+14:00", the clock's offset from UTC
+_OFFSET = 0x9010  # OffsetTime, for DateTime
 _DATETIME = 306
 _MAKE, _MODEL = 271, 272
 
@@ -240,6 +242,9 @@ def _header(content: FileContent, image: Image.Image) -> ImageHeader:
     and how to turn it upright."""
     width, height = image.size
     taken_at, camera = _exif_facts(image)
+    # Not after the file was written (a clock set to 2099): its own times tell.
+    file_time = max(content.mtime_ns, content.ctime_ns or 0) / 1e9
+    taken_at = plausible_date(taken_at, file_time)
     orientation = _orientation(image)
     if orientation in (5, 6, 7, 8):
         width, height = height, width  # report the size a person sees
@@ -360,12 +365,13 @@ def _exif_facts(image: Image.Image) -> tuple[float | None, str | None]:
         sub = exif.get_ifd(_EXIF_IFD)
         raw = sub.get(_DATETIME_ORIGINAL) or exif.get(_DATETIME)
         subsec = sub.get(_SUBSEC_ORIGINAL) if sub.get(_DATETIME_ORIGINAL) else None
+        offset = sub.get(_OFFSET_ORIGINAL) if sub.get(_DATETIME_ORIGINAL) else sub.get(_OFFSET)
         make = str(exif.get(_MAKE) or "").strip("\x00 ").strip()
         model = str(exif.get(_MODEL) or "").strip("\x00 ").strip()
     except Exception:
         return None, None
     camera = model if make and model.lower().startswith(make.lower()) else " ".join(p for p in (make, model) if p)
-    taken_at = _parse_exif_date(raw)
+    taken_at = _parse_exif_date(raw, offset)
     if taken_at is not None:
         taken_at += _fraction(subsec)
     return taken_at, camera or None
@@ -377,11 +383,25 @@ def _fraction(subsec: object) -> float:
     return int(digits) / 10 ** len(digits) if digits.isdigit() and len(digits) <= 9 else 0.0
 
 
-def _parse_exif_date(raw: object) -> float | None:
+_OFFSET_TEXT = re.compile(r"^([+-])(\d{2}):(\d{2})$")
+
+
+def _parse_exif_date(raw: object, offset: object = None) -> float | None:
+    """The moment a photo was taken: its clock's time, at the offset from UTC the camera
+    recorded ("+14:00": two photos at 23:30 in Kiribati and in Baker Island are 26 hours apart),
+    else in this computer's time zone (as cameras without the tag are read everywhere)."""
     if not isinstance(raw, str):
         return None
     try:
-        return plausible_date(time.mktime(datetime.strptime(raw.strip("\x00 ")[:19], "%Y:%m:%d %H:%M:%S").timetuple()))
+        clock = datetime.strptime(raw.strip("\x00 ")[:19], "%Y:%m:%d %H:%M:%S")
+        found = _OFFSET_TEXT.match(offset.strip("\x00 ")) if isinstance(offset, str) else None
+        if found is not None:
+            sign = -1 if found.group(1) == "-" else 1
+            minutes = int(found.group(2)) * 60 + int(found.group(3))
+            if minutes <= 14 * 60:
+                zone = timezone(sign * timedelta(minutes=minutes))
+                return plausible_date(clock.replace(tzinfo=zone).timestamp())
+        return plausible_date(time.mktime(clock.timetuple()))
     except (ValueError, OverflowError):
         return None
 

@@ -204,3 +204,52 @@ def test_impossible_dates_taken_are_not_dates(cli, tmp_path: Path):
     found = cli("search", "wine", "--library", library, "--before", "2024-05-12", "--json", "--threshold", "-1")
     assert found.code == 0, found.err
     assert {r["path"] for r in found.json["results"]} == {str(folder / "d5.jpg")}
+
+
+def _taken(path: Path, seed: int, when: str, offset: str | None = None) -> Path:
+    from PIL import Image
+
+    from tests.helpers.images import photo
+
+    exif = Image.Exif()
+    sub = exif.get_ifd(0x8769)
+    sub[36867] = when  # DateTimeOriginal
+    if offset is not None:
+        sub[0x9011] = offset  # OffsetTimeOriginal, as cameras since EXIF 2.31 write it
+    path.parent.mkdir(parents=True, exist_ok=True)
+    photo(seed).save(path, "JPEG", exif=exif)
+    return path
+
+
+def test_the_offset_a_camera_records_places_photos_in_time(cli, tmp_path):
+    """23:30 in Kiribati (+14:00) and 23:30 on Baker Island (-12:00) are 26 hours apart: two
+    events, not one night's."""
+    for n, (zone, offset) in enumerate((("kiribati", "+14:00"), ("baker", "-12:00"))):
+        for k in range(3):
+            _taken(tmp_path / "trip" / f"{zone}-{k}.jpg", 10 * n + k, f"2024:07:01 23:3{k}:00", offset)
+    assert cli("index", tmp_path / "trip").code == 0
+    events = cli("events", "--json").json["events"]
+    assert sorted(sorted(Path(p).name.split("-")[0] for p in e["paths"]) for e in events) == [
+        ["baker"] * 3,
+        ["kiribati"] * 3,
+    ]
+    kiribati = next(e for e in events if "kiribati" in e["paths"][0])
+    baker = next(e for e in events if "baker" in e["paths"][0])
+    assert kiribati["start"] < baker["start"]
+
+
+def test_dates_from_a_clock_set_to_the_future_do_not_date_photos(cli, tmp_path, library_dir):
+    import sqlite3
+
+    for n, year in enumerate((2099, 2150)):
+        _taken(tmp_path / "odd" / f"future-{year}.jpg", n, f"{year}:01:01 10:00:00")
+    _taken(tmp_path / "odd" / "real.jpg", 5, "2021:06:01 10:00:00")
+    assert cli("index", tmp_path / "odd").code == 0
+    later = cli("search", "red", "--after", "2090-01-01", "--json").json["results"]
+    assert later == [], "2099 and 2150 are not dates the photos were taken"
+    now = cli("search", "red", "--after", "2025-01-01", "--json").json["results"]
+    assert sorted(Path(r["path"]).name for r in now) == ["future-2099.jpg", "future-2150.jpg"], "their file time"
+    # A library that stored such a date before this check: not used either.
+    with sqlite3.connect(library_dir / "catalog.sqlite") as db:
+        db.execute("UPDATE images SET taken_at = 5680281600")  # 2150-01-01
+    assert cli("search", "red", "--after", "2090-01-01", "--json").json["results"] == []
