@@ -90,8 +90,8 @@ def _faces_out(args: argparse.Namespace, library: Library, person_id: int) -> in
         for f in faces
     ]
     human = "\n".join(
-        f"{f['face_id']:7d}  {'confirmed' if f['confirmed'] else 'suggested'}  {display_path(f['path'])}"
-        for f in listed
+        f"{f.region_id:7d}  {'confirmed' if f.confirmed else 'suggested'}  {display_path(paths.get(f.image_id, ''))}"
+        for f in faces
     )
     emit(args, {"person": person_id, "faces": listed}, human or "no faces")
     return 0
