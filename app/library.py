@@ -16,7 +16,7 @@ import contextlib
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar
@@ -48,7 +48,7 @@ from app.ml.model_choice import is_chosen, remember_choice, unchosen_message
 from app.ml.region_models import RegionModels
 from app.ml.spec import ModelSpec, default_spec
 from app.search.library_search import SearchSources, search_library, similar_in_library
-from app.search.query import SearchFilters
+from app.search.request import SearchRequest
 from app.search.results import SearchHit
 from app.teaching.library_names import TaughtNames
 from app.vectors import reconcile as reconciling
@@ -466,30 +466,15 @@ class Library:
                 self.queries.failed("image", exc)
         return embed_image_file(self.embedder.load, path)
 
-    def search(
-        self,
-        text: str | None = None,
-        image: Path | str | None = None,
-        top_k: int = 20,
-        threshold: float | None = None,
-        weights: Mapping[str, float] | None = None,
-        image_weight: float = 0.5,
-        filters: SearchFilters | None = None,
-        auto_cut: bool = False,
-        person: str | None = None,
-    ) -> list[SearchHit]:
-        """Text, an example image, or both (`image_weight` is the image's share of the mix).
-        Names of people in the text (or `person`) keep only their photos; the rest of the words
-        rank them."""
-        return search_library(
-            self.engine, self._sources, text, image, top_k, threshold, weights, image_weight, filters, auto_cut, person
-        )
+    def search(self, request: SearchRequest) -> list[SearchHit]:
+        """Words, an example image, or both (`SearchRequest`). Names of people in the words (or
+        `request.person`) keep only their photos; the rest of the words rank them."""
+        return search_library(self.engine, self._sources, request)
 
-    def similar(
-        self, path: Path | str, top_k: int = 20, filters: SearchFilters | None = None, threshold: float | None = None
-    ) -> list[SearchHit]:
-        """Images like the one at `path`: its stored vector if indexed, else the file's pixels."""
-        return similar_in_library(self.engine, self._sources, path, top_k, filters, threshold)
+    def similar(self, path: Path | str, request: SearchRequest | None = None) -> list[SearchHit]:
+        """Images like the one at `path`: its stored vector if indexed, else the file's pixels;
+        `request` gives the number of results, the threshold and the filters."""
+        return similar_in_library(self.engine, self._sources, path, request or SearchRequest())
 
     # --- browsing and editing ---------------------------------------------------------------
 

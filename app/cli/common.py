@@ -114,12 +114,6 @@ def hits_out(args: argparse.Namespace, hits: list, started: float) -> int:
     return 0
 
 
-def threshold_arg_checked(args: argparse.Namespace) -> None:
-    from app.search.query import check_threshold
-
-    check_threshold(args.threshold)
-
-
 def eps_arg(text: str | float | None) -> float | None:
     """--eps: "auto" (None: chosen from the data) or a cosine distance in (0, 2]."""
     from app.core.errors import UserError

@@ -21,7 +21,6 @@ from app.cli.common import (
     hits_out,
     open_library,
     search_filters,
-    threshold_arg_checked,
     within_event,
 )
 
@@ -115,42 +114,32 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from app.core.errors import UserError
-    from app.search.query import parse_query, parse_weights
+    from app.search.query import parse_weights
+    from app.search.request import SearchRequest
 
-    if args.top_k < 1:
-        raise UserError("--top-k must be at least 1")
-    threshold_arg_checked(args)
-    if not 0.0 <= args.image_weight <= 1.0:
-        raise UserError("--image-weight must be between 0 and 1")
-    weights = parse_weights(args.weights) if args.weights is not None else None
-    if (args.text is None or not args.text.strip()) and args.image is None and not (args.person or "").strip():
-        raise UserError("give a text query, --image FILE, --person NAME, or a mix")
-    if args.text is not None and args.text.strip():
-        parse_query(args.text)  # a bad query fails before any model loads
+    request = SearchRequest(
+        text=args.text,
+        image=args.image,
+        top_k=args.top_k,
+        threshold=args.threshold,
+        weights=parse_weights(args.weights) if args.weights is not None else {},
+        image_weight=args.image_weight,
+        filters=search_filters(args),
+        auto_cut=args.auto_cut,
+        person=args.person,
+    ).checked()  # a bad request fails before any model loads
+    if request.words is not None:
         from app.library_queries import switched_off
 
         if not switched_off():
             from app.ml.query_text import preload_last_used
 
             preload_last_used()  # reads the words' model while the library's code imports
-    filters = search_filters(args)
     started = time.perf_counter()
     with open_library(args) as library:
-        filters = within_event(args, library, filters)
-        hits = library.search(
-            args.text,
-            args.image,
-            args.top_k,
-            args.threshold,
-            weights,
-            args.image_weight,
-            filters,
-            args.auto_cut,
-            args.person,
-        )
+        hits = library.search(request.narrowed(within_event(args, library, request.filters)))
         code = hits_out(args, hits, started)
-        if (args.text and args.text.strip() and library.queries.text() is None) or library.queries.damage:
+        if (request.words is not None and library.queries.text() is None) or library.queries.damage:
             # Once per model: later searches read words without loading torch (seconds saved each).
             library.queries.prepare(_say_preparing)
     return code
@@ -161,15 +150,13 @@ def _say_preparing() -> None:
 
 
 def cmd_similar(args: argparse.Namespace) -> int:
-    from app.core.errors import UserError
+    from app.search.request import SearchRequest
 
-    if args.top_k < 1:
-        raise UserError("--top-k must be at least 1")
-    threshold_arg_checked(args)
-    filters = search_filters(args)
+    request = SearchRequest(image=args.path, top_k=args.top_k, threshold=args.threshold, filters=search_filters(args))
+    request.checked()
     started = time.perf_counter()
     with open_library(args) as library:
-        hits = library.similar(args.path, args.top_k, within_event(args, library, filters), args.threshold)
+        hits = library.similar(args.path, request.narrowed(within_event(args, library, request.filters)))
     return hits_out(args, hits, started)
 
 

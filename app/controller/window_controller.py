@@ -32,12 +32,15 @@ from app.core.settings import Settings
 from app.indexing.report import IndexProgress, IndexReport
 from app.ml.spec import LOCAL_DIR, ModelSpec
 from app.search.query import SearchFilters
+from app.search.request import SearchRequest
 from app.search.results import SearchHit
 
 if TYPE_CHECKING:
     from app.library import Library
 
 log = logging.getLogger(__name__)
+
+GALLERY_RESULTS = 200  # a search fills the gallery with at most this many photos
 
 Callback = Callable[[Any], None]
 
@@ -420,22 +423,20 @@ class WindowController:
         library = self.library
         threshold, weights = self.threshold, dict(self.weights)
         self.view.say("Searching…" if library.model_loaded else "Loading the model…")
-        filters = self._scope()
-        self.run_latest(
-            lambda: library.search(
-                text or None, image, top_k=200, threshold=threshold, weights=weights, filters=filters
-            )
+        request = SearchRequest(
+            text or None, image, top_k=GALLERY_RESULTS, threshold=threshold, weights=weights, filters=self._scope()
         )
+        self.run_latest(lambda: library.search(request))
 
     def find_similar(self, path: str) -> None:
         if self.library is not None:
-            library, filters = self.library, self._scope()
-            self.run_latest(lambda: library.similar(path, top_k=200, filters=filters))
+            library, request = self.library, SearchRequest(top_k=GALLERY_RESULTS, filters=self._scope())
+            self.run_latest(lambda: library.similar(path, request))
 
-    def _scope(self) -> SearchFilters | None:
+    def _scope(self) -> SearchFilters:
         """Within the event showing (as the command line's --event), else everywhere."""
         event = self.browse.search_scope()
-        return SearchFilters(images=frozenset(event.image_ids)) if event is not None else None
+        return SearchFilters(images=frozenset(event.image_ids)) if event is not None else SearchFilters()
 
     def run_latest(self, op: Callable[[], list[SearchHit]]) -> None:
         """Run a search in the background; only the newest one's results are shown (an older,

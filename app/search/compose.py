@@ -7,25 +7,11 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from app.core.errors import UserError
 from app.core.unit_vectors import unit
-from app.search.query import check_threshold, parse_query
+from app.search.query import parse_query
 from app.search.vector_search import QueryVectors, keywords_of
 
 TextEmbedder = Callable[[Sequence[str]], np.ndarray]
-
-
-def check_search_request(
-    text: str | None, has_image: bool, top_k: int, threshold: float | None, image_weight: float = 0.5
-) -> None:
-    """Bad input gets a clear message before any model loads."""
-    if top_k < 1:
-        raise UserError("the number of results must be at least 1")
-    if not 0.0 <= image_weight <= 1.0:  # false for NaN too
-        raise UserError("the image weight must be between 0 and 1")
-    check_threshold(threshold)
-    if not (text and text.strip()) and not has_image:
-        raise UserError("give a text query, an image, or both")
 
 
 def compose_query(

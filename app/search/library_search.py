@@ -5,7 +5,7 @@ words and/or a photo, and ranked over the library's vectors."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -15,9 +15,9 @@ from sqlalchemy import Engine
 from app.catalog import lookups
 from app.core.errors import UserError
 from app.core.unit_vectors import unit
-from app.search.compose import check_search_request, compose_query
-from app.search.query import SearchFilters, check_threshold
+from app.search.compose import compose_query
 from app.search.ranking import DEFAULT_WEIGHTS, RankingOptions
+from app.search.request import SearchRequest
 from app.search.results import SearchHit
 from app.vectors.store import VectorStore
 
@@ -32,55 +32,41 @@ class SearchSources:
     image_vector: Callable[[Path | str], np.ndarray]
 
 
-def search_library(
-    engine: Engine,
-    sources: SearchSources,
-    text: str | None,
-    image: Path | str | None,
-    top_k: int,
-    threshold: float | None,
-    weights: Mapping[str, float] | None,
-    image_weight: float,
-    filters: SearchFilters | None,
-    auto_cut: bool,
-    person: str | None,
-) -> list[SearchHit]:
+def search_library(engine: Engine, sources: SearchSources, request: SearchRequest) -> list[SearchHit]:
+    """Names of people in the words (or `request.person`) keep only their photos, and the rest
+    of the words, the photo or both rank them."""
     from app.catalog.people import person_names
     from app.search.people_filter import images_with_everyone, people_hits, split_names
     from app.search.vector_search import search
 
-    names, text = split_names(text, person_names(engine)) if text else ([], text)
-    if person is not None and person.strip():
-        names.append(person)
+    request = request.checked()
+    names, text = split_names(request.words, person_names(engine)) if request.words else ([], None)
+    if request.person is not None and request.person.strip():
+        names.append(request.person)
+    filters = request.filters
     if names:
-        check_threshold(threshold)
         allowed = images_with_everyone(engine, names)
-        if not (text and text.strip()) and image is None:
-            if top_k < 1:
-                raise UserError("the number of results must be at least 1")
-            return people_hits(engine, allowed, names, top_k)
-        filters = replace(filters or SearchFilters(), images=frozenset(allowed))
-    check_search_request(text, image is not None, top_k, threshold, image_weight)
+        if not (text and text.strip()) and request.image is None:
+            return people_hits(engine, allowed, names, request.top_k)
+        filters = replace(filters, images=frozenset(allowed))
+    elif not (text and text.strip()) and request.image is None:
+        raise UserError("give words to search for, an image (--image FILE), a person (--person NAME), or a mix")
     store = sources.store()
-    image_vector = sources.image_vector(image) if image is not None else None
-    query = compose_query(text, image_vector, sources.text_vectors, store.dim, image_weight)
-    options = RankingOptions(top_k, threshold, auto_cut, {**DEFAULT_WEIGHTS, **(weights or {})})
+    image_vector = sources.image_vector(request.image) if request.image is not None else None
+    query = compose_query(text, image_vector, sources.text_vectors, store.dim, request.image_weight)
+    weights = {**DEFAULT_WEIGHTS, **request.weights}
+    options = RankingOptions(request.top_k, request.threshold, request.auto_cut, weights)
     return search(engine, store, query, options, filters)
 
 
 def similar_in_library(
-    engine: Engine,
-    sources: SearchSources,
-    path: Path | str,
-    top_k: int,
-    filters: SearchFilters | None,
-    threshold: float | None,
+    engine: Engine, sources: SearchSources, path: Path | str, request: SearchRequest
 ) -> list[SearchHit]:
+    """Photos like the one at `path` (its stored vector if indexed, else the file's pixels),
+    narrowed and cut as `request` says (its words and photo are not used)."""
     from app.search.vector_search import QueryVectors, search
 
-    if top_k < 1:
-        raise UserError("the number of results must be at least 1")
-    check_threshold(threshold)
+    request = replace(request, text=None, image=path).checked()
     store = sources.store()
     resolved = os.path.abspath(Path(path).expanduser())
     image_id = lookups.image_id_for_path(engine, resolved)
@@ -94,5 +80,5 @@ def similar_in_library(
         vector = store.reconstruct(region_ids[0])
         exclude = {image_id}
     query = QueryVectors(unit(vector), how="similar image")
-    options = RankingOptions(top_k, threshold, False, {"image": 1.0, "object": 0.0, "text": 0.0})
-    return search(engine, store, query, options, filters, exclude)
+    options = RankingOptions(request.top_k, request.threshold, False, {"image": 1.0, "object": 0.0, "text": 0.0})
+    return search(engine, store, query, options, request.filters, exclude)

@@ -13,6 +13,7 @@ import pytest
 
 from app.controller.browse_state import ALL_PHOTOS, NOT_GROUPED
 from app.controller.window_controller import WindowController
+from app.search.request import SearchRequest
 from app.search.results import SearchHit
 from tests.helpers.images import photo, save_jpeg
 
@@ -171,8 +172,8 @@ def test_only_the_newest_search_is_shown(opened, photos):
     _index(controller, tasks, [photos])
     library = controller.library
     assert library is not None
-    slow = library.search("red shapes", top_k=3)
-    fast = library.search("blue sky", top_k=2)
+    slow = library.search(SearchRequest("red shapes", top_k=3))
+    fast = library.search(SearchRequest("blue sky", top_k=2))
     controller.run_latest(lambda: slow)
     controller.run_latest(lambda: fast)
     tasks.finish(1)  # the newer search finishes first
@@ -191,7 +192,7 @@ def test_results_carry_their_thumbnails_without_a_catalog_query(opened, photos, 
     _index(controller, tasks, [photos])
     library = controller.library
     assert library is not None
-    hits: list[SearchHit] = library.search("green field", top_k=4)
+    hits: list[SearchHit] = library.search(SearchRequest("green field", top_k=4))
 
     def no_catalog(*_a: object, **_k: object) -> None:
         raise AssertionError("the catalog was queried on the GUI thread")

@@ -10,6 +10,7 @@ import pytest
 from app.core.errors import UserError
 from app.library import Library
 from app.ml.spec import ModelSpec
+from app.search.request import SearchRequest
 from tests.helpers.images import photo, save_jpeg
 from tests.helpers.models import save_tiny_model
 
@@ -43,14 +44,14 @@ def test_switch_reembeds_from_thumbnails_without_reading_originals(library_dir, 
     assert old_file.exists()
     with Library(library_dir, other_model) as library:
         with pytest.raises(UserError, match="switch"):
-            library.search("anything")
+            library.search(SearchRequest("anything"))
         report = library.index([indexed])
         assert (report.reembedded, report.embedded, report.unchanged) == (10, 0, 10)
         status = library.status().to_json()
         assert status["model"] == other_model.key and status["consistent"]
         assert status["vectors"] == status["index_vectors"] == 10
         # The stored vector is what the new model makes of the thumbnail.
-        hit = library.similar(indexed / "p3.jpg", top_k=1)
+        hit = library.similar(indexed / "p3.jpg", SearchRequest(top_k=1))
         assert hit
     assert not old_file.exists()
     with Library(library_dir) as library:  # later commands use the new model by themselves
@@ -86,7 +87,7 @@ def test_a_stopped_switch_resumes_and_old_vectors_serve_meanwhile(library_dir, i
         assert report.cancelled
     with Library(library_dir) as library:  # without --model: the old model still serves
         assert library.spec == TINY
-        assert len(library.search("a red square", top_k=3)) == 3
+        assert len(library.search(SearchRequest("a red square", top_k=3))) == 3
         assert library.status().consistent
     with Library(library_dir, other_model) as library:
         report = library.index([indexed], IndexOptions(batch_size=4))
