@@ -66,7 +66,7 @@ def model_report(spec: ModelSpec) -> dict[str, Any]:
     return report
 
 
-def regions_report(models: RegionModels, status: LibraryStatus) -> dict[str, Any]:
+def regions_report(models: RegionModels, status: LibraryStatus | None) -> dict[str, Any]:
     """The object detector and the text reader: switched on, and usable?"""
     from app.ml import detector, ocr
 
@@ -108,7 +108,8 @@ def regions_report(models: RegionModels, status: LibraryStatus) -> dict[str, Any
         "gate": gate,
     }
     out["faces"] = faces_report(settings.find_faces)
-    out.update(status.region_pass.to_json())
+    if status is not None:
+        out.update(status.region_pass.to_json())
     return out
 
 
@@ -224,4 +225,26 @@ def diagnose(
         "quick_search": {"state": quick_search, "detail": _QUICK_SEARCH.get(quick_search, "")},
         "regions": regions_report(region_models, status),
         "library": lib,
+    }
+
+
+def diagnose_without_library(spec: ModelSpec, library_dir: Path) -> dict[str, Any]:
+    """`doctor` where no library is yet (a new machine, or a --library that names none): the
+    device, the model and the region models, and that there is no library; nothing is made."""
+    from app.core.settings import Settings
+    from app.ml.embedder import resolve_device
+    from app.ml.region_models import RegionModels
+
+    model = model_report(spec)
+    models = RegionModels(Settings.from_env(), lambda: resolve_device("auto"))
+    return {
+        "ok": bool(model["available"]),
+        "device": device_report(),
+        "model": model,
+        "regions": regions_report(models, None),
+        "library": {
+            "path": str(library_dir),
+            "exists": False,
+            "detail": "no library here yet: 'photo-organizer index FOLDER' makes one (check --library if you meant another)",
+        },
     }

@@ -27,7 +27,6 @@ from app.catalog import folders, lookups, meta, removal
 from app.catalog.database import catalog_errors, open_catalog
 from app.catalog.kept_marks import restore_marks
 from app.catalog.records import FolderSummary, ImageInfo, KnownFailure, LibraryStatus, RegionInfo, RemoveReport
-from app.catalog.regions import count_region_state
 from app.core.errors import (
     LibraryBusyError,
     ReadOnlyLibraryError,
@@ -41,7 +40,7 @@ from app.core.settings import Settings
 from app.core.trash import TrashReport
 from app.indexing.report import QUICK_SEARCHES, IndexProgress, IndexReport
 from app.library_people import LibraryPeople
-from app.library_queries import QuickQueries
+from app.library_queries import QueryEncoder, QuickQueries
 from app.ml.download import DownloadProgress
 from app.ml.embedder import ClipEmbedder
 from app.ml.model_choice import is_chosen, remember_choice, unchosen_message
@@ -51,10 +50,8 @@ from app.search.library_search import SearchSources, search_library, similar_in_
 from app.search.request import SearchRequest
 from app.search.results import SearchHit
 from app.teaching.library_names import TaughtNames
-from app.vectors import reconcile as reconciling
 from app.vectors.index_policy import fit_index
-from app.vectors.library_vectors import MODEL_KEY, PENDING_KEY, LibraryVectors
-from app.vectors.reconcile import FACE_DESCRIPTORS
+from app.vectors.library_vectors import MODEL_KEY, LibraryVectors
 from app.vectors.store import VectorStore
 
 if TYPE_CHECKING:
@@ -119,6 +116,10 @@ class Library:
                 lambda: self.embedder,
                 self._refuse_if_read_only,
                 self.require_vectors,
+            )
+            # What searches read their words and photos with (quick exports, else the model).
+            self.encoder = QueryEncoder(
+                self.queries, lambda: self.embedder, lambda: self._torch_loaded, lambda: self.names.vectors()
             )
             self.settings = settings or Settings.from_env()
             self.region_models = RegionModels(self.settings, self._compute_device, self._download_progress)
@@ -372,39 +373,10 @@ class Library:
     # --- reports --------------------------------------------------------------------------------
 
     def status(self) -> LibraryStatus:
-        from app.indexing.thumbnail_repair import count_missing_thumbnails
+        from app.library_status import library_status
 
-        counts = lookups.counts(self.engine)
-        interrupted = self.interrupted_roots()
-        store = self.store
-        consistent = reconciling.consistent(self.engine, store) if store is not None else counts.vectors == 0
-        faces = self.vectors.faces
-        if faces is not None:
-            consistent = consistent and reconciling.consistent(self.engine, faces, FACE_DESCRIPTORS)
-        return LibraryStatus(
-            images=counts.images,
-            files=counts.files,
-            regions=counts.regions,
-            vectors=counts.vectors,
-            index_vectors=store.ntotal if store is not None else 0,
-            model=self.stored_model or self.spec.key,
-            library=str(self.root),
-            read_only=self.read_only,
-            consistent=consistent,
-            failures=counts.failures,
-            index=store.kind if store is not None else "flat",
-            index_lists=store.nlist if store is not None else 0,
-            switching_to=meta.get_meta(self.engine, PENDING_KEY),
-            region_pass=count_region_state(self.engine),
-            interrupted=None if interrupted is None else [str(p) for p in interrupted],
-            vector_file_rebuilt=store.rebuilt_because if store is not None else None,
-            face_vectors=faces.ntotal if faces is not None else 0,
-            people=counts.people,
-            hidden_people=counts.hidden_people,
-            names=counts.names,
-            files_missing=sum(1 for path in lookups.all_paths(self.engine) if not os.path.exists(path)),
-            thumbnails_missing=count_missing_thumbnails(self.engine, self.paths),
-        )
+        model = self.stored_model or self.spec.key
+        return library_status(self.engine, self.paths, self.vectors, model, self.read_only, self.interrupted_roots())
 
     def catalog_sound(self) -> bool:
         """SQLite's own quick check of the catalog file."""
@@ -435,36 +407,13 @@ class Library:
 
     @property
     def _sources(self) -> SearchSources:
-        return SearchSources(self.require_vectors, self.text_vectors, self.image_vector)
+        return SearchSources(self.require_vectors, self.encoder.text_vectors, self.encoder.image_vector)
 
     def text_vectors(self, texts: Sequence[str]) -> np.ndarray:
-        """Texts as the search reads them ("a photo of ..."), taught names included: through the
-        exported text tower when the model is not in memory (no torch to import), else the model.
-        A damaged export is left for torch (and prepared again by the next search or index)."""
-        from app.ml.embedder import TEXT_TEMPLATE
-
-        sentences = [TEXT_TEMPLATE.format(t) for t in texts]
-        exported = None if self._torch_loaded else self.queries.text()
-        if exported is not None:
-            try:
-                return exported.embed_texts(sentences, self.names.vectors())
-            except Exception as exc:  # noqa: BLE001 - whatever ONNX Runtime says of damaged files
-                self.queries.failed("text", exc)
-        return self.embedder.embed_texts(sentences, self.names.vectors())
+        return self.encoder.text_vectors(texts)
 
     def image_vector(self, path: Path | str) -> np.ndarray:
-        """Embed an image file (inside the library or not)."""
-        from app.search.query_image import embed_image_file
-
-        exported = None if self._torch_loaded else self.queries.image()
-        if exported is not None:
-            try:
-                return embed_image_file(lambda: exported, path)
-            except UserError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - whatever ONNX Runtime says of damaged files
-                self.queries.failed("image", exc)
-        return embed_image_file(self.embedder.load, path)
+        return self.encoder.image_vector(path)
 
     def search(self, request: SearchRequest) -> list[SearchHit]:
         """Words, an example image, or both (`SearchRequest`). Names of people in the words (or

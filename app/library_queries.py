@@ -9,9 +9,11 @@ import logging
 import os
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from app.ml.export_check import ExportDamaged
 from app.ml.model_choice import is_chosen
@@ -165,6 +167,51 @@ class QuickQueries:
             self._damage.clear()
             self._found = self._image = None
         return done and self.text() is not None
+
+
+class QueryEncoder:
+    """What a search reads its query with (`SearchSources`): words as "a photo of ...", taught
+    names included, and photo files (inside the library or not); through the exports when the
+    model is not in memory (no torch to import), else the model. An export that fails is left
+    for torch, and prepared again by the next search or index."""
+
+    def __init__(
+        self,
+        queries: QuickQueries,
+        embedder: Callable[[], ClipEmbedder],
+        torch_loaded: Callable[[], bool],
+        names: Callable[[], Mapping[str, np.ndarray]],
+    ) -> None:
+        self._queries = queries
+        self._embedder = embedder
+        self._torch_loaded = torch_loaded
+        self._names = names
+
+    def text_vectors(self, texts: Sequence[str]) -> np.ndarray:
+        from app.ml.embedder import TEXT_TEMPLATE
+
+        sentences = [TEXT_TEMPLATE.format(t) for t in texts]
+        exported = None if self._torch_loaded() else self._queries.text()
+        if exported is not None:
+            try:
+                return exported.embed_texts(sentences, self._names())
+            except Exception as exc:  # noqa: BLE001 - whatever ONNX Runtime says of damaged files
+                self._queries.failed("text", exc)
+        return self._embedder().embed_texts(sentences, self._names())
+
+    def image_vector(self, path: Path | str) -> np.ndarray:
+        from app.core.errors import UserError
+        from app.search.query_image import embed_image_file
+
+        exported = None if self._torch_loaded() else self._queries.image()
+        if exported is not None:
+            try:
+                return embed_image_file(lambda: exported, path)
+            except UserError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - whatever ONNX Runtime says of damaged files
+                self._queries.failed("image", exc)
+        return embed_image_file(self._embedder().load, path)
 
 
 def _unwritable(folder: Path) -> str | None:

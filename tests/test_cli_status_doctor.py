@@ -6,7 +6,11 @@ from app.library import Library
 from tests.helpers.images import photo, save_jpeg
 
 
-def test_status_of_a_new_library(cli):
+def test_status_of_a_new_library(cli, tmp_path):
+    missing = cli("status", "--json")
+    assert missing.code == 2 and "no library at" in missing.json["error"], "only index creates a library"
+    (tmp_path / "empty").mkdir()
+    assert cli("index", tmp_path / "empty").code == 0
     status = cli("status", "--json").json
     assert (status["images"], status["vectors"], status["index_vectors"]) == (0, 0, 0)
     assert status["consistent"] is True

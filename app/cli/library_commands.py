@@ -167,6 +167,12 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     library_dir = (args.library or default_library()).expanduser().resolve()
     if args.repair:
         payload = repair_catalog(library_dir)
+    elif not (library_dir / "catalog.sqlite").exists():
+        from app.doctor import diagnose_without_library
+        from app.ml.spec import default_spec, requested_spec
+
+        spec = requested_spec(args.model, args.pretrained) or default_spec()
+        payload = diagnose_without_library(spec, library_dir)
     else:
         try:
             with open_library(args) as library:
