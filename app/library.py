@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -57,8 +56,7 @@ from app.vectors.store import VectorStore
 if TYPE_CHECKING:
     # Indexing is imported when a library indexes: a search from the command line starts
     # without it.
-    from app.indexing.library_indexing import RunControls
-    from app.indexing.pipeline import IndexOptions, ProgressCallback, StopCheck
+    from app.indexing.run_setup import IndexOptions, ProgressCallback, RunControls, StopCheck
 
 log = logging.getLogger(__name__)
 
@@ -205,19 +203,13 @@ class Library:
     # --- indexing -----------------------------------------------------------------------------
 
     def index(
-        self,
-        roots: Sequence[Path | str],
-        options: IndexOptions | None = None,
-        progress: ProgressCallback | None = None,
-        should_stop: StopCheck | None = None,
-        pause: threading.Event | None = None,
-        defer_regions: StopCheck | None = None,
+        self, roots: Sequence[Path | str], options: IndexOptions | None = None, controls: RunControls | None = None
     ) -> IndexReport:
         """Index `roots` (none: only finish the region pass), switching to the requested model
-        first if there is one. `defer_regions` returning True makes the region pass step aside
-        at its next batch, for newer work waiting its turn."""
-        from app.indexing.library_indexing import RunControls, index_and_find_regions
-        from app.indexing.pipeline import IndexOptions
+        first if there is one; `controls` report progress, stop, pause, or make the region pass
+        step aside at its next batch for newer work waiting its turn."""
+        from app.indexing.library_indexing import index_and_find_regions
+        from app.indexing.run_setup import IndexOptions, RunControls, RunTarget
 
         self._refuse_if_read_only("index into it")
         resolved = [folders.root_to_index(self.engine, root) for root in roots]
@@ -227,7 +219,7 @@ class Library:
             faces=self.settings.find_faces,
             ray=self.settings.ray_address,
         )
-        controls = RunControls(progress, should_stop, pause, defer_regions)
+        controls = controls or RunControls()
         self._acquire_writer("indexing")
         roots_str = [str(p) for p in resolved]
         interrupted_before: list[str] | None = None
@@ -243,17 +235,15 @@ class Library:
                 if made is None:
                     return IndexReport(cancelled=True)
                 reembedded = made
-            report = index_and_find_regions(
+            target = RunTarget(
                 self.engine,
                 self.paths,
                 self.embedder,
-                self.region_models,
                 self.vectors.store_for,
-                resolved,
-                options,
-                controls,
+                self.region_models,
                 self.vectors.faces_store,
             )
+            report = index_and_find_regions(target, resolved, options, controls)
             report.reembedded = reembedded
             restore_marks(self.engine)  # photos back again: their people and taught names too
             self._settle_faces(group=options.faces and not report.cancelled)
@@ -292,8 +282,7 @@ class Library:
             self.requested_model = None
             return 0
         with self._writing("switch its model", "switching models"):
-            from app.indexing.library_indexing import RunControls
-            from app.indexing.pipeline import IndexOptions
+            from app.indexing.run_setup import IndexOptions, RunControls
 
             return self._reembed_with(spec, IndexOptions(), RunControls(progress, should_stop))
 

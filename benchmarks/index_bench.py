@@ -49,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.indexing.byte_arena import ByteArena, Slot, arena_capacity, copy_into  # noqa: E402
 from app.indexing.pipeline import IndexOptions  # noqa: E402
+from app.indexing.run_setup import RunControls  # noqa: E402
 from app.library import Library  # noqa: E402
 from app.ml.spec import ModelSpec  # noqa: E402
 from benchmarks.synthetic_photos import make_camera_heics, make_camera_jpegs  # noqa: E402
@@ -293,7 +294,7 @@ def ray_round(args: argparse.Namespace, photos: list[Path], ray_first: bool) -> 
             with Library(Path(lib_dir), ModelSpec(args.model, "random"), device=args.device) as library:
                 library.embedder.load()  # as in the local rounds: loading is not indexing
                 commits = Commits()
-                report = library.index([Path(folder)], options, progress=commits)
+                report = library.index([Path(folder)], options, RunControls(commits))
                 out[where] = {
                     "images_per_second": report.embedded / report.seconds,
                     "steady_images_per_second": commits.steady_rate(),

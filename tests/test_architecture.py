@@ -44,33 +44,19 @@ def test_no_print_in_library_code():
 MODULE_LIMIT = 450
 PARAMETER_LIMIT = 6
 OVERSIZED_MODULES = {
-    "library.py": 534,
+    "library.py": 523,
     "ui/main_window.py": 578,
-    "indexing/pipeline.py": 562,
+    "indexing/pipeline.py": 519,
     "controller/window_controller.py": 507,
 }
 LONG_SIGNATURES = {
     "teaching/library_names.py:teach": 7,
     "ml/detector.py:keep_detections": 7,
     "ml/name_learning.py:learn_name_vector": 8,
-    "indexing/library_indexing.py:index_and_find_regions": 9,
-    "indexing/pipeline.py:__init__": 8,
-    "indexing/region_pass.py:__init__": 14,
 }
 
-# Circles that exist today (most through type-only imports of a view's cards); none may be added.
-KNOWN_CIRCLES = {
-    ("app.controller.chosen_photos", "app.controller.names", "app.controller.window_view"),
-    ("app.controller.chosen_photos", "app.controller.people", "app.controller.window_view"),
-    ("app.controller.duplicates", "app.controller.window_part", "app.controller.window_view"),
-    ("app.controller.names", "app.controller.window_part", "app.controller.window_view"),
-    ("app.controller.people", "app.controller.window_part", "app.controller.window_view"),
-    ("app.indexing.pipeline", "app.indexing.ray_indexing"),
-    ("app.indexing.pipeline", "app.indexing.ray_indexing", "app.indexing.region_pass", "app.indexing.report"),
-    ("app.indexing.region_pass", "app.indexing.report"),
-    ("app.ui.main_window", "app.ui.window_menus"),
-    ("app.ui.main_window", "app.ui.window_state"),
-}
+# Circles of imports inside a package (type-only ones included): none.
+KNOWN_CIRCLES: set[tuple[str, ...]] = set()
 
 
 def _parameters(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
@@ -92,14 +78,18 @@ def test_modules_stay_small():
 
 
 def test_functions_take_few_parameters():
-    over = {}
+    over, listed = {}, {}
     for path in APP.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 key = f"{path.relative_to(APP)}:{node.name}"
                 if _parameters(node) > LONG_SIGNATURES.get(key, PARAMETER_LIMIT):
                     over[key] = _parameters(node)
+                if key in LONG_SIGNATURES:
+                    listed[key] = max(listed.get(key, 0), _parameters(node))
     assert over == {}, f"functions past {PARAMETER_LIMIT} parameters (pass a request or options object)"
+    mended = [k for k in LONG_SIGNATURES if listed.get(k, 0) <= PARAMETER_LIMIT]
+    assert mended == [], "within the limit now: take them off LONG_SIGNATURES"
 
 
 def test_no_import_circle_inside_a_package():

@@ -64,7 +64,9 @@ def cmd_index(args: argparse.Namespace) -> int:
                 faces=settings.find_faces and not args.no_faces,
                 ray=settings.ray_address if args.ray is None else args.ray,
             )
-            report = library.index(given_paths(args.paths), options, progress=progress, should_stop=stop.is_set)
+            from app.indexing.run_setup import RunControls
+
+            report = library.index(given_paths(args.paths), options, RunControls(progress, stop.is_set))
     except CancelledError:
         progress.close()
         print(

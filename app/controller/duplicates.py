@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from app.analysis.duplicates import DuplicateGroup, DuplicateParams, Duplicates, find_duplicates
+from app.controller.cards import DuplicateCard, MemberCard
 from app.controller.window_part import WindowPart, WindowParts
 from app.core.errors import CancelledError
 from app.core.paths import display_path
@@ -24,33 +24,6 @@ if TYPE_CHECKING:
     from app.library import Library
 
 TIER_NAMES = {"exact": "Exact copies", "same": "Same photo", "burst": "Burst"}
-
-
-@dataclass(frozen=True)
-class MemberCard:
-    """One photo of a group as the view shows it."""
-
-    path: str
-    image_id: int
-    thumbnail: str | None
-    details: str  # "4000×3000 · 2.1 MB · JPEG · 12 May 2024 10:00"
-    kept: bool
-
-
-@dataclass(frozen=True)
-class DuplicateCard:
-    tier: str
-    title: str  # "Same photo · 4 files"
-    why: str
-    members: tuple[MemberCard, ...]
-
-    @property
-    def others(self) -> list[str]:
-        return [m.path for m in self.members if not m.kept]
-
-    @property
-    def keep(self) -> str:
-        return next(m.path for m in self.members if m.kept)
 
 
 class DuplicatesReview(WindowPart):

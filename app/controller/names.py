@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from app.catalog.concepts import ConceptSummary
+from app.controller.cards import NameCard
 from app.controller.chosen_photos import show_chosen_photos
 from app.controller.indexing_queue import IndexingQueue
 from app.controller.window_part import WindowPart, WindowParts
@@ -25,23 +26,6 @@ from app.teaching.requests import MIN_EXAMPLES
 
 if TYPE_CHECKING:
     from app.teaching.teacher import TeachReport
-
-
-@dataclass(frozen=True)
-class NameCard:
-    """A name as the Names list shows it."""
-
-    name: str
-    photos: int
-    learned: bool = True  # False: waiting to be learned for the library's model
-    gathering: int = 0  # examples picked so far, for a name not taught yet
-
-    @property
-    def title(self) -> str:
-        if self.gathering:
-            return f"{self.name} ({self.gathering} of {MIN_EXAMPLES} examples)"
-        waiting = " · learning again" if not self.learned else ""
-        return f"{self.name} ({self.photos}){waiting}"
 
 
 @dataclass

@@ -6,43 +6,11 @@ library's writer lock) and is refused, with a reason, while indexing runs."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 
 from app.catalog.people import PersonFace, PersonSummary
+from app.controller.cards import FaceCard, PersonCard
 from app.controller.chosen_photos import show_chosen_photos
 from app.controller.window_part import WindowPart, WindowParts
-
-
-@dataclass(frozen=True)
-class PersonCard:
-    """A person as the People view shows them: a face (cropped from a thumbnail), a name or
-    none yet, how many faces and photos."""
-
-    id: int
-    name: str | None
-    faces: int
-    photos: int
-    cover_region: int
-    cover_thumbnail: Path | str | None
-    cover_bbox: tuple[float, float, float, float]
-    hidden: bool = False
-
-    @property
-    def title(self) -> str:
-        return (self.name or "Unnamed") + (" (hidden)" if self.hidden else "")
-
-
-@dataclass(frozen=True)
-class FaceCard:
-    """One face of an opened person: the photo it is in, where, and whether it was confirmed."""
-
-    region_id: int
-    image_id: int
-    path: str
-    thumbnail: Path | str | None
-    bbox: tuple[float, float, float, float]
-    confirmed: bool
 
 
 class PeopleOrganiser(WindowPart):

@@ -182,14 +182,11 @@ class WindowController:
         queue = self.indexing
         stop = queue.begin(roots or None)
         self.view.work_started(message, pausable=True)
+        from app.indexing.run_setup import RunControls
+
+        controls = RunControls(self._report_progress, stop.is_set, queue.pause, queue.defer_regions.is_set)
         self.tasks.run(
-            lambda: library.index(
-                roots,
-                progress=self._report_progress,
-                should_stop=stop.is_set,
-                pause=queue.pause,
-                defer_regions=queue.defer_regions.is_set,
-            ),
+            lambda: library.index(roots, controls=controls),
             self._on_indexed,
             self._on_index_error,
         )

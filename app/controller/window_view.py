@@ -14,10 +14,8 @@ from app.indexing.report import IndexReport
 if TYPE_CHECKING:
     import numpy as np
 
-    from app.controller.duplicates import DuplicateCard
+    from app.controller.cards import DuplicateCard, FaceCard, NameCard, PersonCard
     from app.controller.map_layout import MapLayout
-    from app.controller.names import NameCard
-    from app.controller.people import FaceCard, PersonCard
 
 Callback = Callable[[Any], None]
 

@@ -4,86 +4,41 @@ are embedded), then the region pass for objects and text, which steps aside for 
 from __future__ import annotations
 
 import contextlib
-import threading
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
 from app.core.paths import LibraryPaths
-from app.indexing.pipeline import IndexOptions, IndexRun, ProgressCallback, StopCheck
-from app.indexing.region_pass import RegionReport, RegionRun
-from app.indexing.report import IndexProgress, IndexReport
+from app.indexing.pipeline import IndexRun
+from app.indexing.region_pass import RegionRun
+from app.indexing.report import IndexReport, RegionReport
+from app.indexing.run_setup import IndexOptions, RunControls, RunTarget
 from app.ml.embedder import ClipEmbedder
-from app.ml.region_models import RegionModels
-from app.vectors.store import VectorStore
+
+__all__ = ["RunControls", "RunTarget", "index_and_find_regions"]
 
 if TYPE_CHECKING:
     from app.indexing.ray_indexing import RayIndexing
 
 
-@dataclass
-class RunControls:
-    """How the caller steers a run: progress, stop, pause, and `defer_regions` (returning True
-    makes the region pass step aside at its next batch, for newer work waiting its turn)."""
-
-    progress: ProgressCallback | None = None
-    should_stop: StopCheck | None = None
-    pause: threading.Event | None = None
-    defer_regions: StopCheck | None = None
-
-    def stopped(self) -> bool:
-        return self.should_stop is not None and self.should_stop()
-
-    def deferred(self) -> bool:
-        return self.defer_regions is not None and self.defer_regions()
-
-    def tell(self, progress: IndexProgress) -> None:
-        if self.progress is not None:
-            self.progress(progress)
-
-
 def index_and_find_regions(
-    engine: Engine,
-    paths: LibraryPaths,
-    embedder: ClipEmbedder,
-    region_models: RegionModels,
-    store_for: Callable[[int], VectorStore | None],
-    roots: Sequence[Path],
-    options: IndexOptions,
-    controls: RunControls,
-    faces_store: Callable[[], VectorStore] | None = None,
+    target: RunTarget, roots: Sequence[Path], options: IndexOptions, controls: RunControls
 ) -> IndexReport:
-    with _cluster_for(options, embedder) as cluster:
-        run = IndexRun(engine, paths, embedder, store_for, options, controls.progress, controls.should_stop, cluster)
-        if controls.pause is not None:
-            run.paused = controls.pause
-        report = run.run(roots)
+    """Index `roots` into `target`, then find objects, text and faces in what needs it (stepping
+    aside when `controls` defer the region pass for newer work)."""
+    with _cluster_for(options, target.embedder) as cluster:
+        report = IndexRun(target, options, controls, cluster).run(roots)
         if not report.cancelled:
-            report.thumbnails_restored = _restore_thumbnails(engine, paths, embedder, controls)
-        if report.cancelled or not (options.detect or options.ocr or (options.faces and faces_store is not None)):
+            report.thumbnails_restored = _restore_thumbnails(target.engine, target.paths, target.embedder, controls)
+        faces = options.faces and target.faces_store is not None
+        if report.cancelled or not (options.detect or options.ocr or faces):
             return report
         if controls.deferred():
             report.regions_deferred = True
             return report
-        regions = RegionRun(
-            engine,
-            embedder,
-            region_models,
-            store_for,
-            detect=options.detect,
-            ocr=options.ocr,
-            progress=controls.progress,
-            should_stop=lambda: controls.stopped() or controls.deferred(),
-            paused=controls.pause,
-            workers=options.resolved_workers(),
-            faces=options.faces,
-            faces_store=faces_store,
-            cluster=cluster,
-        )
-        found: RegionReport = regions.run()
+        found: RegionReport = RegionRun(target, options, controls, cluster).run()
         if found.cancelled and controls.deferred() and not controls.stopped():
             found.cancelled = False  # stepped aside, not cancelled: what it did is kept and counted
             report.regions_deferred = True

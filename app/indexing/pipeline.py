@@ -17,7 +17,7 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -25,14 +25,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sqlalchemy import Engine
 
 from app.catalog import index_writes, removal
 from app.catalog.folders import is_under
 from app.catalog.records import FileLink, KnownFailure, KnownFile, NewImage
 from app.core.errors import UserError
 from app.core.paths import LibraryPaths, display_path
-from app.core.settings import Settings, parse_bool
 from app.indexing.batch_embedding import BatchEmbedding, NewContent, ReleasingUnused, StartedBatch
 from app.indexing.byte_arena import ArenaUnavailable, ByteArena, Slot, arena_capacity
 from app.indexing.decoding import lower_priority
@@ -51,8 +49,15 @@ from app.indexing.outcomes import (
 )
 from app.indexing.pixel_budget import PixelBudget, use_budget
 from app.indexing.report import IndexProgress, IndexReport
+from app.indexing.run_setup import (
+    IndexOptions,
+    ProgressCallback,
+    RunControls,
+    RunTarget,
+    StopCheck,
+    embedding_batch_size,
+)
 from app.indexing.scanner import ScannedFile, scan
-from app.ml.embedder import ClipEmbedder
 from app.ml.preprocess import InputSpec
 from app.vectors.store import VectorStore
 
@@ -61,54 +66,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ProgressCallback = Callable[[IndexProgress], None]
-StopCheck = Callable[[], bool]
-
-
-@dataclass(frozen=True)
-class IndexOptions:
-    batch_size: int = 0  # 0: chosen from the device
-    decode_workers: int = 0  # 0: one per core
-    save_interval_seconds: float = 20.0
-    link_flush: int = 256
-    decode_niceness: int = field(
-        default_factory=lambda: _decode_niceness(os.environ.get("PHOTO_ORGANIZER_DECODE_NICE"))
-    )
-    # JPEGs decoded on the model's device (nvjpeg on CUDA) instead of by the decode workers. Off
-    # until a GPU run has measured it against decoding in processes; any device honours it
-    # (the CPU too, which is how the tests check it).
-    device_decode: bool = field(
-        default_factory=lambda: parse_bool(os.environ.get("PHOTO_ORGANIZER_DEVICE_DECODE", "0"))
-    )
-    # None: index on this machine; otherwise on Ray ("" starts one here; "auto" or an address joins a cluster).
-    ray: str | None = None
-    # The region pass (objects and text inside photos); on unless the settings say otherwise.
-    detect: bool = field(default_factory=lambda: Settings.from_env().detect_objects)
-    ocr: bool = field(default_factory=lambda: Settings.from_env().read_text)
-    faces: bool = field(default_factory=lambda: Settings.from_env().find_faces)
-
-    def resolved_batch_size(self, device: str) -> int:
-        return self.batch_size if self.batch_size > 0 else embedding_batch_size(device)
-
-    def use_processes(self, device: str) -> bool:
-        forced = os.environ.get("PHOTO_ORGANIZER_DECODE_PROCESSES", "").strip()
-        if forced:
-            return parse_bool(forced)
-        return device.startswith("cuda") and (os.cpu_count() or 1) >= 4
-
-    def resolved_workers(self) -> int:
-        return self.decode_workers if self.decode_workers > 0 else max(1, os.cpu_count() or 1)
-
-
-def _decode_niceness(value: str | None, default: int = 10) -> int:
-    """How far below the model decoding runs (0-19); a value that is not a number is ignored."""
-    text = (value or "").strip()
-    return min(19, max(0, int(text))) if text.lstrip("-").isdigit() else default
-
-
-def embedding_batch_size(device: str) -> int:
-    """Photos the model embeds at once on `device` (here, or on a cluster's actors)."""
-    return 256 if device.startswith("cuda") else 32
+# Where callers found them before they moved to `run_setup`.
+__all__ = ["IndexOptions", "IndexRun", "ProgressCallback", "RunControls", "StopCheck", "embedding_batch_size"]
 
 
 @dataclass
@@ -128,24 +87,22 @@ class IndexRun:
 
     def __init__(
         self,
-        engine: Engine,
-        paths: LibraryPaths,
-        embedder: ClipEmbedder,
-        open_store: Callable[[int], VectorStore | None],
+        target: RunTarget,
         options: IndexOptions | None = None,
-        progress: ProgressCallback | None = None,
-        should_stop: StopCheck | None = None,
+        controls: RunControls | None = None,
         cluster: RayIndexing | None = None,
     ) -> None:
-        self.engine = engine
+        controls = controls or RunControls()
+        self.engine = target.engine
         self.cluster = cluster  # the expensive work on Ray (options.ray), else on this machine
-        self.paths = paths
-        self.embedder = embedder
-        self._open_store = open_store
+        self.paths = target.paths
+        self.embedder = target.embedder
+        self._open_store = target.store_for
         self.options = options or IndexOptions()
-        self._progress = progress or (lambda _p: None)
-        self._should_stop = should_stop or (lambda: False)
-        self.paused = threading.Event()  # set by the caller to pause between photos
+        self._progress = controls.progress or (lambda _p: None)
+        self._should_stop = controls.should_stop or (lambda: False)
+        # Set by the caller to pause between photos.
+        self.paused = controls.pause if controls.pause is not None else threading.Event()
         self.report = IndexReport()
         self._store: VectorStore | None = None
         self._known_hashes: dict[str, int] = {}

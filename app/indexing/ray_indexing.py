@@ -28,8 +28,8 @@ from app.core.errors import UserError
 from app.core.settings import Settings
 from app.indexing import ray_stages
 from app.indexing.lookahead import wait_while_paused
-from app.indexing.pipeline import embedding_batch_size
 from app.indexing.region_finder import region_batch_size
+from app.indexing.run_setup import embedding_batch_size
 from app.indexing.scanner import ScannedFile
 from app.ml.preprocess import InputSpec
 from app.ml.spec import ModelSpec

@@ -16,20 +16,16 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sqlalchemy import Engine
 
 from app.catalog.regions import RegionsDone, RegionWork, images_needing_regions, replace_regions
 from app.core.errors import ModelUnavailableError
 from app.indexing.lookahead import InOrder
 from app.indexing.region_finder import FoundRegions, Loaded, RegionFinder, load_for_regions, region_batch_size
-from app.indexing.report import IndexProgress
-from app.ml.embedder import ClipEmbedder
-from app.ml.region_models import RegionModels
-from app.vectors.store import VectorStore
+from app.indexing.report import IndexProgress, RegionReport
+from app.indexing.run_setup import IndexOptions, RunControls, RunTarget
 
 if TYPE_CHECKING:
     from app.indexing.ray_indexing import RayIndexing
@@ -37,58 +33,31 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class RegionReport:
-    images: int = 0
-    objects: int = 0
-    texts: int = 0
-    faces: int = 0
-    detect_seconds: float = 0.0
-    ocr_seconds: float = 0.0
-    face_seconds: float = 0.0
-    embed_seconds: float = 0.0
-    seconds: float = 0.0
-    warnings: list[str] = field(default_factory=list)
-    cancelled: bool = False
-
-    @property
-    def regions(self) -> int:
-        return self.objects + self.texts
-
-
 class RegionRun:
     """One region pass over every image that needs it; create, then call `run` once."""
 
     def __init__(
         self,
-        engine: Engine,
-        embedder: ClipEmbedder,
-        models: RegionModels,
-        store_for: Callable[[int], VectorStore | None],
-        detect: bool = True,
-        ocr: bool = True,
-        progress: Callable[[IndexProgress], None] | None = None,
-        should_stop: Callable[[], bool] | None = None,
-        paused: threading.Event | None = None,
-        workers: int = 2,
-        save_interval_seconds: float = 20.0,
-        faces: bool = False,
-        faces_store: Callable[[], VectorStore] | None = None,
+        target: RunTarget,
+        options: IndexOptions,
+        controls: RunControls,
         cluster: RayIndexing | None = None,
     ) -> None:
-        self.engine = engine
+        assert target.region_models is not None
+        self.engine = target.engine
         self.cluster = cluster  # the models on Ray's actors, else here
-        self.embedder = embedder
-        self.models = models
-        self._store_for = store_for
-        self.detect, self.ocr = detect, ocr
-        self.find_faces = faces and faces_store is not None
-        self._faces_store = faces_store
-        self._progress = progress or (lambda _p: None)
-        self._should_stop = should_stop or (lambda: False)
-        self.paused = paused or threading.Event()
-        self.workers = max(1, workers)
-        self.save_interval = save_interval_seconds
+        self.embedder = target.embedder
+        self.models = target.region_models
+        self._store_for = target.store_for
+        self.detect, self.ocr = options.detect, options.ocr
+        self.find_faces = options.faces and target.faces_store is not None
+        self._faces_store = target.faces_store
+        self._progress = controls.progress or (lambda _p: None)
+        # Stopped, or asked to step aside for newer work (what it did is kept).
+        self._should_stop = lambda: controls.stopped() or controls.deferred()
+        self.paused = controls.pause or threading.Event()
+        self.workers = max(1, options.resolved_workers())
+        self.save_interval = options.save_interval_seconds
         self.report = RegionReport()
         self._finder: RegionFinder | None = None
         self._faces_changed = False

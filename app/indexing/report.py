@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from app.indexing.region_pass import RegionReport
 
 
 def time_left(seconds: float | None) -> str:
@@ -28,6 +24,27 @@ class IndexProgress:
     rate: float = 0.0  # images per second over the recent past
     eta_seconds: float | None = None
     current: str | None = None
+
+
+@dataclass
+class RegionReport:
+    """What the region pass found: objects, lines of text and faces, and the time each took."""
+
+    images: int = 0
+    objects: int = 0
+    texts: int = 0
+    faces: int = 0
+    detect_seconds: float = 0.0
+    ocr_seconds: float = 0.0
+    face_seconds: float = 0.0
+    embed_seconds: float = 0.0
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    cancelled: bool = False
+
+    @property
+    def regions(self) -> int:
+        return self.objects + self.texts
 
 
 @dataclass

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.controller.duplicates import DuplicateCard
+from app.controller.cards import DuplicateCard
 from app.core.paths import display_path
 from app.ui.settling_slider import SettlingSlider
 from app.ui.thumbnails import ThumbnailCache

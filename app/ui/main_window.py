@@ -31,10 +31,8 @@ from PySide6.QtWidgets import (
 
 from app.catalog.records import FolderSummary, KnownFailure
 from app.controller.browse_state import ClusterCard
-from app.controller.duplicates import DuplicateCard
+from app.controller.cards import DuplicateCard, FaceCard, NameCard, PersonCard
 from app.controller.gallery_rows import GalleryItem, GalleryUpdate
-from app.controller.names import NameCard
-from app.controller.people import FaceCard, PersonCard
 from app.controller.window_controller import WindowController
 from app.core.errors import UntrustedModelError, UserError
 from app.core.paths import display_path

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtWidgets import QInputDialog, QLabel, QListWidget, QListWidgetItem, QMenu, QVBoxLayout, QWidget
 
-from app.controller.names import NameCard
+from app.controller.cards import NameCard
 
 NameRole = Qt.ItemDataRole.UserRole
 EMPTY_HINT = "Select photos, right-click, Teach a name…"

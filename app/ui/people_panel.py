@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.controller.people import FaceCard, PersonCard
+from app.controller.cards import FaceCard, PersonCard
 from app.ui.card_delegate import CardDelegate, DetailRole, PlaceholderRole
 from app.ui.gallery import ThumbnailListModel, icon_grid_view
 from app.ui.thumbnails import ThumbnailCache

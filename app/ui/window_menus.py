@@ -4,32 +4,60 @@ the views, Ctrl+L list, Esc back to all photos)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QListView, QMenuBar, QTabWidget
 
 if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
+    from app.controller.window_controller import WindowController
+    from app.ui.search_bar import SearchBar
+
+
+class MenuWindow(Protocol):
+    """What the menus act on: the window's commands and the parts named here."""
+
+    views: QTabWidget
+    search_bar: SearchBar
+    gallery: QListView
+    controller: WindowController
+
+    def menuBar(self) -> QMenuBar: ...
+
+    def addAction(self, action: QAction, /) -> None: ...
+
+    def choose_folder(self) -> None: ...
+
+    def open_settings(self) -> Any: ...
+
+    def close(self) -> bool: ...
+
+    def paste_to_search(self) -> bool: ...
+
+    def show_skipped(self) -> None: ...
+
+    def clear_search(self) -> None: ...
+
 
 GALLERY_TAB, CLUSTERS_TAB, MAP_TAB, PEOPLE_TAB, DUPLICATES_TAB = 0, 1, 2, 3, 4
 
 
-def build_menus(window: MainWindow) -> list[QAction]:
+def build_menus(window: MenuWindow) -> list[QAction]:
     """Adds the menus; returns the actions that change the library (off when it is read-only)."""
+    bar = window.menuBar()
 
     def action(
         text: str,
         triggered: Callable[[], object],
         shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
     ) -> QAction:
-        made = QAction(text, window)
+        made = QAction(text, bar)  # owned by the menu bar, and so by the window
         made.triggered.connect(triggered)
         if shortcut is not None:
             made.setShortcut(QKeySequence(shortcut))
         return made
 
-    bar = window.menuBar()
     file_menu = bar.addMenu("&File")
     add_folder = action("&Add folder…", window.choose_folder, "Ctrl+O")
     file_menu.addAction(add_folder)

@@ -4,15 +4,38 @@ a strictness, or events)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtWidgets import QSplitter, QTabWidget
 
 if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
+    from app.controller.window_controller import WindowController
+    from app.ui.analysis_panels import ClustersPanel
+    from app.ui.search_bar import SearchBar
+    from app.ui.thumbnails import ThumbnailCache
 
 
-def restore_window_state(window: MainWindow) -> int:
+class RememberedWindow(Protocol):
+    """What of the window is remembered: its geometry and the parts named here."""
+
+    splitter: QSplitter
+    views: QTabWidget
+    search_bar: SearchBar
+    cache: ThumbnailCache
+    controller: WindowController
+    clusters_panel: ClustersPanel
+
+    def restoreGeometry(self, geometry: QByteArray, /) -> bool: ...
+
+    def saveGeometry(self) -> QByteArray: ...
+
+    def resize(self, w: int, h: int, /) -> None: ...
+
+    def show_strictness(self, strictness: float) -> None: ...
+
+
+def restore_window_state(window: RememberedWindow) -> int:
     """Restores what was remembered; returns the view (tab) to show once the library is open."""
     settings = QSettings()
     geometry = settings.value("window/geometry")
@@ -34,7 +57,7 @@ def restore_window_state(window: MainWindow) -> int:
     return _int_setting(settings, "window/view", 0)
 
 
-def save_window_state(window: MainWindow) -> None:
+def save_window_state(window: RememberedWindow) -> None:
     settings = QSettings()
     settings.setValue("window/geometry", window.saveGeometry())
     settings.setValue("window/splitter", window.splitter.saveState())

@@ -135,6 +135,7 @@ def test_a_batch_of_files_no_decoder_could_read_gives_its_room_back(tmp_path: Pa
     from app.indexing.decoding import FileContent, ImageHeader
     from app.indexing.outcomes import Encoded
     from app.indexing.pipeline import IndexOptions, IndexRun
+    from app.indexing.run_setup import RunTarget
     from app.indexing.scanner import ScannedFile
     from app.library import Library
     from app.ml.spec import ModelSpec
@@ -151,7 +152,8 @@ def test_a_batch_of_files_no_decoder_could_read_gives_its_room_back(tmp_path: Pa
             path = str(tmp_path / "bad.jpg")
             content = FileContent(path, len(garbage), 1, b"", "e" * 64)
             header = ImageHeader(ImageFacts("e" * 64, len(garbage), 8, 8, "JPEG", None, None), None)
-            run = IndexRun(library.engine, library.paths, library.embedder, library.vectors.store_for, IndexOptions())
+            target = RunTarget(library.engine, library.paths, library.embedder, library.vectors.store_for)
+            run = IndexRun(target, IndexOptions())
             started = BatchEmbedding(library.embedder, library.paths, arena).start(
                 [Encoded(ScannedFile(path, len(garbage), 1), content, header, placed)]
             )

@@ -25,6 +25,7 @@ _PAUSED_RUN = textwrap.dedent(
     import sys, threading, time
     from pathlib import Path
     from app.indexing.pipeline import IndexOptions
+    from app.indexing.run_setup import RunControls
     from app.library import Library
 
     pause = threading.Event()
@@ -36,7 +37,7 @@ _PAUSED_RUN = textwrap.dedent(
 
     options = IndexOptions(detect=False, ocr=False, faces=False, batch_size=8, decode_workers=2)
     with Library(Path(sys.argv[2])) as library:
-        library.index([Path(sys.argv[1])], options, progress, None, pause)
+        library.index([Path(sys.argv[1])], options, RunControls(progress, None, pause))
     """
 )
 

@@ -200,6 +200,7 @@ def test_regions_on_the_cluster_match_this_machine(cluster: str, tmp_path: Path)
 
 def test_pause_and_stop_work_on_the_cluster_as_here(cluster: str, tmp_path: Path):
     from app.indexing.pipeline import IndexOptions
+    from app.indexing.run_setup import RunControls
     from app.library import Library
 
     photos = tmp_path / "photos"
@@ -219,7 +220,7 @@ def test_pause_and_stop_work_on_the_cluster_as_here(cluster: str, tmp_path: Path
     reports = []
     with Library(tmp_path / "lib") as library:
         worker = threading.Thread(
-            target=lambda: reports.append(library.index([photos], options, progress, stop.is_set, pause))
+            target=lambda: reports.append(library.index([photos], options, RunControls(progress, stop.is_set, pause)))
         )
         worker.start()
         deadline = time.monotonic() + 300

@@ -137,6 +137,7 @@ def test_indexing_says_when_it_prepares_quick_searches_and_only_the_first_time(l
     must say why indexing has not finished yet."""
     from app.controller.texts import progress_text
     from app.indexing.report import QUICK_SEARCHES, IndexProgress
+    from app.indexing.run_setup import RunControls
     from app.library import Library
     from app.ml.spec import ModelSpec
     from tests.helpers.shapes import write_test_set
@@ -146,11 +147,11 @@ def test_indexing_says_when_it_prepares_quick_searches_and_only_the_first_time(l
     write_test_set(tmp_path / "more", per_class=1, seed=3)
     phases: list[str] = []
     with Library(library_dir, ModelSpec("PO-Tiny", "random")) as library:
-        library.index([tmp_path / "first"], progress=lambda p: phases.append(p.phase))
+        library.index([tmp_path / "first"], controls=RunControls(lambda p: phases.append(p.phase)))
         assert phases.count(QUICK_SEARCHES) == 1 and phases[-1] == QUICK_SEARCHES
         assert library.queries.state() == "ready"
         phases.clear()
-        library.index([tmp_path / "more"], progress=lambda p: phases.append(p.phase))
+        library.index([tmp_path / "more"], controls=RunControls(lambda p: phases.append(p.phase)))
         assert phases and QUICK_SEARCHES not in phases  # exported once per model
     assert "quick searches" in progress_text(IndexProgress(QUICK_SEARCHES, 0, 1), "cpu").lower()
 

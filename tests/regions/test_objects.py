@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from app.indexing.pipeline import IndexOptions
+from app.indexing.run_setup import RunControls
 from app.library import Library
 from app.ml.detector import DetectionFilter, ObjectDetector
 from app.ml.preprocess import to_model_input
@@ -130,7 +131,7 @@ def test_the_region_pass_steps_aside_for_newer_work_and_continues_later(library_
     folder = photos["dog"].parent
     with Library(library_dir) as lib:
         lib.region_models.use_detector(colour_detector())
-        waiting = lib.index([folder], IndexOptions(detect=True, ocr=False), defer_regions=lambda: True)
+        waiting = lib.index([folder], IndexOptions(detect=True, ocr=False), RunControls(defer_regions=lambda: True))
         assert waiting.regions_deferred and not waiting.cancelled and waiting.region_images == 0
         assert waiting.embedded == 5 and lib.status().region_pass.objects_done == 0
         assert lib.interrupted_roots() == []  # if the app closes now, its next start finishes the regions
