@@ -39,6 +39,7 @@ class TeachingLine:
 def cmd_teach(args: argparse.Namespace) -> int:
     from app.cli.common import given_paths
     from app.core.errors import CancelledError, UserError
+    from app.teaching.requests import TeachRequest
 
     photos = given_paths(args.photos)
     if args.steps is not None and not 1 <= args.steps <= 100_000:
@@ -48,9 +49,8 @@ def cmd_teach(args: argparse.Namespace) -> int:
     line = TeachingLine(" ".join(args.name.split()), len(photos), quiet=args.json)
     try:
         with open_library(args) as library:
-            report = library.names.teach(
-                args.name, photos, add=args.add, progress=line, should_stop=stop.is_set, steps=args.steps
-            )
+            request = TeachRequest(args.name, photos, add=args.add, steps=args.steps)
+            report = library.names.teach(request, line, stop.is_set)
     except CancelledError:
         line.close()
         print("photo-organizer: interrupted; nothing was taught (the library is as it was)", file=sys.stderr)

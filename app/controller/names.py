@@ -22,7 +22,7 @@ from app.controller.window_part import WindowPart, WindowParts
 from app.core.errors import CancelledError
 from app.core.names import clean_name, name_key
 from app.indexing.report import IndexProgress
-from app.teaching.requests import MIN_EXAMPLES
+from app.teaching.requests import MIN_EXAMPLES, TeachRequest
 
 if TYPE_CHECKING:
     from app.teaching.teacher import TeachReport
@@ -123,7 +123,7 @@ class NamesOrganiser(WindowPart):
             work.report_progress(IndexProgress("teaching", done, total, current=name))
 
         def op() -> TeachReport:
-            return library.names.teach(name, paths, region_ids, adding, step, stop.is_set)
+            return library.names.teach(TeachRequest(name, paths, region_ids, adding), step, stop.is_set)
 
         def taught(report: TeachReport) -> None:
             self._gathered.pop(name_key(name), None)

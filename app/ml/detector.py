@@ -64,11 +64,12 @@ def keep_detections(
     labels: np.ndarray,
     scores: np.ndarray,
     categories: Sequence[str],
-    width: int,
-    height: int,
+    size: tuple[int, int],
     rules: DetectionFilter,
 ) -> list[Detection]:
-    """Raw detector output (pixel xyxy boxes) -> the regions that pass the score and area rules."""
+    """Raw detector output (pixel xyxy boxes in an image of `size`, width by height) -> the
+    regions that pass the score and area rules."""
+    width, height = size
     kept: list[Detection] = []
     for box, label, score in zip(boxes, labels, scores, strict=True):
         if float(score) < rules.min_score:
@@ -124,8 +125,7 @@ class ObjectDetector:
                     out["labels"].cpu().numpy(),
                     out["scores"].float().cpu().numpy(),
                     self.categories,
-                    width,
-                    height,
+                    (width, height),
                     self.rules,
                 )
             )

@@ -42,6 +42,8 @@ class LearningSet:
     examples: np.ndarray  # (n, d), unit rows
     background: np.ndarray  # (m, d), unit rows
     background_text: np.ndarray  # (m, d), unit rows: each background photo's caption
+    start: np.ndarray  # the word vector learning starts from (input-embedding width)
+    logit_scale: float  # the model's, for the contrastive loss
 
 
 @dataclass(frozen=True)
@@ -55,20 +57,18 @@ def learn_name_vector(
     encoder: NamedTextEncoder,
     name: str,
     data: LearningSet,
-    start: np.ndarray,
-    logit_scale: float,
     options: LearningOptions = LearningOptions(),
     progress: StepProgress | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> np.ndarray:
-    """The learned word vector of `name` (input-embedding width), starting from `start`.
+    """The learned word vector of `name` (input-embedding width), starting from `data.start`.
     Raises CancelledError when `should_stop` says so between steps."""
     import torch
     import torch.nn.functional as F
 
     generator = np.random.default_rng(options.seed)
     device = encoder.device
-    vector = torch.nn.Parameter(torch.as_tensor(np.asarray(start, np.float32)).to(device).clone())
+    vector = torch.nn.Parameter(torch.as_tensor(np.asarray(data.start, np.float32)).to(device).clone())
     optimiser = torch.optim.Adam([vector], lr=options.learning_rate)
     max_norm = encoder.typical_norm()
     examples = torch.as_tensor(data.examples, device=device)
@@ -89,7 +89,7 @@ def learn_name_vector(
         targets[:n, : len(chosen)] = 1.0
         own = torch.arange(len(picked), device=device)
         targets[n + own, len(chosen) + own] = 1.0
-        logits = logit_scale * images @ captions.T
+        logits = data.logit_scale * images @ captions.T
         loss = (_soft_cross_entropy(logits, targets) + _soft_cross_entropy(logits.T, targets.T)) / 2
         optimiser.zero_grad()
         loss.backward()

@@ -9,8 +9,7 @@ they need no writer lock and can land while photos are being indexed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Callable
 
 from sqlalchemy import Engine
 
@@ -21,6 +20,7 @@ from app.core.names import clean_name, name_key
 from app.indexing.report import IndexProgress
 from app.ml.embedder import ClipEmbedder
 from app.teaching import requests
+from app.teaching.requests import TeachRequest
 from app.teaching.teacher import Teaching, TeachProgress, TeachReport, learn
 
 log = logging.getLogger(__name__)
@@ -55,23 +55,18 @@ class TaughtNames:
 
     def teach(
         self,
-        name: str,
-        photos: Sequence[Path | str] = (),
-        region_ids: Sequence[int] = (),
-        add: bool = False,
+        request: TeachRequest,
         progress: TeachProgress | None = None,
         should_stop: Callable[[], bool] | None = None,
-        steps: int | None = None,
     ) -> TeachReport:
-        """Teach `name` from `photos` (indexed files) and/or `region_ids` (photos, object crops
-        or faces picked in the viewer); from then on it is a word of the search. `add` gives a
-        taught name more examples and learns it again from all of them."""
+        """Teach `request.name` from its photos and regions; from then on it is a word of the
+        search. Adding (`request.add`) learns a taught name again from all its examples."""
         self._refuse_read_only("teach it names")
         self._require_vectors()
         engine = self.engine
-        name = clean_name(name)
-        existing = requests.check_name(engine, name, add)
-        chosen = requests.regions_of_photos(engine, photos) + [int(r) for r in region_ids]
+        name = clean_name(request.name)
+        existing = requests.check_name(engine, name, request.add)
+        chosen = requests.regions_of_photos(engine, request.photos) + [int(r) for r in request.region_ids]
         if len(lookups.regions(engine, chosen)) < len(set(chosen)):
             raise UserError("some of the chosen regions are no longer in the library (re-indexed or removed)")
         before = concepts.example_region_ids(engine, existing.id) if existing is not None else []
@@ -81,7 +76,7 @@ class TaughtNames:
         requests.check_examples(engine, all_regions, lookups.counts(engine).images)
         name = existing.name if existing is not None else name
         teaching = self.teaching()
-        vector, report = learn(teaching, name, all_regions, progress, should_stop, steps)
+        vector, report = learn(teaching, name, all_regions, progress, should_stop, request.steps)
         concepts.save_learned(engine, name, all_regions, teaching.model_key, vector, report.to_json())
         log.info("taught %r from %d examples in %.1f s", name, len(all_regions), report.seconds)
         return report

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -15,6 +16,19 @@ from app.catalog.concepts import ConceptSummary
 from app.core.errors import UserError
 from app.core.names import clean_name, name_key, word_taken_by_search
 from app.ml.vocabulary import CONCEPTS
+
+
+@dataclass(frozen=True)
+class TeachRequest:
+    """A name to teach and what to teach it from: indexed `photos` and/or `region_ids` (photos,
+    object crops or faces picked in the viewer); `add` gives a taught name more examples."""
+
+    name: str
+    photos: Sequence[Path | str] = ()
+    region_ids: Sequence[int] = ()
+    add: bool = False
+    steps: int | None = None  # learning steps (tests and benchmarks); None: the default
+
 
 MIN_EXAMPLES = 3
 MAX_NAME_LENGTH = 60

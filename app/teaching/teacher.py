@@ -142,17 +142,9 @@ def learn(
     tops_before = _tops(library, embedder.embed_texts([TEXT_TEMPLATE.format(q) for q in drift_queries], before_names))
 
     start = encoder.word_vector(vocabulary[int(np.argmax(vocabulary_vectors @ unit(examples.mean(axis=0))))])
-    data = LearningSet(examples, background, vocabulary_vectors[captions])
-    vector = learn_name_vector(
-        encoder,
-        name,
-        data,
-        start,
-        embedder.logit_scale,
-        LearningOptions(steps=steps or LearningOptions.steps, seed=_seed(name)),
-        progress,
-        should_stop,
-    )
+    data = LearningSet(examples, background, vocabulary_vectors[captions], start, embedder.logit_scale)
+    options = LearningOptions(steps=steps or LearningOptions.steps, seed=_seed(name))
+    vector = learn_name_vector(encoder, name, data, options, progress, should_stop)
 
     after_names = {**others, name: vector}
     name_vector = embedder.embed_texts([query], after_names)[0]

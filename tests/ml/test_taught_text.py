@@ -67,12 +67,14 @@ def test_training_on_one_thread_never_changes_a_search_on_another(embedder):
     dim = embedder.dim
     unit = lambda a: (a / np.linalg.norm(a, axis=1, keepdims=True)).astype(np.float32)  # noqa: E731
     data = LearningSet(
-        unit(rng.normal(size=(4, dim))), unit(rng.normal(size=(8, dim))), unit(rng.normal(size=(8, dim)))
+        unit(rng.normal(size=(4, dim))),
+        unit(rng.normal(size=(8, dim))),
+        unit(rng.normal(size=(8, dim))),
+        _vector(embedder, 3),
+        embedder.logit_scale,
     )
     try:
-        vector = learn_name_vector(
-            embedder.named_text, "zorp", data, _vector(embedder, 3), embedder.logit_scale, LearningOptions(steps=40)
-        )
+        vector = learn_name_vector(embedder.named_text, "zorp", data, LearningOptions(steps=40))
     finally:
         stop.set()
         searcher.join()
