@@ -187,10 +187,18 @@ def catalog_errors(path: Path) -> Iterator[None]:
     storage, a catalog that cannot be opened. Anything else passes through."""
     try:
         yield
-    except sqlalchemy_exc.DBAPIError as exc:
-        raise describe_catalog_error(exc.orig if exc.orig is not None else exc, path) from None
-    except sqlite3.Error as exc:
-        raise describe_catalog_error(exc, path) from None
+    except (sqlalchemy_exc.DBAPIError, sqlite3.Error) as exc:
+        raise readable_error(exc, path) from None
+
+
+def readable_error(exc: BaseException, path: Path) -> BaseException:
+    """`exc` as the sentence a person reads when it is the catalog's (at `path`) failing, the
+    same for the command line and the window; any other error as it is."""
+    if isinstance(exc, sqlalchemy_exc.DBAPIError):
+        return describe_catalog_error(exc.orig if exc.orig is not None else exc, path)
+    if isinstance(exc, sqlite3.Error):
+        return describe_catalog_error(exc, path)
+    return exc
 
 
 def describe_catalog_error(exc: BaseException, path: Path) -> UserError:

@@ -64,19 +64,14 @@ def emit(args: argparse.Namespace, payload: dict, human: str) -> None:
     sys.stdout.flush()
 
 
-def catalog_failure(exc: Exception, args: argparse.Namespace) -> Exception | None:
-    import sqlite3
-
-    from sqlalchemy.exc import DBAPIError
-
-    if not isinstance(exc, DBAPIError | sqlite3.Error):
-        return None
-    from app.catalog.database import describe_catalog_error
+def catalog_failure(exc: Exception, args: argparse.Namespace) -> BaseException | None:
+    """The catalog's failure as a person reads it (`readable_error`), or None for any other."""
+    from app.catalog.database import readable_error
     from app.core.paths import LibraryPaths
 
     root = (getattr(args, "library", None) or default_library()).expanduser().resolve()
-    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
-    return describe_catalog_error(cause, LibraryPaths(root).catalog)
+    readable = readable_error(exc, LibraryPaths(root).catalog)
+    return readable if readable is not exc else None
 
 
 def one_line(message: str) -> str:

@@ -4,7 +4,7 @@ the controller is tested with plain-Python stand-ins for both."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from app.catalog.records import FolderSummary, KnownFailure
 from app.controller.browse_state import ClusterCard
@@ -17,14 +17,17 @@ if TYPE_CHECKING:
     from app.controller.cards import DuplicateCard, FaceCard, NameCard, PersonCard
     from app.controller.map_layout import MapLayout
 
-Callback = Callable[[Any], None]
+T = TypeVar("T")
 
 
 class TaskRunner(Protocol):
+    """Runs `op` on a worker; then `on_success(result)` or `on_error(error)` on the GUI thread.
+    Generic in the result, so a success callback is checked against what its `op` returns."""
+
     def run(
         self,
-        op: Callable[[], Any],
-        on_success: Callback | None = None,
+        op: Callable[[], T],
+        on_success: Callable[[T], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
     ) -> Any: ...
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.catalog.database import readable_error
 from app.catalog.records import FolderSummary, KnownFailure
 from app.controller.browse_state import ClusterCard
 from app.controller.cards import DuplicateCard, FaceCard, NameCard, PersonCard
@@ -367,7 +368,11 @@ class MainWindow(QMainWindow):
         self.skipped_shown.emit(window_dialogs.skipped_box(self, failures))
 
     def show_error(self, error: BaseException) -> None:
-        """Errors from background work: a message that does not block the app."""
+        """Errors from background work: a message that does not block the app. The catalog
+        failing mid-work reads as the command line says it (a damaged catalog, a full disk)."""
+        library = self.controller.library
+        if library is not None:
+            error = readable_error(error, library.paths.catalog)
         if isinstance(error, UntrustedModelError):
             self.ask_model_choice(str(error))
             return

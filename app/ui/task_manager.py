@@ -9,11 +9,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 log = logging.getLogger(__name__)
+
+
+T = TypeVar("T")
 
 
 class TaskManager(QObject):
@@ -32,17 +35,18 @@ class TaskManager(QObject):
 
     def run(
         self,
-        op: Callable[[], Any],
-        on_success: Callable[[Any], None] | None = None,
+        op: Callable[[], T],
+        on_success: Callable[[T], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
-    ) -> Future:
+    ) -> Future[T]:
+        """`op` on a worker; then `on_success(result)` or `on_error(error)` on the GUI thread."""
         if self._closed:  # the window is closing: late work (a timer's refresh) is dropped
-            dropped: Future = Future()
+            dropped: Future[T] = Future()
             dropped.cancel()
             return dropped
         self._running += 1
 
-        def done(future: Future) -> None:
+        def done(future: Future[T]) -> None:
             if future.cancelled():  # cancelled at shutdown: nobody waits for it
                 return
             error = future.exception()

@@ -109,6 +109,35 @@ def test_removing_while_indexing_is_refused_and_said(qtbot, library_dir: Path, i
         window.close()
 
 
+def test_the_catalog_failing_mid_work_reads_as_the_command_line_says_it(
+    qtbot, library_dir: Path, indexed: Path, monkeypatch
+):
+    """SQLite failing under a background task (a damaged page, a full disk): the window names
+    it as the CLI does, instead of "Something went wrong"."""
+    window = open_window(qtbot, library_dir)
+    try:
+        qtbot.waitUntil(lambda: window.model.rowCount() == 4, timeout=10000)
+
+        def failing(*_a, **_k):  # type: ignore[no-untyped-def]
+            raise sqlite3.DatabaseError("database disk image is malformed")
+
+        monkeypatch.setattr(window.library, "remove_images", failing)
+        window.gallery.selectAll()
+        window.remove_selected()
+        qtbot.waitUntil(lambda: bool(_message_boxes(window)), timeout=10000)
+        (box,) = _message_boxes(window)
+        assert "is damaged" in box.text() and "photo-organizer doctor" in box.text(), box.text()
+        assert "Something went wrong" not in box.text()
+        from sqlalchemy.exc import OperationalError
+
+        box.close()
+        window.show_error(OperationalError("INSERT", {}, sqlite3.OperationalError("database or disk is full")))
+        (box,) = _message_boxes(window)
+        assert "full" in box.text() and "Something went wrong" not in box.text(), box.text()
+    finally:
+        window.close()
+
+
 def test_a_file_url_keeps_bytes_that_are_not_utf8():
     url = local_file_url("/photos/old \udcff.jpg")
     assert bytes(url.toEncoded()) == b"file:///photos/old%20%FF.jpg"
