@@ -80,8 +80,9 @@ def test_an_io_error_while_listing_keeps_the_photos_below(library_dir: Path, tmp
 def test_an_unwritable_thumbnail_folder_is_the_librarys_problem_and_is_retried(home: Path):
     photos, lib = home / "photos", home / "lib"
     _photos(photos, [f"p{i}.jpg" for i in range(4)])
-    assert run_cli(["status", "--library", lib], home).code == 0  # creates the library
-    (lib / "thumbnails").mkdir()
+    (home / "empty").mkdir()
+    assert run_cli(["index", home / "empty", "--library", lib], home).code == 0  # creates the library
+    (lib / "thumbnails").mkdir(exist_ok=True)
     (lib / "thumbnails").chmod(0o555)
     try:
         run = run_cli(["index", photos, "--library", lib, "--json"], home)

@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from app.catalog import index_writes, removal
-from app.catalog.folders import is_under
 from app.catalog.records import FileLink, KnownFailure, KnownFile, NewImage
 from app.core.errors import UserError
 from app.core.paths import LibraryPaths, display_path
@@ -49,6 +48,7 @@ from app.indexing.outcomes import (
 )
 from app.indexing.pixel_budget import PixelBudget, use_budget
 from app.indexing.report import IndexProgress, IndexReport
+from app.indexing.run_plan import plan_run
 from app.indexing.run_setup import (
     IndexOptions,
     ProgressCallback,
@@ -132,59 +132,30 @@ class IndexRun:
         self._known_hashes = index_writes.all_image_hashes(self.engine)
 
         self.report.scanned = len(scanned.files) + len(scanned.failures)
-        work: list[ScannedFile] = []
-        seen = set()
-        change_times: list[tuple[int, int]] = []
-        for item in scanned.files:
-            seen.add(item.path)
-            old = known.get(item.path)
-            if old is not None and _unchanged(old, item):
-                self.report.unchanged += 1
-                if old.ctime_ns is None and item.ctime_ns is not None:
-                    change_times.append((old.file_id, item.ctime_ns))
-                continue
-            failed = known_failures.get(item.path)
-            if (
-                failed is not None
-                and not failed.retry
-                and failed.size == item.size
-                and failed.mtime_ns == item.mtime_ns
-            ):
-                self.report.fail(item.path, failed.reason)
-                continue
-            work.append(item)
-        index_writes.set_change_times(self.engine, change_times)
-        scan_failures = [
-            KnownFailure(f.path, 0, 0, f.reason, "file" if f.confirmed else "environment") for f in scanned.failures
-        ]
-        for failure in scan_failures:
-            seen.add(failure.path)
+        plan = plan_run(scanned, known, known_failures)
+        work = plan.work
+        self.report.unchanged = plan.unchanged
+        index_writes.set_change_times(self.engine, plan.change_times)
+        for failed in plan.skipped:
+            self.report.fail(failed.path, failed.reason)
+        for failure in plan.scan_failures:
             self.report.fail(failure.path, failure.reason, failure.retry)
-        # Below a folder that could not be listed nothing is known to be gone: it all stays.
-        out_of_reach = [folder for folder, _ in scanned.unreadable]
-        for folder, reason in scanned.unreadable:
-            kept = sum(1 for p in known if is_under(p, folder))
+        for folder, reason, kept in plan.unreadable:
             self.report.unreadable_folders.append({"path": folder, "error": reason, "kept": kept})
             self.report.warnings.append(
                 f"cannot read the folder {display_path(folder)} ({reason}); the {kept} photos known there are kept"
             )
-        for folder in scanned.excluded:
+        for folder in plan.excluded:
             self.report.warnings.append(
                 f"{display_path(folder)} is the library's own folder: photos inside it are not indexed"
             )
-        removable = [p for p in known if p not in seen and not any(is_under(p, f) for f in out_of_reach)]
-        for path in removable:
-            self._removable_by_image.setdefault(known[path].image_id, []).append(path)
-        removable_failures = [
-            p for p in known_failures if p not in seen and not any(is_under(p, f) for f in out_of_reach)
-        ]
-        # A failure recorded before for a file that is unchanged since it last indexed well.
-        retried = {w.path for w in work}
-        stale_failures = [p for p in known_failures if p in known and p in seen and p not in retried]
-
-        if scan_failures:
-            index_writes.record_failures(self.engine, scan_failures)
-            self._displaced.update(known[f.path].image_id for f in scan_failures if not f.retry and f.path in known)
+        self._removable_by_image = plan.removable
+        removable_failures, stale_failures = plan.removable_failures, plan.stale_failures
+        if plan.scan_failures:
+            index_writes.record_failures(self.engine, plan.scan_failures)
+            self._displaced.update(
+                known[f.path].image_id for f in plan.scan_failures if not f.retry and f.path in known
+            )
         if work and not self._should_stop():
             self._process(work)
         if not self.report.cancelled and not self._should_stop():
@@ -509,11 +480,3 @@ def _arena_for(pool: Executor, on_device: bool, work: Sequence[ScannedFile]) -> 
         yield arena
     finally:
         arena.close()
-
-
-def _unchanged(old: KnownFile, now: ScannedFile) -> bool:
-    """Same size and mtime, and the same change time where both are known: rewriting a file
-    with its old size and mtime (`touch -r`) still moves its ctime, which nothing can set back."""
-    if old.size != now.size or old.mtime_ns != now.mtime_ns:
-        return False
-    return old.ctime_ns is None or now.ctime_ns is None or old.ctime_ns == now.ctime_ns

@@ -19,7 +19,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QFileDialog,
-    QInputDialog,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -48,6 +47,7 @@ from app.ui.file_urls import local_file_url
 from app.ui.gallery_panel import GalleryPanel
 from app.ui.model_question import ask_to_use_model
 from app.ui.names_actions import NamesActions
+from app.ui.people_actions import PeopleActions
 from app.ui.people_panel import PeoplePanel
 from app.ui.search_bar import IMAGE_SUFFIXES, SearchBar
 from app.ui.side_panel import SidePanel
@@ -155,16 +155,7 @@ class MainWindow(QMainWindow):
         self.clusters_panel = ClustersPanel(self.cache)
         self.faces_cache = ThumbnailCache(capacity=1000, size=160, parent=self)  # face crops, by region id
         self.people_panel = PeoplePanel(self.faces_cache)
-        self.people_panel.name_requested.connect(self._ask_person_name)
-        self.people_panel.name_typed.connect(self._name_person)
-        self.people_panel.merge_requested.connect(self.controller.people.merge)
-        self.people_panel.photos_requested.connect(self._show_person_photos)
-        self.people_panel.faces_requested.connect(self.controller.people.open_person)
-        self.people_panel.hide_requested.connect(self.controller.people.hide)
-        self.people_panel.unhide_requested.connect(self.controller.people.unhide)
-        self.people_panel.show_hidden_toggled.connect(self.controller.people.set_show_hidden)
-        self.people_panel.confirm_requested.connect(self.controller.people.confirm_all)
-        self.people_panel.not_this_person.connect(self.controller.people.remove_face)
+        self.people_actions = PeopleActions(self, self.controller.people, self.people_panel, self._show_person_photos)
         self.map_panel = MapPanel()
         self.map_panel.photo_clicked.connect(self._on_map_clicked)
         self.views = QTabWidget()
@@ -299,28 +290,6 @@ class MainWindow(QMainWindow):
     def show_person_faces(self, person_id: int | None, faces: list[FaceCard]) -> None:
         self.people_panel.show_faces(person_id, faces)
         self.person_opened.emit()
-
-    def _ask_person_name(self, person_id: int) -> None:
-        person = self.controller.people.people.get(person_id)
-        if person is None:
-            return
-        name, ok = QInputDialog.getText(self, "Name this person", "Name:", text=person.name or "")
-        if ok and name.strip():
-            self._name_person(person_id, name)
-
-    def _name_person(self, person_id: int, name: str) -> None:
-        """A name another person has: ask before the two become one."""
-        other = self.controller.people.name_taken(person_id, name)
-        if other is not None:
-            answer = QMessageBox.question(
-                self,
-                "Same name",
-                f"{other.name} is already the name of another person ({other.faces} faces).\n\n"
-                "Are they the same person? Their faces will then be one person.",
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-        self.controller.people.name(person_id, name, merge=other is not None)
 
     def _show_person_photos(self, person_id: int) -> None:
         self.side.show_no_cluster_chosen()

@@ -51,7 +51,7 @@ def test_people_are_named_merged_checked_and_searched(qtbot, window, tmp_path, m
         "Confirm all suggested faces",
     ]
 
-    monkeypatch.setattr("app.ui.main_window.QInputDialog.getText", lambda *a, **k: ("  Barack ", True))
+    monkeypatch.setattr("app.ui.people_actions.QInputDialog.getText", lambda *a, **k: ("  Barack ", True))
     with qtbot.waitSignal(window.people_refreshed, timeout=20000):
         window.people_panel.name_requested.emit(first.id)
     assert [c.name for c in _cards(window)] == ["Barack", None]
@@ -60,7 +60,7 @@ def test_people_are_named_merged_checked_and_searched(qtbot, window, tmp_path, m
     def answer(reply):  # type: ignore[no-untyped-def]
         return lambda _parent, _title, text, *a, **k: asked.append(text) or reply
 
-    monkeypatch.setattr("app.ui.main_window.QMessageBox.question", answer(QMessageBox.StandardButton.No))
+    monkeypatch.setattr("app.ui.people_actions.QMessageBox.question", answer(QMessageBox.StandardButton.No))
     window.people_panel.name_typed.emit(second.id, "barack")  # another person's name: asked, and declined
     assert len(asked) == 1 and "Barack is already the name of another person" in asked[0]
     qtbot.wait(300)
