@@ -184,7 +184,7 @@ def repair_catalog(library_dir: Path) -> dict[str, Any]:
     if not paths.catalog.exists():
         raise UserError(f"no catalog at {paths.catalog}")
     before = check(paths.catalog)
-    if before.ok:
+    if before.ok and paths.catalog.stat().st_size > 0:  # 0 bytes: SQLite finds no fault, but no library either
         return {"ok": True, "repair": "nothing to repair: SQLite finds the catalog sound", "library": before.to_json()}
     lock = WriterLock(paths.lock)
     if not lock.try_acquire("repairing the catalog"):

@@ -122,6 +122,14 @@ def test_an_empty_catalog_is_a_damaged_library(cli, tmp_path):
         line = _refused(cli, *command, "--library", library)
         assert "empty (0 bytes)" in line and "damaged" in line, command
     assert (library / "catalog.sqlite").stat().st_size == 0, "never made into a new empty library"
+    doctor = cli("doctor", "--library", library, "--json")
+    assert doctor.code == 1 and "empty (0 bytes)" in doctor.json["library"]["error"]
+    repaired = cli("doctor", "--repair", "--library", library, "--json")
+    assert repaired.code == 0 and repaired.json["ok"], repaired.out
+    assert list(library.glob("catalog.damaged-*.sqlite")), "the damaged file is kept beside it"
+    assert cli("index", tmp_path / "p", "--library", library).code == 0
+    status = cli("status", "--library", library, "--json").json
+    assert status["images"] == 1 and status["consistent"]
 
 
 def test_removed_photos_come_back_with_their_people_and_taught_examples(cli, people):

@@ -178,7 +178,7 @@ def repair(path: Path) -> RepairReport:
         conn.close()
     except sqlite3.Error:
         fixed = False
-    if fixed:
+    if fixed and path.stat().st_size > 0:  # an empty file "checks out" but holds no library
         _replace(path, work)
         return RepairReport("reindex", {}, str(damaged))
     _remove_with_sidecars(work)
