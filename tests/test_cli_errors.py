@@ -111,3 +111,17 @@ def test_a_mistyped_setting_in_the_environment_is_no_traceback(cli, tmp_path: Pa
     monkeypatch.setenv("PHOTO_ORGANIZER_DECODE_NICE", "ten")
     done = cli("index", tmp_path / "p", "--json")
     assert done.code == 0 and done.json["embedded"] == 1, done.err
+
+
+@pytest.mark.parametrize(
+    "args, said",
+    [
+        (["search", "--bogus", "--json"], "unrecognized arguments: --bogus"),
+        (["search", "dog", "--top-k", "x", "--json"], "argument --top-k: invalid int value: 'x'"),
+        (["trash", "a.jpg", "--json"], "the following arguments are required: --keep"),
+    ],
+)
+def test_a_command_line_argparse_cannot_read_is_json_too(cli, args, said):
+    result = cli(*args)
+    assert result.code == 2 and said in result.err and "error:" in result.err
+    assert result.json == {"error": said}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 
@@ -19,7 +20,7 @@ from app.cli.library_commands import (
     cmd_status,
 )
 from app.cli.name_commands import cmd_concepts, cmd_forget, cmd_teach
-from app.cli.parser import build_parser
+from app.cli.parser import UnreadableCommand, build_parser
 from app.cli.people_commands import cmd_people
 from app.cli.trash_command import cmd_trash
 
@@ -29,7 +30,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not argv:
         argv = ["gui"]
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except UnreadableCommand as exc:
+        # argparse's own words, as it says them; with --json, as {"error": ...} on stdout too.
+        print(f"{exc.prog}: error: {exc}", file=sys.stderr)
+        if "--json" in argv:
+            sys.stdout.write(json.dumps({"error": str(exc)}) + "\n")
+        return EXIT_USER_ERROR
     if args.command is None:
         parser.print_help()
         return 0

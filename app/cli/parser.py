@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+from typing import NoReturn
 
 from app import __version__
 
@@ -39,8 +41,23 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--event", type=int, default=None, metavar="ID", help="only photos of this event (see: events)")
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse's parser; a command line it cannot read raises `UnreadableCommand` (with
+    argparse's own message) so that `--json` callers get it as JSON too."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        raise UnreadableCommand(self.prog, message)
+
+
+class UnreadableCommand(Exception):
+    def __init__(self, prog: str, message: str) -> None:
+        super().__init__(message)
+        self.prog = prog
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="photo-organizer",
         description="Find your photos by describing them, by example, or by the words in them. Runs locally.",
     )
