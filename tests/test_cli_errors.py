@@ -104,7 +104,7 @@ def test_help_is_instant_and_imports_no_torch():
 
 
 def test_a_mistyped_setting_in_the_environment_is_no_traceback(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    from app.indexing.pipeline import _decode_niceness
+    from app.indexing.run_setup import _decode_niceness
 
     assert [_decode_niceness(v) for v in ("abc", "", None, "5", "25", "-3")] == [10, 10, 10, 5, 19, 0]
     save_jpeg(tmp_path / "p" / "a.jpg", photo(1))

@@ -9,30 +9,27 @@ at any moment costs only the work in flight.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
-import multiprocessing
-import os
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from app.catalog import index_writes, removal
 from app.catalog.records import FileLink, KnownFailure, KnownFile, NewImage
 from app.core.errors import UserError
-from app.core.paths import LibraryPaths, display_path
+from app.core.paths import display_path
 from app.indexing.batch_embedding import BatchEmbedding, NewContent, ReleasingUnused, StartedBatch
-from app.indexing.byte_arena import ArenaUnavailable, ByteArena, Slot, arena_capacity
-from app.indexing.decoding import lower_priority
+from app.indexing.byte_arena import Slot
+from app.indexing.decode_pool import arena_for, decode_pool, prepare_in_process
 from app.indexing.lookahead import InOrder
 from app.indexing.outcomes import (
     Decoded,
@@ -46,7 +43,6 @@ from app.indexing.outcomes import (
     StorageFailed,
     prepare,
 )
-from app.indexing.pixel_budget import PixelBudget, use_budget
 from app.indexing.report import IndexProgress, IndexReport
 from app.indexing.run_plan import plan_run
 from app.indexing.run_setup import (
@@ -58,7 +54,6 @@ from app.indexing.run_setup import (
     embedding_batch_size,
 )
 from app.indexing.scanner import ScannedFile, scan
-from app.ml.preprocess import InputSpec
 from app.vectors.store import VectorStore
 
 if TYPE_CHECKING:
@@ -184,7 +179,8 @@ class IndexRun:
         batch_size = self.options.resolved_batch_size(self.embedder.device)
         lookahead = 2 * batch_size + 2 * workers
         on_device = self.options.device_decode
-        with self._decode_pool(workers) as pool, _arena_for(pool, on_device, work) as arena:
+        pool_of = decode_pool(workers, self.options, self.embedder.device, self._known_hashes)
+        with pool_of as pool, arena_for(pool, on_device, work) as arena:
             assert self.embedder.input_spec is not None
             spec, paths = self.embedder.input_spec, self.paths
             reserved: deque[Slot | None] = deque()  # the arena's room for each file handed out
@@ -193,7 +189,7 @@ class IndexRun:
                 if isinstance(pool, ProcessPoolExecutor):
                     slot = arena.reserve(item.size) if arena is not None else None
                     reserved.append(slot)
-                    return pool.submit(_prepare_in_process, item, spec, paths, on_device, slot)
+                    return pool.submit(prepare_in_process, item, spec, paths, on_device, slot)
                 return pool.submit(prepare, item, self._known_hashes, spec, paths, on_device)
 
             held = _Held(BatchEmbedding(self.embedder, self.paths, arena))
@@ -289,30 +285,6 @@ class IndexRun:
         return following
 
     # --- consumer side (this thread) ------------------------------------------------------------
-
-    def _decode_pool(self, workers: int) -> Executor:
-        """Threads by default: decoding releases the GIL for most of its work, and on a laptop
-        the model needs the cores anyway. A GPU is fed faster than the GIL allows, so there
-        (or when asked) decoding runs in processes."""
-        if self.options.use_processes(self.embedder.device):
-            # spawn, not forkserver: a forkserver outlives a killed run and keeps its pipes open.
-            context = multiprocessing.get_context("spawn")
-            try:
-                budget = PixelBudget.for_processes(context)
-                return ProcessPoolExecutor(
-                    max_workers=workers,
-                    mp_context=context,
-                    initializer=_init_decode_process,
-                    initargs=(self.options.decode_niceness, dict(self._known_hashes), budget.shared_state()),
-                )
-            except OSError as exc:  # no semaphores between processes here (no usable /dev/shm)
-                log.warning("decoding in threads: processes cannot share locks here (%s)", exc.strerror or exc)
-        return ThreadPoolExecutor(
-            max_workers=workers,
-            thread_name_prefix="decode",
-            initializer=lower_priority,
-            initargs=(self.options.decode_niceness,),
-        )
 
     def _commit_new(self, started: StartedBatch | None) -> None:
         if started is None:
@@ -432,51 +404,3 @@ class IndexRun:
             rate = (n1 - n0) / (t1 - t0) if t1 > t0 else 0.0
         eta = (total - done) / rate if rate > 0 and total else None
         self._progress(IndexProgress(phase, done, total, self.report.embedded, round(rate, 2), eta, current))
-
-
-_process_known_hashes: dict[str, int] = {}
-
-
-def _init_decode_process(niceness: int, known_hashes: dict[str, int], budget: tuple[int, Any, Any]) -> None:
-    global _process_known_hashes
-    _process_known_hashes = known_hashes
-    use_budget(PixelBudget(*budget))
-    lower_priority(niceness)
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True, name="orphan-watch").start()
-
-
-def _exit_with_parent(parent: int) -> None:
-    """A decode process must not outlive an indexing run that was killed: when its parent goes
-    (it is then re-parented), it exits too, releasing the pipes and files it holds."""
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(0)
-
-
-def _prepare_in_process(
-    item: ScannedFile, input_spec: InputSpec, paths: LibraryPaths, on_device: bool, slot: Slot | None
-) -> Outcome:
-    # Content first seen earlier in this run is decoded again here rather than linked; the
-    # catalog still stores it once (add_embedded_images matches it by hash).
-    return prepare(item, _process_known_hashes, input_spec, paths, on_device, slot)
-
-
-@contextlib.contextmanager
-def _arena_for(pool: Executor, on_device: bool, work: Sequence[ScannedFile]) -> Iterator[ByteArena | None]:
-    """Shared memory for the files decode processes hand to the device, as large as the run
-    needs and the machine can spare; none for threads, which share this process's memory
-    anyway, nor where none can be had (the files then travel as bytes)."""
-    capacity = arena_capacity(sum(item.size for item in work)) if on_device else 0
-    if not capacity or not isinstance(pool, ProcessPoolExecutor):
-        yield None
-        return
-    try:
-        arena = ByteArena(capacity)
-    except ArenaUnavailable as exc:
-        log.warning("files for the device go through pipes: %s", exc)
-        yield None
-        return
-    try:
-        yield arena
-    finally:
-        arena.close()
