@@ -18,22 +18,19 @@ from typing import TYPE_CHECKING, Any
 from app.controller.browse_state import BrowseState
 from app.controller.chosen_photos import show_chosen_photos
 from app.controller.duplicates import DuplicatesReview
-from app.controller.gallery_rows import GalleryItem, GalleryRows, GalleryUpdate, plan_update, stacked_rows
+from app.controller.gallery_rows import GalleryRows, GalleryUpdate, plan_update, stacked_rows
 from app.controller.indexing_queue import IndexingQueue
 from app.controller.names import LongWork, NamesOrganiser
 from app.controller.organise import Organiser
 from app.controller.people import PeopleOrganiser
-from app.controller.texts import NO_RESULTS, READ_ONLY, progress_text, report_text, results_text
+from app.controller.searching import Searching
+from app.controller.texts import READ_ONLY, progress_text, report_text
 from app.controller.window_part import WindowParts
 from app.controller.window_view import TaskRunner, WindowView
 from app.core.errors import CancelledError, ModelUnavailableError
-from app.core.paths import is_content_hash
 from app.core.settings import Settings
 from app.indexing.report import IndexProgress, IndexReport
 from app.ml.spec import LOCAL_DIR, ModelSpec
-from app.search.query import SearchFilters
-from app.search.request import SearchRequest
-from app.search.results import SearchHit
 
 if TYPE_CHECKING:
     from app.library import Library
@@ -65,12 +62,9 @@ class WindowController:
         self.settings: Settings | None = None
         self.indexing = IndexingQueue()
         self.browse = BrowseState()
-        self.threshold: float | None = None
-        self.weights: dict[str, float] = {"image": 1.0, "object": 1.0, "text": 1.0}
-        self.query_image: Path | None = None
-        self._shown_results: list[GalleryItem] = []  # the search results on screen
         self._gallery_loading = self._gallery_stale = False  # one gallery load at a time
         parts = WindowParts(view, tasks, self.browse, lambda: self.library)
+        self.searching = Searching(parts, self.refresh_gallery)
         self.organise = Organiser(parts, self.refresh_gallery)
         self.people = PeopleOrganiser(parts, self.refuse_while_busy)
         self.names = NamesOrganiser(parts, self._long_work())
@@ -399,88 +393,11 @@ class WindowController:
         def done(count: int) -> None:
             self.view.say(f"Removed {count} photos from the library (the files are untouched)")
             if self.browse.showing_results:
-                self._shown_results = [i for i in self._shown_results if i.image_id not in image_ids]
-                self.view.show_items(self._shown_results, None)
+                self.view.show_items(self.searching.without(image_ids), None)
             else:
                 self.refresh_gallery()
 
         self.tasks.run(lambda: library.remove_images(image_ids), done, self.view.show_error)
-
-    # --- search -------------------------------------------------------------------------------
-
-    def search(self, text: str, image: Path | None = None) -> None:
-        """Words, an example image, or both; with neither, the full gallery comes back."""
-        if self.library is None:
-            return
-        image = image or self.query_image
-        if not text and image is None:
-            self.clear_search()
-            return
-        self.query_image = image
-        library = self.library
-        threshold, weights = self.threshold, dict(self.weights)
-        self.view.say("Searching…" if library.model_loaded else "Loading the model…")
-        request = SearchRequest(
-            text or None, image, top_k=GALLERY_RESULTS, threshold=threshold, weights=weights, filters=self._scope()
-        )
-        self.run_latest(lambda: library.search(request))
-
-    def find_similar(self, path: str) -> None:
-        if self.library is not None:
-            library, request = self.library, SearchRequest(top_k=GALLERY_RESULTS, filters=self._scope())
-            self.run_latest(lambda: library.similar(path, request))
-
-    def _scope(self) -> SearchFilters:
-        """Within the event showing (as the command line's --event), else everywhere."""
-        event = self.browse.search_scope()
-        return SearchFilters(images=frozenset(event.image_ids)) if event is not None else SearchFilters()
-
-    def run_latest(self, op: Callable[[], list[SearchHit]]) -> None:
-        """Run a search in the background; only the newest one's results are shown (an older,
-        slower search finishing later never overwrites them)."""
-        ticket = self.browse.searches.next()
-
-        def shown(hits: list[SearchHit]) -> None:
-            if self.browse.searches.is_latest(ticket):
-                self.show_hits(hits)
-
-        def failed(error: BaseException) -> None:
-            if self.browse.searches.is_latest(ticket):
-                self.view.show_error(error)
-                self.view.search_done()
-
-        self.tasks.run(op, shown, failed)
-
-    def show_hits(self, hits: list[SearchHit]) -> None:
-        """Results as gallery rows: hits carry their content hash, so no catalog query here."""
-        assert self.library is not None
-        paths = self.library.paths
-        self.browse.show_results()
-        self._shown_results = [
-            GalleryItem(
-                hit.image_id,
-                hit.path,
-                paths.thumbnail(hit.content_hash) if is_content_hash(hit.content_hash) else paths.thumbnails,
-                hit.score,
-                hit.region.bbox,
-                hit.why,
-            )
-            for hit in hits
-        ]
-        event = self.browse.search_scope()
-        text = results_text(len(hits), event.name if event is not None else None) if hits else NO_RESULTS
-        self.view.show_results(self._shown_results, text)
-        self.view.search_done()
-
-    def search_again(self) -> bool:
-        """After the threshold or a weight changed: whether results are showing to redo."""
-        return self.browse.showing_results
-
-    def clear_search(self) -> None:
-        self.query_image = None
-        self.view.clear_search_box()
-        if self.browse.leave_results():
-            self.refresh_gallery()
 
     def remove_folder(self, root: str) -> None:
         """Forget a folder's photos (never the files themselves); the caller confirmed."""

@@ -127,7 +127,7 @@ class MainWindow(QMainWindow):
     def _build(self) -> None:
         self.search_bar = SearchBar()
         self.search_box = self.search_bar.box
-        self.search_bar.search_requested.connect(lambda text: self.controller.search(text))
+        self.search_bar.search_requested.connect(lambda text: self.controller.searching.search(text))
         self.search_bar.image_chosen.connect(self.search_by_image)
         self.search_bar.threshold_changed.connect(self._on_threshold_changed)
         self.search_bar.weight_changed.connect(self._on_weight_changed)
@@ -378,25 +378,25 @@ class MainWindow(QMainWindow):
         self.controller.organise.refresh_clusters()
 
     def search_by_image(self, path: Path) -> None:
-        self.controller.search(self.search_bar.text, image=path)
+        self.controller.searching.search(self.search_bar.text, image=path)
 
     def paste_to_search(self) -> bool:
         return self.search_bar.paste_image()
 
     def find_similar(self, path: str) -> None:
-        self.controller.find_similar(path)
+        self.controller.searching.find_similar(path)
 
     def clear_search(self) -> None:
-        self.controller.clear_search()
+        self.controller.searching.clear_search()
 
     def _on_threshold_changed(self, threshold: float | None) -> None:
-        self.controller.threshold = threshold
-        if self.controller.search_again():
+        self.controller.searching.threshold = threshold
+        if self.controller.searching.search_again():
             self.search_bar.request_search_soon()
 
     def _on_weight_changed(self, kind: str, weight: float) -> None:
-        self.controller.weights[kind] = weight
-        if self.controller.search_again():
+        self.controller.searching.weights[kind] = weight
+        if self.controller.searching.search_again():
             self.search_bar.request_search_soon()
 
     def _on_size_changed(self, *_args: object) -> None:
@@ -485,7 +485,7 @@ class MainWindow(QMainWindow):
         library = self.library
         if library is not None:
             self.views.setCurrentIndex(GALLERY_TAB)
-            self.controller.run_latest(lambda: library.people.similar_faces(region_id))
+            self.controller.searching.run_latest(lambda: library.people.similar_faces(region_id))
 
     def _open_path(self, path: str) -> None:
         QDesktopServices.openUrl(local_file_url(path))

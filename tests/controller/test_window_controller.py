@@ -174,15 +174,15 @@ def test_only_the_newest_search_is_shown(opened, photos):
     assert library is not None
     slow = library.search(SearchRequest("red shapes", top_k=3))
     fast = library.search(SearchRequest("blue sky", top_k=2))
-    controller.run_latest(lambda: slow)
-    controller.run_latest(lambda: fast)
+    controller.searching.run_latest(lambda: slow)
+    controller.searching.run_latest(lambda: fast)
     tasks.finish(1)  # the newer search finishes first
     tasks.finish(0)  # the older one later: dropped
     shown = view.named("show_results")
     assert len(shown) == 1 and [i.image_id for i in shown[0][0]] == [h.image_id for h in fast]
     assert controller.browse.showing_results
-    controller.run_latest(lambda: slow)
-    controller.clear_search()  # Esc while a search runs: its results never come
+    controller.searching.run_latest(lambda: slow)
+    controller.searching.clear_search()  # Esc while a search runs: its results never come
     tasks.finish_all()
     assert len(view.named("show_results")) == 1 and not controller.browse.showing_results
 
@@ -198,11 +198,11 @@ def test_results_carry_their_thumbnails_without_a_catalog_query(opened, photos, 
         raise AssertionError("the catalog was queried on the GUI thread")
 
     monkeypatch.setattr("app.catalog.lookups.images", no_catalog)
-    controller.show_hits(hits)
+    controller.searching.show_hits(hits)
     items, message = view.named("show_results")[-1]
     assert [i.thumbnail for i in items] == [library.paths.thumbnail(h.content_hash) for h in hits]
     assert message == "4 photos, best first · Esc shows all photos"
-    controller.show_hits([])
+    controller.searching.show_hits([])
     assert view.named("show_results")[-1] == ([], "No matching photos. Try other words, or lower the threshold.")
 
 
@@ -431,7 +431,7 @@ def test_teaching_waits_behind_indexing_and_a_new_name_gathers_three_examples(op
 def test_photos_indexed_while_results_show_keep_the_results_and_update_the_rows(opened, photos, tmp_path):
     controller, tasks, view = opened
     _index(controller, tasks, [photos])
-    controller.search("red shapes")
+    controller.searching.search("red shapes")
     tasks.finish_all()
     results = view.named("show_results")[-1][0]
     later = tmp_path / "later"

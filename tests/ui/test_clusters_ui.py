@@ -84,7 +84,7 @@ def test_events_open_in_the_gallery_and_a_search_stays_within_them(qtbot, window
     assert shown == set(events_shot[1])
 
     with qtbot.waitSignal(window.search_finished, timeout=30000):
-        window.controller.search("circle")
+        window.controller.searching.search("circle")
     found = {window.model.item(r).path for r in range(window.model.rowCount())}
     assert found and found <= set(events_shot[1]), "a search within the event finds only its photos"
     assert "in Saturday 11 May 2024, afternoon" in window.status_label.text()

@@ -98,9 +98,9 @@ def test_an_older_slower_search_never_overwrites_a_newer_one(qtbot, library_dir:
             time.sleep(0.6)
             return [hit(1), hit(2)]
 
-        window.controller.run_latest(slow)
+        window.controller.searching.run_latest(slow)
         with qtbot.waitSignal(window.search_finished, timeout=10000):
-            window.controller.run_latest(lambda: [hit(3)])
+            window.controller.searching.run_latest(lambda: [hit(3)])
         qtbot.wait(1000)  # the slow one has finished by now
         assert [window.model.item(r).image_id for r in range(window.model.rowCount())] == [3]
     finally:

@@ -286,7 +286,9 @@ def test_threshold_weights_paste_sort_and_size_controls(qtbot, window, photos):
     with qtbot.waitSignal(window.search_finished, timeout=20000):
         window.search_bar.threshold_slider.setValue(int(cut * 100) + 1)
     assert 0 < window.model.rowCount() < len(scores)
-    assert all(window.model.item(r).score >= window.controller.threshold for r in range(window.model.rowCount()))
+    assert all(
+        window.model.item(r).score >= window.controller.searching.threshold for r in range(window.model.rowCount())
+    )
     with qtbot.waitSignal(window.search_finished, timeout=20000):
         window.search_bar.threshold_slider.setValue(0)
         window.search_bar.weight_sliders["image"].setValue(50)

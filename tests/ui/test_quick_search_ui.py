@@ -17,6 +17,6 @@ def test_the_first_search_needs_no_model_load(qtbot, cli, library_dir, tmp_path:
     qtbot.waitUntil(lambda: library.model_loaded, timeout=20000)  # warmed in the background
     assert library._embedder is None, "the torch model was not loaded to get there"
     with qtbot.waitSignal(window.search_finished, timeout=20000):
-        window.controller.search("red circle")
+        window.controller.searching.search("red circle")
     assert window.model.rowCount() > 0
     assert library._embedder is None, "the search read the words without the torch model"

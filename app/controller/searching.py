@@ -1,0 +1,110 @@
+"""The window's searches: words, an example photo or both, "Find similar", within the event
+showing; the newest search's results only (an older, slower one finishing later never
+overwrites them); the threshold and per-kind weights the search bar sets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from pathlib import Path
+
+from app.controller.gallery_rows import GalleryItem
+from app.controller.texts import NO_RESULTS, results_text
+from app.controller.window_part import WindowPart, WindowParts
+from app.core.paths import is_content_hash
+from app.search.query import SearchFilters
+from app.search.request import SearchRequest
+from app.search.results import SearchHit
+
+GALLERY_RESULTS = 200  # a search fills the gallery with at most this many photos
+
+
+class Searching(WindowPart):
+    def __init__(self, parts: WindowParts, refresh_gallery: Callable[[], None]) -> None:
+        super().__init__(parts)
+        self._refresh_gallery = refresh_gallery  # Esc: the full gallery comes back
+        self.threshold: float | None = None
+        self.weights: dict[str, float] = {"image": 1.0, "object": 1.0, "text": 1.0}
+        self.query_image: Path | None = None
+        self.shown_results: list[GalleryItem] = []  # the search results on screen
+
+    def without(self, image_ids: Collection[int]) -> list[GalleryItem]:
+        """The results on screen less photos that left the library."""
+        gone = set(image_ids)
+        self.shown_results = [i for i in self.shown_results if i.image_id not in gone]
+        return self.shown_results
+
+    def search(self, text: str, image: Path | None = None) -> None:
+        """Words, an example image, or both; with neither, the full gallery comes back."""
+        library = self._library()
+        if library is None:
+            return
+        image = image or self.query_image
+        if not text and image is None:
+            self.clear_search()
+            return
+        self.query_image = image
+        threshold, weights = self.threshold, dict(self.weights)
+        self.view.say("Searching…" if library.model_loaded else "Loading the model…")
+        request = SearchRequest(
+            text or None, image, top_k=GALLERY_RESULTS, threshold=threshold, weights=weights, filters=self._scope()
+        )
+        self.run_latest(lambda: library.search(request))
+
+    def find_similar(self, path: str) -> None:
+        library = self._library()
+        if library is not None:
+            request = SearchRequest(top_k=GALLERY_RESULTS, filters=self._scope())
+            self.run_latest(lambda: library.similar(path, request))
+
+    def _scope(self) -> SearchFilters:
+        """Within the event showing (as the command line's --event), else everywhere."""
+        event = self.browse.search_scope()
+        return SearchFilters(images=frozenset(event.image_ids)) if event is not None else SearchFilters()
+
+    def run_latest(self, op: Callable[[], list[SearchHit]]) -> None:
+        """Run a search in the background; only the newest one's results are shown (an older,
+        slower search finishing later never overwrites them)."""
+        ticket = self.browse.searches.next()
+
+        def shown(hits: list[SearchHit]) -> None:
+            if self.browse.searches.is_latest(ticket):
+                self.show_hits(hits)
+
+        def failed(error: BaseException) -> None:
+            if self.browse.searches.is_latest(ticket):
+                self.view.show_error(error)
+                self.view.search_done()
+
+        self.tasks.run(op, shown, failed)
+
+    def show_hits(self, hits: list[SearchHit]) -> None:
+        """Results as gallery rows: hits carry their content hash, so no catalog query here."""
+        library = self._library()
+        assert library is not None
+        paths = library.paths
+        self.browse.show_results()
+        self.shown_results = [
+            GalleryItem(
+                hit.image_id,
+                hit.path,
+                paths.thumbnail(hit.content_hash) if is_content_hash(hit.content_hash) else paths.thumbnails,
+                hit.score,
+                hit.region.bbox,
+                hit.why,
+            )
+            for hit in hits
+        ]
+        event = self.browse.search_scope()
+        text = results_text(len(hits), event.name if event is not None else None) if hits else NO_RESULTS
+        self.view.show_results(self.shown_results, text)
+        self.view.search_done()
+
+    def search_again(self) -> bool:
+        """After the threshold or a weight changed: whether results are showing to redo."""
+        return self.browse.showing_results
+
+    def clear_search(self) -> None:
+        self.query_image = None
+        self.view.clear_search_box()
+        if self.browse.leave_results():
+            self._refresh_gallery()
