@@ -20,12 +20,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar
 
-import numpy as np
-
-from app.catalog import folders, lookups, meta, removal
+from app.catalog import folders, lookups, meta
 from app.catalog.database import catalog_errors, open_catalog
 from app.catalog.kept_marks import restore_marks
-from app.catalog.records import FolderSummary, ImageInfo, KnownFailure, LibraryStatus, RegionInfo, RemoveReport
+from app.catalog.records import FolderSummary, ImageInfo, KnownFailure, LibraryStatus, RegionInfo
 from app.core.errors import (
     LibraryBusyError,
     ReadOnlyLibraryError,
@@ -34,10 +32,10 @@ from app.core.errors import (
 )
 from app.core.library_folder import library_writable, make_library_folder
 from app.core.lock import WriterLock
-from app.core.paths import LibraryPaths, absolute_path, default_library_dir, is_content_hash
+from app.core.paths import LibraryPaths, default_library_dir, is_content_hash
 from app.core.settings import Settings
-from app.core.trash import TrashReport
 from app.indexing.report import QUICK_SEARCHES, IndexProgress, IndexReport
+from app.library_edits import LibraryEdits
 from app.library_people import LibraryPeople
 from app.library_queries import QueryEncoder, QuickQueries
 from app.ml.download import DownloadProgress
@@ -49,7 +47,6 @@ from app.search.library_search import SearchSources, search_library, similar_in_
 from app.search.request import SearchRequest
 from app.search.results import SearchHit
 from app.teaching.library_names import TaughtNames
-from app.vectors.index_policy import fit_index
 from app.vectors.library_vectors import MODEL_KEY, LibraryVectors
 from app.vectors.store import VectorStore
 
@@ -115,6 +112,7 @@ class Library:
                 self._refuse_if_read_only,
                 self.require_vectors,
             )
+            self.edits = LibraryEdits(self.engine, self._writing, self._forget_regions)
             # What searches read their words and photos with (quick exports, else the model).
             self.encoder = QueryEncoder(
                 self.queries, lambda: self.embedder, lambda: self._torch_loaded, lambda: self.names.vectors()
@@ -248,7 +246,7 @@ class Library:
             restore_marks(self.engine)  # photos back again: their people and taught names too
             self._settle_faces(group=options.faces and not report.cancelled)
             if not report.cancelled:
-                self.update_search_index()
+                self.vectors.fit_search_index(self.settings.ivf_threshold)
                 self._learn_names_again(controls)
                 if report.embedded or self.model_loaded:
                     self.queries.prepare(lambda: controls.tell(IndexProgress(QUICK_SEARCHES, 0, 1)))
@@ -343,22 +341,6 @@ class Library:
             f"another Photo Organizer process is indexing into {self.root} (or otherwise writing to it); try again when it finishes"
         )
 
-    def update_search_index(self) -> str:
-        """Exact or IVF search by size (`app.vectors.index_policy`); a new IVF build is recorded
-        in the catalog. Returns the kind in use."""
-        store = self.store
-        if store is None:
-            return "flat"
-        change = fit_index(store, self.settings.ivf_threshold)
-        if change.built is not None:
-            build = change.built
-            meta.set_meta(
-                self.engine,
-                "ivf",
-                f"nlist={build.nlist} nprobe={build.nprobe} recall@10={build.recall_at_10:.3f} trained_on={change.trained_on}",
-            )
-        return change.kind
-
     # --- reports --------------------------------------------------------------------------------
 
     def status(self) -> LibraryStatus:
@@ -397,12 +379,6 @@ class Library:
     @property
     def _sources(self) -> SearchSources:
         return SearchSources(self.require_vectors, self.encoder.text_vectors, self.encoder.image_vector)
-
-    def text_vectors(self, texts: Sequence[str]) -> np.ndarray:
-        return self.encoder.text_vectors(texts)
-
-    def image_vector(self, path: Path | str) -> np.ndarray:
-        return self.encoder.image_vector(path)
 
     def search(self, request: SearchRequest) -> list[SearchHit]:
         """Words, an example image, or both (`SearchRequest`). Names of people in the words (or
@@ -448,55 +424,6 @@ class Library:
             FolderSummary(root, folders.photos_under(self.engine, root), os.path.exists(root))
             for root in folders.indexed_roots(self.engine)
         ]
-
-    def remove(self, paths: Sequence[Path | str]) -> RemoveReport:
-        """Forget folders or files and everything indexed below them; the files themselves are
-        never touched (they may be gone already, or on a drive that is not mounted)."""
-        targets = [absolute_path(path) for path in paths]
-        with self._writing("remove anything from it", "removing photos"):
-            report, region_ids = folders.forget_under(self.engine, targets)
-            self._forget_regions(region_ids)
-            return report
-
-    def trash_refusals(self, paths: Sequence[str], keep: str) -> list[tuple[str, str]]:
-        """(path, why) for each reason `paths` may not go to the trash while `keep` stays (empty:
-        they may): each must still be the file indexed, and none the kept one under another path.
-        What `move_to_trash` checks again as it acts; the CLI asks only after this."""
-        from app.catalog.duplicate_lookups import indexed_files
-        from app.core.trash import refusals
-
-        paths = list(dict.fromkeys(paths))  # a path given twice is one file
-        known = indexed_files(self.engine, [*paths, keep])
-        for stranger in [p for p in [keep, *paths] if p not in known]:
-            raise UserError(f"{stranger} is not in the library; only photos of the library are moved to the trash")
-        return refusals([known[p] for p in paths], known[keep])
-
-    def move_to_trash(self, paths: Sequence[str], keep: str) -> TrashReport:
-        """Move files of the library to the system trash (recoverable) and forget them at once,
-        while `keep` stays. Only a person's explicit, confirmed action calls this (duplicates'
-        "Move the others to the Trash", `photo-organizer trash`). Any refusal of
-        `trash_refusals` moves nothing; a file the trash cannot take stays, and stays in the
-        library."""
-        from app.catalog.duplicate_lookups import indexed_files
-        from app.core.trash import move_to_trash
-
-        paths = list(dict.fromkeys(paths))
-        with self._writing("move photos to the trash"):
-            refused = self.trash_refusals(paths, keep)
-            if refused:
-                return TrashReport([], refused)
-            known = indexed_files(self.engine, paths)
-            report = move_to_trash([known[p] for p in paths])
-            if report.moved:
-                _removed, region_ids = folders.forget_under(self.engine, report.moved)
-                self._forget_regions(region_ids)
-            return report
-
-    def remove_images(self, image_ids: Sequence[int]) -> int:
-        """Forget images (their files stay untouched on disk); returns how many went."""
-        with self._writing("remove anything from it", "removing photos"):
-            self._forget_regions(removal.remove_images(self.engine, list(image_ids)))
-            return len(image_ids)
 
     def _forget_regions(self, region_ids: list[int]) -> None:
         store = self.store

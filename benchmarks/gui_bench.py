@@ -194,7 +194,7 @@ def results_to_painted(library: Path, hits_count: int = 200, repeat: int = 15) -
             for k, i in enumerate(ids)
         ]
         started = time.perf_counter()
-        window.controller.show_hits(hits)
+        window.controller.searching.show_hits(hits)
         window.gallery.viewport().repaint()
         times.append((time.perf_counter() - started) * 1000)
         window.clear_search()

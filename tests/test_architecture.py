@@ -44,7 +44,6 @@ def test_no_print_in_library_code():
 MODULE_LIMIT = 450
 PARAMETER_LIMIT = 6
 OVERSIZED_MODULES = {
-    "library.py": 523,
     "ui/main_window.py": 550,
 }
 LONG_SIGNATURES: dict[str, int] = {}

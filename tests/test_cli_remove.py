@@ -28,6 +28,7 @@ def test_a_deleted_folder_is_offered_for_removal_and_then_forgotten(cli, tmp_pat
         "removed_images": 3,
         "removed_failures": 0,
         "forgotten_folders": [str(gone)],
+        "kept_for_return": {"people": {}, "names": {}},
     }
     hits = cli("search", "pattern", "--json").json["results"]
     assert [Path(h["path"]).name for h in hits] == ["k.jpg"]

@@ -53,7 +53,7 @@ def evaluate_dataset(
         for row, image_id in enumerate(image_ids.tolist()):
             path = infos[int(image_id)].paths[0]
             labels[row] = next(i for i, f in enumerate(folders) if path.startswith(str(f) + os.sep))
-        text_vectors = library.text_vectors(names)
+        text_vectors = library.encoder.text_vectors(names)
         metrics = evaluate_vectors(vectors, labels, names, text_vectors, eps, min_samples)
         metrics["model"] = library.spec.key
         metrics["failed"] = report.failed

@@ -45,7 +45,7 @@ class AnalysisInputs:
             library.paths.root / "analysis",
             library.spec.key,
             library.read_only,
-            library.text_vectors,
+            library.encoder.text_vectors,
             library.paths.thumbnails,
         )
 

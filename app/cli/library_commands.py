@@ -201,7 +201,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
     from app.core.paths import display_path
 
     with open_library(args) as library:
-        removed = library.remove(given_paths(args.paths))
+        removed = library.edits.remove(given_paths(args.paths))
     human = f"forgot {removed.files} file{'s' if removed.files != 1 else ''} ({removed.images} photos left the library)"
     if removed.failures:
         human += f" and {removed.failures} skipped file{'s' if removed.failures != 1 else ''}"

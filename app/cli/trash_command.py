@@ -18,13 +18,13 @@ def cmd_trash(args: argparse.Namespace) -> int:
     paths = [os.path.abspath(p) for p in given_paths(args.paths)]
     keep = os.path.abspath(given_paths([args.keep])[0])
     with open_library(args) as library:
-        refused = library.trash_refusals(paths, keep)
+        refused = library.edits.trash_refusals(paths, keep)
         if refused:
             report = TrashReport([], refused)
         else:
             if not args.yes:
                 _confirm(list(dict.fromkeys(paths)), keep)
-            report = library.move_to_trash(paths, keep)
+            report = library.edits.move_to_trash(paths, keep)
     lines = [f"moved to the trash: {display_path(p)}" for p in report.moved]
     lines += [f"stayed: {display_path(p)} ({one_line(why)})" for p, why in report.failed]
     if report.failed and not report.moved:

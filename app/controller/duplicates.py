@@ -172,7 +172,7 @@ class DuplicatesReview(WindowPart):
             self.view.say(said)
             self._acted()
 
-        self.tasks.run(lambda: library.move_to_trash(others, keep), done, self.view.show_error)
+        self.tasks.run(lambda: library.edits.move_to_trash(others, keep), done, self.view.show_error)
 
     def remove_others(self) -> None:
         """The current group's others leave the library; their files stay where they are."""
@@ -184,7 +184,7 @@ class DuplicatesReview(WindowPart):
             self.view.say(f"Removed {len(others)} photos from the library (the files stay)")
             self._acted()
 
-        self.tasks.run(lambda: library.remove(others), done, self.view.show_error)
+        self.tasks.run(lambda: library.edits.remove(others), done, self.view.show_error)
 
     def dismiss(self) -> None:
         """ "Not duplicates": the current group goes and does not come back (unless it changes)."""

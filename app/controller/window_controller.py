@@ -397,7 +397,7 @@ class WindowController:
             else:
                 self.refresh_gallery()
 
-        self.tasks.run(lambda: library.remove_images(image_ids), done, self.view.show_error)
+        self.tasks.run(lambda: library.edits.remove_images(image_ids), done, self.view.show_error)
 
     def remove_folder(self, root: str) -> None:
         """Forget a folder's photos (never the files themselves); the caller confirmed."""
@@ -415,7 +415,7 @@ class WindowController:
             self.people.refresh()
 
         def op() -> int:
-            removed = library.remove([root])
+            removed = library.edits.remove([root])
             return removed.files + removed.failures
 
         self.tasks.run(op, done, self.view.show_error)

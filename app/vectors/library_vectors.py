@@ -102,3 +102,20 @@ class LibraryVectors:
         self.store.save()
         if old_file != self._paths.vectors_file(key):
             old_file.unlink(missing_ok=True)
+
+    def fit_search_index(self, ivf_threshold: int) -> str:
+        """Exact or IVF search by size (`app.vectors.index_policy`); a new IVF build is recorded
+        in the catalog. Returns the kind in use."""
+        from app.vectors.index_policy import fit_index
+
+        if self.store is None:
+            return "flat"
+        change = fit_index(self.store, ivf_threshold)
+        if change.built is not None:
+            build = change.built
+            meta.set_meta(
+                self._engine,
+                "ivf",
+                f"nlist={build.nlist} nprobe={build.nprobe} recall@10={build.recall_at_10:.3f} trained_on={change.trained_on}",
+            )
+        return change.kind

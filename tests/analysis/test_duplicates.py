@@ -95,9 +95,9 @@ def test_moving_the_others_to_the_trash(corpus, library_dir, tmp_path, monkeypat
     before = snapshot(corpus.root)
     with Library(library_dir) as library:
         with pytest.raises(UserError, match="not in the library"):
-            library.move_to_trash([*others, str(tmp_path / "elsewhere.jpg")], keep)
+            library.edits.move_to_trash([*others, str(tmp_path / "elsewhere.jpg")], keep)
         assert snapshot(corpus.root) == before, "a refused request moves nothing"
-        report = library.move_to_trash(others, keep)
+        report = library.edits.move_to_trash(others, keep)
         assert report.moved == others and report.failed == []
         status = library.status()
         assert status.consistent and status.files == sum(1 for p in before) - len(others)

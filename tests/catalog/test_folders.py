@@ -28,7 +28,7 @@ def test_folders_are_listed_with_counts_and_removed_without_touching_files(libra
         lib.index([tmp_path / "trip"])  # again: still one entry
         listed = {Path(f.path).name: f.photos for f in lib.folders()}
         assert listed == {"trip": 3, "home": 1}
-        removed = lib.remove([tmp_path / "home"])
+        removed = lib.edits.remove([tmp_path / "home"])
         assert removed.files + removed.failures == 2  # the photo and the unreadable file
         assert [Path(f.path).name for f in lib.folders()] == ["trip"]
         status = lib.status().to_json()

@@ -123,6 +123,7 @@ def test_writers_in_one_process_exclude_each_other_and_keep_the_indexers_lock(li
     import threading
 
     from app.core.errors import LibraryBusyError
+    from app.indexing.run_setup import RunControls
     from app.library import Library
 
     for i in range(6):
@@ -135,11 +136,12 @@ def test_writers_in_one_process_exclude_each_other_and_keep_the_indexers_lock(li
             started.set()
             go_on.wait(30)
 
-        indexing = threading.Thread(target=library.index, args=([tmp_path / "p"],), kwargs={"progress": slow_progress})
+        controls = RunControls(slow_progress)
+        indexing = threading.Thread(target=library.index, args=([tmp_path / "p"],), kwargs={"controls": controls})
         indexing.start()
         try:
             assert started.wait(30)
-            for attempt in (lambda: library.remove_images([1]), lambda: library.remove([tmp_path / "p"])):
+            for attempt in (lambda: library.edits.remove_images([1]), lambda: library.edits.remove([tmp_path / "p"])):
                 with pytest.raises(LibraryBusyError, match="busy indexing"):
                     attempt()
             assert not WriterLock(library_dir / "writer.lock").try_acquire(), "the indexer still holds the library"
@@ -147,7 +149,7 @@ def test_writers_in_one_process_exclude_each_other_and_keep_the_indexers_lock(li
             go_on.set()
             indexing.join(60)
         assert library.status().images == 6
-        assert library.remove_images([1]) == 1, "free again once indexing ended"
+        assert library.edits.remove_images([1]) == 1, "free again once indexing ended"
 
 
 def test_a_file_system_without_locks_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

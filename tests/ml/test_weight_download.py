@@ -104,9 +104,9 @@ def test_an_hf_hub_model_downloads_with_progress_and_loads_the_served_weights(cl
         served.unlink()  # from now on the cache alone must do
     with Library(tmp_path / "lib-hub", ModelSpec.parse(HUB_SPEC)) as from_hub:
         assert from_hub.embedder.load().input_spec.mean == (0.5, 0.5, 0.5)  # the repository's own preprocessing
-        vector = from_hub.image_vector(tmp_path / "a" / "1.jpg")
+        vector = from_hub.encoder.image_vector(tmp_path / "a" / "1.jpg")
     with Library(tmp_path / "lib-random", ModelSpec("PO-Tiny", "random")) as random_init:
-        other = random_init.image_vector(tmp_path / "a" / "1.jpg")
+        other = random_init.encoder.image_vector(tmp_path / "a" / "1.jpg")
     loaded = from_hub.embedder._model.state_dict()
     assert all((loaded[k] == same_weights[k]).all() for k in same_weights)  # not a random init
     assert float(vector @ other) < 0.99

@@ -92,7 +92,7 @@ def test_each_crop_is_embedded_by_the_image_tower(library_dir: Path, photos: dic
         stored = lib.store.reconstruct(region_id)  # type: ignore[union-attr]
         crop = Image.open(photos["dog"]).convert("RGB").crop((32, 24, 272, 216))
         expected = lib.embedder.load().embed_arrays([to_model_input(crop, lib.embedder.input_spec)])[0]
-        whole = lib.image_vector(photos["dog"])
+        whole = lib.encoder.image_vector(photos["dog"])
     assert float(stored @ expected) > 0.999
     assert float(stored @ whole) < 0.999  # a crop, not the whole photo again
 

@@ -48,7 +48,7 @@ def test_ocr_keyword_hits_are_blended_in_and_explained(cli, tmp_path, library_di
     root = _library_with_folders(cli, tmp_path)
     with Library(library_dir) as library:
         image_id = lookups.image_id_for_path(library.engine, str(root / "2019" / "b.jpg"))
-        vector = library.text_vectors(["BAKERY"])[0]
+        vector = library.encoder.text_vectors(["BAKERY"])[0]
         [region_id] = add_regions(
             library.engine, [NewRegion(image_id, "text", None, (0.1, 0.2, 0.6, 0.4), 0.9, "BAKERY", vector.tobytes())]
         )

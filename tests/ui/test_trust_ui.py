@@ -121,7 +121,7 @@ def test_the_catalog_failing_mid_work_reads_as_the_command_line_says_it(
         def failing(*_a, **_k):  # type: ignore[no-untyped-def]
             raise sqlite3.DatabaseError("database disk image is malformed")
 
-        monkeypatch.setattr(window.library, "remove_images", failing)
+        monkeypatch.setattr(window.library.edits, "remove_images", failing)
         window.gallery.selectAll()
         window.remove_selected()
         qtbot.waitUntil(lambda: bool(_message_boxes(window)), timeout=10000)
