@@ -67,7 +67,7 @@ def main() -> int:
     shot("empty")
     window.index_paths([photos])
     wait(window.indexing_finished)
-    window.refresh_clusters()
+    window.controller.organise.refresh_clusters()
     wait(window.clusters_refreshed)
     shot("gallery")
 

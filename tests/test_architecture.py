@@ -43,9 +43,7 @@ def test_no_print_in_library_code():
 # past a limit fails at once.
 MODULE_LIMIT = 450
 PARAMETER_LIMIT = 6
-OVERSIZED_MODULES = {
-    "ui/main_window.py": 550,
-}
+OVERSIZED_MODULES: dict[str, int] = {}
 LONG_SIGNATURES: dict[str, int] = {}
 
 # Circles of imports inside a package (type-only ones included): none.

@@ -33,6 +33,7 @@ class ClusterActions:
         self.views = views
         self._show_photos = show_photos
         side.cluster_chosen.connect(self._on_cluster_chosen)
+        side.folder_chosen.connect(self._on_folder_chosen)
         side.cluster_rename_requested.connect(self.ask_cluster_name)
         panel.cluster_opened.connect(self.open_cluster)
         panel.event_opened.connect(self.open_event)
@@ -63,3 +64,9 @@ class ClusterActions:
         name, ok = QInputDialog.getText(self.window, "Rename cluster", "Name:", text=cluster.name)
         if ok and name.strip():
             self.organise.rename_cluster(key, name)
+
+    def _on_folder_chosen(self, root: str) -> None:
+        """A folder of the LIBRARY panel: its photos in the gallery."""
+        self.side.show_no_cluster_chosen()
+        self.organise.choose_folder(root)
+        self.views.setCurrentIndex(GALLERY_TAB)

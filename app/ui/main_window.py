@@ -5,22 +5,18 @@ status bar. It lays out the panels, forwards what the person does to the `Window
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import (
     QCloseEvent,
-    QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
-    QGuiApplication,
 )
 from PySide6.QtWidgets import (
     QFileDialog,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QSplitter,
     QTabWidget,
@@ -35,7 +31,6 @@ from app.controller.cards import DuplicateCard, FaceCard, NameCard, PersonCard
 from app.controller.gallery_rows import GalleryItem, GalleryUpdate
 from app.controller.window_controller import WindowController
 from app.core.errors import UntrustedModelError, UserError
-from app.core.paths import display_path
 from app.indexing.report import IndexReport
 from app.ui import settings_actions, window_dialogs
 from app.ui.analysis_panels import ClustersPanel, MapPanel
@@ -43,12 +38,13 @@ from app.ui.cluster_actions import ClusterActions
 from app.ui.download_dialog import DownloadWatcher
 from app.ui.duplicates_actions import DuplicatesActions
 from app.ui.duplicates_panel import DuplicatesPanel
-from app.ui.file_urls import local_file_url
+from app.ui.gallery_actions import GalleryActions, open_path
 from app.ui.gallery_panel import GalleryPanel
 from app.ui.model_question import ask_to_use_model
 from app.ui.names_actions import NamesActions
 from app.ui.people_actions import PeopleActions
 from app.ui.people_panel import PeoplePanel
+from app.ui.search_actions import SearchActions
 from app.ui.search_bar import IMAGE_SUFFIXES, SearchBar
 from app.ui.side_panel import SidePanel
 from app.ui.status_panel import StatusPanel
@@ -62,9 +58,7 @@ if TYPE_CHECKING:
 
     from app.controller.map_layout import MapLayout
     from app.library import Library
-    from app.ml.spec import ModelSpec
     from app.ui.settings_dialog import SettingsChoice, SettingsDialog
-    from app.ui.viewer import PhotoViewer
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +82,8 @@ class MainWindow(QMainWindow):
     duplicates_shown = Signal()  # the Duplicates view shows new groups (or a new choice)
     person_opened = Signal()
     skipped_shown = Signal(object)  # the skipped-files box, once its list is loaded
+    gallery_actions: GalleryActions  # made in _build, once the Names list it uses is there
+    views: QTabWidget
 
     def __init__(self, library_dir: Path | None = None) -> None:
         super().__init__()
@@ -127,10 +123,9 @@ class MainWindow(QMainWindow):
     def _build(self) -> None:
         self.search_bar = SearchBar()
         self.search_box = self.search_bar.box
-        self.search_bar.search_requested.connect(lambda text: self.controller.searching.search(text))
-        self.search_bar.image_chosen.connect(self.search_by_image)
-        self.search_bar.threshold_changed.connect(self._on_threshold_changed)
-        self.search_bar.weight_changed.connect(self._on_weight_changed)
+        self.search_actions = SearchActions(
+            self.search_bar, self.controller.searching, lambda: self.views.setCurrentIndex(GALLERY_TAB)
+        )
         self.search_bar.order_changed.connect(self.controller.refresh_gallery)
         self.search_bar.thumbnail_size_changed.connect(self._on_size_changed)
         self.search_bar.list_toggled.connect(self._on_size_changed)
@@ -138,19 +133,32 @@ class MainWindow(QMainWindow):
         self.gallery_panel = GalleryPanel(self.cache)
         self.model, self.gallery = self.gallery_panel.model, self.gallery_panel.view
         self.gallery_panel.add_folder_requested.connect(self.choose_folder)
-        self.gallery_panel.open_requested.connect(self.open_viewer)
-        self.gallery_panel.context_menu_requested.connect(lambda item, at: self.context_menu_for(item).exec(at))
+        self.gallery_panel.open_requested.connect(lambda row: self.gallery_actions.open_viewer(row))
+        self.gallery_panel.context_menu_requested.connect(
+            lambda item, at: self.gallery_actions.context_menu_for(item).exec(at)
+        )
         self.gallery_panel.zoom_requested.connect(self.search_bar.grow_thumbnails)
 
         self.side = SidePanel(has_selection=lambda: bool(self.gallery_panel.selected_items()))
         self.names_actions = NamesActions(
-            self, self.controller.names, self.side.names, self.gallery_panel.selected_items, self.search_for
+            self,
+            self.controller.names,
+            self.side.names,
+            self.gallery_panel.selected_items,
+            self.search_actions.search_for,
+        )
+        self.gallery_actions = GalleryActions(
+            self,
+            self.controller,
+            self.gallery_panel,
+            self.names_actions,
+            self.tasks,
+            lambda: self.views.setCurrentIndex(GALLERY_TAB),
         )
         self.side.add_folder_requested.connect(self.choose_folder)
-        self.side.folder_chosen.connect(self._on_folder_chosen)
         self.side.folder_refresh_requested.connect(lambda root: self.index_paths([Path(root)]))
-        self.side.folder_open_requested.connect(self._open_path)
-        self.side.folder_remove_requested.connect(self.remove_folder)
+        self.side.folder_open_requested.connect(open_path)
+        self.side.folder_remove_requested.connect(lambda root: self.gallery_actions.remove_folder(root))
         self.side.folders_shown.connect(self.folders_refreshed)
         self.clusters_panel = ClustersPanel(self.cache)
         self.faces_cache = ThumbnailCache(capacity=1000, size=160, parent=self)  # face crops, by region id
@@ -184,7 +192,7 @@ class MainWindow(QMainWindow):
 
         self.status = StatusPanel(self.statusBar())
         self.status_label = self.status.label
-        self.status.cancel_requested.connect(self.cancel_indexing)
+        self.status.cancel_requested.connect(self.controller.cancel)
         self.status.pause_toggled.connect(self.controller.set_paused)
         self.status.skipped_requested.connect(self.show_skipped)
         self.status.notices_requested.connect(self.show_notices)
@@ -281,12 +289,6 @@ class MainWindow(QMainWindow):
         self.side.names.show_names(cards)
         self.names_refreshed.emit()
 
-    def search_for(self, text: str) -> None:
-        """Put `text` in the search box and search (a name chosen in the Names list)."""
-        self.views.setCurrentIndex(GALLERY_TAB)
-        self.search_box.setText(text)
-        self.search_bar.request_search()
-
     def show_person_faces(self, person_id: int | None, faces: list[FaceCard]) -> None:
         self.people_panel.show_faces(person_id, faces)
         self.person_opened.emit()
@@ -365,20 +367,8 @@ class MainWindow(QMainWindow):
     def index_paths(self, roots: list[Path]) -> None:
         self.controller.index_paths(roots)
 
-    def find_regions(self) -> None:
-        self.controller.find_regions()
-
-    def cancel_indexing(self) -> None:
-        self.controller.cancel()
-
     def refresh_gallery(self) -> None:
         self.controller.refresh_gallery()
-
-    def refresh_clusters(self) -> None:
-        self.controller.organise.refresh_clusters()
-
-    def search_by_image(self, path: Path) -> None:
-        self.controller.searching.search(self.search_bar.text, image=path)
 
     def paste_to_search(self) -> bool:
         return self.search_bar.paste_image()
@@ -389,31 +379,10 @@ class MainWindow(QMainWindow):
     def clear_search(self) -> None:
         self.controller.searching.clear_search()
 
-    def _on_threshold_changed(self, threshold: float | None) -> None:
-        self.controller.searching.threshold = threshold
-        if self.controller.searching.search_again():
-            self.search_bar.request_search_soon()
-
-    def _on_weight_changed(self, kind: str, weight: float) -> None:
-        self.controller.searching.weights[kind] = weight
-        if self.controller.searching.search_again():
-            self.search_bar.request_search_soon()
-
     def _on_size_changed(self, *_args: object) -> None:
         self.gallery_panel.set_thumbnail_size(
             self.search_bar.size_slider.value(), self.search_bar.list_button.isChecked()
         )
-
-    def _on_folder_chosen(self, root: str) -> None:
-        self.side.show_no_cluster_chosen()
-        self.controller.organise.choose_folder(root)
-        self.views.setCurrentIndex(GALLERY_TAB)
-
-    def open_cluster(self, key: int) -> None:
-        self.cluster_actions.open_cluster(key)
-
-    def rename_cluster(self, key: int, name: str) -> None:
-        self.controller.organise.rename_cluster(key, name)
 
     def _on_view_changed(self, index: int) -> None:
         if index == MAP_TAB and self.map_panel.make_map():
@@ -430,66 +399,6 @@ class MainWindow(QMainWindow):
         self.controller.organise.photo_on_map_chosen(image_id)
         self.gallery_panel.select_image(image_id)
 
-    def remove_folder(self, root: str, confirm: bool = True) -> None:
-        """Forget a folder's photos (never the files themselves), once the person confirms."""
-        if self.controller.refuse_while_busy("Folders can be removed"):
-            return
-        if confirm:
-            answer = QMessageBox.question(
-                self,
-                "Remove folder",
-                f"Remove {root} from the library?\nThe photos stay on disk; only the library forgets them.",
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-        self.controller.remove_folder(root)
-
-    def remove_selected(self) -> None:
-        self.controller.remove_images([item.image_id for item in self.gallery_panel.selected_items()])
-
-    def context_menu_for(self, item: GalleryItem | None) -> QMenu:
-        menu = QMenu(self)
-        if item is None:
-            return menu
-        if item.stack:
-            menu.addAction(
-                f"Show the {item.stack} shots of this burst", lambda: self.controller.open_stack(item.image_id)
-            )
-        menu.addAction("Find similar", lambda: self.find_similar(item.path))
-        menu.addAction("Open", lambda: self._open_path(item.path))
-        menu.addAction("Show in folder", lambda: self._open_path(os.path.dirname(item.path)))
-        menu.addAction("Copy path", lambda: QGuiApplication.clipboard().setText(display_path(item.path)))
-        menu.addAction("Teach a name…", self.names_actions.teach_selected)
-        menu.addSeparator()
-        menu.addAction("Remove from library", self.remove_selected)
-        return menu
-
-    def open_viewer(self, row: int) -> PhotoViewer | None:
-        """The large view of a photo, with its regions and details; arrows walk the list."""
-        from app.ui.viewer import PhotoViewer
-
-        if self.library is None or self.model.item(row) is None:
-            return None
-        viewer = PhotoViewer(self.library, self.gallery_panel.items(), row, self.tasks, self)
-        viewer.face_named.connect(
-            lambda region, name: self.controller.people.face_is(region, name, viewer.show_current)
-        )
-        viewer.face_refused.connect(lambda region: self.controller.people.remove_face(region, viewer.show_current))
-        viewer.similar_faces_wanted.connect(self._find_similar_faces)
-        viewer.teach_wanted.connect(self.names_actions.teach_region)
-        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        viewer.open()
-        return viewer
-
-    def _find_similar_faces(self, region_id: int) -> None:
-        library = self.library
-        if library is not None:
-            self.views.setCurrentIndex(GALLERY_TAB)
-            self.controller.searching.run_latest(lambda: library.people.similar_faces(region_id))
-
-    def _open_path(self, path: str) -> None:
-        QDesktopServices.openUrl(local_file_url(path))
-
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
             event.acceptProposedAction()
@@ -503,7 +412,7 @@ class MainWindow(QMainWindow):
         parent = box.parentWidget()
         on_search_bar = parent is not None and box.geometry().contains(parent.mapFrom(self, event.position().toPoint()))
         if on_search_bar and len(paths) == 1 and paths[0].suffix.lower() in IMAGE_SUFFIXES:
-            self.search_by_image(paths[0])
+            self.search_actions.search_by_image(paths[0])
         else:
             self.index_paths(paths)
 
@@ -523,16 +432,6 @@ class MainWindow(QMainWindow):
     def repeat_search(self) -> None:
         if self.search_bar.text:
             self.search_bar.request_search()
-
-    def show_model_missing(self, message: str) -> QMessageBox | None:
-        self.ask_model_missing(message)
-        return self.model_box
-
-    def use_model_folder(self, folder: Path) -> None:
-        self.controller.use_model_folder(folder)
-
-    def switch_model(self, spec: ModelSpec, device: str) -> None:
-        self.controller.switch_model(spec, device)
 
     def open_settings(self) -> SettingsDialog | None:
         return settings_actions.open_settings(self)

@@ -41,7 +41,7 @@ def test_the_strictness_slider_regroups_and_keeps_a_renamed_cluster(qtbot, windo
     assert browse.clustering.radius["how"] == "chosen" and browse.clustering.radius["strictness"] == 0.5
     assert panel.summary.text().startswith(f"{len(browse.clusters)} groups")
     largest = max(browse.clusters.values(), key=lambda c: c.size)
-    window.rename_cluster(largest.id, "Morning walk")
+    window.controller.organise.rename_cluster(largest.id, "Morning walk")
     qtbot.waitUntil(lambda: any(t.startswith("Morning walk (") for t in _side_texts(window)), timeout=10000)
     before = _groups(window)
 

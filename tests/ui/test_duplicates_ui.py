@@ -112,7 +112,7 @@ def test_bursts_are_stacked_in_the_gallery_and_open_to_their_shots(qtbot, window
     assert cover.stack == 4
     row = window.model.row_of(cover.image_id)
     assert window.model.data(window.model.index(row, 0)).startswith("▣ 4 · ")
-    menu = window.context_menu_for(cover)
+    menu = window.gallery_actions.context_menu_for(cover)
     action = next(a for a in menu.actions() if a.text() == "Show the 4 shots of this burst")
     action.trigger()
     burst = next(b for b in corpus.burst if cover.path in b)

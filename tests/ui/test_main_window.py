@@ -85,7 +85,7 @@ def test_text_search_replaces_the_gallery_and_escape_restores_it(qtbot, window, 
 def test_find_similar_from_the_context_menu(qtbot, window, photos):
     _index(qtbot, window, photos)
     row = next(r for r in range(window.model.rowCount()) if window.model.item(r).path.endswith("p2.jpg"))
-    menu = window.context_menu_for(window.model.item(row))
+    menu = window.gallery_actions.context_menu_for(window.model.item(row))
     action = next(a for a in menu.actions() if a.text() == "Find similar")
     with qtbot.waitSignal(window.search_finished, timeout=20000):
         action.trigger()
@@ -105,7 +105,7 @@ def test_remove_from_library_keeps_the_file(qtbot, window, photos):
     target = window.model.item(0)
     window.gallery.setCurrentIndex(window.model.index(0))
     with qtbot.waitSignal(window.gallery_refreshed, timeout=10000):
-        window.remove_selected()
+        window.gallery_actions.remove_selected()
     assert window.model.rowCount() == 6
     assert Path(target.path).exists()
 
@@ -148,7 +148,7 @@ def test_clusters_view_shows_a_card_per_group_and_opens_it(qtbot, window, photos
     window.views.setCurrentIndex(1)
     assert window.clusters_panel.currentIndex() == 1
     first = window.clusters_panel.model.index(0)
-    window.open_cluster(first.data(ClusterKeyRole))
+    window.cluster_actions.open_cluster(first.data(ClusterKeyRole))
     assert window.views.currentIndex() == 0
     assert window.model.rowCount() == cards[0].size
 
@@ -195,7 +195,7 @@ def test_library_folders_list_filter_and_remove_without_touching_files(qtbot, wi
         "Remove from library…",
     ]
     with qtbot.waitSignal(window.gallery_refreshed, timeout=20000):
-        window.remove_folder(str(photos), confirm=False)
+        window.gallery_actions.remove_folder(str(photos), confirm=False)
     qtbot.waitUntil(lambda: window.side.folder_list.count() == 0 and window.model.rowCount() == 0, timeout=10000)
     assert window.library.status().images == 0
     assert snapshot(photos) == before
@@ -205,7 +205,7 @@ def test_viewer_fits_and_centres_the_photo_and_zooms_on_demand(qtbot, window, ph
     with qtbot.waitSignal(window.indexing_finished, timeout=60000):
         _drop(window, [photos])
     qtbot.waitUntil(lambda: window.model.rowCount() == 7, timeout=10000)
-    viewer = window.open_viewer(0)
+    viewer = window.gallery_actions.open_viewer(0)
     qtbot.addWidget(viewer)
     viewer.resize(1200, 800)
     qtbot.waitUntil(lambda: not viewer.picture.pixmap().isNull(), timeout=10000)
@@ -253,7 +253,7 @@ def test_viewer_shows_details_regions_and_walks_the_list(qtbot, window, photos, 
         [NewRegion(item.image_id, "text", None, (0.1, 0.1, 0.5, 0.3), 0.9, "BAKERY", vector.tobytes())],
     )
 
-    viewer = window.open_viewer(row)
+    viewer = window.gallery_actions.open_viewer(row)
     qtbot.addWidget(viewer)
     qtbot.waitUntil(lambda: "camera.jpg" in viewer.details.text(), timeout=10000)  # loaded off the GUI thread
     text = viewer.details.text()
@@ -344,7 +344,7 @@ def test_renaming_a_cluster_in_the_panel(qtbot, window, photos):
     if not window.controller.browse.clusters:
         pytest.skip("the random test model grouped nothing")
     key = next(iter(window.controller.browse.clusters))
-    window.rename_cluster(key, "Holiday")  # saved off the GUI thread, then shown
+    window.controller.organise.rename_cluster(key, "Holiday")  # saved off the GUI thread, then shown
 
     def texts() -> list[str]:
         return [window.side.cluster_list.item(i).text() for i in range(window.side.cluster_list.count())]
@@ -353,7 +353,7 @@ def test_renaming_a_cluster_in_the_panel(qtbot, window, photos):
     assert any(t.startswith("Holiday (") for t in texts())
     with qtbot.waitSignal(window.clusters_refreshed, timeout=60000):
         window.controller.organise.clusters_running = False
-        window.refresh_clusters()
+        window.controller.organise.refresh_clusters()
     assert "Holiday" in [c.name for c in window.controller.browse.clusters.values()]
 
 
@@ -424,7 +424,7 @@ def test_missing_weights_offer_a_model_folder_and_then_index(qtbot, library_dir,
     torch.manual_seed(3)
     torch.save(open_clip.create_model("PO-Tiny").state_dict(), folder / "open_clip_pytorch_model.bin")
     with qtbot.waitSignal(win.indexing_finished, timeout=60000) as finished:
-        win.use_model_folder(folder)
+        win.controller.use_model_folder(folder)
     assert finished.args[0] is not None and finished.args[0].embedded == 7
     assert win.library.stored_model == f"local-dir:{folder.resolve()}"
     win.close()

@@ -50,7 +50,7 @@ def _status(window) -> str:  # type: ignore[no-untyped-def]
 def test_select_photos_teach_a_name_and_search_it(qtbot, window, shapes, monkeypatch):
     examples = shapes[TAUGHT][:4]
     _select(window, examples)
-    menu = window.context_menu_for(window.gallery_panel.selected_items()[0])
+    menu = window.gallery_actions.context_menu_for(window.gallery_panel.selected_items()[0])
     teach = next(a for a in menu.actions() if a.text() == "Teach a name…")
     monkeypatch.setattr("app.ui.names_list.QInputDialog.getItem", lambda *a, **k: ("  blicket ", True))
     teach.trigger()
@@ -66,7 +66,7 @@ def test_select_photos_teach_a_name_and_search_it(qtbot, window, shapes, monkeyp
     assert window.search_box.text() == "blicket"
     assert average_precision_at_k(_results(window), taught, 6) >= 0.8
     with qtbot.waitSignal(window.search_finished, timeout=20000):
-        window.search_for("a blicket")
+        window.search_actions.search_for("a blicket")
     assert average_precision_at_k(_results(window), taught, 6) >= 0.8
 
     # More examples from the selection, through the Names list's menu.
@@ -106,7 +106,7 @@ def test_a_new_name_gathers_three_examples_from_photos_and_regions(qtbot, window
 
     # The viewer: right-click on the photo offers teaching a name from it.
     row = next(r for r in range(window.model.rowCount()) if window.model.item(r).path == str(reds[1]))
-    viewer = window.open_viewer(row)
+    viewer = window.gallery_actions.open_viewer(row)
     qtbot.addWidget(viewer)
     qtbot.waitUntil(lambda: bool(viewer.regions), timeout=10000)
     menu = viewer.region_menu(0)

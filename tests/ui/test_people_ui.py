@@ -121,7 +121,7 @@ def test_the_viewer_names_faces_and_finds_the_same_face_elsewhere(qtbot, window,
     with qtbot.waitSignal(window.people_refreshed, timeout=20000):
         window.controller.people.name(_cards(window)[0].id, "Barack")
     row = next(r for r in range(window.model.rowCount()) if window.model.item(r).path.endswith("group.jpg"))
-    viewer = window.open_viewer(row)
+    viewer = window.gallery_actions.open_viewer(row)
     qtbot.addWidget(viewer)
     qtbot.waitUntil(lambda: len(viewer.faces) == 2, timeout=10000)
     assert sorted(viewer.drawn_regions) == ["?", "Barack"], "faces drawn with their names"

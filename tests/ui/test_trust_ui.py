@@ -44,7 +44,7 @@ def test_a_read_only_library_opens_says_so_and_refuses_changes(qtbot, library_di
         window.index_paths([indexed])
         assert "read-only" in window.status_label.text() and not window.controller.indexing.running
         window.gallery.selectAll()
-        window.remove_selected()
+        window.gallery_actions.remove_selected()
         assert "read-only" in window.status_label.text()
         qtbot.wait(200)
         assert window.model.rowCount() == 4
@@ -98,9 +98,9 @@ def test_removing_while_indexing_is_refused_and_said(qtbot, library_dir: Path, i
         window.index_paths([more])
         assert window.controller.indexing.running
         window.gallery.selectAll()
-        window.remove_selected()
+        window.gallery_actions.remove_selected()
         assert "once indexing finishes" in window.status_label.text()
-        window.remove_folder(str(indexed), confirm=False)
+        window.gallery_actions.remove_folder(str(indexed), confirm=False)
         assert "once indexing finishes" in window.status_label.text()
         with qtbot.waitSignal(window.indexing_finished, timeout=60000):
             gate.set()
@@ -123,7 +123,7 @@ def test_the_catalog_failing_mid_work_reads_as_the_command_line_says_it(
 
         monkeypatch.setattr(window.library.edits, "remove_images", failing)
         window.gallery.selectAll()
-        window.remove_selected()
+        window.gallery_actions.remove_selected()
         qtbot.waitUntil(lambda: bool(_message_boxes(window)), timeout=10000)
         (box,) = _message_boxes(window)
         assert "is damaged" in box.text() and "photo-organizer doctor" in box.text(), box.text()
