@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from app.controller.browse_state import BrowseState
-from app.controller.window_view import WindowView
+from app.controller.window_view import SearchView
 
 
 def show_chosen_photos(
-    view: WindowView, browse: BrowseState, image_ids: Sequence[int], label: Callable[[int], str]
+    view: SearchView, browse: BrowseState, image_ids: Sequence[int], label: Callable[[int], str]
 ) -> None:
     """Show `image_ids` in the gallery, said as `label(how many are shown)`."""
     if browse.showing_results:

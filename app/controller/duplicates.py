@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from app.analysis.duplicates import DuplicateGroup, DuplicateParams, Duplicates, find_duplicates
 from app.controller.cards import DuplicateCard, MemberCard
 from app.controller.window_part import WindowPart, WindowParts
+from app.controller.window_view import DuplicatesView
 from app.core.errors import CancelledError
 from app.core.paths import display_path
 from app.core.trash import TrashReport
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 TIER_NAMES = {"exact": "Exact copies", "same": "Same photo", "burst": "Burst"}
 
 
-class DuplicatesReview(WindowPart):
+class DuplicatesReview(WindowPart[DuplicatesView]):
     def __init__(
         self,
         parts: WindowParts,

@@ -19,6 +19,7 @@ from app.controller.cards import NameCard
 from app.controller.chosen_photos import show_chosen_photos
 from app.controller.indexing_queue import IndexingQueue
 from app.controller.window_part import WindowPart, WindowParts
+from app.controller.window_view import NamesView
 from app.core.errors import CancelledError
 from app.core.names import clean_name, name_key
 from app.indexing.report import IndexProgress
@@ -51,7 +52,7 @@ class LongWork:
     ended: Callable[[], None]
 
 
-class NamesOrganiser(WindowPart):
+class NamesOrganiser(WindowPart[NamesView]):
     def __init__(self, parts: WindowParts, work: LongWork) -> None:
         super().__init__(parts)
         self._work = work

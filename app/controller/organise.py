@@ -11,9 +11,10 @@ from app.controller.browse_state import ALL_PHOTOS
 from app.controller.map_layout import MapLayout
 from app.controller.texts import cluster_summary
 from app.controller.window_part import WindowPart, WindowParts
+from app.controller.window_view import OrganiseView
 
 
-class Organiser(WindowPart):
+class Organiser(WindowPart[OrganiseView]):
     def __init__(self, parts: WindowParts, refresh_gallery: Callable[[], None]) -> None:
         super().__init__(parts)
         self._refresh_gallery = refresh_gallery

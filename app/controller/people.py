@@ -11,9 +11,10 @@ from app.catalog.people import PersonFace, PersonSummary
 from app.controller.cards import FaceCard, PersonCard
 from app.controller.chosen_photos import show_chosen_photos
 from app.controller.window_part import WindowPart, WindowParts
+from app.controller.window_view import PeopleView
 
 
-class PeopleOrganiser(WindowPart):
+class PeopleOrganiser(WindowPart[PeopleView]):
     def __init__(self, parts: WindowParts, refuse_while_busy: Callable[[str], bool]) -> None:
         super().__init__(parts)
         self._refuse = refuse_while_busy

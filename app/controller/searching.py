@@ -10,6 +10,7 @@ from pathlib import Path
 from app.controller.gallery_rows import GalleryItem
 from app.controller.texts import NO_RESULTS, results_text
 from app.controller.window_part import WindowPart, WindowParts
+from app.controller.window_view import SearchView
 from app.core.paths import is_content_hash
 from app.search.query import SearchFilters
 from app.search.request import SearchRequest
@@ -18,7 +19,7 @@ from app.search.results import SearchHit
 GALLERY_RESULTS = 200  # a search fills the gallery with at most this many photos
 
 
-class Searching(WindowPart):
+class Searching(WindowPart[SearchView]):
     def __init__(self, parts: WindowParts, refresh_gallery: Callable[[], None]) -> None:
         super().__init__(parts)
         self._refresh_gallery = refresh_gallery  # Esc: the full gallery comes back
