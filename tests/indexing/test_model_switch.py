@@ -73,6 +73,7 @@ def test_switch_reembeds_from_thumbnails_without_reading_originals(library_dir, 
 
 def test_a_stopped_switch_resumes_and_old_vectors_serve_meanwhile(library_dir, indexed, other_model):
     from app.indexing.pipeline import IndexOptions
+    from app.indexing.run_setup import RunControls
 
     stop = {"now": False}
 
@@ -81,9 +82,7 @@ def test_a_stopped_switch_resumes_and_old_vectors_serve_meanwhile(library_dir, i
             stop["now"] = True  # like a kill (or Cancel) right after the first committed batch
 
     with Library(library_dir, other_model) as library:
-        report = library.index(
-            [indexed], IndexOptions(batch_size=4), progress=on_progress, should_stop=lambda: stop["now"]
-        )
+        report = library.index([indexed], IndexOptions(batch_size=4), RunControls(on_progress, lambda: stop["now"]))
         assert report.cancelled
     with Library(library_dir) as library:  # without --model: the old model still serves
         assert library.spec == TINY
