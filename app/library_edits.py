@@ -17,7 +17,7 @@ from app.catalog.duplicate_lookups import indexed_files
 from app.catalog.records import RemoveReport
 from app.core.errors import UserError
 from app.core.paths import absolute_path
-from app.core.trash import TrashReport, move_to_trash, refusals
+from app.core.trash import IndexedFile, TrashReport, move_to_trash, refusals
 
 Writing = Callable[[str, str | None], contextlib.AbstractContextManager[None]]
 
@@ -50,11 +50,7 @@ class LibraryEdits:
         """(path, why) for each reason `paths` may not go to the trash while `keep` stays (empty:
         they may): each must still be the file indexed, and none the kept one under another path.
         What `move_to_trash` checks again as it acts; the CLI asks only after this."""
-        paths = list(dict.fromkeys(paths))  # a path given twice is one file
-        known = indexed_files(self.engine, [*paths, keep])
-        for stranger in [p for p in [keep, *paths] if p not in known]:
-            raise UserError(f"{stranger} is not in the library; only photos of the library are moved to the trash")
-        return refusals([known[p] for p in paths], known[keep])
+        return self._checked(paths, keep)[1]
 
     def move_to_trash(self, paths: Sequence[str], keep: str) -> TrashReport:
         """Move files of the library to the system trash (recoverable) and forget them at once,
@@ -62,14 +58,21 @@ class LibraryEdits:
         "Move the others to the Trash", `photo-organizer trash`). Any refusal of
         `trash_refusals` moves nothing; a file the trash cannot take stays, and stays in the
         library."""
-        paths = list(dict.fromkeys(paths))
         with self._writing("move photos to the trash", None):
-            refused = self.trash_refusals(paths, keep)
+            files, refused = self._checked(paths, keep)
             if refused:
                 return TrashReport([], refused)
-            known = indexed_files(self.engine, paths)
-            report = move_to_trash([known[p] for p in paths])
+            report = move_to_trash(files)
             if report.moved:
                 _removed, region_ids = folders.forget_under(self.engine, report.moved)
                 self._forget_regions(region_ids)
             return report
+
+    def _checked(self, paths: Sequence[str], keep: str) -> tuple[list[IndexedFile], list[tuple[str, str]]]:
+        """The files to move as indexed (a path given twice is one file), and the refusals."""
+        paths = list(dict.fromkeys(paths))
+        known = indexed_files(self.engine, [*paths, keep])
+        for stranger in [p for p in [keep, *paths] if p not in known]:
+            raise UserError(f"{stranger} is not in the library; only photos of the library are moved to the trash")
+        files = [known[p] for p in paths]
+        return files, refusals(files, known[keep])

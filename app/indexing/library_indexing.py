@@ -17,8 +17,6 @@ from app.indexing.report import IndexReport, RegionReport
 from app.indexing.run_setup import IndexOptions, RunControls, RunTarget
 from app.ml.embedder import ClipEmbedder
 
-__all__ = ["RunControls", "RunTarget", "index_and_find_regions"]
-
 if TYPE_CHECKING:
     from app.indexing.ray_indexing import RayIndexing
 

@@ -47,11 +47,8 @@ from app.indexing.report import IndexProgress, IndexReport
 from app.indexing.run_plan import plan_run
 from app.indexing.run_setup import (
     IndexOptions,
-    ProgressCallback,
     RunControls,
     RunTarget,
-    StopCheck,
-    embedding_batch_size,
 )
 from app.indexing.scanner import ScannedFile, scan
 from app.vectors.store import VectorStore
@@ -61,8 +58,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Where callers found them before they moved to `run_setup`.
-__all__ = ["IndexOptions", "IndexRun", "ProgressCallback", "RunControls", "StopCheck", "embedding_batch_size"]
+# IndexOptions is found here too, where callers found it before it moved to `run_setup`.
+__all__ = ["IndexOptions", "IndexRun"]
 
 
 @dataclass
