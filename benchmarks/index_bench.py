@@ -418,7 +418,12 @@ def main() -> None:
         ray_main(args, photos)
         return
     options = IndexOptions(
-        batch_size=args.batch_size, decode_workers=args.workers, detect=False, ocr=False, faces=False
+        batch_size=args.batch_size,
+        decode_workers=args.workers,
+        detect=False,
+        ocr=False,
+        faces=False,
+        device_decode=False,  # decoding in processes; --device-decode adds rounds on the device
     )
     rounds, on_device = [], []
     for _ in range(max(1, args.repeat)):

@@ -175,7 +175,7 @@ class IndexRun:
         workers = self.options.resolved_workers()
         batch_size = self.options.resolved_batch_size(self.embedder.device)
         lookahead = 2 * batch_size + 2 * workers
-        on_device = self.options.device_decode
+        on_device = self.options.decodes_on_device(self.embedder.device)
         pool_of = decode_pool(workers, self.options, self.embedder.device, self._known_hashes)
         with pool_of as pool, arena_for(pool, on_device, work) as arena:
             assert self.embedder.input_spec is not None

@@ -16,6 +16,7 @@ from app.core.paths import LibraryPaths
 from app.indexing.batch_embedding import BatchEmbedding
 from app.indexing.decoding import FileContent, _decode, jpeg_for_device, read_file, thumbnail_jpeg
 from app.indexing.outcomes import Encoded
+from app.indexing.run_setup import IndexOptions
 from app.indexing.scanner import ScannedFile
 from app.ml.device_jpeg import decode_on_device
 from app.ml.embedder import ClipEmbedder
@@ -184,3 +185,22 @@ def test_a_library_indexed_with_device_decoding_is_the_library_indexed_as_always
     assert status["consistent"] is True and status["images"] == status["index_vectors"] == here["embedded"]
     again = index_folder(photos, on_device, "--device", device, **env, PHOTO_ORGANIZER_DEVICE_DECODE="1")
     assert again["embedded"] == 0 and again["new"] == 0
+
+
+@pytest.mark.parametrize(
+    ("env", "device", "expected"),
+    [
+        (None, "cuda", True),  # measured level with 16 decode processes, ahead with fewer
+        (None, "cuda:1", True),
+        (None, "cpu", False),
+        ("0", "cuda", False),
+        ("1", "cpu", True),
+        ("  ", "cuda", True),  # blank is unset
+    ],
+)
+def test_jpegs_are_decoded_on_cuda_unless_switched_off(monkeypatch, env, device, expected):
+    if env is None:
+        monkeypatch.delenv("PHOTO_ORGANIZER_DEVICE_DECODE", raising=False)
+    else:
+        monkeypatch.setenv("PHOTO_ORGANIZER_DEVICE_DECODE", env)
+    assert IndexOptions().decodes_on_device(device) is expected
