@@ -106,3 +106,18 @@ def test_no_import_circle_inside_a_package():
                     seen.add(nxt)
                     stack.append((nxt, (*trail, nxt)))
     assert circles <= KNOWN_CIRCLES, sorted(circles - KNOWN_CIRCLES)
+
+
+def test_models_load_in_one_shape():
+    """A class in app/ml with a `load` method is an InferenceModel (#34): loaded once under a
+    lock, a clear error; only the base class itself defines `load`."""
+    offenders = []
+    for path in (APP / "ml").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.ClassDef) or node.name == "InferenceModel":
+                continue
+            methods = {f.name for f in node.body if isinstance(f, ast.FunctionDef)}
+            bases = {getattr(b, "id", None) for b in node.bases}
+            if "load" in methods or ("_load" in methods and "InferenceModel" not in bases):
+                offenders.append(f"{path.relative_to(APP)}:{node.name}")
+    assert offenders == []

