@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from app.analysis.duplicates import DuplicateGroup, DuplicateParams, Duplicates, find_duplicates
 from app.controller.cards import DuplicateCard, MemberCard
+from app.controller.changes import Changed, Done
 from app.controller.window_part import WindowPart, WindowParts
 from app.controller.window_view import DuplicatesView
 from app.core.errors import CancelledError
@@ -31,12 +32,10 @@ class DuplicatesReview(WindowPart[DuplicatesView]):
     def __init__(
         self,
         parts: WindowParts,
-        changed: Callable[[], None],
         refuse_while_busy: Callable[[str], bool] = lambda _what: False,
         use_stacks: Callable[[dict[int, tuple[int, ...]]], None] = lambda _stacks: None,
     ) -> None:
         super().__init__(parts)
-        self._changed = changed  # photos left the library: the gallery and the rest refresh
         self._refuse = refuse_while_busy
         self._use_stacks = use_stacks  # bursts found: the gallery stacks them
         self.wanted = True  # found when the library opens and after indexing (incremental)
@@ -162,18 +161,7 @@ class DuplicatesReview(WindowPart[DuplicatesView]):
             return
         keep = self._card(self.groups[self.current]).keep
 
-        def done(report: TrashReport) -> None:
-            moved = len(report.moved)
-            said = f"Moved {moved} photo{'s' if moved != 1 else ''} to the Trash"
-            if report.failed:
-                path, why = report.failed[0]
-                said += f"; {len(report.failed)} stayed ({display_path(path)}: {why})"
-            if not report.moved and report.failed:
-                said = f"Nothing was moved: {display_path(path)}: {why}"
-            self.view.say(said)
-            self._acted()
-
-        self.tasks.run(lambda: library.edits.move_to_trash(others, keep), done, self.view.show_error)
+        self.act(lambda: _trashed(library.edits.move_to_trash(others, keep)))
 
     def remove_others(self) -> None:
         """The current group's others leave the library; their files stay where they are."""
@@ -181,11 +169,11 @@ class DuplicatesReview(WindowPart[DuplicatesView]):
         if library is None or not others or self._refuse("Photos can be removed"):
             return
 
-        def done(_report: object) -> None:
-            self.view.say(f"Removed {len(others)} photos from the library (the files stay)")
-            self._acted()
+        def op() -> Done:
+            library.edits.remove(others)
+            return Done(f"Removed {len(others)} photos from the library (the files stay)", Changed.PHOTOS_LEFT)
 
-        self.tasks.run(lambda: library.edits.remove(others), done, self.view.show_error)
+        self.act(op)
 
     def dismiss(self) -> None:
         """ "Not duplicates": the current group goes and does not come back (unless it changes)."""
@@ -205,9 +193,17 @@ class DuplicatesReview(WindowPart[DuplicatesView]):
 
         self.tasks.run(lambda: dismiss(inputs, group), done, self.view.show_error)
 
-    def _acted(self) -> None:
-        self._changed()
-        self.refresh()
+
+def _trashed(report: TrashReport) -> Done:
+    """What moving a group's others to the Trash says and changed (nothing, if nothing moved)."""
+    moved = len(report.moved)
+    said = f"Moved {moved} photo{'s' if moved != 1 else ''} to the Trash"
+    if report.failed:
+        path, why = report.failed[0]
+        said += f"; {len(report.failed)} stayed ({display_path(path)}: {why})"
+        if not report.moved:
+            said = f"Nothing was moved: {display_path(path)}: {why}"
+    return Done(said, Changed.PHOTOS_LEFT if report.moved else Changed.NOTHING)
 
 
 def _stacks(groups: list[DuplicateGroup]) -> dict[int, tuple[int, ...]]:

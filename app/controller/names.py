@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from app.catalog.concepts import ConceptSummary
 from app.controller.cards import NameCard
+from app.controller.changes import Changed, Done
 from app.controller.chosen_photos import show_chosen_photos
 from app.controller.indexing_queue import IndexingQueue
 from app.controller.window_part import WindowPart, WindowParts
@@ -154,11 +155,7 @@ class NamesOrganiser(WindowPart[NamesView]):
             self._gathered[name_key(new)] = _Gathered(new, gathered.paths, gathered.regions)
             self.view.show_names(self.cards())
             return
-        self.tasks.run(
-            lambda: library.names.rename(old, new),
-            lambda _r: self._changed(f"Renamed {old} to {new}"),
-            self.view.show_error,
-        )
+        self.act(lambda: _names_changed(lambda: library.names.rename(old, new), f"Renamed {old} to {new}"))
 
     def forget(self, name: str) -> None:
         library = self._library()
@@ -167,16 +164,8 @@ class NamesOrganiser(WindowPart[NamesView]):
         if self._gathered.pop(name_key(name), None) is not None:
             self.view.show_names(self.cards())
             return
-        self.tasks.run(
-            lambda: library.names.forget(name),
-            lambda _r: self._changed(f"Forgot {name}; its photos stay in the library"),
-            self.view.show_error,
-        )
-
-    def _changed(self, said: str) -> None:
-        self.view.say(said)
-        self.refresh()
-        self.view.repeat_search()
+        said = f"Forgot {name}; its photos stay in the library"
+        self.act(lambda: _names_changed(lambda: library.names.forget(name), said))
 
     def show_photos(self, name: str) -> None:
         """The photos a name was taught from, in the gallery."""
@@ -185,3 +174,8 @@ class NamesOrganiser(WindowPart[NamesView]):
             show_chosen_photos(
                 self.view, self.browse, found.image_ids, lambda n: f"{found.name}: the {n} photos it was taught from"
             )
+
+
+def _names_changed(change: Callable[[], None], said: str) -> Done:
+    change()
+    return Done(said, Changed.NAMES)

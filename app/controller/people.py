@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from app.catalog.people import PersonFace, PersonSummary
 from app.controller.cards import FaceCard, PersonCard
+from app.controller.changes import Changed, Done
 from app.controller.chosen_photos import show_chosen_photos
 from app.controller.window_part import WindowPart, WindowParts
 from app.controller.window_view import PeopleView
@@ -76,15 +77,17 @@ class PeopleOrganiser(WindowPart[PeopleView]):
         if library is None or self._refuse(what):
             return
 
-        def done(_result: object) -> None:
-            self.view.say(said)
-            self.refresh()
+        def work() -> Done:
+            op()
+            return Done(said, Changed.PEOPLE)
+
+        def done(_done: Done) -> None:
             if self.opened is not None:
                 self.open_person(self.opened)
             if then is not None:
                 then()
 
-        self.tasks.run(op, done, self.view.show_error)
+        self.act(work, done)
 
     def name_taken(self, person_id: int, name: str) -> PersonSummary | None:
         """Another person already called `name` (the window asks before the two become one)."""

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.controller.browse_state import BrowseState
+from app.controller.changes import Changed, Done
 from app.controller.chosen_photos import show_chosen_photos
 from app.controller.duplicates import DuplicatesReview
 from app.controller.gallery_rows import GalleryRows, GalleryUpdate, plan_update, stacked_rows
@@ -25,7 +26,7 @@ from app.controller.organise import Organiser
 from app.controller.people import PeopleOrganiser
 from app.controller.searching import Searching
 from app.controller.texts import READ_ONLY, progress_text, report_text
-from app.controller.window_part import WindowParts
+from app.controller.window_part import WindowParts, run_action
 from app.controller.window_view import TaskRunner, WindowView
 from app.core.errors import CancelledError, ModelUnavailableError
 from app.core.settings import Settings
@@ -63,12 +64,12 @@ class WindowController:
         self.indexing = IndexingQueue()
         self.browse = BrowseState()
         self._gallery_loading = self._gallery_stale = False  # one gallery load at a time
-        parts = WindowParts(view, tasks, self.browse, lambda: self.library)
+        parts = WindowParts(view, tasks, self.browse, lambda: self.library, self.apply)
         self.searching = Searching(parts, self.refresh_gallery)
         self.organise = Organiser(parts, self.refresh_gallery)
         self.people = PeopleOrganiser(parts, self.refuse_while_busy)
         self.names = NamesOrganiser(parts, self._long_work())
-        self.duplicates = DuplicatesReview(parts, self.photos_changed, self.refuse_while_busy, self.use_stacks)
+        self.duplicates = DuplicatesReview(parts, self.refuse_while_busy, self.use_stacks)
 
     # --- the library ----------------------------------------------------------------------------
 
@@ -98,12 +99,7 @@ class WindowController:
         self.library = library
         self.view.say(f"Library: {library.root}")
         self.view.show_library(library.read_only)
-        self.refresh_gallery()
-        self.organise.refresh_clusters()
-        self.people.refresh()
-        self.names.refresh()
-        self.organise.refresh_folders()
-        self.duplicates.refresh()
+        self.apply(Done(changed=Changed.EVERYTHING))
         # The first search answers at once: the exported text tower loads now, in the background.
         self.tasks.run(library.queries.warm, None, lambda error: log.info("no quick search yet: %s", error))
         # Indexing that a crash or kill cut short continues by itself.
@@ -218,19 +214,30 @@ class WindowController:
     def _work_done(self) -> None:
         due = self.indexing.end()
         self.view.work_ended()
-        self.photos_changed()
-        self.duplicates.refresh()
+        self.apply(Done(changed=Changed.EVERYTHING))
         self.indexing.waiting = due
         self._start_waiting()
 
-    def photos_changed(self) -> None:
-        """Photos came or went: every view that shows them reads them again."""
-        self.refresh_gallery()
-        self.organise.refresh_clusters()
-        self.people.refresh()
-        self.names.refresh()
-        self.organise.refresh_folders()
-        self.organise.refresh_map()
+    def apply(self, done: Done) -> None:
+        """The one place an action's changes reach the views: it says what the action said,
+        then each view that shows something that changed reads it again, and no other."""
+        if done.said:
+            self.view.say(done.said)
+        changed = done.changed
+        if Changed.FOLDERS in changed:
+            self.organise.refresh_folders()
+        if Changed.PHOTOS in changed:
+            self.refresh_gallery()
+            self.organise.refresh_clusters()
+            self.organise.refresh_map()
+        if Changed.PEOPLE in changed:
+            self.people.refresh()
+        if Changed.NAMES in changed:
+            self.names.refresh()
+        if Changed.DUPLICATES in changed:
+            self.duplicates.refresh()
+        if Changed.NAMES in changed and Changed.PHOTOS not in changed:
+            self.view.repeat_search()  # a search that used a name reads it again
 
     def _start_waiting(self) -> None:
         if self.library is None or self.indexing.running:
@@ -390,14 +397,16 @@ class WindowController:
             return
         library = self.library
 
-        def done(count: int) -> None:
-            self.view.say(f"Removed {count} photos from the library (the files are untouched)")
+        def op() -> Done:
+            count = library.edits.remove_images(image_ids)
+            said = f"Removed {count} photos from the library (the files are untouched)"
+            return Done(said, Changed.PHOTOS_LEFT)
+
+        def done(_done: Done) -> None:
             if self.browse.showing_results:
                 self.view.show_items(self.searching.without(image_ids), None)
-            else:
-                self.refresh_gallery()
 
-        self.tasks.run(lambda: library.edits.remove_images(image_ids), done, self.view.show_error)
+        run_action(self.tasks, op, self.apply, done, self.view.show_error)
 
     def remove_folder(self, root: str) -> None:
         """Forget a folder's photos (never the files themselves); the caller confirmed."""
@@ -405,17 +414,16 @@ class WindowController:
         if library is None or self.refuse_while_busy("Folders can be removed"):
             return
 
-        def done(count: int) -> None:
-            self.view.say(f"Removed {root} ({count} files) from the library; the files are untouched")
-            if self.browse.folder == root:
-                self.browse.show_all()
-            self.organise.refresh_folders()
-            self.refresh_gallery()
-            self.organise.refresh_clusters()
-            self.people.refresh()
-
-        def op() -> int:
+        def op() -> Done:
             removed = library.edits.remove([root])
-            return removed.files + removed.failures
+            count = removed.files + removed.failures
+            return Done(
+                f"Removed {root} ({count} files) from the library; the files are untouched", Changed.PHOTOS_LEFT
+            )
 
-        self.tasks.run(op, done, self.view.show_error)
+        def apply(done: Done) -> None:
+            if self.browse.folder == root:
+                self.browse.show_all()  # before the gallery reloads: it shows all photos
+            self.apply(done)
+
+        run_action(self.tasks, op, apply, None, self.view.show_error)

@@ -1,6 +1,7 @@
 """What every part of the window's logic shares (clusters and the map, people, names,
 duplicates): the view it shows things in, the task runner its work goes through, the browse
-state (the gallery's rows and what is shown), and the open library, read when needed."""
+state (the gallery's rows and what is shown), the open library, read when needed, and where
+an action's `Done` is applied."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
 from app.controller.browse_state import BrowseState
+from app.controller.changes import Done
 from app.controller.window_view import PartView, TaskRunner, WindowView
 
 if TYPE_CHECKING:
@@ -21,6 +23,7 @@ class WindowParts:
     tasks: TaskRunner
     browse: BrowseState
     library: Callable[[], Library | None]
+    apply: Callable[[Done], None] = lambda _done: None  # the controller's `apply`
 
 
 V = TypeVar("V", bound=PartView)
@@ -36,3 +39,24 @@ class WindowPart(Generic[V]):
         self.tasks = parts.tasks
         self.browse = parts.browse
         self._library = parts.library
+        self._apply = parts.apply
+
+    def act(self, op: Callable[[], Done], then: Callable[[Done], None] | None = None) -> None:
+        """Run an action on the task runner; what it returns is applied in the one place that
+        refreshes views (`WindowController.apply`), then `then` sees it."""
+        run_action(self.tasks, op, self._apply, then, self.view.show_error)
+
+
+def run_action(
+    tasks: TaskRunner,
+    op: Callable[[], Done],
+    apply: Callable[[Done], None],
+    then: Callable[[Done], None] | None,
+    failed: Callable[[BaseException], None],
+) -> None:
+    def done(result: Done) -> None:
+        apply(result)
+        if then is not None:
+            then(result)
+
+    tasks.run(op, done, failed)

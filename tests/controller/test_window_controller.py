@@ -441,3 +441,42 @@ def test_photos_indexed_while_results_show_keep_the_results_and_update_the_rows(
     assert controller.browse.showing_results and view.named("show_results")[-1][0] == results
     assert len(view.named("show_gallery")) + len(view.named("show_items")) == shown_before, "results stay"
     assert len(controller.browse.entries) == 7, "covers and names read the new rows already"
+
+
+def _asked(view: RecordingView) -> set[str]:
+    return {name for name, _args in view.calls}
+
+
+def test_an_action_refreshes_only_the_views_that_show_what_it_changed(opened, photos):
+    from app.controller.changes import Changed, Done
+
+    controller, tasks, view = opened
+    _index(controller, tasks, [photos])
+    view.calls.clear()
+    controller.apply(Done("Renamed beach to shore", Changed.NAMES))
+    tasks.finish_all()
+    assert view.said[-1] == "Renamed beach to shore"
+    assert _asked(view) == {"show_names", "repeat_search"}, "names changed: the Names list, and a search using one"
+    view.calls.clear()
+    controller.apply(Done(changed=Changed.PEOPLE))
+    tasks.finish_all()
+    assert _asked(view) == {"show_people"}
+    view.calls.clear()
+    controller.apply(Done("Nothing to do"))
+    tasks.finish_all()
+    assert view.calls == [] and view.said[-1] == "Nothing to do"
+
+
+def test_removing_photos_updates_every_view_that_counts_them(opened, photos):
+    controller, tasks, view = opened
+    _index(controller, tasks, [photos])
+    gone = [row[0] for row in view.rows[:2]]
+    view.calls.clear()
+    controller.remove_images(gone)
+    tasks.finish_all()
+    assert any(s.startswith("Removed 2 photos") for s in view.said)
+    assert len(view.rows) == 4 and not {r[0] for r in view.rows} & set(gone)
+    (folders,) = view.named("show_folders")[-1]
+    assert [f.photos for f in folders] == [4], "the Library list's count follows"
+    assert view.named("show_clusters")[-1][0][0] == (ALL_PHOTOS, "All photos (4)")
+    assert {"show_people", "show_names", "show_duplicates"} <= _asked(view)
