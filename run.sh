@@ -7,10 +7,11 @@ cd "$(dirname "$0")"
 
 ensure_test_packages() {
   # The 3D map needs OpenGL on a real X server: Xvfb with the xcb platform plugin.
-  # libheif-examples gives heif-enc, which writes camera-like HEIC files for the tests.
+  # libheif-examples gives heif-enc, which writes camera-like HEIC files for the tests;
+  # exiftool writes cameras' EXIF into the RAW files the tests make.
   local missing=()
   command -v Xvfb >/dev/null 2>&1 || missing+=(xvfb)
-  for pkg in libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1 libheif-examples; do
+  for pkg in libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1 libheif-examples libimage-exiftool-perl; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0

@@ -88,6 +88,27 @@ assert d["consistent"] and d["quick_search"] == "ready", d'
 "$exe" doctor --json > "$work/doctor.json"
 json "$work/doctor.json" 'print(json.dumps(d)[:300])'
 
+step "a RAW photo, developed and from its preview (LibRaw inside the bundle), in a library of its own"
+.venv/bin/python - "$work/raw" <<'PY'
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+sys.path.insert(0, ".")
+from tests.helpers.raw_files import write_dng
+
+rgb = np.zeros((600, 800, 3), np.uint8)
+rgb[:, :400] = (220, 40, 40)
+write_dng(Path(sys.argv[1]) / "DSC_0001.dng", rgb)
+write_dng(Path(sys.argv[1]) / "IMG_0002.dng", rgb, preview=Image.new("RGB", (800, 600), (30, 200, 30)))
+PY
+PHOTO_ORGANIZER_LIBRARY="$work/raw-library" "$exe" index "$work/raw" --no-detect --no-ocr --json > "$work/raw.json"
+json "$work/raw.json" '
+print({k: d[k] for k in ("scanned", "embedded", "failed")})
+assert d["scanned"] == 2 and d["embedded"] == 2 and d["failed"] == 0, d["failures"]'
+
 step "the window, opening on the 3D map (OpenGL), for 8 seconds under Xvfb"
 mkdir -p "$XDG_CONFIG_HOME/photo-organizer"
 printf '[window]\nview=2\n' > "$XDG_CONFIG_HOME/photo-organizer/Photo Organizer.conf"

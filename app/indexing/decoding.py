@@ -18,21 +18,21 @@ import re
 import stat
 import struct
 import threading
-import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from app.catalog.records import ImageFacts
 from app.core.dates import plausible_date, stored_ns
 from app.core.errors import LibraryStorageError
 from app.core.storage import storage_error
+from app.indexing.exif_facts import date_and_camera, orientation_of
 from app.indexing.pixel_budget import decode_budget
+from app.indexing.raw_files import RawError, is_raw, open_raw
 from app.ml.image_geometry import THUMBNAIL_QUALITY, THUMBNAIL_SHORT_SIDE, thumbnail_size
 from app.ml.preprocess import InputSpec, to_model_input
 
@@ -48,14 +48,6 @@ MAX_FILE_BYTES = 1 << 30
 
 # Pillow's own bomb check would warn at ~89 MP; ours runs first and is explicit.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-
-_EXIF_IFD = 0x8769
-_DATETIME_ORIGINAL = 36867
-_SUBSEC_ORIGINAL = 0x9291  # SubSecTimeOriginal
-_OFFSET_ORIGINAL = 0x9011  # OffsetTimeOriginal: "+14:00", the clock's offset from UTC
-_OFFSET = 0x9010  # OffsetTime, for DateTime
-_DATETIME = 306
-_MAKE, _MODEL = 271, 272
 
 
 class DecodeError(Exception):
@@ -149,10 +141,11 @@ def jpeg_for_device(content: FileContent) -> ImageHeader | None:
         return None
     try:
         with _readable_errors():
-            image = _open_checked(content)
-            if image.format != "JPEG" or image.mode not in ("RGB", "L") or _coded_as_rgb(image):
+            opened = _open_checked(content)
+            image = opened.image
+            if opened.format != "JPEG" or image.mode not in ("RGB", "L") or _coded_as_rgb(image):
                 return None
-            return _header(content, image)
+            return _header(content, opened)
     except DecodeError:
         return None  # decoding it here gives the reason
 
@@ -170,8 +163,9 @@ def decode_for_regions(content: FileContent, max_side: int) -> np.ndarray:
     """The photo as an RGB array, upright, at most `max_side` on its long side (JPEG draft mode
     does most of the shrinking), for the object detector and OCR."""
     with _readable_errors():
-        image = _open_checked(content)
-        rgb = _upright_rgb(image, max_side / max(image.size), _orientation(image))
+        opened = _open_checked(content, (0, max_side))
+        image = opened.image
+        rgb = _upright_rgb(image, max_side / max(image.size), orientation_of(opened.exif))
         if max(rgb.size) > max_side:
             scale = max_side / max(rgb.size)
             size = (max(1, round(rgb.width * scale)), max(1, round(rgb.height * scale)))
@@ -227,38 +221,60 @@ def _bomb_message(pillows: str, size: tuple[int, int] | None = None) -> str:
     return f"refused as a possible decompression bomb: {what} over the {MAX_PIXELS // 1_000_000} MP limit"
 
 
-def _open_checked(content: FileContent) -> Image.Image:
+@dataclass
+class _Opened:
+    """A file opened, no pixel decoded yet (a RAW's preview or half-size develop, already)."""
+
+    image: Image.Image
+    exif: Image.Exif
+    format: str
+    size: tuple[int, int]  # as stored, before turning upright (a RAW: its sensor's)
+
+
+def _open_checked(content: FileContent, need: tuple[int, int] = (0, 0)) -> _Opened:
+    """Open a file; a RAW through LibRaw, its preview used when at least `need` (short side,
+    long side)."""
+    if is_raw(content.path):
+        try:
+            raw = open_raw(content.data, content.path, need, MAX_PIXELS)
+        except RawError as exc:
+            raise DecodeError(str(exc)) from None
+        return _Opened(raw.image, raw.exif, raw.format, raw.size)
     image = Image.open(io.BytesIO(content.data))
     width, height = image.size
     if width < 1 or height < 1:
         raise DecodeError("image has no pixels")
     if width * height > MAX_PIXELS:
         raise DecodeError(_bomb_message("", (width, height)))
-    return image
+    try:
+        exif = image.getexif()
+    except Exception:  # malformed EXIF must not fail the image
+        exif = Image.Exif()
+    return _Opened(image, exif, image.format or "unknown", image.size)
 
 
-def _header(content: FileContent, image: Image.Image) -> ImageHeader:
+def _header(content: FileContent, opened: _Opened) -> ImageHeader:
     """What an opened image's header tells: size (as a person sees it), format, date, camera,
     and how to turn it upright."""
-    width, height = image.size
-    taken_at, camera = _exif_facts(image)
+    width, height = opened.size
+    taken_at, camera = date_and_camera(opened.exif)
     # Not after the file was written (a clock set to 2099): its own times tell.
     file_time = max(content.mtime_ns, content.ctime_ns or 0) / 1e9
     taken_at = plausible_date(taken_at, file_time)
-    orientation = _orientation(image)
+    orientation = orientation_of(opened.exif)
     if orientation in (5, 6, 7, 8):
         width, height = height, width  # report the size a person sees
-    fmt = image.format or "unknown"
+    fmt = opened.format
     return ImageHeader(
         ImageFacts(content.content_hash, content.size, width, height, fmt, taken_at, camera), orientation
     )
 
 
 def _decode(content: FileContent, input_spec: InputSpec) -> tuple[DecodedImage, Image.Image]:
-    image = _open_checked(content)
-    header = _header(content, image)
-    fmt, orientation = header.facts.format, header.orientation
     need = max(THUMBNAIL_SHORT_SIDE, input_spec.size)
+    opened = _open_checked(content, (need, 0))
+    header = _header(content, opened)
+    image, fmt, orientation = opened.image, header.facts.format, header.orientation
     # A HEIF's embedded thumbnail (iPhones: 320x240) is enough for the model and ~50x cheaper
     # than decoding 12 MP of HEVC; the gallery thumbnail is then that size.
     draft_side = input_spec.size if fmt == "HEIF" else need
@@ -285,8 +301,20 @@ def _upright_rgb(image: Image.Image, scale: float, orientation: int | None) -> I
     # a handful of those on many workers cannot exhaust memory (small photos never wait).
     with decode_budget().held(image.width * image.height):
         image.load()
-        image = ImageOps.exif_transpose(image) if orientation not in (None, 1) else image
-        return to_rgb(image)
+        turn = _TURNS.get(orientation or 1)
+        return to_rgb(image.transpose(turn) if turn is not None else image)
+
+
+# EXIF orientation -> the turn that makes the photo upright (as ImageOps.exif_transpose).
+_TURNS = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 
 def _shrink(image: Image.Image, short_side: int) -> Image.Image:
@@ -349,61 +377,6 @@ def save_thumbnail(thumb: Image.Image | bytes, path: Path) -> None:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise storage_error(path.parent.parent, exc) from None
-
-
-def _orientation(image: Image.Image) -> int | None:
-    try:
-        value = image.getexif().get(0x0112)
-    except Exception:  # malformed EXIF must not fail the image
-        return None
-    return int(value) if isinstance(value, int) else None
-
-
-def _exif_facts(image: Image.Image) -> tuple[float | None, str | None]:
-    try:
-        exif = image.getexif()
-        sub = exif.get_ifd(_EXIF_IFD)
-        raw = sub.get(_DATETIME_ORIGINAL) or exif.get(_DATETIME)
-        subsec = sub.get(_SUBSEC_ORIGINAL) if sub.get(_DATETIME_ORIGINAL) else None
-        offset = sub.get(_OFFSET_ORIGINAL) if sub.get(_DATETIME_ORIGINAL) else sub.get(_OFFSET)
-        make = str(exif.get(_MAKE) or "").strip("\x00 ").strip()
-        model = str(exif.get(_MODEL) or "").strip("\x00 ").strip()
-    except Exception:
-        return None, None
-    camera = model if make and model.lower().startswith(make.lower()) else " ".join(p for p in (make, model) if p)
-    taken_at = _parse_exif_date(raw, offset)
-    if taken_at is not None:
-        taken_at += _fraction(subsec)
-    return taken_at, camera or None
-
-
-def _fraction(subsec: object) -> float:
-    """EXIF SubSecTimeOriginal ("45" is 0.45 s): what tells a burst's shots apart within a second."""
-    digits = str(subsec or "").strip("\x00 ")
-    return int(digits) / 10 ** len(digits) if digits.isdigit() and len(digits) <= 9 else 0.0
-
-
-_OFFSET_TEXT = re.compile(r"^([+-])(\d{2}):(\d{2})$")
-
-
-def _parse_exif_date(raw: object, offset: object = None) -> float | None:
-    """The moment a photo was taken: its clock's time, at the offset from UTC the camera
-    recorded ("+14:00": two photos at 23:30 in Kiribati and in Baker Island are 26 hours apart),
-    else in this computer's time zone (as cameras without the tag are read everywhere)."""
-    if not isinstance(raw, str):
-        return None
-    try:
-        clock = datetime.strptime(raw.strip("\x00 ")[:19], "%Y:%m:%d %H:%M:%S")
-        found = _OFFSET_TEXT.match(offset.strip("\x00 ")) if isinstance(offset, str) else None
-        if found is not None:
-            sign = -1 if found.group(1) == "-" else 1
-            minutes = int(found.group(2)) * 60 + int(found.group(3))
-            if minutes <= 14 * 60:
-                zone = timezone(sign * timedelta(minutes=minutes))
-                return plausible_date(clock.replace(tzinfo=zone).timestamp())
-        return plausible_date(time.mktime(clock.timetuple()))
-    except (ValueError, OverflowError):
-        return None
 
 
 def lower_priority(niceness: int) -> None:

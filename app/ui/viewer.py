@@ -21,6 +21,8 @@ from app.catalog.records import ImageInfo, RegionInfo
 from app.controller.gallery_rows import GalleryItem
 from app.core.dates import plausible_date
 from app.core.paths import display_path
+from app.indexing.decoding import DecodeError, UnreadableError, decode_for_regions, read_file
+from app.indexing.raw_files import is_raw
 from app.ui.photo_canvas import PhotoCanvas
 from app.ui.task_manager import TaskManager
 
@@ -215,13 +217,26 @@ class PhotoViewer(QDialog):
 
 
 def _read_image(path: str) -> QImage:
-    """The photo upright, at most MAX_SIDE on its long side (QImage: safe off the GUI thread)."""
+    """The photo upright, at most MAX_SIDE on its long side (QImage: safe off the GUI thread).
+    What Qt cannot read (RAW files, HEIC) comes through the indexer's own decoding: the viewer
+    shows the very pixels the thumbnail and the model were made from."""
     reader = QImageReader(path)
+    if is_raw(path) or not reader.canRead():
+        return _decoded_image(path)
     reader.setAutoTransform(True)
     size = reader.size()
     if size.isValid() and max(size.width(), size.height()) > MAX_SIDE:
         reader.setScaledSize(size.scaled(QSize(MAX_SIDE, MAX_SIDE), Qt.AspectRatioMode.KeepAspectRatio))
     return reader.read()
+
+
+def _decoded_image(path: str) -> QImage:
+    try:
+        rgb = decode_for_regions(read_file(path), MAX_SIDE)
+    except (DecodeError, UnreadableError):
+        return QImage()  # the viewer says it cannot show the photo
+    height, width = rgb.shape[:2]
+    return QImage(rgb.tobytes(), width, height, 3 * width, QImage.Format.Format_RGB888).copy()
 
 
 def _file_facts(path: str) -> tuple[float | None, float | None]:

@@ -1,0 +1,136 @@
+"""Camera RAW files end to end (#29), on DNGs written from Bayer data: the embedded preview is
+used when it is large enough and the RAW developed at half size when not (the thumbnail shows
+which pixels were used), the date, camera and orientation come from the RAW's EXIF (written by
+exiftool), a search by a RAW photo finds it, and a RAW LibRaw cannot read is one failure line."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from app.indexing.raw_files import RawError, is_raw, open_raw
+from tests.helpers.images import photo, save_jpeg
+from tests.helpers.raw_files import exiftool, write_dng
+
+RED, BLUE, GREEN = (220, 40, 40), (40, 40, 220), (30, 200, 30)
+
+
+def _halves(size: tuple[int, int] = (800, 600)) -> np.ndarray:
+    """Red on the left half, blue on the right: a Bayer develop gives these back."""
+    width, height = size
+    rgb = np.zeros((height, width, 3), np.uint8)
+    rgb[:, : width // 2] = RED
+    rgb[:, width // 2 :] = BLUE
+    return rgb
+
+
+def _near(pixel: tuple[int, ...], colour: tuple[int, int, int], margin: int = 60) -> bool:
+    return all(abs(int(p) - c) <= margin for p, c in zip(pixel, colour, strict=False))
+
+
+@pytest.fixture
+def raw_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "card"
+    write_dng(folder / "DSC_0001.dng", _halves())  # no preview: developed
+    shot = write_dng(folder / "IMG_2001.dng", _halves(), preview=Image.new("RGB", (800, 600), GREEN), orientation=1)
+    exiftool(shot, "-DateTimeOriginal=2023:07:14 18:30:05", "-Make=Canon", "-Model=Canon EOS R5", "-Orientation#=6")
+    small = write_dng(folder / "IMG_2002.dng", _halves(), preview=Image.new("RGB", (160, 120), GREEN))
+    assert small.is_file()
+    (folder / "broken.nef").write_bytes(b"II*\x00" + bytes(range(256)) * 40)  # a cut-off copy
+    save_jpeg(folder / "phone.jpg", photo(7))
+    return folder
+
+
+def _rows(library: Path) -> dict[str, tuple]:
+    db = sqlite3.connect(library / "catalog.sqlite")
+    try:
+        rows = db.execute(
+            "SELECT f.path, i.format, i.width, i.height, i.taken_at, i.camera, i.content_hash "
+            "FROM files f JOIN images i ON i.id = f.image_id"
+        ).fetchall()
+    finally:
+        db.close()
+    return {Path(r[0]).name: r[1:] for r in rows}
+
+
+def _thumbnail(library: Path, content_hash: str) -> Image.Image:
+    return Image.open(library / "thumbnails" / content_hash[:2] / f"{content_hash}.jpg").convert("RGB")
+
+
+def test_raw_photos_are_indexed_from_their_preview_or_developed(cli, raw_folder, library_dir):
+    report = cli("index", raw_folder, "--no-detect", "--no-ocr", "--json")
+    assert report.code == 0, report.err
+    assert "Traceback" not in report.err
+    assert report.json["embedded"] == 4 and report.json["failed"] == 1
+    (failure,) = report.json["failures"]
+    assert Path(failure["path"]).name == "broken.nef"
+    assert failure["error"].startswith("not a RAW file LibRaw can read")
+
+    rows = _rows(library_dir)
+    fmt, width, height, taken_at, camera, developed = rows["DSC_0001.dng"]
+    assert (fmt, width, height, camera) == ("DNG", 800, 600, "Testcam Bayer One")
+    thumb = _thumbnail(library_dir, developed)
+    assert _near(thumb.getpixel((10, thumb.height // 2)), RED), "the Bayer data, developed"
+    assert _near(thumb.getpixel((thumb.width - 10, thumb.height // 2)), BLUE)
+
+    fmt, width, height, taken_at, camera, previewed = rows["IMG_2001.dng"]
+    assert (fmt, width, height, camera) == ("DNG", 600, 800, "Canon EOS R5"), "turned as its EXIF says"
+    assert taken_at == datetime(2023, 7, 14, 18, 30, 5).timestamp()
+    thumb = _thumbnail(library_dir, previewed)
+    assert thumb.height > thumb.width, "upright"
+    assert _near(thumb.getpixel((thumb.width // 2, thumb.height // 2)), GREEN), "the camera's preview"
+
+    small = _thumbnail(library_dir, rows["IMG_2002.dng"][5])
+    assert _near(small.getpixel((10, small.height // 2)), RED), "a preview too small for the model: developed"
+
+    status = cli("status", "--json").json
+    assert status["consistent"] and status["vectors"] == 4
+
+
+def test_a_raw_photo_finds_itself_as_an_example(cli, raw_folder):
+    assert cli("index", raw_folder, "--no-detect", "--no-ocr").code == 0
+    found = cli("search", "--image", raw_folder / "IMG_2001.dng", "--json")
+    assert found.code == 0, found.err
+    top = found.json["results"][0]
+    assert Path(top["path"]).name == "IMG_2001.dng" and top["score"] > 0.99
+    same = cli("search", "--image", raw_folder / "DSC_0001.dng", "--json").json["results"]
+    # IMG_2002's preview is too small: it is developed from the same Bayer data.
+    assert {Path(r["path"]).name for r in same[:2]} == {"DSC_0001.dng", "IMG_2002.dng"}
+    assert min(r["score"] for r in same[:2]) > 0.99
+
+
+def test_raw_formats_are_recognised_by_their_extension():
+    for name in ("a.DNG", "b.cr2", "c.CR3", "d.nef", "e.arw", "f.raf", "g.orf", "h.rw2", "i.pef", "j.srw"):
+        assert is_raw(name), name
+    assert not is_raw("photo.jpg") and not is_raw("notes.txt")
+
+
+def test_what_libraw_cannot_read_is_a_reason_not_a_crash(tmp_path):
+    for data in (b"", b"not a raw at all", b"II*\x00" + b"\x00" * 64):
+        with pytest.raises(RawError, match="^not a RAW file LibRaw can read"):
+            open_raw(data, "x.dng", (256, 0), 200_000_000)
+
+
+def test_a_raw_over_the_pixel_limit_is_refused_before_it_is_developed(tmp_path):
+    path = write_dng(tmp_path / "big.dng", _halves())
+    with pytest.raises(RawError, match="over the 0 MP limit"):
+        open_raw(path.read_bytes(), str(path), (256, 0), 800 * 600 - 1)
+
+
+def test_faces_are_found_in_raw_photos(cli, tmp_path, monkeypatch):
+    from tests.helpers.faces import face_photos
+
+    portrait = Image.open(face_photos()["biden.jpg"]).convert("RGB")
+    width, height = (portrait.width // 2) * 2, (portrait.height // 2) * 2
+    portrait = portrait.crop((0, 0, width, height))
+    folder = tmp_path / "card"
+    write_dng(folder / "DSC_0100.dng", np.asarray(portrait), preview=portrait)
+    monkeypatch.setenv("PHOTO_ORGANIZER_FACES", "1")
+    report = cli("index", folder, "--no-detect", "--no-ocr", "--json")
+    assert report.code == 0, report.err
+    assert report.json["embedded"] == 1 and report.json["faces"] == 1

@@ -1,0 +1,50 @@
+"""RAW photos in the window (#29): they appear in the gallery like any photo, and the viewer
+shows the very pixels the thumbnail was made from (Qt cannot read a RAW itself), upright."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from tests.helpers.raw_files import exiftool, write_dng
+from tests.ui.conftest import open_window
+
+GREEN = (30, 200, 30)
+
+
+def _drop(window, folder: Path) -> None:  # type: ignore[no-untyped-def]
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(folder))])
+    centre = QPointF(window.width() / 2, window.height() / 2)
+    window.dropEvent(
+        QDropEvent(centre, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    )
+
+
+def test_a_raw_photo_shows_in_the_gallery_and_upright_in_the_viewer(qtbot, library_dir, tmp_path):
+    folder = tmp_path / "card"
+    rgb = np.zeros((600, 800, 3), np.uint8)
+    rgb[:] = (220, 40, 40)
+    shot = write_dng(folder / "IMG_0001.dng", rgb, preview=Image.new("RGB", (800, 600), GREEN))
+    exiftool(shot, "-Orientation#=6")
+    window = open_window(qtbot, library_dir)
+    try:
+        with qtbot.waitSignal(window.indexing_finished, timeout=60000) as finished:
+            _drop(window, folder)
+        assert finished.args[0] is not None and finished.args[0].embedded == 1
+        qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=10000)
+        viewer = window.gallery_actions.open_viewer(0)
+        qtbot.addWidget(viewer)
+        qtbot.waitUntil(lambda: not viewer.picture.pixmap().isNull(), timeout=10000)
+        image = viewer.picture.pixmap().toImage()
+        assert image.height() > image.width(), "turned as the RAW's EXIF says"
+        centre = image.pixelColor(image.width() // 2, image.height() // 2)
+        assert abs(centre.green() - GREEN[1]) < 40 and centre.red() < 90, "the camera's preview, as indexed"
+        assert "DNG" in viewer.details.text()
+        viewer.close()
+    finally:
+        window.close()
