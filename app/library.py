@@ -20,7 +20,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar
 
-from app.catalog import folders, lookups, meta
+from app.catalog import folders, lookups, meta, pair_lookups
 from app.catalog.database import catalog_errors, open_catalog
 from app.catalog.kept_marks import restore_marks
 from app.catalog.records import FolderSummary, ImageInfo, KnownFailure, LibraryStatus, RegionInfo
@@ -33,6 +33,7 @@ from app.core.errors import (
 from app.core.library_folder import library_writable, make_library_folder
 from app.core.lock import WriterLock
 from app.core.paths import LibraryPaths, default_library_dir, is_content_hash
+from app.core.raw_pairs import RawPairs
 from app.core.settings import Settings
 from app.indexing.report import QUICK_SEARCHES, IndexProgress, IndexReport
 from app.library_edits import LibraryEdits
@@ -157,11 +158,8 @@ class Library:
     def _compute_device(self) -> str:
         from app.ml.embedder import resolve_device
 
-        return (
-            self._embedder.device
-            if self._embedder is not None and self._embedder.loaded
-            else resolve_device(self.device)
-        )
+        loaded = self._embedder is not None and self._embedder.loaded
+        return self._embedder.device if loaded and self._embedder is not None else resolve_device(self.device)
 
     @property
     def embedder(self) -> ClipEmbedder:
@@ -393,12 +391,13 @@ class Library:
     # --- browsing and editing ---------------------------------------------------------------
 
     def gallery(self, order: str = "date") -> list[GalleryRow]:
-        folder = str(self.paths.thumbnails)
-        return [
-            (image_id, path, f"{folder}/{content_hash[:2]}/{content_hash}.jpg")
-            for image_id, path, content_hash in lookups.gallery_rows(self.engine, order)
-            if is_content_hash(content_hash)  # a hostile catalog's rows never name files outside
-        ]
+        folder, rows = str(self.paths.thumbnails), lookups.gallery_rows(self.engine, order)
+        # A hostile catalog's rows never name files outside.
+        return [(i, path, f"{folder}/{h[:2]}/{h}.jpg") for i, path, h in rows if is_content_hash(h)]
+
+    def raw_pairs(self) -> RawPairs:
+        """The RAW+JPEG pairs, each one photo in the gallery (shown as its JPEG)."""
+        return pair_lookups.raw_pairs(self.engine)
 
     def details(self, image_id: int) -> tuple[ImageInfo, list[RegionInfo]] | None:
         """What the viewer shows: the image's facts and its regions (whole image first)."""

@@ -30,6 +30,7 @@ from app.analysis.neighbours import index_for
 from app.catalog import analysis_vectors, duplicate_lookups, lookups
 from app.catalog.records import ImageInfo
 from app.core.paths import is_content_hash
+from app.core.raw_pairs import is_raw, partners
 from app.core.trash import file_identity
 
 if TYPE_CHECKING:
@@ -284,8 +285,8 @@ def _same_photo_sets(
     sets = _Sets()
     for p in pairs:
         a, b = infos.get(p.a), infos.get(p.b)
-        if a is None or b is None or p.pixels < params.same:
-            continue
+        if a is None or b is None or p.pixels < params.same or partners(a.paths, b.paths):
+            continue  # a RAW and its JPEG are one shot, never duplicates of each other
         if p.brightness > params.brightness or p.colour > params.colour:
             continue  # another exposure, or other colours: not the same photo
         moment = _one_moment(a, b)
@@ -304,7 +305,7 @@ def _burst_sets(
     sets = _Sets()
     for p in pairs:
         a, b = infos.get(p.a), infos.get(p.b)
-        if a is None or b is None:
+        if a is None or b is None or partners(a.paths, b.paths):
             continue
         ra, rb = representative.get(p.a, p.a), representative.get(p.b, p.b)
         if ra == rb or p.pixels < params.burst:
@@ -385,7 +386,15 @@ def _present(members: list[int], candidates: list[Candidate | None]) -> tuple[li
     return [m for m, _c in kept], [c for _m, c in kept]
 
 
+def _one_per_shot(members: list[int], infos: dict[int, ImageInfo]) -> list[int]:
+    """A RAW and its JPEG joined in one group through a third photo are one shot: the JPEG
+    leaves the group (both files stay where they are), the RAW stands for them."""
+    raws = [m for m in members if any(is_raw(p) for p in infos[m].paths)]
+    return [m for m in members if not any(r != m and partners(infos[r].paths, infos[m].paths) for r in raws)]
+
+
 def _same_group(members: list[int], infos: dict[int, ImageInfo]) -> DuplicateGroup | None:
+    members = _one_per_shot(members, infos)
     members, candidates = _present(members, [_candidate(infos[m]) for m in members])
     if len(candidates) < 2:
         return None
@@ -394,7 +403,7 @@ def _same_group(members: list[int], infos: dict[int, ImageInfo]) -> DuplicateGro
 
 
 def _burst_group(members: list[int], infos: dict[int, ImageInfo], prints: PixelPrints) -> DuplicateGroup | None:
-    members = sorted(members, key=lambda m: (infos[m].taken_at or 0.0, m))
+    members = sorted(_one_per_shot(members, infos), key=lambda m: (infos[m].taken_at or 0.0, m))
     members, candidates = _present(members, [_candidate(infos[m], prints) for m in members])
     if len(candidates) < 2:
         return None

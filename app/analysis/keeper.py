@@ -1,9 +1,9 @@
 """Which photo of a duplicate group to keep, and why: the one that is most the original.
 
 Exact copies are the same bytes: keep the file that does not look like a copy (a backup or chat
-folder, "copy", "(1)"), else the oldest. The same photo in several files: the largest, with its
-camera data (EXIF), in the camera's format rather than a conversion, and the bigger file (the
-less compressed). A burst: the sharpest shot (the variance of the Laplacian, a focus measure),
+folder, "copy", "(1)"), else the oldest. The same photo in several files: the camera's RAW (never traded for a
+JPEG made from it), else the largest, with its camera data (EXIF), in the camera's format rather
+than a conversion, and the bigger file (the less compressed). A burst: the sharpest shot (the variance of the Laplacian, a focus measure),
 then the largest.
 """
 
@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from app.core.raw_pairs import RAW_FORMATS
 
 COPY_HINTS = re.compile(
     r"(^|[/\\ _.-])(copy|copie|kopie|backup|duplicate|whatsapp|telegram|signal|downloads?)([/\\ _.-]|$)|\(\d+\)",
@@ -51,10 +53,12 @@ def keep_same(members: Sequence[Candidate]) -> tuple[int, str]:
 
     def rank(i: int) -> tuple:
         m = members[i]
-        return (m.width * m.height, m.has_exif_date, m.format in CAMERA_FORMATS, m.byte_size)
+        return (m.format in RAW_FORMATS, m.width * m.height, m.has_exif_date, m.format in CAMERA_FORMATS, m.byte_size)
 
     best_index = max(range(len(members)), key=rank)
     best = members[best_index]
+    if best.format in RAW_FORMATS and any(m.format not in RAW_FORMATS for m in members):
+        return best_index, f"the camera's RAW ({best.format})"
     reasons = [f"largest ({best.width}×{best.height})"]
     if best.has_exif_date and not all(m.has_exif_date for m in members):
         reasons.append("keeps the camera data")

@@ -104,7 +104,11 @@ def hits_out(args: argparse.Namespace, hits: list, started: float) -> int:
     if not hits:
         human = "no matching photos (try a lower --threshold or other words)"
     else:
-        human = "\n".join(f"{h.score:.3f}  {display_path(h.path)}  ({one_line(h.why)})" for h in hits)
+        human = "\n".join(
+            f"{h.score:.3f}  {display_path(h.path)}  ({one_line(h.why)})"
+            + (f"  [RAW+JPEG: {display_path(h.pair)}]" if h.pair else "")
+            for h in hits
+        )
     emit(args, payload, human)
     return 0
 

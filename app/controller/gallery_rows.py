@@ -21,6 +21,7 @@ class GalleryItem(NamedTuple):
     box: tuple[float, float, float, float] | None = None  # matched region, relative
     why: str | None = None
     stack: int = 0  # a burst stacked under this photo: how many shots (0: not a stack)
+    pair: str | None = None  # a RAW+JPEG pair shown as its JPEG: the RAW's path
 
 
 class GalleryRows(Mapping[int, GalleryItem]):
@@ -83,5 +84,18 @@ def stacked_rows(rows: list[tuple], stacks: Mapping[int, tuple[int, ...]]) -> li
         if row[0] in hidden:
             continue
         shots = stacks.get(row[0])
-        out.append((*row[:3], None, None, None, len(shots)) if shots else row)
+        out.append((*row[:3], None, None, None, len(shots), *row[7:8]) if shots else row)
+    return out
+
+
+def paired_rows(rows: list[tuple], raw_of: Mapping[int, tuple[int, str]]) -> list[tuple]:
+    """The gallery with each RAW+JPEG pair as one photo: the JPEG's row, carrying its RAW's
+    path; the RAW's own row left out. `raw_of` maps a JPEG's image id to its RAW's id and path."""
+    raws = {raw_id for raw_id, _path in raw_of.values()}
+    out = []
+    for row in rows:
+        if row[0] in raws:
+            continue
+        paired = raw_of.get(row[0])
+        out.append((*row[:3], None, None, None, 0, paired[1]) if paired is not None else row)
     return out

@@ -92,6 +92,7 @@ class Searching(WindowPart[SearchView]):
                 hit.score,
                 hit.region.bbox,
                 hit.why,
+                pair=hit.pair,
             )
             for hit in hits
         ]

@@ -29,10 +29,11 @@ from PIL import Image, UnidentifiedImageError
 from app.catalog.records import ImageFacts
 from app.core.dates import plausible_date, stored_ns
 from app.core.errors import LibraryStorageError
+from app.core.raw_pairs import is_raw
 from app.core.storage import storage_error
 from app.indexing.exif_facts import date_and_camera, orientation_of
 from app.indexing.pixel_budget import decode_budget
-from app.indexing.raw_files import RawError, is_raw, open_raw
+from app.indexing.raw_files import RawError, open_raw
 from app.ml.image_geometry import THUMBNAIL_QUALITY, THUMBNAIL_SHORT_SIDE, thumbnail_size
 from app.ml.preprocess import InputSpec, to_model_input
 

@@ -24,9 +24,6 @@ from PIL import Image
 
 from app.indexing.pixel_budget import decode_budget
 
-RAW_EXTENSIONS = frozenset(
-    {".dng", ".cr2", ".cr3", ".crw", ".nef", ".nrw", ".arw", ".srf", ".sr2", ".raf", ".orf", ".rw2", ".pef", ".srw"}
-)
 _TIFF_HEADERS = (b"II*\x00", b"MM\x00*")
 _ORIENTATION = 0x0112
 # LibRaw's `flip` (its rotation of the developed image) as the EXIF orientation that means it.
@@ -45,10 +42,6 @@ class OpenedRaw:
     format: str  # "DNG", "CR3", ...
     size: tuple[int, int]  # the sensor's (as it lies), not the pixels'
     from_preview: bool
-
-
-def is_raw(path: str) -> bool:
-    return os.path.splitext(path)[1].lower() in RAW_EXTENSIONS
 
 
 def raw_format(path: str) -> str:

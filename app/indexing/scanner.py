@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core.dates import stored_ns
-from app.indexing.raw_files import RAW_EXTENSIONS
+from app.core.raw_pairs import RAW_EXTENSIONS
 
 log = logging.getLogger(__name__)
 

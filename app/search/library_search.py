@@ -19,6 +19,7 @@ from app.search.compose import compose_query
 from app.search.ranking import DEFAULT_WEIGHTS, RankingOptions
 from app.search.request import SearchRequest
 from app.search.results import SearchHit
+from app.search.shots import one_per_shot
 from app.vectors.store import VectorStore
 
 
@@ -47,7 +48,7 @@ def search_library(engine: Engine, sources: SearchSources, request: SearchReques
     if names:
         allowed = images_with_everyone(engine, names)
         if not (text and text.strip()) and request.image is None:
-            return people_hits(engine, allowed, names, request.top_k)
+            return one_per_shot(engine, people_hits(engine, allowed, names, request.top_k))
         filters = replace(filters, images=frozenset(allowed))
     elif not (text and text.strip()) and request.image is None:
         raise UserError("give words to search for, an image (--image FILE), a person (--person NAME), or a mix")
@@ -56,7 +57,7 @@ def search_library(engine: Engine, sources: SearchSources, request: SearchReques
     query = compose_query(text, image_vector, sources.text_vectors, store.dim, request.image_weight)
     weights = {**DEFAULT_WEIGHTS, **request.weights}
     options = RankingOptions(request.top_k, request.threshold, request.auto_cut, weights)
-    return search(engine, store, query, options, filters)
+    return one_per_shot(engine, search(engine, store, query, options, filters))
 
 
 def similar_in_library(
@@ -81,4 +82,4 @@ def similar_in_library(
         exclude = {image_id}
     query = QueryVectors(unit(vector), how="similar image")
     options = RankingOptions(request.top_k, request.threshold, False, {"image": 1.0, "object": 0.0, "text": 0.0})
-    return search(engine, store, query, options, request.filters, exclude)
+    return one_per_shot(engine, search(engine, store, query, options, request.filters, exclude), image_id)

@@ -15,6 +15,7 @@ class SearchHit:
     region: RegionInfo
     why: str
     content_hash: str = ""  # names the thumbnail, so showing a hit needs no catalog query
+    pair: str | None = None  # the RAW of a RAW+JPEG pair shown as its JPEG (`search.shots`)
 
     def to_json(self) -> dict:
         r = self.region
@@ -24,4 +25,5 @@ class SearchHit:
             "score": round(self.score, 4),
             "region": {"kind": r.kind, "label": r.label, "bbox": [round(v, 4) for v in r.bbox], "text": r.text},
             "why": self.why,
+            "pair": self.pair,
         }

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QListView, QStyledItemDelegate, QStyleOptionViewIt
 
 from app.controller.gallery_rows import GalleryItem, GalleryUpdate
 from app.core.paths import display_path
+from app.core.raw_pairs import PAIR_MARK
 from app.ui.card_delegate import paint_cell_background
 from app.ui.thumbnails import ThumbnailCache
 
@@ -103,9 +104,12 @@ class GalleryModel(ThumbnailListModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             name = display_path(os.path.basename(item.path))
+            name = f"{name} · {PAIR_MARK}" if item.pair else name
             return f"▣ {item.stack} · {name}" if item.stack else name
         if role == Qt.ItemDataRole.ToolTipRole:
             shown = display_path(item.path)
+            if item.pair:
+                shown = f"{shown}\n{PAIR_MARK}: {display_path(item.pair)}"
             if item.stack:
                 return f"{shown}\na burst of {item.stack} shots (right-click to see them all)"
             return shown if item.why is None else f"{shown}\n{item.why} · score {item.score:.3f}"

@@ -21,8 +21,8 @@ from app.catalog.records import ImageInfo, RegionInfo
 from app.controller.gallery_rows import GalleryItem
 from app.core.dates import plausible_date
 from app.core.paths import display_path
+from app.core.raw_pairs import PAIR_MARK, is_raw
 from app.indexing.decoding import DecodeError, UnreadableError, decode_for_regions, read_file
-from app.indexing.raw_files import is_raw
 from app.ui.photo_canvas import PhotoCanvas
 from app.ui.task_manager import TaskManager
 
@@ -178,6 +178,8 @@ class PhotoViewer(QDialog):
 
     def _details_html(self, item: GalleryItem, found: Details | None, facts: tuple[float | None, float | None]) -> str:
         rows = [("File", display_path(item.path))]
+        if item.pair:
+            rows.append((PAIR_MARK, display_path(item.pair)))  # the other file of the shot
         size, file_time = facts
         if size is not None:
             rows.append(("Size", f"{size / 1e6:.1f} MB"))

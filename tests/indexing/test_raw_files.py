@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from app.indexing.raw_files import RawError, is_raw, open_raw
+from app.core.raw_pairs import is_raw
+from app.indexing.raw_files import RawError, open_raw
 from tests.helpers.images import photo, save_jpeg
 from tests.helpers.raw_files import exiftool, write_dng
 
@@ -134,3 +135,40 @@ def test_faces_are_found_in_raw_photos(cli, tmp_path, monkeypatch):
     report = cli("index", folder, "--no-detect", "--no-ocr", "--json")
     assert report.code == 0, report.err
     assert report.json["embedded"] == 1 and report.json["faces"] == 1
+
+
+def test_a_raw_and_its_jpeg_are_one_photo_in_results_and_never_duplicates(cli, tmp_path):
+    from tests.helpers.duplicate_corpus import real_photo
+
+    picture = real_photo("coffee.png").convert("RGB")
+    picture = picture.crop((0, 0, picture.width // 2 * 2, picture.height // 2 * 2))
+    folder = tmp_path / "card"
+    jpeg = save_jpeg(folder / "IMG_2001.JPG", picture)
+    raw = write_dng(folder / "IMG_2001.dng", np.asarray(picture), preview=picture)  # the camera's two files
+    for shot in (jpeg, raw):
+        exiftool(shot, "-DateTimeOriginal=2024:05:01 10:00:00")
+    for i, name in enumerate(("chelsea.png", "astronaut.png")):
+        save_jpeg(folder / f"IMG_20{10 + i}.JPG", real_photo(name).convert("RGB"))
+    report = cli("index", folder, "--no-detect", "--no-ocr", "--json")
+    assert report.code == 0 and report.json["embedded"] == 4, report.err
+    assert cli("duplicates", "--json").json["groups"] == [], "a RAW and its JPEG are one shot, not duplicates"
+
+    found = cli("search", "--image", jpeg, "--json").json["results"]
+    names = [Path(r["path"]).name for r in found]
+    assert names[0] == "IMG_2001.JPG" and "IMG_2001.dng" not in names, "one result for the shot"
+    assert found[0]["pair"] == str(raw) and found[0]["score"] > 0.99
+    assert all(r["pair"] is None for r in found[1:])
+    alike = [Path(r["path"]).name for r in cli("similar", raw, "--json").json["results"]]
+    assert not {"IMG_2001.JPG", "IMG_2001.dng"} & set(alike), "nor is the shot similar to itself"
+    text = cli("search", "--image", jpeg).out.splitlines()[0]
+    assert text.endswith(f"[RAW+JPEG: {raw}]")
+
+    # A copy exported elsewhere is the same photo: the RAW is kept, never traded for a JPEG.
+    export = save_jpeg(
+        tmp_path / "exports" / "IMG_2001 web.jpg", picture.resize((picture.width // 2, picture.height // 2))
+    )
+    exiftool(export, "-DateTimeOriginal=2024:05:01 10:00:00")
+    assert cli("index", export.parent, "--no-detect", "--no-ocr").code == 0
+    (group,) = cli("duplicates", "--json").json["groups"]
+    assert group["tier"] == "same" and {Path(p).name for p in group["paths"]} == {"IMG_2001.dng", "IMG_2001 web.jpg"}
+    assert group["keep"] == str(raw) and group["why"] == "the camera's RAW (DNG)"

@@ -48,3 +48,31 @@ def test_a_raw_photo_shows_in_the_gallery_and_upright_in_the_viewer(qtbot, libra
         viewer.close()
     finally:
         window.close()
+
+
+def test_a_raw_and_its_jpeg_are_one_photo_in_the_gallery_marked_and_both_in_the_viewer(qtbot, library_dir, tmp_path):
+    from tests.helpers.images import photo, save_jpeg
+
+    folder = tmp_path / "card"
+    picture = photo(5, (800, 600))
+    jpeg = save_jpeg(folder / "IMG_3001.JPG", picture)
+    raw = write_dng(folder / "IMG_3001.dng", np.asarray(picture), preview=picture)
+    save_jpeg(folder / "IMG_3002.JPG", photo(6, (800, 600)))
+    window = open_window(qtbot, library_dir)
+    try:
+        with qtbot.waitSignal(window.indexing_finished, timeout=60000) as finished:
+            _drop(window, folder)
+        assert finished.args[0] is not None and finished.args[0].embedded == 3
+        qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=10000)
+        shown = {window.model.item(r).path: window.model.item(r) for r in range(2)}
+        assert set(shown) == {str(jpeg), str(folder / "IMG_3002.JPG")}, "the pair once, as its JPEG"
+        row = list(shown).index(str(jpeg))
+        label = window.model.data(window.model.index(row, 0))
+        assert label == "IMG_3001.JPG · RAW+JPEG"
+        viewer = window.gallery_actions.open_viewer(row)
+        qtbot.addWidget(viewer)
+        qtbot.waitUntil(lambda: "RAW+JPEG" in viewer.details.text(), timeout=10000)
+        assert str(raw) in viewer.details.text() and str(jpeg) in viewer.details.text()
+        viewer.close()
+    finally:
+        window.close()

@@ -1,0 +1,31 @@
+"""RAW+JPEG pairs in the catalog (`core.raw_pairs`): all of them, for the gallery, or those a
+few files are in, for a search's hits (looked up by path range, on the files' index)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Engine, select
+
+from app.catalog.schema import FileRow, ImageRow
+from app.core.raw_pairs import RAW_FORMATS, RawPairs, find_pairs, partner_names
+
+
+def raw_pairs(engine: Engine) -> RawPairs:
+    """Every pair; nothing is read beyond one query when the library holds no RAW."""
+    with engine.connect() as conn:
+        any_raw = conn.execute(select(ImageRow.id).where(ImageRow.format.in_(RAW_FORMATS)).limit(1)).first()
+        if any_raw is None:
+            return RawPairs()
+        files = conn.execute(select(FileRow.image_id, FileRow.path)).all()
+    return find_pairs((image_id, path) for image_id, path in files)
+
+
+def raw_pairs_among(engine: Engine, paths: Sequence[str]) -> RawPairs:
+    ranges = {found for found in map(partner_names, paths) if found is not None}
+    files: set[tuple[int, str]] = set()
+    with engine.connect() as conn:
+        for low, high in sorted(ranges):
+            stmt = select(FileRow.image_id, FileRow.path).where(FileRow.path >= low, FileRow.path < high)
+            files.update((image_id, path) for image_id, path in conn.execute(stmt))
+    return find_pairs(sorted(files))
