@@ -29,8 +29,9 @@ from app.analysis.keeper import Candidate, keep_burst, keep_exact, keep_same
 from app.analysis.neighbours import index_for
 from app.catalog import analysis_vectors, duplicate_lookups, lookups
 from app.catalog.records import ImageInfo
+from app.core.media_kinds import is_raw
 from app.core.paths import is_content_hash
-from app.core.raw_pairs import is_raw, partners
+from app.core.raw_pairs import partners
 from app.core.trash import file_identity
 
 if TYPE_CHECKING:

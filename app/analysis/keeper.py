@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.core.raw_pairs import RAW_FORMATS
+from app.core.media_kinds import RAW_FORMATS
 
 COPY_HINTS = re.compile(
     r"(^|[/\\ _.-])(copy|copie|kopie|backup|duplicate|whatsapp|telegram|signal|downloads?)([/\\ _.-]|$)|\(\d+\)",

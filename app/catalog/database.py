@@ -109,6 +109,19 @@ def _migrate_7_to_8(conn: Connection) -> None:
     Base.metadata.create_all(conn, tables=[KeptMarkRow.__table__])  # type: ignore[list-item]
 
 
+def _migrate_8_to_9(conn: Connection) -> None:
+    """Videos: an image's duration (None: a photo) and which frame finder made its frames;
+    a region's time in its video (frames, and what is found in them)."""
+    for table, column, kind in (
+        ("images", "duration", "FLOAT"),
+        ("images", "frames_by", "VARCHAR"),
+        ("regions", "time", "FLOAT"),
+    ):
+        have = {row[1] for row in conn.execute(text(f"PRAGMA table_info({table})"))}
+        if column not in have:  # a catalog created by this version has them from step 1
+            conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {kind}"))
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _migrate_0_to_1,
     _migrate_1_to_2,
@@ -118,6 +131,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _migrate_5_to_6,
     _migrate_6_to_7,
     _migrate_7_to_8,
+    _migrate_8_to_9,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

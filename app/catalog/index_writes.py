@@ -111,6 +111,7 @@ def _image_values(facts: ImageFacts, now: float) -> dict[str, object]:
         "format": facts.format,
         "taken_at": facts.taken_at,
         "camera": facts.camera,
+        "duration": facts.duration,
         "added_at": now,
     }
 

@@ -71,11 +71,12 @@ def regions(engine: Engine, region_ids: Sequence[int]) -> dict[int, RegionInfo]:
                     RegionRow.y1,
                     RegionRow.confidence,
                     RegionRow.text,
+                    RegionRow.time,
                 ).where(RegionRow.id.in_(chunk))
             )
             for r in rows:
                 found[r.id] = RegionInfo(
-                    r.id, r.image_id, r.kind, r.label, (r.x0, r.y0, r.x1, r.y1), r.confidence, r.text
+                    r.id, r.image_id, r.kind, r.label, (r.x0, r.y0, r.x1, r.y1), r.confidence, r.text, r.time
                 )
     return found
 
@@ -98,6 +99,7 @@ def images(engine: Engine, image_ids: Sequence[int]) -> dict[int, ImageInfo]:
                 ImageRow.format,
                 ImageRow.taken_at,
                 ImageRow.camera,
+                ImageRow.duration,
             )
             for r in conn.execute(columns.where(ImageRow.id.in_(chunk))):
                 found[r.id] = ImageInfo(
@@ -110,6 +112,7 @@ def images(engine: Engine, image_ids: Sequence[int]) -> dict[int, ImageInfo]:
                     plausible_date(r.taken_at),
                     r.camera,
                     paths.get(r.id, []),
+                    r.duration,
                 )
     return found
 

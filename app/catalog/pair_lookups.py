@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from sqlalchemy import Engine, select
 
 from app.catalog.schema import FileRow, ImageRow
-from app.core.raw_pairs import RAW_FORMATS, RawPairs, find_pairs, partner_names
+from app.core.media_kinds import RAW_FORMATS
+from app.core.raw_pairs import RawPairs, find_pairs, partner_names
 
 
 def raw_pairs(engine: Engine) -> RawPairs:

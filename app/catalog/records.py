@@ -41,6 +41,7 @@ class ImageFacts:
     format: str
     taken_at: float | None
     camera: str | None
+    duration: float | None = None  # seconds: a video
 
 
 @dataclass
@@ -76,6 +77,7 @@ class RegionInfo:
     bbox: tuple[float, float, float, float]
     confidence: float
     text: str | None
+    time: float | None = None  # seconds into a video: a frame
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ class ImageInfo:
     taken_at: float | None
     camera: str | None
     paths: list[str] = field(default_factory=list)
+    duration: float | None = None  # seconds: a video
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, text, update
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select, text, update
 
 from app.catalog.faces import NewFace, replace_faces
 from app.catalog.records import RegionPassState
@@ -24,6 +24,7 @@ class NewRegion:
     confidence: float
     text: str | None
     vector: bytes
+    time: float | None = None  # seconds into a video: a frame
 
 
 def add_regions(engine: Engine, regions: Sequence[NewRegion]) -> list[int]:
@@ -49,6 +50,7 @@ def _insert_regions(conn: Connection, regions: Sequence[NewRegion]) -> list[int]
                 confidence=r.confidence,
                 text=r.text,
                 vector=r.vector,
+                time=r.time,
             )
             .returning(RegionRow.id)
         ).scalar_one()
@@ -73,14 +75,22 @@ class RegionWork:
     objects: bool
     text: bool
     faces: bool = False
+    frames: bool = False  # a video whose scene frames are missing or made by another version
 
 
 def images_needing_regions(
-    engine: Engine, objects_by: str | None, text_by: str | None, faces_by: str | None = None
+    engine: Engine,
+    objects_by: str | None,
+    text_by: str | None,
+    faces_by: str | None = None,
+    frames_by: str | None = None,
 ) -> list[RegionWork]:
-    """Images (with one of their files) not yet done by these detector / OCR / face model
-    versions; a None version means that kind is switched off."""
+    """Images (with one of their files) not yet done by these detector / OCR / face model /
+    frame finder versions (frames: videos only); a None version means that kind is off."""
     wanted = []
+    is_video = ImageRow.duration.is_not(None)
+    if frames_by is not None:
+        wanted.append(and_(is_video, or_(ImageRow.frames_by.is_(None), ImageRow.frames_by != frames_by)))
     if objects_by is not None:
         wanted.append(or_(ImageRow.objects_by.is_(None), ImageRow.objects_by != objects_by))
     if text_by is not None:
@@ -97,6 +107,8 @@ def images_needing_regions(
             ImageRow.text_by,
             func.min(FileRow.path),
             ImageRow.faces_by,
+            ImageRow.frames_by,
+            is_video,
         )
         .join(FileRow, FileRow.image_id == ImageRow.id)
         .where(or_(*wanted))
@@ -113,6 +125,7 @@ def images_needing_regions(
             objects=objects_by is not None and r[2] != objects_by,
             text=text_by is not None and r[3] != text_by,
             faces=faces_by is not None and r[5] != faces_by,
+            frames=frames_by is not None and bool(r[7]) and r[6] != frames_by,
         )
         for r in rows
     ]
@@ -141,6 +154,7 @@ class RegionsDone:
     objects_by: str | None  # None: objects were not part of this work
     text_by: str | None
     faces_by: str | None = None
+    frames_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -162,7 +176,7 @@ def replace_regions(
     confirmations survive new face models)."""
     with engine.begin() as conn:
         removed: list[int] = []
-        for kind, column in (("object", "objects_by"), ("text", "text_by")):
+        for kind, column in (("object", "objects_by"), ("text", "text_by"), ("frame", "frames_by")):
             image_ids = [d.image_id for d in done if getattr(d, column) is not None]
             for chunk in chunks(image_ids):
                 found = (
@@ -180,7 +194,12 @@ def replace_regions(
         redone = [d.image_id for d in done if d.faces_by is not None and d.image_id in alive]
         faces_removed, faces_added = replace_faces(conn, redone, faces, alive)
         for d in done:
-            pairs = (("objects_by", d.objects_by), ("text_by", d.text_by), ("faces_by", d.faces_by))
+            pairs = (
+                ("objects_by", d.objects_by),
+                ("text_by", d.text_by),
+                ("faces_by", d.faces_by),
+                ("frames_by", d.frames_by),
+            )
             values = {k: v for k, v in pairs if v is not None}
             if values and d.image_id in alive:
                 conn.execute(update(ImageRow).where(ImageRow.id == d.image_id).values(**values))

@@ -40,6 +40,8 @@ class ImageRow(Base):
     objects_by: Mapped[str | None] = mapped_column(String, nullable=True, default=None)
     text_by: Mapped[str | None] = mapped_column(String, nullable=True, default=None)
     faces_by: Mapped[str | None] = mapped_column(String, nullable=True, default=None)
+    duration: Mapped[float | None] = mapped_column(Float, nullable=True, default=None)  # seconds: a video
+    frames_by: Mapped[str | None] = mapped_column(String, nullable=True, default=None)
 
 
 class FileRow(Base):
@@ -68,6 +70,7 @@ class RegionRow(Base):
     confidence: Mapped[float] = mapped_column(Float, default=1.0)
     text: Mapped[str | None] = mapped_column(Text, nullable=True)
     vector: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    time: Mapped[float | None] = mapped_column(Float, nullable=True, default=None)  # seconds into a video
 
     __table_args__ = (Index("ix_regions_image_kind", "image_id", "kind"),)
 

@@ -13,16 +13,10 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-RAW_EXTENSIONS = frozenset(
-    {".dng", ".cr2", ".cr3", ".crw", ".nef", ".nrw", ".arw", ".srf", ".sr2", ".raf", ".orf", ".rw2", ".pef", ".srw"}
-)
-RAW_FORMATS = frozenset(ext[1:].upper() for ext in RAW_EXTENSIONS)  # as the catalog names them
+from app.core.media_kinds import RAW_EXTENSIONS
+
 PARTNER_EXTENSIONS = frozenset({".jpg", ".jpeg", ".heic", ".heif"})  # what a camera writes beside its RAW
 PAIR_MARK = "RAW+JPEG"
-
-
-def is_raw(path: str) -> bool:
-    return os.path.splitext(path)[1].lower() in RAW_EXTENSIONS
 
 
 def _shot(path: str) -> tuple[str, str, bool] | None:

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
+from app.core.media_kinds import is_raw, is_video
 from app.core.paths import LibraryPaths
 from app.indexing.byte_arena import ArenaUnavailable, ByteArena, Slot, arena_capacity
 from app.indexing.decoding import lower_priority
@@ -79,12 +80,17 @@ def prepare_in_process(
     return prepare(item, _process_known_hashes, input_spec, paths, on_device, slot)
 
 
+def may_go_to_device(item: ScannedFile) -> bool:
+    """Whether the device may decode the file (a JPEG may; a video or a RAW never does)."""
+    return not (is_video(item.path) or is_raw(item.path))
+
+
 @contextlib.contextmanager
 def arena_for(pool: Executor, on_device: bool, work: Sequence[ScannedFile]) -> Iterator[ByteArena | None]:
     """Shared memory for the files decode processes hand to the device, as large as the run
     needs and the machine can spare; none for threads, which share this process's memory
     anyway, nor where none can be had (the files then travel as bytes)."""
-    capacity = arena_capacity(sum(item.size for item in work)) if on_device else 0
+    capacity = arena_capacity(sum(item.size for item in work if may_go_to_device(item))) if on_device else 0
     if not capacity or not isinstance(pool, ProcessPoolExecutor):
         yield None
         return

@@ -22,6 +22,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
@@ -29,11 +30,12 @@ from PIL import Image, UnidentifiedImageError
 from app.catalog.records import ImageFacts
 from app.core.dates import plausible_date, stored_ns
 from app.core.errors import LibraryStorageError
-from app.core.raw_pairs import is_raw
+from app.core.media_kinds import is_raw, is_video
 from app.core.storage import storage_error
 from app.indexing.exif_facts import date_and_camera, orientation_of
 from app.indexing.pixel_budget import decode_budget
 from app.indexing.raw_files import RawError, open_raw
+from app.indexing.video_files import VideoError, open_video
 from app.ml.image_geometry import THUMBNAIL_QUALITY, THUMBNAIL_SHORT_SIDE, thumbnail_size
 from app.ml.preprocess import InputSpec, to_model_input
 
@@ -87,6 +89,8 @@ def read_file(path: str) -> FileContent:
                 raise DecodeError("not a regular file")
             if hasattr(os, "set_blocking"):
                 os.set_blocking(fh.fileno(), True)
+            if is_video(path):  # hashed as it streams past; FFmpeg reads the file itself
+                return _hashed_video(fh, path, st)
             if st.st_size > MAX_FILE_BYTES:
                 raise DecodeError(f"file too large to be a photo ({st.st_size // (1 << 20)} MB)")
             data = fh.read(MAX_FILE_BYTES + 1)
@@ -106,6 +110,16 @@ def read_file(path: str) -> FileContent:
         raise DecodeError(f"file too large to be a photo (over {MAX_FILE_BYTES >> 20} MB)")
     digest = hashlib.sha256(data).hexdigest()  # SHA-NI makes this the fastest here
     return FileContent(path, st.st_size, stored_ns(st.st_mtime_ns), data, digest, stored_ns(st.st_ctime_ns))
+
+
+def _hashed_video(fh: BinaryIO, path: str, st: os.stat_result) -> FileContent:
+    digest, read = hashlib.sha256(), 0
+    while chunk := fh.read(1 << 20):
+        digest.update(chunk)
+        read += len(chunk)
+    if not read:
+        raise DecodeError("empty file")
+    return FileContent(path, st.st_size, stored_ns(st.st_mtime_ns), b"", digest.hexdigest(), stored_ns(st.st_ctime_ns))
 
 
 def decode(content: FileContent, input_spec: InputSpec, thumbnail_path: Path | None) -> DecodedImage:
@@ -230,11 +244,20 @@ class _Opened:
     exif: Image.Exif
     format: str
     size: tuple[int, int]  # as stored, before turning upright (a RAW: its sensor's)
+    dated: tuple[float | None, str | None] | None = None  # (taken at, camera) told otherwise: a video
+    duration: float | None = None  # a video's
 
 
 def _open_checked(content: FileContent, need: tuple[int, int] = (0, 0)) -> _Opened:
     """Open a file; a RAW through LibRaw, its preview used when at least `need` (short side,
     long side)."""
+    if is_video(content.path):
+        try:
+            video = open_video(content.path, MAX_PIXELS)
+        except VideoError as exc:
+            raise DecodeError(str(exc)) from None
+        f = video.facts
+        return _Opened(video.frame, Image.Exif(), f.format, video.frame.size, (f.taken_at, f.camera), f.duration)
     if is_raw(content.path):
         try:
             raw = open_raw(content.data, content.path, need, MAX_PIXELS)
@@ -258,7 +281,7 @@ def _header(content: FileContent, opened: _Opened) -> ImageHeader:
     """What an opened image's header tells: size (as a person sees it), format, date, camera,
     and how to turn it upright."""
     width, height = opened.size
-    taken_at, camera = date_and_camera(opened.exif)
+    taken_at, camera = opened.dated if opened.dated is not None else date_and_camera(opened.exif)
     # Not after the file was written (a clock set to 2099): its own times tell.
     file_time = max(content.mtime_ns, content.ctime_ns or 0) / 1e9
     taken_at = plausible_date(taken_at, file_time)
@@ -267,7 +290,8 @@ def _header(content: FileContent, opened: _Opened) -> ImageHeader:
         width, height = height, width  # report the size a person sees
     fmt = opened.format
     return ImageHeader(
-        ImageFacts(content.content_hash, content.size, width, height, fmt, taken_at, camera), orientation
+        ImageFacts(content.content_hash, content.size, width, height, fmt, taken_at, camera, opened.duration),
+        orientation,
     )
 
 

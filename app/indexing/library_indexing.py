@@ -24,14 +24,14 @@ if TYPE_CHECKING:
 def index_and_find_regions(
     target: RunTarget, roots: Sequence[Path], options: IndexOptions, controls: RunControls
 ) -> IndexReport:
-    """Index `roots` into `target`, then find objects, text and faces in what needs it (stepping
-    aside when `controls` defer the region pass for newer work)."""
+    """Index `roots` into `target`, then find objects, text and faces in what needs it, and
+    videos' scene frames (stepping aside when `controls` defer the region pass for newer work)."""
     with _cluster_for(options, target.embedder) as cluster:
         report = IndexRun(target, options, controls, cluster).run(roots)
         if not report.cancelled:
             report.thumbnails_restored = _restore_thumbnails(target.engine, target.paths, target.embedder, controls)
-        faces = options.faces and target.faces_store is not None
-        if report.cancelled or not (options.detect or options.ocr or faces):
+        # The pass runs even with objects, text and faces off: videos' frames.
+        if report.cancelled or target.region_models is None:
             return report
         if controls.deferred():
             report.regions_deferred = True

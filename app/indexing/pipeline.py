@@ -29,7 +29,7 @@ from app.core.errors import UserError
 from app.core.paths import display_path
 from app.indexing.batch_embedding import BatchEmbedding, NewContent, ReleasingUnused, StartedBatch
 from app.indexing.byte_arena import Slot
-from app.indexing.decode_pool import arena_for, decode_pool, prepare_in_process
+from app.indexing.decode_pool import arena_for, decode_pool, may_go_to_device, prepare_in_process
 from app.indexing.lookahead import InOrder
 from app.indexing.outcomes import (
     Decoded,
@@ -184,7 +184,7 @@ class IndexRun:
 
             def submit(item: ScannedFile) -> Future[Outcome]:
                 if isinstance(pool, ProcessPoolExecutor):
-                    slot = arena.reserve(item.size) if arena is not None else None
+                    slot = arena.reserve(item.size) if arena is not None and may_go_to_device(item) else None
                     reserved.append(slot)
                     return pool.submit(prepare_in_process, item, spec, paths, on_device, slot)
                 return pool.submit(prepare, item, self._known_hashes, spec, paths, on_device)

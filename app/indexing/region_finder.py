@@ -14,6 +14,7 @@ import numpy as np
 from app.catalog.faces import NewFace
 from app.catalog.regions import NewRegion, RegionWork
 from app.indexing.decoding import DecodeError, crop_box, decode_for_regions, read_file
+from app.indexing.video_files import FRAMES_VERSION, VideoError, scene_frames
 from app.ml.detector import Detection, ObjectDetector
 from app.ml.embedder import ClipEmbedder
 from app.ml.ocr import TextLine, TextReader
@@ -49,6 +50,7 @@ class FoundRegions:
     objects_by: str | None
     text_by: str | None
     faces_by: str | None
+    frames_by: str | None = None
     regions: list[NewRegion] = field(default_factory=list)
     faces: list[NewFace] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # this photo's share of the batch
@@ -94,14 +96,16 @@ class RegionFinder:
                 self.objects_by if b.work.objects else None,
                 self.text_by if b.work.text else None,
                 self.faces_by if b.work.faces else None,
+                FRAMES_VERSION if b.work.frames else None,
             )
             for b in batch
         }
         ready = [b for b in batch if b.pixels is not None]
-        seconds = {"detect": 0.0, "ocr": 0.0, "faces": 0.0, "embed": 0.0}
+        seconds = {"detect": 0.0, "ocr": 0.0, "faces": 0.0, "embed": 0.0, "frames": 0.0}
         self._objects(ready, found, seconds)
         self._texts(ready, found, seconds)
         self._faces(ready, found, seconds)
+        self._frames(ready, found, seconds)
         for f in found.values():
             f.seconds = {k: v / len(batch) for k, v in seconds.items()}
         return list(found.values())
@@ -156,6 +160,34 @@ class RegionFinder:
                     NewFace(b.work.image_id, face.bbox, round(face.score, 4), descriptor.tobytes())
                 )
         seconds["faces"] += time.perf_counter() - t0
+
+    def _frames(self, ready: list[Loaded], found: dict[int, FoundRegions], seconds: dict[str, float]) -> None:
+        """A video's scene frames, each a region of kind "frame" at its time, embedded as photos."""
+        todo = [b for b in ready if b.work.frames]
+        if not todo:
+            return
+        assert self.embedder.input_spec is not None
+        t0 = time.perf_counter()
+        frames: list[tuple[Loaded, float, np.ndarray]] = []
+        for b in todo:
+            try:
+                frames += [
+                    (b, t, to_model_input(image, self.embedder.input_spec)) for t, image in scene_frames(b.work.path)
+                ]
+            except VideoError as exc:
+                found[id(b)].warnings.append(f"no frames from {b.work.path}: {exc}")
+        t1 = time.perf_counter()
+        if frames:
+            vectors = self.embedder.embed_arrays([f[2] for f in frames])
+            for (b, when, _pixels), vector in zip(frames, vectors, strict=True):
+                found[id(b)].regions.append(_frame_region(b.work.image_id, when, vector))
+        seconds["frames"] += t1 - t0
+        seconds["embed"] += time.perf_counter() - t1
+
+
+def _frame_region(image_id: int, when: float, vector: np.ndarray) -> NewRegion:
+    whole = (0.0, 0.0, 1.0, 1.0)
+    return NewRegion(image_id, "frame", None, whole, 1.0, None, vector.astype(np.float32).tobytes(), round(when, 3))
 
 
 def _object_region(image_id: int, d: Detection, vector: np.ndarray) -> NewRegion:

@@ -26,6 +26,7 @@ from app.indexing.lookahead import InOrder
 from app.indexing.region_finder import FoundRegions, Loaded, RegionFinder, load_for_regions, region_batch_size
 from app.indexing.report import IndexProgress, RegionReport
 from app.indexing.run_setup import IndexOptions, RunControls, RunTarget
+from app.indexing.video_files import FRAMES_VERSION
 
 if TYPE_CHECKING:
     from app.indexing.ray_indexing import RayIndexing
@@ -68,7 +69,7 @@ class RegionRun:
         objects_by = self.models.detector_version() if self.detect else None
         text_by = self.models.reader_version() if self.ocr else None
         faces_by = self.models.faces_version() if self.find_faces else None
-        work = images_needing_regions(self.engine, objects_by, text_by, faces_by)
+        work = images_needing_regions(self.engine, objects_by, text_by, faces_by, FRAMES_VERSION)
         if work and self.cluster is not None:
             self._process_on_ray(work, self.cluster)
         elif work:
@@ -92,7 +93,9 @@ class RegionRun:
         reader = loaded(any(w.text for w in work), self.models.reader)
         face_models = loaded(any(w.faces for w in work), self.models.faces)
         self._finder = RegionFinder(self.embedder, detector, reader, face_models)
-        return [w for w in work if (w.objects and detector) or (w.text and reader) or (w.faces and face_models)]
+        return [
+            w for w in work if (w.objects and detector) or (w.text and reader) or (w.faces and face_models) or w.frames
+        ]
 
     def _process_on_ray(self, work: list[RegionWork], cluster: RayIndexing) -> None:
         """The models run on the cluster's actors; the commits stay here, batch by batch."""
@@ -159,7 +162,11 @@ class RegionRun:
         the vector stores follow (reconciled on open if a kill comes between)."""
         regions = [r for f in batch for r in f.regions]
         faces = [face for f in batch for face in f.faces]
-        done = [RegionsDone(f.work.image_id, f.objects_by, f.text_by, f.faces_by) for f in batch if not f.changed]
+        done = [
+            RegionsDone(f.work.image_id, f.objects_by, f.text_by, f.faces_by, f.frames_by)
+            for f in batch
+            if not f.changed
+        ]
         replaced = replace_regions(self.engine, done, regions, faces)
         added = replaced.added
         store = self._store_for(self.embedder.dim)
@@ -179,10 +186,10 @@ class RegionRun:
                 )
         self.report.faces += len(replaced.faces_added)
         for p, _ in added:
-            if regions[p].kind == "object":
-                self.report.objects += 1
-            else:
-                self.report.texts += 1
+            kind = regions[p].kind
+            self.report.objects += kind == "object"
+            self.report.texts += kind == "text"
+            self.report.frames += kind == "frame"
         for f in batch:
             self.report.detect_seconds += f.seconds.get("detect", 0.0)
             self.report.ocr_seconds += f.seconds.get("ocr", 0.0)

@@ -34,6 +34,7 @@ class RegionReport:
     objects: int = 0
     texts: int = 0
     faces: int = 0
+    frames: int = 0  # scene frames of videos
     detect_seconds: float = 0.0
     ocr_seconds: float = 0.0
     face_seconds: float = 0.0
@@ -44,7 +45,7 @@ class RegionReport:
 
     @property
     def regions(self) -> int:
-        return self.objects + self.texts
+        return self.objects + self.texts + self.frames
 
 
 @dataclass
@@ -65,6 +66,7 @@ class IndexReport:
     objects: int = 0  # object regions made by the region pass
     texts: int = 0  # lines of text made by the region pass
     faces: int = 0  # faces found by the region pass
+    frames: int = 0  # scene frames of videos, each searchable at its time
     region_images: int = 0  # images the region pass went through
     warnings: list[str] = field(default_factory=list)  # e.g. detector weights missing
     region_seconds: dict[str, float] = field(default_factory=dict)  # the region pass by stage
@@ -86,6 +88,7 @@ class IndexReport:
         self.objects += found.objects
         self.texts += found.texts
         self.faces += found.faces
+        self.frames += found.frames
         self.region_images += found.images
         self.warnings += found.warnings
         self.cancelled = self.cancelled or found.cancelled

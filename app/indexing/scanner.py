@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core.dates import stored_ns
-from app.core.raw_pairs import RAW_EXTENSIONS
+from app.core.media_kinds import RAW_EXTENSIONS, VIDEO_EXTENSIONS
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,7 @@ IMAGE_EXTENSIONS = (
     frozenset({".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".heic", ".heif"})
     | RAW_EXTENSIONS
 )
+MEDIA_EXTENSIONS = IMAGE_EXTENSIONS | VIDEO_EXTENSIONS  # what a scan takes
 SKIPPED_FOLDERS = frozenset(
     {"@eaDir", "$RECYCLE.BIN", "System Volume Information", "lost+found", "__MACOSX", "node_modules", ".thumbnails"}
 )
@@ -54,8 +55,8 @@ class ScanResult:
     excluded: list[str] = field(default_factory=list)  # folders met and left out (the library's own)
 
 
-def is_image_name(name: str) -> bool:
-    return os.path.splitext(name)[1].lower() in IMAGE_EXTENSIONS
+def is_media_name(name: str) -> bool:
+    return os.path.splitext(name)[1].lower() in MEDIA_EXTENSIONS
 
 
 def _skip_folder(name: str) -> bool:
@@ -123,13 +124,13 @@ def scan(
                     if not _skip_folder(entry.name):
                         subfolders.append(entry.path)
                     continue
-                if not is_image_name(entry.name) or entry.name.startswith("._"):
+                if not is_media_name(entry.name) or entry.name.startswith("._"):
                     continue
                 st = entry.stat(follow_symlinks=True)
                 if stat.S_ISREG(st.st_mode):
                     add_file(entry.path, st)
             except OSError as exc:
-                if is_image_name(entry.name):
+                if is_media_name(entry.name):
                     fail(entry.path, exc)
                 elif not _skip_folder(entry.name) and not _confirmed_absent(entry.path, exc):
                     # Maybe a folder we cannot look at now: whatever is known below it stays.

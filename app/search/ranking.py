@@ -39,7 +39,8 @@ class RankingOptions:
 def region_weight(region: RegionInfo, weights: Mapping[str, float]) -> float:
     if region.label and region.label.lower() in weights:
         return weights[region.label.lower()]
-    return weights.get(region.kind, DEFAULT_WEIGHTS.get(region.kind, 1.0))
+    kind = "image" if region.kind == "frame" else region.kind  # a video's frame is a whole picture
+    return weights.get(kind, DEFAULT_WEIGHTS.get(kind, 1.0))
 
 
 def explain(region: RegionInfo, how: str) -> str:
@@ -47,7 +48,17 @@ def explain(region: RegionInfo, how: str) -> str:
         return f'ocr: "{region.text}"'
     if region.kind == "object" and (region.text or region.label):
         return f"object: {region.text or region.label}"  # the detector's class: dog, car, ...
+    if region.kind == "frame" and region.time is not None:
+        return f"frame at {clock(region.time)}"
     return how
+
+
+def clock(seconds: float) -> str:
+    """A time in a video as a person reads it: 0:42, 12:05, 1:02:03."""
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def score_candidates(

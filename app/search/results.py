@@ -23,7 +23,13 @@ class SearchHit:
             "path": self.path,
             "image_id": self.image_id,
             "score": round(self.score, 4),
-            "region": {"kind": r.kind, "label": r.label, "bbox": [round(v, 4) for v in r.bbox], "text": r.text},
+            "region": {
+                "kind": r.kind,
+                "label": r.label,
+                "bbox": [round(v, 4) for v in r.bbox],
+                "text": r.text,
+                "time": r.time,  # seconds into a video (a frame), else null
+            },
             "why": self.why,
             "pair": self.pair,
         }

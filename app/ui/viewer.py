@@ -20,8 +20,9 @@ from app.catalog.people import FaceInImage
 from app.catalog.records import ImageInfo, RegionInfo
 from app.controller.gallery_rows import GalleryItem
 from app.core.dates import plausible_date
+from app.core.media_kinds import is_raw
 from app.core.paths import display_path
-from app.core.raw_pairs import PAIR_MARK, is_raw
+from app.core.raw_pairs import PAIR_MARK
 from app.indexing.decoding import DecodeError, UnreadableError, decode_for_regions, read_file
 from app.ui.photo_canvas import PhotoCanvas
 from app.ui.task_manager import TaskManager

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from app.core.raw_pairs import is_raw
+from app.core.media_kinds import is_raw
 from app.indexing.raw_files import RawError, open_raw
 from tests.helpers.images import photo, save_jpeg
 from tests.helpers.raw_files import exiftool, write_dng

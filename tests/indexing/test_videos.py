@@ -1,0 +1,104 @@
+"""Videos end to end (#29), on files FFmpeg encoded: indexed beside photos with their duration,
+recording date, camera and an upright thumbnail; each scene's first keyframe searchable as a
+frame at its time ("frame at 0:03"); a file FFmpeg cannot read is one failure line; an index
+run again redoes nothing, and a moved video keeps its frames."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tests.helpers.images import photo, save_jpeg
+from tests.helpers.videos import write_video
+
+RED, BLUE, GREEN = (200, 30, 30), (30, 30, 200), (30, 200, 30)
+
+
+@pytest.fixture
+def clips(tmp_path: Path) -> Path:
+    folder = tmp_path / "phone"
+    write_video(folder / "two scenes.mp4", [(RED, 3), (BLUE, 3)], metadata={"creation_time": "2023-07-14T18:30:05Z"})
+    apple = {
+        "com.apple.quicktime.creationdate": "2024-06-01T20:15:00+0200",
+        "com.apple.quicktime.make": "Apple",
+        "com.apple.quicktime.model": "iPhone 15",
+    }
+    write_video(folder / "IMG_0042.MOV", [(GREEN, 2)], rotation=90, metadata=apple)
+    (folder / "broken.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 8)
+    save_jpeg(folder / "photo.jpg", photo(3))
+    return folder
+
+
+def _images(library: Path) -> dict[str, tuple]:
+    db = sqlite3.connect(library / "catalog.sqlite")
+    try:
+        rows = db.execute(
+            "SELECT f.path, i.format, i.width, i.height, i.taken_at, i.camera, i.duration, i.id, i.content_hash "
+            "FROM files f JOIN images i ON i.id = f.image_id"
+        ).fetchall()
+        frames = db.execute("SELECT image_id, time FROM regions WHERE kind = 'frame' ORDER BY image_id, time").fetchall()
+    finally:
+        db.close()
+    by_name = {Path(r[0]).name: r[1:] for r in rows}
+    return {name: (*row, [t for i, t in frames if i == row[6]]) for name, row in by_name.items()}
+
+
+def test_videos_are_indexed_with_their_facts_and_their_scenes(cli, clips, library_dir):
+    report = cli("index", clips, "--no-detect", "--no-ocr", "--json")
+    assert report.code == 0, report.err
+    assert "Traceback" not in report.err
+    assert report.json["embedded"] == 3 and report.json["failed"] == 1
+    (failure,) = report.json["failures"]
+    assert Path(failure["path"]).name == "broken.mp4" and "FFmpeg" in failure["error"]
+    assert report.json["frames"] == 3, "two scenes, and one"
+
+    found = _images(library_dir)
+    fmt, width, height, taken_at, camera, duration, _id, content_hash, frames = found["two scenes.mp4"]
+    assert (fmt, width, height, duration) == ("MP4", 320, 240, 6.0)
+    assert taken_at == datetime(2023, 7, 14, 18, 30, 5, tzinfo=UTC).timestamp()
+    assert frames == [0.0, 3.0], "each scene's first keyframe"
+    thumb = Image.open(library_dir / "thumbnails" / content_hash[:2] / f"{content_hash}.jpg")
+    assert thumb.size[0] > thumb.size[1]
+
+    fmt, width, height, taken_at, camera, duration, _id, content_hash, frames = found["IMG_0042.MOV"]
+    assert (fmt, width, height, camera, duration) == ("MOV", 240, 320, "Apple iPhone 15", 2.0), "turned upright"
+    assert taken_at == datetime(2024, 6, 1, 18, 15, tzinfo=UTC).timestamp(), "Apple's local time, offset"
+    thumb = Image.open(library_dir / "thumbnails" / content_hash[:2] / f"{content_hash}.jpg").convert("RGB")
+    assert thumb.size[1] > thumb.size[0]
+    assert found["photo.jpg"][5] is None and found["photo.jpg"][8] == [], "a photo has no duration, no frames"
+
+    status = cli("status", "--json").json
+    assert status["consistent"]
+
+
+def test_search_finds_the_moment_inside_a_video(cli, clips, tmp_path):
+    assert cli("index", clips, "--no-detect", "--no-ocr").code == 0
+    blue = tmp_path / "blue.png"
+    picture = Image.new("RGB", (320, 240), BLUE)
+    picture.paste((255, 255, 255), (0, 0, 106, 80))
+    picture.save(blue)
+    found = cli("search", "--image", blue, "--json")
+    assert found.code == 0, found.err
+    top = found.json["results"][0]
+    assert Path(top["path"]).name == "two scenes.mp4"
+    assert top["region"]["kind"] == "frame" and top["region"]["time"] == 3.0
+    assert top["why"] == "frame at 0:03"
+    text = cli("search", "--image", blue).out.splitlines()[0]
+    assert "two scenes.mp4" in text and "frame at 0:03" in text
+
+
+def test_indexing_again_redoes_nothing_and_a_moved_video_keeps_its_frames(cli, clips, library_dir, tmp_path):
+    assert cli("index", clips, "--no-detect", "--no-ocr").code == 0
+    again = cli("index", clips, "--no-detect", "--no-ocr", "--json").json
+    assert again["embedded"] == 0 and again["frames"] == 0 and again["unchanged"] == 3
+    moved = clips / "2023"
+    moved.mkdir()
+    shutil.move(clips / "two scenes.mp4", moved / "two scenes.mp4")
+    after = cli("index", clips, "--no-detect", "--no-ocr", "--json").json
+    assert after["embedded"] == 0 and after["frames"] == 0 and after["moved"] == 1
+    assert _images(library_dir)["two scenes.mp4"][8] == [0.0, 3.0]
