@@ -8,10 +8,11 @@ cd "$(dirname "$0")"
 ensure_test_packages() {
   # The 3D map needs OpenGL on a real X server: Xvfb with the xcb platform plugin.
   # libheif-examples gives heif-enc, which writes camera-like HEIC files for the tests;
-  # exiftool writes cameras' EXIF into the RAW files the tests make.
+  # exiftool writes cameras' EXIF into the RAW files the tests make; libpulse0 is what
+  # QtMultimedia needs to load (desktops have it), for the tests that play videos.
   local missing=()
   command -v Xvfb >/dev/null 2>&1 || missing+=(xvfb)
-  for pkg in libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1 libheif-examples libimage-exiftool-perl; do
+  for pkg in libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1 libheif-examples libimage-exiftool-perl libpulse0; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0

@@ -20,9 +20,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar
 
-from app.catalog import folders, lookups, meta, pair_lookups
+from app.catalog import folders, lookups, media_lookups, meta
 from app.catalog.database import catalog_errors, open_catalog
 from app.catalog.kept_marks import restore_marks
+from app.catalog.media_lookups import GalleryMarks
 from app.catalog.records import FolderSummary, ImageInfo, KnownFailure, LibraryStatus, RegionInfo
 from app.core.errors import (
     LibraryBusyError,
@@ -33,7 +34,6 @@ from app.core.errors import (
 from app.core.library_folder import library_writable, make_library_folder
 from app.core.lock import WriterLock
 from app.core.paths import LibraryPaths, default_library_dir, is_content_hash
-from app.core.raw_pairs import RawPairs
 from app.core.settings import Settings
 from app.indexing.report import QUICK_SEARCHES, IndexProgress, IndexReport
 from app.library_edits import LibraryEdits
@@ -395,9 +395,9 @@ class Library:
         # A hostile catalog's rows never name files outside.
         return [(i, path, f"{folder}/{h[:2]}/{h}.jpg") for i, path, h in rows if is_content_hash(h)]
 
-    def raw_pairs(self) -> RawPairs:
-        """The RAW+JPEG pairs, each one photo in the gallery (shown as its JPEG)."""
-        return pair_lookups.raw_pairs(self.engine)
+    def gallery_marks(self) -> GalleryMarks:
+        """RAW+JPEG pairs (one photo each in the gallery, shown as its JPEG) and videos' durations."""
+        return media_lookups.gallery_marks(self.engine)
 
     def details(self, image_id: int) -> tuple[ImageInfo, list[RegionInfo]] | None:
         """What the viewer shows: the image's facts and its regions (whole image first)."""

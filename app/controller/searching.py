@@ -93,6 +93,8 @@ class Searching(WindowPart[SearchView]):
                 hit.region.bbox,
                 hit.why,
                 pair=hit.pair,
+                duration=_duration(self.browse.entries.get(hit.image_id)),
+                time=hit.region.time,
             )
             for hit in hits
         ]
@@ -110,3 +112,7 @@ class Searching(WindowPart[SearchView]):
         self.view.clear_search_box()
         if self.browse.leave_results():
             self._refresh_gallery()
+
+
+def _duration(entry: GalleryItem | None) -> float | None:
+    return entry.duration if entry is not None else None

@@ -19,7 +19,7 @@ from app.controller.browse_state import BrowseState
 from app.controller.changes import Changed, Done
 from app.controller.chosen_photos import show_chosen_photos
 from app.controller.duplicates import DuplicatesReview
-from app.controller.gallery_rows import GalleryRows, GalleryUpdate, paired_rows, plan_update, stacked_rows
+from app.controller.gallery_rows import GalleryRows, GalleryUpdate, marked_rows, plan_update, stacked_rows
 from app.controller.indexing_queue import IndexingQueue
 from app.controller.names import LongWork, NamesOrganiser
 from app.controller.organise import Organiser
@@ -338,8 +338,8 @@ class WindowController:
         def load() -> tuple[list[tuple], GalleryRows, GalleryUpdate | None, int]:
             # Rows, lookups and the insertions to make are all built here, off the GUI thread.
             rows: list[tuple] = library.gallery(order)  # shown as they are: GalleryItem's first fields
-            pairs = library.raw_pairs()
-            rows = paired_rows(rows, pairs.raw_of) if pairs else rows
+            marks = library.gallery_marks()
+            rows = marked_rows(rows, marks) if marks.pairs or marks.durations else rows
             shown = stacked_rows(rows, stacks) if stacks else rows
             return shown, GalleryRows(rows), plan_update(base, shown) if whole else None, library.failure_count()
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 from sqlalchemy import Engine
 
 from app.catalog import lookups
-from app.catalog.pair_lookups import raw_pairs_among
+from app.catalog.media_lookups import raw_pairs_among
 from app.core.raw_pairs import may_pair
 from app.search.results import SearchHit
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QListView, QStyledItemDelegate, QStyleOptionViewIt
 from app.controller.gallery_rows import GalleryItem, GalleryUpdate
 from app.core.paths import display_path
 from app.core.raw_pairs import PAIR_MARK
+from app.search.ranking import clock
 from app.ui.card_delegate import paint_cell_background
 from app.ui.thumbnails import ThumbnailCache
 
@@ -105,6 +106,7 @@ class GalleryModel(ThumbnailListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             name = display_path(os.path.basename(item.path))
             name = f"{name} · {PAIR_MARK}" if item.pair else name
+            name = f"▶ {clock(item.duration)} · {name}" if item.duration is not None else name
             return f"▣ {item.stack} · {name}" if item.stack else name
         if role == Qt.ItemDataRole.ToolTipRole:
             shown = display_path(item.path)

@@ -14,18 +14,20 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QImageReader, QKeyEvent, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QInputDialog, QLabel, QMenu, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QInputDialog, QLabel, QMenu, QStackedWidget, QVBoxLayout, QWidget
 
 from app.catalog.people import FaceInImage
 from app.catalog.records import ImageInfo, RegionInfo
 from app.controller.gallery_rows import GalleryItem
 from app.core.dates import plausible_date
-from app.core.media_kinds import is_raw
+from app.core.media_kinds import is_raw, is_video
 from app.core.paths import display_path
 from app.core.raw_pairs import PAIR_MARK
 from app.indexing.decoding import DecodeError, UnreadableError, decode_for_regions, read_file
+from app.search.ranking import clock
 from app.ui.photo_canvas import PhotoCanvas
 from app.ui.task_manager import TaskManager
+from app.ui.video_player import VideoPlayer, player_unavailable
 
 if TYPE_CHECKING:
     from app.library import Library
@@ -61,8 +63,12 @@ class PhotoViewer(QDialog):
         self.details.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details.setFixedWidth(300)
+        self.stage = QStackedWidget()  # the photo, or a video playing
+        self.stage.addWidget(self.picture)
+        self.player: VideoPlayer | None = None  # made for the first video shown
+        self.finished.connect(self._stop_video)
         row = QHBoxLayout()
-        row.addWidget(self.picture, 1)
+        row.addWidget(self.stage, 1)
         row.addWidget(self.details)
         layout = QVBoxLayout(self)
         layout.addLayout(row, 1)  # the photo takes the space; the hint stays at the bottom
@@ -118,8 +124,25 @@ class PhotoViewer(QDialog):
             self.picture.set_pixmap(pixmap)
         else:
             self.picture.set_message("The photo could not be opened (moved or deleted?).")
+        self._show_video(item)
         self.details.setText(self._details_html(item, found, facts))
         self.shown.emit()
+
+    def _show_video(self, item: GalleryItem) -> None:
+        """A video plays (from the moment a search found, if it found one); a photo stops it."""
+        if not is_video(item.path) or player_unavailable() is not None:
+            self._stop_video()
+            return
+        if self.player is None:
+            self.player = VideoPlayer()
+            self.stage.addWidget(self.player)
+        self.stage.setCurrentWidget(self.player)
+        self.player.play(item.path, item.time)
+
+    def _stop_video(self) -> None:
+        self.stage.setCurrentWidget(self.picture)
+        if self.player is not None:
+            self.player.stop()
 
     def face_menu(self, region_id: int) -> QMenu:
         """Right-click on a face: say who it is, or who it is not; photos with this face."""
@@ -187,6 +210,9 @@ class PhotoViewer(QDialog):
         if found is not None:
             info, regions = found
             rows.append(("Pixels", f"{info.width} × {info.height} ({info.format})"))
+            if info.duration is not None:
+                unavailable = player_unavailable()
+                rows.append(("Duration", clock(info.duration) + (f" ({unavailable})" if unavailable else "")))
             when = info.taken_at
             label = "Taken" if when else "File date"
             when = when or file_time
@@ -209,7 +235,9 @@ class PhotoViewer(QDialog):
         return "".join(f"<p><b>{k}</b><br>{v if k == 'Copies' else html.escape(str(v))}</p>" for k, v in rows)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Right, Qt.Key.Key_Space) and self.index < len(self.items) - 1:
+        if event.key() == Qt.Key.Key_K and self.player is not None and self.stage.currentWidget() is self.player:
+            self.player.play_or_pause()
+        elif event.key() in (Qt.Key.Key_Right, Qt.Key.Key_Space) and self.index < len(self.items) - 1:
             self.index += 1
             self.show_current()
         elif event.key() == Qt.Key.Key_Left and self.index > 0:

@@ -41,7 +41,9 @@ def _images(library: Path) -> dict[str, tuple]:
             "SELECT f.path, i.format, i.width, i.height, i.taken_at, i.camera, i.duration, i.id, i.content_hash "
             "FROM files f JOIN images i ON i.id = f.image_id"
         ).fetchall()
-        frames = db.execute("SELECT image_id, time FROM regions WHERE kind = 'frame' ORDER BY image_id, time").fetchall()
+        frames = db.execute(
+            "SELECT image_id, time FROM regions WHERE kind = 'frame' ORDER BY image_id, time"
+        ).fetchall()
     finally:
         db.close()
     by_name = {Path(r[0]).name: r[1:] for r in rows}

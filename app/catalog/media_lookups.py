@@ -1,9 +1,11 @@
-"""RAW+JPEG pairs in the catalog (`core.raw_pairs`): all of them, for the gallery, or those a
-few files are in, for a search's hits (looked up by path range, on the files' index)."""
+"""What marks photos in the gallery beyond their thumbnail: RAW+JPEG pairs (`core.raw_pairs`),
+all of them or those a few files are in (a search's hits, looked up by path range on the
+files' index), and videos' durations."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, select
 
@@ -30,3 +32,15 @@ def raw_pairs_among(engine: Engine, paths: Sequence[str]) -> RawPairs:
             stmt = select(FileRow.image_id, FileRow.path).where(FileRow.path >= low, FileRow.path < high)
             files.update((image_id, path) for image_id, path in conn.execute(stmt))
     return find_pairs(sorted(files))
+
+
+@dataclass
+class GalleryMarks:
+    pairs: RawPairs = field(default_factory=RawPairs)
+    durations: dict[int, float] = field(default_factory=dict)  # a video's image id -> seconds
+
+
+def gallery_marks(engine: Engine) -> GalleryMarks:
+    with engine.connect() as conn:
+        durations = conn.execute(select(ImageRow.id, ImageRow.duration).where(ImageRow.duration.is_not(None))).all()
+    return GalleryMarks(raw_pairs(engine), {i: float(seconds) for i, seconds in durations if seconds is not None})

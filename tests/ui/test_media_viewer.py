@@ -1,5 +1,7 @@
-"""RAW photos in the window (#29): they appear in the gallery like any photo, and the viewer
-shows the very pixels the thumbnail was made from (Qt cannot read a RAW itself), upright."""
+"""RAW photos and videos in the window (#29): a RAW appears in the gallery like any photo and
+the viewer shows the very pixels the thumbnail was made from (Qt cannot read a RAW itself),
+upright; a RAW+JPEG pair is one photo; a video shows its duration and plays in the viewer from
+the moment a search found."""
 
 from __future__ import annotations
 
@@ -74,5 +76,40 @@ def test_a_raw_and_its_jpeg_are_one_photo_in_the_gallery_marked_and_both_in_the_
         qtbot.waitUntil(lambda: "RAW+JPEG" in viewer.details.text(), timeout=10000)
         assert str(raw) in viewer.details.text() and str(jpeg) in viewer.details.text()
         viewer.close()
+    finally:
+        window.close()
+
+
+def test_a_video_shows_its_duration_and_plays_from_the_moment_a_search_found(qtbot, library_dir, tmp_path):
+    from tests.helpers.videos import write_video
+
+    folder = tmp_path / "phone"
+    write_video(folder / "two scenes.mp4", [((200, 30, 30), 3), ((30, 30, 200), 3)])
+    blue = tmp_path / "blue.png"
+    picture = Image.new("RGB", (320, 240), (30, 30, 200))
+    picture.paste((255, 255, 255), (0, 0, 106, 80))
+    picture.save(blue)
+    window = open_window(qtbot, library_dir)
+    try:
+        with qtbot.waitSignal(window.indexing_finished, timeout=60000) as finished:
+            _drop(window, folder)
+        assert finished.args[0] is not None and finished.args[0].frames == 2
+        qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=10000)
+        assert window.model.data(window.model.index(0, 0)) == "▶ 0:06 · two scenes.mp4"
+        with qtbot.waitSignal(window.search_finished, timeout=20000):
+            window.search_actions.search_by_image(blue)
+        hit = window.model.item(0)
+        assert hit is not None and hit.time == 3.0 and hit.why == "frame at 0:03"
+        viewer = window.gallery_actions.open_viewer(0)
+        qtbot.addWidget(viewer)
+        qtbot.waitUntil(
+            lambda: viewer.player is not None and viewer.stage.currentWidget() is viewer.player, timeout=10000
+        )
+        player = viewer.player
+        assert player is not None
+        qtbot.waitUntil(lambda: player.player.position() >= 3000, timeout=10000)
+        assert "Duration" in viewer.details.text() and "0:06" in viewer.details.text()
+        viewer.close()
+        assert player.player.source().isEmpty(), "closing the viewer stops the video"
     finally:
         window.close()
