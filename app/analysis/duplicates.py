@@ -288,6 +288,8 @@ def _same_photo_sets(
         a, b = infos.get(p.a), infos.get(p.b)
         if a is None or b is None or p.pixels < params.same or partners(a.paths, b.paths):
             continue  # a RAW and its JPEG are one shot, never duplicates of each other
+        if not _same_length(a, b):
+            continue  # a video and a photo, or two videos of other lengths: not one recording
         if p.brightness > params.brightness or p.colour > params.colour:
             continue  # another exposure, or other colours: not the same photo
         moment = _one_moment(a, b)
@@ -295,6 +297,13 @@ def _same_photo_sets(
             continue  # two capture times, or numbered one after the other: two shots, however alike
         sets.join(p.a, p.b)
     return sets.groups()
+
+
+def _same_length(a: ImageInfo, b: ImageInfo) -> bool:
+    """Two photos, or two videos whose durations agree (a re-encode keeps the length)."""
+    if a.duration is None or b.duration is None:
+        return a.duration is None and b.duration is None
+    return abs(a.duration - b.duration) <= max(0.5, 0.02 * max(a.duration, b.duration))
 
 
 def _burst_sets(
@@ -306,8 +315,8 @@ def _burst_sets(
     sets = _Sets()
     for p in pairs:
         a, b = infos.get(p.a), infos.get(p.b)
-        if a is None or b is None or partners(a.paths, b.paths):
-            continue
+        if a is None or b is None or partners(a.paths, b.paths) or a.duration is not None or b.duration is not None:
+            continue  # videos are never shots of a burst
         ra, rb = representative.get(p.a, p.a), representative.get(p.b, p.b)
         if ra == rb or p.pixels < params.burst:
             continue

@@ -22,6 +22,7 @@ class RegionToReembed:
     text: str | None
     content_hash: str
     path: str | None
+    time: float | None = None  # a video's frame: where in it
 
 
 def regions_to_reembed(engine: Engine, limit: int) -> list[RegionToReembed]:
@@ -38,6 +39,7 @@ def regions_to_reembed(engine: Engine, limit: int) -> list[RegionToReembed]:
             RegionRow.text,
             ImageRow.content_hash,
             first_path,
+            RegionRow.time,
         )
         .join(ImageRow, ImageRow.id == RegionRow.image_id)
         .where(RegionRow.vector.is_not(None))
@@ -46,7 +48,9 @@ def regions_to_reembed(engine: Engine, limit: int) -> list[RegionToReembed]:
         .limit(limit)
     )
     with engine.connect() as conn:
-        return [RegionToReembed(r[0], r[1], (r[2], r[3], r[4], r[5]), r[6], r[7], r[8]) for r in conn.execute(stmt)]
+        return [
+            RegionToReembed(r[0], r[1], (r[2], r[3], r[4], r[5]), r[6], r[7], r[8], r[9]) for r in conn.execute(stmt)
+        ]
 
 
 def count_reembed_left(engine: Engine) -> tuple[int, int]:

@@ -1,7 +1,8 @@
 """Re-embedding a library with another model from its thumbnail cache.
 
 Each region is rebuilt from the 256 px thumbnail (whole image; object crops by their box) or
-from its text, never from the original photo unless the thumbnail is gone. Progress is kept in
+from its text, never from the original photo unless the thumbnail is gone; a video's frame
+from that frame of the video. Progress is kept in
 the catalog batch by batch, so a kill resumes where it stopped; the old vectors serve searches
 until the switch completes in one transaction.
 """
@@ -22,6 +23,7 @@ from app.core.errors import UntrustedDataError
 from app.core.paths import LibraryPaths
 from app.indexing.decoding import DecodeError, decode, read_file, to_rgb
 from app.indexing.report import IndexProgress
+from app.indexing.video_files import frame_at
 from app.ml.embedder import ClipEmbedder
 from app.ml.preprocess import to_model_input
 
@@ -71,6 +73,9 @@ def reembed(
 def _region_pixels(region: RegionToReembed, paths: LibraryPaths, embedder: ClipEmbedder) -> np.ndarray | None:
     spec = embedder.input_spec
     assert spec is not None
+    if region.kind == "frame":  # a video's scene: its own frame, not the video's thumbnail
+        frame = frame_at(region.path, region.time or 0.0) if region.path else None
+        return to_model_input(frame, spec) if frame is not None else None
     try:
         thumb_path = paths.thumbnail(region.content_hash)
     except UntrustedDataError as exc:

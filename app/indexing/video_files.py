@@ -12,6 +12,7 @@ seconds, and `max_frames` a video.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
+
+log = logging.getLogger(__name__)
 
 REPRESENTATIVE_AT = 0.25  # of the duration
 REPRESENTATIVE_MAX_SECONDS = 3.0
@@ -88,6 +91,22 @@ def scene_frames(path: str, max_frames: int = MAX_FRAMES, min_gap: float = MIN_G
         except _av().FFmpegError:
             pass  # a damaged tail: the scenes before it stand
     return kept
+
+
+def frame_at(path: str, seconds: float) -> Image.Image | None:
+    """The upright frame at `seconds` (at most FRAME_SIDE, as scene frames are), or None when
+    the video cannot be read now."""
+    try:
+        with _opened(path) as (container, stream):
+            frame = _frame_at(container, stream, seconds)
+    except VideoError as exc:
+        log.warning("no frame at %.1f s of %s: %s", seconds, path, exc)
+        return None
+    if frame is not None and max(frame.size) > FRAME_SIDE:
+        scale = FRAME_SIDE / max(frame.size)
+        size = (max(1, round(frame.width * scale)), max(1, round(frame.height * scale)))
+        frame = frame.resize(size, Image.Resampling.BILINEAR)  # as scene frames are made
+    return frame
 
 
 class _opened:

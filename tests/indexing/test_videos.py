@@ -104,3 +104,55 @@ def test_indexing_again_redoes_nothing_and_a_moved_video_keeps_its_frames(cli, c
     after = cli("index", clips, "--no-detect", "--no-ocr", "--json").json
     assert after["embedded"] == 0 and after["frames"] == 0 and after["moved"] == 1
     assert _images(library_dir)["two scenes.mp4"][8] == [0.0, 3.0]
+
+
+def test_a_model_switch_embeds_each_frame_from_its_own_moment(cli, clips, library_dir, tmp_path):
+    import numpy as np
+
+    from app.indexing.video_files import frame_at
+    from app.library import Library
+    from app.ml.preprocess import to_model_input
+    from app.ml.spec import ModelSpec
+    from tests.helpers.models import save_tiny_model
+
+    assert cli("index", clips, "--no-detect", "--no-ocr").code == 0
+    other = ModelSpec.parse(f"local-dir:{save_tiny_model(tmp_path / 'other-model')}")
+    with Library(library_dir, other) as library:
+        report = library.index([clips])
+        assert report.reembedded == 3 + 3, "two videos and a photo, and three frames"
+        db = sqlite3.connect(library_dir / "catalog.sqlite")
+        try:
+            frames = db.execute(
+                "SELECT r.id, r.time FROM regions r JOIN files f ON f.image_id = r.image_id "
+                "WHERE r.kind = 'frame' AND f.path LIKE '%two scenes.mp4' ORDER BY r.time"
+            ).fetchall()
+        finally:
+            db.close()
+        embedder = library.embedder.load()
+        video = str(clips / "two scenes.mp4")
+        assert [when for _id, when in frames] == [0.0, 3.0]
+        for region_id, when in frames:
+            picture = frame_at(video, when)
+            assert picture is not None
+            expected = embedder.embed_arrays([to_model_input(picture, embedder.input_spec)])[0]
+            assert np.allclose(library.store.reconstruct(region_id), expected, atol=1e-5), when
+
+
+def test_videos_are_duplicates_only_of_the_same_recording(cli, tmp_path):
+    folder = tmp_path / "videos"
+    when = {"creation_time": "2023-07-14T18:30:05Z"}
+    scenes = [(RED, 3), (BLUE, 3)]
+    clip = write_video(folder / "clip.mp4", scenes, metadata=when)
+    shutil.copy(clip, folder / "clip copy.mp4")
+    write_video(folder / "clip small.mp4", scenes, size=(240, 180), metadata=when)  # re-encoded smaller
+    write_video(folder / "short.mp4", [(RED, 2)], metadata=when)  # the same first scene, another length
+    still = Image.new("RGB", (320, 240), RED)
+    still.paste((255, 255, 255), (0, 0, 106, 80))
+    save_jpeg(folder / "still.jpg", still)  # a photo of what the video shows
+    assert cli("index", folder, "--no-detect", "--no-ocr").code == 0
+    groups = cli("duplicates", "--json").json["groups"]
+    named = {(g["tier"], frozenset(Path(p).name for p in g["paths"])) for g in groups}
+    assert ("exact", frozenset({"clip.mp4", "clip copy.mp4"})) in named
+    same = [names for tier, names in named if tier == "same"]
+    assert same == [frozenset({"clip.mp4", "clip small.mp4"})], "the re-encode: same length, same pictures"
+    assert not any("short.mp4" in names or "still.jpg" in names for _tier, names in named)
