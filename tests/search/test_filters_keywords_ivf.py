@@ -58,7 +58,13 @@ def test_ocr_keyword_hits_are_blended_in_and_explained(cli, tmp_path, library_di
     top = result.json["results"][0]
     assert Path(top["path"]).name == "b.jpg"
     assert top["why"] == 'ocr keyword: "BAKERY"'
-    assert top["region"] == {"kind": "text", "label": None, "bbox": [0.1, 0.2, 0.6, 0.4], "text": "BAKERY"}
+    assert top["region"] == {
+        "kind": "text",
+        "label": None,
+        "bbox": [0.1, 0.2, 0.6, 0.4],
+        "text": "BAKERY",
+        "time": None,
+    }
     # Removing the image removes its text from the keyword index too.
     (root / "2019" / "b.jpg").unlink()
     cli("index", root)
