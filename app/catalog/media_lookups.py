@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, select
 
+from app.catalog.photo_marks import all_marks
 from app.catalog.schema import FileRow, ImageRow
 from app.core.media_kinds import RAW_FORMATS
 from app.core.raw_pairs import RawPairs, find_pairs, partner_names
@@ -38,9 +39,13 @@ def raw_pairs_among(engine: Engine, paths: Sequence[str]) -> RawPairs:
 class GalleryMarks:
     pairs: RawPairs = field(default_factory=RawPairs)
     durations: dict[int, float] = field(default_factory=dict)  # a video's image id -> seconds
+    marks: dict[int, int] = field(default_factory=dict)  # stars, favourite, reject (`PhotoMarks.packed`)
 
 
 def gallery_marks(engine: Engine) -> GalleryMarks:
     with engine.connect() as conn:
         durations = conn.execute(select(ImageRow.id, ImageRow.duration).where(ImageRow.duration.is_not(None))).all()
-    return GalleryMarks(raw_pairs(engine), {i: float(seconds) for i, seconds in durations if seconds is not None})
+    marks = {image_id: m.packed for image_id, m in all_marks(engine).items()}
+    return GalleryMarks(
+        raw_pairs(engine), {i: float(seconds) for i, seconds in durations if seconds is not None}, marks
+    )

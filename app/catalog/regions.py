@@ -18,13 +18,13 @@ from app.catalog.sql_helpers import chunks
 @dataclass(frozen=True)
 class NewRegion:
     image_id: int
-    kind: str  # "object" or "text"
+    kind: str  # "object", "text" or "frame"
     label: str | None
     bbox: tuple[float, float, float, float]
     confidence: float
     text: str | None
     vector: bytes
-    time: float | None = None  # seconds into a video: a frame
+    time: float | None = None  # seconds into a video: a frame, or text read in one
 
 
 def add_regions(engine: Engine, regions: Sequence[NewRegion]) -> list[int]:

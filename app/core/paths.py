@@ -60,6 +60,15 @@ class LibraryPaths:
             raise UntrustedDataError(f"the catalog holds a malformed content hash {content_hash[:80]!r}")
         return self.thumbnails / content_hash[:2] / f"{content_hash}.jpg"
 
+    def frame_thumbnail(self, content_hash: str, seconds: float) -> Path:
+        """Where the thumbnail of a video's frame at `seconds` lives (beside the video's own)."""
+        return frame_thumbnail(self.thumbnail(content_hash), seconds)
+
+
+def frame_thumbnail(thumbnail: Path, seconds: float) -> Path:
+    """The thumbnail of a video's frame at `seconds`, given the video's own thumbnail."""
+    return thumbnail.with_name(f"{thumbnail.stem}@{round(seconds * 1000)}.jpg")
+
 
 _CONTENT_HASH = re.compile(r"[0-9a-f]{64}")
 

@@ -22,6 +22,7 @@ import numpy as np
 
 from app.catalog.regions import RegionsDone, RegionWork, images_needing_regions, replace_regions
 from app.core.errors import ModelUnavailableError
+from app.indexing.decoding import save_thumbnail
 from app.indexing.lookahead import InOrder
 from app.indexing.region_finder import FoundRegions, Loaded, RegionFinder, load_for_regions, region_batch_size
 from app.indexing.report import IndexProgress, RegionReport
@@ -46,6 +47,7 @@ class RegionRun:
     ) -> None:
         assert target.region_models is not None
         self.engine = target.engine
+        self.paths = target.paths
         self.cluster = cluster  # the models on Ray's actors, else here
         self.embedder = target.embedder
         self.models = target.region_models
@@ -167,6 +169,9 @@ class RegionRun:
             for f in batch
             if not f.changed
         ]
+        for f in batch:
+            for when, jpeg in f.frame_thumbnails:
+                save_thumbnail(jpeg, self.paths.frame_thumbnail(f.work.content_hash, when))
         replaced = replace_regions(self.engine, done, regions, faces)
         added = replaced.added
         store = self._store_for(self.embedder.dim)

@@ -7,7 +7,8 @@ applied). The representative frame is a quarter of the way in, at most 3 s: past
 that is often dark or blurred, and cheap to reach (a seek to the keyframe before it). Scene
 frames are found from keyframes alone (no other frame is decoded): a keyframe whose small grey
 copy differs enough from the last one kept starts a new scene; at most one every `min_gap`
-seconds, and `max_frames` a video.
+seconds, and `max_frames` a video. A long video is sampled at a bounded number of points
+instead of at every keyframe.
 """
 
 from __future__ import annotations
@@ -15,12 +16,15 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import numpy as np
 from PIL import Image
+
+from app.core.geo_points import GeoPoint, iso6709_point
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +33,10 @@ REPRESENTATIVE_MAX_SECONDS = 3.0
 SCENE_CHANGE = 18.0  # mean absolute difference (0-255) of 16x16 grey copies
 FRAME_SIDE = 640  # scene frames: enough for the model and a thumbnail
 MAX_FRAMES, MIN_GAP = 24, 3.0  # a video's scene frames: at most, and seconds apart at least
-FRAMES_VERSION = f"keyframe-scenes:{SCENE_CHANGE:g}:{MAX_FRAMES}:{MIN_GAP:g}:{FRAME_SIDE}"
+# Past LONG_VIDEO seconds, keyframes are read at LONG_VIDEO_SAMPLES points only (a 10-hour
+# recording costs what a few minutes do) and kept scenes are at least 1/MAX_FRAMES of it apart.
+LONG_VIDEO, LONG_VIDEO_SAMPLES = 180.0, 4 * MAX_FRAMES
+FRAMES_VERSION = f"keyframe-scenes:{SCENE_CHANGE:g}:{MAX_FRAMES}:{MIN_GAP:g}:{FRAME_SIDE}:{LONG_VIDEO:g}:thumbnails"
 _TURNS = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_270}
 
 
@@ -45,6 +52,7 @@ class VideoFacts:
     taken_at: float | None  # UTC seconds, from the container's creation time
     camera: str | None
     format: str  # "MP4", "MOV", ...
+    place: GeoPoint | None = None  # its ISO 6709 location (QuickTime, Android)
 
 
 @dataclass
@@ -76,10 +84,15 @@ def scene_frames(path: str, max_frames: int = MAX_FRAMES, min_gap: float = MIN_G
     kept: list[tuple[float, Image.Image]] = []
     with _opened(path) as (container, stream):
         stream.codec_context.skip_frame = "NONKEY"  # keyframes only: nothing else is decoded
+        duration = _facts(path, container, stream).duration
+        if duration > LONG_VIDEO:  # a few keyframes spread over it, and scenes kept apart to match
+            keyframes, min_gap = _sampled_keyframes(container, stream, duration), max(min_gap, duration / max_frames)
+        else:
+            keyframes = container.decode(stream)
         last: np.ndarray | None = None
         last_time = -min_gap
         try:
-            for frame in container.decode(stream):
+            for frame in keyframes:
                 when = float(frame.time or 0.0)
                 small = frame.to_ndarray(width=16, height=16, format="gray").astype(np.float32)
                 changed = last is None or float(np.abs(small - last).mean()) >= SCENE_CHANGE
@@ -91,6 +104,26 @@ def scene_frames(path: str, max_frames: int = MAX_FRAMES, min_gap: float = MIN_G
         except _av().FFmpegError:
             pass  # a damaged tail: the scenes before it stand
     return kept
+
+
+def _sampled_keyframes(container: Any, stream: Any, duration: float) -> Iterator[Any]:
+    """The keyframe at or before each of LONG_VIDEO_SAMPLES points spread over the video, in
+    order, each once: bounded work however long the video is."""
+    if stream.time_base is None:
+        return
+    last_time = None
+    for k in range(LONG_VIDEO_SAMPLES):
+        container.seek(int(duration * k / LONG_VIDEO_SAMPLES / stream.time_base), stream=stream, backward=True)
+        frame = next(iter(container.decode(stream)), None)
+        if frame is not None and frame.time != last_time:
+            last_time = frame.time
+            yield frame
+
+
+def video_place(path: str) -> GeoPoint | None:
+    """Where the video says it was recorded, from its container alone. Raises VideoError."""
+    with _opened(path) as (container, stream):
+        return _facts(path, container, stream).place
 
 
 def frame_at(path: str, seconds: float) -> Image.Image | None:
@@ -127,6 +160,9 @@ class _opened:
             self.container.close()
             raise VideoError("holds no video stream")
         stream = streams[0]
+        if stream.codec_context is None:
+            self.container.close()
+            raise VideoError("its video is in a codec the bundled FFmpeg cannot decode")
         stream.thread_type = "AUTO"
         return self.container, stream
 
@@ -150,7 +186,8 @@ def _facts(path: str, container: Any, stream: Any) -> VideoFacts:
         duration = container.duration / 1_000_000  # AV_TIME_BASE
     width, height = stream.codec_context.width, stream.codec_context.height
     meta = {k.lower(): v for k, v in {**container.metadata, **stream.metadata}.items()}
-    return VideoFacts(max(0.0, duration), width, height, _recorded_at(meta), _camera(meta), video_format(path))
+    place = iso6709_point(meta.get("com.apple.quicktime.location.iso6709") or meta.get("location"))
+    return VideoFacts(max(0.0, duration), width, height, _recorded_at(meta), _camera(meta), video_format(path), place)
 
 
 def _frame_at(container: Any, stream: Any, at: float) -> Image.Image | None:

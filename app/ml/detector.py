@@ -251,14 +251,3 @@ def torchvision_detector(
     categories = weights_of(name).meta["categories"]
     version = f"{name}:{_weights_name(name, weights_file)}"
     return ObjectDetector(TorchvisionWeights(name, weights_file, progress), categories, version, device, rules)
-
-
-def load_detector(
-    name: str,
-    device: str = "cpu",
-    rules: DetectionFilter | None = None,
-    weights_file: str | None = None,
-    progress: DownloadProgress | None = None,
-) -> ObjectDetector:
-    """`torchvision_detector`, loaded now (its errors raised here)."""
-    return torchvision_detector(name, device, rules, weights_file, progress).load()

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from app.catalog.records import RegionInfo
+from app.core.durations import clock
 
 DEFAULT_WEIGHTS: Mapping[str, float] = {"image": 1.0, "object": 1.0, "text": 1.0}
 NEGATIVE_PENALTY = 0.5
@@ -45,20 +46,12 @@ def region_weight(region: RegionInfo, weights: Mapping[str, float]) -> float:
 
 def explain(region: RegionInfo, how: str) -> str:
     if region.kind == "text" and region.text:
-        return f'ocr: "{region.text}"'
+        return f'ocr: "{region.text}"' + _moment(region)
     if region.kind == "object" and (region.text or region.label):
         return f"object: {region.text or region.label}"  # the detector's class: dog, car, ...
     if region.kind == "frame" and region.time is not None:
         return f"frame at {clock(region.time)}"
     return how
-
-
-def clock(seconds: float) -> str:
-    """A time in a video as a person reads it: 0:42, 12:05, 1:02:03."""
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def score_candidates(
@@ -75,7 +68,13 @@ def score_candidates(
             c.score -= NEGATIVE_PENALTY * float(max(0.0, negative_similarity[i].max()))
         if c.region.region_id in keyword_regions:
             c.score += KEYWORD_BONUS
-            c.why = f'ocr keyword: "{c.region.text}"'
+            said = "description" if c.region.kind == "image" else "ocr keyword"  # another app's caption, or OCR
+            c.why = f'{said}: "{c.region.text}"' + _moment(c.region)
+
+
+def _moment(region: RegionInfo) -> str:
+    """Where in a video a region was found (" at 0:42"); nothing for a photo's."""
+    return f" at {clock(region.time)}" if region.time is not None else ""
 
 
 def best_per_image(candidates: list[Candidate]) -> list[Candidate]:

@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget
 
-from app.search.ranking import clock
+from app.core.durations import clock
 
 
 def player_unavailable() -> str | None:

@@ -20,12 +20,13 @@ from app.catalog.people import FaceInImage
 from app.catalog.records import ImageInfo, RegionInfo
 from app.controller.gallery_rows import GalleryItem
 from app.core.dates import plausible_date
+from app.core.durations import clock
 from app.core.media_kinds import is_raw, is_video
 from app.core.paths import display_path
 from app.core.raw_pairs import PAIR_MARK
 from app.indexing.decoding import DecodeError, UnreadableError, decode_for_regions, read_file
-from app.search.ranking import clock
 from app.ui.photo_canvas import PhotoCanvas
+from app.ui.settings_dialog import places_hidden
 from app.ui.task_manager import TaskManager
 from app.ui.video_player import VideoPlayer, player_unavailable
 
@@ -115,12 +116,15 @@ class PhotoViewer(QDialog):
         names = {f.region_id: f.name or "?" for f in self.faces}
         regions = [r for r in (found[1] if found else []) if r.kind != "face" or r.region_id in names]
         self.regions = regions
-        objects = [(r.region_id, r.bbox) for r in regions if r.kind == "object"]
-        self.picture.boxes = [(f.region_id, f.bbox) for f in self.faces] + objects
+        # What was found in a video's other frames is listed, not drawn on the one shown.
+        drawn = [r for r in regions if r.time is None]
+        on_picture = {r.region_id for r in drawn}
+        objects = [(r.region_id, r.bbox) for r in drawn if r.kind == "object"]
+        self.picture.boxes = [(f.region_id, f.bbox) for f in self.faces if f.region_id in on_picture] + objects
         self.drawn_regions = []
         if not image.isNull():
             pixmap = QPixmap.fromImage(image)
-            self._draw_regions(pixmap, regions, names)
+            self._draw_regions(pixmap, drawn, names)
             self.picture.set_pixmap(pixmap)
         else:
             self.picture.set_message("The photo could not be opened (moved or deleted?).")
@@ -220,6 +224,13 @@ class PhotoViewer(QDialog):
                 rows.append((label, datetime.fromtimestamp(when).strftime("%Y-%m-%d %H:%M")))
             if info.camera:
                 rows.append(("Camera", info.camera))
+            if info.place and not places_hidden():
+                rows.append(("Place", info.place + (" (estimated from its event)" if info.place_estimated else "")))
+            if info.latitude is not None and info.longitude is not None and not places_hidden():
+                rows.append(("Coordinates", _coordinates(info.latitude, info.longitude)))
+            described = next((r.text for r in regions if r.kind == "image" and r.text), None)
+            if described:
+                rows.append(("Description", described))  # as another photo app kept it (XMP)
             texts = [r.text for r in regions if r.kind == "text" and r.text]
             objects = sorted(
                 {f"{r.text} ({r.label})" if r.text else r.label for r in regions if r.kind == "object" and r.label}
@@ -278,3 +289,10 @@ def _file_facts(path: str) -> tuple[float | None, float | None]:
     except OSError:
         return None, None
     return float(st.st_size), plausible_date(st.st_mtime)
+
+
+def _coordinates(latitude: float, longitude: float) -> str:
+    """38.72230° N, 9.13930° W"""
+    return (
+        f"{abs(latitude):.5f}° {'N' if latitude >= 0 else 'S'}, {abs(longitude):.5f}° {'E' if longitude >= 0 else 'W'}"
+    )

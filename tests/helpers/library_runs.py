@@ -37,6 +37,15 @@ def status_of(library: Path) -> dict:
     return json.loads(done.stdout)
 
 
+def catalog_rows(library: Path, *queries: str) -> list[list[tuple]]:
+    """The rows each SQL query reads from a library's catalog (read-only, closed after)."""
+    db = sqlite3.connect(f"file:{library / 'catalog.sqlite'}?mode=ro", uri=True)
+    try:
+        return [db.execute(query).fetchall() for query in queries]
+    finally:
+        db.close()
+
+
 def catalog_of(library: Path) -> dict[str, object]:
     """What a library holds, independent of the order it was committed in."""
     db = sqlite3.connect(library / "catalog.sqlite")

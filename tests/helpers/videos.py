@@ -11,7 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-Scene = tuple[tuple[int, int, int], float]  # (colour, seconds)
+# (colour with a white corner mark, or a picture of the video's size; seconds)
+Scene = tuple[tuple[int, int, int] | np.ndarray, float]
 
 
 def write_video(
@@ -36,14 +37,56 @@ def write_video(
         if rotation is not None:
             stream.set_display_rotation(rotation)
         pts = 0
-        for colour, seconds in scenes:
+        for look, seconds in scenes:
             for _ in range(round(seconds * fps)):
-                pixels = np.empty((size[1], size[0], 3), np.uint8)
-                pixels[:] = colour
-                pixels[: size[1] // 3, : size[0] // 3] = 255  # a corner mark: which way is up
-                frame = av.VideoFrame.from_ndarray(pixels, format="rgb24")
+                frame = av.VideoFrame.from_ndarray(_pixels(look, size), format="rgb24")
                 frame.pts, frame.time_base = pts, Fraction(1, fps)
                 pts += 1
                 out.mux(stream.encode(frame))
+        out.mux(stream.encode())
+    return path
+
+
+def _pixels(look: tuple[int, int, int] | np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    if isinstance(look, np.ndarray):
+        assert look.shape == (size[1], size[0], 3), "a picture scene has the video's size"
+        return look
+    pixels = np.empty((size[1], size[0], 3), np.uint8)
+    pixels[:] = look
+    pixels[: size[1] // 3, : size[0] // 3] = 255  # a corner mark: which way is up
+    return pixels
+
+
+def write_audio_only(path: Path, seconds: float = 1.0) -> Path:
+    """An MP4 holding only AAC sound (a voice memo saved as .mp4)."""
+    import av
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("aac", rate=44100)
+        for i in range(round(seconds * 44100 / 1024)):
+            frame = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), format="fltp", layout="mono")
+            frame.sample_rate, frame.pts = 44100, i * 1024
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode())
+    return path
+
+
+def write_timed_video(path: Path, frames: Sequence[tuple[float, tuple[int, int, int]]], size=(64, 48)) -> Path:  # noqa: ANN001
+    """A video whose frames show at the given seconds (any spacing: variable frame rate, or a
+    frame a minute for hours), every frame a keyframe; each frame one colour with a corner mark."""
+    import av
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=25)
+        stream.width, stream.height = size
+        stream.pix_fmt = "yuv420p"
+        stream.codec_context.gop_size = 1
+        stream.codec_context.time_base = Fraction(1, 1000)
+        for seconds, colour in frames:
+            frame = av.VideoFrame.from_ndarray(_pixels(colour, size), format="rgb24")
+            frame.pts, frame.time_base = round(seconds * 1000), Fraction(1, 1000)
+            out.mux(stream.encode(frame))
         out.mux(stream.encode())
     return path

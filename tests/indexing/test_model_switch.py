@@ -56,7 +56,7 @@ def test_switch_reembeds_from_thumbnails_without_reading_originals(library_dir, 
     assert not old_file.exists()
     with Library(library_dir) as library:  # later commands use the new model by themselves
         assert library.spec == other_model
-        image_id, _path, thumbnail = next(e for e in library.gallery() if e[1].endswith("p0.jpg"))
+        image_id, _path, thumbnail, _day = next(e for e in library.gallery() if e[1].endswith("p0.jpg"))
         from PIL import Image
 
         from app.ml.preprocess import to_model_input

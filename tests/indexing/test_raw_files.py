@@ -5,7 +5,6 @@ exiftool), a search by a RAW photo finds it, and a RAW LibRaw cannot read is one
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from PIL import Image
 from app.core.media_kinds import is_raw
 from app.indexing.raw_files import RawError, open_raw
 from tests.helpers.images import photo, save_jpeg
+from tests.helpers.library_runs import catalog_rows
 from tests.helpers.raw_files import exiftool, write_dng
 
 RED, BLUE, GREEN = (220, 40, 40), (40, 40, 220), (30, 200, 30)
@@ -48,14 +48,11 @@ def raw_folder(tmp_path: Path) -> Path:
 
 
 def _rows(library: Path) -> dict[str, tuple]:
-    db = sqlite3.connect(library / "catalog.sqlite")
-    try:
-        rows = db.execute(
-            "SELECT f.path, i.format, i.width, i.height, i.taken_at, i.camera, i.content_hash "
-            "FROM files f JOIN images i ON i.id = f.image_id"
-        ).fetchall()
-    finally:
-        db.close()
+    (rows,) = catalog_rows(
+        library,
+        "SELECT f.path, i.format, i.width, i.height, i.taken_at, i.camera, i.content_hash "
+        "FROM files f JOIN images i ON i.id = f.image_id",
+    )
     return {Path(r[0]).name: r[1:] for r in rows}
 
 
@@ -91,6 +88,7 @@ def test_raw_photos_are_indexed_from_their_preview_or_developed(cli, raw_folder,
 
     status = cli("status", "--json").json
     assert status["consistent"] and status["vectors"] == 4
+    assert (status["images"], status["raw"], status["videos"]) == (4, 3, 0)
 
 
 def test_a_raw_photo_finds_itself_as_an_example(cli, raw_folder):
@@ -136,6 +134,14 @@ def test_faces_are_found_in_raw_photos(cli, tmp_path, monkeypatch):
     assert report.code == 0, report.err
     assert report.json["embedded"] == 1 and report.json["faces"] == 1
 
+    # Shot again as RAW+JPEG: two files, two faces found, one photo of one face in People.
+    mirrored = portrait.transpose(Image.Transpose.FLIP_LEFT_RIGHT)  # another shot, not a copy
+    write_dng(folder / "DSC_0101.dng", np.asarray(mirrored), preview=mirrored)
+    save_jpeg(folder / "DSC_0101.JPG", mirrored.resize((width // 2, height // 2)))
+    assert cli("index", folder, "--no-detect", "--no-ocr", "--json").json["faces"] == 2
+    (person,) = cli("people", "--json").json["people"]
+    assert person["faces"] == 2 and sorted(Path(p).name for p in person["photos"]) == ["DSC_0100.dng", "DSC_0101.JPG"]
+
 
 def test_a_raw_and_its_jpeg_are_one_photo_in_results_and_never_duplicates(cli, tmp_path):
     from tests.helpers.duplicate_corpus import real_photo
@@ -158,6 +164,8 @@ def test_a_raw_and_its_jpeg_are_one_photo_in_results_and_never_duplicates(cli, t
     assert names[0] == "IMG_2001.JPG" and "IMG_2001.dng" not in names, "one result for the shot"
     assert found[0]["pair"] == str(raw) and found[0]["score"] > 0.99
     assert all(r["pair"] is None for r in found[1:])
+    three = cli("search", "--image", jpeg, "--top-k", "3", "--json").json["results"]
+    assert len(three) == 3, "three shots asked for, three given (a pair takes one place)"
     alike = [Path(r["path"]).name for r in cli("similar", raw, "--json").json["results"]]
     assert not {"IMG_2001.JPG", "IMG_2001.dng"} & set(alike), "nor is the shot similar to itself"
     text = cli("search", "--image", jpeg).out.splitlines()[0]

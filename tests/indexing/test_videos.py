@@ -6,7 +6,6 @@ run again redoes nothing, and a moved video keeps its frames."""
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 from PIL import Image
 
 from tests.helpers.images import photo, save_jpeg
+from tests.helpers.library_runs import catalog_rows
 from tests.helpers.videos import write_video
 
 RED, BLUE, GREEN = (200, 30, 30), (30, 30, 200), (30, 200, 30)
@@ -35,17 +35,12 @@ def clips(tmp_path: Path) -> Path:
 
 
 def _images(library: Path) -> dict[str, tuple]:
-    db = sqlite3.connect(library / "catalog.sqlite")
-    try:
-        rows = db.execute(
-            "SELECT f.path, i.format, i.width, i.height, i.taken_at, i.camera, i.duration, i.id, i.content_hash "
-            "FROM files f JOIN images i ON i.id = f.image_id"
-        ).fetchall()
-        frames = db.execute(
-            "SELECT image_id, time FROM regions WHERE kind = 'frame' ORDER BY image_id, time"
-        ).fetchall()
-    finally:
-        db.close()
+    rows, frames = catalog_rows(
+        library,
+        "SELECT f.path, i.format, i.width, i.height, i.taken_at, i.camera, i.duration, i.id, i.content_hash "
+        "FROM files f JOIN images i ON i.id = f.image_id",
+        "SELECT image_id, time FROM regions WHERE kind = 'frame' ORDER BY image_id, time",
+    )
     by_name = {Path(r[0]).name: r[1:] for r in rows}
     return {name: (*row, [t for i, t in frames if i == row[6]]) for name, row in by_name.items()}
 
@@ -76,6 +71,8 @@ def test_videos_are_indexed_with_their_facts_and_their_scenes(cli, clips, librar
 
     status = cli("status", "--json").json
     assert status["consistent"]
+    assert (status["images"], status["videos"], status["raw"]) == (3, 2, 0)
+    assert "videos: 2" in cli("status").out
 
 
 def test_search_finds_the_moment_inside_a_video(cli, clips, tmp_path):
@@ -120,14 +117,11 @@ def test_a_model_switch_embeds_each_frame_from_its_own_moment(cli, clips, librar
     with Library(library_dir, other) as library:
         report = library.index([clips])
         assert report.reembedded == 3 + 3, "two videos and a photo, and three frames"
-        db = sqlite3.connect(library_dir / "catalog.sqlite")
-        try:
-            frames = db.execute(
-                "SELECT r.id, r.time FROM regions r JOIN files f ON f.image_id = r.image_id "
-                "WHERE r.kind = 'frame' AND f.path LIKE '%two scenes.mp4' ORDER BY r.time"
-            ).fetchall()
-        finally:
-            db.close()
+        (frames,) = catalog_rows(
+            library_dir,
+            "SELECT r.id, r.time FROM regions r JOIN files f ON f.image_id = r.image_id "
+            "WHERE r.kind = 'frame' AND f.path LIKE '%two scenes.mp4' ORDER BY r.time",
+        )
         embedder = library.embedder.load()
         video = str(clips / "two scenes.mp4")
         assert [when for _id, when in frames] == [0.0, 3.0]

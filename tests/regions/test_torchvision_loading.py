@@ -36,7 +36,7 @@ def random_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_missing_weights_say_what_to_do():
     with pytest.raises(ModelUnavailableError) as caught:
-        det.load_detector(NAME)
+        det.torchvision_detector(NAME).load()
     message = str(caught.value)
     assert det.weights_of(NAME).url in message
     assert str(det.cached_weights_file(NAME)) in message
@@ -57,7 +57,7 @@ def test_weights_in_torch_cache_load_into_the_real_architecture(random_weights: 
     cached = det.cached_weights_file(NAME)
     cached.parent.mkdir(parents=True)
     cached.write_bytes(random_weights.read_bytes())
-    loaded = det.load_detector(NAME, "cpu")
+    loaded = det.torchvision_detector(NAME, "cpu").load()
     assert loaded.version.startswith(f"{NAME}:{cached.name}|")
     assert loaded.categories[18] == "dog"
     (found,) = loaded.detect([np.asarray(photo(2, (400, 300)))])
@@ -83,9 +83,9 @@ def test_weights_that_do_not_fit_are_refused(tmp_path: Path):
     wrong = tmp_path / "wrong.pth"
     wrong.write_bytes(b"not a checkpoint")
     with pytest.raises(ModelUnavailableError, match="do not fit"):
-        det.load_detector(NAME, weights_file=str(wrong))
+        det.torchvision_detector(NAME, weights_file=str(wrong)).load()
     with pytest.raises(ModelUnavailableError, match="not found"):
-        det.load_detector(NAME, weights_file=str(tmp_path / "absent.pth"))
+        det.torchvision_detector(NAME, weights_file=str(tmp_path / "absent.pth")).load()
 
 
 def test_unknown_detector_names_are_refused(cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
@@ -114,7 +114,7 @@ def test_first_use_downloads_the_weights_with_progress(
     seen: list[tuple[int, int]] = []
     with serving(tmp_path / "served") as url:  # stands in for download.pytorch.org
         monkeypatch.setattr(det, "weights_of", lambda _name: SimpleNamespace(url=f"{url}/{filename}", meta=real.meta))
-        loaded = det.load_detector(NAME, "cpu", progress=lambda done, total: seen.append((done, total)))
+        loaded = det.torchvision_detector(NAME, "cpu", progress=lambda done, total: seen.append((done, total))).load()
     size = random_weights.stat().st_size
     assert seen[-1] == (size, size) and len(seen) > 2
     assert det.cached_weights_file(NAME).stat().st_size == size

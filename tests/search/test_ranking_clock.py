@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from app.catalog.records import RegionInfo
-from app.search.ranking import clock, explain, region_weight
+from app.core.durations import clock
+from app.search.ranking import explain, region_weight
 
 
 def test_a_moment_reads_as_a_clock():

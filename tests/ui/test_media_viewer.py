@@ -12,6 +12,7 @@ from PIL import Image
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
+from app.ui.gallery import BadgeRole
 from tests.helpers.raw_files import exiftool, write_dng
 from tests.ui.conftest import open_window
 
@@ -32,7 +33,8 @@ def test_a_raw_photo_shows_in_the_gallery_and_upright_in_the_viewer(qtbot, libra
     rgb = np.zeros((600, 800, 3), np.uint8)
     rgb[:] = (220, 40, 40)
     shot = write_dng(folder / "IMG_0001.dng", rgb, preview=Image.new("RGB", (800, 600), GREEN))
-    exiftool(shot, "-Orientation#=6")
+    lisbon = ("-GPSLatitude=38.7223", "-GPSLatitudeRef=N", "-GPSLongitude=9.1393", "-GPSLongitudeRef=W")
+    exiftool(shot, "-Orientation#=6", *lisbon)
     window = open_window(qtbot, library_dir)
     try:
         with qtbot.waitSignal(window.indexing_finished, timeout=60000) as finished:
@@ -47,6 +49,7 @@ def test_a_raw_photo_shows_in_the_gallery_and_upright_in_the_viewer(qtbot, libra
         centre = image.pixelColor(image.width() // 2, image.height() // 2)
         assert abs(centre.green() - GREEN[1]) < 40 and centre.red() < 90, "the camera's preview, as indexed"
         assert "DNG" in viewer.details.text()
+        assert "Lisbon, Portugal" in viewer.details.text() and "38.72230° N, 9.13930° W" in viewer.details.text()
         viewer.close()
     finally:
         window.close()
@@ -95,11 +98,17 @@ def test_a_video_shows_its_duration_and_plays_from_the_moment_a_search_found(qtb
             _drop(window, folder)
         assert finished.args[0] is not None and finished.args[0].frames == 2
         qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=10000)
-        assert window.model.data(window.model.index(0, 0)) == "▶ 0:06 · two scenes.mp4"
+        first = window.model.index(0, 0)
+        assert window.model.data(first) == "two scenes.mp4"
+        assert window.model.data(first, BadgeRole) == "▶ 0:06"
+        qtbot.waitUntil(lambda: window.model.data(first, Qt.ItemDataRole.DecorationRole) is not None, timeout=10000)
+        assert _white_in_lower_right(window), "the length is painted over the thumbnail"
         with qtbot.waitSignal(window.search_finished, timeout=20000):
             window.search_actions.search_by_image(blue)
         hit = window.model.item(0)
         assert hit is not None and hit.time == 3.0 and hit.why == "frame at 0:03"
+        assert Path(hit.thumbnail).name.endswith("@3000.jpg"), "the result shows the frame it found"
+        assert window.model.data(window.model.index(0, 0), BadgeRole) == "▶ at 0:03"
         viewer = window.gallery_actions.open_viewer(0)
         qtbot.addWidget(viewer)
         qtbot.waitUntil(
@@ -113,3 +122,16 @@ def test_a_video_shows_its_duration_and_plays_from_the_moment_a_search_found(qtb
         assert player.player.source().isEmpty(), "closing the viewer stops the video"
     finally:
         window.close()
+
+
+def _white_in_lower_right(window) -> bool:  # noqa: ANN001
+    """Whether the first card's picture has white (a badge's text) in its lower-right quarter:
+    the video's representative frame there is plain red."""
+    cell = window.gallery.visualRect(window.model.index(0, 0))
+    image = window.gallery.viewport().grab(cell).toImage()
+    width, height = image.width(), image.height()
+    return any(
+        min(image.pixelColor(x, y).red(), image.pixelColor(x, y).green(), image.pixelColor(x, y).blue()) > 200
+        for x in range(width // 2, width - 6)
+        for y in range(height // 2, height - 28)
+    )
