@@ -1,7 +1,9 @@
 """GUI responsiveness, as JSON, at 100,000 photos: time to the first window; event-loop stalls
 while scrolling the gallery from top to bottom; GUI-thread time from search results (200 hits)
 to the painted gallery; the worst event-loop stall while indexing adds photos; and the time
-the 3D map spends per mouse move (hover picking) at 100,000 points.
+the 3D map spends per mouse move (hover picking) at 100,000 points; and the Places map's frame
+time while panning and zooming over 100,000 photos with GPS (tiles painted on first sight
+included), with how long the view takes to load them.
 
     xvfb-run -a env QT_QPA_PLATFORM=xcb .venv/bin/python benchmarks/gui_bench.py [--images 100000]
     (QT_QPA_PLATFORM=offscreen works for all but the map, which needs OpenGL)
@@ -49,19 +51,38 @@ def build_library(folder: Path, count: int) -> None:
         target = paths.thumbnail(h)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.link(bases[i % len(bases)], target)
+    lat, lon = photo_positions(count, rng)
     with engine.begin() as conn:
         conn.execute(
             text(
-                "INSERT INTO images(id, content_hash, byte_size, width, height, format, taken_at, added_at) "
-                "VALUES (:i, :h, 1, 4000, 3000, 'JPEG', :t, 0)"
+                "INSERT INTO images(id, content_hash, byte_size, width, height, format, taken_at, added_at, "
+                "latitude, longitude, gps_read) VALUES (:i, :h, 1, 4000, 3000, 'JPEG', :t, 0, :lat, :lon, 1)"
             ),
-            [{"i": i + 1, "h": h, "t": 1.6e9 + i * 60} for i, h in enumerate(hashes)],
+            [
+                {"i": i + 1, "h": h, "t": 1.6e9 + i * 60, "lat": float(lat[i]), "lon": float(lon[i])}
+                for i, h in enumerate(hashes)
+            ],
         )
         conn.execute(
             text("INSERT INTO files(path, folder, size, mtime_ns, image_id) VALUES (:p, '/photos', 1, 0, :i)"),
             [{"p": f"/photos/IMG_{i:06d}.jpg", "i": i + 1} for i in range(count)],
         )
+    from app.indexing.place_naming import name_places
+
+    name_places(engine)  # as the index run does: every photo's city, region and country
     engine.dispose()
+
+
+def photo_positions(count: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Where a lifetime of photos is taken: 40% around home, the rest on 400 trips over the
+    land of every continent, each scattered over a few kilometres."""
+    homes = np.array([[48.8566, 2.3522]])
+    trips = np.column_stack((rng.uniform(-40, 65, 400), rng.uniform(-125, 150, 400)))
+    spots = np.concatenate((homes, trips))
+    weights = np.concatenate(([0.4], np.full(len(trips), 0.6 / len(trips))))
+    which = rng.choice(len(spots), size=count, p=weights)
+    spread = rng.normal(0, 0.03, (count, 2))
+    return spots[which, 0] + spread[:, 0], spots[which, 1] + spread[:, 1]
 
 
 def first_window_seconds(library: Path) -> dict:
@@ -353,14 +374,96 @@ def map_hover(points: int = 100_000, moves: int = 60, clusters: int = 3000) -> d
     }
 
 
+def places_frames(library: Path) -> dict:
+    """The Places view at every photo of the library (each has GPS): seconds from opening it to
+    its markers shown (the load runs off the GUI thread), then GUI-thread milliseconds per frame
+    while panning at a country's, a region's and a city's zoom, and while the wheel zooms from the
+    whole world down to a street and back out (new tiles painted included)."""
+    from PySide6.QtCore import QPointF
+
+    from app.ui.window_menus import PLACES_TAB
+
+    app, window = _open_window(library)
+    shown: dict = {}
+    window.places_shown.connect(lambda: shown.setdefault("at", time.perf_counter()))
+    started = time.perf_counter()
+    window.views.setCurrentIndex(PLACES_TAB)
+    canvas = window.places_panel.map
+    while "at" not in shown or not canvas.has_outlines:
+        app.processEvents()
+        time.sleep(0.001)
+    load_s = shown["at"] - started
+    rng = np.random.default_rng(3)
+    home = canvas.markers.bounds(canvas.markers.image_ids[:1])
+    assert home is not None
+
+    def frame() -> float:
+        """One frame after the view moved: painted now, timed (tiles left over wait for the next)."""
+        began = time.perf_counter()
+        canvas.repaint()
+        return (time.perf_counter() - began) * 1000
+
+    pan: list[float] = []
+    for zoom in (4.0, 8.0, 13.0):
+        canvas.set_view((home[0], home[1]), zoom)
+        canvas.repaint()
+        for _ in range(60):
+            canvas.pan_by(float(rng.uniform(5, 25)), float(rng.uniform(-10, 10)))
+            pan.append(frame())
+            if os.environ.get("GUI_BENCH_DEBUG") and pan[-1] > 12:
+                print(f"slow pan frame {len(pan)} at zoom {zoom}: {pan[-1]:.1f} ms", file=sys.stderr)
+    zoom_frames: list[float] = []
+    canvas.set_view((0.5, 0.5), 0.0)
+    canvas.repaint()
+    for direction in (1, -1):
+        for _ in range(int((18 - canvas.min_zoom()) / 0.25)):
+            point = QPointF(canvas.width() * rng.uniform(0.4, 0.6), canvas.height() * rng.uniform(0.4, 0.6))
+            if direction > 0:  # towards home, as a person zooms towards where they look
+                hx, hy = canvas.to_screen(home[0], home[1])
+                point = QPointF(float(np.clip(hx, 0, canvas.width())), float(np.clip(hy, 0, canvas.height())))
+            canvas.zoom_about(point, 0.25 * direction)
+            zoom_frames.append(frame())
+    markers_drawn = len(canvas.markers_in_view()[1])
+    window.close()
+    window.deleteLater()
+    app.processEvents()
+
+    def summary(times: list[float]) -> dict:
+        array = np.array(times)
+        return {
+            "frames": len(array),
+            "median_ms": round(float(np.median(array)), 2),
+            "p95_ms": round(float(np.percentile(array, 95)), 2),
+            "max_ms": round(float(array.max()), 2),
+            "over_16ms": int((array > 16).sum()),
+        }
+
+    return {
+        "photos": len(canvas.markers),
+        "load_seconds": round(load_s, 2),
+        "pan": summary(pan),
+        "wheel_zoom": summary(zoom_frames),
+        "markers_at_the_end": markers_drawn,
+    }
+
+
+def _fresh_settings() -> None:
+    """Each part opens the window as a new user would: settings of the benchmark's own, cleared
+    (a window state an earlier run saved, say the Places tab in front, hides the gallery it scrolls)."""
+    from PySide6.QtCore import QCoreApplication, QSettings
+
+    QCoreApplication.setOrganizationName("photo-organizer-bench")
+    QSettings().clear()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--images", type=int, default=100_000)
     parser.add_argument(
-        "--only", default="", help="comma-separated parts: window,scroll,results,indexing,map (default: all)"
+        "--only", default="", help="comma-separated parts: window,scroll,results,indexing,map,places (default: all)"
     )
     args = parser.parse_args()
-    parts = set(filter(None, args.only.split(","))) or {"window", "scroll", "results", "indexing", "map"}
+    parts = set(filter(None, args.only.split(","))) or {"window", "scroll", "results", "indexing", "map", "places"}
     with tempfile.TemporaryDirectory() as scratch:
         library = Path(scratch) / "library"
         started = time.perf_counter()
@@ -370,13 +473,19 @@ def main() -> None:
         if "window" in parts:
             result["first_window"] = first_window_seconds(library)
         if "scroll" in parts:
+            _fresh_settings()
             result["scroll"] = scroll_stalls(library, args.images)
         if "results" in parts:
+            _fresh_settings()
             result["search_results_to_painted"] = results_to_painted(library)
         if "indexing" in parts:
+            _fresh_settings()
             result["while_indexing"] = stalls_while_indexing(library)
         if "map" in parts and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
             result["map_hover"] = map_hover(args.images)
+        if "places" in parts:
+            _fresh_settings()
+            result["places"] = places_frames(library)
     print(json.dumps(result, indent=2), flush=True)
 
 

@@ -10,9 +10,10 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app.catalog.decision_carry import carry_over, edited_in_place
 from app.catalog.lookups import FAILURE_COLUMNS
 from app.catalog.records import (
     FileLink,
@@ -23,6 +24,7 @@ from app.catalog.records import (
 )
 from app.catalog.schema import FailureRow, FileRow, ImageRow, RegionRow
 from app.catalog.sql_helpers import chunks, path_under
+from app.catalog.xmp_decisions import take_xmp_decisions
 
 
 def files_under(engine: Engine, roots: Sequence[str]) -> dict[str, KnownFile]:
@@ -80,16 +82,23 @@ def add_embedded_images(engine: Engine, images: Sequence[NewImage]) -> tuple[lis
                 conn,
                 insert(RegionRow).returning(RegionRow.id, sort_by_parameter_order=True),
                 [
-                    {"image_id": i, "kind": "image", "vector": images[p].vector}
+                    {"image_id": i, "kind": "image", "vector": images[p].vector, "text": _description(images[p].facts)}
                     for p, i in zip(new, image_ids, strict=True)
                 ],
             )
             written = list(zip(region_ids, new, strict=True))
+            described = [(r, _description(images[p].facts)) for r, p in written if _description(images[p].facts)]
+            for region_id, said in described:  # another app's description: found by its words
+                conn.execute(
+                    text("INSERT INTO region_text(text, region_id) VALUES (:t, :r)"), {"t": said, "r": region_id}
+                )
         files = [
             FileLink(img.path, img.size, img.mtime_ns, img.ctime_ns, by_hash[img.facts.content_hash], None)
             for img in images
         ]
-        _upsert_files(conn, files)
+        _upsert_files(conn, files)  # an edit carries this library's decisions over first
+        decided = [(images[p].facts.content_hash, images[p].facts.xmp) for p in new if images[p].facts.xmp]
+        take_xmp_decisions(conn, [(h, x) for h, x in decided if x is not None])
         _forget_failures(conn, [img.path for img in images])
     return written, by_hash
 
@@ -102,6 +111,10 @@ def _image_ids(conn: Connection, hashes: list[str]) -> dict[str, int]:
     return found
 
 
+def _description(facts: ImageFacts) -> str | None:
+    return facts.xmp.description if facts.xmp is not None else None
+
+
 def _image_values(facts: ImageFacts, now: float) -> dict[str, object]:
     return {
         "content_hash": facts.content_hash,
@@ -112,6 +125,10 @@ def _image_values(facts: ImageFacts, now: float) -> dict[str, object]:
         "taken_at": facts.taken_at,
         "camera": facts.camera,
         "duration": facts.duration,
+        "latitude": facts.place.latitude if facts.place is not None else None,
+        "longitude": facts.place.longitude if facts.place is not None else None,
+        "altitude": facts.place.altitude if facts.place is not None else None,
+        "gps_read": 1,
         "added_at": now,
     }
 
@@ -125,6 +142,7 @@ def _upsert_files(conn: Connection, links: Sequence[FileLink]) -> None:
     """Each path now holds its image: a known path keeps its row (and id), a new one gets one."""
     if not links:
         return
+    carry_over(conn, edited_in_place(conn, {link.path: link.image_id for link in links}))
     statement = sqlite_insert(FileRow)
     statement = statement.on_conflict_do_update(
         index_elements=[FileRow.path],

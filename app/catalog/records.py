@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.core.geo_points import GeoPoint
+from app.core.xmp_read import XmpFacts
+
 
 @dataclass(frozen=True)
 class KnownFile:
@@ -42,6 +45,8 @@ class ImageFacts:
     taken_at: float | None
     camera: str | None
     duration: float | None = None  # seconds: a video
+    place: GeoPoint | None = None  # where its GPS (or a video's location) says it was taken
+    xmp: XmpFacts | None = None  # what other photo apps decided (its XMP or sidecar), if anything
 
 
 @dataclass
@@ -92,6 +97,10 @@ class ImageInfo:
     camera: str | None
     paths: list[str] = field(default_factory=list)
     duration: float | None = None  # seconds: a video
+    latitude: float | None = None  # its GPS position
+    longitude: float | None = None
+    place: str | None = None  # "city, region, country"
+    place_estimated: bool = False  # from the photos with GPS in its event, not its own
 
 
 @dataclass(frozen=True)
@@ -104,6 +113,8 @@ class CatalogCounts:
     people: int = 0  # with at least one face, shown in People
     hidden_people: int = 0
     names: int = 0  # names taught to the search
+    videos: int = 0  # images that are videos
+    raw: int = 0  # images that are camera RAW files (not the JPEG beside one)
 
 
 @dataclass(frozen=True)
@@ -161,7 +172,7 @@ class FolderSummary:
 class LibraryStatus:
     """What `status` reports: counts, the vector index, the model, and work left over."""
 
-    images: int
+    images: int  # photos and videos
     files: int
     regions: int
     vectors: int
@@ -185,6 +196,10 @@ class LibraryStatus:
     names: int = 0  # names taught to the search
     files_missing: int = 0  # paths the catalog holds whose file is gone (or a drive not mounted)
     thumbnails_missing: int = 0  # made again by the next index run
+    videos: int = 0  # of `images`
+    raw: int = 0  # of `images`: camera RAW files
+    places: int = 0  # of `images`: with a place (from their GPS, or estimated)
+    places_estimated: int = 0  # of `places`
 
     def to_json(self) -> dict:
         out = {k: v for k, v in self.__dict__.items() if k != "vector_file_rebuilt"}

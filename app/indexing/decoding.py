@@ -20,7 +20,7 @@ import struct
 import threading
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -30,9 +30,11 @@ from PIL import Image, UnidentifiedImageError
 from app.catalog.records import ImageFacts
 from app.core.dates import plausible_date, stored_ns
 from app.core.errors import LibraryStorageError
+from app.core.geo_points import GeoPoint, exif_point
 from app.core.media_kinds import is_raw, is_video
 from app.core.storage import storage_error
-from app.indexing.exif_facts import date_and_camera, orientation_of
+from app.core.xmp_read import read_file_xmp
+from app.indexing.exif_facts import date_and_camera, iptc_keywords, orientation_of
 from app.indexing.pixel_budget import decode_budget
 from app.indexing.raw_files import RawError, open_raw
 from app.indexing.video_files import VideoError, open_video
@@ -147,6 +149,12 @@ class ImageHeader:
     orientation: int | None
 
 
+def read_facts(content: FileContent) -> ImageFacts:
+    """What a file's header says (size, date, camera, place), no pixel decoded. Raises DecodeError."""
+    with _readable_errors():
+        return _header(content, _open_checked(content)).facts
+
+
 def jpeg_for_device(content: FileContent) -> ImageHeader | None:
     """The header of a JPEG the model's device can decode whole: 8-bit YCbCr or grey, within
     the pixel limit, and complete to its end-of-image marker (nvjpeg decodes a truncated file
@@ -246,6 +254,7 @@ class _Opened:
     size: tuple[int, int]  # as stored, before turning upright (a RAW: its sensor's)
     dated: tuple[float | None, str | None] | None = None  # (taken at, camera) told otherwise: a video
     duration: float | None = None  # a video's
+    place: GeoPoint | None = None  # a video's location (a photo's is in its EXIF)
 
 
 def _open_checked(content: FileContent, need: tuple[int, int] = (0, 0)) -> _Opened:
@@ -257,7 +266,9 @@ def _open_checked(content: FileContent, need: tuple[int, int] = (0, 0)) -> _Open
         except VideoError as exc:
             raise DecodeError(str(exc)) from None
         f = video.facts
-        return _Opened(video.frame, Image.Exif(), f.format, video.frame.size, (f.taken_at, f.camera), f.duration)
+        return _Opened(
+            video.frame, Image.Exif(), f.format, video.frame.size, (f.taken_at, f.camera), f.duration, f.place
+        )
     if is_raw(content.path):
         try:
             raw = open_raw(content.data, content.path, need, MAX_PIXELS)
@@ -289,10 +300,13 @@ def _header(content: FileContent, opened: _Opened) -> ImageHeader:
     if orientation in (5, 6, 7, 8):
         width, height = height, width  # report the size a person sees
     fmt = opened.format
-    return ImageHeader(
-        ImageFacts(content.content_hash, content.size, width, height, fmt, taken_at, camera, opened.duration),
-        orientation,
-    )
+    place = opened.place if opened.dated is not None else exif_point(opened.exif)
+    xmp = read_file_xmp(content.path, content.data)  # other apps' stars and tags, if any
+    keywords = iptc_keywords(opened.image)  # older apps' keywords (IPTC), tags as well
+    if keywords:
+        xmp = replace(xmp, tags=tuple(dict.fromkeys((*xmp.tags, *keywords))))
+    facts = ImageFacts(content.content_hash, content.size, width, height, fmt, taken_at, camera, opened.duration, place)
+    return ImageHeader(replace(facts, xmp=None if xmp.empty else xmp), orientation)
 
 
 def _decode(content: FileContent, input_spec: InputSpec) -> tuple[DecodedImage, Image.Image]:

@@ -76,3 +76,19 @@ def _parse_exif_date(raw: object, offset: object = None) -> float | None:
         return plausible_date(time.mktime(clock.timetuple()))
     except (ValueError, OverflowError):
         return None
+
+
+def iptc_keywords(image: Image.Image) -> tuple[str, ...]:
+    """The IPTC keywords (IIM 2:25) older apps wrote into a JPEG or TIFF, if any."""
+    from PIL import IptcImagePlugin
+
+    if image.format not in ("JPEG", "TIFF", "MPO"):
+        return ()
+    try:
+        info = IptcImagePlugin.getiptcinfo(image)  # type: ignore[arg-type]
+    except Exception:  # a damaged IPTC block must not fail the photo
+        return ()
+    found = (info or {}).get((2, 25))
+    raw = found if isinstance(found, list) else [found] if found else []
+    words = (w.decode("utf-8", "replace").strip() if isinstance(w, bytes) else str(w).strip() for w in raw)
+    return tuple(dict.fromkeys(w for w in words if w))
