@@ -18,9 +18,9 @@ sys.path.insert(0, str(ROOT))
 
 
 def main() -> int:
-    from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from docs.screenshot_window import wait
     from tests.helpers.images import save_jpeg, word_photo
     from tests.helpers.shapes import train_shapes_model, write_test_set
 
@@ -47,16 +47,6 @@ def main() -> int:
     window = MainWindow(scratch / "library")
     window.resize(1200, 780)
     out = ROOT / "docs"
-
-    def wait(signal=None, ms: int = 1500) -> None:  # type: ignore[no-untyped-def]
-        """Run the event loop until `signal` fires (or `ms` pass, when there is no signal)."""
-        loop = QEventLoop()
-        if signal is not None:
-            signal.connect(loop.quit)
-        QTimer.singleShot(ms if signal is None else 300_000, loop.quit)
-        loop.exec()
-        if signal is not None:
-            signal.disconnect(loop.quit)
 
     def shot(name: str) -> None:
         wait(ms=1500)  # thumbnails load in the background

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Integer, cast, func, select
 
 from app.catalog.records import (
     CatalogCounts,
@@ -16,9 +16,19 @@ from app.catalog.records import (
     KnownFailure,
     RegionInfo,
 )
-from app.catalog.schema import ConceptRow, FacePersonRow, FailureRow, FileRow, ImageRow, PersonRow, RegionRow
+from app.catalog.schema import (
+    ConceptRow,
+    FacePersonRow,
+    FailureRow,
+    FileRow,
+    ImageRow,
+    PersonRow,
+    PlaceRow,
+    RegionRow,
+)
 from app.catalog.sql_helpers import chunks, taken_or, vectors_by_id
 from app.core.dates import plausible_date, within_dates
+from app.core.media_kinds import RAW_FORMATS
 
 FAILURE_COLUMNS = (FailureRow.path, FailureRow.size, FailureRow.mtime_ns, FailureRow.reason, FailureRow.kind)
 
@@ -41,6 +51,8 @@ def counts(engine: Engine) -> CatalogCounts:
             people=by_hidden.get(False, 0),
             hidden_people=by_hidden.get(True, 0),
             names=count(select(func.count()).select_from(ConceptRow)),
+            videos=count(select(func.count()).select_from(ImageRow).where(ImageRow.duration.is_not(None))),
+            raw=count(select(func.count()).select_from(ImageRow).where(ImageRow.format.in_(sorted(RAW_FORMATS)))),
         )
 
 
@@ -100,7 +112,13 @@ def images(engine: Engine, image_ids: Sequence[int]) -> dict[int, ImageInfo]:
                 ImageRow.taken_at,
                 ImageRow.camera,
                 ImageRow.duration,
-            )
+                ImageRow.latitude,
+                ImageRow.longitude,
+                PlaceRow.city,
+                PlaceRow.region,
+                PlaceRow.country,
+                PlaceRow.estimated,
+            ).outerjoin(PlaceRow, PlaceRow.image_id == ImageRow.id)
             for r in conn.execute(columns.where(ImageRow.id.in_(chunk))):
                 found[r.id] = ImageInfo(
                     r.id,
@@ -113,6 +131,10 @@ def images(engine: Engine, image_ids: Sequence[int]) -> dict[int, ImageInfo]:
                     r.camera,
                     paths.get(r.id, []),
                     r.duration,
+                    r.latitude,
+                    r.longitude,
+                    ", ".join(dict.fromkeys(n for n in (r.city, r.region, r.country) if n)) or None,
+                    bool(r.estimated),
                 )
     return found
 
@@ -162,6 +184,20 @@ def image_times(engine: Engine) -> list[tuple[int, float, str]]:
         return [(int(r[0]), within_dates(float(r[1])), str(r[2])) for r in conn.execute(stmt)]
 
 
+def dates_taken(engine: Engine) -> list[tuple[int, float, str]]:
+    """(image_id, EXIF date taken, first path) of every image with a file and a plausible date
+    taken (file times say when a file was copied, not when a photo was taken)."""
+    first_path, _when = _first_path_and_time()
+    stmt = (
+        select(ImageRow.id, ImageRow.taken_at, first_path.c.path)
+        .join(first_path, first_path.c.image_id == ImageRow.id)
+        .where(ImageRow.taken_at.is_not(None))
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    return [(int(i), float(t), str(p)) for i, t, p in rows if plausible_date(t) is not None]
+
+
 def first_paths(engine: Engine) -> dict[int, str]:
     """Every image's first path (in path order), by image id, in one query."""
     first_path, _when = _first_path_and_time()
@@ -169,17 +205,20 @@ def first_paths(engine: Engine) -> dict[int, str]:
         return {int(i): str(p) for i, p in conn.execute(select(first_path.c.image_id, first_path.c.path))}
 
 
-def gallery_rows(engine: Engine, order: str = "date") -> list[tuple[int, str, str]]:
-    """(image_id, first path, content hash) for every image, for the gallery; `order` is date
-    (EXIF date taken, else the file's modification time; newest first) or name."""
+def gallery_rows(engine: Engine, order: str = "date") -> list[tuple[int, str, str, int]]:
+    """(image_id, first path, content hash, day) for every image, for the gallery; `order` is
+    date (EXIF date taken, else the file's modification time; newest first) or name. The day
+    is that date on this computer's calendar as YYYYMMDD (the timeline's groups), worked out
+    by SQLite as Python's `datetime.fromtimestamp` would."""
     first_path, when = _first_path_and_time()
+    day = cast(func.strftime("%Y%m%d", when, "unixepoch", "localtime"), Integer)
     stmt = (
-        select(ImageRow.id, first_path.c.path, ImageRow.content_hash)
+        select(ImageRow.id, first_path.c.path, ImageRow.content_hash, day)
         .join(first_path, first_path.c.image_id == ImageRow.id)
         .order_by(when.desc(), ImageRow.id)
     )
     with engine.connect() as conn:
-        rows = [(r[0], r[1], r[2]) for r in conn.execute(stmt)]
+        rows = [(r[0], r[1], r[2], r[3] or 0) for r in conn.execute(stmt)]
     if order == "name":
         rows.sort(key=lambda r: r[1].rsplit("/", 1)[-1].lower())
     return rows

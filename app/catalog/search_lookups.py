@@ -4,6 +4,7 @@ keyword hits in the words found in photos (SQLite FTS5)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import Engine, and_, func, select, text
@@ -13,37 +14,56 @@ from app.catalog.schema import FileRow, ImageRow, RegionRow
 from app.catalog.sql_helpers import path_under, taken_or
 
 
-def region_ids_matching(
-    engine: Engine,
-    folder: str | None = None,
-    after: float | None = None,
-    before: float | None = None,
-    formats: frozenset[str] = frozenset(),
-    images: frozenset[int] | None = None,
-) -> np.ndarray:
-    """Ids of vector-bearing regions of images that pass the filters.
+@dataclass(frozen=True)
+class CatalogFilters:
+    """The filters the catalog answers with one query: a folder, a date range (EXIF date taken,
+    else the newest file time), formats, and a set of images (a person's, an album's…)."""
 
-    An image passes the folder filter when any of its files is below the folder; its date is
-    EXIF date taken, else the newest file time.
-    """
-    file_time = select(func.max(FileRow.mtime_ns)).where(FileRow.image_id == ImageRow.id).scalar_subquery() / 1e9
-    when = taken_or(file_time)
-    conditions: list[ColumnElement[bool]] = [RegionRow.vector.is_not(None)]
-    if folder:
-        conditions.append(
-            select(FileRow.id).where(FileRow.image_id == ImageRow.id, path_under(FileRow.path, [folder])).exists()
-        )
-    if after is not None:
-        conditions.append(when >= after)
-    if before is not None:
-        conditions.append(when <= before)
-    if formats:
-        conditions.append(ImageRow.format.in_(sorted(formats)))
-    if images is not None:
-        conditions.append(ImageRow.id.in_(sorted(images)))
+    folder: str | None = None
+    after: float | None = None
+    before: float | None = None
+    formats: frozenset[str] = frozenset()
+    images: frozenset[int] | None = None
+
+
+def region_ids_matching(engine: Engine, filters: CatalogFilters) -> np.ndarray:
+    """Ids of vector-bearing regions of images that pass the filters (an image passes the folder
+    filter when any of its files is below the folder)."""
+    conditions = [RegionRow.vector.is_not(None), *_passing(filters)[0]]
     stmt = select(RegionRow.id).join(ImageRow, ImageRow.id == RegionRow.image_id).where(and_(*conditions))
     with engine.connect() as conn:
         return np.asarray(conn.execute(stmt).scalars().all(), dtype=np.int64)
+
+
+def image_ids_matching(engine: Engine, filters: CatalogFilters, limit: int | None = None) -> list[int]:
+    """The library's images that pass the filters, newest first (a listing with no words)."""
+    conditions, when = _passing(filters)
+    has_file = select(FileRow.id).where(FileRow.image_id == ImageRow.id).exists()
+    stmt = select(ImageRow.id).where(has_file, *conditions).order_by(when.desc(), ImageRow.id.desc()).limit(limit)
+    with engine.connect() as conn:
+        return [int(i) for i in conn.execute(stmt).scalars()]
+
+
+def _passing(filters: CatalogFilters) -> tuple[list[ColumnElement[bool]], ColumnElement[float]]:
+    """The conditions on `ImageRow` for the filters, and the expression of each image's date."""
+    file_time = select(func.max(FileRow.mtime_ns)).where(FileRow.image_id == ImageRow.id).scalar_subquery() / 1e9
+    when = taken_or(file_time)
+    conditions: list[ColumnElement[bool]] = []
+    if filters.folder:
+        conditions.append(
+            select(FileRow.id)
+            .where(FileRow.image_id == ImageRow.id, path_under(FileRow.path, [filters.folder]))
+            .exists()
+        )
+    if filters.after is not None:
+        conditions.append(when >= filters.after)
+    if filters.before is not None:
+        conditions.append(when <= filters.before)
+    if filters.formats:
+        conditions.append(ImageRow.format.in_(sorted(filters.formats)))
+    if filters.images is not None:
+        conditions.append(ImageRow.id.in_(sorted(filters.images)))
+    return conditions, when
 
 
 def keyword_regions(engine: Engine, words: Sequence[str]) -> set[int]:

@@ -83,3 +83,19 @@ class DuplicateCard:
     @property
     def keep(self) -> str:
         return next(m.path for m in self.members if m.kept)
+
+
+@dataclass(frozen=True)
+class AlbumCard:
+    name: str  # the whole name ("Trips/Lisbon 2023")
+    count: int
+    smart: bool = False
+    by_hand: bool = False  # in the order photos were put (or moved), else by date
+
+    @property
+    def depth(self) -> int:
+        return self.name.count("/")
+
+    @property
+    def title(self) -> str:
+        return f"{self.name.rsplit('/', 1)[-1]} ({self.count:,})"

@@ -6,9 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from app.catalog.media_lookups import GalleryMarks
+
+if TYPE_CHECKING:
+    from app.library import Library
 
 
 class GalleryItem(NamedTuple):
@@ -26,6 +29,13 @@ class GalleryItem(NamedTuple):
     pair: str | None = None  # a RAW+JPEG pair shown as its JPEG: the RAW's path
     duration: float | None = None  # a video's, in seconds
     time: float | None = None  # the moment a search found in a video
+    marks: int = 0  # stars, favourite and reject, packed (`PhotoMarks.packed`)
+    day: int = 0  # the date it was taken (else its file's) as YYYYMMDD: the timeline's groups
+
+
+def gallery_items(rows: list[tuple[int, str, str, int]]) -> list[tuple]:
+    """The library's gallery rows (image id, path, thumbnail, day) as GalleryItem tuples."""
+    return [(i, path, thumb, None, None, None, 0, None, None, None, 0, day) for i, path, thumb, day in rows]
 
 
 class GalleryRows(Mapping[int, GalleryItem]):
@@ -79,6 +89,17 @@ def plan_update(base: tuple[tuple, ...], items: list[GalleryItem] | list[tuple])
     return GalleryUpdate(rows, base, inserts, row_of)
 
 
+def library_rows(
+    library: Library, order: str, stacks: Mapping[int, tuple[int, ...]]
+) -> tuple[list[tuple], GalleryRows]:
+    """The gallery's rows as shown (pairs as one photo, bursts stacked) and every photo's row
+    by image id: read from the library off the GUI thread."""
+    rows = gallery_items(library.gallery(order))
+    marks = library.gallery_marks()
+    rows = marked_rows(rows, marks) if marks.pairs or marks.durations or marks.marks else rows
+    return (stacked_rows(rows, stacks) if stacks else rows), GalleryRows(rows)
+
+
 def stacked_rows(rows: list[tuple], stacks: Mapping[int, tuple[int, ...]]) -> list[tuple]:
     """The gallery with each burst stacked under its cover: the other shots left out, the cover
     carrying how many there are. `stacks` maps a cover's image id to every shot's."""
@@ -94,18 +115,19 @@ def stacked_rows(rows: list[tuple], stacks: Mapping[int, tuple[int, ...]]) -> li
 
 def marked_rows(rows: list[tuple], marks: GalleryMarks) -> list[tuple]:
     """The gallery with each RAW+JPEG pair as one photo (the JPEG's row, carrying its RAW's
-    path; the RAW's own row left out) and each video carrying its duration."""
-    raw_of, durations = marks.pairs.raw_of, marks.durations
+    path; the RAW's own row left out), each video carrying its duration and each photo its
+    stars, favourite and reject."""
+    raw_of, durations, photo_marks = marks.pairs.raw_of, marks.durations, marks.marks
     raws = {raw_id for raw_id, _path in raw_of.values()}
     out = []
     for row in rows:
         image_id = row[0]
         if image_id in raws:
             continue
-        paired, duration = raw_of.get(image_id), durations.get(image_id)
-        if paired is None and duration is None:
+        paired, duration, marked = raw_of.get(image_id), durations.get(image_id), photo_marks.get(image_id, 0)
+        if paired is None and duration is None and not marked:
             out.append(row)
             continue
-        item = GalleryItem(*row)._replace(pair=paired[1] if paired else None, duration=duration)
+        item = GalleryItem(*row)._replace(pair=paired[1] if paired else None, duration=duration, marks=marked)
         out.append(tuple(item))
     return out

@@ -13,6 +13,8 @@ def _eta(seconds: float | None) -> str:
 def progress_text(p: IndexProgress, device: str) -> str:
     if p.phase == "scanning":
         return f"Looking for photos… {p.done} found"
+    if p.phase == "exporting":
+        return f"Exporting · {p.done:,} / {p.total:,} photos"
     if p.phase == "teaching":
         return f"Teaching {p.current} · step {p.done} / {p.total}"
     if p.phase == "names":

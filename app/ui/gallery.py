@@ -4,23 +4,41 @@ delegate that paints the thumbnail, the matched region and the score."""
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
+import numpy as np
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QByteArray,
+    QMimeData,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+)
 from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import QListView, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QListView, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from app.catalog.photo_marks import PhotoMarks
 from app.controller.gallery_rows import GalleryItem, GalleryUpdate
+from app.core.durations import clock
 from app.core.paths import display_path
 from app.core.raw_pairs import PAIR_MARK
-from app.search.ranking import clock
 from app.ui.card_delegate import paint_cell_background
 from app.ui.thumbnails import ThumbnailCache
+from app.ui.timeline_view import TimelineView
 
 ImageIdRole = Qt.ItemDataRole.UserRole + 1
 PathRole = Qt.ItemDataRole.UserRole + 2
 ScoreRole = Qt.ItemDataRole.UserRole + 3
 BoxRole = Qt.ItemDataRole.UserRole + 4
+BadgeRole = Qt.ItemDataRole.UserRole + 5  # painted over the thumbnail: a video's length, or the moment found
+MarksRole = Qt.ItemDataRole.UserRole + 6  # stars, favourite, reject (`PhotoMarks.packed`)
+IMAGE_IDS_MIME = "application/x-photo-organizer-image-ids"  # photos dragged (onto an album)
+DAY = GalleryItem._fields.index("day")
 
 
 class ThumbnailListModel(QAbstractListModel):
@@ -68,8 +86,27 @@ class GalleryModel(ThumbnailListModel):
     def set_items(self, items: list[GalleryItem] | list[tuple]) -> None:
         # Rows are kept as plain tuples (see GalleryItem); `item()` names their fields.
         rows = [tuple(item) for item in items]
+        if self._changed_in_place(rows):
+            return
         self._row_of = {row[0]: i for i, row in enumerate(rows)}
         self._set_rows(rows)
+
+    def _changed_in_place(self, rows: list[tuple]) -> bool:
+        """The same photos in the same order, some of them changed (a star, a tag): those rows
+        repaint, and the selection and the scroll position stay. False when photos came, went
+        or moved."""
+        if len(rows) != len(self._rows) or any(a[0] != b[0] for a, b in zip(rows, self._rows, strict=True)):
+            return False
+        for row, (new, old) in enumerate(zip(rows, self._rows, strict=True)):
+            if new != old:
+                self._rows[row] = new
+                index = self.index(row)
+                self.dataChanged.emit(index, index)
+        return True
+
+    def days(self) -> np.ndarray:
+        """Each row's day (YYYYMMDD, 0 unknown): the timeline's groups."""
+        return np.fromiter((row[DAY] for row in self._rows), np.int64, len(self._rows))
 
     def snapshot(self) -> tuple[tuple, ...]:
         """The rows as they are now, for `plan_update` on a worker thread."""
@@ -83,8 +120,9 @@ class GalleryModel(ThumbnailListModel):
             or len(self._rows) != len(update.base)
             or any(a is not b for a, b in zip(self._rows, update.base, strict=True))
         ):
-            self._row_of = update.row_of
-            self._set_rows(update.rows)
+            if not self._changed_in_place(update.rows):
+                self._row_of = update.row_of
+                self._set_rows(update.rows)
             return
         for position, run in update.inserts:
             self.beginInsertRows(QModelIndex(), position, position + len(run) - 1)
@@ -106,12 +144,17 @@ class GalleryModel(ThumbnailListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             name = display_path(os.path.basename(item.path))
             name = f"{name} · {PAIR_MARK}" if item.pair else name
-            name = f"▶ {clock(item.duration)} · {name}" if item.duration is not None else name
             return f"▣ {item.stack} · {name}" if item.stack else name
+        if role == BadgeRole:
+            return _badge(item)
+        if role == MarksRole:
+            return item.marks
         if role == Qt.ItemDataRole.ToolTipRole:
             shown = display_path(item.path)
             if item.pair:
                 shown = f"{shown}\n{PAIR_MARK}: {display_path(item.pair)}"
+            if item.duration is not None:
+                shown = f"{shown}\na video of {clock(item.duration)}"
             if item.stack:
                 return f"{shown}\na burst of {item.stack} shots (right-click to see them all)"
             return shown if item.why is None else f"{shown}\n{item.why} · score {item.score:.3f}"
@@ -131,15 +174,32 @@ class GalleryModel(ThumbnailListModel):
         row = self._row_of.get(image_id)
         return [] if row is None else [row]
 
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        return flags | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else flags
+
+    def mimeTypes(self) -> list[str]:
+        return [IMAGE_IDS_MIME]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        """The dragged photos' image ids (dropped on an album, they join it)."""
+        ids = [str(item.image_id) for item in (self.item(i.row()) for i in indexes) if item is not None]
+        data = QMimeData()
+        data.setData(IMAGE_IDS_MIME, QByteArray(",".join(dict.fromkeys(ids)).encode()))
+        return data
+
 
 class GalleryDelegate(QStyledItemDelegate):
     """Grid: thumbnail centred in its cell, the matched region outlined, name or score beneath.
     List: a smaller thumbnail on the left, then the name, the folder and why it matched."""
 
-    def __init__(self, view: QListView) -> None:
+    def __init__(self, view: QAbstractItemView) -> None:
         super().__init__(view)
         self._view = view
-        self.list_mode = False
+
+    @property
+    def list_mode(self) -> bool:
+        return bool(getattr(self._view, "list_mode", False))
 
     def cell(self) -> QSize:
         size = self._view.iconSize()
@@ -211,6 +271,17 @@ class GalleryDelegate(QStyledItemDelegate):
             target = QRect(0, 0, scaled.width(), scaled.height())
             target.moveCenter(frame.center())
             painter.drawPixmap(target, pixmap)
+            marks = PhotoMarks.unpacked(int(index.data(MarksRole) or 0))
+            if marks.rejected:
+                painter.fillRect(target, QColor(0, 0, 0, 130))  # set aside: dimmed
+                _paint_badge(painter, target, "✕ rejected", Qt.Corner.TopLeftCorner)
+            badge = index.data(BadgeRole)
+            if badge:
+                _paint_badge(painter, target, str(badge))
+            if marks.stars:
+                _paint_badge(painter, target, "★" * marks.stars, Qt.Corner.BottomLeftCorner)
+            if marks.favourite:
+                _paint_badge(painter, target, "♥", Qt.Corner.TopRightCorner)
             box = index.data(BoxRole)
             if box is not None and tuple(box) != (0.0, 0.0, 1.0, 1.0):
                 x0, y0, x1, y1 = box
@@ -225,17 +296,32 @@ class GalleryDelegate(QStyledItemDelegate):
                 )
 
 
-def set_list_layout(view: QListView, list_mode: bool) -> None:
-    """Switch the gallery between the thumbnail grid and a list of rows with details."""
-    delegate = view.itemDelegate()
-    assert isinstance(delegate, GalleryDelegate)
-    delegate.list_mode = list_mode
-    view.setFlow(QListView.Flow.TopToBottom if list_mode else QListView.Flow.LeftToRight)
-    view.setWrapping(not list_mode)
-    view.setResizeMode(QListView.ResizeMode.Adjust)
-    view.setGridSize(QSize() if list_mode else delegate.cell())
-    view.setSpacing(1 if list_mode else 4)
-    view.doItemsLayout()
+def _badge(item: GalleryItem) -> str | None:
+    """A video's length (▶ 1:05), or where in it a search found what it matched (▶ at 0:42)."""
+    if item.duration is None:
+        return None
+    return f"▶ at {clock(item.time)}" if item.time is not None else f"▶ {clock(item.duration)}"
+
+
+def _paint_badge(painter: QPainter, picture: QRect, text: str, corner: Qt.Corner = Qt.Corner.BottomRightCorner) -> None:
+    """White text on a dark rounded label in a corner of the picture (bottom right unless said)."""
+    metrics = painter.fontMetrics()
+    width, height = metrics.horizontalAdvance(text) + 10, metrics.height() + 2
+    right = corner in (Qt.Corner.BottomRightCorner, Qt.Corner.TopRightCorner)
+    bottom = corner in (Qt.Corner.BottomRightCorner, Qt.Corner.BottomLeftCorner)
+    x = picture.right() - width - 3 if right else picture.left() + 3
+    y = picture.bottom() - height - 3 if bottom else picture.top() + 3
+    label = QRect(x, y, width, height)
+    if width + 6 > picture.width():
+        return  # a picture too small to carry it
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(0, 0, 0, 170))
+    painter.drawRoundedRect(label, 4, 4)
+    painter.setPen(QColor(255, 255, 255))
+    painter.drawText(label, Qt.AlignmentFlag.AlignCenter, text)
+    painter.restore()
 
 
 def icon_grid_view(parent: QWidget | None = None) -> QListView:
@@ -255,16 +341,13 @@ def icon_grid_view(parent: QWidget | None = None) -> QListView:
     return view
 
 
-def make_gallery_view(model: GalleryModel, parent: QWidget | None = None) -> QListView:
-    view = icon_grid_view(parent)
-    view.setLayoutMode(QListView.LayoutMode.Batched)
-    view.setBatchSize(500)
-    view.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
+def make_gallery_view(model: GalleryModel, parent: QWidget | None = None) -> TimelineView:
+    view = TimelineView(parent)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
     view.setIconSize(QSize(160, 160))
-    view.setSpacing(4)
+    view.setItemDelegate(GalleryDelegate(view))
     view.setModel(model)
-    delegate = GalleryDelegate(view)
-    view.setItemDelegate(delegate)
-    view.setGridSize(delegate.cell())
     view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+    view.setDragEnabled(True)  # photos dragged onto an album in the side panel join it
+    view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
     return view

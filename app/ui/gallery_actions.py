@@ -22,6 +22,7 @@ from app.ui.names_actions import NamesActions
 from app.ui.task_manager import TaskManager
 
 if TYPE_CHECKING:
+    from app.ui.organising_actions import OrganisingActions
     from app.ui.viewer import PhotoViewer
 
 
@@ -46,6 +47,7 @@ class GalleryActions:
         self.names = names
         self.tasks = tasks
         self._show_gallery = show_gallery  # the Gallery tab to the front
+        self.organising: OrganisingActions | None = None  # albums, marks, export (set by the window)
 
     def remove_folder(self, root: str, confirm: bool = True) -> None:
         """Forget a folder's photos (never the files themselves), once the person confirms."""
@@ -77,6 +79,9 @@ class GalleryActions:
         menu.addAction("Show in folder", lambda: open_path(os.path.dirname(item.path)))
         menu.addAction("Copy path", lambda: QGuiApplication.clipboard().setText(display_path(item.path)))
         menu.addAction("Teach a name…", self.names.teach_selected)
+        if self.organising is not None:
+            menu.addSeparator()
+            self.organising.add_menu(menu)
         menu.addSeparator()
         menu.addAction("Remove from library", self.remove_selected)
         return menu

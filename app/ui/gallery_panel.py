@@ -1,18 +1,20 @@
 """The Gallery tab: "Drop a folder of photos here" while the library is empty, the grid (or
 list) of photos, or a line saying a search found nothing. Right-click, double-click, Space and
-Ctrl+wheel are forwarded as signals."""
+Ctrl+wheel, and the keys that mark photos (0-5, F, X, T) are forwarded as signals."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QWheelEvent
-from PySide6.QtWidgets import QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from app.controller.gallery_rows import GalleryItem
-from app.ui.gallery import GalleryModel, make_gallery_view, set_list_layout
+from app.ui.date_scrubber import DateScrubber
+from app.ui.gallery import GalleryModel, make_gallery_view
 from app.ui.thumbnails import ThumbnailCache
 
 EMPTY_PAGE, GALLERY_PAGE, NO_RESULTS_PAGE = 0, 1, 2
+MARK_KEYS = frozenset("012345FXT")  # stars, favourite, reject, tag (as digiKam and Lightroom)
 
 
 class GalleryPanel(QStackedWidget):
@@ -20,6 +22,7 @@ class GalleryPanel(QStackedWidget):
     open_requested = Signal(int)  # row
     context_menu_requested = Signal(object, QPoint)  # the item under the pointer, global position
     zoom_requested = Signal(int)  # thumbnail size step (Ctrl+wheel)
+    key_typed = Signal(str)  # a key that may mark the selected photos (0-5, F, X, T)
 
     def __init__(self, cache: ThumbnailCache, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -37,17 +40,35 @@ class GalleryPanel(QStackedWidget):
         empty_layout.addWidget(add, alignment=Qt.AlignmentFlag.AlignCenter)
         empty_layout.addStretch()
         self.view = make_gallery_view(self.model, self)
+        self.scrubber = DateScrubber()
+        self.scrubber.scrolled.connect(self.view.scroll_to_content)
+        self.view.laid_out.connect(self._show_months)
+        self.view.verticalScrollBar().valueChanged.connect(self.scrubber.show_position)
         self.view.customContextMenuRequested.connect(self._on_context_menu)
         self.view.doubleClicked.connect(lambda index: self.open_requested.emit(index.row()))
         self.view.installEventFilter(self)
         self.view.viewport().installEventFilter(self)
         self.no_results = QLabel("", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.addWidget(empty)
-        self.addWidget(self.view)
+        page = QWidget()
+        page_layout = QHBoxLayout(page)
+        page_layout.setContentsMargins(0, 0, 0, 0)
+        page_layout.setSpacing(0)
+        page_layout.addWidget(self.view, 1)
+        page_layout.addWidget(self.scrubber)
+        self.scrubber.hide()
+        self.addWidget(page)
         self.addWidget(self.no_results)
 
     def show_photos(self, any_photos: bool = True) -> None:
         self.setCurrentIndex(GALLERY_PAGE if any_photos else EMPTY_PAGE)
+
+    def _show_months(self) -> None:
+        """The scrubber shows the timeline's months, while it is taller than the window."""
+        layout = self.view.timeline_layout()
+        months = layout.months()
+        self.scrubber.show_months(months, layout.height)
+        self.scrubber.setVisible(len(months) > 1 and layout.height > self.view.viewport().height())
 
     def show_nothing_found(self, message: str) -> None:
         self.no_results.setText(message)
@@ -55,7 +76,7 @@ class GalleryPanel(QStackedWidget):
 
     def set_thumbnail_size(self, size: int, list_mode: bool) -> None:
         self.view.setIconSize(QSize(size, size))
-        set_list_layout(self.view, list_mode)
+        self.view.set_list_mode(list_mode)
 
     def items(self) -> list[GalleryItem]:
         return [item for item in (self.model.item(r) for r in range(self.model.rowCount())) if item is not None]
@@ -88,5 +109,10 @@ class GalleryPanel(QStackedWidget):
             current = self.view.currentIndex()
             if event.key() == Qt.Key.Key_Space and current.isValid():
                 self.open_requested.emit(current.row())
+                return True
+            plain = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier == Qt.KeyboardModifier.NoModifier
+            text = event.text().upper()
+            if plain and len(text) == 1 and text in MARK_KEYS:
+                self.key_typed.emit(text)
                 return True
         return super().eventFilter(watched, event)

@@ -1,6 +1,6 @@
 """The side panel: LIBRARY (the folders added, with their photo counts; right-click refreshes,
-opens or removes one), CLUSTERS (all photos, each group, the photos in none) and NAMES (the
-names taught to the library, `NamesList`)."""
+opens or removes one), ALBUMS (`AlbumsList`), CLUSTERS (all photos, each group, the photos in
+none) and NAMES (the names taught to the library, `NamesList`)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QMenu, QPushButton, QVBoxLayout, QWidget
 
 from app.catalog.records import FolderSummary
+from app.ui.albums_list import AlbumsList
 from app.ui.names_list import NamesList
 from app.ui.settling_slider import SettlingSlider
 
@@ -33,6 +34,7 @@ class SidePanel(QWidget):
     def __init__(self, has_selection: Callable[[], bool] = lambda: False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.names = NamesList(has_selection)
+        self.albums = AlbumsList(has_selection)
         self.folder_list = QListWidget()
         self.folder_list.setObjectName("folders")
         self.folder_list.setFixedHeight(28)  # grows with the folders (up to 160 px), see show_folders
@@ -53,6 +55,7 @@ class SidePanel(QWidget):
         layout.addWidget(QLabel("LIBRARY"))
         layout.addWidget(self.folder_list)
         layout.addWidget(add_folder, alignment=Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.albums)
         layout.addWidget(QLabel("CLUSTERS"))
         layout.addWidget(self.strictness)
         layout.addWidget(self.cluster_list, 1)
