@@ -5,7 +5,7 @@ grouping writes while indexing) and is refused, with a reason, on a read-only li
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol, TypeVar
 
 from sqlalchemy import Engine
@@ -29,10 +29,20 @@ class LibraryPeople:
     """`edit(what, change)` runs a change under the writer lock (or says why it cannot);
     `faces()` is the face descriptors' vector store, if any."""
 
-    def __init__(self, engine: Engine, edit: Edit, faces: Callable[[], VectorStore | None]) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        edit: Edit,
+        faces: Callable[[], VectorStore | None],
+        decided: Callable[[Sequence[int]], object] = lambda _ids: None,
+    ) -> None:
         self.engine = engine
         self._edit = edit
         self._faces = faces
+        self._decided = decided  # a person's photos after a name changed (their XMP sidecars follow)
+
+    def _named(self, name: str) -> None:
+        self._decided(sorted(people.images_with_person(self.engine, name)))
 
     def all(self, include_hidden: bool = False) -> list[PersonSummary]:
         """People by their faces (the hidden ones too if asked): named first, then unnamed by size."""
@@ -41,7 +51,9 @@ class LibraryPeople:
     def name_person(self, person_id: int, name: str, merge: bool = False) -> Naming:
         """Name a person (their faces count as confirmed). A name another person has already is
         refused with a reason, unless `merge`: then the two become one (the report says so)."""
-        return self._edit("name people", lambda: people.name_person(self.engine, person_id, name, merge))
+        naming = self._edit("name people", lambda: people.name_person(self.engine, person_id, name, merge))
+        self._named(naming.name)
+        return naming
 
     def person_with_name(self, name: str, other_than: int) -> tuple[int, str] | None:
         """(id, name) of another person already called `name`, or None."""
@@ -49,14 +61,19 @@ class LibraryPeople:
 
     def merge_people(self, keep: int, other: int) -> None:
         self._edit("merge people", lambda: people.merge_people(self.engine, keep, other))
+        self._decided(sorted({face.image_id for face in people.person_faces(self.engine, keep)}))
 
     def remove_face(self, region_id: int) -> int:
         """'Not this person': the face leaves its person for good; returns its new person."""
-        return self._edit("change people", lambda: people.remove_face(self.engine, region_id))
+        person_id = self._edit("change people", lambda: people.remove_face(self.engine, region_id))
+        self._decided(sorted({face.image_id for face in people.person_faces(self.engine, person_id)}))
+        return person_id
 
     def face_is(self, region_id: int, name: str) -> int:
         """'This is <name>' for one face (confirmed); returns the person's id."""
-        return self._edit("name faces", lambda: people.face_is(self.engine, region_id, name))
+        person_id = self._edit("name faces", lambda: people.face_is(self.engine, region_id, name))
+        self._named(name)
+        return person_id
 
     def confirm_faces(self, person_id: int) -> int:
         """Confirm every face suggested for a person at once; returns how many."""

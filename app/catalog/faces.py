@@ -24,6 +24,7 @@ class NewFace:
     bbox: tuple[float, float, float, float]
     score: float
     descriptor: bytes  # float32 x 128
+    time: float | None = None  # seconds into a video: the frame it was found in
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class _OldFace:
     person_id: int | None
     confirmed: int
     refused: list[int]
+    time: float | None
 
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
@@ -57,6 +59,7 @@ def replace_faces(
                 *BOX,
                 FacePersonRow.person_id,
                 FacePersonRow.confirmed,
+                RegionRow.time,
             )
             .outerjoin(FacePersonRow, FacePersonRow.region_id == RegionRow.id)
             .where(RegionRow.image_id.in_(chunk), RegionRow.kind == FACE)
@@ -69,7 +72,7 @@ def replace_faces(
             refusals.setdefault(region_id, []).append(person_id)
         for r in rows:
             old.setdefault(r[1], []).append(
-                _OldFace((r[2], r[3], r[4], r[5]), r[6], int(r[7] or 0), refusals.get(r[0], []))
+                _OldFace((r[2], r[3], r[4], r[5]), r[6], int(r[7] or 0), refusals.get(r[0], []), r[8])
             )
         if ids:
             conn.execute(delete(RegionRow).where(RegionRow.id.in_(ids)))  # descriptors and people rows cascade
@@ -81,11 +84,14 @@ def replace_faces(
         x0, y0, x1, y1 = face.bbox
         region_id = conn.execute(
             insert(RegionRow)
-            .values(image_id=face.image_id, kind=FACE, x0=x0, y0=y0, x1=x1, y1=y1, confidence=face.score)
+            .values(
+                image_id=face.image_id, kind=FACE, x0=x0, y0=y0, x1=x1, y1=y1, confidence=face.score, time=face.time
+            )
             .returning(RegionRow.id)
         ).scalar_one()
         conn.execute(insert(FaceDescriptorRow).values(region_id=region_id, vector=face.descriptor))
-        before = max(old.get(face.image_id, []), key=lambda o: _overlap(o.bbox, face.bbox), default=None)
+        same_frame = [o for o in old.get(face.image_id, []) if o.time == face.time]
+        before = max(same_frame, key=lambda o: _overlap(o.bbox, face.bbox), default=None)
         if before is not None and _overlap(before.bbox, face.bbox) >= CARRY_OVER_OVERLAP:
             if before.person_id is not None:
                 conn.execute(

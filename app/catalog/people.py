@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Engine, delete, func, insert, select, update
@@ -20,6 +21,7 @@ from app.catalog.schema import (
     RegionRow,
 )
 from app.core.errors import UserError
+from app.core.raw_pairs import find_pairs
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class PersonSummary:
     image_ids: tuple[int, ...] = ()
     hidden: bool = False  # left out of People (a stranger in the background) until shown again
     face_ids: tuple[int, ...] = ()  # region ids of the faces (what remove-face takes)
+    cover_time: float | None = None  # the cover face's moment, when it is in a video
 
     def to_json(self) -> dict:
         return {
@@ -63,6 +66,7 @@ class PersonFace:
     image_id: int
     bbox: tuple[float, float, float, float]
     confirmed: bool
+    time: float | None = None  # seconds into a video: the frame it was found in
 
 
 def faces_without_person(engine: Engine) -> int:
@@ -130,8 +134,9 @@ def people(engine: Engine, include_hidden: bool = False) -> list[PersonSummary]:
             RegionRow.id,
             RegionRow.image_id,
             (RegionRow.x1 - RegionRow.x0) * (RegionRow.y1 - RegionRow.y0),
-            select(func.min(FileRow.path)).where(FileRow.image_id == RegionRow.image_id).scalar_subquery(),
+            _first_path(),
             *BOX,
+            RegionRow.time,
         )
         .join(FacePersonRow, FacePersonRow.person_id == PersonRow.id)
         .join(RegionRow, RegionRow.id == FacePersonRow.region_id)
@@ -140,18 +145,25 @@ def people(engine: Engine, include_hidden: bool = False) -> list[PersonSummary]:
     if not include_hidden:
         stmt = stmt.where(PersonRow.hidden == 0)
     with engine.connect() as conn:
-        rows = conn.execute(stmt).all()
+        rows = _one_per_shot(conn.execute(stmt).all(), image_at=4, path_at=6)
     by_person: dict[int, dict] = {}
-    for person_id, name, hidden, region_id, image_id, area, path, x0, y0, x1, y1 in rows:
+    for person_id, name, hidden, region_id, image_id, area, path, x0, y0, x1, y1, when in rows:
         entry = by_person.setdefault(
             person_id,
-            {"name": name, "hidden": bool(hidden), "faces": 0, "photos": {}, "cover": (-1.0, 0, 0, ()), "ids": []},
+            {
+                "name": name,
+                "hidden": bool(hidden),
+                "faces": 0,
+                "photos": {},
+                "cover": (-1.0, 0, 0, (), None),
+                "ids": [],
+            },
         )
         entry["faces"] += 1
         entry["ids"].append(region_id)
         if path is not None:
             entry["photos"].setdefault(image_id, path)
-        entry["cover"] = max(entry["cover"], (float(area), region_id, image_id, (x0, y0, x1, y1)))
+        entry["cover"] = max(entry["cover"], (float(area), region_id, image_id, (x0, y0, x1, y1), when))
     out = [
         PersonSummary(
             pid,
@@ -164,6 +176,7 @@ def people(engine: Engine, include_hidden: bool = False) -> list[PersonSummary]:
             tuple(e["photos"]),
             e["hidden"],
             tuple(sorted(e["ids"])),
+            e["cover"][4],
         )
         for pid, e in by_person.items()
     ]
@@ -327,13 +340,28 @@ def person_faces(engine: Engine, person_id: int) -> list[PersonFace]:
             RegionRow.image_id,
             *BOX,
             FacePersonRow.confirmed,
+            RegionRow.time,
+            _first_path(),
         )
         .join(FacePersonRow, FacePersonRow.region_id == RegionRow.id)
         .where(FacePersonRow.person_id == person_id)
         .order_by(FacePersonRow.confirmed, RegionRow.image_id)
     )
     with engine.connect() as conn:
-        return [PersonFace(r[0], r[1], (r[2], r[3], r[4], r[5]), bool(r[6])) for r in conn.execute(stmt)]
+        rows = _one_per_shot(conn.execute(stmt).all(), image_at=1, path_at=8)
+    return [PersonFace(r[0], r[1], (r[2], r[3], r[4], r[5]), bool(r[6]), r[7]) for r in rows]
+
+
+def _first_path() -> Any:
+    """A face's image's first path, as a selected column."""
+    return select(func.min(FileRow.path)).where(FileRow.image_id == RegionRow.image_id).scalar_subquery()
+
+
+def _one_per_shot(rows: Sequence[Any], image_at: int, path_at: int) -> list[Any]:
+    """Face rows without those in the RAW of a RAW+JPEG pair whose JPEG is among them too: one
+    shot in two files is one photo, and its JPEG's faces stand for it."""
+    paired = find_pairs((r[image_at], r[path_at]) for r in rows if r[path_at] is not None).raws
+    return [r for r in rows if r[image_at] not in paired]
 
 
 def set_hidden(engine: Engine, person_id: int, hidden: bool) -> None:

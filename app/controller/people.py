@@ -6,6 +6,7 @@ library's writer lock) and is refused, with a reason, while indexing runs."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from app.catalog.people import PersonFace, PersonSummary
 from app.controller.cards import FaceCard, PersonCard
@@ -13,6 +14,7 @@ from app.controller.changes import Changed, Done
 from app.controller.chosen_photos import show_chosen_photos
 from app.controller.window_part import WindowPart, WindowParts
 from app.controller.window_view import PeopleView
+from app.core.paths import frame_thumbnail
 
 
 class PeopleOrganiser(WindowPart[PeopleView]):
@@ -60,7 +62,7 @@ class PeopleOrganiser(WindowPart[PeopleView]):
 
     def _card(self, person: PersonSummary) -> PersonCard:
         cover = self.browse.entries.get(person.cover_image)
-        thumbnail = cover.thumbnail if cover is not None else None
+        thumbnail = _at_moment(cover.thumbnail, person.cover_time) if cover is not None else None
         return PersonCard(
             person.id,
             person.name,
@@ -163,7 +165,7 @@ class PeopleOrganiser(WindowPart[PeopleView]):
             face.region_id,
             face.image_id,
             entry.path if entry is not None else "",
-            entry.thumbnail if entry is not None else None,
+            _at_moment(entry.thumbnail, face.time) if entry is not None else None,
             face.bbox,
             face.confirmed,
         )
@@ -174,3 +176,10 @@ class PeopleOrganiser(WindowPart[PeopleView]):
         if person is not None:
             name = person.name or "Unnamed person"
             show_chosen_photos(self.view, self.browse, person.image_ids, lambda n: f"{name}: {n} photos")
+
+
+def _at_moment(thumbnail: Path | str | None, seconds: float | None) -> Path | str | None:
+    """A face's picture: its photo's thumbnail, or its video frame's."""
+    if thumbnail is None or seconds is None:
+        return thumbnail
+    return frame_thumbnail(Path(thumbnail), seconds)

@@ -59,6 +59,8 @@ class Settings:
     # Indexing on Ray (app/indexing/ray_indexing): None is this machine alone, "" a Ray started
     # here, "auto" or HOST:PORT a running cluster.
     ray_address: str | None = None
+    # Decisions (stars, tags, people's names) written to XMP sidecars for other photo apps.
+    write_sidecars: bool = False
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -74,4 +76,5 @@ class Settings:
             object_min_area=_float_env("PHOTO_ORGANIZER_OBJECT_MIN_AREA", cls.object_min_area),
             object_max_area=_float_env("PHOTO_ORGANIZER_OBJECT_MAX_AREA", cls.object_max_area),
             ray_address=ray_address(os.environ.get("PHOTO_ORGANIZER_RAY")),
+            write_sidecars=_bool_env("PHOTO_ORGANIZER_WRITE_SIDECARS", cls.write_sidecars),
         )

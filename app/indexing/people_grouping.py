@@ -133,3 +133,13 @@ def group_new_faces(engine: Engine) -> int:
     placed = place_new_faces(groups.descriptors[rows], known, people.next_person_id(engine), refused)
     people.assign(engine, groups.region_ids[rows].tolist(), placed.tolist())
     return len(rows)
+
+
+def settle_new_faces(engine: Engine) -> int:
+    """New faces placed in people, then the names other photo apps gave faces (XMP) given to
+    them (`apply_xmp_faces`). Returns how many faces were placed."""
+    from app.catalog.xmp_faces import apply_xmp_faces
+
+    placed = group_new_faces(engine)
+    apply_xmp_faces(engine)
+    return placed

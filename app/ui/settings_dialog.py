@@ -1,5 +1,5 @@
 """Settings: the model (and where it runs), objects and text on or off, indexing on a Ray
-cluster, the library's location, the thumbnail cache.
+cluster, hiding places, the library's location, the thumbnail cache.
 
 A model change re-embeds the library from its thumbnails in the background (the old vectors
 serve searches until the switch completes); the library location applies from the next start.
@@ -44,6 +44,8 @@ class SettingsChoice:
     read_text: bool | None = None
     find_faces: bool | None = None
     ray_address: str | None = None  # None: index on this machine; "" a Ray started here; else a cluster
+    hide_places: bool | None = None  # None: leave as it is
+    write_sidecars: bool | None = None  # None: leave as it is
 
 
 # QSettings key -> (the Settings field, the environment variable that overrides it)
@@ -55,6 +57,17 @@ REGION_KEYS = {
 
 
 RAY_KEY, RAY_VARIABLE = "indexing/ray", "PHOTO_ORGANIZER_RAY"
+SIDECARS_KEY, SIDECARS_VARIABLE = "interop/sidecars", "PHOTO_ORGANIZER_WRITE_SIDECARS"
+HIDE_PLACES_KEY = "places/hidden"
+
+
+def places_hidden() -> bool:
+    """Whether the person hid every place (the Places view, the viewer's place and coordinates)."""
+    return parse_bool(QSettings().value(HIDE_PLACES_KEY))
+
+
+def save_places_hidden(hidden: bool) -> None:
+    QSettings().setValue(HIDE_PLACES_KEY, hidden)
 
 
 def saved_settings() -> Settings:
@@ -69,7 +82,17 @@ def saved_settings() -> Settings:
     if stored.contains(RAY_KEY) and RAY_VARIABLE not in os.environ:
         value = stored.value(RAY_KEY)
         chosen["ray_address"] = None if value is None or value == "off" else str(value)
+    if stored.contains(SIDECARS_KEY) and SIDECARS_VARIABLE not in os.environ:
+        chosen["write_sidecars"] = parse_bool(stored.value(SIDECARS_KEY))
     return replace(settings, **chosen)
+
+
+def save_sidecars_choice(current: Settings, write: bool | None) -> Settings:
+    """Remember whether decisions go to XMP sidecars for other photo apps."""
+    if write is None:
+        return current
+    QSettings().setValue(SIDECARS_KEY, write)
+    return replace(current, write_sidecars=write)
 
 
 def save_ray_choice(current: Settings, ray_address: str | None) -> Settings:
@@ -144,6 +167,12 @@ class SettingsDialog(QDialog):
         if not ray_installed():
             self.use_ray.setEnabled(False)
             self.use_ray.setToolTip("Needs Ray: pip install 'photo-organizer[ray]' on every computer of the cluster")
+        self.hide_places = QCheckBox("Hide places: the Places view, and places and coordinates in the viewer")
+        self.hide_places.setToolTip("For screenshots and shared screens; nothing is removed from the library")
+        self.write_sidecars = QCheckBox("Write stars, tags and people's names to XMP sidecars (digiKam, Lightroom…)")
+        self.write_sidecars.setToolTip(
+            "Beside each photo, as NAME.EXT.xmp (or the NAME.xmp Lightroom keeps); the photos themselves are never changed"
+        )
         ray = QVBoxLayout()
         ray.addWidget(self.use_ray)
         ray.addWidget(self.ray_address)
@@ -154,6 +183,8 @@ class SettingsDialog(QDialog):
         form.addRow("Library folder", _wrap(library_row))
         form.addRow("Inside photos", _wrap(regions))
         form.addRow("Indexing", _wrap(ray))
+        form.addRow("Places", self.hide_places)
+        form.addRow("Other photo apps", self.write_sidecars)
         form.addRow("Thumbnail memory", self.cache_size)
         form.addRow(
             QLabel(
@@ -174,6 +205,12 @@ class SettingsDialog(QDialog):
     def set_ray(self, address: str | None) -> None:
         self.use_ray.setChecked(address is not None)
         self.ray_address.setText(address or "")
+
+    def set_places_hidden(self, hidden: bool) -> None:
+        self.hide_places.setChecked(hidden)
+
+    def set_sidecars(self, write: bool) -> None:
+        self.write_sidecars.setChecked(write)
 
     def _choose_model_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "An open_clip model folder (open_clip_config.json + weights)")
@@ -197,6 +234,8 @@ class SettingsDialog(QDialog):
             self.read_text.isChecked(),
             self.find_faces.isChecked(),
             self.ray_address.text().strip() if self.use_ray.isChecked() else None,
+            self.hide_places.isChecked(),
+            self.write_sidecars.isChecked(),
         )
 
 
