@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from app.core.errors import UserError
 from app.core.names import STOP_WORDS
+
+if TYPE_CHECKING:
+    from app.catalog.search_lookups import CatalogFilters
 
 __all__ = ["STOP_WORDS"]  # the words a search ignores live with the rules for names
 
@@ -128,12 +132,67 @@ class SearchFilters:
     before: float | None = None
     formats: frozenset[str] = field(default_factory=frozenset)
     images: frozenset[int] | None = None  # only these images (e.g. those holding a person)
+    place: str | None = None  # only images taken there: a city, region or country (`narrowed_to_place`)
+    event: int | None = None  # only this event's photos (the CLI narrows `images` to them)
+    album: str | None = None  # only photos in this album (or its sub-albums)
+    tag: str | None = None  # only photos with this tag (or a tag below it)
+    min_stars: int | None = None
+    favourites: bool = False
+    rejected: bool = False
+
+    @property
+    def catalog(self) -> CatalogFilters:
+        """The part the catalog answers in one query (the named filters resolved to `images` first)."""
+        from app.catalog.search_lookups import CatalogFilters  # the catalog's code loads with the library
+
+        return CatalogFilters(self.folder, self.after, self.before, self.formats, self.images)
 
     @property
     def active(self) -> bool:
         return bool(
-            self.folder or self.after is not None or self.before is not None or self.formats or self.images is not None
+            self.folder
+            or self.after is not None
+            or self.before is not None
+            or self.formats
+            or self.images is not None
+            or self.place
+            or self.event is not None
+            or self.album
+            or self.tag
+            or self.min_stars is not None
+            or self.favourites
+            or self.rejected
         )
+
+    def describe(self) -> str:
+        """The filters as a person would say them (why a photo is listed with no words)."""
+        parts = []
+        if self.album:
+            parts.append(f"album: {self.album}")
+        if self.tag:
+            parts.append(f"tag: {self.tag}")
+        if self.min_stars:
+            parts.append(f"{self.min_stars}+ stars")
+        if self.favourites:
+            parts.append("favourite")
+        if self.rejected:
+            parts.append("rejected")
+        if self.place:
+            parts.append(f"place: {self.place}")
+        if self.event is not None:
+            parts.append(f"event {self.event}")
+        if self.folder:
+            parts.append(f"in {self.folder}")
+        if self.after is not None or self.before is not None:
+            parts.append("taken in the dates asked")
+        if self.formats:
+            parts.append("type: " + ", ".join(sorted(self.formats)).lower())
+        return " · ".join(parts) or "every photo"
+
+    def only(self, images: frozenset[int] | set[int]) -> SearchFilters:
+        """These filters, narrowed to `images` as well."""
+        allowed = frozenset(images)
+        return replace(self, images=allowed if self.images is None else self.images & allowed)
 
 
 def parse_date(text: str, end_of_day: bool = False) -> float:

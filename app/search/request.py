@@ -14,6 +14,12 @@ from app.search.query import SearchFilters, check_threshold, parse_query
 MOST_RESULTS = 100_000
 
 
+NOTHING_TO_SEARCH = (
+    "give words to search for, an image (--image FILE), a person (--person NAME), a filter "
+    "(--album, --tag, --min-stars, --favourites, --place, --event, dates), or a mix"
+)
+
+
 @dataclass(frozen=True)
 class SearchRequest:
     text: str | None = None
@@ -25,6 +31,7 @@ class SearchRequest:
     filters: SearchFilters = field(default_factory=SearchFilters)
     auto_cut: bool = False  # stop at the largest drop in score
     person: str | None = None  # only photos with this person
+    literal: bool = False  # the words as they are: no dates, places or names read from them
 
     @property
     def words(self) -> str | None:
@@ -38,8 +45,12 @@ class SearchRequest:
         if not 0.0 <= self.image_weight <= 1.0:  # false for NaN too
             raise UserError("the image weight (--image-weight) must be between 0 and 1")
         check_threshold(self.threshold)
-        if self.words is None and self.image is None and not (self.person or "").strip():
-            raise UserError("give words to search for, an image (--image FILE), a person (--person NAME), or a mix")
+        if self.filters.min_stars is not None:
+            from app.catalog.photo_marks import checked_stars
+
+            checked_stars(self.filters.min_stars)
+        if self.words is None and self.image is None and not (self.person or "").strip() and not self.filters.active:
+            raise UserError(NOTHING_TO_SEARCH)
         if self.words is not None:
             parse_query(self.words)  # words it cannot read fail here, not after the model loaded
         return self

@@ -43,9 +43,7 @@ def search(
         return []
     allowed: np.ndarray | None = None
     if filters is not None and filters.active:
-        allowed = search_lookups.region_ids_matching(
-            engine, filters.folder, filters.after, filters.before, filters.formats, filters.images
-        )
+        allowed = search_lookups.region_ids_matching(engine, filters.catalog)
         if len(allowed) == 0:
             return []
     # Over-fetch: several regions may belong to one image, and some images are excluded.

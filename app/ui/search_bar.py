@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.indexing.scanner import IMAGE_EXTENSIONS
+from app.ui.search_chips import SearchChips
 
 IMAGE_SUFFIXES = IMAGE_EXTENSIONS  # one list: what the indexer reads is what the window offers
 IMAGE_FILTER = "Images (" + " ".join(f"*{suffix}" for suffix in sorted(IMAGE_EXTENSIONS)) + ")"
@@ -71,9 +72,12 @@ class SearchBar(QWidget):
         self.list_button = _tool_button("▤", "List with details (Ctrl+L); off: thumbnail grid")
         self.list_button.setCheckable(True)
         self.list_button.toggled.connect(self.list_toggled)
+        self.chips = SearchChips()
+        self.chips.dropped.connect(self._drop_chip)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.box, 1)
+        layout.addWidget(self.chips)
         for widget in (
             self.image_button,
             self.threshold_label,
@@ -104,6 +108,11 @@ class SearchBar(QWidget):
     def clear(self) -> None:
         self._typing.stop()
         self.box.clear()
+        self.chips.show_chips([])
+
+    def _drop_chip(self, text: str) -> None:
+        self.box.setText(text)
+        self.request_search()
 
     def focus(self) -> None:
         self.box.setFocus()
