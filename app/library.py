@@ -25,20 +25,17 @@ from app.catalog.database import catalog_errors, open_catalog
 from app.catalog.kept_marks import restore_marks
 from app.catalog.media_lookups import GalleryMarks
 from app.catalog.records import FolderSummary, ImageInfo, KnownFailure, LibraryStatus, RegionInfo
-from app.core.errors import (
-    LibraryBusyError,
-    ReadOnlyLibraryError,
-    UntrustedModelError,
-    UserError,
-)
+from app.core.errors import LibraryBusyError, ReadOnlyLibraryError, UntrustedModelError, UserError
 from app.core.library_folder import library_writable, make_library_folder
 from app.core.lock import WriterLock
 from app.core.paths import LibraryPaths, default_library_dir, is_content_hash
 from app.core.settings import Settings
 from app.indexing.report import QUICK_SEARCHES, IndexProgress, IndexReport
 from app.library_edits import LibraryEdits
+from app.library_organising import LibraryOrganising
 from app.library_people import LibraryPeople
 from app.library_queries import QueryEncoder, QuickQueries
+from app.library_sidecars import LibrarySidecars
 from app.ml.download import DownloadProgress
 from app.ml.embedder import ClipEmbedder
 from app.ml.model_choice import is_chosen, remember_choice, unchosen_message
@@ -64,8 +61,8 @@ T = TypeVar("T")
 # A gallery row: (image id, first path, thumbnail file). Plain tuples, not objects: a gallery
 # holds 100,000 of them, and tuples of plain values drop out of Python's cyclic garbage
 # collector, whose full collections over object rows stalled the window's thread for ~100 ms
-# whenever a gallery loaded. The window shows them as they are (`GalleryItem` fields).
-GalleryRow = tuple[int, str, str]
+# whenever a gallery loaded. The window shows them as `GalleryItem`s (`gallery_items`).
+GalleryRow = tuple[int, str, str, int]  # image id, first path, thumbnail file, day (YYYYMMDD)
 
 
 class Library:
@@ -105,7 +102,10 @@ class Library:
             self._embedder: ClipEmbedder | None = None
             self.queries = QuickQueries(lambda: self.spec, lambda: self.embedder)
             self.vectors = LibraryVectors(self.engine, self.paths, self.spec.key)
-            self.people = LibraryPeople(self.engine, self._edit_people, lambda: self.vectors.faces)
+            self.sidecars = LibrarySidecars(self.engine, self._writing, lambda: self.settings.write_sidecars)
+            self.people = LibraryPeople(
+                self.engine, self._edit_people, lambda: self.vectors.faces, self.sidecars.decided
+            )
             self.names = TaughtNames(
                 self.engine,
                 lambda: self.spec.key,
@@ -114,6 +114,7 @@ class Library:
                 self.require_vectors,
             )
             self.edits = LibraryEdits(self.engine, self._writing, self._forget_regions)
+            self.organising = LibraryOrganising(self.engine, self._writing, self.search, self.sidecars.decided)
             # What searches read their words and photos with (quick exports, else the model).
             self.encoder = QueryEncoder(
                 self.queries, lambda: self.embedder, lambda: self._torch_loaded, lambda: self.names.vectors()
@@ -393,7 +394,7 @@ class Library:
     def gallery(self, order: str = "date") -> list[GalleryRow]:
         folder, rows = str(self.paths.thumbnails), lookups.gallery_rows(self.engine, order)
         # A hostile catalog's rows never name files outside.
-        return [(i, path, f"{folder}/{h[:2]}/{h}.jpg") for i, path, h in rows if is_content_hash(h)]
+        return [(i, path, f"{folder}/{h[:2]}/{h}.jpg", day) for i, path, h, day in rows if is_content_hash(h)]
 
     def gallery_marks(self) -> GalleryMarks:
         """RAW+JPEG pairs (one photo each in the gallery, shown as its JPEG) and videos' durations."""
@@ -435,11 +436,11 @@ class Library:
         """Under the writer lock, after faces were found or went with their photos: the face
         file follows the catalog, people left empty go, and (`group`) new faces join people."""
         from app.catalog import people
-        from app.indexing.people_grouping import group_new_faces
+        from app.indexing.people_grouping import settle_new_faces
 
         self.vectors.reconcile_faces()
         if group:
-            group_new_faces(self.engine)
+            settle_new_faces(self.engine)
         people.drop_empty_people(self.engine)
 
     # --- people (`self.people`) -------------------------------------------------------------

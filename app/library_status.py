@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from app.catalog import lookups, meta
+from app.catalog.places import count_placed
 from app.catalog.records import LibraryStatus
 from app.catalog.regions import count_region_state
 from app.core.paths import LibraryPaths
@@ -29,6 +30,7 @@ def library_status(
     from app.indexing.thumbnail_repair import count_missing_thumbnails
 
     counts = lookups.counts(engine)
+    placed, estimated = count_placed(engine)
     store, faces = vectors.store, vectors.faces
     consistent = reconciling.consistent(engine, store) if store is not None else counts.vectors == 0
     if faces is not None:
@@ -56,4 +58,8 @@ def library_status(
         names=counts.names,
         files_missing=sum(1 for path in lookups.all_paths(engine) if not os.path.exists(path)),
         thumbnails_missing=count_missing_thumbnails(engine, paths),
+        videos=counts.videos,
+        raw=counts.raw,
+        places=placed,
+        places_estimated=estimated,
     )

@@ -28,6 +28,9 @@ started=$(date +%s)
   --collect-data easyocr_en_models \
   --collect-data face_recognition_models \
   --collect-all av \
+  --hidden-import reverse_geocode \
+  --collect-data reverse_geocode \
+  --copy-metadata reverse_geocode \
   --additional-hooks-dir "$PWD/packaging/hooks" \
   --hidden-import torchvision._C_stable \
   --hidden-import torchvision.image_stable \

@@ -104,13 +104,24 @@ rgb = np.zeros((600, 800, 3), np.uint8)
 rgb[:, :400] = (220, 40, 40)
 write_dng(Path(sys.argv[1]) / "DSC_0001.dng", rgb)
 write_dng(Path(sys.argv[1]) / "IMG_0002.dng", rgb, preview=Image.new("RGB", (800, 600), (30, 200, 30)))
-write_video(Path(sys.argv[1]) / "clip.mp4", [((200, 30, 30), 3), ((30, 30, 200), 3)])
+write_video(Path(sys.argv[1]) / "clip.mp4", [((200, 30, 30), 3), ((30, 30, 200), 3)], metadata={"location": "+38.7223-009.1393/"})
 PY
 PHOTO_ORGANIZER_LIBRARY="$work/raw-library" "$exe" index "$work/raw" --no-detect --no-ocr --json > "$work/raw.json"
 json "$work/raw.json" '
 print({k: d[k] for k in ("scanned", "embedded", "failed", "frames")})
 assert d["scanned"] == 3 and d["embedded"] == 3 and d["failed"] == 0, d["failures"]
 assert d["frames"] == 2, d'
+PHOTO_ORGANIZER_LIBRARY="$work/raw-library" "$exe" places --json > "$work/places.json"
+json "$work/places.json" '
+print(d["places"])
+# the video has GPS; the two DNGs, made in the same minute, are its event and get its place, estimated
+assert [(p["city"], p["country"], p["count"], p["estimated"]) for p in d["places"]] == [("Lisbon", "Portugal", 3, 2)], d'
+# a query read in German (dateparser's locale data, loaded by name at run time, is in the bundle)
+PHOTO_ORGANIZER_LANGUAGES=de PHOTO_ORGANIZER_LIBRARY="$work/raw-library" "$exe" search "dieses Jahr in Lisbon" --json > "$work/understood.json"
+json "$work/understood.json" '
+print(d["understood"])
+assert d["understood"]["place"] == "Lisbon" and d["understood"]["after"].endswith("-01-01"), d["understood"]
+assert len(d["results"]) == 3, d["results"]'
 
 step "the window, opening on the 3D map (OpenGL), for 8 seconds under Xvfb"
 mkdir -p "$XDG_CONFIG_HOME/photo-organizer"

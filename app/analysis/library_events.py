@@ -42,6 +42,12 @@ def event_photos(inputs: AnalysisInputs, event_id: int) -> frozenset[int] | None
     return frozenset(int(i) for i in found[0]) if found else None
 
 
+def event_groups(inputs: AnalysisInputs) -> list[list[int]]:
+    """Each event's image ids, oldest first, without naming any (no clusters)."""
+    stored, _cached = _stored_events(inputs)
+    return [[int(i) for i in event["image_ids"]] for event in stored]
+
+
 def _event_id(event: dict) -> int:
     """An event's id (see `Event.id`): ids number images in the order they were indexed."""
     return int(min(event["image_ids"]))

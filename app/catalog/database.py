@@ -122,6 +122,34 @@ def _migrate_8_to_9(conn: Connection) -> None:
             conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {kind}"))
 
 
+def _migrate_9_to_10(conn: Connection) -> None:
+    """Places: an image's GPS position, whether its GPS was looked for at all, and its place's
+    names."""
+    from app.catalog.schema import PlaceRow
+
+    Base.metadata.create_all(conn, tables=[PlaceRow.__table__])  # type: ignore[list-item]
+    for column, kind in (("latitude", "FLOAT"), ("longitude", "FLOAT"), ("altitude", "FLOAT"), ("gps_read", "INTEGER")):
+        have = {row[1] for row in conn.execute(text("PRAGMA table_info(images)"))}
+        if column not in have:  # a catalog created by this version has them from step 1
+            conn.execute(text(f"ALTER TABLE images ADD COLUMN {column} {kind}"))
+
+
+def _migrate_10_to_11(conn: Connection) -> None:
+    """What a person decides: albums (smart ones too), favourites, stars, rejects, tags."""
+    from app.catalog.schema import AlbumPhotoRow, AlbumRow, PhotoMarkRow, PhotoTagRow, TagRow
+
+    tables = [AlbumRow, AlbumPhotoRow, PhotoMarkRow, TagRow, PhotoTagRow]
+    Base.metadata.create_all(conn, tables=[t.__table__ for t in tables])  # type: ignore[misc]
+
+
+def _migrate_11_to_12(conn: Connection) -> None:
+    """XMP sidecars this library writes for other photo apps (when turned on), and the faces
+    other apps named in photos' XMP."""
+    from app.catalog.schema import SidecarRow, XmpFaceRow
+
+    Base.metadata.create_all(conn, tables=[SidecarRow.__table__, XmpFaceRow.__table__])  # type: ignore[list-item]
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _migrate_0_to_1,
     _migrate_1_to_2,
@@ -132,6 +160,9 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _migrate_6_to_7,
     _migrate_7_to_8,
     _migrate_8_to_9,
+    _migrate_9_to_10,
+    _migrate_10_to_11,
+    _migrate_11_to_12,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -21,7 +21,8 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 # Tables copied row by row, parents first (files and regions point at images). People, their
-# faces and taught names are the user's own work: a repair keeps every row of them it can read.
+# faces, taught names, albums, marks and tags are the user's own work: a repair keeps every row
+# of them it can read.
 TABLES = (
     "meta",
     "images",
@@ -37,6 +38,11 @@ TABLES = (
     "concept_examples",
     "concept_vectors",
     "kept_marks",
+    "albums",
+    "album_photos",
+    "photo_marks",
+    "tags",
+    "photo_tags",
 )
 # Rows whose parent was lost cannot stand (what each table points at).
 _ORPHANS = (
@@ -49,6 +55,8 @@ _ORPHANS = (
     "DELETE FROM concept_examples WHERE region_id NOT IN (SELECT id FROM regions) OR concept_id NOT IN (SELECT id FROM concepts)",
     "DELETE FROM concept_vectors WHERE concept_id NOT IN (SELECT id FROM concepts)",
     "DELETE FROM kept_marks WHERE person_id NOT IN (SELECT id FROM people) OR concept_id NOT IN (SELECT id FROM concepts)",
+    "DELETE FROM album_photos WHERE album_id NOT IN (SELECT id FROM albums)",
+    "DELETE FROM photo_tags WHERE tag_id NOT IN (SELECT id FROM tags)",
 )
 _MAX_FAILED_PROBES = 2000
 
@@ -218,7 +226,8 @@ def repair(path: Path) -> RepairReport:
             target.execute(orphans)
         target.execute("DELETE FROM region_text")
         target.execute(
-            "INSERT INTO region_text(text, region_id) SELECT text, id FROM regions WHERE kind = 'text' AND text IS NOT NULL"
+            "INSERT INTO region_text(text, region_id) SELECT text, id FROM regions "
+            "WHERE kind IN ('text', 'image') AND text IS NOT NULL"
         )
         target.commit()
     finally:

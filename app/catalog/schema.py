@@ -42,6 +42,12 @@ class ImageRow(Base):
     faces_by: Mapped[str | None] = mapped_column(String, nullable=True, default=None)
     duration: Mapped[float | None] = mapped_column(Float, nullable=True, default=None)  # seconds: a video
     frames_by: Mapped[str | None] = mapped_column(String, nullable=True, default=None)
+    # Where it was taken, from its GPS (None: no position, or one that cannot be a real fix).
+    latitude: Mapped[float | None] = mapped_column(Float, nullable=True, default=None)
+    longitude: Mapped[float | None] = mapped_column(Float, nullable=True, default=None)
+    altitude: Mapped[float | None] = mapped_column(Float, nullable=True, default=None)
+    # 1 once its GPS was looked for (images indexed before GPS was read have it None).
+    gps_read: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
 
 
 class FileRow(Base):
@@ -176,3 +182,106 @@ class KeptMarkRow(Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), nullable=True)
     confirmed: Mapped[int] = mapped_column(Integer, default=0)
     concept_id: Mapped[int | None] = mapped_column(ForeignKey("concepts.id", ondelete="CASCADE"), nullable=True)
+
+
+class PlaceRow(Base):
+    """Where an image was taken, by name: from its own GPS, or estimated from the photos with
+    GPS in its event (`estimated`). `by` names the place data that named it."""
+
+    __tablename__ = "image_places"
+    image_id: Mapped[int] = mapped_column(ForeignKey("images.id", ondelete="CASCADE"), primary_key=True)
+    city: Mapped[str] = mapped_column(String)
+    region: Mapped[str] = mapped_column(String)
+    country: Mapped[str] = mapped_column(String, index=True)
+    country_code: Mapped[str] = mapped_column(String(8))
+    estimated: Mapped[int] = mapped_column(Integer, default=0)
+    by: Mapped[str] = mapped_column(String)
+
+
+# --- what a person decides about photos (#31) ------------------------------------------------
+# Kept by a photo's content, not its row: a photo that moves, is renamed, leaves and comes back,
+# or whose row a repair had to drop and indexing made again, keeps its albums, stars and tags
+# (an edit made in another app carries them over: `decisions.carry_over`).
+
+
+class AlbumRow(Base):
+    """An album, nested by "/" in its name ("Trips/Lisbon 2023"); `key` is the name folded for
+    matching. A smart album keeps a search (`query`, JSON) instead of photos."""
+
+    __tablename__ = "albums"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String)
+    key: Mapped[str] = mapped_column(String, unique=True)
+    query: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
+    by_hand: Mapped[int] = mapped_column(Integer, default=0)  # 1: in the order photos were put, else by date
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class AlbumPhotoRow(Base):
+    __tablename__ = "album_photos"
+    album_id: Mapped[int] = mapped_column(ForeignKey("albums.id", ondelete="CASCADE"), primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    position: Mapped[float] = mapped_column(Float)  # the order by hand
+    added_at: Mapped[float] = mapped_column(Float)
+
+
+class PhotoMarkRow(Base):
+    """A photo's favourite flag, stars (0-5) and reject flag."""
+
+    __tablename__ = "photo_marks"
+    content_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    favourite: Mapped[int] = mapped_column(Integer, default=0)
+    stars: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[float] = mapped_column(Float)
+
+
+class TagRow(Base):
+    """A tag, hierarchical by "/" ("Family/Anna"); `key` is the name folded for matching."""
+
+    __tablename__ = "tags"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String)
+    key: Mapped[str] = mapped_column(String, unique=True)
+
+
+class PhotoTagRow(Base):
+    __tablename__ = "photo_tags"
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
+class SidecarRow(Base):
+    """A photo file's XMP sidecar: `seen` once read (its mtime then, so that another app's later
+    change is read again); and, when the person turned writing on, `pending` until written (a
+    read-only folder keeps it so), `written` with the bytes' digest, `failed` with why. Kept by
+    the photo's path: a sidecar sits beside its file."""
+
+    __tablename__ = "sidecars"
+    path: Mapped[str] = mapped_column(String, primary_key=True)  # the photo's
+    state: Mapped[str] = mapped_column(String(16))
+    sidecar: Mapped[str | None] = mapped_column(String, nullable=True, default=None)
+    digest: Mapped[str | None] = mapped_column(String(64), nullable=True, default=None)
+    message: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
+    changed_at: Mapped[float] = mapped_column(Float)
+    seen_ns: Mapped[int | None] = mapped_column(
+        Integer, nullable=True, default=None
+    )  # the sidecar's mtime when last read
+
+
+class XmpFaceRow(Base):
+    """A face another photo app named in a photo's XMP (MWG or Microsoft regions): `waiting`
+    until this library's face pass has looked at the photo, then `named` (its face got the
+    name), `agreed` (already so named), `conflict` (named otherwise here: `name_here`, never
+    overwritten) or `unmatched` (no face found there)."""
+
+    __tablename__ = "xmp_faces"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String)
+    x0: Mapped[float] = mapped_column(Float)
+    y0: Mapped[float] = mapped_column(Float)
+    x1: Mapped[float] = mapped_column(Float)
+    y1: Mapped[float] = mapped_column(Float)
+    state: Mapped[str] = mapped_column(String(16), default="waiting")
+    name_here: Mapped[str | None] = mapped_column(String, nullable=True, default=None)

@@ -34,11 +34,21 @@ def search_filters(args: argparse.Namespace) -> SearchFilters:
         after=parse_date(args.after) if args.after else None,
         before=parse_date(args.before, end_of_day=True) if args.before else None,
         formats=parse_formats(args.type) if args.type else frozenset(),
+        place=args.place.strip() if getattr(args, "place", None) and args.place.strip() else None,
+        event=getattr(args, "event", None),
+        album=getattr(args, "album", None),
+        tag=getattr(args, "tag", None),
+        min_stars=getattr(args, "min_stars", None),
+        favourites=bool(getattr(args, "favourites", False)),
+        rejected=bool(getattr(args, "rejected", False)),
     )
 
 
 def within_event(args: argparse.Namespace, library: Library, filters: SearchFilters) -> SearchFilters:
-    """`--event ID`: the filters narrowed to that event's photos."""
+    """`--event ID`: the filters narrowed to that event's photos (and, for `--place`, places
+    estimated from events made again first)."""
+    if filters.place:
+        refresh_estimated_places(library)
     if getattr(args, "event", None) is None:
         return filters
     from dataclasses import replace
@@ -97,10 +107,12 @@ def given_paths(raw: Sequence[str]) -> list[Path]:
     return [Path(p).expanduser() for p in raw]
 
 
-def hits_out(args: argparse.Namespace, hits: list, started: float) -> int:
+def hits_out(args: argparse.Namespace, hits: list, started: float, extra: dict | None = None) -> int:
     from app.core.paths import display_path
 
     payload = {"results": [h.to_json() for h in hits], "seconds": round(time.perf_counter() - started, 4)}
+    said = (extra or {}).pop("understood_said", ())
+    payload.update(extra or {})
     if not hits:
         human = "no matching photos (try a lower --threshold or other words)"
     else:
@@ -109,6 +121,10 @@ def hits_out(args: argparse.Namespace, hits: list, started: float) -> int:
             + (f"  [RAW+JPEG: {display_path(h.pair)}]" if h.pair else "")
             for h in hits
         )
+    if said:
+        human = "understood: " + " · ".join(f"{p.kind} {p.label}" for p in said) + "\n" + human
+    if extra and extra.get("saved_as"):
+        human += f"\nsaved as the smart album {extra['saved_as']} (it runs this search each time it is shown)"
     emit(args, payload, human)
     return 0
 
@@ -205,3 +221,12 @@ class ProgressLine:
         if self.enabled:
             sys.stderr.write("\r" + " " * 70 + "\r")
             sys.stderr.flush()
+
+
+def refresh_estimated_places(library: Library) -> None:
+    """Places estimated from each photo's event made again (what `places`, `status` and
+    `--place` count and filter by)."""
+    from app.analysis.estimated_places import estimate_places
+    from app.analysis.library_analysis import AnalysisInputs
+
+    estimate_places(AnalysisInputs.of(library))

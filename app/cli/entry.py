@@ -20,8 +20,21 @@ from app.cli.library_commands import (
     cmd_status,
 )
 from app.cli.name_commands import cmd_concepts, cmd_forget, cmd_teach
+from app.cli.organise_commands import (
+    cmd_album,
+    cmd_albums,
+    cmd_export,
+    cmd_favourite,
+    cmd_memories,
+    cmd_rate,
+    cmd_reject,
+    cmd_tag,
+    cmd_tags,
+)
 from app.cli.parser import UnreadableCommand, build_parser
 from app.cli.people_commands import cmd_people
+from app.cli.place_commands import cmd_places
+from app.cli.sidecar_commands import cmd_sidecars
 from app.cli.trash_command import cmd_trash
 
 
@@ -77,6 +90,17 @@ COMMANDS = {
     "install-launcher": cmd_install_launcher,
     "index": cmd_index,
     "status": cmd_status,
+    "places": cmd_places,
+    "album": cmd_album,
+    "albums": cmd_albums,
+    "rate": cmd_rate,
+    "favourite": cmd_favourite,
+    "reject": cmd_reject,
+    "tag": cmd_tag,
+    "tags": cmd_tags,
+    "export": cmd_export,
+    "memories": cmd_memories,
+    "sidecars": cmd_sidecars,
     "search": cmd_search,
     "similar": cmd_similar,
     "doctor": cmd_doctor,

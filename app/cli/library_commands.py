@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 import time
+from typing import TYPE_CHECKING
 
 from app.cli.common import (
     EXIT_INTERRUPTED,
@@ -20,9 +21,15 @@ from app.cli.common import (
     given_paths,
     hits_out,
     open_library,
+    refresh_estimated_places,
     search_filters,
     within_event,
 )
+
+if TYPE_CHECKING:
+    from app.library import Library
+    from app.search.request import SearchRequest
+    from app.search.understanding import Understood
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
@@ -107,6 +114,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from app.analysis.library_analysis import AnalysisInputs, freshness
 
     with open_library(args) as library:
+        refresh_estimated_places(library)
         payload = library.status().to_json()
         payload["analysis"] = freshness(AnalysisInputs.of(library))
         payload["quick_search"] = library.queries.state()
@@ -122,7 +130,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     request = SearchRequest(
         text=args.text,
         image=args.image,
-        top_k=args.top_k,
+        top_k=args.top_k if args.top_k is not None else 20,
         threshold=args.threshold,
         weights=parse_weights(args.weights) if args.weights is not None else {},
         image_weight=args.image_weight,
@@ -139,12 +147,46 @@ def cmd_search(args: argparse.Namespace) -> int:
             preload_last_used()  # reads the words' model while the library's code imports
     started = time.perf_counter()
     with open_library(args) as library:
-        hits = library.search(request.narrowed(within_event(args, library, request.filters)))
-        code = hits_out(args, hits, started)
+        saved = _save_search(args, library, request) if args.save_as is not None else None
+        narrowed, understood = _understood(
+            args, library, request.narrowed(within_event(args, library, request.filters))
+        )
+        hits = library.search(narrowed)
+        extra: dict = {"saved_as": saved} if saved else {}
+        if understood is not None:
+            extra["understood"] = understood.to_json()
+            extra["understood_said"] = understood.parts
+        code = hits_out(args, hits, started, extra)
         if (request.words is not None and library.queries.text() is None) or library.queries.damage:
             # Once per model: later searches read words without loading torch (seconds saved each).
             library.queries.prepare(_say_preparing)
     return code
+
+
+def _understood(
+    args: argparse.Namespace, library: Library, request: SearchRequest
+) -> tuple[SearchRequest, Understood | None]:
+    """Dates, a place, people, an album or a tag read from the words (not with --literal)."""
+    from dataclasses import replace
+
+    from app.search.library_search import understood_request
+
+    if args.literal:
+        return replace(request, literal=True), None
+    narrowed, understood = understood_request(library.engine, request)
+    if understood is not None and understood.place and not request.filters.place:
+        refresh_estimated_places(library)  # as --place does: photos placed by their events count
+    return narrowed, understood
+
+
+def _save_search(args: argparse.Namespace, library: Library, request: SearchRequest) -> str:
+    """`--save-as NAME`: the search kept as a smart album (as many photos as --top-k, else 200)."""
+    from dataclasses import replace
+
+    from app.search.saved_search import DEFAULT_SMART_RESULTS
+
+    kept = replace(request, top_k=args.top_k if args.top_k is not None else DEFAULT_SMART_RESULTS)
+    return library.organising.save_search(args.save_as, kept)
 
 
 def _say_preparing() -> None:

@@ -39,6 +39,69 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--before", default=None, metavar="DATE", help="only photos taken on or before DATE")
     parser.add_argument("--type", default=None, metavar="TYPES", help="only these file types, e.g. jpeg,png")
     parser.add_argument("--event", type=int, default=None, metavar="ID", help="only photos of this event (see: events)")
+    parser.add_argument(
+        "--place", default=None, metavar="NAME", help="only photos taken in this city, region or country (see: places)"
+    )
+    parser.add_argument("--album", default=None, metavar="NAME", help="only photos in this album or those inside it")
+    parser.add_argument("--tag", default=None, metavar="TAG", help="only photos with this tag or a tag below it")
+    parser.add_argument("--min-stars", type=int, default=None, metavar="N", help="only photos with at least N stars")
+    parser.add_argument("--favourites", action="store_true", help="only favourites")
+    parser.add_argument("--rejected", action="store_true", help="only rejected photos")
+
+
+def _add_organising(sub: argparse._SubParsersAction) -> None:
+    """Albums, stars, favourites, rejects and tags."""
+    album = sub.add_parser(
+        "album",
+        help="albums: create NAME | add NAME PATH... | remove NAME PATH... | rename OLD NEW | delete NAME "
+        "(nested by /: Trips/Lisbon)",
+    )
+    album.add_argument("action", choices=["create", "add", "remove", "rename", "delete"])
+    album.add_argument("name", metavar="NAME")
+    album.add_argument("paths", nargs="*", metavar="PATH", help="photos, or folders for every photo below them")
+    _add_common(album)
+    albums = sub.add_parser("albums", help="the albums, with how many photos each holds")
+    _add_common(albums)
+    rate = sub.add_parser("rate", help="give photos 0 to 5 stars: rate PATH... --stars N")
+    rate.add_argument("paths", nargs="+", metavar="PATH")
+    rate.add_argument("--stars", type=int, required=True, metavar="N", help="0 to 5 (0 takes the stars away)")
+    _add_common(rate)
+    for command, what in (("favourite", "mark photos as favourites"), ("reject", "mark photos as rejected")):
+        marking = sub.add_parser(command, help=f"{what} (--off takes the mark away)")
+        marking.add_argument("paths", nargs="+", metavar="PATH")
+        marking.add_argument("--off", action="store_true", help="take the mark away")
+        _add_common(marking)
+    tag = sub.add_parser("tag", help="tag add|remove TAG PATH... (nested by /: Family/Anna)")
+    tag.add_argument("action", choices=["add", "remove"])
+    tag.add_argument("tag", metavar="TAG")
+    tag.add_argument("paths", nargs="+", metavar="PATH")
+    _add_common(tag)
+    tags = sub.add_parser("tags", help="the tags, with how many photos each has")
+    _add_common(tags)
+    export = sub.add_parser(
+        "export", help="copy photos to a folder: export DEST (--album NAME | PATH...) [--size PX] (originals untouched)"
+    )
+    export.add_argument("destination", metavar="DEST", help="the folder to copy into (made if missing)")
+    export.add_argument("paths", nargs="*", metavar="PATH", help="photos, or folders for every photo below them")
+    export.add_argument("--album", default=None, metavar="NAME", help="every photo of this album")
+    export.add_argument(
+        "--size", type=int, default=None, metavar="PX", help="resized JPEGs this long on their long side (EXIF kept)"
+    )
+    _add_common(export)
+    memories = sub.add_parser("memories", help="on this day in earlier years, and the last weeks' events")
+    memories.add_argument(
+        "--date", default=None, metavar="YYYY-MM-DD", help="the day to remember from (default: today)"
+    )
+    _add_common(memories)
+    sidecars = sub.add_parser(
+        "sidecars",
+        help="XMP sidecars for other photo apps: status (what waits, what failed) | write [PATH...]",
+    )
+    sidecars.add_argument("action", choices=["status", "write"])
+    sidecars.add_argument(
+        "paths", nargs="*", metavar="PATH", help="write: these photos' sidecars (default: those waiting)"
+    )
+    _add_common(sidecars)
 
 
 class Parser(argparse.ArgumentParser):
@@ -94,10 +157,21 @@ def build_parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="what the library holds, and whether it is consistent")
     _add_common(status)
 
+    places = sub.add_parser("places", help="where the photos were taken: country, region, city, with counts")
+    _add_common(places)
+
+    _add_organising(sub)
+
     search = sub.add_parser("search", help="search by text, by an image file, or both")
     search.add_argument("text", nargs="?", default=None, metavar="TEXT")
     search.add_argument("--image", type=Path, default=None, help="an image file to search by")
-    search.add_argument("--top-k", type=int, default=20)
+    search.add_argument("--top-k", type=int, default=None, help="how many results (default 20)")
+    search.add_argument(
+        "--save-as",
+        default=None,
+        metavar="ALBUM",
+        help="keep this search as a smart album that updates itself (holding --top-k photos, default 200)",
+    )
     search.add_argument("--threshold", type=float, default=None)
     search.add_argument(
         "--weights", default=None, help="per-region-kind (or object label) weights, e.g. image=1,text=0.5,animal=2"
@@ -106,6 +180,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--image-weight", type=float, default=0.5, help="with TEXT and --image: the image's share, 0..1 (default 0.5)"
     )
     search.add_argument("--auto-cut", action="store_true", help="stop at the largest drop in score")
+    search.add_argument(
+        "--literal",
+        action="store_true",
+        help="the words as they are: no dates, places, people, albums or tags read from them",
+    )
     search.add_argument("--person", default=None, metavar="NAME", help="only photos with this person in them")
     _add_filters(search)
     _add_common(search, model=True)

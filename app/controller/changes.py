@@ -17,8 +17,10 @@ class Changed(Flag):
     PEOPLE = auto()  # people, their faces, names and covers
     NAMES = auto()  # taught names: a search that used one runs again
     DUPLICATES = auto()  # the duplicate groups
+    MARKS = auto()  # stars, favourites, rejects, tags: the gallery's badges
+    ALBUMS = auto()  # the Albums list and its counts
     # Photos left the library: everything that counts or shows them.
-    PHOTOS_LEFT = PHOTOS | FOLDERS | PEOPLE | NAMES | DUPLICATES
+    PHOTOS_LEFT = PHOTOS | FOLDERS | PEOPLE | NAMES | DUPLICATES | MARKS | ALBUMS
     EVERYTHING = PHOTOS_LEFT
 
 

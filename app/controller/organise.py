@@ -153,7 +153,7 @@ class Organiser(WindowPart[OrganiseView]):
             from app.analysis.library_analysis import AnalysisInputs, projection
 
             points = projection(AnalysisInputs.of(library))
-            return MapLayout.of(points, {image_id: thumb for image_id, _path, thumb in library.gallery()})
+            return MapLayout.of(points, {row[0]: row[2] for row in library.gallery()})
 
         def done(layout: MapLayout) -> None:
             self._map_running = False

@@ -19,11 +19,14 @@ from app.controller.browse_state import BrowseState
 from app.controller.changes import Changed, Done
 from app.controller.chosen_photos import show_chosen_photos
 from app.controller.duplicates import DuplicatesReview
-from app.controller.gallery_rows import GalleryRows, GalleryUpdate, marked_rows, plan_update, stacked_rows
+from app.controller.gallery_rows import GalleryRows, GalleryUpdate, library_rows, plan_update
 from app.controller.indexing_queue import IndexingQueue
+from app.controller.memories import MemoriesPart
 from app.controller.names import LongWork, NamesOrganiser
 from app.controller.organise import Organiser
+from app.controller.organising import Organising
 from app.controller.people import PeopleOrganiser
+from app.controller.places import PlacesBrowser
 from app.controller.searching import Searching
 from app.controller.texts import READ_ONLY, progress_text, report_text
 from app.controller.window_part import WindowParts, run_action
@@ -68,8 +71,11 @@ class WindowController:
         self.searching = Searching(parts, self.refresh_gallery)
         self.organise = Organiser(parts, self.refresh_gallery)
         self.people = PeopleOrganiser(parts, self.refuse_while_busy)
+        self.places = PlacesBrowser(parts)
         self.names = NamesOrganiser(parts, self._long_work())
         self.duplicates = DuplicatesReview(parts, self.refuse_while_busy, self.use_stacks)
+        self.organising = Organising(parts, self.refuse_while_busy, self._long_work())
+        self.memories = MemoriesPart(parts)
 
     # --- the library ----------------------------------------------------------------------------
 
@@ -100,6 +106,7 @@ class WindowController:
         self.view.say(f"Library: {library.root}")
         self.view.show_library(library.read_only)
         self.apply(Done(changed=Changed.EVERYTHING))
+        self.memories.look_at_today()
         # The first search answers at once: the exported text tower loads now, in the background.
         self.tasks.run(library.queries.warm, None, lambda error: log.info("no quick search yet: %s", error))
         # Indexing that a crash or kill cut short continues by itself.
@@ -230,12 +237,18 @@ class WindowController:
             self.refresh_gallery()
             self.organise.refresh_clusters()
             self.organise.refresh_map()
+            self.places.refresh()
+            self.memories.refresh()
         if Changed.PEOPLE in changed:
             self.people.refresh()
         if Changed.NAMES in changed:
             self.names.refresh()
         if Changed.DUPLICATES in changed:
             self.duplicates.refresh()
+        if Changed.MARKS in changed and Changed.PHOTOS not in changed:
+            self.refresh_gallery()  # the badges
+        if Changed.ALBUMS in changed:
+            self.organising.refresh()
         if Changed.NAMES in changed and Changed.PHOTOS not in changed:
             self.view.repeat_search()  # a search that used a name reads it again
 
@@ -337,11 +350,8 @@ class WindowController:
 
         def load() -> tuple[list[tuple], GalleryRows, GalleryUpdate | None, int]:
             # Rows, lookups and the insertions to make are all built here, off the GUI thread.
-            rows: list[tuple] = library.gallery(order)  # shown as they are: GalleryItem's first fields
-            marks = library.gallery_marks()
-            rows = marked_rows(rows, marks) if marks.pairs or marks.durations else rows
-            shown = stacked_rows(rows, stacks) if stacks else rows
-            return shown, GalleryRows(rows), plan_update(base, shown) if whole else None, library.failure_count()
+            shown, entries = library_rows(library, order, stacks)
+            return shown, entries, plan_update(base, shown) if whole else None, library.failure_count()
 
         self.tasks.run(load, self._on_gallery_loaded, self._on_gallery_error)
 

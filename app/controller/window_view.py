@@ -14,8 +14,10 @@ from app.indexing.report import IndexReport
 if TYPE_CHECKING:
     import numpy as np
 
-    from app.controller.cards import DuplicateCard, FaceCard, NameCard, PersonCard
+    from app.controller.cards import AlbumCard, DuplicateCard, FaceCard, NameCard, PersonCard
     from app.controller.map_layout import MapLayout
+    from app.controller.place_markers import PlaceMarkers
+    from app.controller.place_tree import PlaceNode
 
 T = TypeVar("T")
 
@@ -45,6 +47,7 @@ class SearchView(PartView, Protocol):
     def clear_search_box(self) -> None: ...
     def search_done(self) -> None: ...
     def repeat_search(self) -> None: ...
+    def show_understood(self, chips: list[tuple[str, str, str]]) -> None: ...
 
 
 class OrganiseView(SearchView, Protocol):
@@ -79,12 +82,30 @@ class NamesView(SearchView, WorkView, Protocol):
     def show_names(self, cards: list[NameCard]) -> None: ...
 
 
+class OrganisingView(SearchView, WorkView, Protocol):
+    def show_albums(self, cards: list[AlbumCard]) -> None: ...
+
+
+class MemoriesView(SearchView, Protocol):
+    def show_memories(self, cards: list[ClusterCard]) -> None: ...
+    def show_gallery_view(self) -> None: ...
+    def offer_memories(self) -> None: ...
+
+
+class PlacesView(SearchView, Protocol):
+    def show_places(self, tree: tuple[PlaceNode, ...], markers: PlaceMarkers) -> None: ...
+    def show_places_hidden(self) -> None: ...
+    def show_gallery_view(self) -> None: ...
+
+
 class DuplicatesView(PartView, Protocol):
     def show_duplicates(self, cards: list[DuplicateCard], current: int) -> None: ...
     def show_duplicates_computing(self) -> None: ...
 
 
-class WindowView(OrganiseView, PeopleView, NamesView, DuplicatesView, Protocol):
+class WindowView(
+    OrganiseView, PeopleView, NamesView, PlacesView, OrganisingView, MemoriesView, DuplicatesView, Protocol
+):
     """What the controller asks of the window (every method only lays out or paints): each
     part's view, and what the controller itself shows (the library, the gallery, indexing)."""
 

@@ -12,9 +12,11 @@ from sqlalchemy import Engine
 
 from app.core.paths import LibraryPaths
 from app.indexing.pipeline import IndexRun
+from app.indexing.place_naming import name_places
 from app.indexing.region_pass import RegionRun
 from app.indexing.report import IndexReport, RegionReport
 from app.indexing.run_setup import IndexOptions, RunControls, RunTarget
+from app.indexing.sidecar_reading import read_changed_sidecars
 from app.ml.embedder import ClipEmbedder
 
 if TYPE_CHECKING:
@@ -30,6 +32,9 @@ def index_and_find_regions(
         report = IndexRun(target, options, controls, cluster).run(roots)
         if not report.cancelled:
             report.thumbnails_restored = _restore_thumbnails(target.engine, target.paths, target.embedder, controls)
+            report.places, warning = name_places(target.engine, controls.stopped)
+            report.warnings += [warning] if warning else []
+            report.sidecars_read = read_changed_sidecars(target.engine, roots)  # another app's later word
         # The pass runs even with objects, text and faces off: videos' frames.
         if report.cancelled or target.region_models is None:
             return report

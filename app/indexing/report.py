@@ -77,6 +77,8 @@ class IndexReport:
     # below them is kept, since nothing confirmed it gone.
     unreadable_folders: list[dict] = field(default_factory=list)
     thumbnails_restored: int = 0  # thumbnails that had gone missing, made again from the photos
+    places: int = 0  # images whose place was named from their GPS in this run
+    sidecars_read: int = 0  # photos whose XMP sidecar another app changed, read again
 
     def fail(self, path: str, error: str, retry: bool = False) -> None:
         """A file skipped; `retry`: it could not be read now (not its fault), tried again next run."""

@@ -26,8 +26,6 @@ from PySide6.QtWidgets import (
 
 from app.catalog.database import readable_error
 from app.catalog.records import FolderSummary, KnownFailure
-from app.controller.browse_state import ClusterCard
-from app.controller.cards import DuplicateCard, FaceCard, NameCard, PersonCard
 from app.controller.gallery_rows import GalleryItem, GalleryUpdate
 from app.controller.window_controller import WindowController
 from app.core.errors import UntrustedModelError, UserError
@@ -40,23 +38,25 @@ from app.ui.duplicates_actions import DuplicatesActions
 from app.ui.duplicates_panel import DuplicatesPanel
 from app.ui.gallery_actions import GalleryActions, open_path
 from app.ui.gallery_panel import GalleryPanel
+from app.ui.memories_panel import MemoriesPanel
 from app.ui.model_question import ask_to_use_model
 from app.ui.names_actions import NamesActions
+from app.ui.organising_actions import OrganisingActions
 from app.ui.people_actions import PeopleActions
 from app.ui.people_panel import PeoplePanel
+from app.ui.places_map import country_paths
+from app.ui.places_panel import PlacesPanel
 from app.ui.search_actions import SearchActions
 from app.ui.search_bar import IMAGE_SUFFIXES, SearchBar
 from app.ui.side_panel import SidePanel
 from app.ui.status_panel import StatusPanel
 from app.ui.task_manager import TaskManager
 from app.ui.thumbnails import ThumbnailCache
-from app.ui.window_menus import DUPLICATES_TAB, GALLERY_TAB, MAP_TAB, build_menus
+from app.ui.window_menus import DUPLICATES_TAB, GALLERY_TAB, MAP_TAB, MEMORIES_TAB, PLACES_TAB, build_menus
 from app.ui.window_state import restore_window_state, save_window_state
+from app.ui.window_views import WindowViews
 
 if TYPE_CHECKING:
-    import numpy as np
-
-    from app.controller.map_layout import MapLayout
     from app.library import Library
     from app.ui.settings_dialog import SettingsChoice, SettingsDialog
 
@@ -69,7 +69,7 @@ class _ProgressRelay(QObject):
     progressed = Signal(object)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(QMainWindow, WindowViews):
     map_ready = Signal()
     folders_refreshed = Signal()
     clusters_refreshed = Signal()
@@ -81,6 +81,9 @@ class MainWindow(QMainWindow):
     names_refreshed = Signal()  # the Names list was redrawn
     duplicates_shown = Signal()  # the Duplicates view shows new groups (or a new choice)
     person_opened = Signal()
+    places_shown = Signal()  # the Places view shows new places (or says they are hidden)
+    albums_shown = Signal()  # the Albums list was redrawn
+    memories_shown = Signal()
     skipped_shown = Signal(object)  # the skipped-files box, once its list is loaded
     gallery_actions: GalleryActions  # made in _build, once the Names list it uses is there
     views: QTabWidget
@@ -110,8 +113,9 @@ class MainWindow(QMainWindow):
         self._restored_view = 0
         self._build()
         self._restored_view = restore_window_state(self)
-        from app.ui.settings_dialog import saved_settings
+        from app.ui.settings_dialog import places_hidden, saved_settings
 
+        self.controller.places.hidden = places_hidden()
         self.controller.open_library(library_dir, saved_settings())
 
     @property
@@ -160,6 +164,16 @@ class MainWindow(QMainWindow):
         self.side.folder_open_requested.connect(open_path)
         self.side.folder_remove_requested.connect(lambda root: self.gallery_actions.remove_folder(root))
         self.side.folders_shown.connect(self.folders_refreshed)
+        self.organising_actions = OrganisingActions(
+            self,
+            self.controller.organising,
+            self.side.albums,
+            self.gallery_panel.selected_items,
+            self.show_gallery_view,
+            lambda: self.controller.searching.words_search,
+        )
+        self.gallery_panel.key_typed.connect(self.organising_actions.key_pressed)
+        self.gallery_actions.organising = self.organising_actions
         self.clusters_panel = ClustersPanel(self.cache)
         self.faces_cache = ThumbnailCache(capacity=1000, size=160, parent=self)  # face crops, by region id
         self.people_panel = PeoplePanel(self.faces_cache)
@@ -173,6 +187,17 @@ class MainWindow(QMainWindow):
         self.views.addTab(self.people_panel, "People")
         self.duplicates_panel = DuplicatesPanel(self.cache)
         self.views.addTab(self.duplicates_panel, "Duplicates")
+        self.places_panel = PlacesPanel()
+        self.views.addTab(self.places_panel, "Places")
+        self.memories_panel = MemoriesPanel(self.cache)
+        self.views.addTab(self.memories_panel, "Memories")
+        self.memories_panel.card_opened.connect(self.controller.memories.open_card)
+        places = self.controller.places
+        self.places_panel.marker_opened.connect(places.show_marker)
+        self.places_panel.place_opened.connect(places.show_place)
+        self.places_panel.map.marker_hovered.connect(
+            lambda level, marker, at: self.places_panel.show_marker_tip(places.marker_label(level, marker), at)
+        )
         self.duplicates_actions = DuplicatesActions(self, self.controller.duplicates, self.duplicates_panel)
         self.cluster_actions = ClusterActions(
             self, self.controller.organise, self.side, self.clusters_panel, self.views, self.gallery_panel.show_photos
@@ -221,6 +246,7 @@ class MainWindow(QMainWindow):
 
     def show_gallery(self, items: list[tuple] | None, update: GalleryUpdate | None, failures: int) -> None:
         self.cache.clear_missing()
+        self.gallery.set_timeline(self.search_bar.order == "date")
         if update is not None:
             self.model.apply_update(update)
         elif items is not None:
@@ -230,12 +256,14 @@ class MainWindow(QMainWindow):
         self.gallery_refreshed.emit()
 
     def show_items(self, items: list[GalleryItem], message: str | None) -> None:
+        self.gallery.set_timeline(self.search_bar.order == "date")
         self.model.set_items(items)
         self.gallery_panel.show_photos(bool(items) or self.controller.browse.showing != "folder")
         if message is not None:
             self.say(message)
 
     def show_results(self, items: list[GalleryItem], message: str) -> None:
+        self.gallery.set_timeline(False)  # ranked, not dated
         self.model.set_items(items)
         if items:
             self.gallery_panel.show_photos()
@@ -246,63 +274,17 @@ class MainWindow(QMainWindow):
     def clear_search_box(self) -> None:
         self.search_bar.clear()
 
-    def show_clusters(self, rows: list[tuple[int, str]], cards: list[ClusterCard], current: int) -> None:
-        self.side.show_clusters(rows, current)
-        self.clusters_panel.show_cards(cards)
-        self.clusters_refreshed.emit()
+    def show_understood(self, chips: list[tuple[str, str, str]]) -> None:
+        self.search_bar.chips.show_chips(chips)
 
-    def show_cluster_summary(self, text: str) -> None:
-        self.clusters_panel.show_summary(text)
-
-    def show_strictness(self, strictness: float) -> None:
-        self.side.strictness.show_value(strictness)
-        self.clusters_panel.strictness.show_value(strictness)
-
-    def show_events(self, cards: list[ClusterCard]) -> None:
-        self.clusters_panel.show_events(cards)
-
-    def show_clusters_computing(self) -> None:
-        self.clusters_panel.show_computing()
-
-    def show_cluster_name(self, key: int, text: str) -> None:
-        self.side.set_cluster_text(key, text)
-
-    def show_map(self) -> None:
-        self.views.setCurrentIndex(MAP_TAB)
-
-    def show_map_points(self, layout: MapLayout, groups: np.ndarray, names: dict[int, str]) -> None:
-        self.map_panel.show_points(layout, groups, names)
-        self.map_ready.emit()
-
-    def show_people(self, cards: list[PersonCard], hidden: int) -> None:
-        self.people_panel.show_cards(cards, hidden)
-        self.people_refreshed.emit()
-
-    def show_duplicates(self, cards: list[DuplicateCard], current: int) -> None:
-        self.duplicates_panel.show_cards(cards, current)
-        self.duplicates_shown.emit()
-
-    def show_duplicates_computing(self) -> None:
-        self.duplicates_panel.show_computing()
-
-    def show_names(self, cards: list[NameCard]) -> None:
-        self.side.names.show_names(cards)
-        self.names_refreshed.emit()
-
-    def show_person_faces(self, person_id: int | None, faces: list[FaceCard]) -> None:
-        self.people_panel.show_faces(person_id, faces)
-        self.person_opened.emit()
+    def show_gallery_view(self) -> None:
+        self.side.show_no_cluster_chosen()
+        self.views.setCurrentIndex(GALLERY_TAB)
 
     def _show_person_photos(self, person_id: int) -> None:
         self.side.show_no_cluster_chosen()
         self.controller.people.show_photos(person_id)
         self.views.setCurrentIndex(GALLERY_TAB)
-
-    def show_map_names(self, names: dict[int, str]) -> None:
-        self.map_panel.show_names(names)
-
-    def show_map_computing(self) -> None:
-        self.map_panel.show_computing()
 
     def show_folders(self, folders: list[FolderSummary]) -> None:
         self.side.show_folders(folders)
@@ -390,6 +372,14 @@ class MainWindow(QMainWindow):
             self.controller.organise.refresh_map()
         elif index == DUPLICATES_TAB:
             self.duplicates_actions.opened()
+        elif index == PLACES_TAB:
+            canvas = self.places_panel.map
+            if not canvas.outlines_asked:
+                canvas.outlines_asked = True
+                self.tasks.run(country_paths, canvas.set_country_paths, self.show_error)
+            self.controller.places.open()
+        elif index == MEMORIES_TAB:
+            self.controller.memories.open()
 
     def _on_map_clicked(self, image_id: int) -> None:
         """Select the clicked photo in the gallery (all photos, search cleared)."""

@@ -1,4 +1,4 @@
-"""The main window's menus and shortcuts (UI.md: Ctrl+F search, Ctrl+O add a folder, Ctrl+1..5
+"""The main window's menus and shortcuts (UI.md: Ctrl+F search, Ctrl+O add a folder, Ctrl+Z undo, Ctrl+1..7
 the views, Ctrl+L list, Esc back to all photos)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QListView, QMenuBar, QTabWidget
+from PySide6.QtWidgets import QAbstractItemView, QMenuBar, QTabWidget
 
 if TYPE_CHECKING:
     from app.controller.window_controller import WindowController
@@ -20,8 +20,10 @@ class MenuWindow(Protocol):
 
     views: QTabWidget
     search_bar: SearchBar
-    gallery: QListView
     controller: WindowController
+
+    @property
+    def gallery(self) -> QAbstractItemView: ...
 
     def menuBar(self) -> QMenuBar: ...
 
@@ -40,7 +42,7 @@ class MenuWindow(Protocol):
     def clear_search(self) -> None: ...
 
 
-GALLERY_TAB, CLUSTERS_TAB, MAP_TAB, PEOPLE_TAB, DUPLICATES_TAB = 0, 1, 2, 3, 4
+GALLERY_TAB, CLUSTERS_TAB, MAP_TAB, PEOPLE_TAB, DUPLICATES_TAB, PLACES_TAB, MEMORIES_TAB = 0, 1, 2, 3, 4, 5, 6
 
 
 def build_menus(window: MenuWindow) -> list[QAction]:
@@ -65,6 +67,10 @@ def build_menus(window: MenuWindow) -> list[QAction]:
     file_menu.addSeparator()
     file_menu.addAction(action("&Quit", window.close, QKeySequence.StandardKey.Quit))
     edit_menu = bar.addMenu("&Edit")
+    edit_menu.addAction(
+        action("&Undo the last change", window.controller.organising.undo, QKeySequence.StandardKey.Undo)
+    )
+    edit_menu.addSeparator()
     edit_menu.addAction(action("&Find", window.search_bar.focus, "Ctrl+F"))
     edit_menu.addAction(action("&Paste image to search", window.paste_to_search, QKeySequence.StandardKey.Paste))
     edit_menu.addAction(action("Select &all", window.gallery.selectAll, QKeySequence.StandardKey.SelectAll))
@@ -75,6 +81,8 @@ def build_menus(window: MenuWindow) -> list[QAction]:
     view_menu.addAction(action("3D &Map", lambda: window.views.setCurrentIndex(MAP_TAB), "Ctrl+3"))
     view_menu.addAction(action("&People", lambda: window.views.setCurrentIndex(PEOPLE_TAB), "Ctrl+4"))
     view_menu.addAction(action("&Duplicates", lambda: window.views.setCurrentIndex(DUPLICATES_TAB), "Ctrl+5"))
+    view_menu.addAction(action("P&laces", lambda: window.views.setCurrentIndex(PLACES_TAB), "Ctrl+6"))
+    view_menu.addAction(action("&Memories", lambda: window.views.setCurrentIndex(MEMORIES_TAB), "Ctrl+7"))
     view_menu.addSeparator()
     stack = action("&Stack bursts", lambda: window.controller.set_stacking(stack.isChecked()))
     stack.setCheckable(True)

@@ -96,6 +96,9 @@ def test_find_similar_from_the_context_menu(qtbot, window, photos):
         "Show in folder",
         "Copy path",
         "Teach a name…",
+        "Add to album",
+        "Rate and mark",
+        "Export…",
         "Remove from library",
     ]
 
@@ -155,12 +158,11 @@ def test_clusters_view_shows_a_card_per_group_and_opens_it(qtbot, window, photos
 
 def test_list_layout_shows_rows_with_details_and_is_remembered(qtbot, window, photos):
     from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QListView
 
     _index(qtbot, window, photos)
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert window.search_bar.list_button.isChecked()
-    assert window.gallery.flow() == QListView.Flow.TopToBottom and not window.gallery.isWrapping()
+    assert window.gallery.list_mode and window.gallery.timeline_layout().columns == 1
     row = window.gallery.visualRect(window.model.index(1))
     assert row.width() > 3 * row.height()  # a row across the view, not a grid cell
     with qtbot.waitSignal(window.search_finished, timeout=20000):
@@ -170,7 +172,7 @@ def test_list_layout_shows_rows_with_details_and_is_remembered(qtbot, window, ph
     window.close()
     assert QSettings().value("gallery/list", type=bool) is True
     window.search_bar.list_button.setChecked(False)
-    assert window.gallery.isWrapping() and window.gallery.flow() == QListView.Flow.LeftToRight  # the grid again
+    assert not window.gallery.list_mode and window.gallery.timeline_layout().columns > 1  # the grid again
     cell = window.gallery.visualRect(window.model.index(1))
     assert cell.width() < 2 * cell.height(), "a grid cell, not a row"
 
