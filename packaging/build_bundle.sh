@@ -9,13 +9,27 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt pyinstaller pyinstaller-hooks-contrib
+# The folder is about 5 GB copied from the venv. PHOTO_ORGANIZER_BUNDLE_LINKS=1 hard-links those
+# files instead (packaging/pyinstaller_linked.py: same bytes, no second 5 GB; CI uses it).
+rm -rf dist/photo-organizer build/pyinstaller
+pyinstaller=(.venv/bin/pyinstaller)
+need_mb=7000
+if [ "${PHOTO_ORGANIZER_BUNDLE_LINKS:-0}" = "1" ]; then
+  pyinstaller=(.venv/bin/python packaging/pyinstaller_linked.py)
+  need_mb=1500
+fi
+free_mb=$(df -Pm . | awk 'NR == 2 {print $4}')
+if [ "$free_mb" -lt "$need_mb" ]; then
+  echo "build_bundle: only ${free_mb} MB free here; building the bundle needs about ${need_mb} MB" >&2
+  exit 1
+fi
 started=$(date +%s)
 # --paths .: the venv holds the app as an editable install, through an import finder that
 # PyInstaller cannot follow; the source tree itself is the app.
 # torchvision 0.29 ships its operators (nms, roi_align) as _C_stable and its decoders as
 # image_stable; the hook still names the old modules, so both are named here.
 # triton is torch's compiler for GPU kernels (~900 MB); the app never compiles, on CPU or CUDA.
-.venv/bin/pyinstaller --noconfirm --clean --onedir --windowed --log-level WARN \
+"${pyinstaller[@]}" --noconfirm --clean --onedir --windowed --log-level WARN \
   --name photo-organizer \
   --distpath dist --workpath build/pyinstaller --specpath build \
   --paths . \
