@@ -4,7 +4,6 @@ the vector files agree, the vector index in use, work left over, and what is mis
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -14,6 +13,7 @@ from app.catalog.places import count_placed
 from app.catalog.records import LibraryStatus
 from app.catalog.regions import count_region_state
 from app.core.paths import LibraryPaths
+from app.core.present_files import missing_paths
 from app.vectors import reconcile as reconciling
 from app.vectors.library_vectors import PENDING_KEY, LibraryVectors
 from app.vectors.reconcile import FACE_DESCRIPTORS
@@ -56,7 +56,7 @@ def library_status(
         people=counts.people,
         hidden_people=counts.hidden_people,
         names=counts.names,
-        files_missing=sum(1 for path in lookups.all_paths(engine) if not os.path.exists(path)),
+        files_missing=len(missing_paths(lookups.all_paths(engine))),
         thumbnails_missing=count_missing_thumbnails(engine, paths),
         videos=counts.videos,
         raw=counts.raw,

@@ -133,3 +133,11 @@ def test_a_photo_without_gps_gets_the_place_of_its_event_marked_estimated(cli, t
     assert {p.name for p in folder.iterdir()} == set(shots), "nothing written beside the photos"
     with Image.open(folder / "no gps.jpg") as unchanged:
         assert not unchanged.getexif().get_ifd(0x8825), "the estimate never enters the file"
+
+    # Estimates are made again only when what they come from changed (status at a million
+    # photos must not remake a million of them): a photo moved into the day is placed by it.
+    exiftool(folder / "a week later.jpg", "-DateTimeOriginal=2024:05:01 10:30:00")
+    assert cli("index", folder, "--no-detect", "--no-ocr").code == 0
+    (lisbon,) = cli("places", "--json").json["places"]
+    assert (lisbon["count"], lisbon["estimated"]) == (4, 2)
+    assert cli("status", "--json").json["places_estimated"] == 2

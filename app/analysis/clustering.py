@@ -6,15 +6,17 @@ elbow curve reported (the IPOL report)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.sparse import coo_matrix, csr_matrix
-from scipy.sparse.csgraph import connected_components
 
 from app.analysis import load_sklearn
 from app.analysis.neighbours import index_for, radius_graph
 from app.analysis.radius import Radius, at_strictness, chosen_radius, loosest
 from app.core.unit_vectors import unit_rows
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix  # imported where used: `status` and searches need no SciPy
 
 NOISE = -1
 
@@ -80,6 +82,8 @@ class RadiusGraph:
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         if len(vectors) == 0:
             radius = Radius(eps or 0.0, "given" if eps is not None else "chosen")
+            from scipy.sparse import csr_matrix
+
             return cls(csr_matrix((0, 0), dtype=np.float32), radius, radius.eps)
         index = index_for(vectors)
         radius = chosen_radius(index, vectors, min_samples, strictness) if eps is None else Radius(eps, "given")
@@ -105,6 +109,9 @@ def dbscan_on_graph(graph: csr_matrix, eps: float, min_samples: int) -> np.ndarr
     The same clusters as scikit-learn's DBSCAN (a border photo within reach of two clusters
     may land in the other one there, which takes the first cluster that reaches it), in
     vectorised form: milliseconds for 10,000 photos, so a slider can re-cluster live."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     n = graph.shape[0]
     if n == 0:
         return np.empty(0, dtype=np.int64)

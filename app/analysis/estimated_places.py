@@ -1,22 +1,55 @@
 """Estimated places: a photo without GPS taken in the same event as photos with it (the event
 rule of `events`) gets the place of the one taken closest in time, marked estimated wherever it
 shows. Estimates live in the catalog only (never in a file) and are made again from scratch
-each time, so a photo that gains GPS, or an event that changes, leaves no stale guess."""
+whenever what they come from changed (`estimate_inputs`), so a photo that gains GPS, or an event
+that changes, leaves no stale guess, and nothing is remade when nothing changed."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
+
+from sqlalchemy.exc import OperationalError
 
 from app.analysis.library_analysis import AnalysisInputs
 from app.analysis.library_events import event_groups
-from app.catalog import lookups
-from app.catalog.places import NamedPlace, own_places, replace_estimates
+from app.catalog import lookups, meta
+from app.catalog.places import (
+    ESTIMATED_FOR,
+    NamedPlace,
+    count_placed,
+    estimate_inputs,
+    own_places,
+    replace_estimates,
+)
+from app.core.storage import is_storage_full
+
+log = logging.getLogger(__name__)
 
 
 def estimate_places(inputs: AnalysisInputs) -> int:
-    """Make the estimated places again; returns how many photos have one (0 when read-only)."""
+    """Make the estimated places again, unless nothing they are made from changed since they
+    were last made; returns how many photos have one (0 when read-only)."""
     if inputs.read_only:
         return 0
+    made_from = (
+        f"{inputs.model_key}|{estimate_inputs(inputs.engine)}"  # read before: a change meanwhile shows next time
+    )
+    if meta.get_meta(inputs.engine, ESTIMATED_FOR) == made_from:
+        return count_placed(inputs.engine)[1]
+    try:
+        count = _make_estimates(inputs)
+        meta.set_meta(inputs.engine, ESTIMATED_FOR, made_from)
+    except OperationalError as exc:
+        if not is_storage_full(exc):
+            raise
+        # A full disk must not stop `status` or a search: the estimates stay as they were.
+        log.warning("estimated places not made again (%s)", exc)
+        return count_placed(inputs.engine)[1]
+    return count
+
+
+def _make_estimates(inputs: AnalysisInputs) -> int:
     named, located = own_places(inputs.engine)
     if not named:
         replace_estimates(inputs.engine, [])

@@ -8,12 +8,15 @@ finds the close neighbours that matter at DBSCAN radii (cosine distance <= 0.2 o
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import faiss
 import numpy as np
-from scipy.sparse import csr_matrix
 
 from app.vectors.ivf import trained_ivf
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix  # imported where used: `status` and searches need no SciPy
 
 EXACT_LIMIT = 20_000
 QUERY_CHUNK = 20_000
@@ -36,6 +39,8 @@ def index_for(vectors: np.ndarray) -> faiss.Index:
 def radius_graph(vectors: np.ndarray, eps: float, index: faiss.Index | None = None) -> csr_matrix:
     """Cosine distances (1 - similarity) between every pair closer than `eps`, self included;
     `index` is one `index_for` made over the same vectors (made here when not given)."""
+    from scipy.sparse import csr_matrix
+
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     n = len(vectors)
     if n == 0:

@@ -10,6 +10,7 @@ import numpy as np
 from sqlalchemy import Engine, select
 
 from app.catalog.schema import RegionRow
+from app.catalog.sql_helpers import id_array
 
 
 def _analysis_selection(stmt: Any, on: str) -> Any:
@@ -28,7 +29,7 @@ def _analysis_selection(stmt: Any, on: str) -> Any:
 def analysis_region_ids(engine: Engine, on: str = "image") -> np.ndarray:
     """The ids `vectors_for_analysis` would return, without reading any vector."""
     with engine.connect() as conn:
-        return np.asarray(conn.execute(_analysis_selection(select(RegionRow.id), on)).scalars().all(), dtype=np.int64)
+        return id_array(conn, _analysis_selection(select(RegionRow.id), on))
 
 
 def vectors_for_analysis(engine: Engine, on: str = "image") -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -150,6 +150,14 @@ def _migrate_11_to_12(conn: Connection) -> None:
     Base.metadata.create_all(conn, tables=[SidecarRow.__table__, XmpFaceRow.__table__])  # type: ignore[list-item]
 
 
+def _migrate_12_to_13(conn: Connection) -> None:
+    """Regions with a vector indexed by kind (partial index): no full read of the vectors to
+    list their ids."""
+    for index in Base.metadata.tables["regions"].indexes:
+        if index.name == "ix_regions_kind_vector":
+            index.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _migrate_0_to_1,
     _migrate_1_to_2,
@@ -163,6 +171,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _migrate_9_to_10,
     _migrate_10_to_11,
     _migrate_11_to_12,
+    _migrate_12_to_13,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

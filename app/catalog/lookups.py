@@ -26,7 +26,7 @@ from app.catalog.schema import (
     PlaceRow,
     RegionRow,
 )
-from app.catalog.sql_helpers import chunks, taken_or, vectors_by_id
+from app.catalog.sql_helpers import chunks, id_array, taken_or, vectors_by_id
 from app.core.dates import plausible_date, within_dates
 from app.core.media_kinds import RAW_FORMATS
 
@@ -58,8 +58,7 @@ def counts(engine: Engine) -> CatalogCounts:
 
 def vector_region_ids(engine: Engine) -> np.ndarray:
     with engine.connect() as conn:
-        ids = conn.execute(select(RegionRow.id).where(RegionRow.vector.is_not(None))).scalars().all()
-    return np.asarray(ids, dtype=np.int64)
+        return id_array(conn, select(RegionRow.id).where(RegionRow.vector.is_not(None)))
 
 
 def region_vectors(engine: Engine, region_ids: Sequence[int], dim: int) -> np.ndarray:

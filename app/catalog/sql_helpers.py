@@ -1,12 +1,13 @@
-"""Small SQL helpers the catalog modules share: parameter-sized chunks and a path-prefix match."""
+"""Small SQL helpers the catalog modules share: parameter-sized chunks, a path-prefix match and
+ids read as an array."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import Engine, Text, case, func, select
+from sqlalchemy import Connection, Engine, Select, Text, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute, QueryableAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -22,6 +23,17 @@ def taken_or(file_time: Any) -> ColumnElement[float]:
     libraries indexed before that check may hold others), else `file_time`."""
     plausible = (ImageRow.taken_at >= EARLIEST) & (ImageRow.taken_at < latest_plausible())  # as `plausible_date`
     return case((plausible, ImageRow.taken_at), else_=file_time)
+
+
+def id_array(conn: Connection, stmt: Select) -> np.ndarray:
+    """The first column of `stmt`'s rows as int64, read straight off the driver's cursor: a
+    million ids in a fraction of the time a million result rows take."""
+    result = conn.execute(stmt)
+    try:
+        rows = cast(Iterable[tuple[int]], result.cursor)  # sqlite3's cursor iterates its rows
+        return np.fromiter((row[0] for row in rows), dtype=np.int64)
+    finally:
+        result.close()
 
 
 def chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:

@@ -1,5 +1,5 @@
 """Thumbnails the library should have but does not (its `thumbnails` folder moved away, a disk
-cleaner, a restore from a backup that left the cache out): found by a look at each one, and made
+cleaner, a restore from a backup that left the cache out): found by listing the cache, and made
 again from the photo itself during an index run. Duplicates, the gallery and model switches read
 these, so a missing one is worth a decode."""
 
@@ -13,26 +13,47 @@ from sqlalchemy import Engine, select
 
 from app.catalog.schema import FileRow, ImageRow
 from app.core.paths import LibraryPaths, is_content_hash
+from app.core.present_files import present_in
 from app.ml.preprocess import InputSpec
 
 log = logging.getLogger(__name__)
 
 
+def missing_thumbnail_hashes(engine: Engine, paths: LibraryPaths) -> list[str]:
+    """The content hashes whose thumbnail file is missing, oldest image first: the cache's
+    folders are listed once each (256 listings, not a look at each of a million files)."""
+    with engine.connect() as conn:
+        hashes = conn.execute(select(ImageRow.content_hash).order_by(ImageRow.id)).scalars().all()
+    root = str(paths.thumbnails)  # laid out as LibraryPaths.thumbnail says: HH/HASH.jpg
+    listed: dict[str, set[str]] = {}
+    missing = []
+    for content_hash in hashes:
+        if not is_content_hash(content_hash):
+            continue
+        names = listed.get(content_hash[:2])
+        if names is None:
+            names = listed[content_hash[:2]] = present_in(os.path.join(root, content_hash[:2]))
+        if f"{content_hash}.jpg" not in names:
+            missing.append(content_hash)
+    return missing
+
+
 def missing_thumbnails(engine: Engine, paths: LibraryPaths) -> Iterator[tuple[str, list[str]]]:
     """(content hash, the image's paths) for each image whose thumbnail file is missing."""
-    stmt = select(ImageRow.content_hash, FileRow.path).join(FileRow, FileRow.image_id == ImageRow.id)
-    with engine.connect() as conn:
-        rows = conn.execute(stmt.order_by(ImageRow.id)).all()
-    by_hash: dict[str, list[str]] = {}
-    for content_hash, path in rows:
-        by_hash.setdefault(content_hash, []).append(path)
-    for content_hash, files in by_hash.items():
-        if is_content_hash(content_hash) and not os.path.exists(paths.thumbnail(content_hash)):
-            yield content_hash, files
+    missing = missing_thumbnail_hashes(engine, paths)
+    for start in range(0, len(missing), 500):
+        chunk = missing[start : start + 500]
+        stmt = select(ImageRow.content_hash, FileRow.path).join(FileRow, FileRow.image_id == ImageRow.id)
+        with engine.connect() as conn:
+            rows = conn.execute(stmt.where(ImageRow.content_hash.in_(chunk)).order_by(FileRow.id)).all()
+        by_hash: dict[str, list[str]] = {h: [] for h in chunk}
+        for content_hash, path in rows:
+            by_hash[content_hash].append(path)
+        yield from ((h, files) for h, files in by_hash.items() if files)
 
 
 def count_missing_thumbnails(engine: Engine, paths: LibraryPaths) -> int:
-    return sum(1 for _ in missing_thumbnails(engine, paths))
+    return len(missing_thumbnail_hashes(engine, paths))
 
 
 def restore_thumbnails(

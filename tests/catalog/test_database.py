@@ -22,6 +22,21 @@ def test_new_catalog_is_migrated_to_the_current_version_in_wal_mode(tmp_path):
     open_catalog(tmp_path / "c.sqlite")  # reopening is a no-op
 
 
+def test_region_ids_with_vectors_are_read_from_an_index_not_from_the_vectors(tmp_path):
+    """At a million photos the regions table holds gigabytes of vectors: listing which regions
+    have one (every library opening, status, the analyses) reads the partial index instead."""
+    engine = open_catalog(tmp_path / "c.sqlite")
+    with engine.connect() as conn:
+        for sql in (
+            "SELECT id FROM regions WHERE vector IS NOT NULL",
+            "SELECT id FROM regions WHERE vector IS NOT NULL AND kind = 'image' ORDER BY id",
+        ):
+            plan = " ".join(str(row[-1]) for row in conn.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+            assert (
+                "USING INDEX ix_regions_kind_vector" in plan or "USING COVERING INDEX ix_regions_kind_vector" in plan
+            ), plan
+
+
 def test_newer_schema_is_refused_clearly(tmp_path):
     db = sqlite3.connect(tmp_path / "c.sqlite")
     db.execute(f"PRAGMA user_version={SCHEMA_VERSION + 5}")
