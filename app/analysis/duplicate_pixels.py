@@ -37,10 +37,10 @@ class PixelPrint:
     colour: tuple[float, float, float] = (0.0, 0.0, 0.0)  # mean red, green, blue, 0..255
 
 
-def _normalised(grey: Image.Image) -> np.ndarray:
-    a = np.asarray(grey, dtype=np.float32).ravel()
-    a = a - a.mean()
-    return a / (float(np.linalg.norm(a)) + 1e-6)
+def _normalised_rows(rows: np.ndarray) -> np.ndarray:
+    """Each row less its mean, scaled to length 1 (all of a print's windows at once)."""
+    rows = rows - rows.mean(axis=1, keepdims=True)
+    return rows / (np.linalg.norm(rows, axis=1, keepdims=True) + 1e-6)
 
 
 def pixel_print(image: Image.Image) -> PixelPrint:
@@ -52,13 +52,14 @@ def pixel_print(image: Image.Image) -> PixelPrint:
     scale = WORKING / max(full.size)
     grey = full.resize((max(1, round(full.width * scale)), max(1, round(full.height * scale))), Image.Resampling.BOX)
     w, h = grey.size
-    windows = []
+    crops = []
     for scale in SCALES:
         steps = int(round((1.0 - scale) / STEP))
         for ox in range(steps + 1):
             for oy in range(steps + 1):
                 box = (ox * STEP * w, oy * STEP * h, (ox * STEP + scale) * w, (oy * STEP + scale) * h)
-                windows.append(_normalised(grey.resize((SIDE, SIDE), Image.Resampling.BILINEAR, box=box)))
+                crops.append(np.asarray(grey.resize((SIDE, SIDE), Image.Resampling.BILINEAR, box=box)))
+    windows = _normalised_rows(np.stack(crops).reshape(len(crops), -1).astype(np.float32))
     pixels = np.asarray(full, dtype=np.float32)
     laplacian = (
         -4 * pixels[1:-1, 1:-1] + pixels[:-2, 1:-1] + pixels[2:, 1:-1] + pixels[1:-1, :-2] + pixels[1:-1, 2:]
@@ -66,13 +67,15 @@ def pixel_print(image: Image.Image) -> PixelPrint:
         else np.zeros(1, np.float32)
     )
     colour = (float(mean[0]), float(mean[1]), float(mean[2]))
-    stacked = np.stack(windows).astype(np.float16)  # a print stays small (about 80 KB)
-    return PixelPrint(stacked[0], stacked, float(pixels.mean()), float(laplacian.var()), colour)
+    # Rounded to float16 (the scores are compared to 0.01; the same scores as ever), kept as
+    # float32: what the comparisons multiply, converted once per print and not once per pair.
+    stored = windows.astype(np.float16).astype(np.float32)
+    return PixelPrint(stored[0], stored, float(pixels.mean()), float(laplacian.var()), colour)
 
 
 def pixel_match(a: PixelPrint, b: PixelPrint) -> float:
     """How well the two photos' pixels agree, the best window either way (1.0: the same)."""
-    either = (a.windows @ b.whole.astype(np.float32)).max(), (b.windows @ a.whole.astype(np.float32)).max()
+    either = (a.windows @ b.whole).max(), (b.windows @ a.whole).max()
     return float(max(either))
 
 
