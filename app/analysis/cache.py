@@ -70,3 +70,33 @@ class AnalysisCache:
             os.replace(tmp, path)
         except OSError as exc:
             log.warning("cannot cache %s in %s: %s", name, self.folder, exc.strerror or exc)
+
+    def load_arrays(self, name: str, version: str) -> dict[str, np.ndarray] | None:
+        """Named arrays saved by `save_arrays` with this version (None: none, or another)."""
+        try:
+            with np.load(self.folder / f"{name}.npz", allow_pickle=False) as stored:
+                if str(stored["version"]) != version:
+                    return None
+                return {key: stored[key] for key in stored.files if key != "version"}
+        except (OSError, ValueError, KeyError, EOFError) as exc:
+            if not isinstance(exc, FileNotFoundError):
+                log.warning("cannot read cached %s in %s: %s", name, self.folder, exc)
+            return None
+
+    def save_arrays(self, name: str, version: str, arrays: dict[str, np.ndarray]) -> None:
+        """Best effort, as `save`; written whole, then moved into place."""
+        path = self.folder / f"{name}.npz"
+        tmp = self.folder / f"{name}.{os.getpid()}.tmp.npz"
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            np.savez(tmp, allow_pickle=False, **{**arrays, "version": np.array(version)})
+            os.replace(tmp, path)
+        except OSError as exc:
+            log.warning("cannot cache %s in %s: %s", name, self.folder, exc.strerror or exc)
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+    def forget(self, name: str) -> None:
+        """Drops a result kept as JSON (another format replaced it); best effort."""
+        with contextlib.suppress(OSError):
+            self._path(name).unlink()

@@ -11,9 +11,12 @@ their capture times, and brightness and colour are reported separately.
 
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +46,53 @@ def _normalised_rows(rows: np.ndarray) -> np.ndarray:
     return rows / (np.linalg.norm(rows, axis=1, keepdims=True) + 1e-6)
 
 
+def _bilinear(size: int, start: float, stop: float, out: int = SIDE) -> np.ndarray:
+    """The (out, size) weights with which PIL's bilinear resize makes `out` samples of the span
+    [start, stop) of a row of `size` pixels (its triangle filter widened by the reduction, so
+    every pixel under a sample counts), in floating point."""
+    scale = (stop - start) / out
+    widen = max(1.0, scale)  # the filter's width (bilinear's support is 1 pixel)
+    support = widen
+    weights = np.zeros((out, size), np.float64)
+    for k in range(out):
+        centre = start + (k + 0.5) * scale
+        first = max(0, int(centre - support + 0.5))
+        last = min(size, int(centre + support + 0.5))
+        x = np.arange(first, last)
+        w = np.clip(1.0 - np.abs((x - centre + 0.5) / widen), 0.0, None)
+        total = w.sum()
+        if total > 0:
+            weights[k, first:last] = w / total
+    return weights
+
+
+@lru_cache(maxsize=64)
+def _window_weights(width: int, height: int) -> tuple[tuple[np.ndarray, np.ndarray, int, int], ...]:
+    """For each window size: the stacked column weights (width, nx*SIDE) of its horizontal
+    offsets and the stacked row weights (ny*SIDE, height) of its vertical ones, with nx and ny."""
+    out = []
+    for scale in SCALES:
+        steps = int(round((1.0 - scale) / STEP))
+        offsets = [o * STEP for o in range(steps + 1)]
+        across = np.vstack([_bilinear(width, o * width, (o + scale) * width) for o in offsets])
+        down = np.vstack([_bilinear(height, o * height, (o + scale) * height) for o in offsets])
+        out.append((across.T.astype(np.float32), down.astype(np.float32), len(offsets), len(offsets)))
+    return tuple(out)
+
+
+def _windows(grey: np.ndarray) -> np.ndarray:
+    """Every window of the grey copy, resized to SIDE x SIDE and flattened: the same windows (in
+    the same order: size, then horizontal offset, then vertical) that cropping and resizing each
+    with PIL gives, as two matrix products per window size instead of 35 resizes."""
+    height, width = grey.shape
+    found = []
+    for across, down, nx, ny in _window_weights(width, height):
+        # (ny*SIDE, height) @ (height, width) @ (width, nx*SIDE): every offset pair at once.
+        grid = (down @ grey @ across).reshape(ny, SIDE, nx, SIDE)
+        found.append(grid.transpose(2, 0, 1, 3).reshape(nx * ny, SIDE * SIDE))
+    return np.vstack(found)
+
+
 def pixel_print(image: Image.Image) -> PixelPrint:
     image.draft("RGB", (WORKING, WORKING))  # a JPEG thumbnail decodes at a fraction of its size
     rgb = image.convert("RGB")
@@ -51,15 +101,7 @@ def pixel_print(image: Image.Image) -> PixelPrint:
     # Windows are cut from a small copy: the same result at SIDE, for a fraction of the work.
     scale = WORKING / max(full.size)
     grey = full.resize((max(1, round(full.width * scale)), max(1, round(full.height * scale))), Image.Resampling.BOX)
-    w, h = grey.size
-    crops = []
-    for scale in SCALES:
-        steps = int(round((1.0 - scale) / STEP))
-        for ox in range(steps + 1):
-            for oy in range(steps + 1):
-                box = (ox * STEP * w, oy * STEP * h, (ox * STEP + scale) * w, (oy * STEP + scale) * h)
-                crops.append(np.asarray(grey.resize((SIDE, SIDE), Image.Resampling.BILINEAR, box=box)))
-    windows = _normalised_rows(np.stack(crops).reshape(len(crops), -1).astype(np.float32))
+    windows = _normalised_rows(_windows(np.asarray(grey, dtype=np.float32)))
     pixels = np.asarray(full, dtype=np.float32)
     laplacian = (
         -4 * pixels[1:-1, 1:-1] + pixels[:-2, 1:-1] + pixels[2:, 1:-1] + pixels[1:-1, :-2] + pixels[1:-1, 2:]
@@ -67,10 +109,7 @@ def pixel_print(image: Image.Image) -> PixelPrint:
         else np.zeros(1, np.float32)
     )
     colour = (float(mean[0]), float(mean[1]), float(mean[2]))
-    # Rounded to float16 (the scores are compared to 0.01; the same scores as ever), kept as
-    # float32: what the comparisons multiply, converted once per print and not once per pair.
-    stored = windows.astype(np.float16).astype(np.float32)
-    return PixelPrint(stored[0], stored, float(pixels.mean()), float(laplacian.var()), colour)
+    return PixelPrint(windows[0], windows, float(pixels.mean()), float(laplacian.var()), colour)
 
 
 def pixel_match(a: PixelPrint, b: PixelPrint) -> float:
@@ -90,28 +129,51 @@ def colour_change(a: PixelPrint, b: PixelPrint) -> float:
     return max(abs(x - y) for x, y in zip(a.colour, b.colour, strict=True)) / 255.0
 
 
+def _print_of_file(path: Path | None) -> PixelPrint | None:
+    if path is None:
+        return None
+    try:
+        with Image.open(path) as image:
+            return pixel_print(image)
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None  # a missing or broken thumbnail: no pixel evidence
+
+
 class PixelPrints:
     """Pixel prints of thumbnails by image id, made when first asked for and kept (a bounded
-    number) for the rest of a scan. `thumbnail(image_id)` gives the file, or None."""
+    number) for the rest of a scan. `thumbnail(image_id)` gives the file, or None.
 
-    def __init__(self, thumbnail: Callable[[int], Path | None], keep: int = 1024) -> None:
+    `make(ids)` starts making prints in worker threads (decoding and the matrix products release
+    the GIL), so a scan asks for the next photos' prints while it compares the current ones;
+    `get` waits for one. `close()` when the scan is done."""
+
+    def __init__(self, thumbnail: Callable[[int], Path | None], keep: int = 1536, workers: int | None = None) -> None:
         self._thumbnail = thumbnail
         self._keep = keep
-        self._prints: OrderedDict[int, PixelPrint | None] = OrderedDict()
+        self._workers = workers or min(4, os.cpu_count() or 1)
+        self._pool: ThreadPoolExecutor | None = None
+        self._prints: OrderedDict[int, Future[PixelPrint | None]] = OrderedDict()
+
+    def make(self, image_ids: Iterable[int]) -> None:
+        for image_id in image_ids:
+            if image_id in self._prints:
+                self._prints.move_to_end(image_id)
+                continue
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="pixel-prints")
+            self._prints[image_id] = self._pool.submit(_print_of_file, self._thumbnail(image_id))
+        while len(self._prints) > self._keep:
+            oldest = next(iter(self._prints))
+            if not self._prints[oldest].done():
+                break  # still being made (for a photo about to be compared): kept for now
+            del self._prints[oldest]
 
     def get(self, image_id: int) -> PixelPrint | None:
-        if image_id in self._prints:
-            self._prints.move_to_end(image_id)
-            return self._prints[image_id]
-        path = self._thumbnail(image_id)
-        found: PixelPrint | None = None
-        if path is not None:
-            try:
-                with Image.open(path) as image:
-                    found = pixel_print(image)
-            except (OSError, ValueError, Image.DecompressionBombError):
-                found = None  # a missing or broken thumbnail: no pixel evidence
-        self._prints[image_id] = found
-        if len(self._prints) > self._keep:
-            self._prints.popitem(last=False)
-        return found
+        self.make((image_id,))
+        return self._prints[image_id].result()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        self._prints.clear()

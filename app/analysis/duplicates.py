@@ -4,9 +4,9 @@ bursts (shots of one moment: seconds apart by their capture times, or numbered i
 one folder when they have none; alike, not the same pixels); each group with the one to keep
 and why.
 
-Candidates come from CLIP neighbours (FAISS range search, never n x n); pixels from the cached
-thumbnails confirm them (`duplicate_pixels`). Pairs are scored once and kept in the analysis
-cache: a later scan compares only new photos with the library. Thresholds apply when grouping,
+Candidates come from CLIP neighbours (`duplicate_pairs`: FAISS range search, never n x n);
+pixels from the cached thumbnails confirm them (`duplicate_pixels`). Pairs are scored once and
+kept in the analysis cache: a later scan compares only new photos with the library. Thresholds apply when grouping,
 so a stricter or looser setting needs no new scan.
 """
 
@@ -24,10 +24,10 @@ import numpy as np
 from sqlalchemy import Engine
 
 from app.analysis.cache import AnalysisCache
-from app.analysis.duplicate_pixels import PixelPrints, brightness_change, colour_change, pixel_match
+from app.analysis.duplicate_pairs import PairScores, scored_pairs
+from app.analysis.duplicate_pixels import PixelPrints
 from app.analysis.keeper import Candidate, keep_burst, keep_exact, keep_same
-from app.analysis.neighbours import index_for
-from app.catalog import analysis_vectors, duplicate_lookups, lookups
+from app.catalog import duplicate_lookups, lookups
 from app.catalog.records import ImageInfo
 from app.core.media_kinds import is_raw
 from app.core.paths import is_content_hash
@@ -37,13 +37,8 @@ from app.core.trash import file_identity
 if TYPE_CHECKING:
     from app.analysis.library_analysis import AnalysisInputs
 
-CANDIDATE_SIMILARITY = 0.85  # CLIP cosine similarity at which a neighbour is worth a pixel check
-NEIGHBOURS = 30  # at most this many candidates per photo
 SAME_MOMENT = 0.05  # seconds: capture times this close are one moment (EXIF keeps 1/100 s)
-PAIRS = "duplicate-pairs"
-PAIRS_FORMAT = "v2"  # what a stored pair holds; another format is scanned again
 DISMISSED = "duplicates-dismissed"  # groups the person said are not duplicates
-QUERY_CHUNK = 2000  # photos searched at once (a stop request is seen between chunks)
 TIERS = ("exact", "same", "burst")
 
 
@@ -66,16 +61,6 @@ class DuplicateParams:
 
 
 @dataclass(frozen=True)
-class ScoredPair:
-    a: int  # image ids, a < b
-    b: int
-    similarity: float  # CLIP cosine
-    pixels: float  # pixel_match
-    brightness: float  # brightness_change
-    colour: float  # colour_change
-
-
-@dataclass(frozen=True)
 class DuplicateGroup:
     tier: str
     keep: str
@@ -92,7 +77,7 @@ class Duplicates:
     groups: list[DuplicateGroup]
     seconds: float
     compared: int  # photos compared with the library in this scan (0: all known already)
-    pairs: list[ScoredPair] = field(default_factory=list, repr=False)
+    pairs: PairScores = field(default_factory=PairScores.empty, repr=False)
 
     def to_json(self) -> dict:
         return {"groups": [g.to_json() for g in self.groups], "seconds": self.seconds, "compared": self.compared}
@@ -106,24 +91,29 @@ def find_duplicates(
 ) -> Duplicates:
     started = time.perf_counter()
     engine = inputs.engine
-    _region_ids, image_ids, vectors = analysis_vectors.vectors_for_analysis(engine, "image")
     prints = _prints(inputs)
-    pairs, compared = _scored_pairs(inputs, prints, image_ids, vectors, should_stop)
-    groups: list[DuplicateGroup] = []
-    if tier in (None, "exact"):
-        groups += _exact_groups(engine)
-    if tier in (None, "same", "burst"):
-        infos = lookups.images(engine, sorted({p.a for p in pairs} | {p.b for p in pairs}))
-        same = _same_photo_sets(pairs, infos, params)
-        found: list[DuplicateGroup | None] = []
-        if tier in (None, "same"):
-            found += [_same_group(members, infos) for members in same]
-        if tier in (None, "burst"):
-            found += [_burst_group(members, infos, prints) for members in _burst_sets(pairs, infos, params, same)]
-        groups += [g for g in found if g is not None]
+    try:
+        scored, compared = scored_pairs(inputs, prints, should_stop)
+        # Only a pair whose pixels agree this well can put two photos in a group.
+        pairs = scored.at_least(min(params.same, params.burst))
+        groups: list[DuplicateGroup] = []
+        if tier in (None, "exact"):
+            groups += _exact_groups(engine)
+        if tier in (None, "same", "burst"):
+            ids = np.union1d(pairs.a, pairs.b).tolist()
+            infos = lookups.images(engine, ids)
+            same = _same_photo_sets(pairs, infos, params)
+            found: list[DuplicateGroup | None] = []
+            if tier in (None, "same"):
+                found += [_same_group(members, infos) for members in same]
+            if tier in (None, "burst"):
+                found += [_burst_group(members, infos, prints) for members in _burst_sets(pairs, infos, params, same)]
+            groups += [g for g in found if g is not None]
+    finally:
+        prints.close()
     dismissed = _dismissed(AnalysisCache(inputs.folder))
     groups = [g for g in groups if _group_key(g) not in dismissed]
-    return Duplicates(groups, round(time.perf_counter() - started, 3), compared, pairs)
+    return Duplicates(groups, round(time.perf_counter() - started, 3), compared, scored)
 
 
 # --- "not duplicates" ---------------------------------------------------------------------------
@@ -167,86 +157,6 @@ def _prints(inputs: AnalysisInputs) -> PixelPrints:
     return PixelPrints(thumbnail)
 
 
-def _scored_pairs(
-    inputs: AnalysisInputs,
-    prints: PixelPrints,
-    image_ids: np.ndarray,
-    vectors: np.ndarray,
-    should_stop: Callable[[], bool] | None,
-) -> tuple[list[ScoredPair], int]:
-    """Every candidate pair's scores: those of earlier scans (for photos still here), and new
-    ones for photos not compared yet. Returns (pairs, photos compared now)."""
-    cache = AnalysisCache(inputs.folder)
-    version = f"{inputs.model_key}|{PAIRS_FORMAT}"
-    stored = cache.load(PAIRS, version) or {"compared": [], "pairs": []}
-    present = set(image_ids.tolist())
-    pairs = [ScoredPair(*p) for p in stored["pairs"] if p[0] in present and p[1] in present]
-    compared = set(stored["compared"]) & present
-    new_rows = np.flatnonzero(~np.isin(image_ids, list(compared)))
-    if len(new_rows) == 0:
-        return pairs, 0
-    seen = {(p.a, p.b) for p in pairs}
-    unchecked: set[int] = set()  # photos without a thumbnail now: compared again once it is back
-    for n, (a, b, similarity) in enumerate(candidate_pairs(vectors, image_ids, new_rows, should_stop)):
-        if n % 256 == 0:
-            _check(should_stop)
-        if (a, b) in seen:
-            continue
-        seen.add((a, b))
-        pa, pb = prints.get(a), prints.get(b)
-        if pa is None or pb is None:
-            unchecked.update(x for x, found in ((a, pa), (b, pb)) if found is None)
-            continue  # no thumbnail to check: no claim, and not compared
-        pairs.append(
-            ScoredPair(a, b, similarity, pixel_match(pa, pb), brightness_change(pa, pb), colour_change(pa, pb))
-        )
-    if not inputs.read_only:
-        cache.save(
-            PAIRS,
-            version,
-            {
-                "compared": sorted(present - unchecked),
-                "pairs": [
-                    [p.a, p.b, round(p.similarity, 5), round(p.pixels, 5), round(p.brightness, 5), round(p.colour, 5)]
-                    for p in pairs
-                ],
-            },
-        )
-    return pairs, len(new_rows)
-
-
-def _check(should_stop: Callable[[], bool] | None) -> None:
-    if should_stop is not None and should_stop():
-        from app.core.errors import CancelledError
-
-        raise CancelledError("the duplicate search was stopped")
-
-
-def candidate_pairs(
-    vectors: np.ndarray, image_ids: np.ndarray, rows: np.ndarray, should_stop: Callable[[], bool] | None = None
-) -> list[tuple[int, int, float]]:
-    """(image a, image b, similarity) with a < b for each of `rows` and its nearest CLIP
-    neighbours above CANDIDATE_SIMILARITY (at most NEIGHBOURS each)."""
-    if len(vectors) < 2:
-        return []
-    index = index_for(np.ascontiguousarray(vectors, dtype=np.float32))
-    out: list[tuple[int, int, float]] = []
-    for start in range(0, len(rows), QUERY_CHUNK):
-        _check(should_stop)
-        chunk = rows[start : start + QUERY_CHUNK]
-        lims, sims, ids = index.range_search(np.ascontiguousarray(vectors[chunk]), CANDIDATE_SIMILARITY)
-        for k, row in enumerate(chunk):
-            found, scores = ids[lims[k] : lims[k + 1]], sims[lims[k] : lims[k + 1]]
-            order = np.argsort(-scores, kind="stable")[: NEIGHBOURS + 1]
-            for j in order:
-                other = int(found[j])
-                if other == row:
-                    continue
-                a, b = int(image_ids[row]), int(image_ids[other])
-                out.append((min(a, b), max(a, b), float(scores[j])))
-    return out
-
-
 # --- grouping ----------------------------------------------------------------------------------
 
 
@@ -280,9 +190,7 @@ def _one_moment(a: ImageInfo, b: ImageInfo) -> bool | None:
     return abs(a.taken_at - b.taken_at) <= SAME_MOMENT
 
 
-def _same_photo_sets(
-    pairs: Sequence[ScoredPair], infos: dict[int, ImageInfo], params: DuplicateParams
-) -> list[list[int]]:
+def _same_photo_sets(pairs: PairScores, infos: dict[int, ImageInfo], params: DuplicateParams) -> list[list[int]]:
     sets = _Sets()
     for p in pairs:
         a, b = infos.get(p.a), infos.get(p.b)
@@ -307,7 +215,7 @@ def _same_length(a: ImageInfo, b: ImageInfo) -> bool:
 
 
 def _burst_sets(
-    pairs: Sequence[ScoredPair], infos: dict[int, ImageInfo], params: DuplicateParams, same: list[list[int]]
+    pairs: PairScores, infos: dict[int, ImageInfo], params: DuplicateParams, same: list[list[int]]
 ) -> list[list[int]]:
     """Shots of one moment: alike, taken within `burst_seconds` by one camera; the same photo's
     files count once (by their first image)."""

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import Connection, Engine, Select, Text, case, func, select
+from sqlalchemy import Connection, Engine, Executable, Select, Text, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute, QueryableAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -34,6 +34,19 @@ def id_array(conn: Connection, stmt: Select) -> np.ndarray:
         return np.fromiter((row[0] for row in rows), dtype=np.int64)
     finally:
         result.close()
+
+
+def id_pair_arrays(conn: Connection, stmt: Executable) -> tuple[np.ndarray, np.ndarray]:
+    """The first two columns of `stmt`'s rows as int64 arrays, off the driver's cursor as
+    `id_array` reads them."""
+    result = conn.execute(stmt)
+    try:
+        rows = cast(Iterable[tuple[int, int]], result.cursor)
+        flat = np.fromiter((value for row in rows for value in row[:2]), dtype=np.int64)
+    finally:
+        result.close()
+    pairs = flat.reshape(-1, 2)
+    return pairs[:, 0].copy(), pairs[:, 1].copy()
 
 
 def chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:

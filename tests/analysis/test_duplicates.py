@@ -5,6 +5,7 @@ real (freedesktop.org) trash."""
 from __future__ import annotations
 
 import itertools
+import json
 import os
 from pathlib import Path
 
@@ -141,3 +142,24 @@ def test_thumbnails_away_for_a_scan_lose_no_groups_for_good(cli, corpus, library
             assert cli("status", "--json").json["thumbnails_missing"] == 0
         again = {frozenset(g["paths"]) for g in cli("duplicates", "--tier", "same", "--json").json["groups"]}
         assert again == expected
+
+
+def test_a_scan_with_nothing_new_reads_no_vector_and_old_pairs_are_scanned_again(cli, corpus, library_dir, monkeypatch):
+    first = cli("duplicates", "--json").json
+    assert first["compared"] > 0
+    assert (library_dir / "analysis" / "duplicate-pairs.npz").exists()
+
+    def no_vectors(*_args, **_kwargs):
+        raise AssertionError("a scan with nothing new read the vectors")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("app.catalog.analysis_vectors.vectors_for_analysis", no_vectors)
+        again = cli("duplicates", "--json").json
+    assert again["compared"] == 0 and again["groups"] == first["groups"]
+
+    (library_dir / "analysis" / "duplicate-pairs.npz").unlink()
+    old = library_dir / "analysis" / "duplicate-pairs.json"
+    old.write_text(json.dumps({"version": "old|v2", "result": {"compared": [], "pairs": []}}))
+    rescanned = cli("duplicates", "--json").json
+    assert rescanned["compared"] == first["compared"] and rescanned["groups"] == first["groups"]
+    assert not old.exists(), "the older format's pairs are dropped, not left beside the new"
