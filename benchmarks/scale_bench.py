@@ -204,7 +204,7 @@ def measure_size(library: Path, args: argparse.Namespace, skip: set[str], say) -
 def fresh(library: Path, cached: str, step):  # type: ignore[no-untyped-def]
     """`step` with the analysis it would read from the library's cache computed anew (the
     window, opened before, may have computed it in the background)."""
-    for found in (library / "analysis").glob(f"{cached}.json"):
+    for found in (library / "analysis").glob(f"{cached}.*"):  # JSON, or arrays (.npz, .npy)
         found.unlink()
     return step()
 
