@@ -176,6 +176,14 @@ def move_in_album(engine: Engine, name: str, image_ids: Sequence[int], before: i
         conn.execute(update(AlbumRow).where(AlbumRow.id == album.id).values(by_hand=1))
 
 
+def album_names(engine: Engine) -> list[str]:
+    """Every album's name, in the order `album_summaries` lists them (without counting their
+    photos: what a query's words are matched against, on every search)."""
+    with engine.connect() as conn:
+        names = list(conn.execute(select(AlbumRow.name)).scalars())
+    return sorted(names, key=name_key)
+
+
 def album_summaries(engine: Engine) -> list[AlbumSummary]:
     """Every album by name, each counting the library's photos in it and its sub-albums."""
     with engine.connect() as conn:

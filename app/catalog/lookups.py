@@ -26,7 +26,7 @@ from app.catalog.schema import (
     PlaceRow,
     RegionRow,
 )
-from app.catalog.sql_helpers import chunks, id_array, taken_or, vectors_by_id
+from app.catalog.sql_helpers import chunks, id_set, taken_or, vectors_by_id
 from app.core.dates import plausible_date, within_dates
 from app.core.media_kinds import RAW_FORMATS
 
@@ -57,8 +57,10 @@ def counts(engine: Engine) -> CatalogCounts:
 
 
 def vector_region_ids(engine: Engine) -> np.ndarray:
+    """The ids of every region with a vector, in no particular order (from the partial index
+    of them, never the 2 KB rows)."""
     with engine.connect() as conn:
-        return id_array(conn, select(RegionRow.id).where(RegionRow.vector.is_not(None)))
+        return id_set(conn, select(RegionRow.id).where(RegionRow.vector.is_not(None)))
 
 
 def region_vectors(engine: Engine, region_ids: Sequence[int], dim: int) -> np.ndarray:

@@ -108,14 +108,14 @@ def _room_for_pairs(top_k: int) -> int:
 
 
 def library_vocabulary(engine: Engine) -> Vocabulary:
-    from app.catalog.albums import album_summaries
+    from app.catalog.albums import album_names
     from app.catalog.people import person_names
     from app.catalog.places import place_names
     from app.catalog.tags import tag_names
     from app.search.query_tokens import fold
 
     places = {fold(name): (name, wide) for name, wide in place_names(engine)}
-    albums = tuple(a.name for a in album_summaries(engine))
+    albums = tuple(album_names(engine))
     return Vocabulary(places, tuple(person_names(engine)), albums, tuple(tag_names(engine)))
 
 

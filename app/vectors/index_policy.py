@@ -22,8 +22,12 @@ class IndexChange:
     trained_on: int = 0
 
 
-def wanted_action(kind: str, ntotal: int, nlist: int, ivf_threshold: int) -> str:
-    """'train', 'flat' or 'keep' for an index of `kind` holding `ntotal` vectors."""
+def wanted_action(kind: str, ntotal: int, nlist: int, ivf_threshold: int, encoded: bool = True) -> str:
+    """'train', 'flat' or 'keep' for an index of `kind` holding `ntotal` vectors; an IVF index
+    that keeps whole float32 vectors (`encoded` False: made by an older version) is trained
+    again in fewer bits (`ivf.ENCODINGS`)."""
+    if kind == "ivf" and not encoded and ntotal >= ivf_threshold // 2:
+        return "train"
     if kind == "flat" and ntotal >= ivf_threshold:
         return "train"
     if kind == "ivf" and ntotal < ivf_threshold // 2:
@@ -36,11 +40,13 @@ def wanted_action(kind: str, ntotal: int, nlist: int, ivf_threshold: int) -> str
 def fit_index(store: VectorStore, ivf_threshold: int) -> IndexChange:
     """Bring the store's index in line with its size. IVF is trained on a snapshot of the
     vectors and swapped in only if nothing was added meanwhile (searches go on during it)."""
-    action = wanted_action(store.kind, store.ntotal, store.nlist, ivf_threshold)
+    action = wanted_action(store.kind, store.ntotal, store.nlist, ivf_threshold, store.encoded)
     if action == "flat":
         store.to_flat()
     elif action == "train":
-        if store.kind == "ivf":
+        if store.kind == "ivf" and not store.encoded:
+            log.info("training IVF again to keep its %d vectors in fewer bits", store.ntotal)
+        elif store.kind == "ivf":
             log.info("retraining IVF: %d vectors outgrew %d lists", store.ntotal, store.nlist)
         expected = store.ntotal
         build = store.build_ivf()

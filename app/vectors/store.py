@@ -27,6 +27,7 @@ import numpy as np
 
 from app.core.storage import storage_error
 from app.core.unit_vectors import unit_rows
+from app.vectors import file_stamp
 from app.vectors.ivf import IvfBuild, build_ivf
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,8 @@ class VectorStore:
         """What is wrong with the file on disk, before FAISS parses a byte of it (None: nothing)."""
         try:
             with open(self.path, "rb") as fh:
-                size = os.fstat(fh.fileno()).st_size
+                st = os.fstat(fh.fileno())
+                size = st.st_size
                 if size < _FOOTER.size:
                     return "too short to be a vector file"
                 fh.seek(size - _FOOTER.size)
@@ -88,6 +90,8 @@ class VectorStore:
                     return "belongs to another catalog"
                 if length != size - _FOOTER.size:
                     return "is truncated or padded"
+                if file_stamp.is_stamped(self.path, crc, st):
+                    return None  # read whole and found sound before, and not changed since
                 fh.seek(0)
                 actual, left = 0, length
                 while left:
@@ -96,7 +100,10 @@ class VectorStore:
                         return "is truncated"
                     actual = zlib.crc32(chunk, actual)
                     left -= len(chunk)
-                return None if actual == crc else "is damaged (checksum mismatch)"
+                if actual != crc:
+                    return "is damaged (checksum mismatch)"
+                file_stamp.stamp(self.path, crc, st)
+                return None
         except OSError as exc:
             return f"unreadable ({exc.strerror or exc})"
 
@@ -115,6 +122,12 @@ class VectorStore:
         """The IVF index's number of lists (0 for exact search)."""
         ivf = self._ivf
         return int(ivf.nlist) if ivf is not None else 0
+
+    @property
+    def encoded(self) -> bool:
+        """Whether an IVF index keeps its vectors in fewer bits than float32 (flat: True)."""
+        ivf = self._ivf
+        return ivf is None or isinstance(faiss.downcast_index(ivf), faiss.IndexIVFScalarQuantizer)
 
     @property
     def _ivf(self) -> Any:
@@ -255,6 +268,7 @@ class VectorStore:
                     fh.flush()
                     os.fsync(fh.fileno())
                 os.replace(tmp, self.path)
+                file_stamp.stamp(self.path, crc, os.stat(self.path))  # read back whole above: sound
             except (OSError, RuntimeError) as exc:  # FAISS reports a failed write as RuntimeError
                 with contextlib.suppress(OSError):
                     tmp.unlink()

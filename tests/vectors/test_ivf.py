@@ -11,3 +11,11 @@ def test_lists_are_retrained_when_the_library_about_doubles():
 
 def test_at_the_largest_list_count_there_is_nothing_to_retrain_for():
     assert not needs_retraining(choose_nlist(10_000_000), 40_000_000)
+
+
+def test_an_ivf_index_of_whole_vectors_is_trained_again_in_fewer_bits():
+    from app.vectors.index_policy import wanted_action
+
+    assert wanted_action("ivf", 300_000, choose_nlist(300_000), 200_000, encoded=False) == "train"
+    assert wanted_action("ivf", 300_000, choose_nlist(300_000), 200_000, encoded=True) == "keep"
+    assert wanted_action("ivf", 90_000, choose_nlist(300_000), 200_000, encoded=False) == "flat"

@@ -79,3 +79,63 @@ def test_a_vector_file_of_another_catalog_is_not_loaded(tmp_path):
     store.save()
     other = VectorStore(tmp_path / "v.faiss", 8, "c2")
     assert other.ntotal == 0 and other.rebuilt_because == "belongs to another catalog"
+
+
+def test_a_file_found_sound_is_not_read_whole_again_until_it_changes(tmp_path, monkeypatch):
+    """The CRC-32 of the whole file is checked once; a stamp then vouches for the file while
+    its stat is the same, and any write to it (its change time moves, whatever its
+    modification time says) has it checked whole again."""
+    import os
+    import time
+    import zlib
+
+    from app.vectors import file_stamp
+
+    path = tmp_path / "v.faiss"
+    store = VectorStore(path, 8, "c1")
+    store.add(np.arange(50), _vectors(50))
+    store.save()
+    reads = []
+    real_crc32 = zlib.crc32
+    monkeypatch.setattr(zlib, "crc32", lambda data, value=0: reads.append(len(data)) or real_crc32(data, value))
+
+    assert VectorStore(path, 8, "c1").ntotal == 50
+    assert reads, "a stamp written in the same moment as the file is not trusted yet: read whole"
+    monkeypatch.setattr(file_stamp, "SETTLE_NS", 0)  # as if opened a while later
+    VectorStore(path, 8, "c1")  # stamps it, now settled
+    reads.clear()
+    assert VectorStore(path, 8, "c1").ntotal == 50
+    assert reads == [], "unchanged since found sound: not read whole"
+
+    time.sleep(0.05)
+    before = path.stat()
+    with open(path, "r+b") as fh:  # random bytes among the vectors, same size and mtime
+        fh.seek(before.st_size // 2)
+        fh.write(np.random.default_rng(1).bytes(64))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    damaged = VectorStore(path, 8, "c1")
+    assert damaged.ntotal == 0 and damaged.rebuilt_because == "is damaged (checksum mismatch)"
+
+
+def test_a_large_library_keeps_its_vectors_in_eight_bits_where_recall_holds(monkeypatch):
+    import faiss
+
+    from app.vectors import ivf
+
+    rng = np.random.default_rng(3)
+    centres = rng.normal(size=(60, 64)).astype(np.float32)
+    vectors = centres[rng.integers(0, 60, 10_000)] + rng.normal(scale=0.35, size=(10_000, 64)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    ids = np.arange(10_000, dtype=np.int64) + 100
+    built = ivf.build_ivf(ids, vectors)
+    index = faiss.downcast_index(built.index)
+    assert isinstance(index, faiss.IndexIVFScalarQuantizer) and index.sq.qtype == faiss.ScalarQuantizer.QT_8bit
+    assert built.recall_at_10 >= ivf.RECALL_TARGET
+    assert index.code_size == 64, "a byte a dimension, a quarter of float32"
+    assert np.abs(index.reconstruct(100 + 7) - vectors[7]).max() < 0.02
+    _scores, found = index.search(vectors[42:43], 1)
+    assert found[0][0] == 142
+
+    monkeypatch.setattr(ivf, "RECALL_TARGET", 1.01)  # out of 8 bits' reach: float16 instead
+    fallback = faiss.downcast_index(ivf.build_ivf(ids, vectors).index)
+    assert fallback.sq.qtype == faiss.ScalarQuantizer.QT_fp16
