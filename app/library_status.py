@@ -13,7 +13,6 @@ from app.catalog.places import count_placed
 from app.catalog.records import LibraryStatus
 from app.catalog.regions import count_region_state
 from app.core.paths import LibraryPaths
-from app.core.present_files import missing_paths
 from app.vectors import reconcile as reconciling
 from app.vectors.library_vectors import PENDING_KEY, LibraryVectors
 from app.vectors.reconcile import FACE_DESCRIPTORS
@@ -27,9 +26,10 @@ def library_status(
     read_only: bool,
     interrupted: list[Path] | None,
 ) -> LibraryStatus:
-    from app.indexing.thumbnail_repair import count_missing_thumbnails
+    from app.indexing.missing_counts import missing_counts
 
     counts = lookups.counts(engine)
+    missing = missing_counts(engine, paths, read_only)
     placed, estimated = count_placed(engine)
     store, faces = vectors.store, vectors.faces
     consistent = reconciling.consistent(engine, store) if store is not None else counts.vectors == 0
@@ -56,8 +56,8 @@ def library_status(
         people=counts.people,
         hidden_people=counts.hidden_people,
         names=counts.names,
-        files_missing=len(missing_paths(lookups.all_paths(engine))),
-        thumbnails_missing=count_missing_thumbnails(engine, paths),
+        files_missing=missing.files,
+        thumbnails_missing=missing.thumbnails,
         videos=counts.videos,
         raw=counts.raw,
         places=placed,

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import Connection, Engine, Executable, Select, Text, case, func, select
+from sqlalchemy import Connection, Engine, Select, Text, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute, QueryableAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -44,16 +44,12 @@ def id_set(conn: Connection, stmt: Select) -> np.ndarray:
     return np.fromstring(joined or "", dtype=np.int64, sep=",")
 
 
-def id_pair_arrays(conn: Connection, stmt: Executable) -> tuple[np.ndarray, np.ndarray]:
-    """The first two columns of `stmt`'s rows as int64 arrays, off the driver's cursor as
-    `id_array` reads them."""
-    result = conn.execute(stmt)
-    try:
-        rows = cast(Iterable[tuple[int, int]], result.cursor)
-        flat = np.fromiter((value for row in rows for value in row[:2]), dtype=np.int64)
-    finally:
-        result.close()
-    pairs = flat.reshape(-1, 2)
+def id_pair_arrays(conn: Connection, stmt: Select) -> tuple[np.ndarray, np.ndarray]:
+    """The first two columns of `stmt`'s rows (ids), in no particular order but row by row
+    together, as two int64 arrays: parsed from one text as `id_set` reads them."""
+    first, second = list(stmt.subquery().c)[:2]
+    joined = conn.execute(select(func.group_concat(first.concat(",").concat(second)))).scalar()
+    pairs = np.fromstring(joined or "", dtype=np.int64, sep=",").reshape(-1, 2)
     return pairs[:, 0].copy(), pairs[:, 1].copy()
 
 

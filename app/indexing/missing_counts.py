@@ -1,0 +1,131 @@
+"""How many of the library's files and thumbnails are missing, for `status`, without listing a
+million of them every time (4 s each at a million photos).
+
+A count is kept per photo folder with what it was counted from: the folder's modification time
+(adding, removing or renaming a file in it moves it) and the catalog's rows in it (how many, and
+the sum of their ids). A folder whose listing or rows changed is counted again, the others are
+not looked at beyond a `stat`. A folder holding a symbolic link is counted every time (a link's
+target can go without its folder changing), and a count made less than `SETTLE_NS` after its
+folder last changed is not trusted (a change in the same clock tick; git's "racy" rule). The
+thumbnail cache is counted again whenever one of its folders or the catalog's images changed.
+The counts live in the library's `analysis` folder; a read-only library counts every time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+
+from app.catalog.schema import FileRow, ImageRow
+from app.core.paths import LibraryPaths
+from app.core.present_files import missing_paths
+
+SETTLE_NS = 2_000_000_000
+CACHE = "missing-counts.json"
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class MissingCounts:
+    files: int
+    thumbnails: int
+
+
+def missing_counts(engine: Engine, paths: LibraryPaths, read_only: bool) -> MissingCounts:
+    """Files the catalog holds that are not on disk, and thumbnails not in the cache."""
+    from app.indexing.thumbnail_repair import count_missing_thumbnails
+
+    cache_file = paths.root / "analysis" / CACHE
+    kept = {} if read_only else _load(cache_file)
+    now = time.time_ns()
+    folders, files = _missing_files(engine, kept.get("folders", {}), now)
+    thumbnails_key = _thumbnails_key(engine, paths)
+    thumbnails = kept.get("thumbnails", {})
+    if thumbnails.get("key") == thumbnails_key and _settled(thumbnails_key["newest"], thumbnails.get("at")):
+        missing_thumbnails = int(thumbnails["missing"])
+    else:
+        missing_thumbnails = count_missing_thumbnails(engine, paths)
+        thumbnails = {"key": thumbnails_key, "missing": missing_thumbnails, "at": now}
+    if not read_only:
+        _save(cache_file, {"format": FORMAT, "folders": folders, "thumbnails": thumbnails})
+    return MissingCounts(files, missing_thumbnails)
+
+
+def _missing_files(engine: Engine, kept: dict, now: int) -> tuple[dict, int]:
+    """(each folder's count and what it was made from, the files missing in all)."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(FileRow.folder, func.count(), func.total(FileRow.id)).group_by(FileRow.folder)).all()
+    counted: dict[str, dict] = {}
+    again: list[str] = []
+    total = 0
+    for folder, count, id_sum in rows:
+        key = [_mtime(folder), int(count), int(id_sum)]
+        old = kept.get(folder)
+        if isinstance(old, dict) and old.get("key") == key and not old.get("links") and _settled(key[0], old.get("at")):
+            counted[folder] = old
+            total += int(old["missing"])
+        else:
+            counted[folder] = {"key": key, "at": now}
+            again.append(folder)
+    for folder in again:
+        with engine.connect() as conn:
+            inside = list(conn.execute(select(FileRow.path).where(FileRow.folder == folder)).scalars())
+        missing = len(missing_paths(inside))
+        counted[folder].update(missing=missing, links=_holds_links(folder))
+        total += missing
+    return counted, total
+
+
+def _thumbnails_key(engine: Engine, paths: LibraryPaths) -> dict:
+    with engine.connect() as conn:
+        count, id_sum = conn.execute(select(func.count(), func.total(ImageRow.id))).one()
+    mtimes = {}
+    with contextlib.suppress(OSError), os.scandir(paths.thumbnails) as entries:
+        mtimes = {e.name: e.stat().st_mtime_ns for e in entries if e.is_dir(follow_symlinks=False)}
+    newest = max([_mtime(str(paths.thumbnails)), *mtimes.values()])
+    return {"images": [int(count), int(id_sum)], "folders": mtimes, "newest": newest}
+
+
+def _mtime(folder: str) -> int:
+    try:
+        return os.stat(folder).st_mtime_ns
+    except OSError:
+        return -1  # not there (a drive not mounted): counted again once it is
+
+
+def _settled(changed_ns: int, counted_ns: object) -> bool:
+    return isinstance(counted_ns, int) and changed_ns < counted_ns - SETTLE_NS
+
+
+def _holds_links(folder: str) -> bool:
+    try:
+        with os.scandir(folder) as entries:
+            return any(entry.is_symlink() for entry in entries)
+    except OSError:
+        return False
+
+
+def _load(path: Path) -> dict:
+    try:
+        kept = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return kept if isinstance(kept, dict) and kept.get("format") == FORMAT else {}
+
+
+def _save(path: Path, kept: dict) -> None:
+    """Best effort: a full disk only counts again next time."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(kept))
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
