@@ -57,3 +57,9 @@ def stamp(path: Path, crc: int, st: os.stat_result) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             tmp.unlink()
+
+
+def forget(path: Path) -> None:
+    """Drop the stamp of a vector file that is being removed."""
+    with contextlib.suppress(OSError):
+        _stamp_path(path).unlink()

@@ -15,6 +15,7 @@ from app.catalog.faces import any_faces
 from app.core.errors import LibraryStorageError
 from app.core.lock import WriterLock
 from app.core.paths import LibraryPaths
+from app.vectors import file_stamp
 from app.vectors import reconcile as reconciling
 from app.vectors.reconcile import CLIP_VECTORS, FACE_DESCRIPTORS
 from app.vectors.store import VectorStore
@@ -102,6 +103,7 @@ class LibraryVectors:
         self.store.save()
         if old_file != self._paths.vectors_file(key):
             old_file.unlink(missing_ok=True)
+            file_stamp.forget(old_file)
 
     def fit_search_index(self, ivf_threshold: int) -> str:
         """Exact or IVF search by size (`app.vectors.index_policy`); a new IVF build is recorded

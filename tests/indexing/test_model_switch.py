@@ -41,7 +41,8 @@ def test_switch_reembeds_from_thumbnails_without_reading_originals(library_dir, 
 
     monkeypatch.setattr(reembed_module, "read_file", no_originals)
     old_file = Library(library_dir).paths.vectors_file(TINY.key)
-    assert old_file.exists()
+    stamp = old_file.with_name(old_file.name + ".verified")
+    assert old_file.exists() and stamp.exists()
     with Library(library_dir, other_model) as library:
         with pytest.raises(UserError, match="switch"):
             library.search(SearchRequest("anything"))
@@ -53,7 +54,7 @@ def test_switch_reembeds_from_thumbnails_without_reading_originals(library_dir, 
         # The stored vector is what the new model makes of the thumbnail.
         hit = library.similar(indexed / "p3.jpg", SearchRequest(top_k=1))
         assert hit
-    assert not old_file.exists()
+    assert not old_file.exists() and not stamp.exists(), "the old model's file goes with its stamp"
     with Library(library_dir) as library:  # later commands use the new model by themselves
         assert library.spec == other_model
         image_id, _path, thumbnail, _day = next(e for e in library.gallery() if e[1].endswith("p0.jpg"))
