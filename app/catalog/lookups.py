@@ -206,7 +206,7 @@ def first_paths(engine: Engine) -> dict[int, str]:
         return {int(i): str(p) for i, p in conn.execute(select(first_path.c.image_id, first_path.c.path))}
 
 
-def gallery_rows(engine: Engine, order: str = "date") -> list[tuple[int, str, str, int]]:
+def gallery_rows(engine: Engine, order: str = "date", limit: int | None = None) -> list[tuple[int, str, str, int]]:
     """(image_id, first path, content hash, day) for every image, for the gallery; `order` is
     date (EXIF date taken, else the file's modification time; newest first) or name. The day
     is that date on this computer's calendar as YYYYMMDD (the timeline's groups), worked out
@@ -218,6 +218,8 @@ def gallery_rows(engine: Engine, order: str = "date") -> list[tuple[int, str, st
         .join(first_path, first_path.c.image_id == ImageRow.id)
         .order_by(when.desc(), ImageRow.id)
     )
+    if limit is not None:  # the newest photos only (by date: a name order is sorted below)
+        stmt = stmt.limit(limit)
     with engine.connect() as conn:
         rows = [(r[0], r[1], r[2], r[3] or 0) for r in conn.execute(stmt)]
     if order == "name":

@@ -90,11 +90,11 @@ def plan_update(base: tuple[tuple, ...], items: list[GalleryItem] | list[tuple])
 
 
 def library_rows(
-    library: Library, order: str, stacks: Mapping[int, tuple[int, ...]]
+    library: Library, order: str, stacks: Mapping[int, tuple[int, ...]], newest: int | None = None
 ) -> tuple[list[tuple], GalleryRows]:
     """The gallery's rows as shown (pairs as one photo, bursts stacked) and every photo's row
-    by image id: read from the library off the GUI thread."""
-    rows = gallery_items(library.gallery(order))
+    by image id (`newest`: of that many newest photos only): read off the GUI thread."""
+    rows = gallery_items(library.gallery(order, newest))
     marks = library.gallery_marks()
     rows = marked_rows(rows, marks) if marks.pairs or marks.durations or marks.marks else rows
     return (stacked_rows(rows, stacks) if stacks else rows), GalleryRows(rows)

@@ -19,6 +19,7 @@ from app.controller.browse_state import BrowseState
 from app.controller.changes import Changed, Done
 from app.controller.chosen_photos import show_chosen_photos
 from app.controller.duplicates import DuplicatesReview
+from app.controller.gallery_first_page import FirstPage
 from app.controller.gallery_rows import GalleryRows, GalleryUpdate, library_rows, plan_update
 from app.controller.indexing_queue import IndexingQueue
 from app.controller.memories import MemoriesPart
@@ -67,6 +68,7 @@ class WindowController:
         self.indexing = IndexingQueue()
         self.browse = BrowseState()
         self._gallery_loading = self._gallery_stale = False  # one gallery load at a time
+        self.first_page = FirstPage(view, tasks, self.browse)
         parts = WindowParts(view, tasks, self.browse, lambda: self.library, self.apply)
         self.searching = Searching(parts, self.refresh_gallery)
         self.organise = Organiser(parts, self.refresh_gallery)
@@ -102,7 +104,7 @@ class WindowController:
 
     def _on_library_opened(self, opened: tuple[Library, list[Path] | None, list[Path]]) -> None:
         library, interrupted, present = opened
-        self.library = library
+        self.library, self.first_page.asked = library, False
         self.view.say(f"Library: {library.root}")
         self.view.show_library(library.read_only)
         self.apply(Done(changed=Changed.EVERYTHING))
@@ -347,6 +349,8 @@ class WindowController:
         base = self.view.gallery_rows()
         whole = self.browse.whole_gallery
         stacks = dict(self.browse.stacks) if self.browse.stack_bursts else {}
+        if whole and not base and order == "date":  # opening: the newest photos first
+            self.first_page.ask(library, stacks, lambda: self._gallery_loading)
 
         def load() -> tuple[list[tuple], GalleryRows, GalleryUpdate | None, int]:
             # Rows, lookups and the insertions to make are all built here, off the GUI thread.

@@ -480,3 +480,58 @@ def test_removing_photos_updates_every_view_that_counts_them(opened, photos):
     assert [f.photos for f in folders] == [4], "the Library list's count follows"
     assert view.named("show_clusters")[-1][0][0] == (ALL_PHOTOS, "All photos (4)")
     assert {"show_people", "show_names", "show_duplicates"} <= _asked(view)
+
+
+class DateOrderView(RecordingView):
+    def gallery_order(self) -> str:
+        return "date"
+
+
+def _open_with_photos(library_dir: Path, photos: Path) -> tuple[WindowController, HeldTasks, DateOrderView]:
+    from app.library import Library
+
+    with Library(library_dir) as library:
+        library.index([photos])
+    tasks, view = HeldTasks(), DateOrderView()
+    controller = WindowController(view, tasks, lambda _p: None)
+    controller.open_library(library_dir)
+    tasks.finish()  # the library opens on a worker
+    return controller, tasks, view
+
+
+def _finish_named(tasks: HeldTasks, name: str) -> None:
+    tasks.finish(next(k for k, (op, _s, _e) in enumerate(tasks.waiting) if name in op.__qualname__))
+
+
+def test_the_newest_photos_show_first_then_the_whole_gallery(library_dir, photos, monkeypatch):
+    from app.controller import gallery_first_page
+
+    monkeypatch.setattr(gallery_first_page, "FIRST_PAGE", 2)
+    controller, tasks, view = _open_with_photos(library_dir, photos)
+    try:
+        _finish_named(tasks, "FirstPage.ask")
+        (first,) = view.named("show_gallery")
+        assert len(view.rows) == 2 and first[1] is not None
+        _finish_named(tasks, "refresh_gallery")
+        assert len(view.rows) == 6 and [r[0] for r in view.rows[:2]] == [r[0] for r in first[1].rows]
+        assert len(controller.browse.entries) == 6
+        tasks.finish_all()
+        assert not view.errors
+    finally:
+        controller.close()
+
+
+def test_a_first_page_that_arrives_after_the_whole_gallery_is_not_shown(library_dir, photos, monkeypatch):
+    from app.controller import gallery_first_page
+
+    monkeypatch.setattr(gallery_first_page, "FIRST_PAGE", 2)
+    controller, tasks, view = _open_with_photos(library_dir, photos)
+    try:
+        _finish_named(tasks, "refresh_gallery")
+        assert len(view.rows) == 6
+        shown = len(view.named("show_gallery"))
+        _finish_named(tasks, "FirstPage.ask")
+        assert len(view.named("show_gallery")) == shown and len(view.rows) == 6
+        tasks.finish_all()
+    finally:
+        controller.close()
