@@ -154,3 +154,16 @@ def test_memories_remember_this_day_and_recent_events(cli, photos):
     assert cli("memories", "--date", "2024-08-20", "--json").json["recent_events"] == [], "over four weeks ago"
     bad = cli("memories", "--date", "14/07/2024", "--json")
     assert bad.code != 0 and "YYYY-MM-DD" in bad.json["error"]
+
+
+def test_memories_ask_sqlite_only_for_the_days_around_this_one():
+    """SQLite picks the few photos taken around this date (a day either side: its calendar and
+    Python's may disagree near midnight), Python decides which are remembered."""
+    from datetime import date
+
+    from app.analysis.memories import _month_days_around
+
+    assert _month_days_around(date(2024, 7, 14)) == ["07-13", "07-14", "07-15"]
+    assert _month_days_around(date(2023, 2, 28)) == ["02-27", "02-28", "02-29", "03-01"]
+    assert _month_days_around(date(2024, 3, 1)) == ["02-29", "03-01", "03-02"]
+    assert _month_days_around(date(2024, 12, 31)) == ["01-01", "12-30", "12-31"]

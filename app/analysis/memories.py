@@ -61,12 +61,23 @@ def remembered_on(taken: date, day: date) -> bool:
     return (taken.month, taken.day) == (2, 29) and (day.month, day.day) == (2, 28) and not leap
 
 
+def _month_days_around(day: date) -> list[str]:
+    """The dates ("MM-DD") whose photos may be remembered on `day`, and those either side of
+    them: SQLite's calendar may place a photo taken near midnight on the next or the day before
+    (outside 1970-2037 it guesses the offset), and `remembered_on` decides exactly."""
+    same = date(2000, day.month, day.day)  # a leap year: 29 February has neighbours too
+    around = {same + timedelta(days=k) for k in (-1, 0, 1)}
+    if (day.month, day.day) == (2, 28):
+        around |= {date(2000, 2, 29), date(2000, 3, 1)}
+    return sorted(f"{d.month:02d}-{d.day:02d}" for d in around)
+
+
 def memories(inputs: AnalysisInputs, day: date, with_events: bool = True) -> Memories:
     """The memories of `day`; without `with_events`, only this day's (one query: quick enough
     to decide at start whether the window opens on them)."""
     found = Memories(day)
     by_year: dict[int, list[tuple[float, int, str]]] = {}
-    for image_id, taken, path in lookups.dates_taken(inputs.engine):
+    for image_id, taken, path in lookups.dates_taken(inputs.engine, _month_days_around(day)):
         when = datetime.fromtimestamp(taken)
         if remembered_on(when.date(), day):
             by_year.setdefault(when.year, []).append((taken, image_id, path))

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, Integer, cast, func, select
+from sqlalchemy import ColumnElement, Engine, Integer, cast, func, select
 
 from app.catalog.records import (
     CatalogCounts,
@@ -185,14 +185,23 @@ def image_times(engine: Engine) -> list[tuple[int, float, str]]:
         return [(int(r[0]), within_dates(float(r[1])), str(r[2])) for r in conn.execute(stmt)]
 
 
-def dates_taken(engine: Engine) -> list[tuple[int, float, str]]:
+def dates_taken(engine: Engine, month_days: Sequence[str] | None = None) -> list[tuple[int, float, str]]:
     """(image_id, EXIF date taken, first path) of every image with a file and a plausible date
-    taken (file times say when a file was copied, not when a photo was taken)."""
-    first_path, _when = _first_path_and_time()
-    stmt = (
-        select(ImageRow.id, ImageRow.taken_at, first_path.c.path)
-        .join(first_path, first_path.c.image_id == ImageRow.id)
-        .where(ImageRow.taken_at.is_not(None))
+    taken (file times say when a file was copied, not when a photo was taken); with
+    `month_days` ("MM-DD", on this computer's calendar as SQLite reckons it), only the images
+    taken on one of them, chosen by SQLite (a few rows out of a million)."""
+    chosen: ColumnElement[bool] = ImageRow.taken_at.is_not(None)
+    if month_days is not None:
+        on = func.strftime("%m-%d", ImageRow.taken_at, "unixepoch", "localtime")
+        chosen = chosen & on.in_(sorted(month_days))
+    first_path = (
+        select(FileRow.image_id, func.min(FileRow.path).label("path"))
+        .where(FileRow.image_id.in_(select(ImageRow.id).where(chosen)))
+        .group_by(FileRow.image_id)
+        .subquery()
+    )
+    stmt = select(ImageRow.id, ImageRow.taken_at, first_path.c.path).join(
+        first_path, first_path.c.image_id == ImageRow.id
     )
     with engine.connect() as conn:
         rows = conn.execute(stmt).all()
