@@ -392,9 +392,6 @@ class Library:
     # --- browsing and editing ---------------------------------------------------------------
 
     def gallery(self, order: str = "date", newest: int | None = None) -> list[GalleryRow]:
-        """Every photo's gallery row (`newest`: only that many, the newest, by date)."""
-        if newest is not None and order != "date":
-            raise ValueError("the newest photos are a date order's first rows")
         folder, rows = str(self.paths.thumbnails), lookups.gallery_rows(self.engine, order, newest)
         # A hostile catalog's rows never name files outside.
         return [(i, path, f"{folder}/{h[:2]}/{h}.jpg", day) for i, path, h, day in rows if is_content_hash(h)]

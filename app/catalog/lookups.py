@@ -227,7 +227,9 @@ def gallery_rows(engine: Engine, order: str = "date", limit: int | None = None) 
         .join(first_path, first_path.c.image_id == ImageRow.id)
         .order_by(when.desc(), ImageRow.id)
     )
-    if limit is not None:  # the newest photos only (by date: a name order is sorted below)
+    if limit is not None:  # the newest photos only (a name order is sorted below: no limit)
+        if order != "date":
+            raise ValueError("only a date order's first rows can be read alone")
         stmt = stmt.limit(limit)
     with engine.connect() as conn:
         rows = [(r[0], r[1], r[2], r[3] or 0) for r in conn.execute(stmt)]

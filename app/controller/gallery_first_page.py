@@ -4,7 +4,8 @@ Reading every photo's row takes seconds at a million photos (4 s for the rows al
 their marks, here); the newest `FIRST_PAGE` come from the same query with a limit (0.9 s at a
 million) and fill the window first. The whole list replaces them when it arrives, planned as
 ever; the page is shown only while that load is still running and the gallery is empty and shows
-all photos (a search, a cluster or a folder chosen meanwhile keeps the gallery).
+all photos (a search, a cluster or a folder chosen meanwhile keeps the gallery), and only for a
+library larger than a page (a smaller one's whole gallery comes as quickly, in one piece).
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ class FirstPage:
 
         def arrived(found: tuple[list[tuple], GalleryRows]) -> None:
             rows, entries = found
+            if len(entries) < FIRST_PAGE:
+                return  # the library holds less than a page: the whole gallery is as quick
             wanted = self._browse.whole_gallery and not self._browse.showing_results
             if not loading() or not wanted or self._view.gallery_rows() or not rows:
                 return

@@ -535,3 +535,15 @@ def test_a_first_page_that_arrives_after_the_whole_gallery_is_not_shown(library_
         tasks.finish_all()
     finally:
         controller.close()
+
+
+def test_a_library_smaller_than_a_page_shows_its_gallery_in_one_piece(library_dir, photos):
+    controller, tasks, view = _open_with_photos(library_dir, photos)  # 6 photos, a page of 2,000
+    try:
+        _finish_named(tasks, "FirstPage.ask")
+        assert view.named("show_gallery") == []
+        _finish_named(tasks, "refresh_gallery")
+        assert len(view.named("show_gallery")) == 1 and len(view.rows) == 6
+        tasks.finish_all()
+    finally:
+        controller.close()
