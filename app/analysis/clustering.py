@@ -85,7 +85,7 @@ class RadiusGraph:
             from scipy.sparse import csr_matrix
 
             return cls(csr_matrix((0, 0), dtype=np.float32), radius, radius.eps)
-        index = index_for(vectors)
+        index = index_for(vectors, compact=True)
         radius = chosen_radius(index, vectors, min_samples, strictness) if eps is None else Radius(eps, "given")
         reach = loosest(radius) if loose else radius.eps
         return cls(radius_graph(vectors, reach, index), radius, reach)

@@ -28,6 +28,7 @@ import numpy as np
 
 SAMPLE = 5_000  # photos whose neighbour distances are read: a twentieth of the library, 2,000 to 5,000
 SMALLEST_SAMPLE = 2_000
+RERANKED = 8  # more candidates than needed, whose exact similarities set the order
 SMALLEST = 1e-4  # cosine distance: a library of exact copies still gets a positive radius
 LARGEST = 1.0
 LOOSEST = 2.0  # the strictness slider's loosest radius, as a multiple of the chosen one
@@ -74,7 +75,13 @@ def k_distances(index: faiss.Index, vectors: np.ndarray, k: int, sample: int = S
     n = len(vectors)
     sample = min(sample, max(SMALLEST_SAMPLE, n // 20))
     rows = np.arange(n) if n <= sample else np.sort(np.random.default_rng(seed).choice(n, sample, replace=False))
-    sims, ids = index.search(np.ascontiguousarray(vectors[rows]), k + 1)
+    queries = np.ascontiguousarray(vectors[rows])
+    _approximate, ids = index.search(queries, k + 1 + RERANKED)
+    # The index may keep vectors in fewer bits: the candidates' similarities are computed
+    # exactly, and the k+1 closest kept in that order.
+    sims = np.where(ids >= 0, np.einsum("ij,ikj->ik", queries, vectors[np.maximum(ids, 0)]), -np.inf)
+    order = np.argsort(-sims, axis=1, kind="stable")[:, : k + 1]
+    sims, ids = np.take_along_axis(sims, order, axis=1), np.take_along_axis(ids, order, axis=1)
     # The photo itself is normally the first hit; drop it wherever it appears (an approximate
     # index may miss it, and an exact copy may come first), keeping k others per photo.
     others = ids != rows[:, None]

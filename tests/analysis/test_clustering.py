@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sklearn.metrics import adjusted_rand_score
 
 from app.analysis import neighbours
-from app.analysis.clustering import NOISE, ClusterParams, cluster, elbow
+from app.analysis.clustering import NOISE, ClusterParams, cluster, dbscan_on_graph, elbow
 from app.analysis.evaluation import average_precision, purity
 from app.analysis.naming import cluster_name, concept_names, frequent_words
 from app.analysis.projection import project_3d
@@ -34,6 +35,34 @@ def test_dbscan_on_the_radius_graph_recovers_clusters_and_noise(monkeypatch, exa
     assert (labels[~clustered] == NOISE).mean() >= 0.9
     graph = neighbours.radius_graph(x, 0.2)
     assert graph.nnz < 50 * len(x), "the graph holds neighbours only, never n x n"
+
+
+def test_the_graph_built_list_by_list_holds_the_exact_graphs_edges(monkeypatch):
+    # Groups whose edges straddle the radius (noise as wide as the groups are apart) in an IVF
+    # index of 134 lists: each list's photos meet those of its 16 nearest lists only.
+    import faiss
+
+    monkeypatch.setattr(neighbours, "EXACT_LIMIT", 1_000)
+    rng = np.random.default_rng(3)
+    centres = rng.normal(size=(40, 64))
+    groups = [centres[i] + rng.normal(scale=0.5, size=(100, 64)) for i in range(40)]
+    x = np.vstack([*groups, rng.normal(size=(500, 64)) * 3]).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    index = neighbours.index_for(x)
+    assert isinstance(index, faiss.IndexIVF) and index.nlist > neighbours.PROBES
+    flat = faiss.IndexFlatIP(64)
+    flat.add(x)
+    for eps in (0.1, 0.2, 0.3):
+        exact, listed = neighbours.radius_graph(x, eps, flat), neighbours.radius_graph(x, eps, index)
+        assert (listed != listed.T).nnz == 0, "symmetric: a pair found from either side is kept"
+        missed = exact - exact.multiply(listed.astype(bool))
+        assert missed.nnz <= 0.001 * exact.nnz, f"{missed.nnz} of {exact.nnz} edges missed at {eps}"
+        extra = listed - listed.multiply(exact.astype(bool))
+        assert np.all(np.abs(extra.data - eps) < 1e-5), "only pairs at the radius itself differ (rounding)"
+        shared = exact.astype(bool).multiply(listed.astype(bool))
+        assert abs((exact - listed).multiply(shared)).max() < 1e-5, "the same distances"
+        found, truth = dbscan_on_graph(listed, eps, 2), dbscan_on_graph(exact, eps, 2)
+        assert adjusted_rand_score(truth, found) >= 0.999
 
 
 def test_hdbscan_and_kmeans_alternatives():
