@@ -82,15 +82,16 @@ def clusters(
     person's own name); cached per library version. `keep_graph` keeps DBSCAN's neighbour
     graph, at the loosest strictness, in memory: the window's slider re-clusters from it."""
     started = time.perf_counter()
-    region_ids, image_ids, vectors = analysis_vectors.vectors_for_analysis(inputs.engine, on)
-    version = library_version(region_ids, inputs.model_key)
     cache = _cache(inputs)
     name = f"clusters-{on}-{params.key()}"
-    result = cache.load(name, version) if use_cache else None
+    # Whether the cached clusters are current needs only the ids: no vector is read for them.
+    result = cache.load(name, current_version(inputs, on)) if use_cache else None
     if result is not None and result.get("params") != _params_json(params):
         result = None  # another strictness was cached
     cached = result is not None
     if result is None:
+        region_ids, image_ids, vectors = analysis_vectors.vectors_for_analysis(inputs.engine, on)
+        version = library_version(region_ids, inputs.model_key)
         if keep_graph and params.algorithm == "dbscan" and params.eps is None:
             graph = _kept_graph(inputs, on, version, vectors, params.min_samples)
             labels = graph.clustering(params.min_samples, params.strictness)
