@@ -121,3 +121,13 @@ def _named(stored: list[dict], clustering: Clustering) -> list[Event]:
 
 def _iso(moment: float) -> str:
     return datetime.fromtimestamp(moment).isoformat(timespec="seconds")
+
+
+def window_clusters(inputs: AnalysisInputs, strictness: float) -> tuple[Clustering, Events]:
+    """The window's clusters at its slider's strictness (the neighbour graph is kept for the
+    slider's next move), and the events, named after them."""
+    from app.analysis.clustering import ClusterParams
+    from app.analysis.library_analysis import clusters
+
+    found = clusters(inputs, ClusterParams(strictness=strictness), keep_graph=True)
+    return found, events(inputs, found)

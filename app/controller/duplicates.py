@@ -81,8 +81,13 @@ class DuplicatesReview(WindowPart[DuplicatesView]):
             if not isinstance(error, CancelledError):
                 self.view.show_error(error)
 
-        stop = self._stop.is_set
-        self.tasks.run(lambda: _with_details(library, find_duplicates(inputs, params, tier, stop)), found, failed)
+        photos, stop = library.store.ntotal if library.store is not None else 0, self._stop.is_set
+
+        def op() -> tuple[Duplicates, dict[int, str]]:
+            scanned = self.analyses.run(photos, find_duplicates, inputs, params, tier, stop=stop)
+            return _with_details(library, scanned)
+
+        self.tasks.run(op, found, failed)
 
     def stop(self) -> None:
         """The window closes: a scan under way stops (what it compared is not kept)."""

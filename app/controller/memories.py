@@ -51,8 +51,13 @@ class MemoriesPart(WindowPart[MemoriesView]):
         from app.analysis.library_analysis import AnalysisInputs
         from app.analysis.memories import memories
 
-        day = self._today()
-        self.tasks.run(lambda: memories(AnalysisInputs.of(library), day), self._on_memories, self.view.show_error)
+        day, photos = self._today(), library.store.ntotal if library.store is not None else 0
+        # The last weeks' events read every photo's vector: a large library's in the child.
+        self.tasks.run(
+            lambda: self.analyses.run(photos, memories, AnalysisInputs.of(library), day),
+            self._on_memories,
+            self.view.show_error,
+        )
 
     def _on_memories(self, found: Memories) -> None:
         self.shown = found.cards

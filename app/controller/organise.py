@@ -51,14 +51,15 @@ class Organiser(WindowPart[OrganiseView]):
 
         strictness = self.strictness
 
+        photos = library.store.ntotal
+
         def op() -> tuple[Clustering, Events]:
-            from app.analysis.clustering import ClusterParams
-            from app.analysis.library_analysis import AnalysisInputs, clusters
-            from app.analysis.library_events import events
+            from app.analysis.library_analysis import AnalysisInputs, concept_vectors
+            from app.analysis.library_events import window_clusters
 
             inputs = AnalysisInputs.of(library)
-            found = clusters(inputs, ClusterParams(strictness=strictness), keep_graph=True)
-            return found, events(inputs, found)
+            vocabulary = lambda: concept_vectors(inputs)  # noqa: E731  (the model stays here)
+            return self.analyses.run(photos, window_clusters, inputs, strictness, vocabulary=vocabulary)
 
         def done(result: tuple[Clustering, Events]) -> None:
             self.clusters_running = False
@@ -149,10 +150,12 @@ class Organiser(WindowPart[OrganiseView]):
         self._map_running = True
         self.view.show_map_computing()
 
+        photos = library.store.ntotal
+
         def op() -> MapLayout:
             from app.analysis.library_analysis import AnalysisInputs, projection
 
-            points = projection(AnalysisInputs.of(library))
+            points = self.analyses.run(photos, projection, AnalysisInputs.of(library))
             return MapLayout.of(points, {row[0]: row[2] for row in library.gallery()})
 
         def done(layout: MapLayout) -> None:

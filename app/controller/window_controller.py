@@ -70,6 +70,7 @@ class WindowController:
         self._gallery_loading = self._gallery_stale = False  # one gallery load at a time
         self.first_page = FirstPage(view, tasks, self.browse)
         parts = WindowParts(view, tasks, self.browse, lambda: self.library, self.apply)
+        self.analyses = parts.analyses  # clusters, the map, duplicates: a child's for a large library
         self.searching = Searching(parts, self.refresh_gallery)
         self.organise = Organiser(parts, self.refresh_gallery)
         self.people = PeopleOrganiser(parts, self.refuse_while_busy)
@@ -143,9 +144,14 @@ class WindowController:
 
         self.tasks.run(lambda: remember_choice(spec), chosen, self.view.show_error)
 
-    def close(self) -> None:
+    def stop_work(self) -> None:
+        """The window closes: indexing, a duplicates scan and the analysis process stop now."""
         self.indexing.cancel()
         self.duplicates.stop()
+        self.analyses.close()  # the workers waiting on it end
+
+    def close(self) -> None:
+        self.stop_work()
         if self.library is not None:
             self.library.close()
             self.library = None
@@ -336,9 +342,8 @@ class WindowController:
     # --- the gallery ------------------------------------------------------------------------------
 
     def refresh_gallery(self) -> None:
-        """Reload every photo's row (off the GUI thread); the gallery grows in place when it
-        shows all photos, and a cluster or folder is re-filtered from the new rows. Search
-        results stay on screen, but the rows (people's covers, clusters') are kept current."""
+        """Reload every photo's row off the GUI thread: the gallery grows in place, a cluster or
+        folder is filtered again, and search results stay while the rows behind them update."""
         if self.library is None:
             return
         if self._gallery_loading:

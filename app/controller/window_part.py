@@ -6,9 +6,10 @@ an action's `Done` is applied."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
+from app.analysis.analysis_process import AnalysisProcess
 from app.controller.browse_state import BrowseState
 from app.controller.changes import Done
 from app.controller.window_view import PartView, TaskRunner, WindowView
@@ -24,6 +25,8 @@ class WindowParts:
     browse: BrowseState
     library: Callable[[], Library | None]
     apply: Callable[[Done], None] = lambda _done: None  # the controller's `apply`
+    # Clusters, the map and duplicates: in a child process for a large library.
+    analyses: AnalysisProcess = field(default_factory=AnalysisProcess)
 
 
 V = TypeVar("V", bound=PartView)
@@ -40,6 +43,7 @@ class WindowPart(Generic[V]):
         self.browse = parts.browse
         self._library = parts.library
         self._apply = parts.apply
+        self.analyses = parts.analyses
 
     def act(self, op: Callable[[], Done], then: Callable[[Done], None] | None = None) -> None:
         """Run an action on the task runner; what it returns is applied in the one place that

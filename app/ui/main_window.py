@@ -431,7 +431,7 @@ class MainWindow(QMainWindow, WindowViews):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         save_window_state(self)
-        self.controller.indexing.cancel()
+        self.controller.stop_work()  # before the workers are waited for
         self.tasks.shutdown()
         self.cache.shutdown()
         self.faces_cache.shutdown()

@@ -22,7 +22,9 @@ T = TypeVar("T")
 class TaskManager(QObject):
     _finished = Signal(object, object, object)  # callback, result, error
 
-    def __init__(self, parent: QObject | None = None, workers: int = 4) -> None:
+    # Six: up to three of them may only wait on the analysis process (clusters, the map,
+    # duplicates), and the gallery, a search and the rest still find one free.
+    def __init__(self, parent: QObject | None = None, workers: int = 6) -> None:
         super().__init__(parent)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ui-task")
         self._finished.connect(self._on_finished)

@@ -547,3 +547,26 @@ def test_a_library_smaller_than_a_page_shows_its_gallery_in_one_piece(library_di
         tasks.finish_all()
     finally:
         controller.close()
+
+
+def test_a_large_librarys_analyses_come_from_one_child_process_that_ends_with_the_window(opened, photos, monkeypatch):
+    import os
+
+    from app.analysis import analysis_process
+
+    controller, tasks, view = opened
+    monkeypatch.setattr(analysis_process, "CHILD_ABOVE", 0)  # six photos count as a large library
+    _index(controller, tasks, [photos])  # clusters and events, and duplicates, in the child
+    controller.organise.map_wanted = True
+    controller.organise.refresh_map()
+    controller.memories.open()
+    tasks.finish_all()
+    child = controller.analyses._process
+    assert child is not None and child.is_alive() and child.pid != os.getpid()
+    clustering = controller.browse.clustering
+    assert clustering is not None and sum(c.size for c in clustering.clusters) + clustering.noise == 6
+    assert len(view.named("show_map_points")[-1][0]) == 6
+    assert view.named("show_duplicates") and view.named("show_memories") and not view.errors
+    controller.close()
+    child.join(10)
+    assert not child.is_alive(), "closing the window ends the child"

@@ -1,0 +1,128 @@
+"""A large library's analyses run in one child process: the same results as in the window's
+own process, errors that come back as they were raised, a child that dies or is ended."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from app.analysis import analysis_process
+from app.analysis.analysis_process import AnalysisProcess
+from app.analysis.library_analysis import AnalysisInputs
+from app.core.errors import CancelledError, UserError
+from tests.helpers.shapes import write_test_set
+
+
+def _where(inputs: AnalysisInputs, word: str, should_stop=None) -> tuple[int, str, bool, int]:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    with inputs.engine.connect() as conn:  # the child opens the catalog itself
+        images = int(conn.execute(text("SELECT COUNT(*) FROM images")).scalar_one())
+    return os.getpid(), word, should_stop is not None, images
+
+
+def _fails(inputs: AnalysisInputs) -> None:
+    raise UserError("the folder is not there")
+
+
+def _dies(inputs: AnalysisInputs) -> None:
+    os._exit(3)  # as the kernel's out-of-memory killer would end it
+
+
+def _sleeps(inputs: AnalysisInputs) -> None:
+    time.sleep(60)
+
+
+@pytest.fixture
+def library(library_dir: Path):  # type: ignore[no-untyped-def]
+    from app.library import Library
+
+    opened = Library(library_dir)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def analyses():  # type: ignore[no-untyped-def]
+    made = AnalysisProcess()
+    yield made
+    made.close()
+
+
+def test_a_small_library_is_analysed_here_and_a_large_one_in_one_child(library, analyses):
+    inputs = AnalysisInputs.of(library)
+    here = analyses.run(analysis_process.CHILD_ABOVE, _where, inputs, "small", stop=lambda: False)
+    assert here == (os.getpid(), "small", True, 0)
+    first = analyses.run(analysis_process.CHILD_ABOVE + 1, _where, inputs, "large", stop=lambda: False)
+    assert first[0] != os.getpid() and first[1:] == ("large", False, 0)
+    again = analyses.run(analysis_process.CHILD_ABOVE + 1, _where, inputs, "again")
+    assert again[0] == first[0], "one child serves every analysis"
+
+
+def test_errors_come_back_and_a_dead_child_is_started_again(library, analyses):
+    inputs = AnalysisInputs.of(library)
+    large = analysis_process.CHILD_ABOVE + 1
+    with pytest.raises(UserError, match="the folder is not there"):
+        analyses.run(large, _fails, inputs)
+    before = analyses.run(large, _where, inputs, "alive")[0]
+    with pytest.raises(UserError, match="ended before it finished"):
+        analyses.run(large, _dies, inputs)
+    after = analyses.run(large, _where, inputs, "alive")[0]
+    assert after not in (before, os.getpid())
+
+
+def test_closing_ends_an_analysis_under_way_at_once(library, analyses):
+    inputs = AnalysisInputs.of(library)
+    outcome: list[BaseException] = []
+
+    def wait() -> None:
+        try:
+            analyses.run(analysis_process.CHILD_ABOVE + 1, _sleeps, inputs)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    waiting = threading.Thread(target=wait)
+    waiting.start()
+    deadline = time.monotonic() + 30
+    while analyses._process is None and time.monotonic() < deadline:  # the child is starting
+        time.sleep(0.05)
+    time.sleep(1.0)
+    started = time.monotonic()
+    analyses.close()
+    waiting.join(10)
+    assert not waiting.is_alive() and time.monotonic() - started < 5
+    assert len(outcome) == 1 and isinstance(outcome[0], CancelledError)
+    with pytest.raises(CancelledError):
+        analyses.run(analysis_process.CHILD_ABOVE + 1, _where, inputs, "closed")
+
+
+def test_clusters_and_events_from_the_child_are_those_made_here(cli, tmp_path, shapes_model, library_dir, analyses):
+    from app.analysis.library_analysis import concept_vectors
+    from app.analysis.library_events import window_clusters
+    from app.library import Library
+
+    folder = tmp_path / "shapes"
+    write_test_set(folder, per_class=4, seed=321)
+    assert cli("index", folder, "--model", shapes_model).code == 0
+    library = Library(library_dir)
+    try:
+        inputs = AnalysisInputs.of(library)
+        large = analysis_process.CHILD_ABOVE + 1
+        found, events = analyses.run(large, window_clusters, inputs, 0.5, vocabulary=lambda: concept_vectors(inputs))
+        assert not found.cached and found.clusters, "computed in the child"
+        for cached in (library.paths.root / "analysis").glob("*.json"):
+            if cached.name.startswith(("clusters-", "events")):
+                cached.unlink()
+        here_found, here_events = window_clusters(inputs, 0.5)
+        assert not here_found.cached
+    finally:
+        library.close()
+    assert [(c.name, c.image_ids, c.paths) for c in found.clusters] == [
+        (c.name, c.image_ids, c.paths) for c in here_found.clusters
+    ]
+    assert found.noise_paths == here_found.noise_paths and found.radius == here_found.radius
+    assert events.events == here_events.events
