@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 
 import numpy as np
@@ -62,8 +63,7 @@ def _stored_events(inputs: AnalysisInputs, use_cache: bool = True) -> tuple[list
     stored = cache.load(EVENTS, version) if use_cache else None
     if stored is not None:
         return stored, True
-    _region_ids, image_ids, vectors = analysis_vectors.vectors_for_analysis(inputs.engine, "image")
-    stored = _compute(times, image_ids, vectors)
+    stored = _compute(times, lambda: analysis_vectors.vectors_for_analysis(inputs.engine, "image")[1:])
     cache.save(EVENTS, version, stored)
     return stored, False
 
@@ -75,15 +75,22 @@ def _version(times: list[tuple[int, float, str]], region_ids: np.ndarray, model_
     return digest.hexdigest()[:16]
 
 
-def _compute(times: list[tuple[int, float, str]], image_ids: np.ndarray, vectors: np.ndarray) -> list[dict]:
+def _compute(
+    times: list[tuple[int, float, str]], read_vectors: Callable[[], tuple[np.ndarray, np.ndarray]]
+) -> list[dict]:
+    """The events of the photos with these times; `read_vectors` gives (image ids, vectors),
+    read here so that only the copy in the times' order outlives this function's start."""
     if not times:
         return []
+    image_ids, vectors = read_vectors()
     row_of = {int(image_id): row for row, image_id in enumerate(image_ids.tolist())}
-    ordered = np.zeros((len(times), vectors.shape[1] if vectors.size else 1), dtype=np.float32)
-    for row, (image_id, _when, _path) in enumerate(times):
-        if image_id in row_of:
-            ordered[row] = vectors[row_of[image_id]]
-    found = find_events(np.array([t for _i, t, _p in times]), ordered if vectors.size else None)
+    rows = np.fromiter((row_of.get(image_id, -1) for image_id, _when, _path in times), np.int64, len(times))
+    ordered = None
+    if vectors.size:
+        ordered = vectors[np.maximum(rows, 0)]
+        ordered[rows < 0] = 0.0  # a photo without a vector: a zero row
+    del vectors, row_of
+    found = find_events(np.array([t for _i, t, _p in times]), ordered)
     return [_stored(event, times) for event in found]
 
 
