@@ -225,25 +225,28 @@ def projection(inputs: AnalysisInputs, use_cache: bool = True) -> MapPoints:
     """3D coordinates per image, with each image's cluster id (default DBSCAN) or -1. Only the
     grouping is needed, not the names (which load the model): the map shows without them."""
     started = time.perf_counter()
-    region_ids, image_ids, vectors = analysis_vectors.vectors_for_analysis(inputs.engine, "image")
-    version = library_version(region_ids, inputs.model_key)
     cache = _cache(inputs)
-    result = cache.load(PROJECTION, version) if use_cache else None
+    result = cache.load(PROJECTION, current_version(inputs)) if use_cache else None  # no vector read
     cached = result is not None
     if result is None:
+        region_ids, image_ids, vectors = analysis_vectors.vectors_for_analysis(inputs.engine, "image")
+        version = library_version(region_ids, inputs.model_key)
         coords = project_3d(vectors)
-        ordered, _noise, _details = _groups(cluster(vectors, ClusterParams()))
-        cluster_of = {int(image_ids[r]): group for group, rows in enumerate(ordered) for r in rows}
-        infos = lookups.images(inputs.engine, [int(i) for i in image_ids.tolist()])
+        cluster_of = _default_groups(cache, version)
+        if cluster_of is None:
+            ordered, _noise, _details = _groups(cluster(vectors, ClusterParams()))
+            cluster_of = {int(image_ids[r]): group for group, rows in enumerate(ordered) for r in rows}
+        del vectors
+        first_paths = lookups.first_paths(inputs.engine)
         points = []
         for row, image_id in enumerate(image_ids.tolist()):
-            info = infos.get(int(image_id))
-            if info is None or not info.paths:
+            path = first_paths.get(int(image_id))
+            if path is None:
                 continue
             x, y, z = (round(float(v), 5) for v in coords[row])
             points.append(
                 {
-                    "path": info.paths[0],
+                    "path": path,
                     "image_id": int(image_id),
                     "x": x,
                     "y": y,
@@ -254,6 +257,16 @@ def projection(inputs: AnalysisInputs, use_cache: bool = True) -> MapPoints:
         result = {"points": points}
         cache.save(PROJECTION, version, result)
     return MapPoints.from_json(result, round(time.perf_counter() - started, 3), cached)
+
+
+def _default_groups(cache: AnalysisCache, version: str) -> dict[int, int] | None:
+    """Each photo's group in the default clusters of this library version, when they are
+    cached (at a million photos, clustering again takes minutes), else None."""
+    params = ClusterParams()
+    found = cache.load(f"clusters-image-{params.key()}", version)
+    if found is None or found.get("params") != _params_json(params):
+        return None
+    return {int(image_id): int(c["id"]) for c in found["clusters"] for image_id in c["image_ids"]}
 
 
 def freshness(inputs: AnalysisInputs) -> dict[str, str]:

@@ -135,3 +135,19 @@ def test_a_renamed_cluster_keeps_its_name_through_recomputation(cli, shapes_inde
     assert set(renamed[0].image_ids) == set(first.image_ids)
     listed = cli("clusters", "--eps", "0.1", "--json").json["clusters"]
     assert "My favourite shapes" in [c["name"] for c in listed]
+
+
+def test_the_map_takes_the_cached_default_clusters_instead_of_clustering_again(cli, shapes_indexed, monkeypatch):
+    from app.analysis import library_analysis
+
+    clusters = cli("clusters", "--json").json
+    cluster_of = {p: c["id"] for c in clusters["clusters"] for p in c["paths"]}
+
+    def clustered_again(*_args, **_named):  # type: ignore[no-untyped-def]
+        raise AssertionError("the map clustered the library again")
+
+    monkeypatch.setattr(library_analysis, "cluster", clustered_again)
+    points = cli("project", "--json")
+    assert points.code == 0, points.err
+    assert len(points.json["points"]) == 48
+    assert all(p["cluster"] == cluster_of.get(p["path"], -1) for p in points.json["points"])
