@@ -8,6 +8,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,9 @@ def library_version(region_ids: np.ndarray, model_key: str) -> str:
     return digest.hexdigest()[:16]
 
 
+_VERSION_HEAD = re.compile(rb'\{"version": "([0-9a-f]{1,40})", "result": ')
+
+
 class AnalysisCache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -30,6 +34,9 @@ class AnalysisCache:
         return self.folder / f"{name}.json"
 
     def load(self, name: str, version: str) -> Any | None:
+        head = self._head_version(name)
+        if head is not None and head != version:
+            return None  # stale: not parsed (a million photos' clusters are 100 MB of JSON)
         try:
             stored = json.loads(self._path(name).read_text())
         except (OSError, ValueError):
@@ -37,10 +44,26 @@ class AnalysisCache:
         return stored.get("result") if stored.get("version") == version else None
 
     def stored_version(self, name: str) -> str | None:
+        head = self._head_version(name)
+        if head is not None:
+            return head
         try:
             return json.loads(self._path(name).read_text()).get("version")
         except (OSError, ValueError):
             return None
+
+    def _head_version(self, name: str) -> str | None:
+        """The version `save` wrote at the start of a whole file (it ends with its closing
+        brace), read without parsing the rest; None when the file does not look so."""
+        try:
+            with self._path(name).open("rb") as stored:
+                head = stored.read(64)
+                stored.seek(-1, os.SEEK_END)
+                last = stored.read(1)
+        except (OSError, ValueError):
+            return None
+        found = _VERSION_HEAD.match(head)
+        return found.group(1).decode() if found and last == b"}" else None
 
     def save(self, name: str, version: str, result: Any) -> None:
         """Best effort: a read-only or full library still answers, it only computes again."""
