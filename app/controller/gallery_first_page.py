@@ -11,6 +11,7 @@ library larger than a page (a smaller one's whole gallery comes as quickly, in o
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FIRST_PAGE = 2_000
+PAGE_WAIT = 10.0  # seconds the whole gallery's load waits for the page at most
 
 
 class FirstPage:
@@ -34,6 +36,8 @@ class FirstPage:
         self._tasks = tasks
         self._browse = browse
         self.asked = False
+        self._read = threading.Event()  # no page on its way (set), or the page is being read
+        self._read.set()
 
     def ask(self, library: Library, stacks: Mapping[int, tuple[int, ...]], loading: Callable[[], bool]) -> None:
         """Read the first page unless it was asked for already; `loading` says whether the whole
@@ -41,9 +45,13 @@ class FirstPage:
         if self.asked:
             return
         self.asked = True
+        self._read.clear()
 
         def page() -> tuple[list[tuple], GalleryRows]:
-            return library_rows(library, "date", stacks, FIRST_PAGE)
+            try:
+                return library_rows(library, "date", stacks, FIRST_PAGE)
+            finally:
+                self._read.set()
 
         def arrived(found: tuple[list[tuple], GalleryRows]) -> None:
             rows, entries = found
@@ -56,3 +64,9 @@ class FirstPage:
             self._view.show_gallery(rows, plan_update((), rows), 0)
 
         self._tasks.run(page, arrived, lambda error: log.info("no first page of the gallery: %s", error))
+
+    def wait(self) -> None:
+        """On a worker, before the whole gallery's rows are read: the page is read first, alone.
+        Both are Python work under one lock; read side by side, the page took 3.7 s at a million
+        photos where it takes 2 s alone."""
+        self._read.wait(PAGE_WAIT)

@@ -358,7 +358,7 @@ class WindowController:
             self.first_page.ask(library, stacks, lambda: self._gallery_loading)
 
         def load() -> tuple[list[tuple], GalleryRows, GalleryUpdate | None, int]:
-            # Rows, lookups and the insertions to make are all built here, off the GUI thread.
+            self.first_page.wait()  # the newest page first; then every row, all off the GUI thread
             shown, entries = library_rows(library, order, stacks)
             return shown, entries, plan_update(base, shown) if whole else None, library.failure_count()
 

@@ -5,6 +5,7 @@ to show, and a real library with the tiny model."""
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -507,12 +508,15 @@ def test_the_newest_photos_show_first_then_the_whole_gallery(library_dir, photos
     from app.controller import gallery_first_page
 
     monkeypatch.setattr(gallery_first_page, "FIRST_PAGE", 2)
+    monkeypatch.setattr(gallery_first_page, "PAGE_WAIT", 30.0)
     controller, tasks, view = _open_with_photos(library_dir, photos)
     try:
         _finish_named(tasks, "FirstPage.ask")
         (first,) = view.named("show_gallery")
         assert len(view.rows) == 2 and first[1] is not None
+        started = time.monotonic()
         _finish_named(tasks, "refresh_gallery")
+        assert time.monotonic() - started < 30.0, "the page was read: the whole gallery did not wait"
         assert len(view.rows) == 6 and [r[0] for r in view.rows[:2]] == [r[0] for r in first[1].rows]
         assert len(controller.browse.entries) == 6
         tasks.finish_all()
@@ -525,9 +529,12 @@ def test_a_first_page_that_arrives_after_the_whole_gallery_is_not_shown(library_
     from app.controller import gallery_first_page
 
     monkeypatch.setattr(gallery_first_page, "FIRST_PAGE", 2)
+    monkeypatch.setattr(gallery_first_page, "PAGE_WAIT", 0.3)
     controller, tasks, view = _open_with_photos(library_dir, photos)
     try:
+        started = time.monotonic()
         _finish_named(tasks, "refresh_gallery")
+        assert time.monotonic() - started >= 0.3, "the whole gallery waited for the page, then went on"
         assert len(view.rows) == 6
         shown = len(view.named("show_gallery"))
         _finish_named(tasks, "FirstPage.ask")
