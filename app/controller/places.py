@@ -18,6 +18,7 @@ from app.controller.window_part import WindowPart, WindowParts
 from app.controller.window_view import PlacesView
 
 if TYPE_CHECKING:
+    from app.analysis.analysis_process import AnalysisProcess
     from app.library import Library
 
 
@@ -28,19 +29,21 @@ class PlacesLoaded:
     names: dict[int, str] = field(default_factory=dict)  # image id -> "City, Country"
 
 
-def estimate(library: Library) -> int:
-    """Estimated places made again from the events (a read-only library keeps its)."""
+def estimate(library: Library, analyses: AnalysisProcess) -> int:
+    """Estimated places made again from the events (a read-only library keeps its); a large
+    library's in the analysis process (remade for a million photos, they take gigabytes)."""
     from app.analysis.estimated_places import estimate_places
     from app.analysis.library_analysis import AnalysisInputs
 
-    return estimate_places(AnalysisInputs.of(library))
+    photos = library.store.ntotal if library.store is not None else 0
+    return analyses.run(photos, estimate_places, AnalysisInputs.of(library))
 
 
-def load_places(library: Library) -> PlacesLoaded:
+def load_places(library: Library, analyses: AnalysisProcess) -> PlacesLoaded:
     """Estimates made again, then the list and the markers."""
     from app.catalog.places import photo_positions, place_summaries
 
-    estimate(library)
+    estimate(library, analyses)
     summaries = place_summaries(library.engine)
     names = {}
     for place in summaries:
@@ -77,13 +80,13 @@ class PlacesBrowser(WindowPart[PlacesView]):
         if library is None:
             return
         if not self.wanted:
-            self.tasks.run(lambda: estimate(library), None, self.view.show_error)
+            self.tasks.run(lambda: estimate(library, self.analyses), None, self.view.show_error)
             return
         if self._loading:
             self._stale = True
             return
         self._loading, self._stale = True, False
-        self.tasks.run(lambda: load_places(library), self._on_loaded, self._on_error)
+        self.tasks.run(lambda: load_places(library, self.analyses), self._on_loaded, self._on_error)
 
     def _on_loaded(self, loaded: PlacesLoaded) -> None:
         self._loading = False

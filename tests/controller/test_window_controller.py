@@ -567,13 +567,15 @@ def test_a_large_librarys_analyses_come_from_one_child_process_that_ends_with_th
     controller.organise.map_wanted = True
     controller.organise.refresh_map()
     controller.memories.open()
+    controller.places.open()  # its estimates are made in the child
     tasks.finish_all()
     child = controller.analyses._process
     assert child is not None and child.is_alive() and child.pid != os.getpid()
     clustering = controller.browse.clustering
     assert clustering is not None and sum(c.size for c in clustering.clusters) + clustering.noise == 6
     assert len(view.named("show_map_points")[-1][0]) == 6
-    assert view.named("show_duplicates") and view.named("show_memories") and not view.errors
+    assert view.named("show_duplicates") and view.named("show_memories") and view.named("show_places")
+    assert not view.errors
     controller.close()
     child.join(10)
     assert not child.is_alive(), "closing the window ends the child"
