@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy import exc as sqlalchemy_exc
+from sqlalchemy.pool import QueuePool
 
 from app.catalog.schema import Base
 from app.core.errors import CatalogDamagedError, LibraryBusyError, UserError
@@ -221,7 +222,10 @@ def _open_read_only(path: Path) -> Engine:
         conn.execute("PRAGMA query_only=ON")
         return conn
 
-    engine = create_engine("sqlite://", creator=connect)
+    # A pool of connections handed to one thread at a time, as a writable catalog's engine has:
+    # the in-memory URL's default keeps one connection per thread for at most five threads and
+    # closes another thread's connection for a sixth (the window has more), under its feet.
+    engine = create_engine("sqlite://", creator=connect, poolclass=QueuePool)
     with engine.connect() as conn:
         version = schema_version(conn)
     if version != SCHEMA_VERSION:

@@ -76,3 +76,35 @@ def test_a_catalog_from_before_faces_gains_them_and_keeps_its_photos(tmp_path):
         tables = set(conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'")).scalars())
     assert tuple(row) == ("ab", "det-1", None), "the photo stays; faces are looked for on the next run"
     assert {"face_descriptors", "people", "face_people", "face_refusals"} <= tables
+
+
+def test_a_read_only_catalog_serves_more_threads_at_once_than_five(tmp_path):
+    # The window reads a read-only library from its GUI thread and six workers at once; each
+    # thread's connection must stay open while it reads (a pool of one per thread for five
+    # threads closed the oldest one's under its feet, and SQLite crashed the app).
+    import threading
+
+    from sqlalchemy import text
+
+    from app.catalog.database import open_catalog
+
+    path = tmp_path / "catalog.sqlite"
+    open_catalog(path).dispose()
+    engine = open_catalog(path, read_only=True)
+    together, errors = threading.Barrier(8), []
+
+    def read() -> None:
+        try:
+            with engine.connect() as conn:
+                together.wait(20)  # all eight hold a connection at once
+                conn.execute(text("SELECT count(*) FROM images")).scalar_one()
+        except Exception as exc:  # a closed connection, or a barrier broken by one
+            errors.append(exc)
+
+    threads = [threading.Thread(target=read) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    engine.dispose()
+    assert not errors, errors[:1]
