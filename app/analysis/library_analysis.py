@@ -85,9 +85,7 @@ def clusters(
     cache = _cache(inputs)
     name = f"clusters-{on}-{params.key()}"
     # Whether the cached clusters are current needs only the ids: no vector is read for them.
-    result = cache.load(name, current_version(inputs, on)) if use_cache else None
-    if result is not None and result.get("params") != _params_json(params):
-        result = None  # another strictness was cached
+    result = _cached_clusters(cache, on, params, current_version(inputs, on)) if use_cache else None
     cached = result is not None
     if result is None:
         region_ids, image_ids, vectors = analysis_vectors.vectors_for_analysis(inputs.engine, on)
@@ -122,6 +120,13 @@ def _kept_graph(inputs: AnalysisInputs, on: str, version: str, vectors: np.ndarr
 
 def _params_json(params: ClusterParams) -> dict:
     return dict(params.__dict__)
+
+
+def _cached_clusters(cache: AnalysisCache, on: str, params: ClusterParams, version: str) -> dict | None:
+    """The clusters cached for this library version with exactly these parameters (one file
+    per algorithm holds the strictness last asked for), else None."""
+    found = cache.load(f"clusters-{on}-{params.key()}", version)
+    return found if found is not None and found.get("params") == _params_json(params) else None
 
 
 def rename_cluster(inputs: AnalysisInputs, image_ids: list[int], name: str) -> None:
@@ -262,9 +267,8 @@ def projection(inputs: AnalysisInputs, use_cache: bool = True) -> MapPoints:
 def _default_groups(cache: AnalysisCache, version: str) -> dict[int, int] | None:
     """Each photo's group in the default clusters of this library version, when they are
     cached (at a million photos, clustering again takes minutes), else None."""
-    params = ClusterParams()
-    found = cache.load(f"clusters-image-{params.key()}", version)
-    if found is None or found.get("params") != _params_json(params):
+    found = _cached_clusters(cache, "image", ClusterParams(), version)
+    if found is None:
         return None
     return {int(image_id): int(c["id"]) for c in found["clusters"] for image_id in c["image_ids"]}
 

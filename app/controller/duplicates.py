@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from app.analysis.duplicates import DuplicateGroup, DuplicateParams, Duplicates, find_duplicates
 from app.controller.cards import DuplicateCard, MemberCard
 from app.controller.changes import Changed, Done
-from app.controller.window_part import WindowPart, WindowParts
+from app.controller.window_part import WindowPart, WindowParts, library_size
 from app.controller.window_view import DuplicatesView
 from app.core.errors import CancelledError
 from app.core.paths import display_path
@@ -81,7 +81,7 @@ class DuplicatesReview(WindowPart[DuplicatesView]):
             if not isinstance(error, CancelledError):
                 self.view.show_error(error)
 
-        photos, stop = library.store.ntotal if library.store is not None else 0, self._stop.is_set
+        photos, stop = library_size(library), self._stop.is_set
 
         def op() -> tuple[Duplicates, dict[int, str]]:
             scanned = self.analyses.run(photos, find_duplicates, inputs, params, tier, stop=stop)

@@ -10,7 +10,7 @@ from datetime import date
 from app.analysis.memories import Memories, Memory
 from app.controller.browse_state import ClusterCard
 from app.controller.chosen_photos import show_chosen_photos
-from app.controller.window_part import WindowPart, WindowParts
+from app.controller.window_part import WindowPart, WindowParts, library_size
 from app.controller.window_view import MemoriesView
 
 
@@ -51,7 +51,7 @@ class MemoriesPart(WindowPart[MemoriesView]):
         from app.analysis.library_analysis import AnalysisInputs
         from app.analysis.memories import memories
 
-        day, photos = self._today(), library.store.ntotal if library.store is not None else 0
+        day, photos = self._today(), library_size(library)
         # The last weeks' events read every photo's vector: a large library's in the child.
         self.tasks.run(
             lambda: self.analyses.run(photos, memories, AnalysisInputs.of(library), day),

@@ -10,7 +10,7 @@ from app.analysis.results import Clustering, Events
 from app.controller.browse_state import ALL_PHOTOS
 from app.controller.map_layout import MapLayout
 from app.controller.texts import cluster_summary
-from app.controller.window_part import WindowPart, WindowParts
+from app.controller.window_part import WindowPart, WindowParts, library_size
 from app.controller.window_view import OrganiseView
 
 
@@ -51,7 +51,7 @@ class Organiser(WindowPart[OrganiseView]):
 
         strictness = self.strictness
 
-        photos = library.store.ntotal
+        photos = library_size(library)
 
         def op() -> tuple[Clustering, Events]:
             from app.analysis.library_analysis import AnalysisInputs, concept_vectors
@@ -150,7 +150,7 @@ class Organiser(WindowPart[OrganiseView]):
         self._map_running = True
         self.view.show_map_computing()
 
-        photos = library.store.ntotal
+        photos = library_size(library)
 
         def op() -> MapLayout:
             from app.analysis.library_analysis import AnalysisInputs, projection

@@ -14,7 +14,7 @@ import numpy as np
 from app.controller.chosen_photos import show_chosen_photos
 from app.controller.place_markers import PlaceMarkers
 from app.controller.place_tree import PlaceNode, place_tree
-from app.controller.window_part import WindowPart, WindowParts
+from app.controller.window_part import WindowPart, WindowParts, library_size
 from app.controller.window_view import PlacesView
 
 if TYPE_CHECKING:
@@ -35,8 +35,7 @@ def estimate(library: Library, analyses: AnalysisProcess) -> int:
     from app.analysis.estimated_places import estimate_places
     from app.analysis.library_analysis import AnalysisInputs
 
-    photos = library.store.ntotal if library.store is not None else 0
-    return analyses.run(photos, estimate_places, AnalysisInputs.of(library))
+    return analyses.run(library_size(library), estimate_places, AnalysisInputs.of(library))
 
 
 def load_places(library: Library, analyses: AnalysisProcess) -> PlacesLoaded:

@@ -64,3 +64,8 @@ def run_action(
             then(result)
 
     tasks.run(op, done, failed)
+
+
+def library_size(library: Library) -> int:
+    """The photos' vectors the library holds: what decides where its analyses run."""
+    return library.store.ntotal if library.store is not None else 0
