@@ -1,14 +1,11 @@
 """The candidate pairs of a duplicate scan and their scores, as arrays.
 
-Candidates are CLIP neighbours (FAISS range search, never n x n), taken off the search's arrays
-without a Python step per pair. Each is scored by pixels (`duplicate_pixels`) once and kept in the
+Candidates are CLIP neighbours (a large library's list by list, by matrix products, as the
+clusters' radius graph is made; a small one's by FAISS range search; never n x n), taken off
+the arrays without a Python step per pair. Each is scored by pixels once (`pair_scoring`, the
+photos visited in the order of their coarse CLIP list, where neighbours sit) and kept in the
 analysis cache as arrays (`duplicate-pairs.npz`), so a later scan compares only new photos with
-the library, and a scan with nothing new reads no vector at all.
-
-Photos are compared in the order of their coarse CLIP list (neighbours sit in one list), so the
-pixel print of a photo is made about once, in worker threads, ahead of the comparisons that need
-it; a photo is compared with all its neighbours in one product.
-"""
+the library, and a scan with nothing new reads no vector at all."""
 
 from __future__ import annotations
 
@@ -21,8 +18,9 @@ import faiss
 import numpy as np
 
 from app.analysis.cache import AnalysisCache
-from app.analysis.duplicate_pixels import PixelPrint, PixelPrints
-from app.analysis.neighbours import index_for
+from app.analysis.duplicate_pixels import PixelPrints
+from app.analysis.neighbours import close_by_lists, index_for, list_members
+from app.analysis.pair_scoring import check_stop, score_pairs
 from app.catalog import analysis_vectors
 
 if TYPE_CHECKING:
@@ -32,8 +30,8 @@ CANDIDATE_SIMILARITY = 0.85  # CLIP cosine similarity at which a neighbour is wo
 NEIGHBOURS = 30  # at most this many candidates per photo
 PAIRS = "duplicate-pairs"
 PAIRS_FORMAT = "v3"  # what the stored pairs hold; another format is scanned again
+PROBES = 8  # lists each list's photos meet (neighbours this close sit in fewer than the clusters' radius needs)
 QUERY_CHUNK = 2000  # photos searched at once (a stop request is seen between chunks)
-BATCH = 256  # photos compared with their neighbours between stop checks (their prints made ahead)
 FIELDS = ("a", "b", "similarity", "pixels", "brightness", "colour")
 
 
@@ -93,13 +91,6 @@ class PairScores:
             yield ScoredPair(a, b, similarity, pixels, brightness, colour)
 
 
-def check_stop(should_stop: Callable[[], bool] | None) -> None:
-    if should_stop is not None and should_stop():
-        from app.core.errors import CancelledError
-
-        raise CancelledError("the duplicate search was stopped")
-
-
 def _keys(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """One int64 per pair of image ids (ids below 2**31, as SQLite hands them out here)."""
     return (a.astype(np.int64) << 32) | b.astype(np.int64)
@@ -147,12 +138,17 @@ def _score_new(
     if len(vectors) < 2:
         return PairScores.empty(), np.empty(0, np.int64)
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    index = index_for(vectors)
+    index = index_for(vectors, compact=True)  # its lists are what is read, not its codes
     a, b, similarity = candidate_pairs(index, vectors, image_ids, rows, should_stop)
     fresh = ~np.isin(_keys(a, b), _keys(known.a, known.b))
     a, b, similarity = a[fresh], b[fresh], similarity[fresh]
-    order = _locality(index, vectors, image_ids, a)
-    return _score_batches(prints, a[order], b[order], similarity[order], should_stop)
+    photos = np.union1d(a, b)
+    photos = photos[_locality(index, vectors, image_ids, photos)]
+    pixels, brightness, colour, unchecked = score_pairs(prints, photos, a, b, should_stop)
+    scored = ~np.isnan(pixels)
+    return PairScores(
+        a[scored], b[scored], similarity[scored], pixels[scored], brightness[scored], colour[scored]
+    ), unchecked
 
 
 def candidate_pairs(
@@ -166,17 +162,14 @@ def candidate_pairs(
     nearest CLIP neighbours above CANDIDATE_SIMILARITY (at most NEIGHBOURS each); `index` holds
     `vectors` (row k is image_ids[k])."""
     found_a, found_b, found_sim = [], [], []
-    for start in range(0, len(rows), QUERY_CHUNK):
+    for query, ids, sims in _neighbours(index, vectors, rows):
         check_stop(should_stop)
-        chunk = rows[start : start + QUERY_CHUNK]
-        lims, sims, ids = index.range_search(np.ascontiguousarray(vectors[chunk]), CANDIDATE_SIMILARITY)
-        lims = lims.astype(np.int64)
-        query = np.repeat(np.arange(len(chunk)), np.diff(lims))
-        order = np.lexsort((-sims, query))  # by query, the closest first (ties as FAISS gave them)
-        rank = np.arange(len(order)) - lims[query[order]]
-        ids, sims, query = ids[order], sims[order], query[order]
-        keep = (rank <= NEIGHBOURS) & (ids != chunk[query])  # itself among the closest, then left out
-        mine, theirs = image_ids[chunk[query[keep]]], image_ids[ids[keep]]
+        order = np.lexsort((-sims, query))  # by query, the closest first (ties as found)
+        query, ids, sims = query[order], ids[order], sims[order]
+        place = np.arange(len(query))
+        rank = place - np.maximum.accumulate(np.where(np.r_[True, query[1:] != query[:-1]], place, 0))
+        keep = (rank <= NEIGHBOURS) & (ids != query)  # itself among the closest, then left out
+        mine, theirs = image_ids[query[keep]], image_ids[ids[keep]]
         found_a.append(np.minimum(mine, theirs))
         found_b.append(np.maximum(mine, theirs))
         found_sim.append(sims[keep].astype(np.float32))
@@ -187,81 +180,41 @@ def candidate_pairs(
     return a[first], b[first], similarity[first]
 
 
+def _neighbours(
+    index: faiss.Index, vectors: np.ndarray, rows: np.ndarray
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """(query rows, neighbour rows, similarities) above CANDIDATE_SIMILARITY, a block at a
+    time, each query's neighbours in one block: an IVF index's lists by matrix products (as the
+    radius graph is made), an exact one's by range search."""
+    if isinstance(index, faiss.IndexIVF):
+        wanted = np.zeros(len(vectors), bool)
+        wanted[rows] = True
+        yield from close_by_lists(index, vectors, CANDIDATE_SIMILARITY, wanted, PROBES)
+        return
+    for start in range(0, len(rows), QUERY_CHUNK):
+        chunk = rows[start : start + QUERY_CHUNK]
+        lims, sims, ids = index.range_search(np.ascontiguousarray(vectors[chunk]), CANDIDATE_SIMILARITY)
+        counts = np.diff(lims).astype(np.int64)
+        yield np.repeat(chunk, counts), ids.astype(np.int64), sims
+
+
 def _locality(index: faiss.Index, vectors: np.ndarray, image_ids: np.ndarray, leads: np.ndarray) -> np.ndarray:
-    """An order of the pairs (by their first photo, `leads`) that visits CLIP neighbourhoods one
-    after another: by the coarse list of the first photo, then by photo."""
+    """An order of `leads` (image ids) that visits CLIP neighbourhoods one after another: by
+    their coarse list, then by id."""
     rows = np.searchsorted(image_ids, leads) if np.all(np.diff(image_ids) > 0) else _rows_of(image_ids, leads)
-    quantizer = getattr(index, "quantizer", None)
-    if quantizer is None:  # an exact index (a small library): lists from a quick k-means
+    list_of_row = np.zeros(len(vectors), np.int64)
+    if isinstance(index, faiss.IndexIVF):
+        for i, members in enumerate(list_members(index)):
+            list_of_row[members] = i
+    else:  # an exact index (a small library): lists from a quick k-means
         k = max(1, min(len(vectors) // 40, int(2 * math.sqrt(len(vectors)))))
         kmeans = faiss.Kmeans(vectors.shape[1], k, niter=8, seed=1234)
         kmeans.train(vectors)
-        quantizer = kmeans.index
-    _d, lists = quantizer.search(np.ascontiguousarray(vectors[np.unique(rows)]), 1)
-    list_of_row = np.zeros(len(vectors), np.int64)
-    list_of_row[np.unique(rows)] = lists[:, 0]
+        _d, lists = kmeans.index.search(np.ascontiguousarray(vectors[np.unique(rows)]), 1)
+        list_of_row[np.unique(rows)] = lists[:, 0]
     return np.lexsort((leads, list_of_row[rows]))
 
 
 def _rows_of(image_ids: np.ndarray, leads: np.ndarray) -> np.ndarray:
     order = np.argsort(image_ids, kind="stable")
     return order[np.searchsorted(image_ids[order], leads)]
-
-
-def _score_batches(
-    prints: PixelPrints, a: np.ndarray, b: np.ndarray, similarity: np.ndarray, should_stop: Callable[[], bool] | None
-) -> tuple[PairScores, np.ndarray]:
-    """Scores pairs already in locality order, a lead photo (a) with all its neighbours at a
-    time; the next batch's prints are being made while a batch is compared."""
-    from threadpoolctl import threadpool_limits
-
-    starts = np.flatnonzero(np.r_[True, a[1:] != a[:-1]]) if len(a) else np.empty(0, np.int64)
-    bounds = np.r_[starts, len(a)].tolist()  # lead k's pairs: bounds[k]:bounds[k + 1]
-    batches = [range(k, min(k + BATCH, len(starts))) for k in range(0, len(starts), BATCH)]
-    pixels = np.full(len(a), np.nan, np.float32)
-    brightness, colour = np.zeros(len(a), np.float32), np.zeros(len(a), np.float32)
-    unchecked: set[int] = set()
-    # The worker threads share the cores: one BLAS thread each, not a pool each.
-    with threadpool_limits(1, "blas"):
-        for n, leads in enumerate(batches):
-            check_stop(should_stop)
-            for ahead in batches[n : n + 2]:  # this batch's prints (made already but the first) and the next's
-                span = slice(bounds[ahead.start], bounds[ahead.stop])
-                prints.make(np.unique(np.concatenate([a[span], b[span]])).tolist())
-            for k in leads:
-                span = slice(bounds[k], bounds[k + 1])
-                lead = prints.get(int(a[span.start]))
-                others = [prints.get(x) for x in b[span].tolist()]
-                unchecked.update(x for x, p in zip(b[span].tolist(), others, strict=True) if p is None)
-                if lead is None:
-                    unchecked.add(int(a[span.start]))
-                    continue
-                _compare(lead, others, span, pixels, brightness, colour)
-    scored = ~np.isnan(pixels)
-    pairs = PairScores(a[scored], b[scored], similarity[scored], pixels[scored], brightness[scored], colour[scored])
-    return pairs, np.array(sorted(unchecked), np.int64)
-
-
-def _compare(
-    lead: PixelPrint,
-    others: list[PixelPrint | None],
-    span: slice,
-    pixels: np.ndarray,
-    brightness: np.ndarray,
-    colour: np.ndarray,
-) -> None:
-    """One photo against its neighbours: `pixel_match`, `brightness_change` and `colour_change`
-    of each pair, written into the span's places (left NaN where a print is missing)."""
-    present = [k for k, p in enumerate(others) if p is not None]
-    found = [p for p in others if p is not None]
-    if not found:
-        return
-    wholes = np.stack([p.whole for p in found])  # (m, D)
-    windows = np.stack([p.windows for p in found])  # (m, w, D)
-    either = np.maximum((lead.windows @ wholes.T).max(axis=0), (windows @ lead.whole).max(axis=1))
-    level = np.array([p.brightness for p in found], np.float32)
-    colours = np.array([p.colour for p in found], np.float32)
-    places = np.arange(span.start, span.stop)[present]
-    pixels[places] = either
-    brightness[places] = np.abs(lead.brightness - level) / np.maximum(1.0, np.maximum(lead.brightness, level))
-    colour[places] = np.abs(np.array(lead.colour, np.float32) - colours).max(axis=1) / 255.0

@@ -11,18 +11,24 @@ their capture times, and brightness and colour are reported separately.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
+from app.core.parent_watch import exit_with_parent
+
 SIDE = 48  # the grey copies compared are SIDE x SIDE
+COARSE_SIDE = 16  # those of the first look
+COARSE_WORKING = 64  # and the copy its windows are cut from
+PROCESS_CHUNK = 64  # prints one task of a worker process makes
 WORKING = 128  # windows are cut from a grey copy this large (its long side)
 SCALES = (1.0, 0.95, 0.9)  # window sizes tried, as a share of the photo's sides
 STEP = 0.025  # window offsets, as a share of the photo's sides
@@ -67,49 +73,56 @@ def _bilinear(size: int, start: float, stop: float, out: int = SIDE) -> np.ndarr
 
 
 @lru_cache(maxsize=64)
-def _window_weights(width: int, height: int) -> tuple[tuple[np.ndarray, np.ndarray, int, int], ...]:
+def _window_weights(width: int, height: int, side: int) -> tuple[tuple[np.ndarray, np.ndarray, int, int], ...]:
     """For each window size: the stacked column weights (width, nx*SIDE) of its horizontal
     offsets and the stacked row weights (ny*SIDE, height) of its vertical ones, with nx and ny."""
     out = []
     for scale in SCALES:
         steps = int(round((1.0 - scale) / STEP))
         offsets = [o * STEP for o in range(steps + 1)]
-        across = np.vstack([_bilinear(width, o * width, (o + scale) * width) for o in offsets])
-        down = np.vstack([_bilinear(height, o * height, (o + scale) * height) for o in offsets])
+        across = np.vstack([_bilinear(width, o * width, (o + scale) * width, side) for o in offsets])
+        down = np.vstack([_bilinear(height, o * height, (o + scale) * height, side) for o in offsets])
         out.append((across.T.astype(np.float32), down.astype(np.float32), len(offsets), len(offsets)))
     return tuple(out)
 
 
-def _windows(grey: np.ndarray) -> np.ndarray:
+def _windows(grey: np.ndarray, side: int = SIDE) -> np.ndarray:
     """Every window of the grey copy, resized to SIDE x SIDE and flattened: the same windows (in
     the same order: size, then horizontal offset, then vertical) that cropping and resizing each
     with PIL gives, as two matrix products per window size instead of 35 resizes."""
     height, width = grey.shape
     found = []
-    for across, down, nx, ny in _window_weights(width, height):
-        # (ny*SIDE, height) @ (height, width) @ (width, nx*SIDE): every offset pair at once.
-        grid = (down @ grey @ across).reshape(ny, SIDE, nx, SIDE)
-        found.append(grid.transpose(2, 0, 1, 3).reshape(nx * ny, SIDE * SIDE))
+    for across, down, nx, ny in _window_weights(width, height, side):
+        # (ny*side, height) @ (height, width) @ (width, nx*side): every offset pair at once.
+        grid = (down @ grey @ across).reshape(ny, side, nx, side)
+        found.append(grid.transpose(2, 0, 1, 3).reshape(nx * ny, side * side))
     return np.vstack(found)
 
 
-def pixel_print(image: Image.Image) -> PixelPrint:
-    image.draft("RGB", (WORKING, WORKING))  # a JPEG thumbnail decodes at a fraction of its size
+def pixel_print(image: Image.Image, side: int = SIDE) -> PixelPrint:
+    """The print of a photo, its copies `side` pixels square (COARSE_SIDE for a quick first
+    look that tells most unrelated neighbours apart: cut from a smaller copy, no sharpness)."""
+    working = WORKING if side >= SIDE else COARSE_WORKING
+    image.draft("RGB", (working, working))  # a JPEG thumbnail decodes at a fraction of its size
     rgb = image.convert("RGB")
     mean = np.asarray(rgb.resize((16, 16), Image.Resampling.BILINEAR), dtype=np.float32).reshape(-1, 3).mean(axis=0)
     full = rgb.convert("L")
-    # Windows are cut from a small copy: the same result at SIDE, for a fraction of the work.
-    scale = WORKING / max(full.size)
+    # Windows are cut from a small copy: the same result at `side`, for a fraction of the work.
+    scale = working / max(full.size)
     grey = full.resize((max(1, round(full.width * scale)), max(1, round(full.height * scale))), Image.Resampling.BOX)
-    windows = _normalised_rows(_windows(np.asarray(grey, dtype=np.float32)))
+    windows = _normalised_rows(_windows(np.asarray(grey, dtype=np.float32), side))
     pixels = np.asarray(full, dtype=np.float32)
-    laplacian = (
-        -4 * pixels[1:-1, 1:-1] + pixels[:-2, 1:-1] + pixels[2:, 1:-1] + pixels[1:-1, :-2] + pixels[1:-1, 2:]
-        if min(pixels.shape) > 2
-        else np.zeros(1, np.float32)
-    )
     colour = (float(mean[0]), float(mean[1]), float(mean[2]))
-    return PixelPrint(windows[0], windows, float(pixels.mean()), float(laplacian.var()), colour)
+    sharpness = _sharpness(pixels) if side >= SIDE else 0.0
+    return PixelPrint(windows[0], windows, float(pixels.mean()), sharpness, colour)
+
+
+def _sharpness(pixels: np.ndarray) -> float:
+    """The variance of the Laplacian of a grey copy (a focus measure)."""
+    if min(pixels.shape) <= 2:
+        return 0.0
+    laplacian = -4 * pixels[1:-1, 1:-1] + pixels[:-2, 1:-1] + pixels[2:, 1:-1] + pixels[1:-1, :-2] + pixels[1:-1, 2:]
+    return float(laplacian.var())
 
 
 def pixel_match(a: PixelPrint, b: PixelPrint) -> float:
@@ -129,12 +142,12 @@ def colour_change(a: PixelPrint, b: PixelPrint) -> float:
     return max(abs(x - y) for x, y in zip(a.colour, b.colour, strict=True)) / 255.0
 
 
-def _print_of_file(path: Path | None) -> PixelPrint | None:
+def _print_of_file(path: Path | None, side: int = SIDE) -> PixelPrint | None:
     if path is None:
         return None
     try:
         with Image.open(path) as image:
-            return pixel_print(image)
+            return pixel_print(image, side)
     except (OSError, ValueError, Image.DecompressionBombError):
         return None  # a missing or broken thumbnail: no pixel evidence
 
@@ -145,35 +158,92 @@ class PixelPrints:
 
     `make(ids)` starts making prints in worker threads (decoding and the matrix products release
     the GIL), so a scan asks for the next photos' prints while it compares the current ones;
-    `get` waits for one. `close()` when the scan is done."""
+    `get` waits for one. `close()` when the scan is done. `side`: the size of the copies
+    compared (`coarse()` gives the first look's prints of the same thumbnails). With `processes`
+    the prints are made in worker processes, PROCESS_CHUNK at a time: a small print is mostly
+    the interpreter's work, which threads cannot share out."""
 
-    def __init__(self, thumbnail: Callable[[int], Path | None], keep: int = 1536, workers: int | None = None) -> None:
+    def __init__(
+        self,
+        thumbnail: Callable[[int], Path | None],
+        keep: int = 1536,
+        workers: int | None = None,
+        side: int = SIDE,
+        processes: bool = False,
+    ) -> None:
         self._thumbnail = thumbnail
         self._keep = keep
+        self._side = side
         self._workers = workers or min(4, os.cpu_count() or 1)
-        self._pool: ThreadPoolExecutor | None = None
+        self._processes = processes
+        self._pool: Executor | None = None
         self._prints: OrderedDict[int, Future[PixelPrint | None]] = OrderedDict()
 
     def make(self, image_ids: Iterable[int]) -> None:
+        new = []
         for image_id in image_ids:
             if image_id in self._prints:
                 self._prints.move_to_end(image_id)
-                continue
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="pixel-prints")
-            self._prints[image_id] = self._pool.submit(_print_of_file, self._thumbnail(image_id))
+            else:
+                new.append(image_id)
+        pool = self._started() if new else None
+        if isinstance(pool, ProcessPoolExecutor):
+            for start in range(0, len(new), PROCESS_CHUNK):
+                ids = new[start : start + PROCESS_CHUNK]
+                chunk = pool.submit(_prints_of_files, [self._thumbnail(i) for i in ids], self._side)
+                each: list[Future[PixelPrint | None]] = [Future() for _ in ids]
+                self._prints.update(zip(ids, each, strict=True))
+                chunk.add_done_callback(partial(_hand_out, each))
+        elif pool is not None:
+            for image_id in new:
+                self._prints[image_id] = pool.submit(_print_of_file, self._thumbnail(image_id), self._side)
         while len(self._prints) > self._keep:
             oldest = next(iter(self._prints))
             if not self._prints[oldest].done():
                 break  # still being made (for a photo about to be compared): kept for now
             del self._prints[oldest]
 
+    def _started(self) -> Executor:
+        if self._pool is None and self._processes:
+            try:  # spawn: the threads of the process asking must not be copied
+                context = multiprocessing.get_context("spawn")
+                self._pool = ProcessPoolExecutor(self._workers, context, initializer=exit_with_parent)
+            except OSError:  # no semaphores between processes here (no usable /dev/shm)
+                self._processes = False
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="pixel-prints")
+        return self._pool
+
     def get(self, image_id: int) -> PixelPrint | None:
-        self.make((image_id,))
-        return self._prints[image_id].result()
+        made = self._prints.get(image_id)
+        if made is None:
+            self.make((image_id,))
+            made = self._prints[image_id]
+        return made.result()
+
+    def coarse(self, processes: bool = False) -> PixelPrints:
+        """Prints of the same thumbnails at COARSE_SIDE (a ninth of the size: four times as many
+        kept in the same memory); close it too."""
+        return PixelPrints(self._thumbnail, 4 * self._keep, self._workers, COARSE_SIDE, processes)
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
         self._prints.clear()
+
+
+def _prints_of_files(paths: list[Path | None], side: int) -> list[PixelPrint | None]:
+    return [_print_of_file(path, side) for path in paths]
+
+
+def _hand_out(each: list[Future[PixelPrint | None]], chunk: Future[list[PixelPrint | None]]) -> None:
+    """A chunk's prints, each to the future that waits for it (or the chunk's failure)."""
+    try:
+        found = chunk.result()
+    except BaseException as exc:  # cancelled, or a worker process died: every print fails alike
+        for future in each:
+            future.set_exception(exc)
+        return
+    for future, one in zip(each, found, strict=True):
+        future.set_result(one)

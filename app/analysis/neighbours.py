@@ -10,6 +10,7 @@ or a neighbouring list, and the work grows as n^1.5 where per-photo range search
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import faiss
@@ -79,25 +80,40 @@ def radius_graph(vectors: np.ndarray, eps: float, index: faiss.Index | None = No
 
 
 def _graph_by_lists(index: faiss.IndexIVF, vectors: np.ndarray, eps: float) -> csr_matrix:
-    """The radius graph list by list: each list's photos against the photos of the `PROBES`
-    lists whose centres are nearest its own, as one matrix product, then made symmetric (a
-    pair found from either side is kept). Per-photo range search with a generous probe count
-    compares about four times as many pairs, one vector at a time: 27 minutes at a million
-    photos on two cores, where matrix products take about a minute."""
+    """The radius graph list by list (`close_by_lists`), made symmetric: a pair found from
+    either side is kept. Per-photo range search with a generous probe count compares about
+    four times as many pairs, one vector at a time: 27 minutes at a million photos on two
+    cores, where matrix products take about a minute."""
     from scipy.sparse import csr_matrix
 
     n = len(vectors)
-    lists = index.invlists
-    assert lists is not None  # an index `index_for` made holds its lists
-    members = [faiss.rev_swig_ptr(lists.get_ids(i), lists.list_size(i)).copy() for i in range(index.nlist)]
+    rows, cols, dists = [], [], []
+    for row, col, sims in close_by_lists(index, vectors, 1.0 - eps):
+        rows.append(row)
+        cols.append(col)
+        dists.append(np.clip(1.0 - sims, 1e-9, None).astype(np.float32))
+    row, col = np.concatenate(rows), np.concatenate(cols)
+    one_side = csr_matrix((np.concatenate(dists), (row, col)), shape=(n, n))
+    graph = one_side.maximum(one_side.T).tocsr()  # duplicates were summed: maximum keeps one side's
+    graph.sort_indices()
+    return graph
+
+
+def close_by_lists(
+    index: faiss.IndexIVF, vectors: np.ndarray, least: float, wanted: np.ndarray | None = None, probes: int = PROBES
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """(rows, their neighbours' rows, similarities) of every pair at least `least` alike, a
+    block at a time, grouped by row (each row's pairs all in one block): each list's photos
+    (those `wanted`, a boolean mask over the rows, when given) against the photos of the
+    `probes` lists whose centres are nearest its own, as one matrix product."""
     centres = index.quantizer.reconstruct_n(0, index.nlist)
     closeness = centres @ centres.T
     np.fill_diagonal(closeness, np.inf)  # a list is always compared with itself
-    probes = min(PROBES, index.nlist)
+    probes = min(probes, index.nlist)
     near = np.argpartition(-closeness, probes - 1, axis=1)[:, :probes]
-    least = 1.0 - eps
-    rows, cols, dists = [], [], []
-    for i, own in enumerate(members):
+    members = list_members(index)
+    for i, listed in enumerate(members):
+        own = listed if wanted is None else listed[wanted[listed]]
         if not len(own):
             continue
         others = np.concatenate([members[j] for j in near[i]])
@@ -107,11 +123,11 @@ def _graph_by_lists(index: faiss.IndexIVF, vectors: np.ndarray, eps: float) -> c
             chunk = own[start : start + step]
             sims = vectors[chunk] @ theirs
             r, c = np.nonzero(sims >= least)
-            rows.append(chunk[r])
-            cols.append(others[c])
-            dists.append(np.clip(1.0 - sims[r, c], 1e-9, None).astype(np.float32))
-    row, col = np.concatenate(rows), np.concatenate(cols)
-    one_side = csr_matrix((np.concatenate(dists), (row, col)), shape=(n, n))
-    graph = one_side.maximum(one_side.T).tocsr()  # duplicates were summed: maximum keeps one side's
-    graph.sort_indices()
-    return graph
+            yield chunk[r], others[c], sims[r, c]
+
+
+def list_members(index: faiss.IndexIVF) -> list[np.ndarray]:
+    """The rows in each of the index's lists."""
+    lists = index.invlists
+    assert lists is not None  # an index `index_for` made holds its lists
+    return [faiss.rev_swig_ptr(lists.get_ids(i), lists.list_size(i)).copy() for i in range(index.nlist)]

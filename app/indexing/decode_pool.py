@@ -8,14 +8,12 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
-import os
-import threading
-import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 from app.core.media_kinds import is_raw, is_video
+from app.core.parent_watch import exit_with_parent
 from app.core.paths import LibraryPaths
 from app.indexing.byte_arena import ArenaUnavailable, ByteArena, Slot, arena_capacity
 from app.indexing.decoding import lower_priority
@@ -61,15 +59,7 @@ def _init_decode_process(niceness: int, known_hashes: dict[str, int], budget: tu
     _process_known_hashes = known_hashes
     use_budget(PixelBudget(*budget))
     lower_priority(niceness)
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True, name="orphan-watch").start()
-
-
-def _exit_with_parent(parent: int) -> None:
-    """A decode process must not outlive an indexing run that was killed: when its parent goes
-    (it is then re-parented), it exits too, releasing the pipes and files it holds."""
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(0)
+    exit_with_parent()  # a decode process must not outlive an indexing run that was killed
 
 
 def prepare_in_process(
