@@ -85,14 +85,20 @@ def clusters(
     cache = _cache(inputs)
     name = f"clusters-{on}-{params.key()}"
     # Whether the cached clusters are current needs only the ids: no vector is read for them.
-    result = _cached_clusters(cache, on, params, current_version(inputs, on)) if use_cache else None
+    version = current_version(inputs, on)
+    result = _cached_clusters(cache, on, params, version) if use_cache else None
     cached = result is not None
     if result is None:
-        region_ids, image_ids, vectors = analysis_vectors.vectors_for_analysis(inputs.engine, on)
-        version = library_version(region_ids, inputs.model_key)
-        if keep_graph and params.algorithm == "dbscan" and params.eps is None:
-            graph = _kept_graph(inputs, on, version, vectors, params.min_samples)
-            labels = graph.clustering(params.min_samples, params.strictness)
+        slider = keep_graph and params.algorithm == "dbscan" and params.eps is None
+        kept = _kept_graph(inputs, on, version, params.min_samples) if slider else None
+        if kept is None:
+            region_ids, image_ids, vectors = analysis_vectors.vectors_for_analysis(inputs.engine, on)
+            version = library_version(region_ids, inputs.model_key)
+            if slider:
+                kept = _keep_graph(inputs, on, version, KeptGraph(image_ids, vectors, params.min_samples))
+        if kept is not None:
+            image_ids, vectors = kept.image_ids, kept.vectors
+            labels = kept.graph.clustering(params.min_samples, params.strictness)
         else:
             labels = cluster(vectors, params)
         result = _compute_clusters(inputs, params, image_ids, vectors, labels)
@@ -100,22 +106,32 @@ def clusters(
     return Clustering.from_json(_with_custom_names(cache, result), round(time.perf_counter() - started, 3), cached)
 
 
-_graphs: dict[tuple[str, str], tuple[str, int, RadiusGraph]] = {}  # (library, on) -> (version, min_samples, graph)
+class KeptGraph:
+    """What the slider re-clusters from, kept in memory: the neighbour graph at its loosest
+    radius, and the photos' ids and vectors (half precision: they only name the clusters), so
+    a move of the slider reads no vector from the catalog."""
+
+    def __init__(self, image_ids: np.ndarray, vectors: np.ndarray, min_samples: int) -> None:
+        self.graph = RadiusGraph.build(vectors, None, min_samples, loose=True)
+        self.image_ids, self.vectors, self.min_samples = image_ids, vectors.astype(np.float16), min_samples
+
+
+_graphs: dict[tuple[str, str], tuple[str, KeptGraph]] = {}  # (library, on) -> (version, what is kept)
 _graphs_lock = threading.Lock()
 
 
-def _kept_graph(inputs: AnalysisInputs, on: str, version: str, vectors: np.ndarray, min_samples: int) -> RadiusGraph:
-    """The neighbour graph at the slider's loosest radius for this library version, made once
-    (one per library and region kind is kept: a newer version replaces the older)."""
-    key = (str(inputs.folder), on)
+def _kept_graph(inputs: AnalysisInputs, on: str, version: str, min_samples: int) -> KeptGraph | None:
+    """The graph kept for this library version (one per library and region kind: a newer
+    version replaces the older), if any."""
     with _graphs_lock:
-        kept = _graphs.get(key)
-    if kept is not None and kept[:2] == (version, min_samples):
-        return kept[2]
-    graph = RadiusGraph.build(vectors, None, min_samples, loose=True)
+        kept = _graphs.get((str(inputs.folder), on))
+    return kept[1] if kept is not None and kept[0] == version and kept[1].min_samples == min_samples else None
+
+
+def _keep_graph(inputs: AnalysisInputs, on: str, version: str, kept: KeptGraph) -> KeptGraph:
     with _graphs_lock:
-        _graphs[key] = (version, min_samples, graph)
-    return graph
+        _graphs[(str(inputs.folder), on)] = (version, kept)
+    return kept
 
 
 def _params_json(params: ClusterParams) -> dict:
@@ -188,7 +204,7 @@ def _compute_clusters(
     first_paths = lookups.first_paths(inputs.engine)
     names: list[str] = []
     if ordered:
-        centroids = np.vstack([vectors[rows].mean(axis=0) for rows in ordered])
+        centroids = np.vstack([vectors[rows].mean(axis=0, dtype=np.float32) for rows in ordered])
         names = concept_names(centroids, concept_vectors(inputs), CONCEPTS)
         texts = analysis_vectors.texts_by_image(inputs.engine, [int(i) for i in image_ids.tolist()])
         names = [

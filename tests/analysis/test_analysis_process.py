@@ -126,3 +126,33 @@ def test_clusters_and_events_from_the_child_are_those_made_here(cli, tmp_path, s
     ]
     assert found.noise_paths == here_found.noise_paths and found.radius == here_found.radius
     assert events.events == here_events.events
+
+
+def test_the_slider_reclusters_from_what_it_kept_without_reading_a_vector(
+    cli, tmp_path, shapes_model, library_dir, monkeypatch
+):
+    from app.analysis import library_analysis
+    from app.analysis.clustering import ClusterParams
+    from app.catalog import analysis_vectors
+    from app.library import Library
+
+    folder = tmp_path / "shapes"
+    write_test_set(folder, per_class=4, seed=321)
+    assert cli("index", folder, "--model", shapes_model).code == 0
+    library = Library(library_dir)
+    try:
+        inputs = AnalysisInputs.of(library)
+        library_analysis.clusters(inputs, ClusterParams(strictness=0.5), keep_graph=True)
+        read = analysis_vectors.vectors_for_analysis
+        calls = []
+        monkeypatch.setattr(analysis_vectors, "vectors_for_analysis", lambda *a, **k: calls.append(a) or read(*a, **k))
+        moved = {s: library_analysis.clusters(inputs, ClusterParams(strictness=s), keep_graph=True) for s in (0.1, 0.9)}
+        assert calls == [], "each move re-clusters the kept graph and vectors"
+        for strictness, found in moved.items():
+            fresh = library_analysis.clusters(inputs, ClusterParams(strictness=strictness), use_cache=False)
+            assert not found.cached and [(c.name, c.image_ids) for c in found.clusters] == [
+                (c.name, c.image_ids) for c in fresh.clusters
+            ]
+        assert len(calls) == 2, "a fresh computation reads them"
+    finally:
+        library.close()
