@@ -20,6 +20,7 @@ from app.analysis.naming import cluster_name, concept_names, frequent_words
 from app.analysis.projection import project_3d
 from app.analysis.results import Clustering, MapPoints
 from app.catalog import analysis_vectors, lookups
+from app.catalog.change_stamps import IMAGE_VECTORS, remembered, stamps
 from app.ml.vocabulary import CONCEPTS
 
 if TYPE_CHECKING:
@@ -60,7 +61,16 @@ def _cache(inputs: AnalysisInputs) -> AnalysisCache:
 
 
 def current_version(inputs: AnalysisInputs, on: str = "image") -> str:
-    return library_version(analysis_vectors.analysis_region_ids(inputs.engine, on), inputs.model_key)
+    """The library version the analyses of `on` regions are cached under: made from their ids,
+    read again only when the whole-image vectors' change stamp moved (for photos)."""
+
+    def made() -> str:
+        return library_version(analysis_vectors.analysis_region_ids(inputs.engine, on), inputs.model_key)
+
+    if on != "image":
+        return made()
+    made_from = f"{inputs.model_key}|{stamps(inputs.engine, IMAGE_VECTORS)}"
+    return remembered(inputs.engine, "analysis-version", made_from, made, not inputs.read_only)
 
 
 def concept_vectors(inputs: AnalysisInputs) -> np.ndarray:

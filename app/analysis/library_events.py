@@ -17,6 +17,7 @@ from app.analysis.events import EventRange, event_names, find_events
 from app.analysis.library_analysis import AnalysisInputs
 from app.analysis.results import Clustering, Event, Events
 from app.catalog import analysis_vectors, lookups
+from app.catalog.change_stamps import IMAGE_VECTORS, TIMES, remembered, stamps
 
 EVENTS = "events"
 TOPICS = 2  # cluster names in an event's name
@@ -57,13 +58,24 @@ def _event_id(event: dict) -> int:
 def _stored_events(inputs: AnalysisInputs, use_cache: bool = True) -> tuple[list[dict], bool]:
     """The events, oldest first, as cached per library version (computed when stale), and
     whether they came from the cache."""
-    times = lookups.image_times(inputs.engine)
-    version = _version(times, analysis_vectors.analysis_region_ids(inputs.engine, "image"), inputs.model_key)
+    read: list[list[tuple[int, float, str]]] = []  # the times, read at most once
+
+    def times() -> list[tuple[int, float, str]]:
+        if not read:
+            read.append(lookups.image_times(inputs.engine))
+        return read[0]
+
+    def made() -> str:
+        return _version(times(), analysis_vectors.analysis_region_ids(inputs.engine, "image"), inputs.model_key)
+
+    # A million photos' times and ids are read only when their change stamps moved.
+    made_from = f"{inputs.model_key}|{stamps(inputs.engine, TIMES, IMAGE_VECTORS)}"
+    version = remembered(inputs.engine, EVENTS, made_from, made, not inputs.read_only)
     cache = AnalysisCache(inputs.folder)
     stored = cache.load(EVENTS, version) if use_cache else None
     if stored is not None:
         return stored, True
-    stored = _compute(times, lambda: analysis_vectors.vectors_for_analysis(inputs.engine, "image")[1:])
+    stored = _compute(times(), lambda: analysis_vectors.vectors_for_analysis(inputs.engine, "image")[1:])
     cache.save(EVENTS, version, stored)
     return stored, False
 

@@ -159,6 +159,14 @@ def _migrate_12_to_13(conn: Connection) -> None:
             index.create(conn, checkfirst=True)
 
 
+def _migrate_13_to_14(conn: Connection) -> None:
+    """Change stamps drawn again by triggers on every write: whether anything changed is one
+    query, not a read of every row."""
+    from app.catalog.change_stamps import create_stamps
+
+    create_stamps(conn)
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _migrate_0_to_1,
     _migrate_1_to_2,
@@ -173,6 +181,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _migrate_10_to_11,
     _migrate_11_to_12,
     _migrate_12_to_13,
+    _migrate_13_to_14,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import Engine, delete, func, insert, or_, select, text
+from sqlalchemy import Engine, delete, func, insert, or_, select
 
+from app.catalog.change_stamps import IMAGE_VECTORS, POSITIONS, TIMES, stamps
 from app.catalog.schema import ImageRow, PlaceRow
 from app.catalog.sql_helpers import chunks
 
@@ -179,30 +180,11 @@ ESTIMATED_FOR = "estimated_places_for"  # meta: what the estimated places were l
 
 
 def estimate_inputs(engine: Engine) -> str:
-    """A fingerprint of what estimated places are made from: the photos' times and positions,
-    their whole-image regions (the events' vectors) and the places named from GPS (with the
-    place data that named them). SQLite sums each table in one pass, no row reaching Python, so
-    `status` at a million photos does not remake a million estimates to find nothing changed."""
-    weight = "(id % 9973 + 1)"  # a weighted sum: two photos' times swapped still change it
-    with engine.connect() as conn:
-        images = conn.execute(
-            text(
-                f"SELECT COUNT(*), COALESCE(MAX(id), 0), TOTAL(taken_at * {weight}), "
-                f"TOTAL(COALESCE(latitude, 0) * {weight}), TOTAL(COALESCE(longitude, 0) * {weight}) FROM images"
-            )
-        ).one()
-        regions = conn.execute(
-            text(f"SELECT COUNT(*), TOTAL(id), TOTAL(image_id * {weight}) FROM regions WHERE kind = 'image'")
-        ).one()
-        places = conn.execute(
-            text(
-                "SELECT COUNT(*), TOTAL(image_id), TOTAL((length(city) + 3 * length(region) + 5 * length(country) "
-                "+ 7 * unicode(city) + 11 * unicode(region) + 13 * unicode(country)) * (image_id % 9973 + 1)), "
-                "COUNT(DISTINCT city || '|' || region || '|' || country), group_concat(DISTINCT by) "
-                "FROM image_places WHERE estimated = 0"
-            )
-        ).one()
-    return repr((tuple(images), tuple(regions), tuple(places)))
+    """What estimated places are made from, as change stamps (`app.catalog.change_stamps`): the
+    photos' times and files, their whole-image vectors (the events') and their positions with
+    the places named from them. One query, so `status` at a million photos does not remake a
+    million estimates, nor read a million rows, to find that nothing changed."""
+    return stamps(engine, TIMES, IMAGE_VECTORS, POSITIONS)
 
 
 def replace_estimates(engine: Engine, estimates: Sequence[NamedPlace]) -> None:

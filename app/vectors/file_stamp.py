@@ -27,8 +27,15 @@ def _stamp_path(path: Path) -> Path:
     return path.with_name(path.name + SUFFIX)
 
 
-def _identity(st: os.stat_result) -> list[int]:
+def identity(st: os.stat_result) -> list[int]:
+    """What the file system says of a file that any write to it changes."""
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+
+
+def settled(file_identity: list[int], written_ns: object) -> bool:
+    """Whether a record written at `written_ns` of the file with `file_identity` can be trusted:
+    the file's last change came well before it (a change in the same clock tick shows)."""
+    return isinstance(written_ns, int) and file_identity[2] < written_ns - SETTLE_NS
 
 
 def is_stamped(path: Path, crc: int, st: os.stat_result) -> bool:
@@ -38,10 +45,9 @@ def is_stamped(path: Path, crc: int, st: os.stat_result) -> bool:
         stamp = json.loads(_stamp_path(path).read_text())
     except (OSError, ValueError):
         return False
-    if not isinstance(stamp, dict) or stamp.get("file") != _identity(st) or stamp.get("crc") != crc:
+    if not isinstance(stamp, dict) or stamp.get("file") != identity(st) or stamp.get("crc") != crc:
         return False
-    written = stamp.get("written_ns")
-    return isinstance(written, int) and st.st_ctime_ns < written - SETTLE_NS
+    return settled(identity(st), stamp.get("written_ns"))
 
 
 def stamp(path: Path, crc: int, st: os.stat_result) -> None:
@@ -51,7 +57,7 @@ def stamp(path: Path, crc: int, st: os.stat_result) -> None:
     target = _stamp_path(path)
     tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     try:
-        record = {"file": _identity(st), "crc": crc, "written_ns": time.time_ns()}
+        record = {"file": identity(st), "crc": crc, "written_ns": time.time_ns()}
         tmp.write_text(json.dumps(record))
         os.replace(tmp, target)
     except OSError:

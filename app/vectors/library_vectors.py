@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from app.catalog import meta
+from app.catalog.change_stamps import stamps
 from app.catalog.database import CATALOG_ID_KEY
 from app.catalog.faces import any_faces
 from app.core.errors import LibraryStorageError
@@ -59,8 +60,12 @@ class LibraryVectors:
         if lock.try_acquire():
             try:
                 for store, source in stores:
+                    if reconciling.agreed(self._engine, store, source):
+                        continue  # the file found to agree, and nothing changed since
+                    made_from = stamps(self._engine, source.stamp)
                     reconciling.reconcile(self._engine, store, save=False, source=source)
                     store.save()
+                    reconciling.record_agreement(self._engine, store, made_from)
             except LibraryStorageError as exc:
                 # Full or unwritable: this command still works from memory; the file is fixed by
                 # the next one that can write.
@@ -69,7 +74,8 @@ class LibraryVectors:
                 lock.release()
         else:
             for store, source in stores:
-                reconciling.reconcile(self._engine, store, save=False, source=source)
+                if not reconciling.agreed(self._engine, store, source):
+                    reconciling.reconcile(self._engine, store, save=False, source=source)
 
     def _new_faces_store(self) -> VectorStore:
         return VectorStore(self._paths.faces_file, DESCRIPTOR_DIM, meta.get_meta(self._engine, CATALOG_ID_KEY) or "")

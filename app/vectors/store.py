@@ -48,6 +48,7 @@ class VectorStore:
         self._lock = threading.RLock()
         # Why the file on disk was not used (None: it was, or there was none): doctor says it.
         self.rebuilt_because: str | None = None
+        self._file_identity: list[int] | None = None  # of the file last read or written
         # FAISS's type stubs do not know IndexIDMap2's members or the IVF search parameters.
         self._index: Any = self._load_or_create()
         self._dirty = self.rebuilt_because is not None
@@ -79,6 +80,7 @@ class VectorStore:
         try:
             with open(self.path, "rb") as fh:
                 st = os.fstat(fh.fileno())
+                self._file_identity = file_stamp.identity(st)
                 size = st.st_size
                 if size < _FOOTER.size:
                     return "too short to be a vector file"
@@ -106,6 +108,13 @@ class VectorStore:
                 return None
         except OSError as exc:
             return f"unreadable ({exc.strerror or exc})"
+
+    @property
+    def file_identity(self) -> list[int] | None:
+        """The identity (`file_stamp.identity`) of the file this store holds exactly as it is in
+        memory; None when it was changed in memory since, or rebuilt, or never on disk."""
+        with self._lock:
+            return None if self._dirty else self._file_identity
 
     @property
     def ntotal(self) -> int:
@@ -268,7 +277,9 @@ class VectorStore:
                     fh.flush()
                     os.fsync(fh.fileno())
                 os.replace(tmp, self.path)
-                file_stamp.stamp(self.path, crc, os.stat(self.path))  # read back whole above: sound
+                written = os.stat(self.path)
+                file_stamp.stamp(self.path, crc, written)  # read back whole above: sound
+                self._file_identity = file_stamp.identity(written)
             except (OSError, RuntimeError) as exc:  # FAISS reports a failed write as RuntimeError
                 with contextlib.suppress(OSError):
                     tmp.unlink()

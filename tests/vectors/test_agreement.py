@@ -1,0 +1,110 @@
+"""A vector file found to agree with the catalog is trusted, without reading a million ids from
+each side, only while neither has changed since: any write to the catalog's vectors, any
+write to the file, a kill between the two, or a change in memory has the ids compared again."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from sqlalchemy import text
+
+from app.catalog import index_writes, meta
+from app.catalog.database import open_catalog
+from app.catalog.records import ImageFacts, NewImage
+from app.core.lock import WriterLock
+from app.core.paths import LibraryPaths
+from app.vectors import file_stamp
+from app.vectors import reconcile as reconciling
+from app.vectors.library_vectors import DIM_KEY, LibraryVectors
+
+
+def _vectors(n: int, seed: int = 0) -> np.ndarray:
+    v = np.random.default_rng(seed).normal(size=(n, 8)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def _add(engine, first: int, count: int) -> list[int]:
+    vecs = _vectors(count, seed=first)
+    rows = [
+        NewImage(
+            ImageFacts(f"h{first + i}", 1, 1, 1, "JPEG", None, None), f"/p/{first + i}.jpg", 1, 1, None, v.tobytes()
+        )
+        for i, v in enumerate(vecs)
+    ]
+    written, _ = index_writes.add_embedded_images(engine, rows)
+    return [region_id for region_id, *_rest in written]
+
+
+@pytest.fixture
+def library(tmp_path, monkeypatch):
+    """A catalog with 20 vectors and its vector file, found to agree once; ids read are counted."""
+    monkeypatch.setattr(file_stamp, "SETTLE_NS", 0)  # as if each open came a while after the last write
+    paths = LibraryPaths(tmp_path)
+    engine = open_catalog(paths.catalog)
+    meta.set_meta(engine, DIM_KEY, "8")
+    _add(engine, 0, 20)
+    reads: list[str] = []
+    source = reconciling.CLIP_VECTORS
+    counted = reconciling.VectorSource(lambda e: reads.append("ids") or source.ids(e), source.vectors, source.stamp)
+    monkeypatch.setattr(reconciling, "CLIP_VECTORS", counted)
+    import app.vectors.library_vectors as library_vectors
+
+    monkeypatch.setattr(library_vectors, "CLIP_VECTORS", counted)
+    lock = WriterLock(paths.lock)
+
+    def open_vectors() -> LibraryVectors:
+        time.sleep(0.01)  # a clock tick between a write and the next look at it
+        vectors = LibraryVectors(engine, paths, "tiny")
+        vectors.open_existing(lock)
+        return vectors
+
+    first = open_vectors()
+    assert first.store is not None and first.store.ntotal == 20 and reads == ["ids"]
+    reads.clear()
+    return engine, open_vectors, reads
+
+
+def test_an_unchanged_library_opens_without_reading_an_id(library):
+    engine, open_vectors, reads = library
+    vectors = open_vectors()
+    assert reads == [] and vectors.store is not None and vectors.store.ntotal == 20
+    assert reconciling.consistent(engine, vectors.store, reconciling.CLIP_VECTORS) and reads == []
+
+
+def test_vectors_added_to_the_catalog_alone_are_found_and_added(library):
+    """A kill after the catalog's commit, before the file was saved."""
+    engine, open_vectors, reads = library
+    added = _add(engine, 100, 3)
+    vectors = open_vectors()
+    assert reads == ["ids"] and vectors.store is not None
+    assert set(added) <= set(vectors.store.ids().tolist()) and vectors.store.ntotal == 23
+    reads.clear()
+    assert open_vectors().store.ntotal == 23 and reads == [], "found to agree again"
+
+
+def test_a_file_written_behind_the_catalogs_back_is_compared_again(library):
+    """A kill after the file was saved, before the catalog's commit (or any other writer)."""
+    engine, open_vectors, reads = library
+    vectors = open_vectors()
+    store = vectors.store
+    assert store is not None
+    store.add(np.array([999]), _vectors(1, seed=9))
+    assert store.file_identity is None, "changed in memory: not the file any more"
+    store.save()
+    reads.clear()
+    again = open_vectors()
+    assert reads == ["ids"] and again.store is not None and 999 not in again.store.ids().tolist()
+
+
+def test_a_change_to_anything_but_vectors_keeps_the_agreement_and_a_vector_dropped_ends_it(library):
+    engine, open_vectors, reads = library
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE images SET camera = 'X'"))  # not a vector: the file still agrees
+    open_vectors()
+    assert reads == []
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE regions SET vector = NULL WHERE id = (SELECT MIN(id) FROM regions)"))
+    vectors = open_vectors()
+    assert reads == ["ids"] and vectors.store is not None and vectors.store.ntotal == 19
