@@ -26,7 +26,8 @@ IMAGE_VECTORS = "image_vectors"  # which whole-image regions have one (what anal
 TIMES = "times"  # the photos, their dates taken, their files' paths and times
 POSITIONS = "positions"  # GPS positions and the places named from them
 FACES = "faces"  # which faces have a descriptor (what the face file must hold)
-STAMPED = (VECTORS, IMAGE_VECTORS, TIMES, POSITIONS, FACES)
+REGION_PASS = "region_pass"  # which photos had objects, text or faces looked for
+STAMPED = (VECTORS, IMAGE_VECTORS, TIMES, POSITIONS, FACES, REGION_PASS)
 
 _IMAGE_REGION = "{row}.kind = 'image' AND {row}.vector IS NOT NULL"
 # (stamp, table, event, condition): every write that changes what the stamp stands for.
@@ -57,6 +58,7 @@ _TRIGGERS = (
     (FACES, "face_descriptors", "INSERT", None),
     (FACES, "face_descriptors", "DELETE", None),
     (FACES, "face_descriptors", "UPDATE", None),
+    (REGION_PASS, "images", "UPDATE OF objects_by, text_by, faces_by", None),
 )
 
 
@@ -70,6 +72,9 @@ def create_stamps(conn: Connection) -> None:
     for number, (what, table, event, condition) in enumerate(_TRIGGERS):
         if table not in tables:
             continue  # a catalog made by hand, short of a table: nothing there to change
+        if event.startswith("UPDATE OF "):  # a column set to the value it had changes nothing
+            changed = " OR ".join(f"OLD.{c.strip()} IS NOT NEW.{c.strip()}" for c in event[10:].split(","))
+            condition = f"({changed}) AND ({condition})" if condition else changed
         when = f" WHEN {condition}" if condition else ""
         conn.execute(
             text(
@@ -88,8 +93,9 @@ def stamps(engine: Engine, *what: str) -> str:
 
 def remembered(engine: Engine, name: str, made_from: str, make: Callable[[], str], writable: bool) -> str:
     """What `make` gives, remembered in the catalog with `made_from` (stamps read before it
-    is called): made again only when `made_from` differs from what it was last made from. A
-    library that cannot be written makes it every time."""
+        is called): made again only when `made_from` differs from what it was last made from. A
+        library that cannot be written makes it every time (`writable` False, or its catalog refusing
+    the write)."""
     key = f"remembered:{name}"
     stored = meta.get_meta(engine, key)
     if stored is not None:

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import ColumnElement, Engine, Integer, cast, func, select
 
+from app.catalog.image_tallies import image_tallies
 from app.catalog.records import (
     CatalogCounts,
     ImageInfo,
@@ -28,12 +29,12 @@ from app.catalog.schema import (
 )
 from app.catalog.sql_helpers import chunks, id_set, taken_or, vectors_by_id
 from app.core.dates import plausible_date, within_dates
-from app.core.media_kinds import RAW_FORMATS
 
 FAILURE_COLUMNS = (FailureRow.path, FailureRow.size, FailureRow.mtime_ns, FailureRow.reason, FailureRow.kind)
 
 
 def counts(engine: Engine) -> CatalogCounts:
+    tallies = image_tallies(engine)
     with engine.connect() as conn:
 
         def count(stmt) -> int:  # type: ignore[no-untyped-def]
@@ -43,7 +44,7 @@ def counts(engine: Engine) -> CatalogCounts:
         people = select(PersonRow.hidden, func.count()).join(with_faces, with_faces.c.person_id == PersonRow.id)
         by_hidden = {bool(hidden): n for hidden, n in conn.execute(people.group_by(PersonRow.hidden))}
         return CatalogCounts(
-            images=count(select(func.count()).select_from(ImageRow)),
+            images=tallies.images,
             files=count(select(func.count()).select_from(FileRow)),
             regions=count(select(func.count()).select_from(RegionRow)),
             vectors=count(select(func.count()).select_from(RegionRow).where(RegionRow.vector.is_not(None))),
@@ -51,8 +52,8 @@ def counts(engine: Engine) -> CatalogCounts:
             people=by_hidden.get(False, 0),
             hidden_people=by_hidden.get(True, 0),
             names=count(select(func.count()).select_from(ConceptRow)),
-            videos=count(select(func.count()).select_from(ImageRow).where(ImageRow.duration.is_not(None))),
-            raw=count(select(func.count()).select_from(ImageRow).where(ImageRow.format.in_(sorted(RAW_FORMATS)))),
+            videos=tallies.videos,
+            raw=tallies.raw,
         )
 
 

@@ -134,16 +134,10 @@ def images_needing_regions(
 def count_region_state(engine: Engine) -> RegionPassState:
     """How many images have object / text / face regions made by any version (for status and
     the UI)."""
-    with engine.connect() as conn:
-        row = conn.execute(
-            select(
-                func.count(ImageRow.objects_by),
-                func.count(ImageRow.text_by),
-                func.count(ImageRow.id),
-                func.count(ImageRow.faces_by),
-            )
-        ).one()
-    return RegionPassState(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
+    from app.catalog.image_tallies import image_tallies
+
+    found = image_tallies(engine)
+    return RegionPassState(found.objects_done, found.text_done, found.images, found.faces_done)
 
 
 @dataclass(frozen=True)

@@ -138,12 +138,19 @@ class QueryText:
         merges = json.loads((folder / MERGES).read_text())
         if not isinstance(merges, list):
             raise ValueError(f"{folder / MERGES} is not a list of merges")
-        self.tokenizer = ClipTokenizer(int(meta["context_length"]), [str(m) for m in merges])
+        self._merges, self._context = [str(m) for m in merges], int(meta["context_length"])
+        self._tokenizer: ClipTokenizer | None = None  # made on the first words: `status` never needs it
         self.table = np.load(folder / TABLE, mmap_mode="r", allow_pickle=False)
         if self.table.ndim != 2 or self.table.shape[1] != self.width:
             raise ValueError(f"{folder / TABLE} does not match its model")
         self._session: Any = None
         self._lock = threading.Lock()
+
+    def tokenizer(self) -> ClipTokenizer:
+        with self._lock:
+            if self._tokenizer is None:
+                self._tokenizer = ClipTokenizer(self._context, self._merges)
+            return self._tokenizer
 
     def _run(self, embedded: np.ndarray, eot: np.ndarray) -> np.ndarray:
         with self._lock:
@@ -166,7 +173,7 @@ class QueryText:
 
     def _embed(self, texts: Sequence[str], names: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
         rewritten, marker_of_text = with_markers(texts, list(names or {}), self.markers)
-        tokens = self.tokenizer(rewritten)
+        tokens = self.tokenizer()(rewritten)
         length = max(1, int((tokens != 0).any(axis=0).nonzero()[0].max(initial=0)) + 1)
         tokens = tokens[:, :length]
         embedded = np.asarray(self.table[tokens], dtype=np.float32)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from app.catalog import change_stamps
-from app.catalog.change_stamps import FACES, IMAGE_VECTORS, TIMES, VECTORS, remembered, stamps
+from app.catalog.change_stamps import FACES, IMAGE_VECTORS, REGION_PASS, TIMES, VECTORS, remembered, stamps
 from app.catalog.database import open_catalog
 from app.catalog.places import estimate_inputs
 
@@ -86,6 +86,8 @@ def test_each_stamp_moves_with_what_it_stands_for_and_nothing_else(tmp_path):
     assert _moves(engine, TIMES, "UPDATE files SET path = '/p/b.jpg' WHERE image_id = 1"), "a rename"
     assert _moves(engine, TIMES, "UPDATE files SET mtime_ns = 6 WHERE image_id = 1"), "a file time"
     assert not _moves(engine, TIMES, "UPDATE images SET camera = 'X' WHERE id = 1"), "not a time"
+    assert not _moves(engine, TIMES, "UPDATE files SET mtime_ns = 6, size = 2 WHERE image_id = 1"), "the same time"
+    assert _moves(engine, REGION_PASS, "UPDATE images SET objects_by = 'det-1' WHERE id = 1"), "objects looked for"
     object_region = (
         "INSERT INTO regions(id, image_id, kind, x0, y0, x1, y1, confidence, vector) "
         "VALUES (9, 1, 'object', 0, 0, 1, 1, 1, x'00')"
@@ -138,3 +140,27 @@ def test_a_remembered_answer_is_made_again_only_when_its_stamps_moved(tmp_path):
     with engine.begin() as conn:
         conn.execute(text("UPDATE images SET taken_at = 6 WHERE id = 2"))
     assert ask(writable=False) == "answer 3" and ask(writable=False) == "answer 4", "nothing kept read-only"
+
+
+def test_image_tallies_follow_new_photos_and_the_region_pass_read_only_too(tmp_path):
+    from app.catalog.image_tallies import image_tallies
+
+    engine = _catalog(tmp_path)
+    assert image_tallies(engine) == image_tallies(engine)
+    assert (image_tallies(engine).images, image_tallies(engine).videos) == (3, 0)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO images(id, content_hash, byte_size, width, height, format, added_at, duration) "
+                "VALUES (4, 'd', 1, 1, 1, 'DNG', 0, NULL), (5, 'e', 1, 1, 1, 'MP4', 0, 12.5)"
+            )
+        )
+    found = image_tallies(engine)
+    assert (found.images, found.videos, found.raw, found.objects_done) == (5, 1, 1, 0)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE images SET objects_by = 'det-1', faces_by = 'f-1' WHERE id IN (1, 2)"))
+    engine.dispose()
+    read_only = open_catalog(tmp_path / "catalog.sqlite", read_only=True)  # it cannot remember them
+    for _twice in range(2):
+        found = image_tallies(read_only)
+        assert (found.images, found.objects_done, found.faces_done, found.text_done) == (5, 2, 2, 0)
