@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import threading
@@ -18,6 +19,8 @@ from app.indexing.report import QUICK_SEARCHES
 if TYPE_CHECKING:
     from app.library import Library
     from app.search.query import SearchFilters
+
+log = logging.getLogger(__name__)
 
 EXIT_USER_ERROR = 2
 MOST_IN_A_GROUP = 100_000  # a bound for sizes typed on the command line (memory is sized by them)
@@ -97,6 +100,22 @@ def open_library(args: argparse.Namespace, create: bool = False) -> Library:
     library = Library(args.library, model=spec, device=getattr(args, "device", "auto"), create=create)
     library.on_download = DownloadLine()
     return library
+
+
+def read_vectors_meanwhile(library: Library) -> None:
+    """Read the library's vector file on a thread while the words are read and encoded (FAISS
+    lets go of the GIL while it reads); the search waits for it where it needs it."""
+    store = library.store
+    if store is None:
+        return
+
+    def read() -> None:
+        try:
+            store.load()
+        except Exception:  # noqa: BLE001 - the search reads it again, and says what is wrong
+            log.debug("reading the vector file ahead failed", exc_info=True)
+
+    threading.Thread(target=read, name="read-vectors").start()
 
 
 def given_paths(raw: Sequence[str]) -> list[Path]:

@@ -21,6 +21,7 @@ from app.cli.common import (
     given_paths,
     hits_out,
     open_library,
+    read_vectors_meanwhile,
     refresh_estimated_places,
     search_filters,
     within_event,
@@ -147,6 +148,7 @@ def cmd_search(args: argparse.Namespace) -> int:
             preload_last_used()  # reads the words' model while the library's code imports
     started = time.perf_counter()
     with open_library(args) as library:
+        read_vectors_meanwhile(library)
         saved = _save_search(args, library, request) if args.save_as is not None else None
         narrowed, understood = _understood(
             args, library, request.narrowed(within_event(args, library, request.filters))

@@ -30,7 +30,7 @@ from app.controller.people import PeopleOrganiser
 from app.controller.places import PlacesBrowser
 from app.controller.searching import Searching
 from app.controller.texts import READ_ONLY, progress_text, report_text
-from app.controller.window_part import WindowParts, run_action
+from app.controller.window_part import WindowParts, library_size, run_action, warm_up
 from app.controller.window_view import TaskRunner, WindowView
 from app.core.errors import CancelledError, ModelUnavailableError
 from app.core.settings import Settings
@@ -83,15 +83,15 @@ class WindowController:
     # --- the library ----------------------------------------------------------------------------
 
     def open_library(self, library_dir: Path | None, settings: Settings | None = None) -> None:
-        """Open the library on a worker: opening reconciles vectors, and whether a run was
-        interrupted takes the writer lock and reads the catalog. `settings` are the person's
-        (the environment's when None); they reach the library as an object, never os.environ."""
+        """Open the library on a worker (opening reconciles vectors; whether a run was interrupted
+        takes the writer lock). `settings` are the person's (the environment's when None)."""
         self.settings = settings
 
         def op() -> tuple[Library, list[Path] | None, list[Path]]:
             from app.library import Library
 
             library = self._attach(Library(library_dir, settings=settings))
+            library_size(library)  # its vector file's size is known before the window asks
             try:
                 interrupted = library.interrupted_roots()
                 # A root on a drive that is not mounted stays interrupted; looking costs a stat each.
@@ -111,7 +111,7 @@ class WindowController:
         self.apply(Done(changed=Changed.EVERYTHING))
         self.memories.look_at_today()
         # The first search answers at once: the exported text tower loads now, in the background.
-        self.tasks.run(library.queries.warm, None, lambda error: log.info("no quick search yet: %s", error))
+        self.tasks.run(lambda: warm_up(library), None, lambda error: log.info("no quick search yet: %s", error))
         # Indexing that a crash or kill cut short continues by itself.
         if interrupted is not None:
             if present:

@@ -66,6 +66,14 @@ def run_action(
     tasks.run(op, done, failed)
 
 
+def warm_up(library: Library) -> None:
+    """In the background once a library opened: its vector file is read (opening leaves it on
+    disk) and its exported text tower loaded, so that the first search waits for neither."""
+    if library.store is not None:
+        library.store.load()
+    library.queries.warm()
+
+
 def library_size(library: Library) -> int:
     """The photos' vectors the library holds: what decides where its analyses run."""
     return library.store.ntotal if library.store is not None else 0

@@ -44,7 +44,16 @@ class LibraryVectors:
     def _new_store(self, key: str, dim: int) -> VectorStore:
         # A file left from another catalog (this one emptied or recreated) carries that
         # catalog's id and is not loaded (app.vectors.store).
-        return VectorStore(self._paths.vectors_file(key), dim, meta.get_meta(self._engine, CATALOG_ID_KEY) or "")
+        return self._refilled(VectorStore(self._paths.vectors_file(key), dim, self._catalog_id()), CLIP_VECTORS)
+
+    def _catalog_id(self) -> str:
+        return meta.get_meta(self._engine, CATALOG_ID_KEY) or ""
+
+    def _refilled(self, store: VectorStore, source: reconciling.VectorSource) -> VectorStore:
+        """`store`, filled from the catalog (in memory) should its file, read at last, not be the
+        one found to agree on open."""
+        store.refill = lambda found: reconciling.reconcile(self._engine, found, save=False, source=source)
+        return store
 
     def open_existing(self, lock: WriterLock) -> None:
         """Load the files and reconcile them with the catalog; a fix is written to disk only
@@ -78,7 +87,7 @@ class LibraryVectors:
                     reconciling.reconcile(self._engine, store, save=False, source=source)
 
     def _new_faces_store(self) -> VectorStore:
-        return VectorStore(self._paths.faces_file, DESCRIPTOR_DIM, meta.get_meta(self._engine, CATALOG_ID_KEY) or "")
+        return self._refilled(VectorStore(self._paths.faces_file, DESCRIPTOR_DIM, self._catalog_id()), FACE_DESCRIPTORS)
 
     def faces_store(self) -> VectorStore:
         """The face descriptors' store, created when the first faces are found."""

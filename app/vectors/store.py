@@ -19,6 +19,7 @@ import os
 import struct
 import threading
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,18 +50,54 @@ class VectorStore:
         # Why the file on disk was not used (None: it was, or there was none): doctor says it.
         self.rebuilt_because: str | None = None
         self._file_identity: list[int] | None = None  # of the file last read or written
-        # FAISS's type stubs do not know IndexIDMap2's members or the IVF search parameters.
-        self._index: Any = self._load_or_create()
-        self._dirty = self.rebuilt_because is not None
+        # Called when the file, read at last, is not the one checked on open (replaced since,
+        # or unreadable after all): the library fills the store from the catalog again.
+        self.refill: Callable[[VectorStore], object] | None = None
+        self._dirty = False
         self._id_cache: np.ndarray | None = None
+        self._peeked: tuple[int, int] | None = None  # (ntotal, nlist) of the file, not yet read
+        # FAISS's type stubs do not know IndexIDMap2's members or the IVF search parameters.
+        self._held: Any = self._new_index() if not path.exists() else None
+        if self._held is None and (problem := self._check_file()) is not None:
+            self._rebuilt(problem)
+        # Otherwise the file is read on first use (`_index`): `status`, and a library whose
+        # file agrees with its catalog (`reconcile.agreed`), need none of its vectors.
+
+    def load(self) -> None:
+        """Read the file now, if it is not read yet (a worker warming up for the first search)."""
+        with self._lock:
+            self._index  # noqa: B018 - reading it is the point
 
     def _new_index(self) -> Any:
         return faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
 
-    def _load_or_create(self) -> Any:
-        if not self.path.exists():
-            return self._new_index()
-        problem = self._check_file()
+    def _rebuilt(self, problem: str) -> None:
+        log.warning("vector file %s %s; rebuilding it from the catalog", self.path, problem)
+        self.rebuilt_because = problem
+        self._held, self._dirty, self._id_cache = self._new_index(), True, None
+
+    @property
+    def _index(self) -> Any:
+        with self._lock:
+            if self._held is None:
+                self._read()
+            return self._held
+
+    @_index.setter
+    def _index(self, index: Any) -> None:
+        with self._lock:
+            self._held = index
+
+    def _read(self) -> None:
+        """Read the file checked on open; one replaced since is checked first, and one that is
+        not the file checked (or cannot be read) is refilled from the catalog."""
+        checked = self._file_identity
+        try:
+            now = file_stamp.identity(os.stat(self.path))
+        except OSError:
+            now = None
+        # The very file checked on open is not checked twice; any other file is, whole.
+        problem = None if now is not None and now == checked else self._check_file()
         index = None
         if problem is None:
             try:
@@ -70,10 +107,29 @@ class VectorStore:
         if index is not None and index.d != self.dim:
             problem = f"dimension {index.d}, expected {self.dim}"
         if problem is not None:
-            log.warning("vector file %s %s; rebuilding it from the catalog", self.path, problem)
-            self.rebuilt_because = problem
-            return self._new_index()
-        return index
+            self._rebuilt(problem)
+        else:
+            self._held = index
+        if (problem is not None or self._file_identity != checked) and self.refill is not None:
+            self.refill(self)
+
+    def _facts(self) -> tuple[int, int]:
+        """(ntotal, nlist) without reading the vectors when they are not read yet: a view of the
+        file through a memory map (FAISS aborts the process on a write to one: never written)."""
+        with self._lock:
+            if self._held is None and self._peeked is None:
+                try:
+                    view = faiss.read_index(str(self.path), faiss.IO_FLAG_MMAP_IFC)
+                    if view.d == self.dim:
+                        self._peeked = (int(view.ntotal), _lists_of(view))
+                    del view
+                except Exception:  # noqa: BLE001 - read whole below: that finds and says the problem
+                    pass
+                if self._peeked is None:
+                    self._read()
+            if self._held is None and self._peeked is not None:
+                return self._peeked
+            return int(self._held.ntotal), _lists_of(self._held)
 
     def _check_file(self) -> str | None:
         """What is wrong with the file on disk, before FAISS parses a byte of it (None: nothing)."""
@@ -118,19 +174,17 @@ class VectorStore:
 
     @property
     def ntotal(self) -> int:
-        with self._lock:
-            return int(self._index.ntotal)
+        return self._facts()[0]
 
     @property
     def kind(self) -> str:
         """Either "flat" (exact) or "ivf" (inverted lists trained on the library)."""
-        return "ivf" if self._ivf is not None else "flat"
+        return "ivf" if self._facts()[1] else "flat"
 
     @property
     def nlist(self) -> int:
         """The IVF index's number of lists (0 for exact search)."""
-        ivf = self._ivf
-        return int(ivf.nlist) if ivf is not None else 0
+        return self._facts()[1]
 
     @property
     def encoded(self) -> bool:
@@ -289,6 +343,14 @@ class VectorStore:
                 raise storage_error(self.path.parent, error) from None
             _fsync_dir(self.path.parent)
             self._dirty = False
+
+
+def _lists_of(index: Any) -> int:
+    """The IVF lists of an index (0: exact search)."""
+    try:
+        return int(faiss.extract_index_ivf(index).nlist)
+    except RuntimeError:
+        return 0
 
 
 def _disk_full(folder: Path) -> bool:

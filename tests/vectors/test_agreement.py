@@ -108,3 +108,59 @@ def test_a_change_to_anything_but_vectors_keeps_the_agreement_and_a_vector_dropp
         conn.execute(text("UPDATE regions SET vector = NULL WHERE id = (SELECT MIN(id) FROM regions)"))
     vectors = open_vectors()
     assert reads == ["ids"] and vectors.store is not None and vectors.store.ntotal == 19
+
+
+def _catalog_ids(engine) -> list[int]:
+    from app.catalog import lookups
+
+    return sorted(lookups.vector_region_ids(engine).tolist())
+
+
+def test_an_agreed_file_is_read_only_when_its_vectors_are_needed(library, monkeypatch):
+    import faiss
+
+    engine, open_vectors, reads = library
+    opened: list[int] = []
+    real = faiss.read_index
+    monkeypatch.setattr(faiss, "read_index", lambda path, flags=0: opened.append(flags) or real(path, flags))
+    vectors = open_vectors()
+    store = vectors.store
+    assert store is not None and opened == [], "opening a library that agrees reads no vector"
+    assert (store.ntotal, store.kind, store.nlist) == (20, "flat", 0)
+    assert opened == [faiss.IO_FLAG_MMAP_IFC], "what status says comes from a view of the file"
+    query = _vectors(1, seed=0)
+    _scores, ids = store.search(query, 1)
+    assert opened[1:] == [0] and int(ids[0][0]) in _catalog_ids(engine), "a search reads it whole, once"
+    store.search(query, 1)
+    assert len(opened) == 2 and reads == []
+
+
+def test_a_file_replaced_after_opening_is_checked_and_the_store_filled_from_the_catalog(library):
+    from app.vectors.store import VectorStore
+
+    engine, open_vectors, reads = library
+    vectors = open_vectors()
+    store = vectors.store
+    assert store is not None
+    time.sleep(0.01)
+    other = VectorStore(store.path, 8, store.catalog_id)  # another process writes 5 stray vectors
+    other.add(np.arange(5000, 5005), _vectors(5, seed=3))
+    other.save()
+    assert sorted(store.ids().tolist()) == _catalog_ids(engine), "the stray file was not trusted"
+    assert reads == ["ids"]
+
+
+def test_a_file_unreadable_when_read_at_last_is_rebuilt_from_the_catalog(library, monkeypatch):
+    import faiss
+
+    engine, open_vectors, _reads = library
+    vectors = open_vectors()
+    store = vectors.store
+    assert store is not None
+
+    def out_of_memory(path: str, flags: int = 0) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(faiss, "read_index", out_of_memory)
+    assert sorted(store.ids().tolist()) == _catalog_ids(engine)
+    assert store.rebuilt_because is not None and "MemoryError" in store.rebuilt_because
