@@ -3,6 +3,7 @@ naming, the places with their counts, and the images at a place by any of its na
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlalchemy import Engine, delete, func, insert, or_, select
 
-from app.catalog.change_stamps import IMAGE_VECTORS, POSITIONS, TIMES, stamps
+from app.catalog.change_stamps import IMAGE_VECTORS, POSITIONS, TIMES, remembered, stamps
 from app.catalog.schema import ImageRow, PlaceRow
 from app.catalog.sql_helpers import chunks
 
@@ -127,15 +128,22 @@ def place_summaries(engine: Engine) -> list[PlaceSummary]:
 
 def place_names(engine: Engine) -> list[tuple[str, bool]]:
     """Every city, region and country the library's photos were taken in (True: a country or
-    a region), for reading places in a query's words."""
-    with engine.connect() as conn:
-        rows = conn.execute(select(PlaceRow.city, PlaceRow.region, PlaceRow.country).distinct()).all()
-    names: dict[str, bool] = {}
-    for city, region, country in rows:
-        for name, wide in ((city, False), (region, True), (country, True)):
-            if name:
-                names[name] = names.get(name, False) or wide
-    return sorted(names.items())
+    a region), for reading places in a query's words. Estimates only copy names of places
+    named from GPS, so the names are remembered while those do not change (every search reads
+    them: at a million photos, a tenth of a second)."""
+
+    def named() -> str:
+        with engine.connect() as conn:
+            rows = conn.execute(select(PlaceRow.city, PlaceRow.region, PlaceRow.country).distinct()).all()
+        names: dict[str, bool] = {}
+        for city, region, country in rows:
+            for name, wide in ((city, False), (region, True), (country, True)):
+                if name:
+                    names[name] = names.get(name, False) or wide
+        return json.dumps(sorted(names.items()))
+
+    found = json.loads(remembered(engine, "place-names", stamps(engine, POSITIONS), named, True))
+    return [(str(name), bool(wide)) for name, wide in found]
 
 
 def images_at_place(engine: Engine, name: str) -> frozenset[int]:
