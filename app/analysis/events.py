@@ -184,6 +184,16 @@ def event_names(ranges: list[EventRange], topics: list[list[str]]) -> list[str]:
     (or the start time, where that is shared too); and the names of the clusters most of its
     photos belong to ("Saturday 12 May 2024, morning — beach & dogs"; a cluster's own name may
     hold " · "). `topics` holds each event's cluster names, most photos first."""
+    return with_topics(event_dates(ranges), topics)
+
+
+def with_topics(dates: list[str], topics: list[list[str]]) -> list[str]:
+    """Each event's dates (`event_dates`) with its topics."""
+    return [f"{name} — {' & '.join(words)}" if words else name for name, words in zip(dates, topics, strict=True)]
+
+
+def event_dates(ranges: list[EventRange]) -> list[str]:
+    """The dates part of each event's name (see `event_names`)."""
     phrases = [date_phrase(r.start, r.end) for r in ranges]
     shared = Counter(phrases)
     named = [
@@ -195,4 +205,4 @@ def event_names(ranges: list[EventRange], topics: list[list[str]]) -> list[str]:
         f"{phrase}, {datetime.fromtimestamp(r.start):%H:%M}" if still_shared[name] > 1 else name
         for name, phrase, r in zip(named, phrases, ranges, strict=True)
     ]
-    return [f"{name} — {' & '.join(words)}" if words else name for name, words in zip(named, topics, strict=True)]
+    return named

@@ -5,49 +5,47 @@ their photos belong to."""
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
-from collections import Counter
 from collections.abc import Callable
-from datetime import datetime
 
 import numpy as np
 
 from app.analysis.cache import AnalysisCache
-from app.analysis.events import EventRange, event_names, find_events
+from app.analysis.event_topics import StoredEvents, event_topics
+from app.analysis.events import EventRange, find_events, with_topics
 from app.analysis.library_analysis import AnalysisInputs
 from app.analysis.results import Clustering, Event, Events
 from app.catalog import analysis_vectors, lookups
 from app.catalog.change_stamps import IMAGE_VECTORS, TIMES, remembered, stamps
 
 EVENTS = "events"
-TOPICS = 2  # cluster names in an event's name
-TOPIC_SHARE = 0.25  # a cluster names an event when it holds this share of its photos
 
 
 def events(inputs: AnalysisInputs, clustering: Clustering | None = None, use_cache: bool = True) -> Events:
     """Every event, newest first. Names use `clustering` (the default clusters when None)."""
     started = time.perf_counter()
-    stored, cached = _stored_events(inputs, use_cache)
+    kept, cached = _stored_events(inputs, use_cache)
     if clustering is None:
         from app.analysis.clustering import ClusterParams
         from app.analysis.library_analysis import clusters
 
         clustering = clusters(inputs, ClusterParams())
-    named = _named(stored, clustering)
+    named = _named(kept, clustering)
     return Events(named, round(time.perf_counter() - started, 3), cached)
 
 
 def event_photos(inputs: AnalysisInputs, event_id: int) -> frozenset[int] | None:
     """The image ids of one event (None: no such event), without naming any (no clusters)."""
-    stored, _cached = _stored_events(inputs)
-    found = [event["image_ids"] for event in stored if _event_id(event) == event_id]
+    kept, _cached = _stored_events(inputs)
+    found = [event["image_ids"] for event in kept.events if _event_id(event) == event_id]
     return frozenset(int(i) for i in found[0]) if found else None
 
 
 def event_groups(inputs: AnalysisInputs) -> list[list[int]]:
     """Each event's image ids, oldest first, without naming any (no clusters)."""
-    stored, _cached = _stored_events(inputs)
-    return [[int(i) for i in event["image_ids"]] for event in stored]
+    kept, _cached = _stored_events(inputs)
+    return [[int(i) for i in event["image_ids"]] for event in kept.events]
 
 
 def _event_id(event: dict) -> int:
@@ -55,9 +53,14 @@ def _event_id(event: dict) -> int:
     return int(min(event["image_ids"]))
 
 
-def _stored_events(inputs: AnalysisInputs, use_cache: bool = True) -> tuple[list[dict], bool]:
+_kept: dict[str, StoredEvents] = {}  # library -> its events, as last read or made here
+_kept_lock = threading.Lock()
+
+
+def _stored_events(inputs: AnalysisInputs, use_cache: bool = True) -> tuple[StoredEvents, bool]:
     """The events, oldest first, as cached per library version (computed when stale), and
-    whether they came from the cache."""
+    whether they came from the cache. This process keeps the last ones it read or made: the
+    slider names them again on every move (a million photos' events are 100 MB of JSON)."""
     read: list[list[tuple[int, float, str]]] = []  # the times, read at most once
 
     def times() -> list[tuple[int, float, str]]:
@@ -71,13 +74,21 @@ def _stored_events(inputs: AnalysisInputs, use_cache: bool = True) -> tuple[list
     # A million photos' times and ids are read only when their change stamps moved.
     made_from = f"{inputs.model_key}|{stamps(inputs.engine, TIMES, IMAGE_VECTORS)}"
     version = remembered(inputs.engine, EVENTS, made_from, made, not inputs.read_only)
+    with _kept_lock:
+        kept = _kept.get(str(inputs.folder))
+    if use_cache and kept is not None and kept.version == version:
+        return kept, True
     cache = AnalysisCache(inputs.folder)
     stored = cache.load(EVENTS, version) if use_cache else None
-    if stored is not None:
-        return stored, True
-    stored = _compute(times(), lambda: analysis_vectors.vectors_for_analysis(inputs.engine, "image")[1:])
-    cache.save(EVENTS, version, stored)
-    return stored, False
+    cached = stored is not None
+    if stored is None:
+        stored = _compute(times(), lambda: analysis_vectors.vectors_for_analysis(inputs.engine, "image")[1:])
+        cache.save(EVENTS, version, stored)
+    kept = StoredEvents(version, stored)
+    with _kept_lock:
+        _kept.clear()  # one library's at a time
+        _kept[str(inputs.folder)] = kept
+    return kept, cached
 
 
 def _version(times: list[tuple[int, float, str]], region_ids: np.ndarray, model_key: str) -> str:
@@ -115,31 +126,14 @@ def _stored(event: EventRange, times: list[tuple[int, float, str]]) -> dict:
     }
 
 
-def _named(stored: list[dict], clustering: Clustering) -> list[Event]:
-    cluster_of = {image_id: c.name for c in clustering.clusters for image_id in c.image_ids}
-    ranges, topics = [], []
-    for event in stored:
-        ranges.append(EventRange([], event["start"], event["end"]))
-        counts = Counter(cluster_of[i] for i in event["image_ids"] if i in cluster_of)
-        least = max(2, TOPIC_SHARE * len(event["image_ids"]))
-        topics.append([name for name, count in counts.most_common(TOPICS) if count >= least])
-    names = event_names(ranges, topics)
+def _named(kept: StoredEvents, clustering: Clustering) -> list[Event]:
+    dates, starts, ends = kept.dates()
+    names = with_topics(dates, event_topics(kept, clustering))
     out = [
-        Event(
-            _event_id(e),
-            names[place],
-            _iso(e["start"]),
-            _iso(e["end"]),
-            list(e["paths"]),
-            [int(i) for i in e["image_ids"]],
-        )
-        for place, e in enumerate(stored)
+        Event(int(first), names[place], starts[place], ends[place], list(e["paths"]), [int(i) for i in e["image_ids"]])
+        for place, (e, first) in enumerate(zip(kept.events, kept.firsts().tolist(), strict=True))
     ]
     return out[::-1]
-
-
-def _iso(moment: float) -> str:
-    return datetime.fromtimestamp(moment).isoformat(timespec="seconds")
 
 
 def window_clusters(inputs: AnalysisInputs, strictness: float) -> tuple[Clustering, Events]:

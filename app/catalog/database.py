@@ -161,10 +161,13 @@ def _migrate_12_to_13(conn: Connection) -> None:
 
 def _migrate_13_to_14(conn: Connection) -> None:
     """Change stamps drawn again by triggers on every write: whether anything changed is one
-    query, not a read of every row."""
+    query, not a read of every row. Regions with words indexed (partial index)."""
     from app.catalog.change_stamps import create_stamps
 
     create_stamps(conn)
+    for index in Base.metadata.tables["regions"].indexes:
+        if index.name == "ix_regions_text":
+            index.create(conn, checkfirst=True)
 
 
 MIGRATIONS: list[Callable[[Connection], None]] = [

@@ -85,6 +85,9 @@ class RegionRow(Base):
         # library, `status` and the analyses ask it, and at a million photos a scan of the
         # table itself reads gigabytes.
         Index("ix_regions_kind_vector", "kind", "id", sqlite_where=sql_text("vector IS NOT NULL")),
+        # The regions with words (OCR lines, descriptions): naming a million photos' clusters
+        # reads them all, and they are few.
+        Index("ix_regions_text", "image_id", sqlite_where=sql_text("text IS NOT NULL")),
     )
 
 
