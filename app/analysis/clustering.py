@@ -121,8 +121,8 @@ def dbscan_on_graph(graph: csr_matrix, eps: float, min_samples: int) -> np.ndarr
     core = np.bincount(rows, minlength=n) >= min_samples
     between_cores = core[rows] & core[cols]
     links = coo_matrix(
-        (np.ones(int(between_cores.sum()), dtype=np.int8), (rows[between_cores], cols[between_cores])), (n, n)
-    )
+        (np.ones(int(between_cores.sum()), dtype=np.float64), (rows[between_cores], cols[between_cores])), (n, n)
+    ).tocsr()  # as connected_components takes it: no second conversion there (0.4 s at 1M)
     _count, component = connected_components(links, directed=False)
     labels = np.full(n, NOISE, dtype=np.int64)
     labels[core] = component[core]

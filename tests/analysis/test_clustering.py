@@ -118,3 +118,23 @@ def test_metric_definitions():
     assert average_precision(np.array([False, False]), 2, 1) == 0.0
     p = purity(np.array([0, 0, 0, 1, 1, NOISE]), np.array([1, 1, 2, 3, 3, 3]))
     assert p == {"purity": 0.8, "noise_share": round(1 / 6, 4), "clusters": 2}
+
+
+def test_groups_of_labels_are_largest_first_then_by_first_photo_with_noise_apart():
+    from app.analysis.clustering import NOISE
+    from app.analysis.clustering import Clustering as Labels
+    from app.analysis.library_analysis import _groups
+
+    def one_by_one(labels: np.ndarray) -> tuple[list[list[int]], list[int]]:
+        groups: dict[int, list[int]] = {}
+        for row, label in enumerate(labels.tolist()):
+            groups.setdefault(label, []).append(row)
+        noise = groups.pop(NOISE, [])
+        return sorted(groups.values(), key=lambda rows: (-len(rows), rows[0])), noise
+
+    rng = np.random.default_rng(1)
+    for n in (0, 1, 7, 5_000):
+        labels = rng.integers(-1, max(1, n // 5), size=n)
+        ordered, noise, _details = _groups(Labels(labels))
+        assert (ordered, noise) == one_by_one(labels)
+    assert _groups(Labels(np.full(4, NOISE)))[:2] == ([], [0, 1, 2, 3])
