@@ -396,9 +396,9 @@ class Library:
         # A hostile catalog's rows never name files outside.
         return [(i, path, f"{folder}/{h[:2]}/{h}.jpg", day) for i, path, h, day in rows if is_content_hash(h)]
 
-    def gallery_marks(self) -> GalleryMarks:
-        """RAW+JPEG pairs (one photo each in the gallery, shown as its JPEG) and videos' durations."""
-        return media_lookups.gallery_marks(self.engine)
+    def gallery_marks(self, of: Sequence[tuple[int, str]] | None = None) -> GalleryMarks:
+        """RAW+JPEG pairs (one shown, as its JPEG), durations, marks: of all photos, or of `of`."""
+        return media_lookups.gallery_marks(self.engine, of)
 
     def details(self, image_id: int) -> tuple[ImageInfo, list[RegionInfo]] | None:
         """What the viewer shows: the image's facts and its regions (whole image first)."""

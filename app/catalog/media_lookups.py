@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, select
 
-from app.catalog.photo_marks import all_marks
+from app.catalog.photo_marks import all_marks, marks_of
 from app.catalog.schema import FileRow, ImageRow
+from app.catalog.sql_helpers import chunks
 from app.core.media_kinds import RAW_FORMATS
 from app.core.raw_pairs import RawPairs, find_pairs, partner_names
 
@@ -42,10 +43,21 @@ class GalleryMarks:
     marks: dict[int, int] = field(default_factory=dict)  # stars, favourite, reject (`PhotoMarks.packed`)
 
 
-def gallery_marks(engine: Engine) -> GalleryMarks:
-    with engine.connect() as conn:
-        durations = conn.execute(select(ImageRow.id, ImageRow.duration).where(ImageRow.duration.is_not(None))).all()
-    marks = {image_id: m.packed for image_id, m in all_marks(engine).items()}
-    return GalleryMarks(
-        raw_pairs(engine), {i: float(seconds) for i, seconds in durations if seconds is not None}, marks
-    )
+def gallery_marks(engine: Engine, of: Sequence[tuple[int, str]] | None = None) -> GalleryMarks:
+    """Every photo's pairs, durations and marks, or (`of`: image ids with their paths) those of
+    these photos only: the gallery's first page needs a page's, not a million's (1.4 s)."""
+    if of is None:
+        with engine.connect() as conn:
+            durations = conn.execute(select(ImageRow.id, ImageRow.duration).where(ImageRow.duration.is_not(None))).all()
+        marks = {image_id: m.packed for image_id, m in all_marks(engine).items()}
+        pairs = raw_pairs(engine)
+    else:
+        ids = [image_id for image_id, _path in of]
+        durations = []
+        with engine.connect() as conn:
+            for chunk in chunks(ids):
+                statement = select(ImageRow.id, ImageRow.duration).where(ImageRow.id.in_(chunk))
+                durations += conn.execute(statement.where(ImageRow.duration.is_not(None))).all()
+        marks = {image_id: m.packed for image_id, m in marks_of(engine, ids).items() if m.packed}
+        pairs = raw_pairs_among(engine, [path for _id, path in of])
+    return GalleryMarks(pairs, {i: float(seconds) for i, seconds in durations if seconds is not None}, marks)

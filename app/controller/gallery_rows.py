@@ -94,8 +94,9 @@ def library_rows(
 ) -> tuple[list[tuple], GalleryRows]:
     """The gallery's rows as shown (pairs as one photo, bursts stacked) and every photo's row
     by image id (`newest`: of that many newest photos only): read off the GUI thread."""
-    rows = gallery_items(library.gallery(order, newest))
-    marks = library.gallery_marks()
+    found = library.gallery(order, newest)
+    rows = gallery_items(found)
+    marks = library.gallery_marks(None if newest is None else [(i, path) for i, path, _thumb, _day in found])
     rows = marked_rows(rows, marks) if marks.pairs or marks.durations or marks.marks else rows
     return (stacked_rows(rows, stacks) if stacks else rows), GalleryRows(rows)
 

@@ -19,7 +19,7 @@ from app.controller.browse_state import BrowseState
 from app.controller.changes import Changed, Done
 from app.controller.chosen_photos import show_chosen_photos
 from app.controller.duplicates import DuplicatesReview
-from app.controller.gallery_first_page import FirstPage
+from app.controller.gallery_first_page import AfterFirstPage, FirstPage
 from app.controller.gallery_rows import GalleryRows, GalleryUpdate, library_rows, plan_update
 from app.controller.indexing_queue import IndexingQueue
 from app.controller.memories import MemoriesPart
@@ -69,7 +69,7 @@ class WindowController:
         self.browse = BrowseState()
         self._gallery_loading = self._gallery_stale = False  # one gallery load at a time
         self.first_page = FirstPage(view, tasks, self.browse)
-        parts = WindowParts(view, tasks, self.browse, lambda: self.library, self.apply)
+        parts = WindowParts(view, AfterFirstPage(tasks, self.first_page), self.browse, lambda: self.library, self.apply)
         self.analyses = parts.analyses  # clusters, the map, duplicates: a child's for a large library
         self.searching = Searching(parts, self.refresh_gallery)
         self.organise = Organiser(parts, self.refresh_gallery)
@@ -110,8 +110,8 @@ class WindowController:
         self.view.show_library(library.read_only)
         self.apply(Done(changed=Changed.EVERYTHING))
         self.memories.look_at_today()
-        # The first search answers at once: the exported text tower loads now, in the background.
-        self.tasks.run(lambda: warm_up(library), None, lambda error: log.info("no quick search yet: %s", error))
+        # The first search answers at once: the vectors and the text tower load in the background.
+        self.tasks.run(lambda: warm_up(library, self.first_page.wait))
         # Indexing that a crash or kill cut short continues by itself.
         if interrupted is not None:
             if present:
@@ -239,14 +239,14 @@ class WindowController:
         if done.said:
             self.view.say(done.said)
         changed = done.changed
-        if Changed.FOLDERS in changed:
-            self.organise.refresh_folders()
-        if Changed.PHOTOS in changed:
+        if Changed.PHOTOS in changed:  # first: an opened library's first page goes ahead of the rest
             self.refresh_gallery()
             self.organise.refresh_clusters()
             self.organise.refresh_map()
             self.places.refresh()
             self.memories.refresh()
+        if Changed.FOLDERS in changed:
+            self.organise.refresh_folders()
         if Changed.PEOPLE in changed:
             self.people.refresh()
         if Changed.NAMES in changed:

@@ -5,6 +5,7 @@ an action's `Done` is applied."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, TypeVar, cast
@@ -16,6 +17,8 @@ from app.controller.window_view import PartView, TaskRunner, WindowView
 
 if TYPE_CHECKING:
     from app.library import Library
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -66,12 +69,17 @@ def run_action(
     tasks.run(op, done, failed)
 
 
-def warm_up(library: Library) -> None:
-    """In the background once a library opened: its vector file is read (opening leaves it on
-    disk) and its exported text tower loaded, so that the first search waits for neither."""
-    if library.store is not None:
-        library.store.load()
-    library.queries.warm()
+def warm_up(library: Library, first: Callable[[], None]) -> None:
+    """In the background once a library opened, after `first` (the gallery's first page): its
+    vector file is read (opening leaves it on disk) and its exported text tower loaded, so
+    that the first search waits for neither."""
+    first()
+    try:
+        if library.store is not None:
+            library.store.load()
+        library.queries.warm()
+    except Exception as error:  # noqa: BLE001 - a search says it, and loads what it needs then
+        log.info("no quick search yet: %s", error)
 
 
 def library_size(library: Library) -> int:
