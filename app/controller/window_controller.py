@@ -10,7 +10,6 @@ with a runner that calls back at once and a plain-Python view.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,7 +39,6 @@ from app.ml.spec import LOCAL_DIR, ModelSpec
 if TYPE_CHECKING:
     from app.library import Library
 
-log = logging.getLogger(__name__)
 
 GALLERY_RESULTS = 200  # a search fills the gallery with at most this many photos
 
