@@ -99,8 +99,8 @@ def test_the_grouping_and_strictness_are_remembered(qtbot, window, library_dir):
     from PySide6.QtCore import QSettings
 
     window.clusters_panel.by_events.click()
-    with qtbot.waitSignal(window.clusters_refreshed, timeout=30000):
-        window.clusters_panel.strictness.setValue(80)
+    window.clusters_panel.strictness.setValue(80)  # reported once the slider settles (300 ms)
+    qtbot.waitUntil(lambda: window.controller.browse.clustering.radius["strictness"] == 0.8, timeout=30000)
     window.close()
     assert QSettings().value("clusters/strictness") in (80, "80")
     again = open_window(qtbot, library_dir)
