@@ -4,6 +4,7 @@ failures."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,6 +12,7 @@ import numpy as np
 from sqlalchemy import ColumnElement, Engine, Integer, cast, func, select
 
 from app.catalog.image_tallies import image_tallies
+from app.catalog.newest_photos import newest_ids
 from app.catalog.records import (
     CatalogCounts,
     ImageInfo,
@@ -166,14 +168,16 @@ def integrity_ok(engine: Engine) -> bool:
         return conn.execute(text("PRAGMA quick_check")).scalar_one() == "ok"
 
 
-def _first_path_and_time() -> tuple[Any, Any]:
-    """A subquery of each image's first path and newest file time, and its time: EXIF date
-    taken, else that file time (seconds)."""
-    first_path = (
-        select(FileRow.image_id, func.min(FileRow.path).label("path"), func.max(FileRow.mtime_ns).label("mtime_ns"))
-        .group_by(FileRow.image_id)
-        .subquery()
+def _first_path_and_time(of: Sequence[int] | None = None) -> tuple[Any, Any]:
+    """A subquery of each image's first path and newest file time (of the images `of` only,
+    when given), and its time: EXIF date taken, else that file time (seconds)."""
+    chosen = select(
+        FileRow.image_id, func.min(FileRow.path).label("path"), func.max(FileRow.mtime_ns).label("mtime_ns")
     )
+    if of is not None:
+        listed = func.json_each(json.dumps([int(i) for i in of])).table_valued("value")  # any number of ids
+        chosen = chosen.where(FileRow.image_id.in_(select(listed.c.value)))
+    first_path = chosen.group_by(FileRow.image_id).subquery()
     return first_path, taken_or(first_path.c.mtime_ns / 1e9)
 
 
@@ -221,18 +225,17 @@ def gallery_rows(engine: Engine, order: str = "date", limit: int | None = None) 
     date (EXIF date taken, else the file's modification time; newest first) or name. The day
     is that date on this computer's calendar as YYYYMMDD (the timeline's groups), worked out
     by SQLite as Python's `datetime.fromtimestamp` would."""
-    first_path, when = _first_path_and_time()
-    day = cast(func.strftime("%Y%m%d", when, "unixepoch", "localtime"), Integer)
-    stmt = (
-        select(ImageRow.id, first_path.c.path, ImageRow.content_hash, day)
-        .join(first_path, first_path.c.image_id == ImageRow.id)
-        .order_by(when.desc(), ImageRow.id)
-    )
-    if limit is not None:  # the newest photos only (a name order is sorted below: no limit)
-        if order != "date":
-            raise ValueError("only a date order's first rows can be read alone")
-        stmt = stmt.limit(limit)
+    if limit is not None and order != "date":  # a name order is sorted below
+        raise ValueError("only a date order's first rows can be read alone")
     with engine.connect() as conn:
+        newest = None if limit is None else newest_ids(conn, limit)  # not a sort of every photo
+        first_path, when = _first_path_and_time(newest)
+        day = cast(func.strftime("%Y%m%d", when, "unixepoch", "localtime"), Integer)
+        stmt = (
+            select(ImageRow.id, first_path.c.path, ImageRow.content_hash, day)
+            .join(first_path, first_path.c.image_id == ImageRow.id)
+            .order_by(when.desc(), ImageRow.id)
+        )
         rows = [(r[0], r[1], r[2], r[3] or 0) for r in conn.execute(stmt)]
     if order == "name":
         rows.sort(key=lambda r: r[1].rsplit("/", 1)[-1].lower())

@@ -50,6 +50,10 @@ class ImageRow(Base):
     # 1 once its GPS was looked for (images indexed before GPS was read have it None).
     gps_read: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
 
+    # The newest photos by date taken, a walk from the index's end: the gallery's first page
+    # (`newest_photos`) without sorting a million photos.
+    __table_args__ = (Index("ix_images_taken_at", "taken_at"),)
+
 
 class FileRow(Base):
     __tablename__ = "files"
@@ -62,6 +66,10 @@ class FileRow(Base):
     # gets a new one. None in rows from before it was recorded.
     ctime_ns: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
     image_id: Mapped[int] = mapped_column(ForeignKey("images.id", ondelete="CASCADE"), index=True)
+
+    # The newest files first, a walk from the index's end: the undated photos of the gallery's
+    # first page (`newest_photos`).
+    __table_args__ = (Index("ix_files_mtime", "mtime_ns"),)
 
 
 class RegionRow(Base):

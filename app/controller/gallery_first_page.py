@@ -1,8 +1,9 @@
 """The newest photos, shown while a large library's whole gallery loads.
 
 Reading every photo's row takes seconds at a million photos (4 s for the rows alone, 5.5 s with
-their marks, here); the newest `FIRST_PAGE` come from the same query with a limit (0.9 s at a
-million) and fill the window first. The whole list replaces them when it arrives, planned as
+their marks, here); the newest `FIRST_PAGE` come through the indexes on dates taken and file
+times (`catalog.newest_photos`: 0.01 s at a million, 0.25 s with their marks) and fill the
+window first. The whole list replaces them when it arrives, planned as
 ever; the page is shown only while that load is still running and the gallery is empty and shows
 all photos (a search, a cluster or a folder chosen meanwhile keeps the gallery), and only for a
 library larger than a page (a smaller one's whole gallery comes as quickly, in one piece).

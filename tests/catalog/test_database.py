@@ -64,6 +64,8 @@ def test_a_catalog_from_before_faces_gains_them_and_keeps_its_photos(tmp_path):
         CREATE TABLE regions (id INTEGER PRIMARY KEY, image_id INTEGER REFERENCES images(id) ON DELETE CASCADE,
             kind VARCHAR(16), label VARCHAR, x0 FLOAT, y0 FLOAT, x1 FLOAT, y1 FLOAT, confidence FLOAT, text TEXT,
             vector BLOB);
+        CREATE TABLE files (id INTEGER PRIMARY KEY, path VARCHAR UNIQUE, folder VARCHAR, size INTEGER,
+            mtime_ns INTEGER, image_id INTEGER REFERENCES images(id) ON DELETE CASCADE);
         INSERT INTO images VALUES (1, 'ab', 10, 4, 3, 'JPEG', NULL, NULL, 0, 'det-1', NULL);
         PRAGMA user_version = 5;
         """
