@@ -103,15 +103,15 @@ def open_library(args: argparse.Namespace, create: bool = False) -> Library:
 
 
 def read_vectors_meanwhile(library: Library) -> None:
-    """Read the library's vector file on a thread while the words are read and encoded (FAISS
-    lets go of the GIL while it reads); the search waits for it where it needs it."""
+    """Map the library's vector file read-only on a thread while the words are read and encoded
+    (FAISS lets go of the GIL while it reads); the search waits for it where it needs it."""
     store = library.store
     if store is None:
         return
 
     def read() -> None:
         try:
-            store.load()
+            store.load(view=True)
         except Exception:  # noqa: BLE001 - the search reads it again, and says what is wrong
             log.debug("reading the vector file ahead failed", exc_info=True)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from app.catalog import index_writes
@@ -65,11 +67,12 @@ def test_whatever_faiss_raises_on_a_file_means_a_rebuild(tmp_path, monkeypatch):
     store.save()
     assert VectorStore(tmp_path / "v.faiss", 8, "c1").ntotal == 3, "its own catalog's file loads"
 
-    def out_of_memory(path: str) -> None:
+    def out_of_memory(path: str, flags: int = 0) -> None:
         raise MemoryError  # what a fuzzed size field makes FAISS raise
 
     monkeypatch.setattr(faiss, "read_index", out_of_memory)
     again = VectorStore(tmp_path / "v.faiss", 8, "c1")
+    assert again.ids().tolist() == [], "read when its vectors are needed (its header gives the count)"
     assert again.ntotal == 0 and again.rebuilt_because is not None and "MemoryError" in again.rebuilt_because
 
 
@@ -139,3 +142,42 @@ def test_a_large_library_keeps_its_vectors_in_eight_bits_where_recall_holds(monk
     monkeypatch.setattr(ivf, "RECALL_TARGET", 1.01)  # out of 8 bits' reach: float16 instead
     fallback = faiss.downcast_index(ivf.build_ivf(ids, vectors).index)
     assert fallback.sq.qtype == faiss.ScalarQuantizer.QT_fp16
+
+
+def test_a_read_only_view_searches_as_the_file_read_whole_and_is_read_whole_before_a_change(tmp_path):
+    """A search-only process maps the file; adding or removing vectors reads it whole first
+    (FAISS aborts the process on a write to a mapped index), flat and IVF alike."""
+    from app.vectors.ivf import build_ivf
+
+    vecs = _vectors(3000, 16, seed=4)
+    for kind in ("flat", "ivf"):
+        path = tmp_path / f"{kind}.faiss"
+        store = VectorStore(path, 16, "c1")
+        store.add(np.arange(1, 3001), vecs)
+        if kind == "ivf":
+            assert store.swap_in(build_ivf(np.arange(1, 3001), vecs).index, 3000)
+        store.save()
+        whole, viewed = VectorStore(path, 16, "c1"), VectorStore(path, 16, "c1")
+        viewed.load(view=True)
+        assert viewed._viewed and viewed.kind == kind
+        for allowed in (None, np.arange(1, 3001, 3)):
+            found, expected = viewed.search(vecs[:4], 10, allowed), whole.search(vecs[:4], 10, allowed)
+            assert np.array_equal(found[1], expected[1]) and np.allclose(found[0], expected[0])
+        assert np.allclose(viewed.reconstruct(7), whole.reconstruct(7))
+        assert viewed.remove([5, 6]) == 2 and not viewed._viewed, "read whole, then changed"
+        viewed.add(np.array([9001]), _vectors(1, 16, seed=9))
+        viewed.save()
+        again = VectorStore(path, 16, "c1")
+        assert again.ntotal == 2999 and 9001 in again.ids() and 5 not in again.ids()
+
+
+def test_a_file_replaced_since_it_was_checked_is_read_whole_not_viewed(tmp_path):
+    store = VectorStore(tmp_path / "v.faiss", 8, "c1")
+    store.add(np.arange(3), _vectors(3))
+    store.save()
+    opened = VectorStore(tmp_path / "v.faiss", 8, "c1")
+    time.sleep(0.01)
+    store.add(np.array([7]), _vectors(1, seed=2))
+    store.save()  # another process saves after this one opened
+    opened.load(view=True)
+    assert not opened._viewed and sorted(opened.ids().tolist()) == [0, 1, 2, 7]
