@@ -57,10 +57,19 @@ def _pairs(word: tuple[str, ...]) -> set[tuple[str, str]]:
 
 def clean(text: str) -> str:
     """open_clip's "lower" cleaning: ftfy, HTML entities twice, whitespace runs, lower case."""
-    import ftfy
+    if not _left_alone_by_ftfy(text):
+        import ftfy  # 25-45 ms to import and warm: most queries are plain words
 
-    text = html.unescape(html.unescape(ftfy.fix_text(text))).strip()
+        text = ftfy.fix_text(text)
+    text = html.unescape(html.unescape(text)).strip()
     return " ".join(text.split()).strip().lower()
+
+
+def _left_alone_by_ftfy(text: str) -> bool:
+    """Whether `ftfy.fix_text` returns `text` as it is: printable ASCII (its fixes are of
+    mis-decoded and other non-ASCII text, line breaks, control characters) without an HTML
+    entity (which it unescapes once more)."""
+    return text.isascii() and text.isprintable() and "&" not in text
 
 
 class ClipTokenizer:

@@ -22,7 +22,28 @@ TEXTS = [
     "",
     "a very long sentence " * 20,
     "don't we'll they're",
+    "tab\there, line\r\nbreak, bell\x07 and escape \x1b[31mred",
+    "<b>bold</b> &lt;i&gt; &amp;amp; a&b",
+    "ASCII only: ~!@#$%^*()_+{}|:<>?`-=[]\\;',./ 0123456789",
 ]
+
+
+def test_plain_ascii_words_skip_ftfy_only_where_it_would_change_nothing():
+    import random
+    import string
+
+    import ftfy
+
+    from app.ml.clip_tokenizer import _left_alone_by_ftfy
+
+    rng = random.Random(7)
+    alphabet = string.printable + "\x00\x7f\x1b\u00e9\u2019\u00c3\u00a9"
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        if _left_alone_by_ftfy(text):
+            assert ftfy.fix_text(text) == text, repr(text)
+    assert _left_alone_by_ftfy("a dog on the beach in July 2023")
+    assert not any(map(_left_alone_by_ftfy, ["caf\u00e9", "a\tb", "a\nb", "&amp;", "\x1b[0m"]))
 
 
 def test_the_tokenizer_matches_open_clips_token_for_token():
