@@ -54,6 +54,7 @@ started=$(date +%s)
   --exclude-module ray \
   --exclude-module pyarrow \
   --exclude-module pandas \
+  --exclude-module dateparser \
   packaging/launch.py
 strip_candidates=$(find dist/photo-organizer -name '*.so*' -type f | wc -l)
 echo "bundle: dist/photo-organizer/photo-organizer ($(du -sh dist/photo-organizer | cut -f1), $(find dist/photo-organizer -type f | wc -l) files, $strip_candidates shared libraries) in $(( $(date +%s) - started )) s"

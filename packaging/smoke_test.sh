@@ -116,7 +116,7 @@ json "$work/places.json" '
 print(d["places"])
 # the video has GPS; the two DNGs, made in the same minute, are its event and get its place, estimated
 assert [(p["city"], p["country"], p["count"], p["estimated"]) for p in d["places"]] == [("Lisbon", "Portugal", 3, 2)], d'
-# a query read in German (dateparser's locale data, loaded by name at run time, is in the bundle)
+# a query read in German (dateparser's locale data, written out in app/search/date_locales.py)
 PHOTO_ORGANIZER_LANGUAGES=de PHOTO_ORGANIZER_LIBRARY="$work/raw-library" "$exe" search "dieses Jahr in Lisbon" --json > "$work/understood.json"
 json "$work/understood.json" '
 print(d["understood"])

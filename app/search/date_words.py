@@ -1,7 +1,8 @@
 """The words dates are said with, per language: month names and "yesterday", "last week",
-"this year" from dateparser's locale data (maintained, offline, many languages), and the few it
-has none for (seasons, holidays, "last"/"this", the small words around a date) from the tables
-here. Everything is folded (lower case, no accents) as the query's words are when matched."""
+"this year" from dateparser's locale data (maintained, offline, many languages; written out in
+`date_locales`), and the few it has none for (seasons, holidays, "last"/"this", the small words
+around a date) from the tables here. Everything is folded (lower case, no accents) as the
+query's words are when matched."""
 
 from __future__ import annotations
 
@@ -171,24 +172,22 @@ def chosen_languages() -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=16)
 def date_words(languages: tuple[str, ...]) -> DateWords:
-    from dateparser.languages.loader import default_loader
+    from app.search.date_locales import LOCALES  # dateparser's, written out (`date_locales_source`)
 
     words = DateWords(languages)
-    names = "january february march april may june july august september october november december".split()
     for language in languages:
-        info = default_loader.get_locale(language).info
-        for number, name in enumerate(names, start=1):
-            said = [fold(s) for s in info.get(name, []) if isinstance(s, str)]
+        locale = LOCALES.get(language, {"months": {}, "relative": {}})
+        for number, said_as in enumerate(locale["months"].values(), start=1):
+            said = [fold(s) for s in said_as]
             for s in said:
                 words.months.setdefault(s, number)
             if said:
                 longest = max(said, key=len)
                 words.full_months.setdefault(longest, number)
-        for key, phrases in (info.get("relative-type") or {}).items():
-            parts = key.split()
-            if len(parts) == 3 and parts[2] == "ago" and parts[1] in ("day", "week", "month", "year"):
-                for phrase in phrases:
-                    words.relative.setdefault(_key(phrase), (parts[1], int(parts[0])))
+        for key, phrases in locale["relative"].items():
+            amount, unit, _ago = key.split()
+            for phrase in phrases:
+                words.relative.setdefault(_key(phrase), (unit, int(amount)))
         words.seasons.update(SEASONS.get(language, {}))
         for name, when in HOLIDAYS.get(language, {}).items():
             words.holidays.setdefault(_key(name), when)
