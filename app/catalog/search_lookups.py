@@ -3,13 +3,15 @@ keyword hits in the words found in photos (SQLite FTS5)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import Engine, and_, func, select, text
+from sqlalchemy import Connection, Engine, and_, func, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.catalog.date_range import images_between
 from app.catalog.schema import FileRow, ImageRow, RegionRow
 from app.catalog.sql_helpers import path_under, taken_or
 
@@ -29,22 +31,22 @@ class CatalogFilters:
 def region_ids_matching(engine: Engine, filters: CatalogFilters) -> np.ndarray:
     """Ids of vector-bearing regions of images that pass the filters (an image passes the folder
     filter when any of its files is below the folder)."""
-    conditions = [RegionRow.vector.is_not(None), *_passing(filters)[0]]
-    stmt = select(RegionRow.id).join(ImageRow, ImageRow.id == RegionRow.image_id).where(and_(*conditions))
     with engine.connect() as conn:
+        conditions = [RegionRow.vector.is_not(None), *_passing(conn, filters)[0]]
+        stmt = select(RegionRow.id).join(ImageRow, ImageRow.id == RegionRow.image_id).where(and_(*conditions))
         return np.asarray(conn.execute(stmt).scalars().all(), dtype=np.int64)
 
 
 def image_ids_matching(engine: Engine, filters: CatalogFilters, limit: int | None = None) -> list[int]:
     """The library's images that pass the filters, newest first (a listing with no words)."""
-    conditions, when = _passing(filters)
-    has_file = select(FileRow.id).where(FileRow.image_id == ImageRow.id).exists()
-    stmt = select(ImageRow.id).where(has_file, *conditions).order_by(when.desc(), ImageRow.id.desc()).limit(limit)
     with engine.connect() as conn:
+        conditions, when = _passing(conn, filters)
+        has_file = select(FileRow.id).where(FileRow.image_id == ImageRow.id).exists()
+        stmt = select(ImageRow.id).where(has_file, *conditions).order_by(when.desc(), ImageRow.id.desc()).limit(limit)
         return [int(i) for i in conn.execute(stmt).scalars()]
 
 
-def _passing(filters: CatalogFilters) -> tuple[list[ColumnElement[bool]], ColumnElement[float]]:
+def _passing(conn: Connection, filters: CatalogFilters) -> tuple[list[ColumnElement[bool]], ColumnElement[float]]:
     """The conditions on `ImageRow` for the filters, and the expression of each image's date."""
     file_time = select(func.max(FileRow.mtime_ns)).where(FileRow.image_id == ImageRow.id).scalar_subquery() / 1e9
     when = taken_or(file_time)
@@ -55,10 +57,16 @@ def _passing(filters: CatalogFilters) -> tuple[list[ColumnElement[bool]], Column
             .where(FileRow.image_id == ImageRow.id, path_under(FileRow.path, [filters.folder]))
             .exists()
         )
-    if filters.after is not None:
-        conditions.append(when >= filters.after)
-    if filters.before is not None:
-        conditions.append(when <= filters.before)
+    dates = filters.after is not None or filters.before is not None
+    within = images_between(conn, filters.after, filters.before) if dates else None
+    if within is not None:  # the range's photos, found through the indexes on dates
+        listed = func.json_each(json.dumps(within.tolist())).table_valued("value")
+        conditions.append(ImageRow.id.in_(select(listed.c.value)))
+    elif dates:  # a range of very many files: each photo's date worked out
+        if filters.after is not None:
+            conditions.append(when >= filters.after)
+        if filters.before is not None:
+            conditions.append(when <= filters.before)
     if filters.formats:
         conditions.append(ImageRow.format.in_(sorted(filters.formats)))
     if filters.images is not None:

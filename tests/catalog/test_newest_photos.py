@@ -4,49 +4,13 @@ undated and wrongly dated photos, ties, photos with several files and photos wit
 
 from __future__ import annotations
 
-import random
-import time
-
 import pytest
 from sqlalchemy import text
 
 import app.catalog.newest_photos as newest_photos
 from app.catalog.database import open_catalog
 from app.catalog.lookups import gallery_rows
-
-NOW = time.time()
-YEAR = 365 * 86400.0
-
-
-def _library(tmp_path, seed: int, photos: int, undated: float, files_new: float):  # type: ignore[no-untyped-def]
-    """`undated` of the photos have no date taken (or one before 1826, or decades ahead); file
-    times are copy times, newer than the dates taken for `files_new` of them."""
-    rng = random.Random(seed)
-    engine = open_catalog(tmp_path / f"catalog-{seed}.sqlite")
-    images, files = [], []
-    for i in range(1, photos + 1):
-        taken: float | None = NOW - rng.choice([rng.uniform(0, 20 * YEAR), 3 * YEAR, 5 * YEAR])  # ties too
-        if rng.random() < undated:
-            taken = rng.choice([None, -5e9, NOW + 30 * YEAR])
-        images.append({"i": i, "h": f"{i:064d}", "t": taken})
-        for copy in range(rng.choice([0, 1, 1, 1, 2, 3])):  # some have no file left
-            newer = rng.random() < files_new
-            when = NOW - rng.choice(
-                [rng.uniform(0, YEAR), YEAR / 2] if newer else [rng.uniform(0, 20 * YEAR), 7 * YEAR]
-            )
-            files.append({"p": f"/p/{i}-{copy}.jpg", "m": int(when * 1e9), "i": i})
-    with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO images(id, content_hash, byte_size, width, height, format, added_at, taken_at) "
-                "VALUES (:i, :h, 1, 1, 1, 'JPEG', 0, :t)"
-            ),
-            images,
-        )
-        conn.execute(
-            text("INSERT INTO files(path, folder, size, mtime_ns, image_id) VALUES (:p, '/p', 1, :m, :i)"), files
-        )
-    return engine
+from tests.helpers.mixed_dates import NOW, mixed_date_library
 
 
 @pytest.mark.parametrize(
@@ -56,7 +20,7 @@ def _library(tmp_path, seed: int, photos: int, undated: float, files_new: float)
 @pytest.mark.parametrize("walk", [20, 1])  # 1: the walk rarely settles, the undated are read one by one
 def test_the_newest_page_is_the_first_rows_of_the_date_order(tmp_path, monkeypatch, seed, undated, files_new, walk):
     monkeypatch.setattr(newest_photos, "FILES_PER_PHOTO", walk)
-    engine = _library(tmp_path, seed, 1500, undated, files_new)
+    engine = mixed_date_library(tmp_path / "catalog.sqlite", seed, 1500, undated, files_new)
     whole = gallery_rows(engine, "date")
     for page in (1, 7, 20, 40, 50, 100, 250, 400, 600, 1400, 2000):
         assert gallery_rows(engine, "date", page) == whole[:page]

@@ -1,0 +1,56 @@
+"""The photos of a date range ("July 2023", "last summer"), found through the indexes on dates
+taken and file times instead of working out a million photos' dates.
+
+A photo's date is when it was taken where that is a plausible date, else its newest file's
+modification time (`sql_helpers.taken_or`). Checking that expression on every photo took 1.2 s
+of a search at a million photos. The dated photos of a range are one walk along the index on
+dates taken; the undated ones have their newest file in the range, so they are among the images
+of the range's files (the index on file times), each then checked as the expression says. A
+range holding a great many files (a library copied in one afternoon, asked for that day) is left
+to the expression: `None`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.catalog.schema import FileRow, ImageRow
+from app.catalog.sql_helpers import id_array, id_set
+from app.core.dates import EARLIEST, latest_plausible
+
+MOST_FILES = 200_000  # files in the range above which the expression is as quick
+
+
+def images_between(
+    conn: Connection, after: float | None, before: float | None, most: int | None = None
+) -> np.ndarray | None:
+    """Sorted ids of the images whose date is within [after, before] (None: open), or None
+    where more than `most` files (`MOST_FILES`) were modified within it."""
+    most = MOST_FILES if most is None else most
+    latest = latest_plausible()
+    taken = ImageRow.taken_at
+    dated: list[ColumnElement[bool]] = [taken >= EARLIEST, taken < latest]
+    in_range: list[ColumnElement[bool]] = []
+    if after is not None:
+        dated.append(taken >= after)
+        in_range.append(FileRow.mtime_ns >= math.floor(after * 1e9))
+    if before is not None:
+        dated.append(taken <= before)
+        in_range.append(FileRow.mtime_ns <= math.ceil(before * 1e9))
+    files = id_array(conn, select(FileRow.image_id).where(*in_range).limit(max(0, most) + 1))
+    if len(files) > most:
+        return None
+    newest_file = select(func.max(FileRow.mtime_ns)).where(FileRow.image_id == ImageRow.id).scalar_subquery() / 1e9
+    undated: list[ColumnElement[bool]] = [or_(taken.is_(None), taken < EARLIEST, taken >= latest)]
+    if after is not None:
+        undated.append(newest_file >= after)
+    if before is not None:
+        undated.append(newest_file <= before)
+    listed = func.json_each(json.dumps(np.unique(files).tolist())).table_valued("value")
+    with_files = select(ImageRow.id).where(ImageRow.id.in_(select(listed.c.value)), *undated)
+    return np.union1d(id_set(conn, select(ImageRow.id).where(and_(*dated))), id_set(conn, with_files))
