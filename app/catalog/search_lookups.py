@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import Connection, Engine, and_, func, select, text
+from sqlalchemy import Connection, Engine, Select, and_, func, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.catalog.date_range import images_between
 from app.catalog.schema import FileRow, ImageRow, RegionRow
-from app.catalog.sql_helpers import path_under, taken_or
+from app.catalog.sql_helpers import id_set, path_under, taken_or
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ def region_ids_matching(engine: Engine, filters: CatalogFilters) -> np.ndarray:
     with engine.connect() as conn:
         conditions = [RegionRow.vector.is_not(None), *_passing(conn, filters)[0]]
         stmt = select(RegionRow.id).join(ImageRow, ImageRow.id == RegionRow.image_id).where(and_(*conditions))
-        return np.asarray(conn.execute(stmt).scalars().all(), dtype=np.int64)
+        return np.sort(id_set(conn, stmt))
 
 
 def image_ids_matching(engine: Engine, filters: CatalogFilters, limit: int | None = None) -> list[int]:
@@ -60,8 +60,7 @@ def _passing(conn: Connection, filters: CatalogFilters) -> tuple[list[ColumnElem
     dates = filters.after is not None or filters.before is not None
     within = images_between(conn, filters.after, filters.before) if dates else None
     if within is not None:  # the range's photos, found through the indexes on dates
-        listed = func.json_each(json.dumps(within.tolist())).table_valued("value")
-        conditions.append(ImageRow.id.in_(select(listed.c.value)))
+        conditions.append(ImageRow.id.in_(_listed(within.tolist())))
     elif dates:  # a range of very many files: each photo's date worked out
         if filters.after is not None:
             conditions.append(when >= filters.after)
@@ -70,8 +69,14 @@ def _passing(conn: Connection, filters: CatalogFilters) -> tuple[list[ColumnElem
     if filters.formats:
         conditions.append(ImageRow.format.in_(sorted(filters.formats)))
     if filters.images is not None:
-        conditions.append(ImageRow.id.in_(sorted(filters.images)))
+        conditions.append(ImageRow.id.in_(_listed(sorted(filters.images))))
     return conditions, when
+
+
+def _listed(ids: list[int]) -> Select:
+    """`ids` as one JSON text SQLite reads as rows: any number of them (a place's 200,000
+    photos), where bound parameters stop at 32,766."""
+    return select(func.json_each(json.dumps(ids)).table_valued("value").c.value)
 
 
 def keyword_regions(engine: Engine, words: Sequence[str]) -> set[int]:
