@@ -228,7 +228,11 @@ class VectorStore:
             return None
 
     def ids(self) -> np.ndarray:
+        """Every id stored. A file not read yet is mapped for them, not read: comparing them
+        with the catalog's needs no vector (a flat file of 100,000 is 200 MB)."""
         with self._lock:
+            if self._held is None:
+                self._read(view=True)
             if self._index.ntotal == 0:
                 return np.empty(0, dtype=np.int64)
             ivf = self._ivf
