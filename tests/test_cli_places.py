@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from app.catalog import lookups
 from tests.helpers.images import photo, save_jpeg
 from tests.helpers.raw_files import exiftool
 
@@ -101,7 +102,7 @@ def test_photos_indexed_before_gps_was_read_get_their_place(cli, trip, library_d
     assert cli("status", "--json").json["places"] == 6
 
 
-def test_a_photo_without_gps_gets_the_place_of_its_event_marked_estimated(cli, tmp_path):
+def test_a_photo_without_gps_gets_the_place_of_its_event_marked_estimated(cli, tmp_path, monkeypatch):
     folder = tmp_path / "day out"
     shots = {
         "gps 1.jpg": ("2024:05:01 10:00:00", ("38.7223", "N", "9.1393", "W")),
@@ -138,6 +139,9 @@ def test_a_photo_without_gps_gets_the_place_of_its_event_marked_estimated(cli, t
     # photos must not remake a million of them): a photo moved into the day is placed by it.
     exiftool(folder / "a week later.jpg", "-DateTimeOriginal=2024:05:01 10:30:00")
     assert cli("index", folder, "--no-detect", "--no-ocr").code == 0
+    read = []
+    monkeypatch.setattr(lookups, "image_times", lambda engine, real=lookups.image_times: read.append(1) or real(engine))
     (lisbon,) = cli("places", "--json").json["places"]
+    assert read == [1], "the photos' times are read once for the events and the estimates (4 s at a million)"
     assert (lisbon["count"], lisbon["estimated"]) == (4, 2)
     assert cli("status", "--json").json["places_estimated"] == 2

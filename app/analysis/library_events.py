@@ -19,6 +19,8 @@ from app.analysis.results import Clustering, Event, Events
 from app.catalog import analysis_vectors, lookups
 from app.catalog.change_stamps import IMAGE_VECTORS, TIMES, remembered, stamps
 
+Times = tuple[int, float, str]  # (image id, its date in seconds, its first path): `image_times`
+
 EVENTS = "events"
 
 
@@ -42,10 +44,23 @@ def event_photos(inputs: AnalysisInputs, event_id: int) -> frozenset[int] | None
     return frozenset(int(i) for i in found[0]) if found else None
 
 
-def event_groups(inputs: AnalysisInputs) -> list[list[int]]:
-    """Each event's image ids, oldest first, without naming any (no clusters)."""
-    kept, _cached = _stored_events(inputs)
+def event_groups(inputs: AnalysisInputs, times: Callable[[], list[Times]] | None = None) -> list[list[int]]:
+    """Each event's image ids, oldest first, without naming any (no clusters). `times`: the
+    photos' times (`lookups.image_times`) where the caller reads them too (4 s at a million)."""
+    kept, _cached = _stored_events(inputs, times=times)
     return [[int(i) for i in event["image_ids"]] for event in kept.events]
+
+
+def read_once(read: Callable[[], list[Times]]) -> Callable[[], list[Times]]:
+    """`read`, called at most once: its answer is kept for the calls after."""
+    kept: list[list[Times]] = []
+
+    def once() -> list[Times]:
+        if not kept:
+            kept.append(read())
+        return kept[0]
+
+    return once
 
 
 def _event_id(event: dict) -> int:
@@ -57,16 +72,13 @@ _kept: dict[str, StoredEvents] = {}  # library -> its events, as last read or ma
 _kept_lock = threading.Lock()
 
 
-def _stored_events(inputs: AnalysisInputs, use_cache: bool = True) -> tuple[StoredEvents, bool]:
+def _stored_events(
+    inputs: AnalysisInputs, use_cache: bool = True, times: Callable[[], list[Times]] | None = None
+) -> tuple[StoredEvents, bool]:
     """The events, oldest first, as cached per library version (computed when stale), and
     whether they came from the cache. This process keeps the last ones it read or made: the
     slider names them again on every move (a million photos' events are 100 MB of JSON)."""
-    read: list[list[tuple[int, float, str]]] = []  # the times, read at most once
-
-    def times() -> list[tuple[int, float, str]]:
-        if not read:
-            read.append(lookups.image_times(inputs.engine))
-        return read[0]
+    times = times or read_once(lambda: lookups.image_times(inputs.engine))
 
     def made() -> str:
         return _version(times(), analysis_vectors.analysis_region_ids(inputs.engine, "image"), inputs.model_key)

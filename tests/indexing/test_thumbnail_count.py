@@ -1,0 +1,45 @@
+"""`status`'s count of missing thumbnails (hashes read as one text, each cache folder listed once)
+is the length of the list the repair reads, whatever the cache holds: thumbnails gone, a link
+whose target went, a file in the wrong folder, a hash no thumbnail can have."""
+
+from __future__ import annotations
+
+import os
+
+from sqlalchemy import text
+
+from app.catalog.database import open_catalog
+from app.core.paths import LibraryPaths
+from app.indexing.thumbnail_repair import count_missing_thumbnails, missing_thumbnail_hashes
+
+
+def test_the_count_is_the_repairs_list(tmp_path):
+    paths = LibraryPaths(tmp_path / "library")
+    engine = open_catalog(tmp_path / "catalog.sqlite")
+    hashes = [f"{i:02x}" * 32 for i in range(40)] + ["../../etc/passwd", "AB" * 32]
+    with engine.begin() as conn:
+        for i, h in enumerate(hashes, start=1):
+            conn.execute(
+                text(
+                    "INSERT INTO images(id, content_hash, byte_size, width, height, format, added_at) "
+                    "VALUES (:i, :h, 1, 1, 1, 'JPEG', 0)"
+                ),
+                {"i": i, "h": h},
+            )
+    assert count_missing_thumbnails(engine, paths) == len(missing_thumbnail_hashes(engine, paths)) == 40
+    for h in hashes[:40]:
+        made = paths.thumbnails / h[:2] / f"{h}.jpg"
+        made.parent.mkdir(parents=True, exist_ok=True)
+        made.write_bytes(b"jpeg")
+    (paths.thumbnails / hashes[3][:2] / f"{hashes[3]}.jpg").unlink()
+    os.replace(
+        paths.thumbnails / hashes[4][:2] / f"{hashes[4]}.jpg", paths.thumbnails / hashes[5][:2] / f"{hashes[4]}.jpg"
+    )
+    target = tmp_path / "elsewhere.jpg"
+    target.write_bytes(b"jpeg")
+    link = paths.thumbnails / hashes[6][:2] / f"{hashes[6]}.jpg"
+    link.unlink()
+    link.symlink_to(target)
+    assert count_missing_thumbnails(engine, paths) == len(missing_thumbnail_hashes(engine, paths)) == 2
+    target.unlink()  # the link's target went
+    assert count_missing_thumbnails(engine, paths) == len(missing_thumbnail_hashes(engine, paths)) == 3
