@@ -160,8 +160,8 @@ def test_a_read_only_view_searches_as_the_file_read_whole_and_is_read_whole_befo
         whole, viewed = VectorStore(path, 16, "c1"), VectorStore(path, 16, "c1")
         viewed.load(view=True)
         assert viewed._viewed and viewed.kind == kind
-        for allowed in (None, np.arange(1, 3001, 3)):
-            found, expected = viewed.search(vecs[:4], 10, allowed), whole.search(vecs[:4], 10, allowed)
+        for queries, allowed in ((vecs[:4], None), (vecs[:4], np.arange(1, 3001, 3)), (vecs[7], None)):
+            found, expected = viewed.search(queries, 10, allowed), whole.search(queries, 10, allowed)
             assert np.array_equal(found[1], expected[1]) and np.allclose(found[0], expected[0])
         assert np.allclose(viewed.reconstruct(7), whole.reconstruct(7))
         assert viewed.remove([5, 6]) == 2 and not viewed._viewed, "read whole, then changed"
