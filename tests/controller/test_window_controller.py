@@ -201,7 +201,7 @@ def test_results_carry_their_thumbnails_without_a_catalog_query(opened, photos, 
     monkeypatch.setattr("app.catalog.lookups.images", no_catalog)
     controller.searching.show_hits(hits)
     items, message = view.named("show_results")[-1]
-    assert [i.thumbnail for i in items] == [library.paths.thumbnail(h.content_hash) for h in hits]
+    assert [Path(i.thumbnail) for i in items] == [library.paths.thumbnail(h.content_hash) for h in hits]
     assert message == "4 photos, best first · Esc shows all photos"
     controller.searching.show_hits([])
     assert view.named("show_results")[-1] == ([], "No matching photos. Try other words, or lower the threshold.")
