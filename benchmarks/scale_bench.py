@@ -9,12 +9,14 @@ bursts, duplicates, places, albums, stars and tags), then at each size measures,
 own process with its peak memory (the process's maximum resident size):
 
 - `index` of the unchanged library (what every later run pays: the search index fitted);
-- `status`, and a text search from the command line end to end (median of 3);
+- `status` right after that run (the first after a change remakes what it counts) and again,
+  and a text search from the command line end to end (median of 3);
 - the vector search alone: p50/p95 over 100 queries and recall@10 against exact search;
 - the gallery's rows (the window's first query) and the window itself to its first gallery
   (QT_QPA_PLATFORM=offscreen unless a display is set);
-- `events`, `clusters`, `duplicates` (first scan, then again with nothing changed), `places`,
-  `albums`, `memories`, and the 3D map (`project`);
+- `events`, `clusters`, the window's strictness slider (its first move builds the neighbour
+  graph, the next ones re-cluster from it), `duplicates` (first scan, then again with nothing
+  changed), `places`, `albums`, `memories`, and the 3D map (`project`);
 - adding --add new real photos, to searchable, against adding them to an empty library.
 
 Then the growth of each figure from one size to the next, beside the growth of the photos
@@ -127,6 +129,21 @@ print(json.dumps({"kind": store.kind, "nlist": store.nlist, "vectors": int(store
   "recall_at_10": round(recall_at_k(truth, found), 4)}))
 """
 
+SLIDER = """
+import json, os, time
+from pathlib import Path
+from app.analysis.library_analysis import AnalysisInputs
+from app.analysis.library_events import window_clusters
+from app.library import Library
+inputs = AnalysisInputs.of(Library(Path(os.environ['PHOTO_ORGANIZER_LIBRARY'])))
+moves = []
+for strictness in (0.5, 0.45, 0.55, 0.4):  # as the analysis process runs them: the first builds the graph
+    t = time.perf_counter()
+    found, events = window_clusters(inputs, strictness)
+    moves.append(round(time.perf_counter() - t, 2))
+print(json.dumps({"graph_and_first_seconds": moves[0], "move_seconds": moves[1:], "clusters": len(found.clusters)}))
+"""
+
 GALLERY = """
 import json, os, time
 from pathlib import Path
@@ -182,6 +199,7 @@ def measure_size(library: Path, args: argparse.Namespace, skip: set[str], say) -
     seed = library.parent / f"{library.name}-seed-photos"
     steps: list[tuple[str, object]] = [
         ("index_unchanged", lambda: cli(library, ["index", str(seed), "--no-detect", "--no-ocr", "--no-faces"], t)),
+        ("status_after_index", lambda: cli(library, ["status", "--json"], t)),
         ("status", lambda: cli(library, ["status", "--json"], t)),
         ("cli_search", lambda: _median_of(3, lambda: cli(library, ["search", QUERY, "--json"], t))),
         ("vector_search", lambda: python_step(library, VECTOR_SEARCH, t)),
@@ -192,6 +210,7 @@ def measure_size(library: Path, args: argparse.Namespace, skip: set[str], say) -
         ("memories", lambda: cli(library, ["memories", "--json"], t)),
         ("events", lambda: fresh(library, "events", lambda: cli(library, ["events", "--json"], t))),
         ("clusters", lambda: fresh(library, "clusters-*", lambda: cli(library, ["clusters", "--json"], t))),
+        ("slider", lambda: python_step(library, SLIDER, t)),
         ("duplicates_first", lambda: fresh(library, "duplicate-*", lambda: cli(library, ["duplicates", "--json"], t))),
         ("duplicates_again", lambda: cli(library, ["duplicates", "--json"], t)),
         ("map", lambda: fresh(library, "projection", lambda: cli(library, ["project", "--json"], t))),
