@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from app.analysis import estimated_places
 from app.catalog import lookups
 from tests.helpers.images import photo, save_jpeg
 from tests.helpers.raw_files import exiftool
@@ -128,7 +129,7 @@ def test_a_photo_without_gps_gets_the_place_of_its_event_marked_estimated(cli, t
     assert (lisbon["city"], lisbon["count"], lisbon["estimated"]) == ("Lisbon", 3, 1)
     assert "(1 estimated)" in cli("places").out
     status = cli("status", "--json").json
-    assert (status["places"], status["places_estimated"]) == (3, 1)
+    assert (status["places"], status["places_estimated"]) == (3, 1) and status["analysis"]["places"] == "fresh"
     found = cli("search", "a street at dusk", "--place", "Lisbon", "--json").json["results"]
     assert _names(found) == {"gps 1.jpg", "no gps.jpg", "gps 2.jpg"}, "the estimated photo is found there too"
     assert {p.name for p in folder.iterdir()} == set(shots), "nothing written beside the photos"
@@ -139,6 +140,11 @@ def test_a_photo_without_gps_gets_the_place_of_its_event_marked_estimated(cli, t
     # photos must not remake a million of them): a photo moved into the day is placed by it.
     exiftool(folder / "a week later.jpg", "-DateTimeOriginal=2024:05:01 10:30:00")
     assert cli("index", folder, "--no-detect", "--no-ocr").code == 0
+    quick = estimated_places.REMADE_BY_STATUS
+    monkeypatch.setattr(estimated_places, "REMADE_BY_STATUS", 3)  # as if this were a large library
+    status = cli("status", "--json").json  # says they are stale, and remakes nothing (40 s at a million)
+    assert status["analysis"]["places"] == "stale" and status["places_estimated"] == 1
+    monkeypatch.setattr(estimated_places, "REMADE_BY_STATUS", quick)
     read = []
     monkeypatch.setattr(lookups, "image_times", lambda engine, real=lookups.image_times: read.append(1) or real(engine))
     (lisbon,) = cli("places", "--json").json["places"]

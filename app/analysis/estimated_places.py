@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
+from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from app.analysis.library_analysis import AnalysisInputs
@@ -22,9 +23,33 @@ from app.catalog.places import (
     own_places,
     replace_estimates,
 )
+from app.catalog.schema import ImageRow
 from app.core.storage import is_storage_full
 
 log = logging.getLogger(__name__)
+
+
+# `status` remakes stale estimates up to this many photos (a moment); above, it says they are
+# stale: after a change at a million photos remaking them takes the events (40 s).
+REMADE_BY_STATUS = 50_000
+
+
+def estimate_places_if_quick(inputs: AnalysisInputs) -> None:
+    """`estimate_places` for a library of at most `REMADE_BY_STATUS` photos."""
+    with inputs.engine.connect() as conn:
+        photos = int(conn.execute(select(func.count()).select_from(ImageRow)).scalar_one())
+    if photos <= REMADE_BY_STATUS:
+        estimate_places(inputs)
+
+
+def estimates_current(inputs: AnalysisInputs) -> bool:
+    """Whether the estimated places were made from the library as it is (change stamps only:
+    `status` says so without remaking them, which at a million photos takes the events)."""
+    return meta.get_meta(inputs.engine, ESTIMATED_FOR) == _made_from(inputs)
+
+
+def _made_from(inputs: AnalysisInputs) -> str:
+    return f"{inputs.model_key}|{estimate_inputs(inputs.engine)}"
 
 
 def estimate_places(inputs: AnalysisInputs) -> int:
@@ -32,9 +57,7 @@ def estimate_places(inputs: AnalysisInputs) -> int:
     were last made; returns how many photos have one (0 when read-only)."""
     if inputs.read_only:
         return 0
-    made_from = (
-        f"{inputs.model_key}|{estimate_inputs(inputs.engine)}"  # read before: a change meanwhile shows next time
-    )
+    made_from = _made_from(inputs)  # read before: a change meanwhile shows next time
     if meta.get_meta(inputs.engine, ESTIMATED_FOR) == made_from:
         return count_placed(inputs.engine)[1]
     try:

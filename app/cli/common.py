@@ -243,8 +243,8 @@ class ProgressLine:
 
 
 def refresh_estimated_places(library: Library) -> None:
-    """Places estimated from each photo's event made again (what `places`, `status` and
-    `--place` count and filter by)."""
+    """Places estimated from each photo's event made again where what they come from changed
+    (what `places` counts and `--place` filters by; `status` only says whether they are)."""
     from app.analysis.estimated_places import estimate_places
     from app.analysis.library_analysis import AnalysisInputs
 

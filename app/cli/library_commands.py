@@ -112,12 +112,16 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from app.analysis.estimated_places import estimate_places_if_quick, estimates_current
     from app.analysis.library_analysis import AnalysisInputs, freshness
 
     with open_library(args) as library:
-        refresh_estimated_places(library)
+        inputs = AnalysisInputs.of(library)
+        # Estimated places are remade here only where that is quick; in a large library they
+        # are reported as they are (`places`, a search by place and the window remake them).
+        estimate_places_if_quick(inputs)
         payload = library.status().to_json()
-        payload["analysis"] = freshness(AnalysisInputs.of(library))
+        payload["analysis"] = {**freshness(inputs), "places": "fresh" if estimates_current(inputs) else "stale"}
         payload["quick_search"] = library.queries.state(run=False)  # doctor runs the towers too
     human = "\n".join(f"{k}: {v}" for k, v in payload.items())
     emit(args, payload, human)

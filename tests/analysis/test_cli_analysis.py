@@ -67,7 +67,7 @@ def test_project_gives_every_photo_a_point_cached_until_the_library_changes(cli,
     clusters = cli("clusters", "--json").json
     cluster_of = {p: c["id"] for c in clusters["clusters"] for p in c["paths"]}
     assert all(p["cluster"] == cluster_of.get(p["path"], -1) for p in points)
-    assert cli("status", "--json").json["analysis"] == {"clusters": "fresh", "map": "fresh"}
+    assert cli("status", "--json").json["analysis"] == {"clusters": "fresh", "map": "fresh", "places": "fresh"}
     again = cli("project", "--json").json
     assert again["points"] == points and again["seconds"] < first.json["seconds"]
 
@@ -75,7 +75,7 @@ def test_project_gives_every_photo_a_point_cached_until_the_library_changes(cli,
 
     draw("red", "circle", np.random.default_rng(77), 128).save(shapes_indexed / "extra.png")
     cli("index", shapes_indexed)
-    assert cli("status", "--json").json["analysis"] == {"clusters": "stale", "map": "stale"}
+    assert cli("status", "--json").json["analysis"] == {"clusters": "stale", "map": "stale", "places": "fresh"}
     assert len(cli("project", "--json").json["points"]) == 49
 
 
