@@ -12,7 +12,6 @@ to the expression: `None`.
 
 from __future__ import annotations
 
-import json
 import math
 
 import numpy as np
@@ -20,7 +19,7 @@ from sqlalchemy import Connection, and_, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.catalog.schema import FileRow, ImageRow
-from app.catalog.sql_helpers import id_array, id_set
+from app.catalog.sql_helpers import id_array, id_set, listed
 from app.core.dates import EARLIEST, latest_plausible
 
 MOST_FILES = 200_000  # files in the range above which the expression is as quick
@@ -51,6 +50,5 @@ def images_between(
         undated.append(newest_file >= after)
     if before is not None:
         undated.append(newest_file <= before)
-    listed = func.json_each(json.dumps(np.unique(files).tolist())).table_valued("value")
-    with_files = select(ImageRow.id).where(ImageRow.id.in_(select(listed.c.value)), *undated)
+    with_files = select(ImageRow.id).where(ImageRow.id.in_(listed(np.unique(files).tolist())), *undated)
     return np.union1d(id_set(conn, select(ImageRow.id).where(and_(*dated))), id_set(conn, with_files))

@@ -4,7 +4,6 @@ failures."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,7 +28,7 @@ from app.catalog.schema import (
     PlaceRow,
     RegionRow,
 )
-from app.catalog.sql_helpers import chunks, id_set, taken_or, vectors_by_id
+from app.catalog.sql_helpers import chunks, id_set, listed, taken_or, vectors_by_id
 from app.core.dates import plausible_date, within_dates
 
 FAILURE_COLUMNS = (FailureRow.path, FailureRow.size, FailureRow.mtime_ns, FailureRow.reason, FailureRow.kind)
@@ -175,8 +174,7 @@ def _first_path_and_time(of: Sequence[int] | None = None) -> tuple[Any, Any]:
         FileRow.image_id, func.min(FileRow.path).label("path"), func.max(FileRow.mtime_ns).label("mtime_ns")
     )
     if of is not None:
-        listed = func.json_each(json.dumps([int(i) for i in of])).table_valued("value")  # any number of ids
-        chosen = chosen.where(FileRow.image_id.in_(select(listed.c.value)))
+        chosen = chosen.where(FileRow.image_id.in_(listed(of)))
     first_path = chosen.group_by(FileRow.image_id).subquery()
     return first_path, taken_or(first_path.c.mtime_ns / 1e9)
 

@@ -10,13 +10,13 @@ recent files), from each undated photo's own files. The newest of both are the n
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable
 
 from sqlalchemy import ColumnElement, Connection, exists, func, or_, select
 
 from app.catalog.schema import FileRow, ImageRow
+from app.catalog.sql_helpers import listed
 from app.core.dates import EARLIEST, latest_plausible
 
 FILES_PER_PHOTO = 20  # file rows walked per photo wanted before the undated are read one by one
@@ -64,8 +64,7 @@ def _walked(conn: Connection, limit: int, undated: ColumnElement[bool], older: f
 
 
 def _among(conn: Connection, ids: Iterable[int], chosen: ColumnElement[bool]) -> set[int]:
-    listed = func.json_each(json.dumps(list(ids))).table_valued("value")
-    return set(conn.execute(select(ImageRow.id).where(ImageRow.id.in_(select(listed.c.value)), chosen)).scalars())
+    return set(conn.execute(select(ImageRow.id).where(ImageRow.id.in_(listed(ids)), chosen)).scalars())
 
 
 def _one_by_one(conn: Connection, limit: int, undated: ColumnElement[bool]) -> Newest:

@@ -3,17 +3,16 @@ keyword hits in the words found in photos (SQLite FTS5)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import Connection, Engine, Select, and_, func, select, text
+from sqlalchemy import Connection, Engine, and_, func, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.catalog.date_range import images_between
 from app.catalog.schema import FileRow, ImageRow, RegionRow
-from app.catalog.sql_helpers import id_set, path_under, taken_or
+from app.catalog.sql_helpers import id_set, listed, path_under, taken_or
 
 
 @dataclass(frozen=True)
@@ -60,7 +59,7 @@ def _passing(conn: Connection, filters: CatalogFilters) -> tuple[list[ColumnElem
     dates = filters.after is not None or filters.before is not None
     within = images_between(conn, filters.after, filters.before) if dates else None
     if within is not None:  # the range's photos, found through the indexes on dates
-        conditions.append(ImageRow.id.in_(_listed(within.tolist())))
+        conditions.append(ImageRow.id.in_(listed(within.tolist())))
     elif dates:  # a range of very many files: each photo's date worked out
         if filters.after is not None:
             conditions.append(when >= filters.after)
@@ -69,14 +68,8 @@ def _passing(conn: Connection, filters: CatalogFilters) -> tuple[list[ColumnElem
     if filters.formats:
         conditions.append(ImageRow.format.in_(sorted(filters.formats)))
     if filters.images is not None:
-        conditions.append(ImageRow.id.in_(_listed(sorted(filters.images))))
+        conditions.append(ImageRow.id.in_(listed(sorted(filters.images))))
     return conditions, when
-
-
-def _listed(ids: list[int]) -> Select:
-    """`ids` as one JSON text SQLite reads as rows: any number of them (a place's 200,000
-    photos), where bound parameters stop at 32,766."""
-    return select(func.json_each(json.dumps(ids)).table_valued("value").c.value)
 
 
 def keyword_regions(engine: Engine, words: Sequence[str]) -> set[int]:
