@@ -23,6 +23,7 @@ from app.catalog.sql_helpers import id_array, id_set, listed
 from app.core.dates import EARLIEST, latest_plausible
 
 MOST_FILES = 200_000  # files in the range above which the expression is as quick
+SLACK_NS = 1_000
 
 
 def images_between(
@@ -35,12 +36,14 @@ def images_between(
     taken = ImageRow.taken_at
     dated: list[ColumnElement[bool]] = [taken >= EARLIEST, taken < latest]
     in_range: list[ColumnElement[bool]] = []
+    # Files a little either side too: seconds times 1e9 is not exact in float64 (to 256 ns at
+    # today's dates), and each candidate is checked against the date expression below.
     if after is not None:
         dated.append(taken >= after)
-        in_range.append(FileRow.mtime_ns >= math.floor(after * 1e9))
+        in_range.append(FileRow.mtime_ns >= math.floor(after * 1e9) - SLACK_NS)
     if before is not None:
         dated.append(taken <= before)
-        in_range.append(FileRow.mtime_ns <= math.ceil(before * 1e9))
+        in_range.append(FileRow.mtime_ns <= math.ceil(before * 1e9) + SLACK_NS)
     files = id_array(conn, select(FileRow.image_id).where(*in_range).limit(max(0, most) + 1))
     if len(files) > most:
         return None

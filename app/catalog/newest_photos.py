@@ -51,7 +51,7 @@ def _walked(conn: Connection, limit: int, undated: ColumnElement[bool], older: f
     walk = limit * FILES_PER_PHOTO
     stmt = select(FileRow.image_id, FileRow.mtime_ns).order_by(FileRow.mtime_ns.desc()).limit(walk)
     if older is not None:
-        stmt = stmt.where(FileRow.mtime_ns >= math.floor(older * 1e9))
+        stmt = stmt.where(FileRow.mtime_ns >= math.floor(older * 1e9) - 1_000)  # seconds x 1e9: not exact
     rows = conn.execute(stmt).all()
     newest: dict[int, int] = {}
     for image_id, mtime_ns in rows:  # newest first: an image's first row is its newest file
