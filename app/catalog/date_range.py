@@ -15,12 +15,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, and_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.catalog.schema import FileRow, ImageRow
-from app.catalog.sql_helpers import id_array, id_set, listed
-from app.core.dates import EARLIEST, latest_plausible
+from app.catalog.sql_helpers import id_array, id_set, listed, newest_file_time, plausibly_taken, undated
+from app.core.dates import latest_plausible
 
 MOST_FILES = 200_000  # files in the range above which the expression is as quick
 SLACK_NS = 1_000
@@ -34,7 +34,7 @@ def images_between(
     most = MOST_FILES if most is None else most
     latest = latest_plausible()
     taken = ImageRow.taken_at
-    dated: list[ColumnElement[bool]] = [taken >= EARLIEST, taken < latest]
+    dated: list[ColumnElement[bool]] = [plausibly_taken(latest)]
     in_range: list[ColumnElement[bool]] = []
     # Files a little either side too: seconds times 1e9 is not exact in float64 (to 256 ns at
     # today's dates), and each candidate is checked against the date expression below.
@@ -47,11 +47,11 @@ def images_between(
     files = id_array(conn, select(FileRow.image_id).where(*in_range).limit(max(0, most) + 1))
     if len(files) > most:
         return None
-    newest_file = select(func.max(FileRow.mtime_ns)).where(FileRow.image_id == ImageRow.id).scalar_subquery() / 1e9
-    undated: list[ColumnElement[bool]] = [or_(taken.is_(None), taken < EARLIEST, taken >= latest)]
+    newest_file = newest_file_time()
+    without_date: list[ColumnElement[bool]] = [undated(latest)]
     if after is not None:
-        undated.append(newest_file >= after)
+        without_date.append(newest_file >= after)
     if before is not None:
-        undated.append(newest_file <= before)
-    with_files = select(ImageRow.id).where(ImageRow.id.in_(listed(np.unique(files).tolist())), *undated)
+        without_date.append(newest_file <= before)
+    with_files = select(ImageRow.id).where(ImageRow.id.in_(listed(np.unique(files).tolist())), *without_date)
     return np.union1d(id_set(conn, select(ImageRow.id).where(and_(*dated))), id_set(conn, with_files))

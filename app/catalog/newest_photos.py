@@ -13,11 +13,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, Connection, exists, func, or_, select
+from sqlalchemy import ColumnElement, Connection, exists, select
 
 from app.catalog.schema import FileRow, ImageRow
-from app.catalog.sql_helpers import listed
-from app.core.dates import EARLIEST, latest_plausible
+from app.catalog.sql_helpers import listed, newest_file_time, plausibly_taken, undated
+from app.core.dates import latest_plausible
 
 FILES_PER_PHOTO = 20  # file rows walked per photo wanted before the undated are read one by one
 
@@ -32,16 +32,16 @@ def newest_ids(conn: Connection, limit: int) -> list[int]:
     has_file = exists().where(FileRow.image_id == ImageRow.id)
     dated_stmt = (
         select(taken, ImageRow.id)
-        .where(taken >= EARLIEST, taken < latest, has_file)
+        .where(plausibly_taken(latest), has_file)
         .order_by(taken.desc(), ImageRow.id)
         .limit(limit)
     )
     dated = [(float(when), int(i)) for when, i in conn.execute(dated_stmt) if when is not None]
     older = dated[-1][0] if len(dated) == limit else None  # nothing older is among the newest
-    undated = or_(taken.is_(None), taken < EARLIEST, taken >= latest)
-    found = _walked(conn, limit, undated, older)
+    without_date = undated(latest)
+    found = _walked(conn, limit, without_date, older)
     if found is None:
-        found = _one_by_one(conn, limit, undated)
+        found = _one_by_one(conn, limit, without_date)
     return [i for _when, i in sorted(dated + found, key=lambda row: (-row[0], row[1]))[:limit]]
 
 
@@ -70,8 +70,6 @@ def _among(conn: Connection, ids: Iterable[int], chosen: ColumnElement[bool]) ->
 def _one_by_one(conn: Connection, limit: int, undated: ColumnElement[bool]) -> Newest:
     """The newest undated images, each dated by its own newest file (through the index on
     dates taken, which lists the undated): costs what the undated photos number."""
-    newest_file = (
-        select(func.max(FileRow.mtime_ns)).where(FileRow.image_id == ImageRow.id).scalar_subquery() / 1e9
-    ).label("when")
+    newest_file = newest_file_time().label("when")
     stmt = select(newest_file, ImageRow.id).where(undated).order_by(newest_file.desc(), ImageRow.id).limit(limit)
     return [(float(when), int(i)) for when, i in conn.execute(stmt) if when is not None]

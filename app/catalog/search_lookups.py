@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import Connection, Engine, and_, func, select, text
+from sqlalchemy import Connection, Engine, and_, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.catalog.date_range import images_between
 from app.catalog.schema import FileRow, ImageRow, RegionRow
-from app.catalog.sql_helpers import id_set, listed, path_under, taken_or
+from app.catalog.sql_helpers import id_set, listed, newest_file_time, path_under, taken_or
 
 
 @dataclass(frozen=True)
@@ -47,8 +47,7 @@ def image_ids_matching(engine: Engine, filters: CatalogFilters, limit: int | Non
 
 def _passing(conn: Connection, filters: CatalogFilters) -> tuple[list[ColumnElement[bool]], ColumnElement[float]]:
     """The conditions on `ImageRow` for the filters, and the expression of each image's date."""
-    file_time = select(func.max(FileRow.mtime_ns)).where(FileRow.image_id == ImageRow.id).scalar_subquery() / 1e9
-    when = taken_or(file_time)
+    when = taken_or(newest_file_time())
     conditions: list[ColumnElement[bool]] = []
     if filters.folder:
         conditions.append(

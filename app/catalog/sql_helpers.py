@@ -8,12 +8,12 @@ from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import Connection, Engine, Select, Text, case, func, select
+from sqlalchemy import Connection, Engine, Select, Text, case, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, QueryableAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.catalog.path_text import encode_path
-from app.catalog.schema import ImageRow
+from app.catalog.schema import FileRow, ImageRow
 from app.core.dates import EARLIEST, latest_plausible
 
 CHUNK = 500  # stay far below SQLite's limit on bound parameters
@@ -22,8 +22,25 @@ CHUNK = 500  # stay far below SQLite's limit on bound parameters
 def taken_or(file_time: Any) -> ColumnElement[float]:
     """An image's date: when it was taken where that is a plausible date (`app.core.dates`;
     libraries indexed before that check may hold others), else `file_time`."""
-    plausible = (ImageRow.taken_at >= EARLIEST) & (ImageRow.taken_at < latest_plausible())  # as `plausible_date`
-    return case((plausible, ImageRow.taken_at), else_=file_time)
+    return case((plausibly_taken(latest_plausible()), ImageRow.taken_at), else_=file_time)
+
+
+def plausibly_taken(latest: float) -> ColumnElement[bool]:
+    """An image has a plausible date taken (as `plausible_date`, `latest` being now's limit)."""
+    return (ImageRow.taken_at >= EARLIEST) & (ImageRow.taken_at < latest)
+
+
+def undated(latest: float) -> ColumnElement[bool]:
+    """An image's date is its newest file's time: no date taken, or not a plausible one.
+    Spelt as three ranges (not a NOT of `plausibly_taken`) so SQLite walks the index on dates
+    taken for each."""
+    taken = ImageRow.taken_at
+    return or_(taken.is_(None), taken < EARLIEST, taken >= latest)
+
+
+def newest_file_time() -> ColumnElement[Any]:
+    """An image's newest file's modification time in seconds (a subquery per image)."""
+    return select(func.max(FileRow.mtime_ns)).where(FileRow.image_id == ImageRow.id).scalar_subquery() / 1e9
 
 
 def id_array(conn: Connection, stmt: Select) -> np.ndarray:
