@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 
 from app.catalog.photo_marks import all_marks, marks_of
 from app.catalog.schema import FileRow, ImageRow
-from app.catalog.sql_helpers import chunks
+from app.catalog.sql_helpers import listed
 from app.core.media_kinds import RAW_FORMATS
 from app.core.raw_pairs import RawPairs, find_pairs, partner_names
 
@@ -53,11 +53,9 @@ def gallery_marks(engine: Engine, of: Sequence[tuple[int, str]] | None = None) -
         pairs = raw_pairs(engine)
     else:
         ids = [image_id for image_id, _path in of]
-        durations = []
         with engine.connect() as conn:
-            for chunk in chunks(ids):
-                statement = select(ImageRow.id, ImageRow.duration).where(ImageRow.id.in_(chunk))
-                durations += conn.execute(statement.where(ImageRow.duration.is_not(None))).all()
+            statement = select(ImageRow.id, ImageRow.duration).where(ImageRow.id.in_(listed(ids)))
+            durations = conn.execute(statement.where(ImageRow.duration.is_not(None))).all()
         marks = {image_id: m.packed for image_id, m in marks_of(engine, ids).items() if m.packed}
         pairs = raw_pairs_among(engine, [path for _id, path in of])
     return GalleryMarks(pairs, {i: float(seconds) for i, seconds in durations if seconds is not None}, marks)
