@@ -151,6 +151,8 @@ def test_places_map_list_and_click_through(qtbot, window, trip):
 def test_hiding_places_hides_the_view_and_the_viewers_place(qtbot, window, trip):
     with qtbot.waitSignal(window.indexing_finished, timeout=120000):
         _drop(window, [trip])
+    # The gallery is refreshed after indexing ends, off the GUI thread: wait for its rows.
+    qtbot.waitUntil(lambda: "lisbon tram.jpg" in _shown(window), timeout=20000)
     with qtbot.waitSignal(window.places_shown, timeout=20000):
         window.views.setCurrentIndex(PLACES_TAB)
     library = window.library
