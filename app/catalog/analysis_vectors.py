@@ -57,9 +57,11 @@ def vectors_for_analysis(engine: Engine, on: str = "image") -> tuple[np.ndarray,
     stmt = _analysis_selection(select(RegionRow.id, RegionRow.image_id, RegionRow.vector), on)
     with engine.connect() as conn:
         expected = len(id_set(conn, _analysis_selection(select(RegionRow.id), on).order_by(None)))
-        result = conn.execution_options(yield_per=READ_ROWS).execute(stmt)
+        # Rows straight from the driver's cursor: ids and bytes need no conversion, and making
+        # a million result rows took 4 of the 6.5 s this read took.
+        cursor = conn.execute(stmt).cursor
         ids, images, vectors, filled = [], [], None, 0
-        for batch in result.partitions():
+        for batch in iter(lambda: cursor.fetchmany(READ_ROWS), []):
             blobs = [row[2] for row in batch]
             size = len(blobs[0]) if vectors is None else 4 * vectors.shape[1]
             if any(len(blob) != size for blob in blobs):
