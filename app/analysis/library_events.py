@@ -114,19 +114,20 @@ def _compute(
     times: list[tuple[int, float, str]], read_vectors: Callable[[], tuple[np.ndarray, np.ndarray]]
 ) -> list[dict]:
     """The events of the photos with these times; `read_vectors` gives (image ids, vectors),
-    read here so that only the copy in the times' order outlives this function's start."""
+    compared where they lie (no copy in the times' order: a million photos' take 2 GB)."""
     if not times:
         return []
     image_ids, vectors = read_vectors()
-    row_of = {int(image_id): row for row, image_id in enumerate(image_ids.tolist())}
-    rows = np.fromiter((row_of.get(image_id, -1) for image_id, _when, _path in times), np.int64, len(times))
-    ordered = None
-    if vectors.size:
-        ordered = vectors[np.maximum(rows, 0)]
-        ordered[rows < 0] = 0.0  # a photo without a vector: a zero row
-    del vectors, row_of
-    found = find_events(np.array([t for _i, t, _p in times]), ordered)
-    return [_stored(event, times) for event in found]
+    wanted = np.fromiter((image_id for image_id, _when, _path in times), np.int64, len(times))
+    rows = np.full(len(times), -1, dtype=np.int64)  # each photo's vector row (-1: none yet)
+    if len(image_ids):
+        by_id = np.argsort(image_ids, kind="stable")
+        at = np.minimum(np.searchsorted(image_ids[by_id], wanted), len(by_id) - 1)
+        found = image_ids[by_id[at]] == wanted
+        rows[found] = by_id[at[found]]
+    when = np.fromiter((t for _i, t, _p in times), np.float64, len(times))
+    found_events = find_events(when, vectors if vectors.size else None, rows)
+    return [_stored(event, times) for event in found_events]
 
 
 def _stored(event: EventRange, times: list[tuple[int, float, str]]) -> dict:

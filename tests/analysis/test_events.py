@@ -9,12 +9,16 @@ import numpy as np
 import pytest
 
 from app.analysis.events import (
+    SHARP,
+    SIDE,
+    SMALLEST_PART,
     EventRange,
     content_splits,
     date_phrase,
     event_names,
     find_events,
     time_boundaries,
+    typical_distance,
     window_distances,
 )
 from tests.helpers.dated_photos import at, series, shoot, shoot_five_events
@@ -74,6 +78,73 @@ def test_window_distances_are_the_same_made_block_by_block():
     before, after = vectors[15:21].sum(axis=0), vectors[21:27].sum(axis=0)
     expected = 1 - before @ after / np.linalg.norm(before) / np.linalg.norm(after)
     assert whole[20] == pytest.approx(expected)
+
+
+def _splits_by_definition(vectors: np.ndarray, sharp: float) -> list[int]:
+    """`content_splits` as its docstring says it, every position looked at, every window summed."""
+
+    def distance(i: int, start: int) -> float:
+        before = vectors[max(start, i + 1 - SIDE) : i + 1].sum(axis=0)
+        after = vectors[i + 1 : i + 1 + SIDE].sum(axis=0)
+        return 1.0 - float(before @ after) / max(float(np.linalg.norm(before) * np.linalg.norm(after)), 1e-12)
+
+    cuts: list[int] = []
+    start, i, last = 0, SMALLEST_PART - 1, len(vectors) - SMALLEST_PART - 1
+    while len(vectors) >= 2 * SMALLEST_PART and i <= last:
+        ahead = range(i, min(i + SIDE, last + 1))
+        peak = ahead[int(np.argmax([distance(j, start) for j in ahead]))]
+        if distance(i, start) < sharp or peak != i:
+            i = i + 1 if distance(i, start) < sharp else peak
+            continue
+        cuts.append(i)
+        start, i = i + 1, i + SMALLEST_PART
+    return cuts
+
+
+def _events_part_by_part(times: np.ndarray, vectors: np.ndarray) -> list[list[int]]:
+    """Each time part split on its own, as the definition reads (no pass over every part)."""
+    order = np.argsort(times, kind="stable")
+    present = np.flatnonzero((vectors.astype(np.float64) ** 2).sum(axis=1) > 0)
+    sharp = SHARP * typical_distance(vectors, rows=present)
+    found, start = [], 0
+    for end in [*time_boundaries(times[order]), len(order) - 1]:
+        part = order[start : end + 1]
+        cuts: list[int] = []
+        if len(part) >= 2 * SMALLEST_PART:
+            with_vector = np.flatnonzero(np.abs(vectors[part]).sum(axis=1) > 0)
+            cuts = [int(with_vector[c]) for c in _splits_by_definition(vectors[part][with_vector], sharp)]
+        piece = 0
+        for cut in [*cuts, len(part) - 1]:
+            found.append(part[piece : cut + 1].tolist())
+            piece = cut + 1
+        start = end + 1
+    return found
+
+
+def test_every_part_split_in_one_pass_is_split_as_the_definition_says():
+    """Thousands of photos in hundreds of time parts, topics changing inside them, some photos
+    without a vector, the vectors stored in another order than the photos: the one pass over
+    every part (and its skipping of positions below `sharp`) cuts where the definition does."""
+    rng = np.random.default_rng(11)
+    n = 3_000
+    gaps = rng.choice([30.0, 90.0, 240.0, 2 * 3600.0, 9 * 3600.0], size=n, p=[0.4, 0.3, 0.2, 0.06, 0.04])
+    times = 1.7e9 + np.cumsum(gaps)
+    topics = rng.normal(size=(40, 64))
+    topic = np.repeat(rng.integers(0, 40, n // 4 + 1), rng.integers(2, 7, n // 4 + 1))[:n]
+    topic = np.concatenate([topic, np.zeros(max(0, n - len(topic)), np.int64)])
+    photos = (topics[topic] + 0.35 * rng.normal(size=(n, 64))).astype(np.float32)
+    photos /= np.linalg.norm(photos, axis=1, keepdims=True)
+    photos[rng.choice(n, 60, replace=False)] = 0.0  # not embedded yet
+    shuffled = rng.permutation(n)
+    expected = _events_part_by_part(times[shuffled], photos[shuffled])
+    assert len(expected) > len(find_events(times, None)) + 100, "content splits many time parts"
+
+    assert [e.rows for e in find_events(times[shuffled], photos[shuffled])] == expected
+    stored = rng.permutation(n)  # vector row r holds photo stored[r]
+    rows = np.argsort(stored)
+    unembedded = np.flatnonzero(~photos[shuffled].any(axis=1))
+    rows[unembedded[::2]] = -1  # half of them have no row at all, the others a zero row
+    assert [e.rows for e in find_events(times[shuffled], photos[shuffled][stored], rows)] == expected
 
 
 def test_names_say_when_and_what():
