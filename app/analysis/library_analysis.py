@@ -86,17 +86,27 @@ def concept_vectors(inputs: AnalysisInputs) -> np.ndarray:
 
 
 def clusters(
-    inputs: AnalysisInputs, params: ClusterParams, on: str = "image", use_cache: bool = True, keep_graph: bool = False
+    inputs: AnalysisInputs,
+    params: ClusterParams,
+    on: str = "image",
+    use_cache: bool = True,
+    keep_graph: bool = False,
+    stale_ok: bool = False,
 ) -> Clustering:
     """Groups of similar photos, each named (CLIP zero-shot plus frequent OCR words, or the
     person's own name); cached per library version. `keep_graph` keeps DBSCAN's neighbour
-    graph, at the loosest strictness, in memory: the window's slider re-clusters from it."""
+    graph, at the loosest strictness, in memory: the window's slider re-clusters from it.
+    `stale_ok`: the clusters last made are good enough, whatever came or went since (they
+    name events: at a million photos clustering again takes minutes); made when none are."""
     started = time.perf_counter()
     cache = _cache(inputs)
     name = f"clusters-{on}-{params.key()}"
+    stored = cache.stored_version(name) if stale_ok and use_cache else None
     # Whether the cached clusters are current needs only the ids: no vector is read for them.
-    version = current_version(inputs, on)
+    version = stored or current_version(inputs, on)
     result = _cached_clusters(cache, on, params, version) if use_cache else None
+    if result is None and stored is not None:
+        version = current_version(inputs, on)
     cached = result is not None
     if result is None:
         slider = keep_graph and params.algorithm == "dbscan" and params.eps is None

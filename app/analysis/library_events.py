@@ -25,14 +25,16 @@ EVENTS = "events"
 
 
 def events(inputs: AnalysisInputs, clustering: Clustering | None = None, use_cache: bool = True) -> Events:
-    """Every event, newest first. Names use `clustering` (the default clusters when None)."""
+    """Every event, newest first. Names use `clustering`; by default the default clusters as
+    last made, current or not (a new photo's event is named by its dates until they are made
+    again: in the window's background, or by `clusters`)."""
     started = time.perf_counter()
     kept, cached = _stored_events(inputs, use_cache)
     if clustering is None:
         from app.analysis.clustering import ClusterParams
         from app.analysis.library_analysis import clusters
 
-        clustering = clusters(inputs, ClusterParams())
+        clustering = clusters(inputs, ClusterParams(), stale_ok=True)
     named = _named(kept, clustering)
     return Events(named, round(time.perf_counter() - started, 3), cached)
 

@@ -218,9 +218,18 @@ def test_an_event_keeps_its_id_when_older_photos_come(cli, dated_library, tmp_pa
         "index", tmp_path / "camera", "--model", shapes_model, "--library", library, "--no-detect", "--no-ocr"
     )
     assert indexed.code == 0, indexed.err
-    after = {e["id"]: sorted(e["paths"]) for e in cli("events", "--library", library, "--json").json["events"]}
+    made = library / "analysis" / "clusters-image-dbscan-epsauto-min2.json"
+    clustered = (made.read_bytes(), made.stat().st_mtime_ns)
+    found = cli("events", "--library", library, "--json").json["events"]
+    after = {e["id"]: sorted(e["paths"]) for e in found}
     assert sorted(older) in after.values()
     assert {i: after[i] for i in before} == before, "every earlier event keeps its id and its photos"
+    # Named by the clusters as last made, not clustered again (minutes at a million photos):
+    # the new day is named by its dates until the clusters are made again.
+    assert (made.read_bytes(), made.stat().st_mtime_ns) == clustered
+    assert next(e["name"] for e in found if sorted(e["paths"]) == sorted(older)) == "Saturday 4 May 2024"
+    assert cli("clusters", "--library", library, "--json").code == 0
+    assert made.read_bytes() != clustered[0], "made again for the photos added"
     blue = next(i for i, paths in before.items() if paths == sorted(expected[1]))
     found = cli("search", "blue square", "--event", str(blue), "--library", library, "--top-k", "50", "--json")
     assert found.code == 0 and {r["path"] for r in found.json["results"]} <= set(expected[1]), found.err
