@@ -55,8 +55,8 @@ class ClusterModel(ThumbnailListModel):
             return f"{card.size} photos · {topics}" if topics else f"{card.size} photos"
         return None
 
-    def rows_showing(self, image_id: int) -> list[int]:
-        return [row for row, card in enumerate(self._rows) if card.cover_id == image_id]
+    def thumbnail_key(self, row: ClusterCard) -> int | None:
+        return row.cover_id
 
 
 def make_cluster_view(model: ClusterModel, parent: QWidget | None = None) -> QListView:

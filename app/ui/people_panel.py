@@ -83,8 +83,8 @@ class PeopleModel(ThumbnailListModel):
         self.name_typed.emit(card.id, name)  # saved off the GUI thread; the cards reload then
         return False
 
-    def rows_showing(self, key: int) -> list[int]:
-        return [row for row, card in enumerate(self._rows) if card.cover_region == key]
+    def thumbnail_key(self, row: PersonCard) -> int | None:
+        return row.cover_region
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         flags = super().flags(index)
@@ -146,8 +146,8 @@ class FacesModel(ThumbnailListModel):
             return QIcon(pixmap) if pixmap is not None else None  # an icon: drawn at the view's icon size
         return None
 
-    def rows_showing(self, key: int) -> list[int]:
-        return [row for row, face in enumerate(self._rows) if face.region_id == key]
+    def thumbnail_key(self, row: FaceCard) -> int | None:
+        return row.region_id
 
 
 class PeoplePanel(QStackedWidget):
