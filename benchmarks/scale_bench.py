@@ -13,7 +13,8 @@ own process with its peak memory (the process's maximum resident size):
   and a text search from the command line end to end (median of 3);
 - the vector search alone: p50/p95 over 100 queries and recall@10 against exact search;
 - the gallery's rows (the window's first query) and the window itself to its first gallery
-  (QT_QPA_PLATFORM=offscreen unless a display is set);
+  (QT_QPA_PLATFORM=offscreen unless a display is set), and scrolling it: the longest the GUI
+  thread keeps the event loop waiting while the gallery moves a screen at a time, or jumps;
 - `events`, `clusters`, the window's strictness slider (its first move builds the neighbour
   graph, the next ones re-cluster from it), `duplicates` (first scan, then again with nothing
   changed), `places`, `albums`, `memories`, and the 3D map (`project`);
@@ -164,6 +165,7 @@ from app.catalog.records import RegionInfo
 from app.search.results import SearchHit
 from app.ui.application import freeze_heap_after_first_gallery
 from app.ui.main_window import MainWindow
+from app.ui.window_menus import GALLERY_TAB
 app = QApplication(sys.argv)
 window = MainWindow(Path(os.environ['PHOTO_ORGANIZER_LIBRARY']))
 freeze_heap_after_first_gallery(window)  # as the app does (run_gui)
@@ -173,6 +175,7 @@ loaded = {}
 window.gallery_refreshed.connect(lambda: loaded.setdefault('s', time.perf_counter() - started))
 while 's' not in loaded and time.perf_counter() - started < 600:
     app.processEvents(); time.sleep(0.001)
+window.views.setCurrentIndex(GALLERY_TAB)  # whichever view this computer's last window showed
 rows = window.model.rowCount()
 rng = np.random.default_rng(1)
 painted = []
@@ -192,6 +195,45 @@ print(json.dumps({"first_gallery_seconds": round(loaded.get('s', -1), 2), "galle
   "results_painted_median_ms": round(float(np.median(painted)), 1), "results_painted_max_ms": round(max(painted), 1)}))
 """
 
+SCROLL = """
+import json, os, sys, time
+import numpy as np
+from pathlib import Path
+from PySide6.QtWidgets import QApplication
+from app.ui.application import freeze_heap_after_first_gallery
+from app.ui.main_window import MainWindow
+from app.ui.window_menus import GALLERY_TAB
+app = QApplication(sys.argv)
+window = MainWindow(Path(os.environ['PHOTO_ORGANIZER_LIBRARY']))
+freeze_heap_after_first_gallery(window)
+window.resize(1200, 800)
+window.show()
+from benchmarks.scale_library import image_count
+photos, started = image_count(Path(os.environ['PHOTO_ORGANIZER_LIBRARY'])), time.perf_counter()
+while window.model.rowCount() < 0.99 * photos and time.perf_counter() - started < 300:  # the whole gallery
+    app.processEvents(); time.sleep(0.005)
+rows = window.model.rowCount()
+window.views.setCurrentIndex(GALLERY_TAB)  # whichever view this computer's last window showed
+app.processEvents()
+bar = window.gallery.verticalScrollBar()
+def stalls(values):
+    # Each move as the wheel or a dragged thumb makes it, then the event loop turned for a
+    # frame (16 ms, thumbnails arriving): the longest the GUI thread kept it waiting.
+    worst = []
+    for value in values:
+        t = time.perf_counter(); bar.setValue(int(value)); longest = time.perf_counter() - t
+        frame = time.perf_counter() + 0.016
+        while time.perf_counter() < frame:
+            t = time.perf_counter(); app.processEvents(); longest = max(longest, time.perf_counter() - t)
+        worst.append(longest * 1000)
+    return worst
+pages = stalls(bar.value() + bar.pageStep() * np.arange(1, 61))  # a held Page Down: 60 screens
+jumps = stalls(np.random.default_rng(2).integers(0, bar.maximum() + 1, 30))  # the thumb dragged anywhere
+print(json.dumps({"gallery_rows": rows, "page_down_max_ms": round(max(pages), 1),
+  "page_down_median_ms": round(float(np.median(pages)), 1), "jump_max_ms": round(max(jumps), 1),
+  "jump_median_ms": round(float(np.median(jumps)), 1)}))
+"""
+
 
 def measure_size(library: Path, args: argparse.Namespace, skip: set[str], say) -> dict:  # type: ignore[no-untyped-def]
     t = args.timeout
@@ -205,6 +247,7 @@ def measure_size(library: Path, args: argparse.Namespace, skip: set[str], say) -
         ("vector_search", lambda: python_step(library, VECTOR_SEARCH, t)),
         ("gallery_rows", lambda: python_step(library, GALLERY, t)),
         ("window", lambda: python_step(library, WINDOW, t, {"QT_QPA_PLATFORM": _platform()})),
+        ("scroll", lambda: python_step(library, SCROLL, t, {"QT_QPA_PLATFORM": _platform()})),
         ("places", lambda: cli(library, ["places", "--json"], t)),
         ("albums", lambda: cli(library, ["albums", "--json"], t)),
         ("memories", lambda: cli(library, ["memories", "--json"], t)),
