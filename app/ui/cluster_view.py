@@ -23,6 +23,8 @@ EVENT_HINT = "open to see them and search within them"
 class ClusterModel(ThumbnailListModel):
     """Cards of groups (clusters, or events): a cover, a name and a size each."""
 
+    thumbnail_attribute = "cover_id"
+
     def __init__(
         self, cache: ThumbnailCache, parent: QObject | None = None, hint: str = CLUSTER_HINT, topics_below: bool = False
     ) -> None:
@@ -54,9 +56,6 @@ class ClusterModel(ThumbnailListModel):
             topics = card.name.split(TOPICS, 1)[1] if self._topics_below and TOPICS in card.name else ""
             return f"{card.size} photos · {topics}" if topics else f"{card.size} photos"
         return None
-
-    def thumbnail_key(self, row: ClusterCard) -> int | None:
-        return row.cover_id
 
 
 def make_cluster_view(model: ClusterModel, parent: QWidget | None = None) -> QListView:

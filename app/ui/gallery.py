@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -52,9 +53,7 @@ class ThumbnailListModel(QAbstractListModel):
         self._rows_by_key: dict[int, list[int]] | None = None  # made on the first thumbnail after a reset
         cache.thumbnail_ready.connect(self._on_thumbnail_ready)
 
-    def thumbnail_key(self, row: Any) -> int | None:
-        """The thumbnail cache's key for what `row` shows (None: no picture)."""
-        raise NotImplementedError
+    thumbnail_attribute = ""  # the rows' field holding the thumbnail cache's key (None: no picture)
 
     def rows_showing(self, key: int) -> list[int]:
         """The rows showing the thumbnail `key`, from an index made once per set of rows: a
@@ -62,8 +61,7 @@ class ThumbnailListModel(QAbstractListModel):
         window half a second when a scroll brought twenty."""
         if self._rows_by_key is None:
             by_key: dict[int, list[int]] = {}
-            for at, row in enumerate(self._rows):
-                found = self.thumbnail_key(row)
+            for at, found in enumerate(map(attrgetter(self.thumbnail_attribute), self._rows)):
                 if found is not None:
                     by_key.setdefault(found, []).append(at)
             self._rows_by_key = by_key

@@ -39,6 +39,8 @@ NO_PEOPLE = (
 class PeopleModel(ThumbnailListModel):
     """Rows are people; a card dropped on another asks to merge them."""
 
+    thumbnail_attribute = "cover_region"
+
     merge_dropped = Signal(int, int)  # keep (the card dropped on), other (the card dragged)
     name_typed = Signal(int, str)  # a name typed on a card
 
@@ -83,9 +85,6 @@ class PeopleModel(ThumbnailListModel):
         self.name_typed.emit(card.id, name)  # saved off the GUI thread; the cards reload then
         return False
 
-    def thumbnail_key(self, row: PersonCard) -> int | None:
-        return row.cover_region
-
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         flags = super().flags(index)
         if index.isValid():
@@ -124,6 +123,8 @@ class PeopleModel(ThumbnailListModel):
 class FacesModel(ThumbnailListModel):
     """The faces of the opened person."""
 
+    thumbnail_attribute = "region_id"
+
     def set_faces(self, faces: list[FaceCard]) -> None:
         self._set_rows(faces)
 
@@ -145,9 +146,6 @@ class FacesModel(ThumbnailListModel):
             pixmap = self._cache.get(face.region_id, face.thumbnail, face.bbox)
             return QIcon(pixmap) if pixmap is not None else None  # an icon: drawn at the view's icon size
         return None
-
-    def thumbnail_key(self, row: FaceCard) -> int | None:
-        return row.region_id
 
 
 class PeoplePanel(QStackedWidget):
