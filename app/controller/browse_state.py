@@ -113,28 +113,7 @@ class BrowseState:
 
     def cluster_cards(self) -> list[ClusterCard]:
         """Cards with a cover photo each (covers come from the gallery's rows)."""
-        clustering = self.clustering
-        if clustering is None:
-            return []
-        cards = []
-        for c in clustering.clusters:
-            cover = next((self.entries[i] for i in c.image_ids if i in self.entries), None)
-            cards.append(
-                ClusterCard(c.id, c.name, c.size, cover.image_id if cover else None, cover.thumbnail if cover else None)
-            )
-        if clustering.noise:
-            noise_paths = set(clustering.noise_paths)
-            cover = next((e for e in self.entries.values() if e.path in noise_paths), None)
-            cards.append(
-                ClusterCard(
-                    NOT_GROUPED,
-                    "Not grouped",
-                    clustering.noise,
-                    cover.image_id if cover else None,
-                    cover.thumbnail if cover else None,
-                )
-            )
-        return cards
+        return cluster_cards_of(self.clustering, self.entries)
 
     def cluster_names(self) -> dict[int, str]:
         return {key: c.name for key, c in self.clusters.items()}
@@ -196,16 +175,7 @@ class BrowseState:
         self.event_key = None
 
     def event_cards(self) -> list[ClusterCard]:
-        cards = []
-        for key in self.event_order:
-            event = self.events[key]
-            cover = next((self.entries[i] for i in event.image_ids if i in self.entries), None)
-            cards.append(
-                ClusterCard(
-                    key, event.name, event.size, cover.image_id if cover else None, cover.thumbnail if cover else None
-                )
-            )
-        return cards
+        return event_cards_of([self.events[key] for key in self.event_order], self.entries)
 
     def choose_event(self, key: int) -> list[GalleryItem]:
         self.showing, self.cluster_key, self.folder, self.event_key = "event", ALL_PHOTOS, None, key
@@ -226,3 +196,45 @@ class BrowseState:
     def choose_folder(self, root: str) -> list[GalleryItem]:
         self.showing, self.cluster_key, self.folder, self.event_key = "folder", ALL_PHOTOS, root, None
         return [e for e in self.entries.values() if is_under(e.path, root)]
+
+
+ClusterCovers = tuple[Clustering | None, list[ClusterCard]]  # cards made off the GUI thread, and for which clusters
+
+
+def cluster_cards_of(clustering: Clustering | None, entries: Mapping[int, GalleryItem]) -> list[ClusterCard]:
+    """The clusters' cards, each with its first photo among `entries` (the gallery's rows) as
+    its cover. Made off the GUI thread where the clusters arrive (57,000 at a million photos)."""
+    if clustering is None:
+        return []
+    cards = []
+    for c in clustering.clusters:
+        cover = next((entries[i] for i in c.image_ids if i in entries), None)
+        cards.append(
+            ClusterCard(c.id, c.name, c.size, cover.image_id if cover else None, cover.thumbnail if cover else None)
+        )
+    if clustering.noise:
+        noise_paths = set(clustering.noise_paths)
+        cover = next((e for e in entries.values() if e.path in noise_paths), None)
+        cards.append(
+            ClusterCard(
+                NOT_GROUPED,
+                "Not grouped",
+                clustering.noise,
+                cover.image_id if cover else None,
+                cover.thumbnail if cover else None,
+            )
+        )
+    return cards
+
+
+def event_cards_of(events: list[Event], entries: Mapping[int, GalleryItem]) -> list[ClusterCard]:
+    """The events' cards, in their order, each with its first photo among `entries` as its cover."""
+    cards = []
+    for event in events:
+        cover = next((entries[i] for i in event.image_ids if i in entries), None)
+        cards.append(
+            ClusterCard(
+                event.id, event.name, event.size, cover.image_id if cover else None, cover.thumbnail if cover else None
+            )
+        )
+    return cards

@@ -4,14 +4,25 @@ computed in the background and shown through the `WindowView`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from app.analysis.results import Clustering, Events
-from app.controller.browse_state import ALL_PHOTOS
+from app.controller.browse_state import ALL_PHOTOS, ClusterCard, cluster_cards_of, event_cards_of
+from app.controller.gallery_rows import GalleryItem
 from app.controller.map_layout import MapLayout
 from app.controller.texts import cluster_summary
 from app.controller.window_part import WindowPart, WindowParts, library_size
 from app.controller.window_view import OrganiseView
+
+
+@dataclass(frozen=True)
+class Cards:
+    """Cards made off the GUI thread, and the gallery rows their covers came from."""
+
+    entries: Mapping[int, GalleryItem]
+    clusters: list[ClusterCard]
+    events: list[ClusterCard]
 
 
 class Organiser(WindowPart[OrganiseView]):
@@ -53,21 +64,29 @@ class Organiser(WindowPart[OrganiseView]):
 
         photos = library_size(library)
 
-        def op() -> tuple[Clustering, Events]:
+        def op() -> tuple[Clustering, Events, Cards]:
             from app.analysis.library_analysis import AnalysisInputs, concept_vectors
             from app.analysis.library_events import window_clusters
 
             inputs = AnalysisInputs.of(library)
             vocabulary = lambda: concept_vectors(inputs)  # noqa: E731  (the model stays here)
-            return self.analyses.run(photos, window_clusters, inputs, strictness, vocabulary=vocabulary)
+            found, events = self.analyses.run(photos, window_clusters, inputs, strictness, vocabulary=vocabulary)
+            # The cards here too: a million photos' clusters and events as cards take 0.8 s.
+            entries = self.browse.entries  # replaced, never changed, on the GUI thread
+            return (
+                found,
+                events,
+                Cards(entries, cluster_cards_of(found, entries), event_cards_of(events.events, entries)),
+            )
 
-        def done(result: tuple[Clustering, Events]) -> None:
+        def done(result: tuple[Clustering, Events, Cards]) -> None:
             self.clusters_running = False
-            found, events = result
+            found, events, cards = result
             self.browse.set_clustering(found)
             self.browse.set_events(events)
-            self.show_clusters()
-            self.show_events()
+            current = cards.entries is self.browse.entries  # else the gallery's rows changed since
+            self.show_clusters(cards.clusters if current else None)
+            self.show_events(cards.events if current else None)
             self._show_map()
             if self._again:
                 self._again = False
@@ -80,13 +99,16 @@ class Organiser(WindowPart[OrganiseView]):
 
         self.tasks.run(op, done, failed)
 
-    def show_clusters(self) -> None:
+    def show_clusters(self, cards: list[ClusterCard] | None = None) -> None:
+        """The side list and the cards (`cards`: made off the GUI thread for the clusters and
+        gallery rows shown now)."""
         current = self.browse.cluster_key if self.browse.showing == "cluster" else ALL_PHOTOS
-        self.view.show_clusters(self.browse.cluster_rows(), self.browse.cluster_cards(), current)
+        cards = self.browse.cluster_cards() if cards is None else cards
+        self.view.show_clusters(self.browse.cluster_rows(), cards, current)
         self.view.show_cluster_summary(cluster_summary(self.browse.clustering))
 
-    def show_events(self) -> None:
-        self.view.show_events(self.browse.event_cards())
+    def show_events(self, cards: list[ClusterCard] | None = None) -> None:
+        self.view.show_events(self.browse.event_cards() if cards is None else cards)
 
     def choose_event(self, key: int) -> None:
         """Show an event's photos; a search made now searches within it."""

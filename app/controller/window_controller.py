@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.controller.browse_state import BrowseState
+from app.controller.browse_state import BrowseState, ClusterCovers, cluster_cards_of
 from app.controller.changes import Changed, Done
 from app.controller.chosen_photos import show_chosen_photos
 from app.controller.duplicates import DuplicatesReview
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 GALLERY_RESULTS = 200  # a search fills the gallery with at most this many photos
 
 Callback = Callable[[Any], None]
+GalleryLoad = tuple[list[tuple], GalleryRows, GalleryUpdate | None, int, ClusterCovers]  # see refresh_gallery
 
 
 class WindowController:
@@ -355,10 +356,11 @@ class WindowController:
         if whole and not base and order == "date":  # opening: the newest photos first
             self.first_page.ask(library, stacks, lambda: self._gallery_loading)
 
-        def load() -> tuple[list[tuple], GalleryRows, GalleryUpdate | None, int]:
+        def load() -> GalleryLoad:
             self.first_page.wait()  # the newest page first; then every row, all off the GUI thread
             shown, entries = library_rows(library, order, stacks)
-            return shown, entries, plan_update(base, shown) if whole else None, library.failure_count()
+            covers = (clustering := self.browse.clustering, cluster_cards_of(clustering, entries))  # from the rows
+            return shown, entries, plan_update(base, shown) if whole else None, library.failure_count(), covers
 
         self.tasks.run(load, self._on_gallery_loaded, self._on_gallery_error)
 
@@ -366,15 +368,15 @@ class WindowController:
         self._gallery_loading = False
         self.view.show_error(error)
 
-    def _on_gallery_loaded(self, loaded: tuple[list[tuple], GalleryRows, GalleryUpdate | None, int]) -> None:
+    def _on_gallery_loaded(self, loaded: GalleryLoad) -> None:
         self._gallery_loading = False
-        rows, entries, update, failures = loaded
+        rows, entries, update, failures, (made_for, cards) = loaded
         if self._gallery_stale:
             self._later(self.refresh_gallery)
         self.browse.entries = entries
         self.people.redraw()
-        if self.browse.clustering is not None:
-            self.organise.show_clusters()  # covers come from the gallery's rows
+        if self.browse.clustering is not None:  # covers come from the gallery's rows
+            self.organise.show_clusters(cards if made_for is self.browse.clustering else None)
         if self.browse.showing_results:
             return
         if self.browse.showing == "cluster":
