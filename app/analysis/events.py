@@ -122,8 +122,9 @@ def content_splits(
     n = len(vectors) if rows is None else len(rows)
     if n < 2 * SMALLEST_PART or sharp <= 0:
         return []
-    full = (window_distances(vectors) if whole is None else whole).tolist()
-    above = np.flatnonzero(np.asarray(full) >= sharp)  # the only positions a full window can cut at
+    whole = window_distances(vectors) if whole is None else whole
+    above = np.flatnonzero(whole >= sharp)  # the only positions a full window can cut at
+    full = whole.tolist()
     short: list[float] = []  # after a cut, the distances of the windows that would reach past it
 
     def distance(i: int, start: int) -> float:

@@ -3,7 +3,7 @@ a folder; the clusters' side list and cards; and which search is the newest."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -206,35 +206,22 @@ def cluster_cards_of(clustering: Clustering | None, entries: Mapping[int, Galler
     its cover. Made off the GUI thread where the clusters arrive (57,000 at a million photos)."""
     if clustering is None:
         return []
-    cards = []
-    for c in clustering.clusters:
-        cover = next((entries[i] for i in c.image_ids if i in entries), None)
-        cards.append(
-            ClusterCard(c.id, c.name, c.size, cover.image_id if cover else None, cover.thumbnail if cover else None)
-        )
+    cards = [_card(c.id, c.name, c.size, _first_of(c.image_ids, entries)) for c in clustering.clusters]
     if clustering.noise:
         noise_paths = set(clustering.noise_paths)
         cover = next((e for e in entries.values() if e.path in noise_paths), None)
-        cards.append(
-            ClusterCard(
-                NOT_GROUPED,
-                "Not grouped",
-                clustering.noise,
-                cover.image_id if cover else None,
-                cover.thumbnail if cover else None,
-            )
-        )
+        cards.append(_card(NOT_GROUPED, "Not grouped", clustering.noise, cover))
     return cards
 
 
 def event_cards_of(events: list[Event], entries: Mapping[int, GalleryItem]) -> list[ClusterCard]:
     """The events' cards, in their order, each with its first photo among `entries` as its cover."""
-    cards = []
-    for event in events:
-        cover = next((entries[i] for i in event.image_ids if i in entries), None)
-        cards.append(
-            ClusterCard(
-                event.id, event.name, event.size, cover.image_id if cover else None, cover.thumbnail if cover else None
-            )
-        )
-    return cards
+    return [_card(e.id, e.name, e.size, _first_of(e.image_ids, entries)) for e in events]
+
+
+def _first_of(image_ids: Iterable[int], entries: Mapping[int, GalleryItem]) -> GalleryItem | None:
+    return next((entries[i] for i in image_ids if i in entries), None)
+
+
+def _card(key: int, name: str, size: int, cover: GalleryItem | None) -> ClusterCard:
+    return ClusterCard(key, name, size, cover.image_id if cover else None, cover.thumbnail if cover else None)
