@@ -15,9 +15,10 @@ own process with its peak memory (the process's maximum resident size):
 - the gallery's rows (the window's first query) and the window itself to its first gallery
   (QT_QPA_PLATFORM=offscreen unless a display is set), and scrolling it: the longest the GUI
   thread keeps the event loop waiting while the gallery moves a screen at a time, or jumps;
-- `events`, `clusters`, the window's strictness slider (its first move builds the neighbour
-  graph, the next ones re-cluster from it), `duplicates` (first scan, then again with nothing
-  changed), `places`, `albums`, `memories`, and the 3D map (`project`);
+- `events`, `clusters`, the window's strictness slider (asked as the window asks, of the
+  analysis process above 20,000 photos, until its answer is back: the first move builds the
+  neighbour graph, the next ones re-cluster from it), `duplicates` (first scan, then again with
+  nothing changed), `places`, `albums`, `memories`, and the 3D map (`project`);
 - adding --add new real photos, to searchable, against adding them to an empty library.
 
 Then the growth of each figure from one size to the next, beside the growth of the photos
@@ -133,15 +134,24 @@ print(json.dumps({"kind": store.kind, "nlist": store.nlist, "vectors": int(store
 SLIDER = """
 import json, os, time
 from pathlib import Path
-from app.analysis.library_analysis import AnalysisInputs
+from app.analysis.analysis_process import AnalysisProcess
+from app.analysis.library_analysis import AnalysisInputs, concept_vectors
 from app.analysis.library_events import window_clusters
+from app.analysis.results import Events
 from app.library import Library
-inputs = AnalysisInputs.of(Library(Path(os.environ['PHOTO_ORGANIZER_LIBRARY'])))
-moves = []
-for strictness in (0.5, 0.45, 0.55, 0.4):  # as the analysis process runs them: the first builds the graph
+library = Library(Path(os.environ['PHOTO_ORGANIZER_LIBRARY']))
+inputs = AnalysisInputs.of(library)
+vocabulary = concept_vectors(inputs)
+analyses, known, moves = AnalysisProcess(), None, []
+photos = library.store.ntotal if library.store is not None else 0  # as the window decides where it runs
+for strictness in (0.5, 0.45, 0.55, 0.4):  # the first builds the neighbour graph
+    # As the window asks: in the analysis process for a large library, naming the events it holds.
     t = time.perf_counter()
-    found, events = window_clusters(inputs, strictness)
+    found, named = analyses.run(photos, window_clusters, inputs, strictness, known.version if known else "",
+                                vocabulary=lambda: vocabulary)
+    known = named if isinstance(named, Events) else known.named(named)
     moves.append(round(time.perf_counter() - t, 2))
+analyses.close()
 print(json.dumps({"graph_and_first_seconds": moves[0], "move_seconds": moves[1:], "clusters": len(found.clusters)}))
 """
 

@@ -23,7 +23,7 @@ def library_version(region_ids: np.ndarray, model_key: str) -> str:
     return digest.hexdigest()[:16]
 
 
-_VERSION_HEAD = re.compile(rb'\{"version": "([0-9a-f]{1,40})", "result": ')
+_VERSION_HEAD = re.compile(rb'\{"version": "([0-9a-f]{1,40})", (?:"kind": "([0-9a-f]{1,40})", )?"result": ')
 
 
 class AnalysisCache:
@@ -33,45 +33,53 @@ class AnalysisCache:
     def _path(self, name: str) -> Path:
         return self.folder / f"{name}.json"
 
-    def load(self, name: str, version: str) -> Any | None:
-        head = self._head_version(name)
-        if head is not None and head != version:
-            return None  # stale: not parsed (a million photos' clusters are 100 MB of JSON)
+    def load(self, name: str, version: str, kind: str | None = None) -> Any | None:
+        """The result saved with this version (and `kind`, where given: which of the results
+        one file holds in turn, such as the clusters at one strictness), else None."""
+        head = self._head(name)
+        if head is not None and (head[0] != version or (kind is not None and head[1] != kind)):
+            return None  # stale, or another kind: not parsed (a million photos' clusters are 100 MB of JSON)
         try:
             stored = json.loads(self._path(name).read_text())
         except (OSError, ValueError):
             return None
-        return stored.get("result") if stored.get("version") == version else None
+        if stored.get("version") != version or (kind is not None and stored.get("kind") != kind):
+            return None
+        return stored.get("result")
 
     def stored_version(self, name: str) -> str | None:
-        head = self._head_version(name)
+        head = self._head(name)
         if head is not None:
-            return head
+            return head[0]
         try:
             return json.loads(self._path(name).read_text()).get("version")
         except (OSError, ValueError):
             return None
 
-    def _head_version(self, name: str) -> str | None:
-        """The version `save` wrote at the start of a whole file (it ends with its closing
-        brace), read without parsing the rest; None when the file does not look so."""
+    def _head(self, name: str) -> tuple[str, str | None] | None:
+        """The version and kind `save` wrote at the start of a whole file (it ends with its
+        closing brace), read without parsing the rest; None when the file does not look so."""
         try:
             with self._path(name).open("rb") as stored:
-                head = stored.read(64)
+                head = stored.read(128)
                 stored.seek(-1, os.SEEK_END)
                 last = stored.read(1)
         except (OSError, ValueError):
             return None
         found = _VERSION_HEAD.match(head)
-        return found.group(1).decode() if found and last == b"}" else None
+        if not found or last != b"}":
+            return None
+        return found.group(1).decode(), found.group(2).decode() if found.group(2) else None
 
-    def save(self, name: str, version: str, result: Any) -> None:
-        """Best effort: a read-only or full library still answers, it only computes again."""
+    def save(self, name: str, version: str, result: Any, kind: str | None = None) -> None:
+        """Best effort: a read-only or full library still answers, it only computes again.
+        `kind`: a short hex name `load` checks before it parses the file."""
         path = self._path(name)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        head = {"version": version} if kind is None else {"version": version, "kind": kind}
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps({"version": version, "result": result}))
+            tmp.write_text(json.dumps({**head, "result": result}))
             os.replace(tmp, path)
         except OSError as exc:
             log.warning("cannot cache %s in %s: %s", name, self.folder, exc.strerror or exc)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
+from itertools import chain
 
 import numpy as np
 
@@ -26,7 +27,19 @@ class StoredEvents:
         ids = [int(i) for e in events for i in e["image_ids"]]
         self.ids = np.asarray(ids, dtype=np.int64)
         self._dates: tuple[list[str], list[str], list[str]] | None = None
+        self._members: tuple[list[list[str]], list[list[int]]] | None = None
         self._lock = threading.Lock()
+
+    def members(self) -> tuple[list[list[str]], list[list[int]]]:
+        """(each event's paths, its image ids), made once: every move of the slider names the
+        events again, and copying a million of each took half a second."""
+        with self._lock:
+            if self._members is None:
+                self._members = (
+                    [list(e["paths"]) for e in self.events],
+                    [[int(i) for i in e["image_ids"]] for e in self.events],
+                )
+            return self._members
 
     def firsts(self) -> np.ndarray:
         """Each event's lowest image id (its id: see `Event.id`)."""
@@ -63,10 +76,14 @@ def event_topics(stored: StoredEvents, clustering: Clustering) -> list[list[str]
     for c in clustering.clusters:
         name_of.setdefault(c.name, len(name_of))
     names = list(name_of)
-    highest = max(int(stored.ids.max()), max((max(c.image_ids) for c in clustering.clusters if c.image_ids), default=0))
+    members = np.fromiter(chain.from_iterable(c.image_ids for c in clustering.clusters), np.int64)
+    named = np.repeat([name_of[c.name] for c in clustering.clusters], [len(c.image_ids) for c in clustering.clusters])
+    # A photo in two clusters counts for the later one: its last place in `members`.
+    _ids, last = np.unique(members[::-1], return_index=True)
+    last = len(members) - 1 - last
+    highest = max(int(stored.ids.max()), int(members.max()) if len(members) else 0)
     label = np.full(highest + 1, -1, dtype=np.int64)
-    for c in clustering.clusters:  # a photo in two clusters counts for the later one
-        label[np.asarray(c.image_ids, dtype=np.int64)] = name_of[c.name]
+    label[members[last]] = named[last]
     found = label[stored.ids]
     at = np.flatnonzero(found >= 0)
     event_of = np.repeat(np.arange(len(stored.events), dtype=np.int64), stored.sizes)[at]

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlalchemy import Engine
 
+from app.analysis.after_reply import after_reply
 from app.analysis.cache import AnalysisCache, library_version
+from app.analysis.cluster_groups import Groups, NameMemory, concept_names_of, members_of, row_paths_of
 from app.analysis.clustering import NOISE, ClusterParams, RadiusGraph, cluster
 from app.analysis.clustering import Clustering as Labels
-from app.analysis.naming import cluster_name, concept_names, frequent_words, group_centroids
+from app.analysis.naming import cluster_name, frequent_words
 from app.analysis.projection import project_3d
 from app.analysis.results import Clustering, MapPoints
 from app.catalog import analysis_vectors, lookups
@@ -121,9 +126,11 @@ def clusters(
             labels = kept.graph.clustering(params.min_samples, params.strictness)
         else:
             labels = cluster(vectors, params)
-        result = _compute_clusters(inputs, params, image_ids, vectors, labels)
-        cache.save(name, version, result)
-    return Clustering.from_json(_with_custom_names(cache, result), round(time.perf_counter() - started, 3), cached)
+        result = _compute_clusters(inputs, params, image_ids, vectors, labels, kept)
+        kind = _params_kind(params)
+        after_reply(lambda: cache.save(name, version, result, kind))  # the window waits for the clusters only
+    seconds = round(time.perf_counter() - started, 3)
+    return Clustering.from_json(_with_custom_names(cache, result), seconds, cached, made=not cached)
 
 
 class KeptGraph:
@@ -132,8 +139,12 @@ class KeptGraph:
     a move of the slider reads no vector from the catalog."""
 
     def __init__(self, image_ids: np.ndarray, vectors: np.ndarray, min_samples: int) -> None:
-        self.graph = RadiusGraph.build(vectors, None, min_samples, loose=True)
+        graph = RadiusGraph.build(vectors, None, min_samples, loose=True)
+        nested = min_samples <= 2  # then the groups at one strictness nest in a looser one's
+        self.graph = graph.single_linkage() if nested else graph
         self.image_ids, self.vectors, self.min_samples = image_ids, vectors.astype(np.float16), min_samples
+        self.names = NameMemory() if nested else None
+        self.row_paths: dict[str, np.ndarray] = {}  # by the files' change stamp: the last one
 
 
 _graphs: dict[tuple[str, str], tuple[str, KeptGraph]] = {}  # (library, on) -> (version, what is kept)
@@ -161,8 +172,14 @@ def _params_json(params: ClusterParams) -> dict:
 def _cached_clusters(cache: AnalysisCache, on: str, params: ClusterParams, version: str) -> dict | None:
     """The clusters cached for this library version with exactly these parameters (one file
     per algorithm holds the strictness last asked for), else None."""
-    found = cache.load(f"clusters-{on}-{params.key()}", version)
+    found = cache.load(f"clusters-{on}-{params.key()}", version, _params_kind(params))
     return found if found is not None and found.get("params") == _params_json(params) else None
+
+
+def _params_kind(params: ClusterParams) -> str:
+    """The parameters' digest, at the head of the cached file: a slider move at a million
+    photos finds the file holds another strictness without parsing it (0.5 s)."""
+    return hashlib.sha1(json.dumps(_params_json(params), sort_keys=True).encode()).hexdigest()[:16]
 
 
 def rename_cluster(inputs: AnalysisInputs, image_ids: list[int], name: str) -> None:
@@ -210,15 +227,8 @@ def _with_custom_names(cache: AnalysisCache, result: dict) -> dict:
 def _groups(outcome: Labels) -> tuple[list[list[int]], list[int], dict]:
     """Rows per group, largest first (a group's id is its place here), the rows in no group,
     and the algorithm's details."""
-    labels = np.asarray(outcome.labels)
-    noise_rows = np.flatnonzero(labels == NOISE).tolist()
-    rows = np.flatnonzero(labels != NOISE)
-    rows = rows[np.argsort(labels[rows], kind="stable")]  # each group's rows together, in row order
-    starts = np.flatnonzero(np.r_[True, labels[rows][1:] != labels[rows][:-1]]) if len(rows) else rows
-    groups = np.split(rows, starts[1:])
-    sizes = np.diff(np.r_[starts, len(rows)])
-    order = np.lexsort((rows[starts], -sizes)) if len(rows) else starts  # largest first, then by first row
-    return [groups[g].tolist() for g in order.tolist()], noise_rows, outcome.details
+    groups = Groups.of(outcome.labels)
+    return groups.lists(), groups.noise.tolist(), outcome.details
 
 
 _paths: dict[str, tuple[str, dict[int, str]]] = {}  # library -> (its files' change stamp, first paths)
@@ -241,47 +251,50 @@ def _first_paths(inputs: AnalysisInputs) -> dict[int, str]:
 
 
 def _compute_clusters(
-    inputs: AnalysisInputs, params: ClusterParams, image_ids: np.ndarray, vectors: np.ndarray, outcome: Labels
+    inputs: AnalysisInputs,
+    params: ClusterParams,
+    image_ids: np.ndarray,
+    vectors: np.ndarray,
+    outcome: Labels,
+    kept: KeptGraph | None = None,
 ) -> dict:
-    ordered, noise_rows, details = _groups(outcome)
-    first_paths = _first_paths(inputs)
+    """The result cached and returned; `kept`: the slider's graph, with the names it made and
+    the rows' paths it looked up before."""
+    groups = Groups.of(outcome.labels)
+    stamp = stamps(inputs.engine, TIMES)
+    row_paths = kept.row_paths.get(stamp) if kept is not None else None
+    if row_paths is None:
+        row_paths = row_paths_of(image_ids, _first_paths(inputs))
+        if kept is not None:
+            kept.row_paths = {stamp: row_paths}
+    members = members_of(groups, image_ids, row_paths)
     names: list[str] = []
-    if ordered:
-        names = concept_names(group_centroids(vectors, ordered), concept_vectors(inputs), CONCEPTS)
-        texts = analysis_vectors.texts_by_image(inputs.engine, [int(i) for i in image_ids.tolist()])
-
-        def words(rows: list[int]) -> list[str]:
-            said = [texts.get(int(image_ids[r]), []) for r in rows] if texts else []
-            return frequent_words(said) if any(said) else []  # most photos have no words
-
-        names = [cluster_name(n, words(rows)) for n, rows in zip(names, ordered, strict=True)]
-
-    def paths(rows: list[int]) -> list[str]:
-        """Each photo's first path once (object regions of one photo share it), in order."""
-        found = (first_paths.get(int(image_ids[r])) for r in rows)
-        return list(dict.fromkeys(p for p in found if p is not None))
-
+    if len(groups):
+        memory = kept.names if kept is not None else None
+        names = concept_names_of(groups, vectors, lambda: concept_vectors(inputs), CONCEPTS, memory)
+        texts = analysis_vectors.texts_by_image(inputs.engine, image_ids.tolist())
+        if texts:  # most photos have no words
+            of_rows = image_ids[groups.rows].tolist()
+            for g, (a, b) in enumerate(pairwise(groups.bounds.tolist())):
+                said = [texts.get(i, []) for i in of_rows[a:b]]
+                if any(said):
+                    names[g] = cluster_name(names[g], frequent_words(said))
     result = {
         "algorithm": params.algorithm,
         "params": _params_json(params),
         "clusters": [
-            {
-                "id": i,
-                "name": names[i],
-                "size": len(rows),
-                "paths": paths(rows),
-                "image_ids": sorted({int(image_ids[r]) for r in rows}),
-            }
-            for i, rows in enumerate(ordered)
+            {"id": g, "name": names[g], "size": size, "paths": members.paths[g], "image_ids": members.image_ids[g]}
+            for g, size in enumerate(groups.sizes.tolist())
         ],
-        "noise": len(noise_rows),
-        "noise_paths": paths(noise_rows),
+        "noise": len(groups.noise),
+        "noise_paths": members.noise_paths,
+        "noise_ids": members.noise_ids,
     }
     if outcome.radius is not None:
         result["radius"] = outcome.radius.to_json()
-    if details:
+    if outcome.details:
         result["details"] = {
-            k: (v if not isinstance(v, dict) else {str(a): b for a, b in v.items()}) for k, v in details.items()
+            k: (v if not isinstance(v, dict) else {str(a): b for a, b in v.items()}) for k, v in outcome.details.items()
         }
     return result
 

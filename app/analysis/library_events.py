@@ -15,7 +15,7 @@ from app.analysis.cache import AnalysisCache
 from app.analysis.event_topics import StoredEvents, event_topics
 from app.analysis.events import EventRange, find_events, with_topics
 from app.analysis.library_analysis import AnalysisInputs
-from app.analysis.results import Clustering, Event, Events
+from app.analysis.results import Clustering, Event, EventNames, Events
 from app.catalog import analysis_vectors, lookups
 from app.catalog.change_stamps import IMAGE_VECTORS, TIMES, remembered, stamps
 
@@ -36,7 +36,7 @@ def events(inputs: AnalysisInputs, clustering: Clustering | None = None, use_cac
 
         clustering = clusters(inputs, ClusterParams(), stale_ok=True)
     named = _named(kept, clustering)
-    return Events(named, round(time.perf_counter() - started, 3), cached)
+    return Events(named, round(time.perf_counter() - started, 3), cached, kept.version)
 
 
 def event_photos(inputs: AnalysisInputs, event_id: int) -> frozenset[int] | None:
@@ -141,21 +141,38 @@ def _stored(event: EventRange, times: list[tuple[int, float, str]]) -> dict:
     }
 
 
+def _names(kept: StoredEvents, clustering: Clustering) -> list[str]:
+    """Each event's name, oldest first: its dates, and the clusters most of its photos are in."""
+    return with_topics(kept.dates()[0], event_topics(kept, clustering))
+
+
 def _named(kept: StoredEvents, clustering: Clustering) -> list[Event]:
-    dates, starts, ends = kept.dates()
-    names = with_topics(dates, event_topics(kept, clustering))
+    _dates, starts, ends = kept.dates()
+    names = _names(kept, clustering)
+    paths, image_ids = kept.members()  # shared by the events of every naming: never changed
     out = [
-        Event(int(first), names[place], starts[place], ends[place], list(e["paths"]), [int(i) for i in e["image_ids"]])
-        for place, (e, first) in enumerate(zip(kept.events, kept.firsts().tolist(), strict=True))
+        Event(first, names[place], starts[place], ends[place], paths[place], image_ids[place])
+        for place, first in enumerate(kept.firsts().tolist())
     ]
     return out[::-1]
 
 
-def window_clusters(inputs: AnalysisInputs, strictness: float) -> tuple[Clustering, Events]:
+def window_clusters(
+    inputs: AnalysisInputs, strictness: float, known: str = ""
+) -> tuple[Clustering, Events | EventNames]:
     """The window's clusters at its slider's strictness (the neighbour graph is kept for the
-    slider's next move), and the events, named after them."""
+    slider's next move) in their window form (`Clustering.for_window`), and the events, named
+    after them: only their names when they are the events the window holds (`known`, their
+    version)."""
     from app.analysis.clustering import ClusterParams
     from app.analysis.library_analysis import clusters
 
     found = clusters(inputs, ClusterParams(strictness=strictness), keep_graph=True)
-    return found, events(inputs, found)
+    started = time.perf_counter()
+    kept, cached = _stored_events(inputs)
+    if known and kept.version == known:
+        names = _names(kept, found)[::-1]
+        return found.for_window(), EventNames(known, names, round(time.perf_counter() - started, 3))
+    return found.for_window(), Events(
+        _named(kept, found), round(time.perf_counter() - started, 3), cached, kept.version
+    )

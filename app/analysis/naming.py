@@ -49,7 +49,7 @@ def cluster_name(concepts: str, ocr_words: Sequence[str]) -> str:
     return f'{concepts} · "{" ".join(ocr_words)}"' if ocr_words else concepts
 
 
-def group_centroids(vectors: np.ndarray, groups: Sequence[Sequence[int]]) -> np.ndarray:
+def group_centroids(vectors: np.ndarray, groups: Sequence[Sequence[int] | np.ndarray]) -> np.ndarray:
     """The mean vector (float32) of each group of rows of `vectors` (half precision kept by
     the slider: summed in single). A mean per group measured as fast as one sparse product
     over all rows at a million photos (1.2 s), and reads only the rows in groups."""

@@ -3,7 +3,8 @@ plain frozen records (their JSON forms are the command line's contract)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -12,7 +13,7 @@ class Cluster:
     id: int
     name: str
     size: int
-    paths: list[str]
+    paths: list[str]  # each photo's first path; none in the window's form (`Clustering.for_window`)
     image_ids: list[int]
     renamed: bool = False  # the name is the person's own, kept through recomputation
 
@@ -40,17 +41,24 @@ class Clustering:
     radius: dict[str, Any] | None = None  # DBSCAN's: eps, and how it was chosen
     seconds: float = 0.0
     cached: bool = False
+    noise_ids: list[int] | None = None  # the photos in no group (None: known by their paths only)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any], seconds: float = 0.0, cached: bool = False) -> Clustering:
+    def from_json(
+        cls, data: dict[str, Any], seconds: float = 0.0, cached: bool = False, made: bool = False
+    ) -> Clustering:
+        """`made`: `data` was just made here, not read from a file, so its lists are taken as
+        they are (at a million photos, checking and copying them took half a second)."""
+        checked: Callable[[list], list] = (lambda x: x) if made else (lambda ids: [int(i) for i in ids])
+        noise_ids = data.get("noise_ids")
         return cls(
             [
                 Cluster(
                     int(c["id"]),
                     str(c["name"]),
                     int(c["size"]),
-                    list(c["paths"]),
-                    [int(i) for i in c["image_ids"]],
+                    c["paths"] if made else list(c["paths"]),
+                    checked(c["image_ids"]),
                     bool(c.get("renamed")),
                 )
                 for c in data.get("clusters", [])
@@ -63,7 +71,17 @@ class Clustering:
             data.get("radius"),
             seconds,
             cached,
+            checked(noise_ids) if isinstance(noise_ids, list) else None,
         )
+
+    def for_window(self) -> Clustering:
+        """Without the photos' paths (the window has them in its gallery's rows), where the
+        photos in no group are known by their ids: what crosses from the analysis process to
+        the window at a million photos is then a tenth of the size."""
+        if self.noise_ids is None:
+            return self
+        clusters = [Cluster(c.id, c.name, c.size, [], c.image_ids, c.renamed) for c in self.clusters]
+        return replace(self, clusters=clusters, noise_paths=[])
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -157,6 +175,26 @@ class Events:
     events: list[Event]  # newest first
     seconds: float = 0.0
     cached: bool = False
+    version: str = ""  # of the events found (their names aside): see `EventNames`
+
+    def named(self, names: EventNames) -> Events:
+        """These events under `names` (given for these same events, in this order)."""
+        if names.version != self.version or len(names.names) != len(self.events):
+            raise ValueError("the names are for other events")
+        pairs = zip(self.events, names.names, strict=True)
+        return Events(
+            [Event(e.id, n, e.start, e.end, e.paths, e.image_ids) for e, n in pairs], names.seconds, True, self.version
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {"events": [e.to_json() for e in self.events], "seconds": self.seconds}
+
+
+@dataclass(frozen=True)
+class EventNames:
+    """Only the names of events the window holds already (the same `version`), newest first:
+    a move of the strictness slider names the events again and changes nothing else in them."""
+
+    version: str
+    names: list[str]
+    seconds: float = 0.0

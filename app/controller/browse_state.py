@@ -3,7 +3,7 @@ a folder; the clusters' side list and cards; and which search is the newest."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,6 +62,7 @@ class BrowseState:
         self.stack_bursts = True  # the gallery shows a burst as its cover
         self.events: dict[int, Event] = {}
         self.event_order: list[int] = []  # newest first
+        self.found_events: Events | None = None  # as they came (their version names them again)
         self.event_key: int | None = None  # the event showing, or searched within
 
     @property
@@ -128,8 +129,7 @@ class BrowseState:
 
     def cluster_items(self) -> list[GalleryItem]:
         if self.cluster_key == NOT_GROUPED:
-            noise_paths = set(self.clustering.noise_paths) if self.clustering else set()
-            return [item for item in self.entries.values() if item.path in noise_paths]
+            return [item for item in self.entries.values() if in_no_group(self.clustering)(item)]
         cluster = self.clusters.get(self.cluster_key)
         if cluster is None:
             return list(self.entries.values())
@@ -161,6 +161,7 @@ class BrowseState:
         follows its photos (an event's id changes when events merge or split, or its first
         indexed photo leaves it)."""
         before = self.events.get(self.event_key) if self.event_key is not None else None
+        self.found_events = found
         self.events = {e.id: e for e in found.events}
         self.event_order = [e.id for e in found.events]
         if before is None:
@@ -208,10 +209,21 @@ def cluster_cards_of(clustering: Clustering | None, entries: Mapping[int, Galler
         return []
     cards = [_card(c.id, c.name, c.size, _first_of(c.image_ids, entries)) for c in clustering.clusters]
     if clustering.noise:
-        noise_paths = set(clustering.noise_paths)
-        cover = next((e for e in entries.values() if e.path in noise_paths), None)
+        cover = next(filter(in_no_group(clustering), entries.values()), None)
         cards.append(_card(NOT_GROUPED, "Not grouped", clustering.noise, cover))
     return cards
+
+
+def in_no_group(clustering: Clustering | None) -> Callable[[GalleryItem], bool]:
+    """Whether a photo is in none of the clusters (by its id, or where the clusters came from
+    an older cache, by its path)."""
+    if clustering is None:
+        return lambda _item: False
+    if clustering.noise_ids is not None:
+        ids = set(clustering.noise_ids)
+        return lambda item: item.image_id in ids
+    paths = set(clustering.noise_paths)
+    return lambda item: item.path in paths
 
 
 def event_cards_of(events: list[Event], entries: Mapping[int, GalleryItem]) -> list[ClusterCard]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from app.analysis.results import Clustering, Events
+from app.analysis.results import Clustering, EventNames, Events
 from app.controller.browse_state import ALL_PHOTOS, ClusterCard, cluster_cards_of, event_cards_of
 from app.controller.gallery_rows import GalleryItem
 from app.controller.map_layout import MapLayout
@@ -61,6 +61,7 @@ class Organiser(WindowPart[OrganiseView]):
             self.view.show_clusters_computing()
 
         strictness = self.strictness
+        known = self.browse.found_events  # the same events come back as their names only
 
         photos = library_size(library)
 
@@ -70,7 +71,11 @@ class Organiser(WindowPart[OrganiseView]):
 
             inputs = AnalysisInputs.of(library)
             vocabulary = lambda: concept_vectors(inputs)  # noqa: E731  (the model stays here)
-            found, events = self.analyses.run(photos, window_clusters, inputs, strictness, vocabulary=vocabulary)
+            version = known.version if known is not None else ""
+            found, named = self.analyses.run(
+                photos, window_clusters, inputs, strictness, version, vocabulary=vocabulary
+            )
+            events = _events_of(named, known)
             # The cards here too: a million photos' clusters and events as cards take 0.8 s.
             entries = self.browse.entries  # replaced, never changed, on the GUI thread
             return (
@@ -207,3 +212,12 @@ class Organiser(WindowPart[OrganiseView]):
             self.browse.show_all()
             self.show_clusters()
             self.view.show_items(list(self.browse.entries.values()), None)
+
+
+def _events_of(named: Events | EventNames, known: Events | None) -> Events:
+    """The events that came, or the events the window holds under the names that came."""
+    if isinstance(named, Events):
+        return named
+    if known is None:
+        raise ValueError("names came for events the window does not hold")
+    return known.named(named)

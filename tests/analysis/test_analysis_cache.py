@@ -31,3 +31,21 @@ def test_the_version_is_read_from_the_head_and_a_damaged_file_is_never_trusted(t
     assert cache.stored_version("projection") is None and cache.load("projection", "0123456789abcdef") is None
     path.write_bytes(b"")
     assert cache.stored_version("projection") is None and cache.load("projection", "0123456789abcdef") is None
+
+
+def test_a_result_of_another_kind_is_refused_from_the_head_without_parsing_it(tmp_path: Path):
+    cache = AnalysisCache(tmp_path)
+    cache.save("clusters", "0123456789abcdef", {"strictness": 0.5}, kind="aa11")
+    assert cache.load("clusters", "0123456789abcdef", "aa11") == {"strictness": 0.5}
+    assert cache.load("clusters", "0123456789abcdef") == {"strictness": 0.5}, "any kind, when none is asked"
+    assert cache.load("clusters", "0123456789abcdef", "bb22") is None
+    assert cache.stored_version("clusters") == "0123456789abcdef"
+    path = tmp_path / "clusters.json"
+    # Another kind's body is never parsed: it may be anything.
+    path.write_text('{"version": "0123456789abcdef", "kind": "aa11", "result": not json at all}')
+    assert cache.load("clusters", "0123456789abcdef", "bb22") is None
+    assert cache.stored_version("clusters") == "0123456789abcdef"
+    # A file saved before kinds (or by hand) has none: it is parsed, and no kind matches it.
+    path.write_text('{"version": "0123456789abcdef", "result": {"strictness": 0.5}}')
+    assert cache.load("clusters", "0123456789abcdef", "aa11") is None
+    assert cache.load("clusters", "0123456789abcdef") == {"strictness": 0.5}

@@ -25,6 +25,21 @@ def _where(inputs: AnalysisInputs, word: str, should_stop=None) -> tuple[int, st
     return os.getpid(), word, should_stop is not None, images
 
 
+def _saves_after_its_reply(inputs: AnalysisInputs, folder: str) -> str:
+    """Leaves its saving until its reply has gone: it waits for the window to have it."""
+    from app.analysis.after_reply import after_reply
+
+    def save() -> None:
+        answered = Path(folder, "answered")
+        waited = time.monotonic() + 30
+        while not answered.exists() and time.monotonic() < waited:
+            time.sleep(0.01)
+        Path(folder, "saved" if answered.exists() else "saved before the reply went").touch()
+
+    after_reply(save)
+    return "found"
+
+
 def _fails(inputs: AnalysisInputs) -> None:
     raise UserError("the folder is not there")
 
@@ -100,9 +115,30 @@ def test_closing_ends_an_analysis_under_way_at_once(library, analyses):
         analyses.run(analysis_process.CHILD_ABOVE + 1, _where, inputs, "closed")
 
 
+def test_the_child_saves_what_it_found_once_the_window_has_its_answer(library, analyses, tmp_path):
+    from app.analysis.after_reply import after_reply
+
+    inputs = AnalysisInputs.of(library)
+    large = analysis_process.CHILD_ABOVE + 1
+    folder = tmp_path / "saves"
+    folder.mkdir()
+    started = time.monotonic()
+    assert analyses.run(large, _saves_after_its_reply, inputs, str(folder)) == "found"
+    assert time.monotonic() - started < 25 and not list(folder.iterdir()), "the answer came first"
+    (folder / "answered").touch()
+    analyses.run(large, _where, inputs, "next")  # the child finishes saving before the next job
+    assert sorted(p.name for p in folder.iterdir()) == ["answered", "saved"]
+    # Here (a small library, the command line) it is saved at once.
+    saved: list[str] = []
+    after_reply(lambda: saved.append("now"))
+    assert saved == ["now"]
+
+
 def test_clusters_and_events_from_the_child_are_those_made_here(cli, tmp_path, shapes_model, library_dir, analyses):
-    from app.analysis.library_analysis import concept_vectors
+    from app.analysis.clustering import ClusterParams
+    from app.analysis.library_analysis import clusters, concept_vectors
     from app.analysis.library_events import window_clusters
+    from app.analysis.results import EventNames, Events
     from app.library import Library
 
     folder = tmp_path / "shapes"
@@ -114,18 +150,34 @@ def test_clusters_and_events_from_the_child_are_those_made_here(cli, tmp_path, s
         large = analysis_process.CHILD_ABOVE + 1
         found, events = analyses.run(large, window_clusters, inputs, 0.5, vocabulary=lambda: concept_vectors(inputs))
         assert not found.cached and found.clusters, "computed in the child"
+        analyses.run(large, _where, inputs, "saved")  # the child saves its clusters after its answer
         for cached in (library.paths.root / "analysis").glob("*.json"):
             if cached.name.startswith(("clusters-", "events")):
                 cached.unlink()
         here_found, here_events = window_clusters(inputs, 0.5)
         assert not here_found.cached
+        # The slider's next move: the events the window holds come back as their names only.
+        moved, names = analyses.run(
+            large, window_clusters, inputs, 0.8, events.version, vocabulary=lambda: concept_vectors(inputs)
+        )
+        here_moved, here_named = window_clusters(inputs, 0.8)
+        everything = clusters(inputs, ClusterParams(strictness=0.8))  # the command line's, with paths
     finally:
         library.close()
     assert [(c.name, c.image_ids, c.paths) for c in found.clusters] == [
         (c.name, c.image_ids, c.paths) for c in here_found.clusters
     ]
-    assert found.noise_paths == here_found.noise_paths and found.radius == here_found.radius
-    assert events.events == here_events.events
+    assert found.noise_ids == here_found.noise_ids and found.radius == here_found.radius
+    assert events.events == here_events.events and events.version
+    assert isinstance(names, EventNames) and isinstance(here_named, Events)
+    assert events.named(names).events == here_named.events
+    assert [(c.name, c.image_ids) for c in moved.clusters] == [(c.name, c.image_ids) for c in everything.clusters]
+    # The window's form leaves the paths out (its gallery has them) and knows the rest by id.
+    assert all(c.paths == [] for c in moved.clusters) and moved.noise_paths == []
+    assert all(c.paths for c in everything.clusters) and everything.noise_ids is not None
+    by_path = {p: i for c in everything.clusters for p, i in zip(c.paths, c.image_ids, strict=True)}
+    assert len(by_path) == sum(c.size for c in everything.clusters), "a path for each photo grouped"
+    assert sorted(moved.noise_ids or []) == everything.noise_ids and len(everything.noise_paths) == everything.noise
 
 
 def test_the_slider_reclusters_from_what_it_kept_without_reading_a_vector(

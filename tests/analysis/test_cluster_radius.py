@@ -42,6 +42,30 @@ def test_dbscan_from_the_graph_matches_scikit_learn(seed):
             assert np.array_equal(dbscan_on_graph(radius_graph(x, 2 * eps), eps, min_samples), found)
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_the_spanning_forest_gives_the_graphs_clusters_at_every_radius(seed):
+    """With `min_samples` 2 (and 1) the forest the slider keeps finds exactly the clusters of
+    the whole graph, exact copies (distance 0), tied distances and lone photos included."""
+    from app.analysis.clustering import spanning_forest
+
+    x, _truth = blobs(k=8, seed=seed)
+    rng = np.random.default_rng(seed)
+    copies = x[rng.choice(len(x), 12, replace=False)]  # exact copies: SciPy reads a 0 as no edge
+    lone = rng.normal(size=(5, x.shape[1])).astype(np.float32)
+    x = np.vstack([x, copies, copies[:3], lone / np.linalg.norm(lone, axis=1, keepdims=True)])
+    graph = radius_graph(x, 0.4)
+    graph.data = np.round(graph.data, 2).astype(np.float32)  # many ties between edges
+    forest = spanning_forest(graph)
+    assert forest.nnz <= 3 * len(x), "about two edges a photo, and its self-distance"
+    for eps in (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.4):
+        for min_samples in (1, 2):
+            assert np.array_equal(dbscan_on_graph(forest, eps, min_samples), dbscan_on_graph(graph, eps, min_samples))
+    kept = RadiusGraph.build(x, None, 2, loose=True)
+    forested = kept.single_linkage()
+    for strictness in np.linspace(0, 1, 9):
+        assert np.array_equal(forested.clustering(2, strictness).labels, kept.clustering(2, strictness).labels)
+
+
 def test_the_knee_is_where_near_neighbours_end():
     rng = np.random.default_rng(0)
     grouped = rng.uniform(0.01, 0.03, 700)  # photos with a close neighbour
