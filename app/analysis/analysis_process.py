@@ -26,6 +26,7 @@ import numpy as np
 
 from app.analysis.after_reply import holding, run_held
 from app.analysis.library_analysis import AnalysisInputs
+from app.core.collector import collector_paused
 from app.core.errors import CancelledError, UserError
 from app.core.paths import LibraryPaths
 
@@ -161,16 +162,10 @@ class AnalysisProcess:
 
 
 def _received(conn: Connection) -> Any:
-    """The child's reply, unpickled with the cycle collector paused: a reply of a hundred
-    thousand records set off full collections of the window's million rows (0.65 s, against
-    0.09 s paused). It made no cycles to collect."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
+    """The child's reply, unpickled with the cycle collector paused (`collector_paused`): a
+    hundred thousand records at a million photos."""
+    with collector_paused():
         return conn.recv()
-    finally:
-        if was_on:
-            gc.enable()
 
 
 def _serve(conn: Connection) -> None:

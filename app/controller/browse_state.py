@@ -6,18 +6,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from app.analysis.results import Cluster, Clustering, Event, Events
-from app.controller.gallery_rows import GalleryItem
+from app.controller.gallery_rows import GalleryItem, GalleryRows
 from app.core.paths import is_under
 
 ALL_PHOTOS = -2
 NOT_GROUPED = -1
 
 
-@dataclass(frozen=True)
-class ClusterCard:
-    """A card of the Clusters view: a group's name and size, and its cover photo."""
+class ClusterCard(NamedTuple):
+    """A card of the Clusters view: a group's name and size, and its cover photo (a tuple: a
+    million photos' clusters and events are 130,000 cards, made again at each slider move)."""
 
     key: int  # the cluster id, or NOT_GROUPED
     name: str
@@ -207,9 +208,13 @@ def cluster_cards_of(clustering: Clustering | None, entries: Mapping[int, Galler
     its cover. Made off the GUI thread where the clusters arrive (57,000 at a million photos)."""
     if clustering is None:
         return []
-    cards = [_card(c.id, c.name, c.size, _first_of(c.image_ids, entries)) for c in clustering.clusters]
+    cards = [_card(c.id, c.name, c.size, _cover(c.image_ids, entries)) for c in clustering.clusters]
     if clustering.noise:
-        cover = next(filter(in_no_group(clustering), entries.values()), None)
+        if clustering.noise_ids is not None:
+            cover = _cover(clustering.noise_ids, entries)
+        else:
+            first = next(filter(in_no_group(clustering), entries.values()), None)
+            cover = (first.image_id, first.thumbnail) if first is not None else None
         cards.append(_card(NOT_GROUPED, "Not grouped", clustering.noise, cover))
     return cards
 
@@ -226,14 +231,35 @@ def in_no_group(clustering: Clustering | None) -> Callable[[GalleryItem], bool]:
     return lambda item: item.path in paths
 
 
-def event_cards_of(events: list[Event], entries: Mapping[int, GalleryItem]) -> list[ClusterCard]:
-    """The events' cards, in their order, each with its first photo among `entries` as its cover."""
-    return [_card(e.id, e.name, e.size, _first_of(e.image_ids, entries)) for e in events]
+def event_cards_of(
+    events: list[Event], entries: Mapping[int, GalleryItem], version: str = "", before: EventCards | None = None
+) -> list[ClusterCard]:
+    """The events' cards, in their order, each with its first photo among `entries` as its
+    cover. `before`: cards made for the same events (their `version`) and rows, whose covers
+    are kept (a move of the strictness slider renames 73,000 events at a million photos)."""
+    if before is not None and version and before.version == version and before.entries is entries:
+        return [
+            ClusterCard(c.key, e.name, e.size, c.cover_id, c.cover) for c, e in zip(before.cards, events, strict=True)
+        ]
+    return [_card(e.id, e.name, e.size, _cover(e.image_ids, entries)) for e in events]
 
 
-def _first_of(image_ids: Iterable[int], entries: Mapping[int, GalleryItem]) -> GalleryItem | None:
-    return next((entries[i] for i in image_ids if i in entries), None)
+@dataclass(frozen=True)
+class EventCards:
+    """Event cards as made, for which events (their version) and gallery rows."""
+
+    version: str
+    entries: Mapping[int, GalleryItem]
+    cards: list[ClusterCard]
 
 
-def _card(key: int, name: str, size: int, cover: GalleryItem | None) -> ClusterCard:
-    return ClusterCard(key, name, size, cover.image_id if cover else None, cover.thumbnail if cover else None)
+def _cover(image_ids: Iterable[int], entries: Mapping[int, GalleryItem]) -> tuple[int, Path | str] | None:
+    """The first of `image_ids` among `entries`: its id and thumbnail."""
+    if isinstance(entries, GalleryRows):
+        return entries.cover_of(image_ids)
+    first = next((entries[i] for i in image_ids if i in entries), None)
+    return (first.image_id, first.thumbnail) if first is not None else None
+
+
+def _card(key: int, name: str, size: int, cover: tuple[int, Path | str] | None) -> ClusterCard:
+    return ClusterCard(key, name, size, *(cover or (None, None)))

@@ -8,12 +8,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from app.analysis.results import Clustering, EventNames, Events
-from app.controller.browse_state import ALL_PHOTOS, ClusterCard, cluster_cards_of, event_cards_of
+from app.controller.browse_state import ALL_PHOTOS, ClusterCard, EventCards, cluster_cards_of, event_cards_of
 from app.controller.gallery_rows import GalleryItem
 from app.controller.map_layout import MapLayout
 from app.controller.texts import cluster_summary
 from app.controller.window_part import WindowPart, WindowParts, library_size
 from app.controller.window_view import OrganiseView
+from app.core.collector import collector_paused
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Organiser(WindowPart[OrganiseView]):
         self.clusters_running = False
         self.strictness = 0.5  # the slider: 0 looser .. 0.5 the radius chosen from the data .. 1 stricter
         self._again = False  # the strictness moved while clusters were computed
+        self._event_cards: EventCards | None = None  # the events' cards last shown
         self.map_wanted = False  # the map view exists (it is made on first visit: OpenGL)
         self._map_running = False
         self._map: MapLayout | None = None
@@ -62,6 +64,7 @@ class Organiser(WindowPart[OrganiseView]):
 
         strictness = self.strictness
         known = self.browse.found_events  # the same events come back as their names only
+        before = self._event_cards  # their cards' covers stay
 
         photos = library_size(library)
 
@@ -75,14 +78,13 @@ class Organiser(WindowPart[OrganiseView]):
             found, named = self.analyses.run(
                 photos, window_clusters, inputs, strictness, version, vocabulary=vocabulary
             )
-            events = _events_of(named, known)
             # The cards here too: a million photos' clusters and events as cards take 0.8 s.
             entries = self.browse.entries  # replaced, never changed, on the GUI thread
-            return (
-                found,
-                events,
-                Cards(entries, cluster_cards_of(found, entries), event_cards_of(events.events, entries)),
-            )
+            with collector_paused():  # a few hundred thousand records, no cycle among them
+                events = _events_of(named, known)
+                event_cards = event_cards_of(events.events, entries, events.version, before)
+                cards = Cards(entries, cluster_cards_of(found, entries), event_cards)
+            return found, events, cards
 
         def done(result: tuple[Clustering, Events, Cards]) -> None:
             self.clusters_running = False
@@ -90,6 +92,7 @@ class Organiser(WindowPart[OrganiseView]):
             self.browse.set_clustering(found)
             self.browse.set_events(events)
             current = cards.entries is self.browse.entries  # else the gallery's rows changed since
+            self._event_cards = EventCards(events.version, cards.entries, cards.events) if current else None
             self.show_clusters(cards.clusters if current else None)
             self.show_events(cards.events if current else None)
             self._show_map()
