@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from scipy.sparse import csr_matrix  # imported where used: `status` and searches need no SciPy
 
 NOISE = -1
+DEFAULT_STRICTNESS = 0.5
 
 
 @dataclass(frozen=True)
@@ -28,13 +29,16 @@ class ClusterParams:
     min_samples: int = 2
     k: int | None = None  # kmeans: None chooses by silhouette
     max_k: int = 30
-    strictness: float = 0.5  # a chosen radius: 0 loosest (2x) .. 0.5 as chosen .. 1 strictest (0.5x)
+    strictness: float = DEFAULT_STRICTNESS  # a chosen radius: 0 loosest (2x) .. 0.5 as chosen .. 1 strictest (0.5x)
 
     def key(self) -> str:
-        """Names the cached result; the strictness is not in it (it is checked in the result,
-        so moving the slider replaces one cached clustering instead of adding one per step)."""
+        """Names the cached result. The default strictness has its own (the map and the events'
+        names read it: at a million photos it takes minutes to make again); every other one
+        shares one, checked in the result, so moving the slider replaces one cached clustering
+        instead of adding one per step, and never the default one."""
         if self.algorithm == "dbscan":
-            return f"dbscan-eps{'auto' if self.eps is None else format(self.eps, 'g')}-min{self.min_samples}"
+            key = f"dbscan-eps{'auto' if self.eps is None else format(self.eps, 'g')}-min{self.min_samples}"
+            return key if self.strictness == DEFAULT_STRICTNESS else f"{key}-moved"
         if self.algorithm == "hdbscan":
             return f"hdbscan-min{self.min_samples}"
         return f"kmeans-k{self.k or 'auto'}-max{self.max_k}"

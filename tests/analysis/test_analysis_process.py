@@ -208,3 +208,30 @@ def test_the_slider_reclusters_from_what_it_kept_without_reading_a_vector(
         assert len(calls) == 2, "a fresh computation reads them"
     finally:
         library.close()
+
+
+def test_the_slider_never_replaces_the_default_clusters_the_map_and_events_read(
+    cli, tmp_path, shapes_model, library_dir
+):
+    from app.analysis.clustering import ClusterParams
+    from app.analysis.library_analysis import clusters
+    from app.analysis.library_events import window_clusters
+    from app.library import Library
+
+    folder = tmp_path / "shapes"
+    write_test_set(folder, per_class=4, seed=321)
+    assert cli("index", folder, "--model", shapes_model).code == 0
+    assert cli("clusters", "--json").code == 0
+    default = library_dir / "analysis" / "clusters-image-dbscan-epsauto-min2.json"
+    made = default.read_bytes()
+    library = Library(library_dir)
+    try:
+        inputs = AnalysisInputs.of(library)
+        for strictness in (0.8, 0.2):
+            window_clusters(inputs, strictness)
+        assert default.read_bytes() == made, "the slider keeps its own file"
+        assert (library_dir / "analysis" / "clusters-image-dbscan-epsauto-min2-moved.json").exists()
+        assert clusters(inputs, ClusterParams()).cached and clusters(inputs, ClusterParams(strictness=0.2)).cached
+        assert not clusters(inputs, ClusterParams(strictness=0.8)).cached, "one file for every moved strictness"
+    finally:
+        library.close()

@@ -68,3 +68,27 @@ def test_a_remembered_name_is_the_name_made_afresh_and_is_not_made_again():
         assert concept_names_of(groups, vectors, read_vocabulary, concepts, memory) == fresh(groups)
     assert len(asked) == 2, "the strict groups again: every name remembered, the vocabulary not read"
     assert concept_names_of(Groups.of(np.full(5, NOISE)), vectors, read_vocabulary, concepts, memory) == []
+
+
+def test_concept_names_are_the_nearest_distinct_words_of_each_centroid():
+    rng = np.random.default_rng(5)
+    vocabulary = rng.normal(size=(50, 16)).astype(np.float32)
+    centroids = rng.normal(size=(400, 16)).astype(np.float32)
+
+    def one_by_one(concepts: list[str]) -> list[str]:
+        sims = (centroids / np.linalg.norm(centroids, axis=1, keepdims=True)) @ vocabulary.T
+        names = []
+        for row in sims:
+            chosen: list[str] = []
+            for i in np.argsort(-row):
+                if concepts[i] not in chosen:
+                    chosen.append(concepts[i])
+                if len(chosen) == 2:
+                    break
+            names.append(" · ".join(chosen))
+        return names
+
+    distinct = [f"concept {i}" for i in range(50)]
+    assert concept_names(centroids, vocabulary, distinct) == one_by_one(distinct)
+    repeating = ["same"] * 45 + [f"other {i}" for i in range(5)]  # the nearest few are mostly one word
+    assert concept_names(centroids, vocabulary, repeating) == one_by_one(repeating)
