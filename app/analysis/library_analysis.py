@@ -170,8 +170,8 @@ def _params_json(params: ClusterParams) -> dict:
 
 
 def _cached_clusters(cache: AnalysisCache, on: str, params: ClusterParams, version: str) -> dict | None:
-    """The clusters cached for this library version with exactly these parameters (one file
-    per algorithm holds the strictness last asked for), else None."""
+    """The clusters cached for this library version with exactly these parameters (a file
+    per algorithm holds the default strictness, and another the one last moved to), else None."""
     found = cache.load(f"clusters-{on}-{params.key()}", version, _params_kind(params))
     return found if found is not None and found.get("params") == _params_json(params) else None
 
