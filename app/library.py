@@ -58,10 +58,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-# A gallery row: (image id, first path, thumbnail file). Plain tuples, not objects: a gallery
-# holds 100,000 of them, and tuples of plain values drop out of Python's cyclic garbage
-# collector, whose full collections over object rows stalled the window's thread for ~100 ms
-# whenever a gallery loaded. The window shows them as `GalleryItem`s (`gallery_items`).
+# A gallery row: plain tuples, not objects: a gallery holds 100,000 of them, and tuples of plain
+# values drop out of Python's cyclic garbage collector, whose full collections over object rows
+# stalled the window's thread ~100 ms whenever a gallery loaded (shown as `GalleryItem`s).
 GalleryRow = tuple[int, str, str, int]  # image id, first path, thumbnail file, day (YYYYMMDD)
 
 
@@ -205,7 +204,7 @@ class Library:
         """Index `roots` (none: only finish the region pass), switching to the requested model
         first if there is one; `controls` report progress, stop, pause, or make the region pass
         step aside at its next batch for newer work waiting its turn."""
-        from app.indexing.library_indexing import index_and_find_regions
+        from app.indexing.library_indexing import index_and_find_regions, leave_status_current
         from app.indexing.run_setup import IndexOptions, RunControls, RunTarget
 
         self._refuse_if_read_only("index into it")
@@ -249,6 +248,7 @@ class Library:
                 self._learn_names_again(controls)
                 if report.embedded or self.model_loaded:
                     self.queries.prepare(lambda: controls.tell(IndexProgress(QUICK_SEARCHES, 0, 1)))
+                leave_status_current(self.engine, self.paths, self.vectors)
             finished = True
             return report
         finally:

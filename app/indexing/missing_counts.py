@@ -7,10 +7,11 @@ the sum of their ids). A folder whose listing or rows changed is counted again, 
 not looked at beyond a `stat`. A folder holding a symbolic link is counted every time (a link's
 target can go without its folder changing), and a count made less than `SETTLE_NS` after its
 folder last changed is not trusted (a change in the same clock tick; git's "racy" rule). The
-thumbnail cache is counted again whenever one of its folders or the catalog's images changed.
-The counts live in the library's `analysis` folder; a read-only library counts every time. The
-catalog's rows per folder are themselves remembered while the files' change stamp holds
-(`app.catalog.change_stamps`): at a million photos, grouping them took a tenth of a second.
+thumbnails missing are kept beside these counts (`app.indexing.missing_thumbnails`, with the
+rule), by `status` or by the index run that wrote them. The counts live in the library's
+`analysis` folder; a read-only library counts every time. The catalog's rows per folder are
+themselves remembered while the files' change stamp holds (`app.catalog.change_stamps`): at a
+million photos, grouping them took a tenth of a second.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ from app.catalog.change_stamps import TIMES, remembered, stamps
 from app.catalog.schema import FileRow
 from app.core.paths import LibraryPaths
 from app.core.present_files import missing_paths
+from app.indexing.missing_thumbnails import RunStart, at_run_start, kept_missing, listed_record, settled, thumbnails_key
 
-SETTLE_NS = 2_000_000_000
 CACHE = "missing-counts.json"
 FORMAT = 1
 
@@ -42,22 +43,37 @@ class MissingCounts:
 
 def missing_counts(engine: Engine, paths: LibraryPaths, read_only: bool) -> MissingCounts:
     """Files the catalog holds that are not on disk, and thumbnails not in the cache."""
-    from app.indexing.thumbnail_repair import count_missing_thumbnails
+    from app.indexing.thumbnail_repair import listed_missing_thumbnails
 
-    cache_file = paths.root / "analysis" / CACHE
-    kept = {} if read_only else _load(cache_file)
+    cache_file = kept_file(paths)
+    kept = {} if read_only else load_kept(cache_file)
     now = time.time_ns()
     folders, files = _missing_files(engine, kept.get("folders", {}), now, read_only)
-    thumbnails_key = _thumbnails_key(engine, paths)
     thumbnails = kept.get("thumbnails", {})
-    if thumbnails.get("key") == thumbnails_key and _settled(thumbnails_key["newest"], thumbnails.get("at")):
-        missing_thumbnails = int(thumbnails["missing"])
-    else:
-        missing_thumbnails = count_missing_thumbnails(engine, paths)
-        thumbnails = {"key": thumbnails_key, "missing": missing_thumbnails, "at": now}
+    key = thumbnails_key(engine, paths)
+    missing_thumbnails = kept_missing(thumbnails, key)
+    if missing_thumbnails is None:
+        missing = listed_missing_thumbnails(engine, paths)
+        thumbnails, missing_thumbnails = listed_record(key, missing), len(missing)
     if not read_only:
-        _save(cache_file, {"format": FORMAT, "folders": folders, "thumbnails": thumbnails})
+        save_kept(cache_file, {"format": FORMAT, "folders": folders, "thumbnails": thumbnails})
     return MissingCounts(files, missing_thumbnails)
+
+
+def thumbnails_at_run_start(engine: Engine, paths: LibraryPaths) -> RunStart:
+    """What an index run knew of the thumbnails missing when it began."""
+    return at_run_start(engine, paths, load_kept(kept_file(paths)))
+
+
+def keep_thumbnails(paths: LibraryPaths, record: dict) -> None:
+    """Keep an index run's list of missing thumbnails (the folders' counts as they were)."""
+    cache_file = kept_file(paths)
+    kept = load_kept(cache_file)
+    save_kept(cache_file, {"format": FORMAT, "folders": kept.get("folders", {}), "thumbnails": record})
+
+
+def kept_file(paths: LibraryPaths) -> Path:
+    return paths.root / "analysis" / CACHE
 
 
 def _folder_rows(engine: Engine, read_only: bool) -> list[tuple[str, int, float]]:
@@ -81,7 +97,7 @@ def _missing_files(engine: Engine, kept: dict, now: int, read_only: bool) -> tup
     for folder, count, id_sum in rows:
         key = [_mtime(folder), int(count), int(id_sum)]
         old = kept.get(folder)
-        if isinstance(old, dict) and old.get("key") == key and not old.get("links") and _settled(key[0], old.get("at")):
+        if isinstance(old, dict) and old.get("key") == key and not old.get("links") and settled(key[0], old.get("at")):
             counted[folder] = old
             total += int(old["missing"])
         else:
@@ -96,23 +112,11 @@ def _missing_files(engine: Engine, kept: dict, now: int, read_only: bool) -> tup
     return counted, total
 
 
-def _thumbnails_key(engine: Engine, paths: LibraryPaths) -> dict:
-    mtimes = {}
-    with contextlib.suppress(OSError), os.scandir(paths.thumbnails) as entries:
-        mtimes = {e.name: e.stat().st_mtime_ns for e in entries if e.is_dir(follow_symlinks=False)}
-    newest = max([_mtime(str(paths.thumbnails)), *mtimes.values()])
-    return {"images": stamps(engine, TIMES), "folders": mtimes, "newest": newest}
-
-
 def _mtime(folder: str) -> int:
     try:
         return os.stat(folder).st_mtime_ns
     except OSError:
         return -1  # not there (a drive not mounted): counted again once it is
-
-
-def _settled(changed_ns: int, counted_ns: object) -> bool:
-    return isinstance(counted_ns, int) and changed_ns < counted_ns - SETTLE_NS
 
 
 def _holds_links(folder: str) -> bool:
@@ -123,7 +127,7 @@ def _holds_links(folder: str) -> bool:
         return False
 
 
-def _load(path: Path) -> dict:
+def load_kept(path: Path) -> dict:
     try:
         kept = json.loads(path.read_text())
     except (OSError, ValueError):
@@ -131,7 +135,7 @@ def _load(path: Path) -> dict:
     return kept if isinstance(kept, dict) and kept.get("format") == FORMAT else {}
 
 
-def _save(path: Path, kept: dict) -> None:
+def save_kept(path: Path, kept: dict) -> None:
     """Best effort: a full disk only counts again next time."""
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:

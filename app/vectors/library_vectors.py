@@ -86,6 +86,19 @@ class LibraryVectors:
                 if not reconciling.agreed(self._engine, store, source):
                     reconciling.reconcile(self._engine, store, save=False, source=source)
 
+    def settle(self) -> None:
+        """After a run that wrote the files: each one whose last write has settled is checked
+        whole and found to agree with the catalog here, by the process that wrote both, so the
+        next command to open it does neither (at a million photos, half a second of the first
+        `status` after a run). One written too recently to tell is left to that command."""
+        for store, source in ((self.store, CLIP_VECTORS), (self.faces, FACE_DESCRIPTORS)):
+            if store is None or not store.confirm_on_disk() or reconciling.agreed(self._engine, store, source):
+                continue
+            made_from = stamps(self._engine, source.stamp)
+            missing, orphaned = reconciling.difference(self._engine, store, source)
+            if not len(missing) and not len(orphaned):
+                reconciling.record_agreement(self._engine, store, made_from)
+
     def _new_faces_store(self) -> VectorStore:
         return self._refilled(VectorStore(self._paths.faces_file, DESCRIPTOR_DIM, self._catalog_id()), FACE_DESCRIPTORS)
 

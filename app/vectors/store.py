@@ -18,6 +18,7 @@ import logging
 import os
 import struct
 import threading
+import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -192,6 +193,19 @@ class VectorStore:
                 return None
         except OSError as exc:
             return f"unreadable ({exc.strerror or exc})"
+
+    def confirm_on_disk(self) -> bool:
+        """Whether the file on disk is the one this store holds, checked whole (once: a stamp
+        says so after) now that its last change has settled (`file_stamp.SETTLE_NS`), so the
+        next process to open it reads none of it. False where it changed in memory since, was
+        written too recently to tell (that process checks it), or is another file now."""
+        with self._lock:
+            held = None if self._dirty else self._file_identity
+            if held is None or not file_stamp.settled(held, time.time_ns()):
+                return False
+            sound = self._check_file() is None and self._file_identity == held
+            self._file_identity = held  # what memory holds, whatever the disk has now
+            return sound
 
     @property
     def file_identity(self) -> list[int] | None:

@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from app.indexing import missing_counts
+from app.indexing import missing_counts, missing_thumbnails
 from tests.helpers.images import photo, save_jpeg
 
 
@@ -31,7 +31,7 @@ def _missing(cli) -> tuple[int, int]:  # type: ignore[no-untyped-def]
 
 
 def test_missing_files_and_thumbnails_show_at_once(cli, photos, library_dir, tmp_path, monkeypatch):
-    monkeypatch.setattr(missing_counts, "SETTLE_NS", 0)  # counts trusted at once, as a while later
+    monkeypatch.setattr(missing_thumbnails, "SETTLE_NS", 0)  # counts trusted at once, as a while later
     assert _missing(cli) == (0, 0)
     assert (library_dir / "analysis" / missing_counts.CACHE).exists()
 
@@ -49,7 +49,7 @@ def test_missing_files_and_thumbnails_show_at_once(cli, photos, library_dir, tmp
 
 
 def test_a_status_with_nothing_changed_lists_no_folder_of_photos(cli, photos, monkeypatch):
-    monkeypatch.setattr(missing_counts, "SETTLE_NS", 0)
+    monkeypatch.setattr(missing_thumbnails, "SETTLE_NS", 0)
     (photos / "trip" / "IMG_2.jpg").unlink()
     assert _missing(cli) == (1, 0)
     listed: list[int] = []

@@ -1,5 +1,5 @@
-"""`status`'s count of missing thumbnails (hashes read as one text, each cache folder listed once)
-is the length of the list the repair reads, whatever the cache holds: thumbnails gone, a link
+"""`status`'s list of missing thumbnails (hashes read as one text, each cache folder listed once)
+is the list the repair reads, whatever the cache holds: thumbnails gone, a link
 whose target went, a file in the wrong folder, a hash no thumbnail can have."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from app.catalog.database import open_catalog
 from app.core.paths import LibraryPaths
-from app.indexing.thumbnail_repair import count_missing_thumbnails, missing_thumbnail_hashes
+from app.indexing.thumbnail_repair import listed_missing_thumbnails, missing_thumbnail_hashes
 
 
 def test_the_count_is_the_repairs_list(tmp_path):
@@ -26,7 +26,7 @@ def test_the_count_is_the_repairs_list(tmp_path):
                 ),
                 {"i": i, "h": h},
             )
-    assert count_missing_thumbnails(engine, paths) == len(missing_thumbnail_hashes(engine, paths)) == 40
+    assert _listed(engine, paths) == missing_thumbnail_hashes(engine, paths) == hashes[:40]
     for h in hashes[:40]:
         made = paths.thumbnails / h[:2] / f"{h}.jpg"
         made.parent.mkdir(parents=True, exist_ok=True)
@@ -40,6 +40,10 @@ def test_the_count_is_the_repairs_list(tmp_path):
     link = paths.thumbnails / hashes[6][:2] / f"{hashes[6]}.jpg"
     link.unlink()
     link.symlink_to(target)
-    assert count_missing_thumbnails(engine, paths) == len(missing_thumbnail_hashes(engine, paths)) == 2
+    assert _listed(engine, paths) == missing_thumbnail_hashes(engine, paths) == [hashes[3], hashes[4]]
     target.unlink()  # the link's target went
-    assert count_missing_thumbnails(engine, paths) == len(missing_thumbnail_hashes(engine, paths)) == 3
+    assert _listed(engine, paths) == missing_thumbnail_hashes(engine, paths) == [hashes[3], hashes[4], hashes[6]]
+
+
+def _listed(engine, paths) -> list[str]:  # type: ignore[no-untyped-def]
+    return sorted(listed_missing_thumbnails(engine, paths))
