@@ -21,8 +21,8 @@ own process with its peak memory (the process's maximum resident size):
   nothing changed), `places`, `albums`, `memories`, and the 3D map (`project`);
 - adding --add new real photos, to searchable, against adding them to an empty library.
 
-Then the growth of each figure from one size to the next, beside the growth of the photos
-(1.0 per 1.0 is linear). A step past --timeout seconds is stopped and reported as such.
+The app's modules are compiled first, as an installed app's are. Then the growth of each
+figure from one size to the next, beside the growth of the photos (1.0 per 1.0 is linear). A step past --timeout seconds is stopped and reported as such.
 """
 
 from __future__ import annotations
@@ -342,6 +342,16 @@ def growth(sizes: list[dict]) -> list[dict]:
     return out
 
 
+def compile_app() -> None:
+    """The app's modules compiled, as an installed app has them (pip compiles a wheel's modules
+    as it installs them; the bundle carries them compiled). Without it, a checkout where
+    PYTHONDONTWRITEBYTECODE is set compiles every module it imports on every command: a
+    command-line search at a million photos took 0.82 s so, 0.72 s compiled."""
+    import compileall
+
+    compileall.compile_dir(str(Path(__file__).resolve().parent.parent / "app"), quiet=1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=1_000_000, help="the largest size")
@@ -362,6 +372,7 @@ def main() -> None:
     library = library.resolve()
     library.parent.mkdir(parents=True, exist_ok=True)
     out: dict = {"cores": os.cpu_count(), "sizes": [], "built": []}
+    compile_app()
     try:
         for size in sizes:
             built = scale_library.grow(library, size, say)
