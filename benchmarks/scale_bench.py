@@ -19,7 +19,8 @@ own process with its peak memory (the process's maximum resident size):
   analysis process above 20,000 photos, until its answer is back: the first move builds the
   neighbour graph, the next ones re-cluster from it), `duplicates` (first scan, then again with
   nothing changed), `places`, `albums`, `memories`, and the 3D map (`project`);
-- adding --add new real photos, to searchable, against adding them to an empty library.
+- adding --add new real photos, to searchable, against adding them to an empty library, and
+  `status` right after.
 
 The app's modules are compiled first, as an installed app's are. Then the growth of each
 figure from one size to the next, beside the growth of the photos (1.0 per 1.0 is linear). A step past --timeout seconds is stopped and reported as such.
@@ -309,6 +310,7 @@ def add_photos(library: Path, count: int, timeout: float) -> dict:
     make_camera_jpegs(photos, count, size=(1024, 768), seed=size)
     flags = ["--no-detect", "--no-ocr", "--no-faces"]
     into = cli(library, ["index", str(photos), *flags], timeout)
+    status_after = cli(library, ["status", "--json"], timeout)  # the first after a change, as a person asks it
     with tempfile.TemporaryDirectory(dir=library.parent) as scratch:
         empty = Path(scratch) / "empty"
         copy = Path(scratch) / "photos"
@@ -317,7 +319,13 @@ def add_photos(library: Path, count: int, timeout: float) -> dict:
         alone = cli(empty, ["index", str(copy), *model, *flags], timeout)
     shutil.rmtree(photos, ignore_errors=True)
     ratio = round(into["seconds"] / alone["seconds"], 2) if "rc" in into and "rc" in alone else None
-    return {"photos": count, "into_library": into, "into_empty_library": alone, "ratio": ratio}
+    return {
+        "photos": count,
+        "into_library": into,
+        "into_empty_library": alone,
+        "ratio": ratio,
+        "status_after": status_after,
+    }
 
 
 def growth(sizes: list[dict]) -> list[dict]:

@@ -36,7 +36,7 @@ def index_and_find_regions(
         report = IndexRun(target, options, controls, cluster).run(roots)
         if not report.cancelled:
             report.thumbnails_restored = _restore_thumbnails(target, thumbnails, controls)
-            report.places, warning = name_places(target.engine, controls.stopped)
+            report.places, warning = name_places(target.engine, target.paths, controls.stopped)
             report.warnings += [warning] if warning else []
             report.sidecars_read = read_changed_sidecars(target.engine, roots)  # another app's later word
         # The pass runs even with objects, text and faces off: videos' frames.

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+import numpy as np
 from PIL import Image
 from sqlalchemy import Engine, select, update
 
@@ -15,29 +16,40 @@ from app.catalog.schema import FileRow, ImageRow
 from app.core.errors import ModelUnavailableError
 from app.core.geo_points import GeoPoint, exif_point
 from app.core.media_kinds import is_raw, is_video
+from app.core.paths import LibraryPaths
+from app.indexing.nowhere_positions import NowherePositions
 
 log = logging.getLogger(__name__)
 
 
-def name_places(engine: Engine, stopped: Callable[[], bool] = lambda: False) -> tuple[int, str | None]:
-    """(images whose place was named now, a warning when the place data is missing)."""
+def name_places(
+    engine: Engine, paths: LibraryPaths, stopped: Callable[[], bool] = lambda: False
+) -> tuple[int, str | None]:
+    """(images whose place was named now, a warning when the place data is missing). Positions
+    the data named nothing for before, unchanged since, are not asked again (`NowherePositions`)."""
     from app.indexing.geocoding import data_version, geocoder
 
     read_missing_gps(engine, stopped)
     try:
-        ids, latitudes, longitudes = positions_to_name(engine, data_version())
-        if not len(ids):
-            return 0, None
-        named = geocoder()  # loaded only when there is something to name
+        version = data_version()
+        ids, latitudes, longitudes = positions_to_name(engine, version)
+        nowhere = NowherePositions(paths, version)
+        known = nowhere.known(ids, latitudes, longitudes)
+        ask = ~known
+        named = geocoder() if ask.any() else None  # loaded only when there is something to name
     except ModelUnavailableError as exc:
         return 0, str(exc)
     places, cleared = [], []
-    for image_id, place in zip(ids.tolist(), named.names(latitudes, longitudes), strict=True):
-        if place is None:
-            cleared.append(image_id)
-        else:
-            places.append(NamedPlace(image_id, place.city, place.region, place.country, place.country_code))
-    write_places(engine, places, cleared, named.version)
+    if named is not None:
+        asked = zip(ids[ask].tolist(), named.names(latitudes[ask], longitudes[ask]), strict=True)
+        for image_id, place in asked:
+            if place is None:
+                cleared.append(image_id)
+            else:
+                places.append(NamedPlace(image_id, place.city, place.region, place.country, place.country_code))
+        write_places(engine, places, cleared, named.version)
+    still = known | np.isin(ids, np.asarray(cleared, np.int64))
+    nowhere.keep(ids[still], latitudes[still], longitudes[still])
     return len(places), None
 
 
