@@ -11,7 +11,10 @@ from app.core.errors import UserError
 from app.ml.spec import HF_HUB, LOCAL_DIR, ModelSpec
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from app.ml.region_models import RegionModels
+    from app.vectors.library_vectors import LibraryVectors
 
 
 def device_report() -> dict[str, Any]:
@@ -131,6 +134,21 @@ def faces_report(on: bool) -> dict[str, Any]:
         "describer": FaceDescriber.name,
         "detail": f"dlib's face models in {folder}",
     }
+
+
+def vectors_agree(engine: Engine, vectors: LibraryVectors) -> bool:
+    """Whether each vector file holds exactly the catalog's vectors, compared id by id: `doctor`
+    does not take on trust the agreement every other command relies on (`reconcile.agreed`,
+    which a catalog edited past its triggers would fool). A file found not to agree is no
+    longer taken to: the next command that opens the library compares and fixes it."""
+    from app.vectors import reconcile
+
+    sound = True
+    for store, source in ((vectors.store, reconcile.CLIP_VECTORS), (vectors.faces, reconcile.FACE_DESCRIPTORS)):
+        if store is not None and not reconcile.consistent(engine, store, source, trust_agreement=False):
+            reconcile.forget_agreement(engine, store)
+            sound = False
+    return sound
 
 
 def library_report(status: LibraryStatus, sqlite_ok: bool) -> dict[str, Any]:

@@ -31,6 +31,35 @@ def test_doctor_reports_device_model_and_library(cli, tmp_path):
     )
 
 
+def test_doctor_compares_the_vectors_id_by_id_whatever_agreement_is_remembered(cli, tmp_path, library_dir, monkeypatch):
+    """A catalog edited past its triggers (by hand, with the stamps' triggers dropped) leaves
+    an agreement that every other command trusts; doctor finds the difference, and the next
+    command that opens the library compares the ids and fixes the file."""
+    from sqlalchemy import text
+
+    from app.catalog.database import open_catalog
+    from app.vectors import file_stamp
+
+    monkeypatch.setattr(file_stamp, "SETTLE_NS", 0)  # as a while after the last write: agreement trusted
+    for k in range(3):
+        save_jpeg(tmp_path / "p" / f"{k}.jpg", photo(k))
+    assert cli("index", tmp_path / "p").code == 0
+    assert cli("status", "--json").json["consistent"] is True  # found to agree, remembered
+    engine = open_catalog(library_dir / "catalog.sqlite")
+    with engine.begin() as conn:
+        names = conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars().all()
+        for name in names:
+            conn.execute(text(f"DROP TRIGGER {name}"))
+        conn.execute(text("UPDATE regions SET vector = NULL WHERE id = (SELECT MIN(id) FROM regions)"))
+    engine.dispose()
+
+    report = cli("doctor", "--json").json
+    assert report["library"]["consistent"] is False and report["ok"] is False
+    status = cli("status", "--json").json
+    assert status["consistent"] is True and status["index_vectors"] == status["vectors"] == 2, "compared and fixed"
+    assert cli("doctor", "--json").json["ok"] is True
+
+
 def test_doctor_reports_the_detector_and_the_text_reader(cli, tmp_path, monkeypatch):
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch-home"))
     monkeypatch.setenv("PHOTO_ORGANIZER_DETECT", "1")

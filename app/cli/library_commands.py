@@ -211,8 +211,10 @@ def cmd_similar(args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from app.core.errors import CatalogDamagedError
-    from app.doctor import diagnose, diagnose_damaged_catalog, repair_catalog
+    from app.doctor import diagnose, diagnose_damaged_catalog, repair_catalog, vectors_agree
 
     library_dir = (args.library or default_library()).expanduser().resolve()
     if args.repair:
@@ -226,10 +228,12 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     else:
         try:
             with open_library(args) as library:
+                status = library.status()
+                agree = vectors_agree(library.engine, library.vectors)
                 payload = diagnose(
                     library.spec,
                     library.region_models,
-                    library.status(),
+                    replace(status, consistent=status.consistent and agree),
                     library.catalog_sound(),
                     library.queries.state(),
                 )

@@ -78,6 +78,13 @@ def agreed(engine: Engine, store: VectorStore, source: VectorSource = CLIP_VECTO
     )
 
 
+def forget_agreement(engine: Engine, store: VectorStore) -> None:
+    """The file is not to be taken to agree: the next command that opens it compares the ids
+    (and fixes the file when it can write). Best effort."""
+    with contextlib.suppress(OperationalError):
+        meta.delete_meta(engine, _agreement_key(store))
+
+
 def record_agreement(engine: Engine, store: VectorStore, made_from: str) -> None:
     """Remember that the file `store` holds agrees with the catalog as it was when its stamps
     read `made_from` (read before the ids were compared)."""
@@ -137,9 +144,13 @@ def reconcile(
     return report
 
 
-def consistent(engine: Engine, store: VectorStore, source: VectorSource = CLIP_VECTORS) -> bool:
-    """Every catalog vector is in the index exactly once and the index holds nothing else."""
-    if agreed(engine, store, source):
+def consistent(
+    engine: Engine, store: VectorStore, source: VectorSource = CLIP_VECTORS, trust_agreement: bool = True
+) -> bool:
+    """Every catalog vector is in the index exactly once and the index holds nothing else.
+    `trust_agreement`: a file remembered to agree, neither side changed since, is taken to
+    (`agreed`); `doctor` compares the ids whatever is remembered."""
+    if trust_agreement and agreed(engine, store, source):
         return True
     catalog_ids = source.ids(engine)
     index_ids = store.ids()
