@@ -69,7 +69,7 @@ def build_library(folder: Path, count: int) -> None:
         )
     from app.indexing.place_naming import name_places
 
-    name_places(engine)  # as the index run does: every photo's city, region and country
+    name_places(engine, paths)  # as the index run does: every photo's city, region and country
     engine.dispose()
 
 

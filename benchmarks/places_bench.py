@@ -23,6 +23,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.catalog.database import migrate, open_catalog  # noqa: E402
+from app.core.paths import LibraryPaths  # noqa: E402
 from app.indexing import geocoding  # noqa: E402
 from app.indexing.place_naming import name_places  # noqa: E402
 
@@ -63,10 +64,10 @@ def main() -> int:
             )
         geocoding.geocoder.cache_clear()  # the step as a fresh process runs it: data loaded too
         started = time.perf_counter()
-        placed, _ = name_places(engine)
+        placed, _ = name_places(engine, LibraryPaths(Path(scratch)))
         step_seconds = time.perf_counter() - started
         started = time.perf_counter()
-        again, _ = name_places(engine)
+        again, _ = name_places(engine, LibraryPaths(Path(scratch)))
         again_seconds = time.perf_counter() - started
         engine.dispose()
 

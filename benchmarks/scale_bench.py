@@ -48,29 +48,37 @@ QUERY = "a dog on the beach"
 
 
 def run_measured(args: list[str], env: dict[str, str], timeout: float) -> dict:
-    """Run a process; its seconds, peak memory (MB, its own maximum resident size: GNU time's,
-    since a child of this process would inherit this process's), exit code and standard output."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile() as peak:
+    """Run a process; its seconds, peak memory (MB: its own maximum resident size, as the kernel
+    reports it to `wait4` for that one child, not this process's), exit code and output."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        gnu_time = shutil.which("time", path="/usr/bin:/bin")  # Debian's package `time`
-        timed = [gnu_time, "-q", "-f", "%M", "-o", peak.name, *args] if gnu_time else args
-        proc = subprocess.Popen(timed, env=env, stdout=out, stderr=err, start_new_session=True)
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        proc = subprocess.Popen(args, env=env, stdout=out, stderr=err, start_new_session=True)
+        code, kilobytes = _waited(proc, started + timeout)
+        if code is None:
             return {"timed_out": True, "seconds": round(time.perf_counter() - started, 1)}
         seconds = time.perf_counter() - started
         out.seek(0)
         err.seek(0)
-        kilobytes = Path(peak.name).read_text().strip().splitlines()
-        peak_mb = round(int(kilobytes[-1]) / 1024) if kilobytes and kilobytes[-1].isdigit() else None
-        result = {"seconds": round(seconds, 3), "peak_mb": peak_mb, "rc": proc.returncode}
-        if proc.returncode != 0:
+        result: dict[str, object] = {"seconds": round(seconds, 3), "peak_mb": round(kilobytes / 1024), "rc": code}
+        if code != 0:
             result["error"] = err.read().decode(errors="replace")[-400:]
         result["stdout"] = out.read().decode(errors="replace")
         return result
+
+
+def _waited(proc: subprocess.Popen, deadline: float) -> tuple[int | None, int]:
+    """(exit code, or None when it ran past `deadline` and was killed; peak kilobytes)."""
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            return proc.returncode, usage.ru_maxrss
+        if time.perf_counter() > deadline:
+            os.killpg(proc.pid, signal.SIGKILL)
+            _pid, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            return None, usage.ru_maxrss
+        time.sleep(0.001)
 
 
 def cli(library: Path, words: list[str], timeout: float) -> dict:

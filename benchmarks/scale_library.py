@@ -257,7 +257,7 @@ def grow(library: Path, target: int, say=print) -> dict:  # type: ignore[no-unty
     _decisions(engine, have, have + added)
     from app.indexing.place_naming import name_places
 
-    name_places(engine)  # as an index run does: every photo's city, region and country
+    name_places(engine, paths)  # as an index run does: every photo's city, region and country
     engine.dispose()
     return {"added": added, "seconds": round(time.perf_counter() - started, 1)}
 
