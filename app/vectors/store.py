@@ -162,50 +162,24 @@ class VectorStore:
 
     def _check_file(self) -> str | None:
         """What is wrong with the file on disk, before FAISS parses a byte of it (None: nothing)."""
-        try:
-            with open(self.path, "rb") as fh:
-                st = os.fstat(fh.fileno())
-                self._file_identity = file_stamp.identity(st)
-                size = st.st_size
-                if size < _FOOTER.size:
-                    return "too short to be a vector file"
-                fh.seek(size - _FOOTER.size)
-                magic, catalog_id, crc, length = _FOOTER.unpack(fh.read(_FOOTER.size))
-                if magic != _MAGIC:
-                    return "has no checksum (written by an older version, or damaged)"
-                if catalog_id.rstrip(b"\x00").decode("ascii", "replace") != self.catalog_id:
-                    return "belongs to another catalog"
-                if length != size - _FOOTER.size:
-                    return "is truncated or padded"
-                if file_stamp.is_stamped(self.path, crc, st):
-                    return None  # read whole and found sound before, and not changed since
-                fh.seek(0)
-                actual, left = 0, length
-                while left:
-                    chunk = fh.read(min(_CHUNK, left))
-                    if not chunk:
-                        return "is truncated"
-                    actual = zlib.crc32(chunk, actual)
-                    left -= len(chunk)
-                if actual != crc:
-                    return "is damaged (checksum mismatch)"
-                file_stamp.stamp(self.path, crc, st)
-                return None
-        except OSError as exc:
-            return f"unreadable ({exc.strerror or exc})"
+        problem, identity = file_problem(self.path, self.catalog_id)
+        if identity is not None:
+            self._file_identity = identity
+        return problem
 
     def confirm_on_disk(self) -> bool:
         """Whether the file on disk is the one this store holds, checked whole (once: a stamp
         says so after) now that its last change has settled (`file_stamp.SETTLE_NS`), so the
         next process to open it reads none of it. False where it changed in memory since, was
-        written too recently to tell (that process checks it), or is another file now."""
+        written too recently to tell (that process checks it), or is another file now. The
+        file is read outside the store's lock: searches go on meanwhile."""
         with self._lock:
             held = None if self._dirty else self._file_identity
-            if held is None or not file_stamp.settled(held, time.time_ns()):
-                return False
-            sound = self._check_file() is None and self._file_identity == held
-            self._file_identity = held  # what memory holds, whatever the disk has now
-            return sound
+        if held is None or not file_stamp.settled(held, time.time_ns()):
+            return False
+        problem, identity = file_problem(self.path, self.catalog_id)
+        with self._lock:
+            return problem is None and identity == held == (None if self._dirty else self._file_identity)
 
     @property
     def file_identity(self) -> list[int] | None:
@@ -389,6 +363,43 @@ class VectorStore:
                 raise storage_error(self.path.parent, error) from None
             _fsync_dir(self.path.parent)
             self._dirty = False
+
+
+def file_problem(path: Path, catalog_id: str) -> tuple[str | None, list[int] | None]:
+    """(what is wrong with the vector file at `path`, None: nothing; its identity as opened,
+    `file_stamp.identity`, None where it cannot be opened). Its whole checksum is read unless
+    a settled stamp vouches for the file (which it then stamps)."""
+    try:
+        with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            identity = file_stamp.identity(st)
+            size = st.st_size
+            if size < _FOOTER.size:
+                return "too short to be a vector file", identity
+            fh.seek(size - _FOOTER.size)
+            magic, stored_id, crc, length = _FOOTER.unpack(fh.read(_FOOTER.size))
+            if magic != _MAGIC:
+                return "has no checksum (written by an older version, or damaged)", identity
+            if stored_id.rstrip(b"\x00").decode("ascii", "replace") != catalog_id:
+                return "belongs to another catalog", identity
+            if length != size - _FOOTER.size:
+                return "is truncated or padded", identity
+            if file_stamp.is_stamped(path, crc, st):
+                return None, identity  # read whole and found sound before, and not changed since
+            fh.seek(0)
+            actual, left = 0, length
+            while left:
+                chunk = fh.read(min(_CHUNK, left))
+                if not chunk:
+                    return "is truncated", identity
+                actual = zlib.crc32(chunk, actual)
+                left -= len(chunk)
+            if actual != crc:
+                return "is damaged (checksum mismatch)", identity
+            file_stamp.stamp(path, crc, st)
+            return None, identity
+    except OSError as exc:
+        return f"unreadable ({exc.strerror or exc})", None
 
 
 def _lists_of(index: Any) -> int:
