@@ -75,7 +75,8 @@ def leave_status_current(engine: Engine, paths: LibraryPaths, vectors: LibraryVe
     """After a run, what `status` would count again is counted by the process that changed it:
     the photos' tallies, the files and thumbnails missing, and the vector files, checked whole
     and found to agree with the catalog once settled. The next command reads each (at a million
-    photos, a thousand added: the first `status` after took 1.9 s, now that of any other)."""
+    photos, a thousand added: the first `status` after took 1.9 s with the thumbnails' list
+    kept, 0.7 s with this, against 0.55 s for any other)."""
     from app.catalog.image_tallies import image_tallies
     from app.indexing.missing_counts import missing_counts
 
