@@ -29,7 +29,15 @@ from app.catalog.change_stamps import TIMES, remembered, stamps
 from app.catalog.schema import FileRow
 from app.core.paths import LibraryPaths
 from app.core.present_files import missing_paths
-from app.indexing.missing_thumbnails import RunStart, at_run_start, kept_missing, listed_record, settled, thumbnails_key
+from app.indexing.missing_thumbnails import (
+    RunStart,
+    at_run_start,
+    folder_mtime,
+    kept_missing,
+    listed_record,
+    settled,
+    thumbnails_key,
+)
 
 CACHE = "missing-counts.json"
 FORMAT = 1
@@ -95,7 +103,7 @@ def _missing_files(engine: Engine, kept: dict, now: int, read_only: bool) -> tup
     again: list[str] = []
     total = 0
     for folder, count, id_sum in rows:
-        key = [_mtime(folder), int(count), int(id_sum)]
+        key = [folder_mtime(folder), int(count), int(id_sum)]
         old = kept.get(folder)
         if isinstance(old, dict) and old.get("key") == key and not old.get("links") and settled(key[0], old.get("at")):
             counted[folder] = old
@@ -110,13 +118,6 @@ def _missing_files(engine: Engine, kept: dict, now: int, read_only: bool) -> tup
         counted[folder].update(missing=missing, links=_holds_links(folder))
         total += missing
     return counted, total
-
-
-def _mtime(folder: str) -> int:
-    try:
-        return os.stat(folder).st_mtime_ns
-    except OSError:
-        return -1  # not there (a drive not mounted): counted again once it is
 
 
 def _holds_links(folder: str) -> bool:

@@ -49,7 +49,7 @@ def thumbnails_key(engine: Engine, paths: LibraryPaths) -> dict:
     mtimes = {}
     with contextlib.suppress(OSError), os.scandir(paths.thumbnails) as entries:
         mtimes = {e.name: e.stat().st_mtime_ns for e in entries if e.is_dir(follow_symlinks=False)}
-    newest = max([_mtime(str(paths.thumbnails)), *mtimes.values()])
+    newest = max([folder_mtime(str(paths.thumbnails)), *mtimes.values()])
     return {"images": stamps(engine, TIMES), "folders": mtimes, "newest": newest}
 
 
@@ -112,7 +112,8 @@ def _kept(missing: list[str]) -> list[str] | None:
     return missing if len(missing) <= KEEP_AT_MOST else None
 
 
-def _mtime(folder: str) -> int:
+def folder_mtime(folder: str) -> int:
+    """A folder's modification time (-1: not there, as a drive not mounted; counted again once it is)."""
     try:
         return os.stat(folder).st_mtime_ns
     except OSError:
