@@ -28,7 +28,7 @@ class NowherePositions:
     def __init__(self, paths: LibraryPaths, version: str) -> None:
         self._path = paths.root / "analysis" / FILE
         self._version = version
-        self._ids, self._latitudes, self._longitudes = _empty(), np.empty(0), np.empty(0)
+        self._ids, self._latitudes, self._longitudes = np.empty(0, np.int64), np.empty(0), np.empty(0)
         try:
             with np.load(self._path, allow_pickle=False) as stored:
                 if str(stored["version"]) == version:
@@ -63,7 +63,3 @@ class NowherePositions:
             with contextlib.suppress(OSError):
                 tmp.unlink()
         self._ids, self._latitudes, self._longitudes = ids, latitudes, longitudes
-
-
-def _empty() -> np.ndarray:
-    return np.empty(0, np.int64)

@@ -1,6 +1,7 @@
-"""`status`'s list of missing thumbnails (hashes read as one text, each cache folder listed once)
-is the list the repair reads, whatever the cache holds: thumbnails gone, a link
-whose target went, a file in the wrong folder, a hash no thumbnail can have."""
+"""The list of missing thumbnails `status` and the index run make by listing the cache (hashes
+read as one text, each cache folder listed once) is exactly the thumbnails missing, whatever the
+cache holds: thumbnails gone, a link whose target went, a file in the wrong folder, a hash no
+thumbnail can have."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy import text
 
 from app.catalog.database import open_catalog
 from app.core.paths import LibraryPaths
-from app.indexing.thumbnail_repair import listed_missing_thumbnails, missing_thumbnail_hashes
+from app.indexing.thumbnail_repair import listed_missing_thumbnails
 
 
 def test_the_count_is_the_repairs_list(tmp_path):
@@ -26,7 +27,7 @@ def test_the_count_is_the_repairs_list(tmp_path):
                 ),
                 {"i": i, "h": h},
             )
-    assert _listed(engine, paths) == missing_thumbnail_hashes(engine, paths) == hashes[:40]
+    assert _listed(engine, paths) == hashes[:40]
     for h in hashes[:40]:
         made = paths.thumbnails / h[:2] / f"{h}.jpg"
         made.parent.mkdir(parents=True, exist_ok=True)
@@ -40,9 +41,9 @@ def test_the_count_is_the_repairs_list(tmp_path):
     link = paths.thumbnails / hashes[6][:2] / f"{hashes[6]}.jpg"
     link.unlink()
     link.symlink_to(target)
-    assert _listed(engine, paths) == missing_thumbnail_hashes(engine, paths) == [hashes[3], hashes[4]]
+    assert _listed(engine, paths) == [hashes[3], hashes[4]]
     target.unlink()  # the link's target went
-    assert _listed(engine, paths) == missing_thumbnail_hashes(engine, paths) == [hashes[3], hashes[4], hashes[6]]
+    assert _listed(engine, paths) == [hashes[3], hashes[4], hashes[6]]
 
 
 def _listed(engine, paths) -> list[str]:  # type: ignore[no-untyped-def]
