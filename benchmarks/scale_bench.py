@@ -147,18 +147,23 @@ from app.analysis.analysis_process import AnalysisProcess
 from app.analysis.library_analysis import AnalysisInputs, concept_vectors
 from app.analysis.library_events import window_clusters
 from app.analysis.results import Events
+from app.core.collector import collector_paused
 from app.library import Library
 library = Library(Path(os.environ['PHOTO_ORGANIZER_LIBRARY']))
 inputs = AnalysisInputs.of(library)
 vocabulary = concept_vectors(inputs)
 analyses, known, moves = AnalysisProcess(), None, []
 photos = library.store.ntotal if library.store is not None else 0  # as the window decides where it runs
-for strictness in (0.5, 0.45, 0.55, 0.4):  # the first builds the neighbour graph
+for moved in (library.paths.root / "analysis").glob("clusters-image-*-moved.*"):
+    moved.unlink()  # the last strictness moved to, as a window before may have left it
+for strictness in (0.45, 0.55, 0.4, 0.5, 0.45):  # the first builds the neighbour graph; 0.5 is the default
     # As the window asks: in the analysis process for a large library, naming the events it holds.
     t = time.perf_counter()
-    found, named = analyses.run(photos, window_clusters, inputs, strictness, known.version if known else "",
-                                vocabulary=lambda: vocabulary)
-    known = named if isinstance(named, Events) else known.named(named)
+    packed, named = analyses.run(photos, window_clusters, inputs, strictness, known.version if known else "",
+                                 vocabulary=lambda: vocabulary)
+    with collector_paused():  # the window's records and events, made as its worker thread makes them
+        found = packed.clustering()
+        known = named if isinstance(named, Events) else known.named(named)
     moves.append(round(time.perf_counter() - t, 2))
 analyses.close()
 print(json.dumps({"graph_and_first_seconds": moves[0], "move_seconds": moves[1:], "clusters": len(found.clusters)}))

@@ -53,7 +53,7 @@ class Groups:
 
     def lists(self) -> list[list[int]]:
         flat = self.rows.tolist()
-        return _slices(flat, self.bounds)
+        return slices_of(flat, self.bounds)
 
     def group_of_each_row(self) -> np.ndarray:
         """Each of `rows`' group."""
@@ -101,18 +101,17 @@ def concept_names_of(
 
 
 @dataclass(frozen=True)
-class Members:
-    """Each group's photos: their ids, sorted, and their first paths, in row order (a photo
-    once per group however many of its regions the group holds)."""
+class MemberIds:
+    """Each group's photos (a photo once per group however many of its regions the group
+    holds): their ids, sorted, group after group; group g's are ids[bounds[g]:bounds[g + 1]]."""
 
-    image_ids: list[list[int]]
-    paths: list[list[str]]
-    noise_paths: list[str]
-    noise_ids: list[int]  # sorted
+    ids: np.ndarray
+    bounds: np.ndarray
+    noise: np.ndarray  # the photos in no group, sorted
+    in_row_order: np.ndarray  # each photo's first row in its group, as a place in `Groups.rows`, in row order
 
 
-def members_of(groups: Groups, image_ids: np.ndarray, row_paths: np.ndarray) -> Members:
-    """`row_paths`: each row's photo's first path (None: the photo has no file)."""
+def member_ids(groups: Groups, image_ids: np.ndarray) -> MemberIds:
     group_of = groups.group_of_each_row()
     ids = image_ids[groups.rows]
     if len(image_ids) < 2 or bool(np.all(image_ids[1:] > image_ids[:-1])):
@@ -125,16 +124,35 @@ def members_of(groups: Groups, image_ids: np.ndarray, row_paths: np.ndarray) -> 
         distinct = np.r_[True, (group_of[order][1:] != group_of[order][:-1]) | (ids[order][1:] != ids[order][:-1])]
         firsts = order[distinct] if len(order) else order
         in_row_order = np.sort(firsts)  # rows are group after group, in row order in each
-    id_bounds = np.r_[0, np.cumsum(np.bincount(group_of[firsts], minlength=len(groups)))]
-    paths = row_paths[groups.rows[in_row_order]]
+    bounds = np.r_[0, np.cumsum(np.bincount(group_of[firsts], minlength=len(groups)))]
+    return MemberIds(ids[firsts], bounds, np.unique(image_ids[groups.noise]), in_row_order)
+
+
+@dataclass(frozen=True)
+class Members:
+    """Each group's photos: their ids, sorted, and their first paths, in row order (a photo
+    once per group however many of its regions the group holds)."""
+
+    image_ids: list[list[int]]
+    paths: list[list[str]]
+    noise_paths: list[str]
+    noise_ids: list[int]  # sorted
+
+
+def members_of(groups: Groups, image_ids: np.ndarray, row_paths: np.ndarray, known: MemberIds | None = None) -> Members:
+    """`row_paths`: each row's photo's first path (None: the photo has no file); `known`:
+    `member_ids` of these groups, where made before."""
+    found = known if known is not None else member_ids(groups, image_ids)
+    group_of = groups.group_of_each_row()[found.in_row_order]
+    paths = row_paths[groups.rows[found.in_row_order]]
     has_path = paths != None  # noqa: E711  (element by element)
-    path_bounds = np.r_[0, np.cumsum(np.bincount(group_of[in_row_order][has_path], minlength=len(groups)))]
+    path_bounds = np.r_[0, np.cumsum(np.bincount(group_of[has_path], minlength=len(groups)))]
     noise = [p for p in row_paths[groups.noise].tolist() if p is not None]
     return Members(
-        _slices(ids[firsts].tolist(), id_bounds),
-        _slices(paths[has_path].tolist(), path_bounds),
+        slices_of(found.ids.tolist(), found.bounds),
+        slices_of(paths[has_path].tolist(), path_bounds),
         list(dict.fromkeys(noise)),
-        np.unique(image_ids[groups.noise]).tolist(),
+        found.noise.tolist(),
     )
 
 
@@ -145,6 +163,6 @@ def row_paths_of(image_ids: np.ndarray, first_paths: dict[int, str]) -> np.ndarr
     return found
 
 
-def _slices(flat: list, bounds: np.ndarray) -> list[list]:
+def slices_of(flat: list, bounds: np.ndarray) -> list[list]:
     edges = bounds.tolist()
     return [flat[a:b] for a, b in zip(edges[:-1], edges[1:], strict=True)]

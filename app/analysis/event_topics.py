@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
-from itertools import chain
 
 import numpy as np
 
 from app.analysis.events import EventRange, event_dates
-from app.analysis.results import Clustering
+from app.analysis.packed_clusters import PackedClusters
 
 TOPICS = 2  # cluster names in an event's name
 TOPIC_SHARE = 0.25  # a cluster names an event when it holds this share of its photos
@@ -65,19 +64,19 @@ def _iso(moment: float) -> str:
     return datetime.fromtimestamp(moment).isoformat(timespec="seconds")
 
 
-def event_topics(stored: StoredEvents, clustering: Clustering) -> list[list[str]]:
+def event_topics(stored: StoredEvents, clusters: PackedClusters) -> list[list[str]]:
     """Each event's topics: the names of the clusters holding the most of its photos (at most
     `TOPICS`, each holding at least two and `TOPIC_SHARE` of them), most photos first and, on
     a tie, the one met first in the event; clusters of one name count together."""
     topics: list[list[str]] = [[] for _ in stored.events]
-    if not clustering.clusters or not len(stored.ids):
+    if not len(clusters) or not len(stored.ids):
         return topics
     name_of: dict[str, int] = {}
-    for c in clustering.clusters:
-        name_of.setdefault(c.name, len(name_of))
+    for name in clusters.names:
+        name_of.setdefault(name, len(name_of))
     names = list(name_of)
-    members = np.fromiter(chain.from_iterable(c.image_ids for c in clustering.clusters), np.int64)
-    named = np.repeat([name_of[c.name] for c in clustering.clusters], [len(c.image_ids) for c in clustering.clusters])
+    members = clusters.image_ids
+    named = np.repeat(np.array([name_of[n] for n in clusters.names], dtype=np.int64), np.diff(clusters.bounds))
     # A photo in two clusters counts for the later one: its last place in `members`.
     _ids, last = np.unique(members[::-1], return_index=True)
     last = len(members) - 1 - last

@@ -8,7 +8,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,10 +18,11 @@ from sqlalchemy import Engine
 
 from app.analysis.after_reply import after_reply
 from app.analysis.cache import AnalysisCache, library_version
-from app.analysis.cluster_groups import Groups, NameMemory, concept_names_of, members_of, row_paths_of
+from app.analysis.cluster_groups import Groups, NameMemory, concept_names_of, member_ids, members_of, row_paths_of
 from app.analysis.clustering import NOISE, ClusterParams, RadiusGraph, cluster
 from app.analysis.clustering import Clustering as Labels
 from app.analysis.naming import cluster_name, frequent_words
+from app.analysis.packed_clusters import KEEP_NAME_OVERLAP, PackedClusters, kept_names
 from app.analysis.projection import project_3d
 from app.analysis.results import Clustering, MapPoints
 from app.catalog import analysis_vectors, lookups
@@ -58,7 +59,6 @@ class AnalysisInputs:
 
 PROJECTION = "projection"
 CUSTOM_NAMES = "cluster-names"
-KEEP_NAME_OVERLAP = 0.5
 
 
 def _cache(inputs: AnalysisInputs) -> AnalysisCache:
@@ -104,33 +104,53 @@ def clusters(
     `stale_ok`: the clusters last made are good enough, whatever came or went since (they
     name events: at a million photos clustering again takes minutes); made when none are."""
     started = time.perf_counter()
+    found, cached = _found(inputs, params, on, use_cache, keep_graph, stale_ok)
+    result = found if isinstance(found, dict) else found.to_json()
+    seconds = round(time.perf_counter() - started, 3)
+    return Clustering.from_json(_with_custom_names(_cache(inputs), result), seconds, cached, made=not cached)
+
+
+def packed_clusters(inputs: AnalysisInputs, strictness: float) -> PackedClusters:
+    """The window's clusters of its photos at its slider's strictness, as arrays: the
+    neighbour graph is kept for the slider's next move, and the paths the cache holds are
+    looked up only once the window has its answer (see `after_reply`)."""
+    started = time.perf_counter()
+    found, cached = _found(inputs, ClusterParams(strictness=strictness), "image", True, True, False)
+    packed = PackedClusters.of_json(found) if isinstance(found, dict) else found.packed()
+    named = packed.named(_cache(inputs).load(CUSTOM_NAMES, "v1") or [])
+    return replace(named, seconds=round(time.perf_counter() - started, 3), cached=cached)
+
+
+def _found(
+    inputs: AnalysisInputs, params: ClusterParams, on: str, use_cache: bool, keep_graph: bool, stale_ok: bool
+) -> tuple[dict | MadeClusters, bool]:
+    """The clusters as cached (and True), or made now (and False; cached once the reply has gone)."""
     cache = _cache(inputs)
     name = f"clusters-{on}-{params.key()}"
     stored = cache.stored_version(name) if stale_ok and use_cache else None
     # Whether the cached clusters are current needs only the ids: no vector is read for them.
     version = stored or current_version(inputs, on)
     result = _cached_clusters(cache, on, params, version) if use_cache else None
-    if result is None and stored is not None:
+    if result is not None:
+        return result, True
+    if stored is not None:
         version = current_version(inputs, on)
-    cached = result is not None
-    if result is None:
-        slider = keep_graph and params.algorithm == "dbscan" and params.eps is None
-        kept = _kept_graph(inputs, on, version, params.min_samples) if slider else None
-        if kept is None:
-            region_ids, image_ids, vectors = analysis_vectors.vectors_for_analysis(inputs.engine, on)
-            version = library_version(region_ids, inputs.model_key)
-            if slider:
-                kept = _keep_graph(inputs, on, version, KeptGraph(image_ids, vectors, params.min_samples))
-        if kept is not None:
-            image_ids, vectors = kept.image_ids, kept.vectors
-            labels = kept.graph.clustering(params.min_samples, params.strictness)
-        else:
-            labels = cluster(vectors, params)
-        result = _compute_clusters(inputs, params, image_ids, vectors, labels, kept)
-        kind = _params_kind(params)
-        after_reply(lambda: cache.save(name, version, result, kind))  # the window waits for the clusters only
-    seconds = round(time.perf_counter() - started, 3)
-    return Clustering.from_json(_with_custom_names(cache, result), seconds, cached, made=not cached)
+    slider = keep_graph and params.algorithm == "dbscan" and params.eps is None
+    kept = _kept_graph(inputs, on, version, params.min_samples) if slider else None
+    if kept is None:
+        region_ids, image_ids, vectors = analysis_vectors.vectors_for_analysis(inputs.engine, on)
+        version = library_version(region_ids, inputs.model_key)
+        if slider:
+            kept = _keep_graph(inputs, on, version, KeptGraph(image_ids, vectors, params.min_samples))
+    if kept is not None:
+        image_ids, vectors = kept.image_ids, kept.vectors
+        labels = kept.graph.clustering(params.min_samples, params.strictness)
+    else:
+        labels = cluster(vectors, params)
+    made = MadeClusters(inputs, params, image_ids, vectors, labels, kept)
+    kind = _params_kind(params)
+    after_reply(lambda: cache.save(name, version, made.to_json(), kind))  # the window waits for the clusters only
+    return made, False
 
 
 class KeptGraph:
@@ -214,14 +234,10 @@ def _with_custom_names(cache: AnalysisCache, result: dict) -> dict:
     custom = cache.load(CUSTOM_NAMES, "v1") or []
     if not custom:
         return result
-    clusters_out = []
-    for c in result["clusters"]:
-        members = set(c["image_ids"])
-        best = max(custom, key=lambda named: _overlap(members, set(named["image_ids"])))
-        if _overlap(members, set(best["image_ids"])) >= KEEP_NAME_OVERLAP:
-            c = {**c, "name": best["name"], "renamed": True}
-        clusters_out.append(c)
-    return {**result, "clusters": clusters_out}
+    packed = PackedClusters.of_json(result)
+    kept = kept_names(custom, packed.image_ids, packed.bounds)
+    named = [{**c, "name": kept[g], "renamed": True} if g in kept else c for g, c in enumerate(result["clusters"])]
+    return {**result, "clusters": named}
 
 
 def _groups(outcome: Labels) -> tuple[list[list[int]], list[int], dict]:
@@ -250,53 +266,93 @@ def _first_paths(inputs: AnalysisInputs) -> dict[int, str]:
     return found
 
 
-def _compute_clusters(
-    inputs: AnalysisInputs,
-    params: ClusterParams,
-    image_ids: np.ndarray,
-    vectors: np.ndarray,
-    outcome: Labels,
-    kept: KeptGraph | None = None,
-) -> dict:
-    """The result cached and returned; `kept`: the slider's graph, with the names it made and
-    the rows' paths it looked up before."""
-    groups = Groups.of(outcome.labels)
-    stamp = stamps(inputs.engine, TIMES)
-    row_paths = kept.row_paths.get(stamp) if kept is not None else None
-    if row_paths is None:
-        row_paths = row_paths_of(image_ids, _first_paths(inputs))
-        if kept is not None:
-            kept.row_paths = {stamp: row_paths}
-    members = members_of(groups, image_ids, row_paths)
-    names: list[str] = []
-    if len(groups):
-        memory = kept.names if kept is not None else None
-        names = concept_names_of(groups, vectors, lambda: concept_vectors(inputs), CONCEPTS, memory)
-        texts = analysis_vectors.texts_by_image(inputs.engine, image_ids.tolist())
-        if texts:  # most photos have no words
-            of_rows = image_ids[groups.rows].tolist()
-            for g, (a, b) in enumerate(pairwise(groups.bounds.tolist())):
-                said = [texts.get(i, []) for i in of_rows[a:b]]
-                if any(said):
-                    names[g] = cluster_name(names[g], frequent_words(said))
-    result = {
-        "algorithm": params.algorithm,
-        "params": _params_json(params),
-        "clusters": [
-            {"id": g, "name": names[g], "size": size, "paths": members.paths[g], "image_ids": members.image_ids[g]}
-            for g, size in enumerate(groups.sizes.tolist())
-        ],
-        "noise": len(groups.noise),
-        "noise_paths": members.noise_paths,
-        "noise_ids": members.noise_ids,
-    }
-    if outcome.radius is not None:
-        result["radius"] = outcome.radius.to_json()
-    if outcome.details:
-        result["details"] = {
-            k: (v if not isinstance(v, dict) else {str(a): b for a, b in v.items()}) for k, v in outcome.details.items()
+class MadeClusters:
+    """Clusters just made from a clustering's labels: their groups, names and photos at once;
+    their photos' paths (which the cache and the command line show) only when asked."""
+
+    def __init__(
+        self,
+        inputs: AnalysisInputs,
+        params: ClusterParams,
+        image_ids: np.ndarray,
+        vectors: np.ndarray,
+        outcome: Labels,
+        kept: KeptGraph | None = None,  # the slider's graph, with the names it made and the rows' paths it looked up
+    ) -> None:
+        self.inputs, self.params, self.image_ids, self.outcome, self.kept = inputs, params, image_ids, outcome, kept
+        self.groups = groups = Groups.of(outcome.labels)
+        self.members = member_ids(groups, image_ids)
+        self.names: list[str] = []
+        self._json: dict | None = None
+        if len(groups):
+            memory = kept.names if kept is not None else None
+            self.names = concept_names_of(groups, vectors, lambda: concept_vectors(inputs), CONCEPTS, memory)
+            texts = analysis_vectors.texts_by_image(inputs.engine, image_ids.tolist())
+            if texts:  # most photos have no words
+                of_rows = image_ids[groups.rows].tolist()
+                for g, (a, b) in enumerate(pairwise(groups.bounds.tolist())):
+                    said = [texts.get(i, []) for i in of_rows[a:b]]
+                    if any(said):
+                        self.names[g] = cluster_name(self.names[g], frequent_words(said))
+
+    def packed(self) -> PackedClusters:
+        members = self.members
+        radius = self.outcome.radius.to_json() if self.outcome.radius is not None else None
+        return PackedClusters(
+            self.names,
+            self.groups.sizes,
+            members.ids,
+            members.bounds,
+            len(self.groups.noise),
+            members.noise,
+            algorithm=self.params.algorithm,
+            params=_params_json(self.params),
+            details=self._details(),
+            radius=radius,
+        )
+
+    def to_json(self) -> dict:
+        """What is cached, and what the command line's records are made from (made once)."""
+        if self._json is not None:
+            return self._json
+        kept, groups = self.kept, self.groups
+        stamp = stamps(self.inputs.engine, TIMES)
+        row_paths = kept.row_paths.get(stamp) if kept is not None else None
+        if row_paths is None:
+            row_paths = row_paths_of(self.image_ids, _first_paths(self.inputs))
+            if kept is not None:
+                kept.row_paths = {stamp: row_paths}
+        members = members_of(groups, self.image_ids, row_paths, self.members)
+        result = {
+            "algorithm": self.params.algorithm,
+            "params": _params_json(self.params),
+            "clusters": [
+                {
+                    "id": g,
+                    "name": self.names[g],
+                    "size": size,
+                    "paths": members.paths[g],
+                    "image_ids": members.image_ids[g],
+                }
+                for g, size in enumerate(groups.sizes.tolist())
+            ],
+            "noise": len(groups.noise),
+            "noise_paths": members.noise_paths,
+            "noise_ids": members.noise_ids,
         }
-    return result
+        if self.outcome.radius is not None:
+            result["radius"] = self.outcome.radius.to_json()
+        details = self._details()
+        if details:
+            result["details"] = details
+        self._json = result
+        return result
+
+    def _details(self) -> dict | None:
+        details = self.outcome.details
+        if not details:
+            return None
+        return {k: (v if not isinstance(v, dict) else {str(a): b for a, b in v.items()}) for k, v in details.items()}
 
 
 def projection(inputs: AnalysisInputs, use_cache: bool = True) -> MapPoints:

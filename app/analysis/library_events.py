@@ -15,6 +15,7 @@ from app.analysis.cache import AnalysisCache
 from app.analysis.event_topics import StoredEvents, event_topics
 from app.analysis.events import EventRange, find_events, with_topics
 from app.analysis.library_analysis import AnalysisInputs
+from app.analysis.packed_clusters import PackedClusters
 from app.analysis.results import Clustering, Event, EventNames, Events
 from app.catalog import analysis_vectors, lookups
 from app.catalog.change_stamps import IMAGE_VECTORS, TIMES, remembered, stamps
@@ -35,7 +36,7 @@ def events(inputs: AnalysisInputs, clustering: Clustering | None = None, use_cac
         from app.analysis.library_analysis import clusters
 
         clustering = clusters(inputs, ClusterParams(), stale_ok=True)
-    named = _named(kept, clustering)
+    named = _named(kept, PackedClusters.of_clustering(clustering))
     return Events(named, round(time.perf_counter() - started, 3), cached, kept.version)
 
 
@@ -141,14 +142,14 @@ def _stored(event: EventRange, times: list[tuple[int, float, str]]) -> dict:
     }
 
 
-def _names(kept: StoredEvents, clustering: Clustering) -> list[str]:
+def _names(kept: StoredEvents, clusters: PackedClusters) -> list[str]:
     """Each event's name, oldest first: its dates, and the clusters most of its photos are in."""
-    return with_topics(kept.dates()[0], event_topics(kept, clustering))
+    return with_topics(kept.dates()[0], event_topics(kept, clusters))
 
 
-def _named(kept: StoredEvents, clustering: Clustering) -> list[Event]:
+def _named(kept: StoredEvents, clusters: PackedClusters) -> list[Event]:
     _dates, starts, ends = kept.dates()
-    names = _names(kept, clustering)
+    names = _names(kept, clusters)
     paths, image_ids = kept.members()  # shared by the events of every naming: never changed
     out = [
         Event(first, names[place], starts[place], ends[place], paths[place], image_ids[place])
@@ -159,20 +160,17 @@ def _named(kept: StoredEvents, clustering: Clustering) -> list[Event]:
 
 def window_clusters(
     inputs: AnalysisInputs, strictness: float, known: str = ""
-) -> tuple[Clustering, Events | EventNames]:
+) -> tuple[PackedClusters, Events | EventNames]:
     """The window's clusters at its slider's strictness (the neighbour graph is kept for the
-    slider's next move) in their window form (`Clustering.for_window`), and the events, named
-    after them: only their names when they are the events the window holds (`known`, their
-    version)."""
-    from app.analysis.clustering import ClusterParams
-    from app.analysis.library_analysis import clusters
+    slider's next move) as arrays (`PackedClusters`: the window makes its records), and the
+    events, named after them: only their names when they are the events the window holds
+    (`known`, their version)."""
+    from app.analysis.library_analysis import packed_clusters
 
-    found = clusters(inputs, ClusterParams(strictness=strictness), keep_graph=True)
+    found = packed_clusters(inputs, strictness)
     started = time.perf_counter()
     kept, cached = _stored_events(inputs)
     if known and kept.version == known:
         names = _names(kept, found)[::-1]
-        return found.for_window(), EventNames(known, names, round(time.perf_counter() - started, 3))
-    return found.for_window(), Events(
-        _named(kept, found), round(time.perf_counter() - started, 3), cached, kept.version
-    )
+        return found, EventNames(known, names, round(time.perf_counter() - started, 3))
+    return found, Events(_named(kept, found), round(time.perf_counter() - started, 3), cached, kept.version)

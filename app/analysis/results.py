@@ -4,7 +4,7 @@ plain frozen records (their JSON forms are the command line's contract)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -13,7 +13,7 @@ class Cluster:
     id: int
     name: str
     size: int
-    paths: list[str]  # each photo's first path; none in the window's form (`Clustering.for_window`)
+    paths: list[str]  # each photo's first path; none in the window's form (`PackedClusters.clustering`)
     image_ids: list[int]
     renamed: bool = False  # the name is the person's own, kept through recomputation
 
@@ -73,15 +73,6 @@ class Clustering:
             cached,
             checked(noise_ids) if isinstance(noise_ids, list) else None,
         )
-
-    def for_window(self) -> Clustering:
-        """Without the photos' paths (the window has them in its gallery's rows), where the
-        photos in no group are known by their ids: what crosses from the analysis process to
-        the window at a million photos is then a tenth of the size."""
-        if self.noise_ids is None:
-            return self
-        clusters = [Cluster(c.id, c.name, c.size, [], c.image_ids, c.renamed) for c in self.clusters]
-        return replace(self, clusters=clusters, noise_paths=[])
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -75,12 +75,13 @@ class Organiser(WindowPart[OrganiseView]):
             inputs = AnalysisInputs.of(library)
             vocabulary = lambda: concept_vectors(inputs)  # noqa: E731  (the model stays here)
             version = known.version if known is not None else ""
-            found, named = self.analyses.run(
+            packed, named = self.analyses.run(
                 photos, window_clusters, inputs, strictness, version, vocabulary=vocabulary
             )
-            # The cards here too: a million photos' clusters and events as cards take 0.8 s.
+            # The records and cards here too: a million photos' clusters and events as cards take 0.8 s.
             entries = self.browse.entries  # replaced, never changed, on the GUI thread
             with collector_paused():  # a few hundred thousand records, no cycle among them
+                found = packed.clustering()
                 events = _events_of(named, known)
                 event_cards = event_cards_of(events.events, entries, events.version, before)
                 cards = Cards(entries, cluster_cards_of(found, entries), event_cards)

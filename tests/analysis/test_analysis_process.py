@@ -148,18 +148,21 @@ def test_clusters_and_events_from_the_child_are_those_made_here(cli, tmp_path, s
     try:
         inputs = AnalysisInputs.of(library)
         large = analysis_process.CHILD_ABOVE + 1
-        found, events = analyses.run(large, window_clusters, inputs, 0.5, vocabulary=lambda: concept_vectors(inputs))
+        packed, events = analyses.run(large, window_clusters, inputs, 0.5, vocabulary=lambda: concept_vectors(inputs))
+        found = packed.clustering()  # the window's records, made where it asks
         assert not found.cached and found.clusters, "computed in the child"
         analyses.run(large, _where, inputs, "saved")  # the child saves its clusters after its answer
         for cached in (library.paths.root / "analysis").glob("*.json"):
             if cached.name.startswith(("clusters-", "events")):
                 cached.unlink()
-        here_found, here_events = window_clusters(inputs, 0.5)
+        here_packed, here_events = window_clusters(inputs, 0.5)
+        here_found = here_packed.clustering()
         assert not here_found.cached
         # The slider's next move: the events the window holds come back as their names only.
-        moved, names = analyses.run(
+        packed_moved, names = analyses.run(
             large, window_clusters, inputs, 0.8, events.version, vocabulary=lambda: concept_vectors(inputs)
         )
+        moved = packed_moved.clustering()
         here_moved, here_named = window_clusters(inputs, 0.8)
         everything = clusters(inputs, ClusterParams(strictness=0.8))  # the command line's, with paths
     finally:

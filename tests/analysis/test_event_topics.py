@@ -10,6 +10,7 @@ import numpy as np
 
 from app.analysis.event_topics import TOPIC_SHARE, TOPICS, StoredEvents, event_topics
 from app.analysis.naming import group_centroids
+from app.analysis.packed_clusters import PackedClusters
 from app.analysis.results import Cluster, Clustering
 
 
@@ -38,16 +39,22 @@ def test_topics_over_arrays_are_those_a_counter_per_event_gave():
     for number, part in enumerate(np.array_split(members, 40)):
         clusters.append(Cluster(number, names[number % len(names)], len(part), [], sorted(part.tolist())))
     clustering = Clustering(clusters, 0, [])
-    found = event_topics(StoredEvents("v", events), clustering)
+    found = event_topics(StoredEvents("v", events), PackedClusters.of_clustering(clustering))
     assert found == _counted(events, clustering)
     assert sum(len(t) == 2 for t in found) > 10 and sum(not t for t in found) > 10, "both kinds are tried"
-    assert event_topics(StoredEvents("v", events), Clustering([], 0, [])) == [[] for _ in events]
+    assert event_topics(StoredEvents("v", events), PackedClusters.of_clustering(Clustering([], 0, []))) == [
+        [] for _ in events
+    ]
 
 
 def test_a_tie_goes_to_the_cluster_met_first_in_the_event():
     events = [{"start": 0.0, "end": 1.0, "image_ids": [5, 1, 6, 2, 7, 3], "paths": [""] * 6}]
     clustering = Clustering([Cluster(0, "a", 3, [], [1, 2, 3]), Cluster(1, "b", 3, [], [5, 6, 7])], 0, [])
-    assert event_topics(StoredEvents("v", events), clustering) == [["b", "a"]] == _counted(events, clustering)
+    assert (
+        event_topics(StoredEvents("v", events), PackedClusters.of_clustering(clustering))
+        == [["b", "a"]]
+        == _counted(events, clustering)
+    )
 
 
 def test_centroids_are_each_groups_mean_in_single_precision():
