@@ -7,7 +7,7 @@ In a child process none of that is the window's: the window stays within its mem
 threads keep the GIL for the gallery, and what the child found comes back as plain records.
 The child lives as long as the window and keeps what it built (the slider's neighbour graph)
 between calls; closing the window ends it at once (a scan under way is not kept, as when
-stopped). A child that dies (the system ran out of memory) is started again for the next call.
+stopped), or when idle, once it has saved what its last jobs found. A child that dies (the system ran out of memory) is started again for the next call.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from app.analysis.after_reply import holding, run_held
+from app.analysis.after_reply import Held, holding, postpone, run_held
 from app.analysis.library_analysis import AnalysisInputs
 from app.core.collector import collector_paused
 from app.core.errors import CancelledError, UserError
@@ -34,7 +34,10 @@ log = logging.getLogger(__name__)
 
 CHILD_ABOVE = 20_000  # photos; below this a child's start (about a second) costs more than it saves
 NICENESS = 10  # the child yields the cores to the window and to indexing
-IDLE_BEFORE_COLLECTING = 0.5  # seconds with no job waiting
+# Seconds with no job waiting before the child saves and collects: while the slider is dragged,
+# the window asks the next move once it has shown the last (cards and all: up to a second).
+REST_SECONDS = 2.0
+FINISH_SECONDS = 2.0  # the most a closing window waits for the child's last saving
 
 T = TypeVar("T")
 
@@ -154,10 +157,22 @@ class AnalysisProcess:
             process.join(5)
 
     def close(self) -> None:
-        """End the child now, whatever it is doing; a call waiting on it raises CancelledError."""
+        """End the child: at once while a job runs (what it computes is not kept, as when
+        stopped), a call waiting on it raising CancelledError; otherwise once it has done the
+        work its last jobs left (saving the slider's last clusters), within `FINISH_SECONDS`."""
         self._closed = True
-        process = self._process
-        if process is not None and process.is_alive():
+        process, conn = self._process, self._conn
+        if process is None or not process.is_alive():
+            return
+        if conn is not None and self._lock.acquire(blocking=False):  # no job under way
+            try:
+                conn.send(None)
+                process.join(FINISH_SECONDS)
+            except (OSError, ValueError):
+                pass
+            finally:
+                self._lock.release()
+        if process.is_alive():
             process.kill()  # the waiting call sees the pipe close, and forgets the process
 
 
@@ -170,16 +185,26 @@ def _received(conn: Connection) -> Any:
 
 def _serve(conn: Connection) -> None:
     """The child: run each job sent, send back (True, result) or (False, error), until the
-    window's end of the pipe closes."""
+    window's end of the pipe closes, or the window sends None (it closes: the work the jobs
+    left is done first)."""
     from app.indexing.decoding import lower_priority
 
     lower_priority(NICENESS)
+    left: Held = {}  # work the jobs left after their replies, not done yet
+    last: Any = None
     while True:
         try:
-            job, crossing, args = conn.recv()
+            message = conn.recv()
         except (EOFError, OSError):
             return
-        gc.disable()  # see `_collect_when_idle`
+        if message is None:
+            run_held(left)
+            return
+        job, crossing, args = message
+        if job is not last:
+            run_held(left)  # only the same job again (the slider's next move) may make it needless
+        last = job
+        gc.disable()  # see `_when_idle`
         with holding() as held:  # what the job saves is saved once the window has its answer
             try:
                 reply: tuple[bool, Any] = (True, job(crossing.opened(), *args))
@@ -193,17 +218,21 @@ def _serve(conn: Connection) -> None:
             log.warning("analysis reply could not be sent: %s", exc)
             conn.send((False, UserError(f"the analysis failed: {reply[1]}")))
         finally:
-            run_held(held)
+            postpone(held, left)
         del reply
-        _collect_when_idle(conn)
+        _when_idle(conn, left)
 
 
-def _collect_when_idle(conn: Connection) -> None:
-    """Python's cycle collector, run between jobs rather than during them. The child keeps a
-    million photos' paths, events and neighbour graph; a full collection walks all of that,
-    and a job that makes a hundred thousand records (the clusters of one slider move) set off
-    several, a second of its three. Runs of the slider come one after another: the collector
-    waits until none is waiting (reference counting frees all but cycles meanwhile)."""
-    if not conn.poll(IDLE_BEFORE_COLLECTING):
-        gc.collect()
+def _when_idle(conn: Connection, left: Held) -> None:
+    """The work the jobs left, and Python's cycle collector, done once the window has asked
+    nothing for `REST_SECONDS` rather than between jobs. While the slider is dragged its moves
+    come one after another: each move's clusters would be saved before the next (0.75 s at a
+    million photos), and only the last are needed. The child keeps a million photos' paths,
+    events and neighbour graph: a full collection walks all of that (seconds), and a job that
+    makes a hundred thousand records set off several. Reference counting frees all but cycles
+    meanwhile."""
+    if not conn.poll(REST_SECONDS):
+        run_held(left)
+        if not conn.poll(0):
+            gc.collect()
     gc.enable()

@@ -149,7 +149,8 @@ def _found(
         labels = cluster(vectors, params)
     made = MadeClusters(inputs, params, image_ids, vectors, labels, kept)
     kind = _params_kind(params)
-    after_reply(lambda: cache.save(name, version, made.to_json(), kind))  # the window waits for the clusters only
+    # The window waits for the clusters only; a later move of the slider saves over these.
+    after_reply(lambda: cache.save(name, version, made.to_json(), kind), key=name)
     return made, False
 
 

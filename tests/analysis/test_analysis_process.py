@@ -40,6 +40,18 @@ def _saves_after_its_reply(inputs: AnalysisInputs, folder: str) -> str:
     return "found"
 
 
+def _leaves_a_save(inputs: AnalysisInputs, folder: str, name: str, seconds: float = 0.0) -> str:
+    """Leaves a saving of `name` under one key, as each move of the slider leaves its clusters'."""
+    from app.analysis.after_reply import after_reply
+
+    def save() -> None:
+        time.sleep(seconds)
+        Path(folder, name).touch()
+
+    after_reply(save, key="the same file")
+    return name
+
+
 def _fails(inputs: AnalysisInputs) -> None:
     raise UserError("the folder is not there")
 
@@ -238,3 +250,30 @@ def test_the_slider_never_replaces_the_default_clusters_the_map_and_events_read(
         assert not clusters(inputs, ClusterParams(strictness=0.8)).cached, "one file for every moved strictness"
     finally:
         library.close()
+
+
+def test_a_dragged_slider_saves_only_its_last_moves_clusters(library, analyses, tmp_path):
+    inputs = AnalysisInputs.of(library)
+    large = analysis_process.CHILD_ABOVE + 1
+    folder = tmp_path / "saves"
+    folder.mkdir()
+    for move in ("first move", "second move", "last move"):  # one after another, as a drag asks
+        assert analyses.run(large, _leaves_a_save, inputs, str(folder), move) == move
+    analyses.run(large, _where, inputs, "another job")  # the work left is done before another kind of job
+    assert sorted(p.name for p in folder.iterdir()) == ["last move"]
+    analyses.run(large, _leaves_a_save, inputs, str(folder), "rested")
+    deadline = time.monotonic() + 30
+    while not (folder / "rested").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert (folder / "rested").exists(), "saved once the child is idle"
+
+
+def test_closing_waits_for_the_last_save_but_not_for_a_job(library, analyses, tmp_path):
+    inputs = AnalysisInputs.of(library)
+    large = analysis_process.CHILD_ABOVE + 1
+    analyses.run(large, _leaves_a_save, inputs, str(tmp_path), "last clusters", 1.0)
+    started = time.monotonic()
+    analyses.close()
+    assert (tmp_path / "last clusters").exists(), "saved before the child ended"
+    assert time.monotonic() - started < analysis_process.FINISH_SECONDS + 1
+    assert analyses._process is not None and not analyses._process.is_alive()
