@@ -151,3 +151,46 @@ def test_a_photo_without_gps_gets_the_place_of_its_event_marked_estimated(cli, t
     assert read == [1], "the photos' times are read once for the events and the estimates (4 s at a million)"
     assert (lisbon["count"], lisbon["estimated"]) == (4, 2)
     assert cli("status", "--json").json["places_estimated"] == 2
+
+
+def test_a_catalog_another_writer_holds_leaves_the_estimates_as_they_were(cli, tmp_path, library_dir):
+    """The window's analysis process makes the estimates while the window may be indexing: a
+    catalog held past the wait keeps the estimates made before, and they are made next time."""
+    from dataclasses import replace
+
+    from sqlalchemy import event
+
+    from app.analysis.library_analysis import AnalysisInputs
+    from app.catalog.database import open_catalog
+    from app.library import Library
+
+    folder = tmp_path / "day out"
+    for i, (name, when, gps) in enumerate(
+        [("gps.jpg", "01 10:00", True), ("no gps.jpg", "01 10:20", False), ("a week later.jpg", "08 09:00", False)]
+    ):
+        path = save_jpeg(folder / name, photo(140 + i, (320, 240)))
+        tags = [f"-DateTimeOriginal=2024:05:{when}:00"]
+        if gps:
+            tags += ["-GPSLatitude=38.7223", "-GPSLatitudeRef=N", "-GPSLongitude=9.1393", "-GPSLongitudeRef=W"]
+        exiftool(path, *tags)
+    assert cli("index", folder, "--no-detect", "--no-ocr").code == 0
+    assert cli("status", "--json").json["places_estimated"] == 1
+    exiftool(folder / "a week later.jpg", "-DateTimeOriginal=2024:05:01 10:30:00")  # now in the day's event
+    assert cli("index", folder, "--no-detect", "--no-ocr").code == 0
+
+    catalog = library_dir / "catalog.sqlite"
+    engine = open_catalog(catalog)
+    event.listen(engine, "connect", lambda conn, _record: conn.execute("PRAGMA busy_timeout=200"))
+    library = Library(library_dir)
+    writer = sqlite3.connect(catalog, isolation_level=None)
+    try:
+        inputs = replace(AnalysisInputs.of(library), engine=engine)
+        writer.execute("BEGIN IMMEDIATE")  # another writer holds the catalog
+        assert estimated_places.estimate_places(inputs) == 1, "kept as they were, without an error"
+        writer.execute("ROLLBACK")
+        assert not estimated_places.estimates_current(inputs), "made again next time"
+        assert estimated_places.estimate_places(inputs) == 2
+    finally:
+        writer.close()
+        library.close()
+        engine.dispose()

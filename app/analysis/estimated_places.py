@@ -64,12 +64,19 @@ def estimate_places(inputs: AnalysisInputs) -> int:
         count = _make_estimates(inputs)
         meta.set_meta(inputs.engine, ESTIMATED_FOR, made_from)
     except OperationalError as exc:
-        if not is_storage_full(exc):
+        if not (is_storage_full(exc) or _is_busy(exc)):
             raise
-        # A full disk must not stop `status` or a search: the estimates stay as they were.
+        # A full disk, or a catalog another writer held past the wait (the window's analysis
+        # process writes them while the window indexes), must not stop `status`, a search or
+        # the Places view: the estimates stay as they were, and are made again next time.
         log.warning("estimated places not made again (%s)", exc)
         return count_placed(inputs.engine)[1]
     return count
+
+
+def _is_busy(exc: OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
 
 
 def _make_estimates(inputs: AnalysisInputs) -> int:
