@@ -16,7 +16,7 @@ own process with its peak memory (the process's maximum resident size):
   (QT_QPA_PLATFORM=offscreen unless a display is set), and scrolling it: the longest the GUI
   thread keeps the event loop waiting while the gallery moves a screen at a time, or jumps;
 - `events`, `clusters`, the window's strictness slider (asked as the window asks, of the
-  analysis process above 20,000 photos, until its answer is back: the first move builds the
+  analysis process above 5,000 photos, until its answer is back: the first move builds the
   neighbour graph, the next ones re-cluster from it), `duplicates` (first scan, then again with
   nothing changed), `places`, `albums`, `memories`, and the 3D map (`project`);
 - adding --add new real photos, to searchable, against adding them to an empty library, and

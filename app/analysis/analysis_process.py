@@ -32,7 +32,10 @@ from app.core.paths import LibraryPaths
 
 log = logging.getLogger(__name__)
 
-CHILD_ABOVE = 20_000  # photos; below this a child's start (about a second) costs more than it saves
+# Photos. Below this a child's start (about a second) costs more than it saves; above, the
+# analyses' Python work in the window's process held up its painting (a search painted at
+# 10,000 photos, median of 10: 34-64 ms with them in the window, 19-21 ms with them here).
+CHILD_ABOVE = 5_000
 NICENESS = 10  # the child yields the cores to the window and to indexing
 # Seconds with no job waiting before the child saves and collects: while the slider is dragged,
 # the window asks the next move once it has shown the last (cards and all: up to a second).
