@@ -20,6 +20,7 @@ import numpy as np
 
 VOCABULARY = "bpe_simple_vocab_16e6.txt.gz"
 MERGES = 49152 - 256 - 2
+INFINITY = float("inf")
 
 
 def vocabulary_file() -> Path:
@@ -79,13 +80,14 @@ class ClipTokenizer:
         import regex
 
         merges = merges if merges is not None else read_merges(vocabulary_file())
-        pairs = [tuple(m.split()) for m in merges]
         symbols = list(_bytes_to_unicode().values())
-        vocab = symbols + [s + "</w>" for s in symbols] + ["".join(p) for p in pairs]
         special = ["<start_of_text>", "<end_of_text>"]
-        vocab += special
-        self.encoder = {token: i for i, token in enumerate(vocab)}
-        self.ranks = {(p[0], p[1]): i for i, p in enumerate(pairs)}
+        # Each merge is "first second"; the token it makes is the two joined. Both tables are
+        # built by dict(zip(...)) over strings, without a tuple per merge: 0.02 s, not 0.06 s
+        # of a 0.6 s command-line search.
+        vocab = [*symbols, *(s + "</w>" for s in symbols), *(m.replace(" ", "") for m in merges), *special]
+        self.encoder = dict(zip(vocab, range(len(vocab)), strict=True))
+        self.ranks = dict(zip(merges, range(len(merges)), strict=True))
         self.cache = {t: t for t in special}
         self.pattern = regex.compile(
             "|".join(special) + r"""|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+""",
@@ -93,6 +95,9 @@ class ClipTokenizer:
         )
         self.sot, self.eot = self.encoder[special[0]], self.encoder[special[1]]
         self.context_length = context_length
+
+    def _rank(self, pair: tuple[str, str]) -> float:
+        return self.ranks.get(f"{pair[0]} {pair[1]}", INFINITY)
 
     def bpe(self, token: str) -> str:
         if token in self.cache:
@@ -102,8 +107,8 @@ class ClipTokenizer:
         if not pairs:
             return token + "</w>"
         while True:
-            bigram = min(pairs, key=lambda pair: self.ranks.get(pair, float("inf")))
-            if bigram not in self.ranks:
+            bigram = min(pairs, key=self._rank)
+            if self._rank(bigram) == INFINITY:
                 break
             first, second = bigram
             merged: list[str] = []

@@ -56,6 +56,23 @@ def test_the_tokenizer_matches_open_clips_token_for_token():
     assert np.array_equal(short(TEXTS), open_clip.SimpleTokenizer(context_length=16)(TEXTS).numpy())
 
 
+def test_the_tokenizers_tables_and_words_from_all_its_vocabulary_are_open_clips():
+    """The tables are built from the merges' strings without splitting them: the same tables,
+    and the same tokens for words made of pieces from across the whole vocabulary."""
+    import random
+
+    import open_clip
+
+    theirs = open_clip.SimpleTokenizer()
+    ours = ClipTokenizer()
+    assert ours.encoder == theirs.encoder
+    assert {tuple(merge.split(" ")): rank for merge, rank in ours.ranks.items()} == theirs.bpe_ranks
+    pieces = [token.removesuffix("</w>") for token in theirs.encoder if len(token) > 1]
+    rng = random.Random(3)
+    words = [" ".join(rng.choice(pieces) + rng.choice(["", *pieces]) for _ in range(8)) for _ in range(400)]
+    assert np.array_equal(ours(words), theirs(words).numpy())
+
+
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):  # type: ignore[no-untyped-def]
     from app.ml.embedder import ClipEmbedder
