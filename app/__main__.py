@@ -1,6 +1,6 @@
 """`python -m app`: the same entry point as the `photo-organizer` command."""
 
-from app.cli import main
+from app.cli import command_line
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(command_line())

@@ -10,6 +10,6 @@ if __name__ == "__main__":
     # The bundle leaves out triton (torch's GPU kernel compiler, which the app never uses);
     # torch says so once when the model is exported, which would only puzzle a user.
     logging.getLogger("torch.utils.flop_counter").setLevel(logging.ERROR)
-    from app.cli import main
+    from app.cli import command_line
 
-    raise SystemExit(main())
+    raise SystemExit(command_line())

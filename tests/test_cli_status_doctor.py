@@ -102,3 +102,32 @@ def test_unchanged_folder_never_loads_the_model(library_dir, tmp_path):
         report = library.index([tmp_path / "p"])
         assert report.unchanged == 3 and report.embedded == 0
         assert not library.embedder.loaded
+
+
+def test_the_process_entry_pauses_the_collector_for_brief_commands_only_and_freezes_the_heap_after(
+    cli, tmp_path, library_dir
+):
+    """`photo-organizer` runs a brief command (search, similar, status) with the cycle
+    collector paused, others with it running, and freezes the heap before the interpreter's
+    teardown; the collector is on again when the command is over, whichever it was."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "empty").mkdir()
+    assert cli("index", tmp_path / "empty").code == 0
+    probe = (
+        "import gc, sys\n"
+        "import app.cli.entry as entry\n"
+        "real, seen = entry.COMMANDS[sys.argv[1]], []\n"
+        "entry.COMMANDS[sys.argv[1]] = lambda args: seen.append(gc.isenabled()) or real(args)\n"
+        "code = entry.command_line()\n"
+        "print(seen, gc.isenabled(), gc.get_freeze_count() > 0, code)\n"
+    )
+    env = {**os.environ, "PHOTO_ORGANIZER_LIBRARY": str(library_dir)}
+    for command, collecting in (("status", False), ("albums", True)):
+        done = subprocess.run(
+            [sys.executable, "-c", probe, command, "--json"], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.splitlines()[-1] == f"[{collecting}] True True 0", (command, done.stdout)

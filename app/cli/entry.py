@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import json
 import sys
 from collections.abc import Sequence
@@ -36,6 +38,30 @@ from app.cli.people_commands import cmd_people
 from app.cli.place_commands import cmd_places
 from app.cli.sidecar_commands import cmd_sidecars
 from app.cli.trash_command import cmd_trash
+from app.core.collector import collector_paused
+
+# Commands a person runs often and waits on, each over within seconds: they run with the cycle
+# collector paused (see `command_line`).
+BRIEF_COMMANDS = frozenset({"search", "similar", "status"})
+
+
+def command_line() -> int:
+    """The process's entry (`photo-organizer`, `python -m app`, the bundle): `main` over the
+    process's arguments, with Python's cycle collector kept out of what nobody waits for.
+
+    A brief command runs with the collector paused: while its modules import (SQLAlchemy,
+    numpy, FAISS, ONNX Runtime) the heap only grows, and each full collection walks all of it
+    again, 0.1 s of a 0.8 s search; what it leaves behind is freed by reference counting, or
+    when the process ends a second later. Longer commands collect as usual. After any
+    command, the heap is frozen: the interpreter's teardown would otherwise walk it several
+    times (0.15 s after a search) only to give back memory the process gives back anyway.
+    `atexit` handlers, flushing and the finalizers of what reference counting frees run as
+    always; only cycles still held at exit go uncollected, which Python never promised."""
+    brief = len(sys.argv) > 1 and sys.argv[1] in BRIEF_COMMANDS
+    with collector_paused() if brief else contextlib.nullcontext():
+        code = main()
+    gc.freeze()
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
