@@ -40,7 +40,8 @@ def test_doctor_compares_the_vectors_id_by_id_whatever_agreement_is_remembered(c
     from app.catalog.database import open_catalog
     from app.vectors import file_stamp
 
-    monkeypatch.setattr(file_stamp, "SETTLE_NS", 0)  # as a while after the last write: agreement trusted
+    # as a while after the last write: agreement trusted
+    monkeypatch.setattr(file_stamp, "settle_ns", lambda identity: 0)
     for k in range(3):
         save_jpeg(tmp_path / "p" / f"{k}.jpg", photo(k))
     assert cli("index", tmp_path / "p").code == 0

@@ -169,7 +169,7 @@ class VectorStore:
 
     def confirm_on_disk(self) -> bool:
         """Whether the file on disk is the one this store holds, checked whole (once: a stamp
-        says so after) now that its last change has settled (`file_stamp.SETTLE_NS`), so the
+        says so after) now that its last change has settled (`file_stamp.settle_ns`), so the
         next process to open it reads none of it. False where it changed in memory since, was
         written too recently to tell (that process checks it), or is another file now. The
         file is read outside the store's lock: searches go on meanwhile."""

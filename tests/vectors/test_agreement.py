@@ -40,7 +40,8 @@ def _add(engine, first: int, count: int) -> list[int]:
 @pytest.fixture
 def library(tmp_path, monkeypatch):
     """A catalog with 20 vectors and its vector file, found to agree once; ids read are counted."""
-    monkeypatch.setattr(file_stamp, "SETTLE_NS", 0)  # as if each open came a while after the last write
+    # as if each open came a while after the last write
+    monkeypatch.setattr(file_stamp, "settle_ns", lambda identity: 0)
     paths = LibraryPaths(tmp_path)
     engine = open_catalog(paths.catalog)
     meta.set_meta(engine, DIM_KEY, "8")

@@ -104,7 +104,7 @@ def test_a_file_found_sound_is_not_read_whole_again_until_it_changes(tmp_path, m
 
     assert VectorStore(path, 8, "c1").ntotal == 50
     assert reads, "a stamp written in the same moment as the file is not trusted yet: read whole"
-    monkeypatch.setattr(file_stamp, "SETTLE_NS", 0)  # as if opened a while later
+    monkeypatch.setattr(file_stamp, "settle_ns", lambda identity: 0)  # as if opened a while later
     VectorStore(path, 8, "c1")  # stamps it, now settled
     reads.clear()
     assert VectorStore(path, 8, "c1").ntotal == 50
