@@ -4,7 +4,6 @@ computed from; a different version means stale (photos added or removed, model s
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import os
@@ -15,12 +14,6 @@ from typing import Any
 import numpy as np
 
 log = logging.getLogger(__name__)
-
-
-def library_version(region_ids: np.ndarray, model_key: str) -> str:
-    digest = hashlib.sha1(model_key.encode())
-    digest.update(np.sort(np.asarray(region_ids, dtype=np.int64)).tobytes())
-    return digest.hexdigest()[:16]
 
 
 _VERSION_HEAD = re.compile(rb'\{"version": "([0-9a-f]{1,40})", (?:"kind": "([0-9a-f]{1,40})", )?"result": ')

@@ -17,7 +17,7 @@ import numpy as np
 from sqlalchemy import Engine
 
 from app.analysis.after_reply import after_reply
-from app.analysis.cache import AnalysisCache, library_version
+from app.analysis.cache import AnalysisCache
 from app.analysis.cluster_groups import Groups, NameMemory, concept_names_of, member_ids, members_of, row_paths_of
 from app.analysis.clustering import NOISE, ClusterParams, RadiusGraph, cluster
 from app.analysis.clustering import Clustering as Labels
@@ -26,7 +26,8 @@ from app.analysis.packed_clusters import KEEP_NAME_OVERLAP, PackedClusters, kept
 from app.analysis.projection import project_3d
 from app.analysis.results import Clustering, MapPoints
 from app.catalog import analysis_vectors, lookups
-from app.catalog.change_stamps import IMAGE_VECTORS, TIMES, remembered, stamps
+from app.catalog.analysis_vectors import library_version, photos_version
+from app.catalog.change_stamps import TIMES, stamps
 from app.ml.vocabulary import CONCEPTS
 
 if TYPE_CHECKING:
@@ -69,13 +70,9 @@ def current_version(inputs: AnalysisInputs, on: str = "image") -> str:
     """The library version the analyses of `on` regions are cached under: made from their ids,
     read again only when the whole-image vectors' change stamp moved (for photos)."""
 
-    def made() -> str:
-        return library_version(analysis_vectors.analysis_region_ids(inputs.engine, on), inputs.model_key)
-
-    if on != "image":
-        return made()
-    made_from = f"{inputs.model_key}|{stamps(inputs.engine, IMAGE_VECTORS)}"
-    return remembered(inputs.engine, "analysis-version", made_from, made, not inputs.read_only)
+    if on == "image":
+        return photos_version(inputs.engine, inputs.model_key, not inputs.read_only)
+    return library_version(analysis_vectors.analysis_region_ids(inputs.engine, on), inputs.model_key)
 
 
 def concept_vectors(inputs: AnalysisInputs) -> np.ndarray:

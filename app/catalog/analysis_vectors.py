@@ -3,12 +3,14 @@ ids, and the words found in photos for naming clusters."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from sqlalchemy import Engine, select
 
+from app.catalog.change_stamps import IMAGE_VECTORS, remembered, stamps
 from app.catalog.schema import RegionRow
 from app.catalog.sql_helpers import id_pair_arrays, id_set
 
@@ -30,6 +32,24 @@ def analysis_region_ids(engine: Engine, on: str = "image") -> np.ndarray:
     """The ids `vectors_for_analysis` would return, sorted, without reading any vector."""
     with engine.connect() as conn:
         return np.sort(id_set(conn, _analysis_selection(select(RegionRow.id), on).order_by(None)))
+
+
+def library_version(region_ids: np.ndarray, model_key: str) -> str:
+    """The version analyses of these regions are cached under: their ids and the model."""
+    digest = hashlib.sha1(model_key.encode())
+    digest.update(np.sort(np.asarray(region_ids, dtype=np.int64)).tobytes())
+    return digest.hexdigest()[:16]
+
+
+def photos_version(engine: Engine, model_key: str, writable: bool) -> str:
+    """`library_version` of the whole photos, remembered in the catalog: their ids are read
+    again (at a million photos, 0.16 s) only when the whole-image vectors' change stamp moved.
+    The index run that moved it makes it again (`leave_status_current`), so that the next
+    `status` does not."""
+    made_from = f"{model_key}|{stamps(engine, IMAGE_VECTORS)}"
+    return remembered(
+        engine, "analysis-version", made_from, lambda: library_version(analysis_region_ids(engine), model_key), writable
+    )
 
 
 def image_regions(engine: Engine) -> tuple[np.ndarray, np.ndarray]:

@@ -73,16 +73,19 @@ def _restore_thumbnails(target: RunTarget, start: RunStart, controls: RunControl
 
 def leave_status_current(engine: Engine, paths: LibraryPaths, vectors: LibraryVectors) -> None:
     """After a run, what `status` would count again is counted by the process that changed it:
-    the photos' tallies, the files and thumbnails missing, and the vector files, checked whole
-    and found to agree with the catalog once settled. The next command reads each (at a million
-    photos, a thousand added: the first `status` after took 1.9 s with the thumbnails' list
-    kept, 0.7 s with this, against 0.55 s for any other)."""
+    the photos' tallies, the files and thumbnails missing, the vector files, checked whole and
+    found to agree with the catalog once settled, and the version the photos' analyses are
+    cached under. The next command reads each (at a million photos, a thousand added: the first
+    `status` after took 1.9 s with the thumbnails' list kept, 0.7 s with this, against 0.55 s
+    for any other)."""
+    from app.catalog.analysis_vectors import photos_version
     from app.catalog.image_tallies import image_tallies
     from app.indexing.missing_counts import missing_counts
 
     vectors.settle()
     image_tallies(engine)
     missing_counts(engine, paths, read_only=False)
+    photos_version(engine, vectors.model_key, writable=True)
 
 
 @contextlib.contextmanager
