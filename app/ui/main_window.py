@@ -431,6 +431,10 @@ class MainWindow(QMainWindow, WindowViews):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         save_window_state(self)
+        # Gone from the screen at once: the reads under way are waited for below (at a million
+        # photos the gallery's rows, the people and the folders: 6-7 s of a window that stayed
+        # on screen, frozen, after it was closed).
+        self.hide()
         self.controller.stop_work()  # before the workers are waited for
         self.tasks.shutdown()
         self.cache.shutdown()

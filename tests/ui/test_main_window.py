@@ -479,3 +479,24 @@ def test_the_app_freezes_its_startup_heap_once_the_first_gallery_shows(qtbot, li
         assert calls == [0], "only once"
     finally:
         win.close()
+
+
+def test_a_closed_window_leaves_the_screen_before_the_work_under_way_is_waited_for(qtbot, library_dir):
+    """At a million photos the reads under way when the window closes take seconds to end; the
+    window is hidden first, not left frozen on the screen while they do."""
+    import threading
+
+    win = open_window(qtbot, library_dir)
+    release = threading.Event()
+    win.tasks.run(lambda: release.wait(10))  # a read still under way
+    seen: list[bool] = []
+    waited = win.tasks.shutdown
+
+    def shutdown() -> None:
+        seen.append(win.isVisible())
+        release.set()
+        waited()
+
+    win.tasks.shutdown = shutdown  # type: ignore[method-assign]
+    win.close()
+    assert seen == [False], "hidden before its workers were waited for"
