@@ -179,6 +179,14 @@ def _migrate_14_to_15(conn: Connection) -> None:
                 index.create(conn, checkfirst=True)
 
 
+def _migrate_15_to_16(conn: Connection) -> None:
+    """Regions with a vector indexed by their photo: a search within some photos (a place, a
+    person, an album) finds their regions without reading a row (1.5 s at a million photos)."""
+    for index in Base.metadata.tables["regions"].indexes:
+        if index.name == "ix_regions_image_vector":
+            index.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _migrate_0_to_1,
     _migrate_1_to_2,
@@ -195,8 +203,12 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _migrate_12_to_13,
     _migrate_13_to_14,
     _migrate_14_to_15,
+    _migrate_15_to_16,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+# Steps (from version N to N + 1) that only add indexes: a library a few such steps behind that
+# cannot be written here is read as it stands, only slower, rather than refused.
+INDEX_ONLY_STEPS = frozenset({12, 14, 15})
 
 
 CATALOG_ID_KEY = "catalog_id"
@@ -250,7 +262,7 @@ def _open_read_only(path: Path) -> Engine:
     engine = create_engine("sqlite://", creator=connect, poolclass=QueuePool)
     with engine.connect() as conn:
         version = schema_version(conn)
-    if version != SCHEMA_VERSION:
+    if version > SCHEMA_VERSION or not set(range(version, SCHEMA_VERSION)) <= INDEX_ONLY_STEPS:
         engine.dispose()
         newer = version > SCHEMA_VERSION
         raise UserError(

@@ -96,6 +96,10 @@ class RegionRow(Base):
         # The regions with words (OCR lines, descriptions): naming a million photos' clusters
         # reads them all, and they are few.
         Index("ix_regions_text", "image_id", sqlite_where=sql_text("text IS NOT NULL")),
+        # The regions with a vector of some photos, without reading their rows: a search within
+        # a place, a person's or an album's photos (176,881 photos in Lisbon of a million: the
+        # ids to search among in 0.13 s, where checking each row's vector took 0.47 s).
+        Index("ix_regions_image_vector", "image_id", sqlite_where=sql_text("vector IS NOT NULL")),
     )
 
 
