@@ -10,7 +10,8 @@ own process with its peak memory (the process's maximum resident size):
 
 - `index` of the unchanged library (what every later run pays: the search index fitted);
 - `status` right after that run (the first after a change remakes what it counts) and again,
-  and a text search from the command line end to end (median of 3);
+  and a text search from the command line end to end, plain and within a place the words
+  name (median of 3 each);
 - the vector search alone: p50/p95 over 100 queries and recall@10 against exact search;
 - the gallery's rows (the window's first query) and the window itself to its first gallery
   (QT_QPA_PLATFORM=offscreen unless a display is set), and scrolling it: the longest the GUI
@@ -45,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks import scale_library  # noqa: E402
 
 QUERY = "a dog on the beach"
+QUERY_IN_PLACE = "a dog on the beach in Lisbon"  # most of the library's photos are placed there
 
 
 # Starts the measured command from a small process and reports its seconds and peak memory: a
@@ -291,6 +293,7 @@ def measure_size(library: Path, args: argparse.Namespace, skip: set[str], say) -
         ("status_after_index", lambda: cli(library, ["status", "--json"], t)),
         ("status", lambda: cli(library, ["status", "--json"], t)),
         ("cli_search", lambda: _median_of(3, lambda: cli(library, ["search", QUERY, "--json"], t))),
+        ("cli_search_in_place", lambda: _median_of(3, lambda: cli(library, ["search", QUERY_IN_PLACE, "--json"], t))),
         ("vector_search", lambda: python_step(library, VECTOR_SEARCH, t)),
         ("gallery_rows", lambda: python_step(library, GALLERY, t)),
         ("window", lambda: python_step(library, WINDOW, t, {"QT_QPA_PLATFORM": _platform()})),

@@ -151,13 +151,26 @@ def images_at_place(engine: Engine, name: str) -> frozenset[int]:
     accents aside ("reykjavik" is Reykjavík)."""
     wanted = folded(name)
     columns = (PlaceRow.city, PlaceRow.region, PlaceRow.country, PlaceRow.country_code)
-    with engine.connect() as conn:  # each name folded once (a few thousand), not once per photo
-        names = {n for row in conn.execute(select(*columns).distinct()) for n in row if n}
-        matching = sorted(n for n in names if folded(n) == wanted)
-        if not matching:
-            return frozenset()
+    matching = [n for n in _place_words(engine) if folded(n) == wanted]  # each folded once, not per photo
+    if not matching:
+        return frozenset()
+    with engine.connect() as conn:
         at = id_set(conn, select(PlaceRow.image_id).where(or_(*(column.in_(matching) for column in columns))))
     return frozenset(at.tolist())
+
+
+def _place_words(engine: Engine) -> list[str]:
+    """Every city, region, country and country code of the library's places, remembered as
+    `place_names` are (at a million photos, 0.085 s of a search within a place)."""
+
+    def listed() -> str:
+        columns = (PlaceRow.city, PlaceRow.region, PlaceRow.country, PlaceRow.country_code)
+        with engine.connect() as conn:
+            return json.dumps(sorted({n for row in conn.execute(select(*columns).distinct()) for n in row if n}))
+
+    return [
+        str(word) for word in json.loads(remembered(engine, "place-words", stamps(engine, POSITIONS), listed, True))
+    ]
 
 
 def folded(name: str) -> str:
