@@ -52,14 +52,16 @@ def _made_from(inputs: AnalysisInputs) -> str:
     return f"{inputs.model_key}|{estimate_inputs(inputs.engine)}"
 
 
-def estimate_places(inputs: AnalysisInputs) -> int:
+def estimate_places(inputs: AnalysisInputs, counted: bool = True) -> int:
     """Make the estimated places again, unless nothing they are made from changed since they
-    were last made; returns how many photos have one (0 when read-only)."""
+    were last made; returns how many photos have one (0 when read-only, and when they were
+    current and not `counted`: a search within a place only needs them current, and counting
+    them reads every photo's place, 0.09 s at a million photos)."""
     if inputs.read_only:
         return 0
     made_from = _made_from(inputs)  # read before: a change meanwhile shows next time
     if meta.get_meta(inputs.engine, ESTIMATED_FOR) == made_from:
-        return count_placed(inputs.engine)[1]
+        return count_placed(inputs.engine)[1] if counted else 0
     try:
         count = _make_estimates(inputs)
         meta.set_meta(inputs.engine, ESTIMATED_FOR, made_from)

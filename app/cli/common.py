@@ -248,4 +248,4 @@ def refresh_estimated_places(library: Library) -> None:
     from app.analysis.estimated_places import estimate_places
     from app.analysis.library_analysis import AnalysisInputs
 
-    estimate_places(AnalysisInputs.of(library))
+    estimate_places(AnalysisInputs.of(library), counted=False)
