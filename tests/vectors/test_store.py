@@ -94,6 +94,9 @@ def test_a_file_found_sound_is_not_read_whole_again_until_it_changes(tmp_path, m
 
     from app.vectors import file_stamp
 
+    # A tick as long as a coarse file system's, so that a stalled machine cannot make the stamp
+    # written right after the file look settled.
+    monkeypatch.setattr(file_stamp, "settle_ns", lambda identity: file_stamp.SETTLE_NS)
     path = tmp_path / "v.faiss"
     store = VectorStore(path, 8, "c1")
     store.add(np.arange(50), _vectors(50))
