@@ -49,14 +49,21 @@ def counted_reads(monkeypatch):  # type: ignore[no-untyped-def]
     return done
 
 
-def test_a_settled_write_is_checked_by_its_writer_and_the_next_open_reads_nothing(tmp_path, reads):
+def _written(tmp_path, count: int):  # type: ignore[no-untyped-def]
+    """A catalog of `count` vectors and the vector file its writer filled from it and wrote just
+    now: (engine, paths, lock, writer)."""
     paths = LibraryPaths(tmp_path)
     engine = open_catalog(paths.catalog)
     meta.set_meta(engine, DIM_KEY, "8")
-    _add(engine, 0, 20)
+    _add(engine, 0, count)
     lock = WriterLock(paths.lock)
     writer = LibraryVectors(engine, paths, "tiny")
     writer.open_existing(lock)  # no file yet: filled from the catalog and written now
+    return engine, paths, lock, writer
+
+
+def test_a_settled_write_is_checked_by_its_writer_and_the_next_open_reads_nothing(tmp_path, reads):
+    engine, paths, lock, writer = _written(tmp_path, 20)
     assert writer.store is not None and writer.store.ntotal == 20
     reads.clear()
 
@@ -78,12 +85,7 @@ def test_a_file_changed_in_memory_since_its_write_is_not_vouched_for(tmp_path, r
 
     from tests.vectors.test_agreement import _vectors
 
-    paths = LibraryPaths(tmp_path)
-    engine = open_catalog(paths.catalog)
-    meta.set_meta(engine, DIM_KEY, "8")
-    _add(engine, 0, 5)
-    writer = LibraryVectors(engine, paths, "tiny")
-    writer.open_existing(WriterLock(paths.lock))
+    engine, _paths, _lock, writer = _written(tmp_path, 5)
     assert writer.store is not None
     writer.store.add(np.array([999]), _vectors(1, seed=9))  # not saved: the file is not what memory holds
     time.sleep(2 * SETTLE_NS / 1e9)
@@ -95,13 +97,7 @@ def test_a_file_changed_in_memory_since_its_write_is_not_vouched_for(tmp_path, r
 def test_a_file_system_that_keeps_nanoseconds_settles_a_write_within_a_tenth_of_a_second(tmp_path, counted_reads):
     """The index run that saves a million photos' vectors in its last seconds checks them
     itself (the next `status` took 1.97 s instead of 0.93 s while every write waited 2 s)."""
-    paths = LibraryPaths(tmp_path)
-    engine = open_catalog(paths.catalog)
-    meta.set_meta(engine, DIM_KEY, "8")
-    _add(engine, 0, 20)
-    lock = WriterLock(paths.lock)
-    writer = LibraryVectors(engine, paths, "tiny")
-    writer.open_existing(lock)
+    engine, paths, lock, writer = _written(tmp_path, 20)
     assert writer.store is not None and writer.store.file_identity is not None
     if file_stamp.settle_ns(writer.store.file_identity) != file_stamp.FINE_SETTLE_NS:
         pytest.skip(f"{tmp_path}'s file system keeps times coarser than a millisecond")
