@@ -25,7 +25,7 @@ from app.catalog.database import catalog_errors, open_catalog
 from app.catalog.kept_marks import restore_marks
 from app.catalog.media_lookups import GalleryMarks
 from app.catalog.records import FolderSummary, ImageInfo, KnownFailure, LibraryStatus, RegionInfo
-from app.core.errors import LibraryBusyError, ReadOnlyLibraryError, UntrustedModelError, UserError
+from app.core.errors import ReadOnlyLibraryError, UntrustedModelError, UserError
 from app.core.library_folder import library_writable, make_library_folder
 from app.core.lock import WriterLock
 from app.core.paths import LibraryPaths, default_library_dir, is_content_hash
@@ -36,8 +36,6 @@ from app.library_organising import LibraryOrganising
 from app.library_people import LibraryPeople
 from app.library_queries import QueryEncoder, QuickQueries
 from app.library_sidecars import LibrarySidecars
-from app.ml.download import DownloadProgress
-from app.ml.embedder import ClipEmbedder
 from app.ml.model_choice import is_chosen, remember_choice, unchosen_message
 from app.ml.region_models import RegionModels
 from app.ml.spec import ModelSpec, default_spec
@@ -49,9 +47,10 @@ from app.vectors.library_vectors import MODEL_KEY, LibraryVectors
 from app.vectors.store import VectorStore
 
 if TYPE_CHECKING:
-    # Indexing is imported when a library indexes: a search from the command line starts
-    # without it.
+    # Imported once a library indexes or loads its model: a command-line search starts without.
     from app.indexing.run_setup import IndexOptions, ProgressCallback, RunControls, StopCheck
+    from app.ml.download import DownloadProgress
+    from app.ml.embedder import ClipEmbedder
 
 log = logging.getLogger(__name__)
 
@@ -168,8 +167,13 @@ class Library:
         if self._embedder is None:
             if not is_chosen(self.spec):
                 raise UntrustedModelError(unchosen_message(self.spec))
-            self._embedder = ClipEmbedder(self.spec, self.device, self._download_progress)
+            self._embedder = self._clip_embedder(self.spec)
         return self._embedder
+
+    def _clip_embedder(self, spec: ModelSpec) -> ClipEmbedder:
+        from app.ml.embedder import ClipEmbedder
+
+        return ClipEmbedder(spec, self.device, self._download_progress)
 
     @property
     def model_loaded(self) -> bool:
@@ -216,7 +220,7 @@ class Library:
             ray=self.settings.ray_address,
         )
         controls = controls or RunControls()
-        self._acquire_writer("indexing")
+        self._lock.acquire("indexing")
         roots_str = [str(p) for p in resolved]
         interrupted_before: list[str] | None = None
         report: IndexReport | None = None
@@ -287,7 +291,7 @@ class Library:
         """Under the writer lock: re-embed with `target` and make it the library's model."""
         from app.indexing.reembed import switch_model
 
-        embedder = ClipEmbedder(target, self.device, self._download_progress)
+        embedder = self._clip_embedder(target)
         progress = controls.progress or (lambda _p: None)
         made = switch_model(self.engine, self.paths, embedder, progress, controls.stopped, options.batch_size or 64)
         if made is None:
@@ -315,7 +319,7 @@ class Library:
         turned into the sentence the CLI and the window both show. `what` says the change ("remove
         anything from it"), `busy_with` what another caller is told meanwhile ("removing photos")."""
         self._refuse_if_read_only(what)
-        self._acquire_writer(busy_with or what)
+        self._lock.acquire(busy_with or what)
         try:
             with catalog_errors(self.paths.catalog):
                 yield
@@ -327,18 +331,6 @@ class Library:
             raise ReadOnlyLibraryError(
                 f"the library at {self.root} is read-only (read-only media or a shared folder); cannot {what}"
             )
-
-    def _acquire_writer(self, what: str) -> None:
-        """The writer lock, or a clear reason why not: another process or this one is writing."""
-        if self._lock.try_acquire(what):
-            return
-        if self._lock.held_here:
-            raise LibraryBusyError(
-                f"the library is busy {self._lock.holder or 'with other work'}; try again when it finishes"
-            )
-        raise LibraryBusyError(
-            f"another Photo Organizer process is indexing into {self.root} (or otherwise writing to it); try again when it finishes"
-        )
 
     # --- reports --------------------------------------------------------------------------------
 

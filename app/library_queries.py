@@ -193,7 +193,7 @@ class QueryEncoder:
         self._names = names
 
     def text_vectors(self, texts: Sequence[str]) -> np.ndarray:
-        from app.ml.embedder import TEXT_TEMPLATE
+        from app.ml.spec import TEXT_TEMPLATE
 
         sentences = [TEXT_TEMPLATE.format(t) for t in texts]
         exported = None if self._torch_loaded() else self._queries.text()

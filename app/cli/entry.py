@@ -60,7 +60,7 @@ def command_line() -> int:
     brief = len(sys.argv) > 1 and sys.argv[1] in BRIEF_COMMANDS
     with collector_paused() if brief else contextlib.nullcontext():
         code = main()
-    gc.freeze()
+        gc.freeze()  # before the collector runs again: its next pass would walk the whole heap
     return code
 
 

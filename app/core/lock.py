@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 from types import TracebackType
 
-from app.core.errors import UserError
+from app.core.errors import LibraryBusyError, UserError
 
 try:
     import fcntl
@@ -95,6 +95,20 @@ class WriterLock:
             self._fd = fd
             self.holder = holder
             return True
+
+    def acquire(self, holder: str) -> None:
+        """Take the lock for `holder` ("indexing"), or raise LibraryBusyError saying who holds
+        it: another part of this process, or another process writing to the library."""
+        if self.try_acquire(holder):
+            return
+        if self.held_here:
+            raise LibraryBusyError(
+                f"the library is busy {self.holder or 'with other work'}; try again when it finishes"
+            )
+        raise LibraryBusyError(
+            f"another Photo Organizer process is indexing into {self.path.parent} (or otherwise writing to it); "
+            "try again when it finishes"
+        )
 
     @property
     def held(self) -> bool:

@@ -21,13 +21,12 @@ from app.core.unit_vectors import unit_rows
 from app.ml.download import DownloadProgress
 from app.ml.inference_model import InferenceModel
 from app.ml.preprocess import InputSpec
-from app.ml.spec import HF_HUB, LOCAL_DIR, ModelSpec
+from app.ml.spec import HF_HUB, LOCAL_DIR, TEXT_TEMPLATE, ModelSpec
 from app.ml.taught_text import NamedTextEncoder
 from app.ml.text_tower import encode_text
 
 log = logging.getLogger(__name__)
 
-TEXT_TEMPLATE = "a photo of {}"
 _CONFIG_DIR = Path(__file__).parent / "model_configs"
 _registered = False
 RANDOM_SEED = 1234

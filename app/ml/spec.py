@@ -20,6 +20,8 @@ PRETRAINED_ENV = "PHOTO_ORGANIZER_PRETRAINED"
 HF_HUB = "hf-hub:"
 LOCAL_DIR = "local-dir:"
 
+TEXT_TEMPLATE = "a photo of {}"  # the sentence a search's words are read in, with every model
+
 
 @dataclass(frozen=True)
 class ModelSpec:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -18,10 +19,14 @@ from app.catalog.concepts import ConceptSummary
 from app.core.errors import UserError
 from app.core.names import clean_name, name_key
 from app.indexing.report import IndexProgress
-from app.ml.embedder import ClipEmbedder
 from app.teaching import requests
 from app.teaching.requests import TeachRequest
-from app.teaching.teacher import Teaching, TeachProgress, TeachReport, learn
+
+if TYPE_CHECKING:
+    # The teaching stack (decoding, the model's training loop) imports when a name is taught or
+    # reported: a search starts without it.
+    from app.ml.embedder import ClipEmbedder
+    from app.teaching.teacher import Teaching, TeachProgress, TeachReport
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +51,8 @@ class TaughtNames:
         self._require_vectors = require_vectors
 
     def teaching(self) -> Teaching:
+        from app.teaching.teacher import Teaching
+
         key = self._model_key()
         return Teaching(self.engine, self._embedder(), key, concepts.taught_vectors(self.engine, key))
 
@@ -61,6 +68,8 @@ class TaughtNames:
     ) -> TeachReport:
         """Teach `request.name` from its photos and regions; from then on it is a word of the
         search. Adding (`request.add`) learns a taught name again from all its examples."""
+        from app.teaching.teacher import learn
+
         self._refuse_read_only("teach it names")
         self._require_vectors()
         engine = self.engine
@@ -90,6 +99,7 @@ class TaughtNames:
         examples it was taught with. Returns how many were learned; a name whose examples are
         (nearly) all gone keeps its old vectors and waits. CancelledError when stopped."""
         from app.ml.name_learning import LearningOptions
+        from app.teaching.teacher import learn
 
         model_key = self._model_key()
         waiting = [c for c in concepts.concepts(self.engine) if not c.learned_for(model_key)]
@@ -153,5 +163,7 @@ class TaughtNames:
 
     def report(self, name: str) -> TeachReport | None:
         """How the name's last learning for the library's model went (None: not learned for it)."""
+        from app.teaching.teacher import TeachReport
+
         data = concepts.report_of(self.engine, self.find(name).id, self._model_key())
         return TeachReport.from_json(data) if data else None

@@ -18,9 +18,10 @@ from app.catalog import analysis_vectors, lookups
 from app.core.errors import UserError
 from app.core.unit_vectors import unit, unit_rows
 from app.indexing.decoding import DecodeError, UnreadableError, crop_box, decode_for_regions, read_file
-from app.ml.embedder import TEXT_TEMPLATE, ClipEmbedder
+from app.ml.embedder import ClipEmbedder
 from app.ml.name_learning import LearningOptions, LearningSet, learn_name_vector
 from app.ml.preprocess import to_model_input
+from app.ml.spec import TEXT_TEMPLATE
 from app.ml.vocabulary import CONCEPTS
 
 BACKGROUND_POOL = 512  # library photos the background pairs are drawn from, 1:1 per step
