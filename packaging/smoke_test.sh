@@ -3,8 +3,9 @@
 #     bash packaging/smoke_test.sh [dist/photo-organizer]
 # --help; index real photos with objects, text and faces on (decode workers forced into
 # processes, so frozen workers are exercised) and check that text and faces were found; search,
-# similar, clusters, the 3D map's points, events, people, duplicates, status (quick searches
-# ready), doctor; the window for a few seconds under Xvfb, on the 3D map, without a traceback;
+# and again, answered by the warm helper the first search started; similar, clusters, the 3D
+# map's points, events, people, duplicates, status (quick searches ready), doctor; the window
+# for a few seconds under Xvfb, on the 3D map, without a traceback;
 # install-launcher and its removal. The venv only makes
 # the photos (and random detector weights, since the hub is out of reach).
 set -euo pipefail
@@ -13,6 +14,7 @@ bundle=$(cd "${1:-dist/photo-organizer}" && pwd)
 exe="$bundle/photo-organizer"
 [ -x "$exe" ] || { echo "no bundle at $bundle: run packaging/build_bundle.sh first" >&2; exit 1; }
 work=$(mktemp -d)
+# The warm helper a search starts leaves within seconds once its folder here is gone.
 trap 'rm -rf "$work"' EXIT
 step() { echo "--- $*" >&2; }
 json() { .venv/bin/python -c "import json,sys; d=json.load(open(sys.argv[1])); $2" "$1"; }
@@ -46,8 +48,10 @@ PY
 export HOME="$work/home" XDG_DATA_HOME="$work/share" XDG_CACHE_HOME="$work/cache" XDG_CONFIG_HOME="$work/config"
 export PHOTO_ORGANIZER_LIBRARY="$work/library" PHOTO_ORGANIZER_MODEL=PO-Tiny PHOTO_ORGANIZER_PRETRAINED=random
 export PHOTO_ORGANIZER_DETECTOR_WEIGHTS="$work/detector.pth" PHOTO_ORGANIZER_DECODE_PROCESSES=1
+export XDG_RUNTIME_DIR="$work/run" PHOTO_ORGANIZER_SEARCH_HELPER=1 PHOTO_ORGANIZER_SEARCH_HELPER_IDLE=60
 unset PHOTO_ORGANIZER_QUERY_DIR PYTHONPATH VIRTUAL_ENV
 mkdir -p "$HOME"
+mkdir -m 700 "$XDG_RUNTIME_DIR"
 
 step "--help"
 "$exe" --help | head -3
@@ -65,6 +69,15 @@ step "search for the word on the sign"
 json "$work/search.json" '
 top = d["results"][0]; print(top["path"], top["region"], top["why"])
 assert top["path"].endswith("shop front.jpg") and "BAKERY" in (top["region"]["text"] or "").upper(), top'
+
+step "the next search, answered by the warm helper the first one started"
+for _ in $(seq 150); do ls "$XDG_RUNTIME_DIR"/photo-organizer-*/*.sock > /dev/null 2>&1 && break; sleep 0.2; done
+ls "$XDG_RUNTIME_DIR"/photo-organizer-*/*.sock
+"$exe" search bakery --json > "$work/search-warm.json"
+.venv/bin/python -c "
+import json, sys
+cold, warm = (json.load(open(p))['results'] for p in sys.argv[1:])
+assert warm == cold, (warm, cold)" "$work/search.json" "$work/search-warm.json"
 
 step "similar, clusters, events, people, duplicates"
 "$exe" similar "$work/photos/obama.jpg" --json > "$work/similar.json"

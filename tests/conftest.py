@@ -14,6 +14,8 @@ os.environ["PHOTO_ORGANIZER_MODEL"] = "PO-Tiny"
 os.environ["PHOTO_ORGANIZER_PRETRAINED"] = "random"
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["PHOTO_ORGANIZER_OFFLINE"] = "1"
+# Each command in a process of its own, as the tests mean it; `test_cli_helper` starts helpers.
+os.environ["PHOTO_ORGANIZER_SEARCH_HELPER"] = "0"
 # The region pass (detector + OCR) costs about a second per photo: tests that are about it
 # switch it on; all others index whole images only.
 os.environ["PHOTO_ORGANIZER_DETECT"] = "0"

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from app.cli.analysis_commands import cmd_clusters, cmd_duplicates, cmd_evaluate, cmd_events, cmd_project
 from app.cli.common import EXIT_INTERRUPTED, EXIT_USER_ERROR, catalog_failure, emit, one_line
+from app.cli.helper_client import BRIEF_COMMANDS, start_helper
 from app.cli.library_commands import (
     cmd_doctor,
     cmd_gui,
@@ -40,10 +41,6 @@ from app.cli.sidecar_commands import cmd_sidecars
 from app.cli.trash_command import cmd_trash
 from app.core.collector import collector_paused
 
-# Commands a person runs often and waits on, each over within seconds: they run with the cycle
-# collector paused (see `command_line`).
-BRIEF_COMMANDS = frozenset({"search", "similar", "status"})
-
 
 def command_line() -> int:
     """The process's entry (`photo-organizer`, `python -m app`, the bundle): `main` over the
@@ -61,6 +58,9 @@ def command_line() -> int:
     with collector_paused() if brief else contextlib.nullcontext():
         code = main()
         gc.freeze()  # before the collector runs again: its next pass would walk the whole heap
+    if brief:
+        sys.stdout.flush()
+        start_helper(sys.argv[1:])  # the next brief commands answered warm (`helper_client`)
     return code
 
 

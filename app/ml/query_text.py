@@ -62,6 +62,30 @@ def query_folder(spec: ModelSpec) -> Path:
 
 
 _preloading: dict[Path, tuple[threading.Thread, dict[str, Any]]] = {}
+# Towers kept loaded by a long-lived process (the command line's helper), by folder and the
+# time their export was written: each library opened anew takes the one already loaded.
+_kept: dict[tuple[Path, int], dict[str, Any]] | None = None
+
+
+def keep_loaded_towers() -> None:
+    """From now on, keep each text tower this process loads (its session and tokenizer)."""
+    global _kept
+    if _kept is None:
+        _kept = {}
+
+
+def _kept_parts(folder: Path) -> dict[str, Any]:
+    """Where the session and tokenizer of the export in `folder`, as it is now, are kept (an
+    export written since is another entry); a dict of nobody's where this process keeps none."""
+    if _kept is None:
+        return {}
+    try:
+        written = (folder / META).stat().st_mtime_ns
+    except OSError:
+        return {}
+    if len(_kept) > 4 and (folder, written) not in _kept:
+        _kept.clear()  # models switched back and forth: only the latest stay loaded
+    return _kept.setdefault((folder, written), {})
 
 
 def preload_last_used() -> None:
@@ -76,7 +100,9 @@ def preload_last_used() -> None:
     if not marks:
         return
     folder = max(marks)[1]
-    loaded: dict[str, Any] = {}
+    loaded = _kept_parts(folder)
+    if "session" in loaded:
+        return
     _preloading.clear()  # a newer head start replaces one that no search took
 
     def load() -> None:
@@ -149,13 +175,19 @@ class QueryText:
     def tokenizer(self) -> ClipTokenizer:
         with self._lock:
             if self._tokenizer is None:
-                self._tokenizer = ClipTokenizer(self._context, self._merges)
+                kept = _kept_parts(self.folder)
+                self._tokenizer = kept.get("tokenizer") or ClipTokenizer(self._context, self._merges)
+                kept["tokenizer"] = self._tokenizer
             return self._tokenizer
 
     def _run(self, embedded: np.ndarray, eot: np.ndarray) -> np.ndarray:
         with self._lock:
             if self._session is None:
-                self._session = _preloaded_session(self.folder) or onnx_session(self.folder / TOWER)
+                kept = _kept_parts(self.folder)
+                self._session = (
+                    kept.get("session") or _preloaded_session(self.folder) or onnx_session(self.folder / TOWER)
+                )
+                kept["session"] = self._session
             session = self._session
         (features,) = session.run(None, {"embedded": embedded, "eot": eot})
         return np.asarray(features, dtype=np.float32)

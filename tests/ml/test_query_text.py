@@ -254,3 +254,34 @@ def test_a_query_folder_that_cannot_be_written_is_found_before_the_model_loads(c
     assert found.code == 0 and found.json["results"], found.err
     assert "preparing quick searches" not in found.err
     assert "cannot prepare quick searches in" in caplog.text and "could not prepare" not in caplog.text
+
+
+def test_a_process_that_keeps_towers_loads_each_once_until_it_is_exported_again(exported, monkeypatch):
+    """The command line's warm helper opens the library anew for each command: the tower it
+    loaded stays loaded (its session and tokenizer), and an export written since is loaded."""
+    import os
+
+    from app.ml import query_text
+
+    _embedder, folder = exported
+    monkeypatch.setattr(query_text, "_kept", None)
+    loads = []
+    real = query_text.onnx_session
+    monkeypatch.setattr(query_text, "onnx_session", lambda path, *more: loads.append(path) or real(path, *more))
+    words = ["a dog on the beach"]
+    before = query_text.QueryText(folder).embed_texts(words)
+    query_text.QueryText(folder).embed_texts(words)
+    assert len(loads) == 2, "a process that keeps none loads the tower for each library opened"
+
+    query_text.keep_loaded_towers()
+    first, second = query_text.QueryText(folder), query_text.QueryText(folder)
+    assert np.array_equal(first.embed_texts(words), before) and np.array_equal(second.embed_texts(words), before)
+    assert len(loads) == 3 and second.tokenizer() is first.tokenizer()
+    meta = folder / "meta.json"
+    written = meta.stat().st_mtime_ns
+    os.utime(meta, ns=(written + 10**9, written + 10**9))  # exported again
+    try:
+        assert np.array_equal(query_text.QueryText(folder).embed_texts(words), before)
+        assert len(loads) == 4
+    finally:
+        os.utime(meta, ns=(written, written))
