@@ -206,3 +206,25 @@ def test_no_helper_for_a_folder_others_can_use_or_when_switched_off(run_dir, mon
     assert helper_address() is None
     assert not helper_client.served(["search", "a dog", "--save-as", "Dogs"])
     assert not helper_client.served(["index", "photos"]) and helper_client.served(["status", "--json"])
+
+
+def test_ctrl_c_while_the_helper_runs_the_command_says_so_as_the_command_would(tmp_path):
+    address = tmp_path / "slow.sock"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(address))
+    listener.listen(1)
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from app.cli import helper_client\n"
+        f"helper_client._address_at_start.append(Path({str(address)!r}))\n"
+        "sys.exit(helper_client.answered_by_helper(['search', 'a dog']))"
+    )
+    client = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    conn, _ = listener.accept()  # a helper that never answers
+    conn.recv(1 << 16)
+    client.send_signal(signal.SIGINT)
+    out, err = client.communicate(timeout=60)
+    conn.close()
+    listener.close()
+    assert client.returncode == 130 and err.decode().strip() == "photo-organizer: interrupted" and out == b""

@@ -44,6 +44,11 @@ def answered_by_helper(argv: Sequence[str]) -> int | None:
         reply = _ask(address, argv)
     except (OSError, ValueError):
         return None
+    except KeyboardInterrupt:  # Ctrl+C while it ran: as the command says it in its own process
+        from app.cli.common import EXIT_INTERRUPTED
+
+        print("photo-organizer: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     if reply is None:
         return None
     code, out, err = reply
