@@ -19,6 +19,7 @@ import os
 import signal
 import socket
 import struct
+import sys
 import time
 import traceback
 from pathlib import Path
@@ -35,7 +36,11 @@ def serve(address: Path) -> int:
     """Serve brief commands at `address` until idle; at once 0 when another helper serves it."""
     import fcntl
 
-    held = os.open(address.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        held = os.open(address.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        print(f"photo-organizer: error: cannot serve at {address}: {exc.strerror}", file=sys.stderr)
+        return 2
     try:
         try:
             fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
