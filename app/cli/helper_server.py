@@ -49,13 +49,13 @@ def serve(address: Path) -> int:
         os.ftruncate(held, 0)
         os.write(held, str(os.getpid()).encode())
         signal.signal(signal.SIGTERM, _leave)  # `kill`, a logout: its socket goes with it
+        _warm_up()  # meanwhile commands run in their own processes, as quickly as they would wait
         with contextlib.suppress(FileNotFoundError):
             address.unlink()  # a helper's that was killed: nobody listens on it
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
             listener.bind(str(address))
             bound = os.stat(address).st_ino
-            listener.listen(16)  # clients wait here while the code loads
-            _warm_up()
+            listener.listen(16)
             try:
                 _answer_until_idle(listener, address, bound)
             finally:
