@@ -205,6 +205,7 @@ def test_no_helper_for_a_folder_others_can_use_or_when_switched_off(run_dir, mon
     monkeypatch.setenv("PHOTO_ORGANIZER_SEARCH_HELPER", "0")
     assert helper_address() is None
     assert not helper_client.served(["search", "a dog", "--save-as", "Dogs"])
+    assert not helper_client.served(["search", "a dog", "--save=Dogs"]), "argparse takes abbreviations"
     assert not helper_client.served(["index", "photos"]) and helper_client.served(["status", "--json"])
 
 

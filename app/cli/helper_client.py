@@ -29,7 +29,13 @@ _address_at_start: list[Path | None] = []
 def served(argv: Sequence[str]) -> bool:
     """Whether the helper may run this command: a brief one that changes nothing the person
     decides (a search saved as a smart album runs in its own process)."""
-    return bool(argv) and argv[0] in BRIEF_COMMANDS and not any(a.split("=")[0] == "--save-as" for a in argv)
+    return bool(argv) and argv[0] in BRIEF_COMMANDS and not any(_saves(a) for a in argv)
+
+
+def _saves(arg: str) -> bool:
+    """`--save-as`, or an abbreviation argparse would take for it (`--save`)."""
+    name = arg.split("=")[0]
+    return len(name) > 3 and "--save-as".startswith(name)
 
 
 def answered_by_helper(argv: Sequence[str]) -> int | None:
