@@ -29,6 +29,8 @@ started=$(date +%s)
 # torchvision 0.29 ships its operators (nms, roi_align) as _C_stable and its decoders as
 # image_stable; the hook still names the old modules, so both are named here.
 # triton is torch's compiler for GPU kernels (~900 MB); the app never compiles, on CPU or CUDA.
+# setuptools (with pkg_resources) comes only through torch's C++ extension builder, which the app
+# never runs, and its run-time hook imported it as every command started: 0.1 s each.
 "${pyinstaller[@]}" --noconfirm --clean --onedir --windowed --log-level WARN \
   --name photo-organizer \
   --distpath dist --workpath build/pyinstaller --specpath build \
@@ -55,6 +57,9 @@ started=$(date +%s)
   --exclude-module pyarrow \
   --exclude-module pandas \
   --exclude-module dateparser \
+  --exclude-module setuptools \
+  --exclude-module pkg_resources \
+  --exclude-module _distutils_hack \
   packaging/launch.py
 strip_candidates=$(find dist/photo-organizer -name '*.so*' -type f | wc -l)
 echo "bundle: dist/photo-organizer/photo-organizer ($(du -sh dist/photo-organizer | cut -f1), $(find dist/photo-organizer -type f | wc -l) files, $strip_candidates shared libraries) in $(( $(date +%s) - started )) s"
