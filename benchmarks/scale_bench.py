@@ -11,7 +11,8 @@ own process with its peak memory (the process's maximum resident size):
 - `index` of the unchanged library (what every later run pays: the search index fitted);
 - `status` right after that run (the first after a change remakes what it counts) and again,
   and a text search from the command line end to end, plain and within a place the words
-  name (median of 3 each);
+  name (median of 3 each), and the plain one answered by the warm helper a first search
+  started (median of 3, with the helper's resident memory);
 - the vector search alone: p50/p95 over 100 queries and recall@10 against exact search;
 - the gallery's rows (the window's first query) and the window itself to its first gallery
   (QT_QPA_PLATFORM=offscreen unless a display is set), and scrolling it: the longest the GUI
@@ -102,9 +103,9 @@ def _waited(proc: subprocess.Popen, deadline: float) -> bool:
         return False
 
 
-def cli(library: Path, words: list[str], timeout: float) -> dict:
+def cli(library: Path, words: list[str], timeout: float, extra_env: dict[str, str] | None = None) -> dict:
     app, env = scale_library.command(library)
-    done = run_measured([*app, *words], env, timeout)
+    done = run_measured([*app, *words], {**env, **(extra_env or {})}, timeout)
     text = done.pop("stdout", "")
     if done.get("rc") == 0 and "--json" in words:
         try:
@@ -294,6 +295,7 @@ def measure_size(library: Path, args: argparse.Namespace, skip: set[str], say) -
         ("status", lambda: cli(library, ["status", "--json"], t)),
         ("cli_search", lambda: _median_of(3, lambda: cli(library, ["search", QUERY, "--json"], t))),
         ("cli_search_in_place", lambda: _median_of(3, lambda: cli(library, ["search", QUERY_IN_PLACE, "--json"], t))),
+        ("cli_search_warm", lambda: warm_search(library, t)),
         ("vector_search", lambda: python_step(library, VECTOR_SEARCH, t)),
         ("gallery_rows", lambda: python_step(library, GALLERY, t)),
         ("window", lambda: python_step(library, WINDOW, t, {"QT_QPA_PLATFORM": _platform()})),
@@ -329,6 +331,28 @@ def fresh(library: Path, cached: str, step):  # type: ignore[no-untyped-def]
 
 def _platform() -> str:
     return os.environ.get("QT_QPA_PLATFORM") or ("xcb" if os.environ.get("DISPLAY") else "offscreen")
+
+
+def warm_search(library: Path, timeout: float) -> dict:
+    """The search answered by the warm helper a first search started (in a runtime folder of
+    its own), median of 3, with the helper's resident memory; the helper is stopped after."""
+    from benchmarks.search_bench import listening_helper
+
+    words = ["search", QUERY, "--json"]
+    with tempfile.TemporaryDirectory(prefix="po-", dir="/tmp") as run:
+        extra = {"PHOTO_ORGANIZER_SEARCH_HELPER": "1", "XDG_RUNTIME_DIR": run}
+        first = cli(library, words, timeout, extra)
+        if first.get("rc") != 0:
+            return first
+        helper = listening_helper(Path(run), timeout)
+        try:
+            warm = _median_of(3, lambda: cli(library, words, timeout, extra))
+            status = Path(f"/proc/{helper}/status").read_text()
+            rss = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+            warm["helper_rss_mb"] = round(rss / 1024)
+        finally:
+            os.kill(helper, signal.SIGTERM)
+    return warm
 
 
 def _median_of(runs: int, step) -> dict:  # type: ignore[no-untyped-def]

@@ -35,8 +35,14 @@ CAMERAS = ("Canon EOS 80D", "iPhone 13", "Pixel 7", "NIKON D750", "SM-G991B")
 
 
 def command(library: Path) -> tuple[list[str], dict[str, str]]:
-    """The command line and environment that reach `library`."""
-    env = {**os.environ, "PHOTO_ORGANIZER_LIBRARY": str(library), "PHOTO_ORGANIZER_QUERY_DIR": str(library / "query")}
+    """The command line and environment that reach `library`: each command in a process of its
+    own, as the targets mean it (`scale_bench` times the warm helper apart)."""
+    env = {
+        **os.environ,
+        "PHOTO_ORGANIZER_LIBRARY": str(library),
+        "PHOTO_ORGANIZER_QUERY_DIR": str(library / "query"),
+        "PHOTO_ORGANIZER_SEARCH_HELPER": "0",
+    }
     return [sys.executable, "-m", "app"], env
 
 

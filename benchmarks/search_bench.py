@@ -192,7 +192,7 @@ def command_line_search(runs: int = 5, with_rclip: bool = True) -> dict:
         }
         search = [*command, "search", "a dog", "--json"]
         subprocess.run(search, env={**env, **ways["warm"]}, check=True, capture_output=True)  # starts the helper
-        helper = _listening_helper(Path(run))
+        helper = listening_helper(Path(run))
         timings: dict[str, list[float]] = {way: [] for way in ways}
         outputs: dict[str, str] = {}
         rclip: list[str] | str = "left out (--no-rclip)"
@@ -240,11 +240,11 @@ def command_line_search(runs: int = 5, with_rclip: bool = True) -> dict:
     return out
 
 
-def _listening_helper(run: Path) -> int:
+def listening_helper(run: Path, wait: float = 120) -> int:
     """The pid of the helper the first search started (in the runtime folder `run`)."""
     from app.cli.helper_client import listening
 
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         for address in run.glob("photo-organizer-*/*.sock"):
             if listening(address):
