@@ -207,6 +207,7 @@ def test_no_helper_for_a_folder_others_can_use_or_when_switched_off(run_dir, mon
     assert not helper_client.served(["search", "a dog", "--save-as", "Dogs"])
     assert not helper_client.served(["search", "a dog", "--save=Dogs"]), "argparse takes abbreviations"
     assert not helper_client.served(["index", "photos"]) and helper_client.served(["status", "--json"])
+    assert not helper_client.served(["search", "--help"]), "help is laid out for the client's terminal"
 
 
 def test_ctrl_c_while_the_helper_runs_the_command_says_so_as_the_command_would(tmp_path):

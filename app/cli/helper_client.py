@@ -28,8 +28,11 @@ _address_at_start: list[Path | None] = []
 
 def served(argv: Sequence[str]) -> bool:
     """Whether the helper may run this command: a brief one that changes nothing the person
-    decides (a search saved as a smart album runs in its own process)."""
-    return bool(argv) and argv[0] in BRIEF_COMMANDS and not any(_saves(a) for a in argv)
+    decides (a search saved as a smart album runs in its own process). Help runs in the
+    client's own process, laid out for its terminal's width."""
+    if not argv or argv[0] not in BRIEF_COMMANDS:
+        return False
+    return not any(_saves(a) or a in ("-h", "--help") for a in argv)
 
 
 def _saves(arg: str) -> bool:

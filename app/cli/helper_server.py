@@ -160,6 +160,7 @@ def _run(request: dict) -> tuple[int | None, bytes, bytes]:
         os.chdir(request["cwd"])
     except OSError:
         return None, b"", b""
+    time.tzset()  # the computer's time zone as it is now (the words' "July 2023" are local)
     logging.root.handlers.clear()  # `configure_logging` sets them up again, on this command's stderr
     logging.root.setLevel(logging.WARNING)
     try:
