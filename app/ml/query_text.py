@@ -161,10 +161,7 @@ class QueryText:
         self.model_key = str(meta["model"])
         self.width = int(meta["width"])
         self.markers = {str(k): int(v) for k, v in meta["markers"].items()}
-        merges = json.loads((folder / MERGES).read_text())
-        if not isinstance(merges, list):
-            raise ValueError(f"{folder / MERGES} is not a list of merges")
-        self._merges, self._context = [str(m) for m in merges], int(meta["context_length"])
+        self._context = int(meta["context_length"])
         self._tokenizer: ClipTokenizer | None = None  # made on the first words: `status` never needs it
         self.table = np.load(folder / TABLE, mmap_mode="r", allow_pickle=False)
         if self.table.ndim != 2 or self.table.shape[1] != self.width:
@@ -176,9 +173,21 @@ class QueryText:
         with self._lock:
             if self._tokenizer is None:
                 kept = _kept_parts(self.folder)
-                self._tokenizer = kept.get("tokenizer") or ClipTokenizer(self._context, self._merges)
+                self._tokenizer = kept.get("tokenizer") or ClipTokenizer(self._context, self._read_merges())
                 kept["tokenizer"] = self._tokenizer
             return self._tokenizer
+
+    def _read_merges(self) -> list[str]:
+        """The byte-pair merges (0.7 MB of JSON), read only where no tokenizer made from them is
+        kept: their size and checksum were checked with the export's other files."""
+        path = self.folder / MERGES
+        try:
+            merges = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            raise ExportDamaged(f"{path} cannot be read ({exc})") from None
+        if not isinstance(merges, list):
+            raise ExportDamaged(f"{path} is not a list of merges")
+        return [str(m) for m in merges]
 
     def _run(self, embedded: np.ndarray, eot: np.ndarray) -> np.ndarray:
         with self._lock:

@@ -126,8 +126,16 @@ def test_a_damaged_or_foreign_export_is_not_used(exported, tmp_path, monkeypatch
     assert load_query_text(ModelSpec("PO-Tiny", "served")) is None, "another model's folder is another folder"
     (target / "meta.json").write_text(json.dumps({**json.loads((target / "meta.json").read_text()), "model": "other"}))
     assert load_query_text(spec) is None, "an export naming another model is not used"
+    from app.ml.export_check import ExportDamaged, describe_files
+
+    meta = json.loads((folder / "meta.json").read_text())
+    (target / "merges.json").write_text('{"not": "a list"}')
+    (target / "meta.json").write_text(
+        json.dumps({**meta, "files": {**meta["files"], **describe_files(target, ["merges.json"])}})
+    )
+    with pytest.raises(ExportDamaged, match="not a list of merges"):
+        load_query_text(spec).embed_texts(["a dog"])  # read with the first words, not by `status`
     (target / "meta.json").write_text("{not json")
-    from app.ml.export_check import ExportDamaged
 
     with pytest.raises(ExportDamaged, match="cannot be read"):
         load_query_text(spec)
@@ -265,18 +273,22 @@ def test_a_process_that_keeps_towers_loads_each_once_until_it_is_exported_again(
 
     _embedder, folder = exported
     monkeypatch.setattr(query_text, "_kept", None)
-    loads = []
+    loads, merges_read = [], []
     real = query_text.onnx_session
     monkeypatch.setattr(query_text, "onnx_session", lambda path, *more: loads.append(path) or real(path, *more))
+    read_merges = query_text.QueryText._read_merges
+    monkeypatch.setattr(query_text.QueryText, "_read_merges", lambda self: merges_read.append(1) or read_merges(self))
     words = ["a dog on the beach"]
     before = query_text.QueryText(folder).embed_texts(words)
     query_text.QueryText(folder).embed_texts(words)
     assert len(loads) == 2, "a process that keeps none loads the tower for each library opened"
+    assert len(merges_read) == 2
 
     query_text.keep_loaded_towers()
     first, second = query_text.QueryText(folder), query_text.QueryText(folder)
     assert np.array_equal(first.embed_texts(words), before) and np.array_equal(second.embed_texts(words), before)
     assert len(loads) == 3 and second.tokenizer() is first.tokenizer()
+    assert len(merges_read) == 3, "the merges are read only where no tokenizer made from them is kept"
     meta = folder / "meta.json"
     written = meta.stat().st_mtime_ns
     os.utime(meta, ns=(written + 10**9, written + 10**9))  # exported again
