@@ -88,6 +88,10 @@ class AnalysisProcess:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()  # one analysis at a time in the child
+        # Starting the child and closing never pass each other: a close during a start (a
+        # spawn takes a tenth of a second) ends the child just started, so no job is sent to
+        # it (a closing window used to wait for that job: 10-20 s at 200,000 photos).
+        self._starting = threading.Lock()
         self._process: Any = None
         self._conn: Connection | None = None
         self._closed = False
@@ -137,18 +141,19 @@ class AnalysisProcess:
         return value
 
     def _started(self) -> Connection:
-        if self._closed:
-            raise CancelledError("the window is closing")
-        if self._conn is None or self._process is None or not self._process.is_alive():
-            self._forget()
-            # spawn, not fork: the window's threads and Qt must not be copied into the child.
-            context = multiprocessing.get_context("spawn")
-            ours, theirs = context.Pipe()
-            process = context.Process(target=_serve, args=(theirs,), name="photo-organizer-analysis", daemon=True)
-            process.start()
-            theirs.close()
-            self._process, self._conn = process, ours
-        return self._conn
+        with self._starting:
+            if self._closed:
+                raise CancelledError("the window is closing")
+            if self._conn is None or self._process is None or not self._process.is_alive():
+                self._forget()
+                # spawn, not fork: the window's threads and Qt must not be copied into the child.
+                context = multiprocessing.get_context("spawn")
+                ours, theirs = context.Pipe()
+                process = context.Process(target=_serve, args=(theirs,), name="photo-organizer-analysis", daemon=True)
+                process.start()
+                theirs.close()
+                self._process, self._conn = process, ours
+            return self._conn
 
     def _forget(self) -> None:
         process, conn, self._process, self._conn = self._process, self._conn, None, None
@@ -163,8 +168,9 @@ class AnalysisProcess:
         """End the child: at once while a job runs (what it computes is not kept, as when
         stopped), a call waiting on it raising CancelledError; otherwise once it has done the
         work its last jobs left (saving the slider's last clusters), within `FINISH_SECONDS`."""
-        self._closed = True
-        process, conn = self._process, self._conn
+        with self._starting:
+            self._closed = True
+            process, conn = self._process, self._conn
         if process is None or not process.is_alive():
             return
         if conn is not None and self._lock.acquire(blocking=False):  # no job under way

@@ -127,6 +127,39 @@ def test_closing_ends_an_analysis_under_way_at_once(library, analyses):
         analyses.run(analysis_process.CHILD_ABOVE + 1, _where, inputs, "closed")
 
 
+def test_closing_while_the_child_starts_ends_it_before_any_job_is_sent(library, analyses, monkeypatch):
+    """The window closes while a worker is starting the child (a spawn takes a tenth of a
+    second): the child just started is ended, and the worker's call ends with it, instead of
+    the closing window waiting for the job it would have sent (10-20 s at 200,000 photos)."""
+    import multiprocessing.context
+
+    spawning, real_start = threading.Event(), multiprocessing.context.SpawnProcess.start
+
+    def slow_start(process) -> None:  # type: ignore[no-untyped-def]
+        spawning.set()
+        time.sleep(0.5)
+        real_start(process)
+
+    monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", slow_start)
+    inputs, outcome = AnalysisInputs.of(library), []
+
+    def wait() -> None:
+        try:
+            analyses.run(analysis_process.CHILD_ABOVE + 1, _sleeps, inputs)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    waiting = threading.Thread(target=wait)
+    waiting.start()
+    assert spawning.wait(30)
+    started = time.monotonic()
+    analyses.close()
+    waiting.join(10)
+    assert not waiting.is_alive() and time.monotonic() - started < 5
+    assert len(outcome) == 1 and isinstance(outcome[0], CancelledError)
+    assert analyses._process is None or not analyses._process.is_alive()
+
+
 def test_the_child_saves_what_it_found_once_the_window_has_its_answer(library, analyses, tmp_path):
     from app.analysis.after_reply import after_reply
 
