@@ -28,7 +28,7 @@ from app.catalog.records import FolderSummary, ImageInfo, KnownFailure, LibraryS
 from app.core.errors import ReadOnlyLibraryError, UntrustedModelError, UserError
 from app.core.library_folder import library_writable, make_library_folder
 from app.core.lock import WriterLock
-from app.core.paths import LibraryPaths, default_library_dir, is_content_hash
+from app.core.paths import LibraryPaths, default_library_dir
 from app.core.settings import Settings
 from app.indexing.report import QUICK_SEARCHES, IndexProgress, IndexReport
 from app.library_edits import LibraryEdits
@@ -384,9 +384,7 @@ class Library:
     # --- browsing and editing ---------------------------------------------------------------
 
     def gallery(self, order: str = "date", newest: int | None = None) -> list[GalleryRow]:
-        folder, rows = str(self.paths.thumbnails), lookups.gallery_rows(self.engine, order, newest)
-        # A hostile catalog's rows never name files outside.
-        return [(i, path, f"{folder}/{h[:2]}/{h}.jpg", day) for i, path, h, day in rows if is_content_hash(h)]
+        return lookups.gallery_rows(self.engine, str(self.paths.thumbnails), order, newest)
 
     def gallery_marks(self, of: Sequence[tuple[int, str]] | None = None) -> GalleryMarks:
         """RAW+JPEG pairs (one shown, as its JPEG), durations, marks: of all photos, or of `of`."""

@@ -4,8 +4,9 @@ failures."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
+from typing import cast as cast_rows
 
 import numpy as np
 from sqlalchemy import ColumnElement, Engine, Integer, cast, func, select
@@ -30,6 +31,7 @@ from app.catalog.schema import (
 )
 from app.catalog.sql_helpers import chunks, id_set, listed, taken_or, vectors_by_id
 from app.core.dates import plausible_date, within_dates
+from app.core.paths import is_content_hash
 
 FAILURE_COLUMNS = (FailureRow.path, FailureRow.size, FailureRow.mtime_ns, FailureRow.reason, FailureRow.kind)
 
@@ -218,23 +220,34 @@ def first_paths(engine: Engine) -> dict[int, str]:
         return {int(i): str(p) for i, p in conn.execute(select(first_path.c.image_id, first_path.c.path))}
 
 
-def gallery_rows(engine: Engine, order: str = "date", limit: int | None = None) -> list[tuple[int, str, str, int]]:
-    """(image_id, first path, content hash, day) for every image, for the gallery; `order` is
+def gallery_rows(
+    engine: Engine, thumbnails: str, order: str = "date", limit: int | None = None
+) -> list[tuple[int, str, str, int]]:
+    """(image_id, first path, thumbnail path, day) for every image, for the gallery; `order` is
     date (EXIF date taken, else the file's modification time; newest first) or name. The day
     is that date on this computer's calendar as YYYYMMDD (the timeline's groups), worked out
-    by SQLite as Python's `datetime.fromtimestamp` would."""
+    by SQLite as Python's `datetime.fromtimestamp` would.
+
+    The thumbnail's path is in `thumbnails`, as `LibraryPaths.thumbnail` lays them out; rows
+    whose content hash is not one are left out (a hostile catalog's rows never name files
+    outside). The rows come straight off the driver's cursor."""
     if limit is not None and order != "date":  # a name order is sorted below
         raise ValueError("only a date order's first rows can be read alone")
     with engine.connect() as conn:
         newest = None if limit is None else newest_ids(conn, limit)  # not a sort of every photo
         first_path, when = _first_path_and_time(newest)
-        day = cast(func.strftime("%Y%m%d", when, "unixepoch", "localtime"), Integer)
+        day = func.coalesce(cast(func.strftime("%Y%m%d", when, "unixepoch", "localtime"), Integer), 0)
         stmt = (
             select(ImageRow.id, first_path.c.path, ImageRow.content_hash, day)
             .join(first_path, first_path.c.image_id == ImageRow.id)
             .order_by(when.desc(), ImageRow.id)
         )
-        rows = [(r[0], r[1], r[2], r[3] or 0) for r in conn.execute(stmt)]
+        result = conn.execute(stmt)
+        try:
+            found = cast_rows(Iterable[tuple[int, str, str, int]], result.cursor)  # sqlite3's cursor iterates
+            rows = [(i, path, f"{thumbnails}/{h[:2]}/{h}.jpg", day) for i, path, h, day in found if is_content_hash(h)]
+        finally:
+            result.close()
     if order == "name":
         rows.sort(key=lambda r: r[1].rsplit("/", 1)[-1].lower())
     return rows

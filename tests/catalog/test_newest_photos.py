@@ -8,9 +8,13 @@ import pytest
 from sqlalchemy import text
 
 import app.catalog.newest_photos as newest_photos
+from app.catalog import lookups
 from app.catalog.database import open_catalog
-from app.catalog.lookups import gallery_rows
 from tests.helpers.mixed_dates import NOW, mixed_date_library
+
+
+def gallery_rows(engine, order, limit=None):  # type: ignore[no-untyped-def]
+    return lookups.gallery_rows(engine, "/thumbnails", order, limit)
 
 
 @pytest.mark.parametrize(
