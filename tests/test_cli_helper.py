@@ -230,3 +230,34 @@ def test_ctrl_c_while_the_helper_runs_the_command_says_so_as_the_command_would(t
     conn.close()
     listener.close()
     assert client.returncode == 130 and err.decode().strip() == "photo-organizer: interrupted" and out == b""
+
+
+def test_the_helper_collects_what_a_command_left_only_after_its_client_has_the_answer(monkeypatch):
+    """The collector stays paused through the command and its reply, and the connection is
+    closed (the client reads to its end) before the cycles the command left are collected."""
+    import gc
+
+    from app.cli import helper_server
+
+    events: list[tuple[str, bool]] = []
+
+    class Connection:
+        def __enter__(self) -> Connection:
+            return self
+
+        def __exit__(self, *_exc: object) -> None:
+            events.append(("closed", gc.isenabled()))
+
+    class Listener:
+        def settimeout(self, _seconds: float) -> None:
+            pass
+
+        def accept(self) -> tuple[Connection, None]:
+            return Connection(), None
+
+    monkeypatch.setattr(helper_server, "_still_ours", lambda _address, _bound: not events)  # one command
+    monkeypatch.setattr(helper_server, "_answer", lambda _conn: events.append(("answered", gc.isenabled())))
+    monkeypatch.setattr(gc, "collect", lambda *_args: events.append(("collected", gc.isenabled())) or 0)
+    assert gc.isenabled()
+    helper_server._answer_until_idle(Listener(), Path("unused"), 0)  # type: ignore[arg-type]
+    assert events == [("answered", False), ("closed", False), ("collected", True)]

@@ -85,8 +85,12 @@ def _answer_until_idle(listener: socket.socket, address: Path, bound: int) -> No
             if time.monotonic() - asked >= idle:
                 return
             continue
-        with conn:
+        with collector_paused(), conn:  # closed (the client reads to the end) before collecting
             _answer(conn)
+        # What the command left in cycles (its library, engine and pool: about 3,000 objects),
+        # collected once its client has the answer: at a million photos, 21 ms of a warm
+        # search's 0.12 s when the collector ran again before the reply.
+        gc.collect()
         asked = time.monotonic()
 
 
@@ -164,7 +168,7 @@ def _run(request: dict) -> tuple[int | None, bytes, bytes]:
     logging.root.handlers.clear()  # `configure_logging` sets them up again, on this command's stderr
     logging.root.setLevel(logging.WARNING)
     try:
-        with contextlib.redirect_stdout(text_out), contextlib.redirect_stderr(text_err), collector_paused():
+        with contextlib.redirect_stdout(text_out), contextlib.redirect_stderr(text_err):
             try:
                 code = main(request["argv"])
             except SystemExit as exc:  # `--help`, `--version`

@@ -202,10 +202,15 @@ class QueryText:
         return np.asarray(features, dtype=np.float32)
 
     def verify(self) -> None:
-        """Raise ExportDamaged unless the tower still gives the vector it gave at export (once)."""
-        if not self._verified:
+        """Raise ExportDamaged unless the tower still gives the vector it gave at export (once,
+        and once for a tower this process keeps: the warm helper's searches ran it twice)."""
+        if self._verified:
+            return
+        kept = _kept_parts(self.folder)
+        if not kept.get("verified"):
             check_vector(self._embed([CHECK_TEXT])[0], self._check, "text")
-            self._verified = True
+            kept["verified"] = True
+        self._verified = True
 
     def embed_texts(self, texts: Sequence[str], names: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
         """Unit text vectors, as `ClipEmbedder.embed_texts` gives them (taught names included)."""

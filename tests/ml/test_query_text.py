@@ -273,8 +273,10 @@ def test_a_process_that_keeps_towers_loads_each_once_until_it_is_exported_again(
 
     _embedder, folder = exported
     monkeypatch.setattr(query_text, "_kept", None)
-    loads, merges_read = [], []
+    loads, merges_read, checks = [], [], []
     real = query_text.onnx_session
+    check_vector = query_text.check_vector
+    monkeypatch.setattr(query_text, "check_vector", lambda *args: checks.append(1) or check_vector(*args))
     monkeypatch.setattr(query_text, "onnx_session", lambda path, *more: loads.append(path) or real(path, *more))
     read_merges = query_text.QueryText._read_merges
     monkeypatch.setattr(query_text.QueryText, "_read_merges", lambda self: merges_read.append(1) or read_merges(self))
@@ -282,18 +284,19 @@ def test_a_process_that_keeps_towers_loads_each_once_until_it_is_exported_again(
     before = query_text.QueryText(folder).embed_texts(words)
     query_text.QueryText(folder).embed_texts(words)
     assert len(loads) == 2, "a process that keeps none loads the tower for each library opened"
-    assert len(merges_read) == 2
+    assert len(merges_read) == 2 and len(checks) == 2
 
     query_text.keep_loaded_towers()
     first, second = query_text.QueryText(folder), query_text.QueryText(folder)
     assert np.array_equal(first.embed_texts(words), before) and np.array_equal(second.embed_texts(words), before)
     assert len(loads) == 3 and second.tokenizer() is first.tokenizer()
     assert len(merges_read) == 3, "the merges are read only where no tokenizer made from them is kept"
+    assert len(checks) == 3, "a kept tower's check vector is run once, not for each library opened"
     meta = folder / "meta.json"
     written = meta.stat().st_mtime_ns
     os.utime(meta, ns=(written + 10**9, written + 10**9))  # exported again
     try:
         assert np.array_equal(query_text.QueryText(folder).embed_texts(words), before)
-        assert len(loads) == 4
+        assert len(loads) == 4 and len(checks) == 4, "an export written since is loaded and checked"
     finally:
         os.utime(meta, ns=(written, written))
