@@ -383,8 +383,10 @@ class Library:
 
     # --- browsing and editing ---------------------------------------------------------------
 
-    def gallery(self, order: str = "date", newest: int | None = None) -> list[GalleryRow]:
-        return lookups.gallery_rows(self.engine, str(self.paths.thumbnails), order, newest)
+    def gallery(
+        self, order: str = "date", newest: int | None = None, stop: Callable[[], bool] | None = None
+    ) -> list[GalleryRow]:
+        return lookups.gallery_rows(self.engine, str(self.paths.thumbnails), order, newest, stop)
 
     def gallery_marks(self, of: Sequence[tuple[int, str]] | None = None) -> GalleryMarks:
         """RAW+JPEG pairs (one shown, as its JPEG), durations, marks: of all photos, or of `of`."""

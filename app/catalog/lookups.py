@@ -4,7 +4,7 @@ failures."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from typing import cast as cast_rows
 
@@ -29,7 +29,7 @@ from app.catalog.schema import (
     PlaceRow,
     RegionRow,
 )
-from app.catalog.sql_helpers import chunks, id_set, listed, taken_or, vectors_by_id
+from app.catalog.sql_helpers import chunks, id_set, listed, stoppable_read, taken_or, vectors_by_id
 from app.core.dates import plausible_date, within_dates
 from app.core.paths import is_content_hash
 
@@ -221,7 +221,11 @@ def first_paths(engine: Engine) -> dict[int, str]:
 
 
 def gallery_rows(
-    engine: Engine, thumbnails: str, order: str = "date", limit: int | None = None
+    engine: Engine,
+    thumbnails: str,
+    order: str = "date",
+    limit: int | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> list[tuple[int, str, str, int]]:
     """(image_id, first path, thumbnail path, day) for every image, for the gallery; `order` is
     date (EXIF date taken, else the file's modification time; newest first) or name. The day
@@ -230,7 +234,8 @@ def gallery_rows(
 
     The thumbnail's path is in `thumbnails`, as `LibraryPaths.thumbnail` lays them out; rows
     whose content hash is not one are left out (a hostile catalog's rows never name files
-    outside). The rows come straight off the driver's cursor."""
+    outside). The rows come straight off the driver's cursor. Once `stop()` is true the read
+    ends with CancelledError (`stoppable_read`)."""
     if limit is not None and order != "date":  # a name order is sorted below
         raise ValueError("only a date order's first rows can be read alone")
     with engine.connect() as conn:
@@ -242,12 +247,15 @@ def gallery_rows(
             .join(first_path, first_path.c.image_id == ImageRow.id)
             .order_by(when.desc(), ImageRow.id)
         )
-        result = conn.execute(stmt)
-        try:
-            found = cast_rows(Iterable[tuple[int, str, str, int]], result.cursor)  # sqlite3's cursor iterates
-            rows = [(i, path, f"{thumbnails}/{h[:2]}/{h}.jpg", day) for i, path, h, day in found if is_content_hash(h)]
-        finally:
-            result.close()
+        with stoppable_read(conn, stop):
+            result = conn.execute(stmt)
+            try:
+                found = cast_rows(Iterable[tuple[int, str, str, int]], result.cursor)  # sqlite3's cursor iterates
+                rows = [
+                    (i, path, f"{thumbnails}/{h[:2]}/{h}.jpg", day) for i, path, h, day in found if is_content_hash(h)
+                ]
+            finally:
+                result.close()
     if order == "name":
         rows.sort(key=lambda r: r[1].rsplit("/", 1)[-1].lower())
     return rows

@@ -3,20 +3,25 @@ ids read as an array."""
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Iterable, Sequence
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, cast
 
 import numpy as np
 from sqlalchemy import Connection, Engine, Select, Text, case, func, or_, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import InstrumentedAttribute, QueryableAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.catalog.path_text import encode_path
 from app.catalog.schema import FileRow, ImageRow
 from app.core.dates import EARLIEST, latest_plausible
+from app.core.errors import CancelledError
 
 CHUNK = 500  # stay far below SQLite's limit on bound parameters
+STOP_CHECK_STEPS = 100_000  # SQLite's steps between two looks at a read's `stop`: about a millisecond
 
 
 def taken_or(file_time: Any) -> ColumnElement[float]:
@@ -113,3 +118,24 @@ def vectors_by_id(
                 if blob is not None:
                     out[position[rid]] = np.frombuffer(blob, dtype=np.float32)
     return out
+
+
+@contextlib.contextmanager
+def stoppable_read(conn: Connection, stop: Callable[[], bool] | None) -> Iterator[None]:
+    """Reads on `conn` that end with CancelledError once `stop()` is true, looked at as SQLite
+    works (its sorting included) and as the rows are fetched: a window closed while its worker
+    read the gallery's million rows went away at once but its process stayed seconds more. For
+    reads only: a write is never cut short, so nothing is half-written."""
+    if stop is None:
+        yield
+        return
+    raw = cast(sqlite3.Connection, conn.connection.driver_connection)
+    raw.set_progress_handler(lambda: 1 if stop() else 0, STOP_CHECK_STEPS)
+    try:
+        yield
+    except (DBAPIError, sqlite3.Error):
+        if stop():
+            raise CancelledError("the read was stopped") from None
+        raise
+    finally:
+        raw.set_progress_handler(None, 0)

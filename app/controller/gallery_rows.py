@@ -3,12 +3,13 @@ and the plan that turns the rows shown into new ones by insertion (made off the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from app.catalog.media_lookups import GalleryMarks
+from app.core.errors import CancelledError
 
 if TYPE_CHECKING:
     from app.library import Library
@@ -100,15 +101,29 @@ def plan_update(base: tuple[tuple, ...], items: list[GalleryItem] | list[tuple])
 
 
 def library_rows(
-    library: Library, order: str, stacks: Mapping[int, tuple[int, ...]], newest: int | None = None
+    library: Library,
+    order: str,
+    stacks: Mapping[int, tuple[int, ...]],
+    newest: int | None = None,
+    stop: Callable[[], bool] = lambda: False,
 ) -> tuple[list[tuple], GalleryRows]:
     """The gallery's rows as shown (pairs as one photo, bursts stacked) and every photo's row
-    by image id (`newest`: of that many newest photos only): read off the GUI thread."""
-    found = library.gallery(order, newest)
+    by image id (`newest`: of that many newest photos only): read off the GUI thread. Once
+    `stop()` is true (the window closes) it ends with CancelledError, within a step."""
+    found = library.gallery(order, newest, stop)
+    stopped(stop)
     rows = gallery_items(found)
     marks = library.gallery_marks(None if newest is None else [(i, path) for i, path, _thumb, _day in found])
+    stopped(stop)
     rows = marked_rows(rows, marks) if marks.pairs or marks.durations or marks.marks else rows
+    stopped(stop)
     return (stacked_rows(rows, stacks) if stacks else rows), GalleryRows(rows)
+
+
+def stopped(stop: Callable[[], bool]) -> None:
+    """Raise CancelledError if `stop()` says the work is no longer wanted."""
+    if stop():
+        raise CancelledError("the window closed")
 
 
 def stacked_rows(rows: list[tuple], stacks: Mapping[int, tuple[int, ...]]) -> list[tuple]:

@@ -67,6 +67,7 @@ class WindowController:
         self.indexing = IndexingQueue()
         self.browse = BrowseState()
         self._gallery_loading = self._gallery_stale = False  # one gallery load at a time
+        self._closing = False  # the window closes: reads under way stop, and nothing more starts
         self.first_page = FirstPage(view, tasks, self.browse)
         parts = WindowParts(view, AfterFirstPage(tasks, self.first_page), self.browse, lambda: self.library, self.apply)
         self.analyses = parts.analyses  # clusters, the map, duplicates: a child's for a large library
@@ -144,7 +145,8 @@ class WindowController:
         self.tasks.run(lambda: remember_choice(spec), chosen, self.view.show_error)
 
     def stop_work(self) -> None:
-        """The window closes: indexing, a duplicates scan and the analysis process stop now."""
+        """The window closes: indexing, a duplicates scan, reading the gallery and analyses stop."""
+        self._closing = True
         self.indexing.cancel()
         self.duplicates.stop()
         self.analyses.close()  # the workers waiting on it end
@@ -358,7 +360,7 @@ class WindowController:
 
         def load() -> GalleryLoad:
             self.first_page.wait()  # the newest page first; then every row, all off the GUI thread
-            shown, entries = library_rows(library, order, stacks)
+            shown, entries = library_rows(library, order, stacks, stop=lambda: self._closing)
             covers = (clustering := self.browse.clustering, cluster_cards_of(clustering, entries))  # from the rows
             return shown, entries, plan_update(base, shown) if whole else None, library.failure_count(), covers
 
@@ -366,7 +368,8 @@ class WindowController:
 
     def _on_gallery_error(self, error: BaseException) -> None:
         self._gallery_loading = False
-        self.view.show_error(error)
+        if not isinstance(error, CancelledError):  # stopped as the window closed: nothing to say
+            self.view.show_error(error)
 
     def _on_gallery_loaded(self, loaded: GalleryLoad) -> None:
         self._gallery_loading = False
@@ -379,20 +382,16 @@ class WindowController:
             self.organise.show_clusters(cards if made_for is self.browse.clustering else None)
         if self.browse.showing_results:
             return
-        if self.browse.showing == "cluster":
-            self.view.show_items(self.browse.cluster_items(), None)
-            self.view.show_gallery(None, None, failures)
-        elif self.browse.showing == "photos":
-            self.view.show_items(self.browse.chosen_items(), None)
-            self.view.show_gallery(None, None, failures)
-        elif self.browse.showing == "event":
-            self.view.show_items(self.browse.event_items(), None)
-            self.view.show_gallery(None, None, failures)
-        elif self.browse.showing == "folder" and self.browse.folder is not None:
-            self.view.show_items(self.browse.choose_folder(self.browse.folder), None)
-            self.view.show_gallery(None, None, failures)
-        else:
+        browse = self.browse  # a cluster, chosen photos, an event or a folder: filtered again
+        shown = {"cluster": browse.cluster_items, "photos": browse.chosen_items, "event": browse.event_items}
+        items = shown[browse.showing]() if browse.showing in shown else None
+        if browse.showing == "folder" and browse.folder is not None:
+            items = browse.choose_folder(browse.folder)
+        if items is None:
             self.view.show_gallery(rows, update, failures)
+        else:
+            self.view.show_items(items, None)
+            self.view.show_gallery(None, None, failures)
 
     # --- bursts stacked in the gallery --------------------------------------------------------
 

@@ -226,6 +226,16 @@ def test_the_gallery_grows_in_place_and_loads_one_at_a_time(opened, photos, tmp_
     assert len(view.rows) == 9
 
 
+def test_a_gallery_read_under_way_as_the_window_closes_stops_and_says_nothing(opened, photos):
+    controller, tasks, view = opened
+    _index(controller, tasks, [photos])
+    shown = len(view.named("show_gallery"))
+    controller.refresh_gallery()  # its read waits on a worker
+    controller.stop_work()  # the window closes
+    tasks.finish_all()
+    assert len(view.named("show_gallery")) == shown and not view.errors
+
+
 def test_clusters_say_they_are_computing_then_show_and_choosing_one_filters(opened, photos):
     controller, tasks, view = opened
     _index(controller, tasks, [photos])  # indexing ends with a cluster refresh
