@@ -261,3 +261,18 @@ def test_the_helper_collects_what_a_command_left_only_after_its_client_has_the_a
     assert gc.isenabled()
     helper_server._answer_until_idle(Listener(), Path("unused"), 0)  # type: ignore[arg-type]
     assert events == [("answered", False), ("closed", False), ("collected", True)]
+
+
+def test_commands_answered_in_one_process_share_one_parser(monkeypatch, capsys):
+    """The helper answers each command through `main`, with the parser it built once."""
+    from app.cli import entry, parser
+
+    parser.build_parser.cache_clear()
+    made: list[object] = []
+    build = parser.Parser.__init__
+    monkeypatch.setattr(
+        parser.Parser, "__init__", lambda self, *a, **k: made.append(k.get("prog")) or build(self, *a, **k)
+    )
+    assert entry.main(["search", "--top-k", "none"]) == entry.main(["search", "--top-k", "none"]) == 2  # unreadable
+    assert made.count("photo-organizer") == 1
+    assert capsys.readouterr().err.count("invalid int value") == 2
