@@ -64,6 +64,21 @@ def _sleeps(inputs: AnalysisInputs) -> None:
     time.sleep(60)
 
 
+def _sleeping_job(analyses: AnalysisProcess, inputs: AnalysisInputs) -> tuple[threading.Thread, list[BaseException]]:
+    """A worker thread waiting on a long job in the child, and where the way it ended goes."""
+    outcome: list[BaseException] = []
+
+    def wait() -> None:
+        try:
+            analyses.run(analysis_process.CHILD_ABOVE + 1, _sleeps, inputs)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    waiting = threading.Thread(target=wait)
+    waiting.start()
+    return waiting, outcome
+
+
 @pytest.fixture
 def library(library_dir: Path):  # type: ignore[no-untyped-def]
     from app.library import Library
@@ -104,16 +119,7 @@ def test_errors_come_back_and_a_dead_child_is_started_again(library, analyses):
 
 def test_closing_ends_an_analysis_under_way_at_once(library, analyses):
     inputs = AnalysisInputs.of(library)
-    outcome: list[BaseException] = []
-
-    def wait() -> None:
-        try:
-            analyses.run(analysis_process.CHILD_ABOVE + 1, _sleeps, inputs)
-        except BaseException as exc:
-            outcome.append(exc)
-
-    waiting = threading.Thread(target=wait)
-    waiting.start()
+    waiting, outcome = _sleeping_job(analyses, inputs)
     deadline = time.monotonic() + 30
     while analyses._process is None and time.monotonic() < deadline:  # the child is starting
         time.sleep(0.05)
@@ -141,16 +147,7 @@ def test_closing_while_the_child_starts_ends_it_before_any_job_is_sent(library, 
         real_start(process)
 
     monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", slow_start)
-    inputs, outcome = AnalysisInputs.of(library), []
-
-    def wait() -> None:
-        try:
-            analyses.run(analysis_process.CHILD_ABOVE + 1, _sleeps, inputs)
-        except BaseException as exc:
-            outcome.append(exc)
-
-    waiting = threading.Thread(target=wait)
-    waiting.start()
+    waiting, outcome = _sleeping_job(analyses, AnalysisInputs.of(library))
     assert spawning.wait(30)
     started = time.monotonic()
     analyses.close()
