@@ -23,10 +23,9 @@ PROCESSES_ABOVE = 5_000  # photos to visit: more make their coarse prints in pro
 
 
 def check_stop(should_stop: Callable[[], bool] | None) -> None:
-    if should_stop is not None and should_stop():
-        from app.core.errors import CancelledError
+    from app.core.errors import raise_if_stopped
 
-        raise CancelledError("the duplicate search was stopped")
+    raise_if_stopped(should_stop, "the duplicate search was stopped")
 
 
 def score_pairs(

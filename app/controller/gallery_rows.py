@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from app.catalog.media_lookups import GalleryMarks
-from app.core.errors import CancelledError
+from app.core.errors import raise_if_stopped
 
 if TYPE_CHECKING:
     from app.library import Library
@@ -111,19 +111,13 @@ def library_rows(
     by image id (`newest`: of that many newest photos only): read off the GUI thread. Once
     `stop()` is true (the window closes) it ends with CancelledError, within a step."""
     found = library.gallery(order, newest, stop)
-    stopped(stop)
+    raise_if_stopped(stop, "the window closed")
     rows = gallery_items(found)
     marks = library.gallery_marks(None if newest is None else [(i, path) for i, path, _thumb, _day in found])
-    stopped(stop)
+    raise_if_stopped(stop, "the window closed")
     rows = marked_rows(rows, marks) if marks.pairs or marks.durations or marks.marks else rows
-    stopped(stop)
+    raise_if_stopped(stop, "the window closed")
     return (stacked_rows(rows, stacks) if stacks else rows), GalleryRows(rows)
-
-
-def stopped(stop: Callable[[], bool]) -> None:
-    """Raise CancelledError if `stop()` says the work is no longer wanted."""
-    if stop():
-        raise CancelledError("the window closed")
 
 
 def stacked_rows(rows: list[tuple], stacks: Mapping[int, tuple[int, ...]]) -> list[tuple]:

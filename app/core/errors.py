@@ -4,6 +4,10 @@ A `UserError` carries a one-line message meant for the person using the app; the
 without a traceback and the GUI shows it in a dialog. Anything else is a bug.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+
 
 class UserError(Exception):
     """A problem with the input or the environment that the user can fix."""
@@ -19,6 +23,12 @@ class ModelUnavailableError(UserError):
 
 class CancelledError(Exception):
     """Raised inside long work when the caller asked it to stop."""
+
+
+def raise_if_stopped(should_stop: Callable[[], bool] | None, why: str) -> None:
+    """Raise CancelledError(`why`) once `should_stop()` says the work is no longer wanted."""
+    if should_stop is not None and should_stop():
+        raise CancelledError(why)
 
 
 class LibraryStorageError(UserError):
